@@ -1,0 +1,374 @@
+//! The dataset a model is fitted on.
+
+use ndarray::{Array1, Array2, ArrayView1, ArrayView2, Axis};
+use serde::{Deserialize, Serialize};
+
+use crate::{ColumnKind, Error, Result, Schema};
+
+/// The learning task.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Task {
+    /// Predict a continuous value.
+    Regression,
+    /// Predict one of two classes.
+    Binary,
+    /// Predict one of three or more classes.
+    Multiclass,
+}
+
+impl Task {
+    /// Whether this is a classification task.
+    pub fn is_classification(self) -> bool {
+        !matches!(self, Task::Regression)
+    }
+
+    /// The task's name as used on the command line.
+    pub fn name(self) -> &'static str {
+        match self {
+            Task::Regression => "regression",
+            Task::Binary => "binary",
+            Task::Multiclass => "multiclass",
+        }
+    }
+}
+
+/// What a model learns to predict.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub enum Target {
+    /// A continuous value per row (finite).
+    Continuous(Array1<f64>),
+    /// A class per row, as an index into `labels`.
+    Classes {
+        /// Class code per row, each `< labels.len()`.
+        codes: Array1<usize>,
+        /// The original class labels, in code order (sorted as scikit-learn's `classes_`).
+        labels: Vec<String>,
+    },
+}
+
+impl Target {
+    /// A regression target.
+    pub fn regression(y: Array1<f64>) -> Self {
+        Target::Continuous(y)
+    }
+
+    /// A classification target from codes and labels.
+    pub fn classes(codes: Array1<usize>, labels: Vec<String>) -> Result<Self> {
+        if let Some(&bad) = codes.iter().find(|&&c| c >= labels.len()) {
+            return Err(Error::InvalidData(format!(
+                "class code {bad} is out of range for {} labels",
+                labels.len()
+            )));
+        }
+        Ok(Target::Classes { codes, labels })
+    }
+
+    /// The number of rows.
+    pub fn len(&self) -> usize {
+        match self {
+            Target::Continuous(y) => y.len(),
+            Target::Classes { codes, .. } => codes.len(),
+        }
+    }
+
+    /// Whether there are no rows.
+    pub fn is_empty(&self) -> bool {
+        self.len() == 0
+    }
+
+    /// The task this target defines.
+    pub fn task(&self) -> Task {
+        match self {
+            Target::Continuous(_) => Task::Regression,
+            Target::Classes { labels, .. } if labels.len() <= 2 => Task::Binary,
+            Target::Classes { .. } => Task::Multiclass,
+        }
+    }
+
+    /// The class labels, for a classification target.
+    pub fn labels(&self) -> Option<&[String]> {
+        match self {
+            Target::Classes { labels, .. } => Some(labels),
+            Target::Continuous(_) => None,
+        }
+    }
+
+    /// The target as `f64` values (class codes for classification).
+    pub fn as_f64(&self) -> Array1<f64> {
+        match self {
+            Target::Continuous(y) => y.clone(),
+            Target::Classes { codes, .. } => codes.mapv(|c| c as f64),
+        }
+    }
+
+    fn select(&self, rows: &[usize]) -> Target {
+        match self {
+            Target::Continuous(y) => Target::Continuous(y.select(Axis(0), rows)),
+            Target::Classes { codes, labels } => Target::Classes {
+                codes: codes.select(Axis(0), rows),
+                labels: labels.clone(),
+            },
+        }
+    }
+}
+
+/// Features (`f64`, `NaN` = missing), an optional target, optional sample weights, and the schema
+/// of the feature columns (categorical features are integer codes into their category list).
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Dataset {
+    x: Array2<f64>,
+    features: Schema,
+    target: Option<Target>,
+    target_name: Option<String>,
+    weights: Option<Array1<f64>>,
+}
+
+impl Dataset {
+    /// A dataset of numeric features with these names (one per column of `x`).
+    pub fn new(x: Array2<f64>, feature_names: Vec<String>) -> Result<Self> {
+        let schema = Schema::new(
+            feature_names
+                .into_iter()
+                .map(|name| crate::ColumnSchema {
+                    name,
+                    kind: ColumnKind::Numeric,
+                })
+                .collect(),
+        )?;
+        Self::with_schema(x, schema)
+    }
+
+    /// A dataset whose feature columns are described by `features`.
+    pub fn with_schema(x: Array2<f64>, features: Schema) -> Result<Self> {
+        if features.len() != x.ncols() {
+            return Err(Error::ShapeMismatch {
+                context: "number of feature names".into(),
+                expected: x.ncols(),
+                got: features.len(),
+            });
+        }
+        for (j, col) in features.columns.iter().enumerate() {
+            if let ColumnKind::Categorical { categories } = &col.kind {
+                let n = categories.len() as f64;
+                if let Some(v) = x
+                    .column(j)
+                    .iter()
+                    .find(|v| !v.is_nan() && (v.fract() != 0.0 || **v < 0.0 || **v >= n))
+                {
+                    return Err(Error::InvalidData(format!(
+                        "categorical column `{}` holds {v}, not a code below {n}",
+                        col.name
+                    )));
+                }
+            }
+        }
+        Ok(Dataset {
+            x,
+            features,
+            target: None,
+            target_name: None,
+            weights: None,
+        })
+    }
+
+    /// Attach a target (one value per row).
+    pub fn with_target(mut self, target: Target) -> Result<Self> {
+        if target.len() != self.n_samples() {
+            return Err(Error::ShapeMismatch {
+                context: "target length".into(),
+                expected: self.n_samples(),
+                got: target.len(),
+            });
+        }
+        if let Target::Continuous(y) = &target
+            && let Some(i) = y.iter().position(|v| !v.is_finite())
+        {
+            return Err(Error::InvalidData(format!(
+                "the target holds a non-finite value ({}) at row {i}",
+                y[i]
+            )));
+        }
+        self.target = Some(target);
+        Ok(self)
+    }
+
+    /// Name the target column (for messages and model files).
+    pub fn with_target_name(mut self, name: impl Into<String>) -> Self {
+        self.target_name = Some(name.into());
+        self
+    }
+
+    /// Attach sample weights: finite, non-negative, one per row, not all zero.
+    pub fn with_weights(mut self, weights: Array1<f64>) -> Result<Self> {
+        if weights.len() != self.n_samples() {
+            return Err(Error::ShapeMismatch {
+                context: "sample weight length".into(),
+                expected: self.n_samples(),
+                got: weights.len(),
+            });
+        }
+        if let Some(w) = weights.iter().find(|w| !w.is_finite() || **w < 0.0) {
+            return Err(Error::InvalidData(format!(
+                "sample weights must be finite and non-negative, found {w}"
+            )));
+        }
+        if !weights.is_empty() && weights.iter().all(|w| *w == 0.0) {
+            return Err(Error::InvalidData("all sample weights are zero".into()));
+        }
+        self.weights = Some(weights);
+        Ok(self)
+    }
+
+    /// The feature matrix, rows × features.
+    pub fn x(&self) -> ArrayView2<'_, f64> {
+        self.x.view()
+    }
+
+    /// The schema of the feature columns.
+    pub fn features(&self) -> &Schema {
+        &self.features
+    }
+
+    /// The feature names, in column order.
+    pub fn feature_names(&self) -> Vec<String> {
+        self.features.names().map(str::to_string).collect()
+    }
+
+    /// The target, if any.
+    pub fn target(&self) -> Option<&Target> {
+        self.target.as_ref()
+    }
+
+    /// The target, or an error saying that the operation needs one.
+    pub fn require_target(&self) -> Result<&Target> {
+        self.target.as_ref().ok_or_else(|| {
+            Error::InvalidData("this operation needs a target, and the dataset has none".into())
+        })
+    }
+
+    /// The target column's name, if known.
+    pub fn target_name(&self) -> Option<&str> {
+        self.target_name.as_deref()
+    }
+
+    /// The sample weights, if any.
+    pub fn weights(&self) -> Option<ArrayView1<'_, f64>> {
+        self.weights.as_ref().map(|w| w.view())
+    }
+
+    /// Weights, with unit weights where none were given.
+    pub fn weights_or_ones(&self) -> Array1<f64> {
+        self.weights
+            .clone()
+            .unwrap_or_else(|| Array1::ones(self.n_samples()))
+    }
+
+    /// The number of rows.
+    pub fn n_samples(&self) -> usize {
+        self.x.nrows()
+    }
+
+    /// The number of feature columns.
+    pub fn n_features(&self) -> usize {
+        self.x.ncols()
+    }
+
+    /// The task defined by the target, if any.
+    pub fn task(&self) -> Option<Task> {
+        self.target.as_ref().map(Target::task)
+    }
+
+    /// A new dataset of the given rows, in the given order (repeats allowed).
+    pub fn select_rows(&self, rows: &[usize]) -> Result<Dataset> {
+        if let Some(&bad) = rows.iter().find(|&&r| r >= self.n_samples()) {
+            return Err(Error::InvalidData(format!(
+                "row {bad} is out of range for {} rows",
+                self.n_samples()
+            )));
+        }
+        Ok(Dataset {
+            x: self.x.select(Axis(0), rows),
+            features: self.features.clone(),
+            target: self.target.as_ref().map(|t| t.select(rows)),
+            target_name: self.target_name.clone(),
+            weights: self.weights.as_ref().map(|w| w.select(Axis(0), rows)),
+        })
+    }
+
+    /// Split into parts: the feature matrix, schema, target, target name and weights.
+    pub fn into_parts(
+        self,
+    ) -> (
+        Array2<f64>,
+        Schema,
+        Option<Target>,
+        Option<String>,
+        Option<Array1<f64>>,
+    ) {
+        (
+            self.x,
+            self.features,
+            self.target,
+            self.target_name,
+            self.weights,
+        )
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use ndarray::array;
+
+    fn data() -> Dataset {
+        Dataset::new(array![[1.0], [2.0], [3.0]], vec!["a".into()]).unwrap()
+    }
+
+    #[test]
+    fn target_length_checked() {
+        assert!(data().with_target(Target::regression(array![1.0])).is_err());
+    }
+
+    #[test]
+    fn non_finite_regression_target_rejected() {
+        let e = data()
+            .with_target(Target::regression(array![1.0, f64::NAN, 2.0]))
+            .unwrap_err();
+        assert!(e.to_string().contains("row 1"), "{e}");
+    }
+
+    #[test]
+    fn weights_validated() {
+        assert!(data().with_weights(array![1.0, -1.0, 1.0]).is_err());
+        assert!(data().with_weights(array![0.0, 0.0, 0.0]).is_err());
+        assert!(data().with_weights(array![0.0, 1.0, 2.0]).is_ok());
+    }
+
+    #[test]
+    fn select_rows_keeps_everything_aligned() {
+        let d = data()
+            .with_target(Target::classes(array![0, 1, 0], vec!["n".into(), "y".into()]).unwrap())
+            .unwrap()
+            .with_weights(array![1.0, 2.0, 3.0])
+            .unwrap();
+        let s = d.select_rows(&[2, 0]).unwrap();
+        assert_eq!(s.x().column(0).to_vec(), vec![3.0, 1.0]);
+        assert_eq!(s.weights().unwrap().to_vec(), vec![3.0, 1.0]);
+        assert_eq!(s.task(), Some(Task::Binary));
+        assert!(d.select_rows(&[3]).is_err());
+    }
+
+    #[test]
+    fn categorical_codes_checked() {
+        let schema = Schema::new(vec![crate::ColumnSchema {
+            name: "c".into(),
+            kind: ColumnKind::Categorical {
+                categories: vec!["a".into(), "b".into()],
+            },
+        }])
+        .unwrap();
+        assert!(Dataset::with_schema(array![[0.0], [1.0], [f64::NAN]], schema.clone()).is_ok());
+        assert!(Dataset::with_schema(array![[2.0]], schema).is_err());
+    }
+}
