@@ -1,0 +1,17 @@
+//! # satori-data
+//!
+//! Reading data into satori: CSV (delimiter detection, quoting, BOM, missing markers), Parquet and
+//! LIBSVM/svmlight files; schema inference over whole columns with overrides; turning a table into
+//! a [`satori_core::Dataset`] with a target; seeded splits; synthetic and bundled datasets.
+#![warn(missing_docs)]
+
+// Reading, schema inference, tables (owned by the reader work).
+mod table;
+pub use table::*;
+
+// Splits, synthetic generators, writers and bundled datasets (owned by the splits/generator work).
+pub mod bundled;
+pub mod profile;
+pub mod splits;
+pub mod synth;
+pub mod write;
