@@ -1,0 +1,116 @@
+//! `satori demo`: every layer that exists, end to end, on a bundled dataset.
+
+use std::path::PathBuf;
+
+use anyhow::Context;
+use clap::Args;
+use satori_data::{ReadOptions, TargetSpec, bundled, read_csv_bytes};
+use satori_pipeline::{TrainRequest, evaluate_table, model_file, output::write_predictions, train};
+
+use crate::output::num;
+use crate::progress::TermProgress;
+
+#[derive(Debug, Args)]
+pub struct DemoArgs {
+    /// Where to write the results.
+    #[arg(long, default_value = "satori-demo")]
+    pub out_dir: PathBuf,
+    /// The bundled dataset to use: breast_cancer, wine, diabetes or palmer_penguins.
+    #[arg(long, default_value = "breast_cancer")]
+    pub dataset: String,
+}
+
+pub fn run(args: DemoArgs, progress: &TermProgress) -> anyhow::Result<()> {
+    let ds = bundled::get(&args.dataset).ok_or_else(|| {
+        satori_core::Error::param(
+            "--dataset",
+            format!(
+                "no bundled dataset `{}`; available: {}",
+                args.dataset,
+                bundled::names().join(", ")
+            ),
+        )
+    })?;
+    let dir = &args.out_dir;
+    std::fs::create_dir_all(dir).with_context(|| format!("cannot create {}", dir.display()))?;
+    let data_path = dir.join(format!("{}.csv", ds.name));
+    std::fs::write(&data_path, ds.csv)
+        .with_context(|| format!("cannot write {}", data_path.display()))?;
+
+    // 1. Data: read with schema inference, profile.
+    let table = read_csv_bytes(
+        &data_path.display().to_string(),
+        ds.csv.as_bytes(),
+        &ReadOptions::default(),
+    )?;
+    let profile = satori_data::profile::profile(&table, Some(ds.target))?;
+    let profile_path = dir.join("profile.json");
+    std::fs::write(&profile_path, serde_json::to_string_pretty(&profile)?)?;
+    println!("satori demo — {}", ds.description);
+    println!(
+        "  data      {} rows × {} columns, target `{}` ({}); {} warnings → {}",
+        profile.n_rows,
+        profile.n_columns,
+        ds.target,
+        ds.task.name(),
+        profile.warnings.len(),
+        profile_path.display()
+    );
+
+    // 2. Model: train the baseline with a stratified 20% holdout, save the model file.
+    let mut request = TrainRequest::new(TargetSpec {
+        name: ds.target.to_string(),
+        task: None,
+    });
+    request.data_source = Some(data_path.display().to_string());
+    request.created_at = Some(super::now());
+    let outcome = train(&table, &request, progress)?;
+    let model_path = dir.join("model.satori");
+    model_file::save(&model_path, &outcome.header, &outcome.pipeline)?;
+    println!(
+        "  model     {} trained on {} rows → {}",
+        outcome.header.model_kind,
+        outcome.header.n_train_samples,
+        model_path.display()
+    );
+
+    // 3. Output: reload the file and predict every row; the reloaded model must agree bit for bit.
+    let (_, reloaded) = model_file::load(&model_path)?;
+    let from_file = reloaded.predict_table(&table)?;
+    let in_memory = outcome.pipeline.predict_table(&table)?;
+    if from_file != in_memory {
+        return Err(
+            satori_core::Error::Internal("the reloaded model predicts differently".into()).into(),
+        );
+    }
+    let preds_path = dir.join("predictions.csv");
+    let proba = from_file.proba.is_some();
+    write_predictions(&preds_path, &from_file, None, proba)?;
+    println!(
+        "  output    {} predictions → {}",
+        from_file.len(),
+        preds_path.display()
+    );
+
+    // 4. Evaluation: holdout scores, and the whole file through the model.
+    if let Some(h) = &outcome.holdout {
+        let shown: Vec<String> = h
+            .metrics
+            .iter()
+            .take(6)
+            .map(|(k, v)| format!("{k} {}", num(*v)))
+            .collect();
+        println!("  holdout   {} rows: {}", h.n_rows, shown.join(", "));
+    }
+    let full = evaluate_table(&reloaded, &table)?;
+    let eval_path = dir.join("evaluation.json");
+    let evaluation = serde_json::json!({ "holdout": outcome.holdout, "all_rows": full });
+    std::fs::write(&eval_path, serde_json::to_string_pretty(&evaluation)?)?;
+    println!("  metrics   → {}", eval_path.display());
+    println!(
+        "This is the baseline every model must beat. Next: satori inspect {m}; satori evaluate {m} {d}",
+        m = model_path.display(),
+        d = data_path.display()
+    );
+    Ok(())
+}

@@ -1,0 +1,176 @@
+//! `satori inspect`: a data file's profile, or a model file's header.
+
+use std::io::Read;
+use std::path::{Path, PathBuf};
+
+use clap::Args;
+use satori_data::profile::{Profile, profile};
+use satori_pipeline::{ModelHeader, model_file};
+
+use crate::ReadArgs;
+use crate::output::{num, print_json, table};
+use crate::progress::TermProgress;
+
+#[derive(Debug, Args)]
+pub struct InspectArgs {
+    /// A data file (CSV, Parquet, LIBSVM) or a model file (.satori).
+    pub path: PathBuf,
+    /// The target column: adds its distribution, imbalance ratio and leakage warnings.
+    #[arg(long, short = 't')]
+    pub target: Option<String>,
+    /// Print JSON instead of tables.
+    #[arg(long)]
+    pub json: bool,
+    #[command(flatten)]
+    pub read: ReadArgs,
+}
+
+fn is_model_file(path: &Path) -> bool {
+    if path.extension().is_some_and(|e| e == "satori") {
+        return true;
+    }
+    let mut magic = [0u8; 8];
+    std::fs::File::open(path)
+        .and_then(|mut f| f.read_exact(&mut magic))
+        .is_ok()
+        && &magic == model_file::MAGIC
+}
+
+pub fn run(args: InspectArgs, progress: &TermProgress) -> anyhow::Result<()> {
+    if is_model_file(&args.path) {
+        let header = model_file::read_header(&args.path)?;
+        if args.json {
+            return print_json(&header);
+        }
+        print_header(&args.path, &header);
+        return Ok(());
+    }
+    let opts = super::read_options(&args.read)?;
+    let data = super::read_table(&args.path, &opts, progress)?;
+    let p = profile(&data, args.target.as_deref())?;
+    if args.json {
+        return print_json(&p);
+    }
+    print_profile(&p);
+    Ok(())
+}
+
+fn print_header(path: &Path, h: &ModelHeader) {
+    println!(
+        "{}: satori model file, format {}",
+        path.display(),
+        h.format_version
+    );
+    println!("  model     {}", h.model_kind);
+    println!("  task      {} (target `{}`)", h.task.name(), h.target);
+    if let Some(c) = &h.classes {
+        println!("  classes   {}", c.join(", "));
+    }
+    println!(
+        "  trained   on {} rows; seed {}",
+        h.n_train_samples, h.provenance.seed
+    );
+    println!(
+        "  by        satori {}{}",
+        h.provenance.library_version,
+        h.provenance
+            .created_at
+            .as_ref()
+            .map(|t| format!(" at {t}"))
+            .unwrap_or_default()
+    );
+    if let Some(src) = &h.provenance.data_source {
+        println!(
+            "  data      {src} (fingerprint {})",
+            h.provenance.data_fingerprint
+        );
+    }
+    println!("  params    {}", h.params);
+    if !h.metrics.is_empty() {
+        println!(
+            "Metrics on {}:",
+            h.metrics_on.as_deref().unwrap_or("training")
+        );
+        let mut t = table(&["metric", "value"]);
+        for (k, v) in &h.metrics {
+            t.add_row(vec![k.clone(), num(*v)]);
+        }
+        println!("{t}");
+    }
+    println!("Input columns ({}):", h.input_schema.len());
+    let mut t = table(&["column", "kind", "categories"]);
+    for c in &h.input_schema.columns {
+        let cats = c
+            .kind
+            .categories()
+            .map(|c| c.join(", "))
+            .unwrap_or_default();
+        t.add_row(vec![c.name.clone(), c.kind.name().to_string(), cats]);
+    }
+    println!("{t}");
+}
+
+fn print_profile(p: &Profile) {
+    println!("{}: {} rows, {} columns", p.source, p.n_rows, p.n_columns);
+    let mut t = table(&["column", "kind", "missing", "distinct", "summary"]);
+    for c in &p.columns {
+        let summary = if let Some(n) = &c.numeric {
+            format!(
+                "min {} · mean {} · max {}",
+                num(n.min),
+                num(n.mean),
+                num(n.max)
+            )
+        } else if let Some(top) = &c.top {
+            top.iter()
+                .take(4)
+                .map(|v| format!("{} ({})", v.value, v.count))
+                .collect::<Vec<_>>()
+                .join(", ")
+        } else {
+            String::new()
+        };
+        t.add_row(vec![
+            c.name.clone(),
+            c.kind.clone(),
+            format!("{:.1}%", c.missing_pct),
+            c.distinct.to_string(),
+            summary,
+        ]);
+    }
+    println!("{t}");
+    if let Some(target) = &p.target {
+        print!("Target `{}`: {}", target.name, target.task.name());
+        if target.missing > 0 {
+            print!(
+                ", {} rows without a target (dropped when training)",
+                target.missing
+            );
+        }
+        println!();
+        if let Some(classes) = &target.classes {
+            let list: Vec<String> = classes
+                .iter()
+                .map(|v| format!("{} {}", v.value, v.count))
+                .collect();
+            println!("  classes: {}", list.join(", "));
+        }
+        if let Some(r) = target.imbalance_ratio {
+            println!("  imbalance ratio (largest / smallest class): {}", num(r));
+        }
+        if let Some(n) = &target.numeric {
+            println!(
+                "  min {} · mean {} · max {}",
+                num(n.min),
+                num(n.mean),
+                num(n.max)
+            );
+        }
+    }
+    if !p.warnings.is_empty() {
+        println!("Warnings:");
+        for w in &p.warnings {
+            println!("  - {}", w.message);
+        }
+    }
+}

@@ -1,0 +1,90 @@
+//! One module per subcommand.
+
+pub mod demo;
+pub mod evaluate;
+pub mod generate;
+pub mod inspect;
+pub mod predict;
+pub mod train;
+
+use std::path::Path;
+
+use anyhow::Context;
+use satori_data::{ReadOptions, Table};
+
+use crate::progress::{TermProgress, Verbosity};
+use crate::{Command, ReadArgs};
+
+/// Run a subcommand.
+pub fn run(command: Command, verbosity: Verbosity) -> anyhow::Result<()> {
+    let progress = TermProgress::new(verbosity);
+    match command {
+        Command::Inspect(a) => inspect::run(a, &progress),
+        Command::Train(a) => train::run(a, &progress),
+        Command::Predict(a) => predict::run(a, &progress),
+        Command::Evaluate(a) => evaluate::run(a, &progress),
+        Command::Generate(a) => generate::run(a, &progress),
+        Command::Demo(a) => demo::run(a, &progress),
+    }
+}
+
+/// Turn the read flags into reader options.
+pub fn read_options(args: &ReadArgs) -> anyhow::Result<ReadOptions> {
+    let mut opts = ReadOptions::default();
+    if let Some(d) = &args.delimiter {
+        let byte = match d.as_str() {
+            "tab" | "\\t" | "\t" => b'\t',
+            s if s.len() == 1 && s.is_ascii() => s.as_bytes()[0],
+            s => {
+                return Err(satori_core::Error::param(
+                    "--delimiter",
+                    format!("`{s}` is not a single ASCII character (use `tab` for a tab)"),
+                )
+                .into());
+            }
+        };
+        opts.delimiter = Some(byte);
+    }
+    if let Some(m) = &args.missing {
+        opts.missing_markers = m.split(',').map(|s| s.trim().to_string()).collect();
+    }
+    opts.categorical = args.categorical.clone();
+    opts.drop = args.drop.clone();
+    if let Some(path) = &args.schema {
+        opts.kinds = satori_data::load_schema_file(path)?;
+    }
+    Ok(opts)
+}
+
+/// Read a table, with a stage shown as progress.
+pub fn read_table(
+    path: &Path,
+    opts: &ReadOptions,
+    progress: &TermProgress,
+) -> anyhow::Result<Table> {
+    use satori_core::Progress;
+    progress.start(&format!("reading {}", path.display()), None);
+    let table = satori_data::read_table(path, opts);
+    progress.finish();
+    let table = table?;
+    for note in &table.notes {
+        progress.note(note);
+    }
+    Ok(table)
+}
+
+/// The current time (RFC 3339, UTC) for provenance.
+pub fn now() -> String {
+    chrono::Utc::now().to_rfc3339_opts(chrono::SecondsFormat::Secs, true)
+}
+
+/// Make sure an output's parent directory exists.
+pub fn ensure_parent(path: &Path) -> anyhow::Result<()> {
+    if let Some(parent) = path.parent()
+        && !parent.as_os_str().is_empty()
+    {
+        std::fs::create_dir_all(parent)
+            .with_context(|| format!("cannot create {}", parent.display()))?;
+    }
+    Ok(())
+}

@@ -1,0 +1,165 @@
+//! `satori train`.
+
+use std::path::PathBuf;
+
+use clap::Args;
+use satori_core::Task;
+use satori_data::TargetSpec;
+use satori_pipeline::{Evaluation, TrainRequest, model_file, overrides::parse_assignment};
+use serde::Serialize;
+
+use crate::ReadArgs;
+use crate::output::{num, print_json, table};
+use crate::progress::TermProgress;
+use satori_core::Progress;
+
+#[derive(Debug, Args)]
+pub struct TrainArgs {
+    /// The training data (CSV, Parquet or LIBSVM).
+    pub data: PathBuf,
+    /// The target column.
+    #[arg(long, short = 't')]
+    pub target: String,
+    /// Force the task instead of inferring it from the target.
+    #[arg(long, value_enum)]
+    pub task: Option<TaskArg>,
+    /// The model: baseline (the task's dummy), dummy_classifier, dummy_regressor.
+    #[arg(long, default_value = "baseline")]
+    pub model: String,
+    /// Override a parameter: path=value, e.g. --set model.strategy=median (repeatable).
+    #[arg(long = "set", value_name = "PATH=VALUE")]
+    pub sets: Vec<String>,
+    /// Fraction of rows held out for evaluation (0 trains on all rows).
+    #[arg(long, default_value_t = 0.2)]
+    pub holdout: f64,
+    /// Seed for the split and stochastic models.
+    #[arg(long, default_value_t = 0)]
+    pub seed: u64,
+    /// Where to write the model file.
+    #[arg(long, short = 'o')]
+    pub out: PathBuf,
+    /// Print a JSON result instead of tables.
+    #[arg(long)]
+    pub json: bool,
+    #[command(flatten)]
+    pub read: ReadArgs,
+}
+
+/// `--task` values.
+#[derive(Debug, Clone, Copy, clap::ValueEnum)]
+pub enum TaskArg {
+    Regression,
+    Binary,
+    Multiclass,
+}
+
+impl TaskArg {
+    /// The forced task.
+    pub fn task(self) -> Task {
+        match self {
+            TaskArg::Regression => Task::Regression,
+            TaskArg::Binary => Task::Binary,
+            TaskArg::Multiclass => Task::Multiclass,
+        }
+    }
+}
+
+/// The `--json` result of `satori train` (schema documented in docs/cli.md).
+#[derive(Debug, Serialize)]
+pub struct TrainJson {
+    pub command: &'static str,
+    pub data: String,
+    pub target: String,
+    pub task: Task,
+    pub model: String,
+    pub classes: Option<Vec<String>>,
+    pub n_rows: usize,
+    pub n_train: u64,
+    pub n_features: usize,
+    pub dropped_missing_target: usize,
+    pub excluded_columns: Vec<(String, String)>,
+    pub params: serde_json::Value,
+    pub holdout: Option<Evaluation>,
+    pub out: String,
+}
+
+pub fn run(args: TrainArgs, progress: &TermProgress) -> anyhow::Result<()> {
+    let opts = super::read_options(&args.read)?;
+    let data = super::read_table(&args.data, &opts, progress)?;
+    let mut request = TrainRequest::new(TargetSpec {
+        name: args.target.clone(),
+        task: args.task.map(TaskArg::task),
+    });
+    request.model = args.model.clone();
+    request.holdout = args.holdout;
+    request.seed = args.seed;
+    request.overrides = args
+        .sets
+        .iter()
+        .map(|s| parse_assignment(s))
+        .collect::<Result<_, _>>()?;
+    request.data_source = Some(args.data.display().to_string());
+    request.created_at = Some(super::now());
+    let outcome = satori_pipeline::train(&data, &request, progress)?;
+    super::ensure_parent(&args.out)?;
+    model_file::save(&args.out, &outcome.header, &outcome.pipeline)?;
+
+    let n_rows = data.n_rows();
+    let summary = TrainJson {
+        command: "train",
+        data: args.data.display().to_string(),
+        target: args.target.clone(),
+        task: outcome.header.task,
+        model: outcome.header.model_kind.clone(),
+        classes: outcome.header.classes.clone(),
+        n_rows,
+        n_train: outcome.header.n_train_samples,
+        n_features: outcome.header.input_schema.len(),
+        dropped_missing_target: outcome.load.dropped_missing_target,
+        excluded_columns: outcome.load.excluded_columns.clone(),
+        params: outcome.header.params.clone(),
+        holdout: outcome.holdout.clone(),
+        out: args.out.display().to_string(),
+    };
+    if args.json {
+        return print_json(&summary);
+    }
+    print_summary(&summary, progress);
+    Ok(())
+}
+
+fn print_summary(s: &TrainJson, progress: &TermProgress) {
+    if s.dropped_missing_target > 0 {
+        progress.note(&format!(
+            "dropped {} rows whose target `{}` is missing",
+            s.dropped_missing_target, s.target
+        ));
+    }
+    for (col, why) in &s.excluded_columns {
+        progress.note(&format!("column `{col}` is not a feature: {why}"));
+    }
+    let classes = s
+        .classes
+        .as_ref()
+        .map(|c| format!(" ({})", c.join(", ")))
+        .unwrap_or_default();
+    println!(
+        "Trained {} on {} of {} rows, {} features; target `{}`: {}{}",
+        s.model,
+        s.n_train,
+        s.n_rows,
+        s.n_features,
+        s.target,
+        s.task.name(),
+        classes
+    );
+    if let Some(h) = &s.holdout {
+        println!("Holdout scores ({} rows):", h.n_rows);
+        let mut t = table(&["metric", "value"]);
+        for (k, v) in &h.metrics {
+            t.add_row(vec![k.clone(), num(*v)]);
+        }
+        println!("{t}");
+    }
+    println!("Wrote {}", s.out);
+}

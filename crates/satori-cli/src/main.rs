@@ -1,0 +1,133 @@
+//! `satori`: one binary from raw data to a trained, evaluated model. The binary is thin: it parses
+//! arguments, calls the library and prints; the work happens in the satori crates.
+
+mod commands;
+mod output;
+mod progress;
+
+use std::process::ExitCode;
+
+use clap::{Args, Parser, Subcommand};
+
+use crate::progress::Verbosity;
+
+/// satori — machine learning from raw data to a served model, in one binary.
+#[derive(Debug, Parser)]
+#[command(name = "satori", version, about, long_about = None, propagate_version = true)]
+#[command(
+    after_help = "Exit codes: 0 success, 1 user error (bad file, flag or data), 2 internal error.\n\
+Start with: satori demo"
+)]
+struct Cli {
+    /// Worker threads (default: all cores).
+    #[arg(long, global = true, value_name = "N")]
+    threads: Option<usize>,
+    /// Print errors only.
+    #[arg(short, long, global = true, conflicts_with = "verbose")]
+    quiet: bool,
+    /// Print notes and timings.
+    #[arg(short, long, global = true)]
+    verbose: bool,
+    #[command(subcommand)]
+    command: Command,
+}
+
+#[derive(Debug, Subcommand)]
+enum Command {
+    /// Profile a data file (column kinds, missing values, distributions, warnings) or print a
+    /// model file's header.
+    Inspect(commands::inspect::InspectArgs),
+    /// Train a model on a data file, evaluate it on a holdout and write the model file.
+    Train(commands::train::TrainArgs),
+    /// Predict with a model file on a data file; rows keep their order.
+    Predict(commands::predict::PredictArgs),
+    /// Evaluate a model file on labelled data: every metric that fits the task.
+    Evaluate(commands::evaluate::EvaluateArgs),
+    /// Generate a synthetic dataset (classification or regression).
+    Generate(commands::generate::GenerateArgs),
+    /// Run every layer end to end on a bundled dataset, writing into ./satori-demo/.
+    Demo(commands::demo::DemoArgs),
+}
+
+/// Options for reading a data file, shared by every command that reads one.
+#[derive(Debug, Clone, Args, Default)]
+pub struct ReadArgs {
+    /// Field delimiter (default: detected among , ; tab |). Use `tab` for a tab.
+    #[arg(long, value_name = "CHAR")]
+    delimiter: Option<String>,
+    /// Strings read as missing, comma-separated (default: "",NA,N/A,NaN,null,?).
+    #[arg(long, value_name = "LIST")]
+    missing: Option<String>,
+    /// Columns to treat as categorical, comma-separated.
+    #[arg(long, value_name = "COLS", value_delimiter = ',')]
+    categorical: Vec<String>,
+    /// Columns to drop, comma-separated.
+    #[arg(long, value_name = "COLS", value_delimiter = ',')]
+    drop: Vec<String>,
+    /// A TOML file forcing column kinds (see docs/data.md).
+    #[arg(long, value_name = "FILE")]
+    schema: Option<std::path::PathBuf>,
+}
+
+fn main() -> ExitCode {
+    let cli = match Cli::try_parse() {
+        Ok(cli) => cli,
+        Err(e) => {
+            let code = match e.kind() {
+                clap::error::ErrorKind::DisplayHelp | clap::error::ErrorKind::DisplayVersion => 0,
+                clap::error::ErrorKind::DisplayHelpOnMissingArgumentOrSubcommand => 1,
+                _ => 1,
+            };
+            let _ = e.print();
+            return ExitCode::from(code);
+        }
+    };
+    let verbosity = if cli.quiet {
+        Verbosity::Quiet
+    } else if cli.verbose {
+        Verbosity::Verbose
+    } else {
+        Verbosity::Normal
+    };
+    if let Some(n) = cli.threads {
+        if n == 0 {
+            eprintln!("error: --threads must be at least 1");
+            return ExitCode::from(1);
+        }
+        if let Err(e) = rayon::ThreadPoolBuilder::new()
+            .num_threads(n)
+            .build_global()
+        {
+            eprintln!("error: cannot start {n} threads: {e}");
+            return ExitCode::from(2);
+        }
+    }
+    // A panic is a bug: report it as an internal error (exit 2) without a backtrace dump.
+    std::panic::set_hook(Box::new(|info| {
+        eprintln!("internal error (please report): {info}");
+    }));
+    let result = std::panic::catch_unwind(|| commands::run(cli.command, verbosity));
+    match result {
+        Ok(Ok(())) => ExitCode::SUCCESS,
+        Ok(Err(e)) => {
+            let user = e
+                .downcast_ref::<satori_core::Error>()
+                .is_none_or(|se| se.is_user_error());
+            eprintln!("error: {}", one_line(&e));
+            ExitCode::from(if user { 1 } else { 2 })
+        }
+        Err(_) => ExitCode::from(2),
+    }
+}
+
+/// The error and its causes on one line.
+fn one_line(e: &anyhow::Error) -> String {
+    let mut parts: Vec<String> = Vec::new();
+    for cause in e.chain() {
+        let s = cause.to_string();
+        if !parts.iter().any(|p| p.contains(&s)) {
+            parts.push(s);
+        }
+    }
+    parts.join(": ").replace('\n', " ")
+}

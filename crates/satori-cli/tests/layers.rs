@@ -1,0 +1,144 @@
+//! The layer rule of ARCHITECTURE.md §1: dependencies between satori crates point only down the
+//! layer list. This test reads `cargo metadata` and fails on any other edge, and on a satori
+//! crate that the table below does not know (add it, with its allowed dependencies, when it lands).
+
+use std::collections::BTreeMap;
+use std::process::Command;
+
+/// Each crate and the satori crates it may depend on (normal and build dependencies).
+/// `satori-testkit` may additionally be a dev-dependency anywhere.
+fn allowed() -> BTreeMap<&'static str, Vec<&'static str>> {
+    let core = vec!["satori-core"];
+    let model_family = vec!["satori-core", "satori-metrics"];
+    let pipeline_and_below = vec![
+        "satori-core",
+        "satori-data",
+        "satori-metrics",
+        "satori-preprocess",
+        "satori-features",
+        "satori-linear",
+        "satori-tree",
+        "satori-gbm",
+        "satori-nn",
+        "satori-baseline",
+        "satori-pipeline",
+    ];
+    let mut above_services = pipeline_and_below.clone();
+    above_services.extend([
+        "satori-tune",
+        "satori-explain",
+        "satori-compress",
+        "satori-report",
+        "satori-monitor",
+        "satori-track",
+    ]);
+    let mut everything = above_services.clone();
+    everything.push("satori-serve");
+    let mut m = BTreeMap::new();
+    m.insert("satori-core", vec![]);
+    m.insert("satori-data", core.clone());
+    m.insert("satori-metrics", core.clone());
+    m.insert("satori-preprocess", vec!["satori-core", "satori-metrics"]);
+    m.insert(
+        "satori-features",
+        vec!["satori-core", "satori-metrics", "satori-preprocess"],
+    );
+    for family in [
+        "satori-linear",
+        "satori-tree",
+        "satori-gbm",
+        "satori-nn",
+        "satori-baseline",
+    ] {
+        m.insert(family, model_family.clone());
+    }
+    let below_pipeline: Vec<&str> = pipeline_and_below
+        .iter()
+        .copied()
+        .filter(|c| *c != "satori-pipeline")
+        .collect();
+    m.insert("satori-pipeline", below_pipeline);
+    for service in [
+        "satori-tune",
+        "satori-explain",
+        "satori-compress",
+        "satori-report",
+        "satori-monitor",
+        "satori-track",
+    ] {
+        m.insert(service, pipeline_and_below.clone());
+    }
+    m.insert("satori-serve", above_services);
+    m.insert("satori-cli", everything);
+    m.insert("satori-testkit", core);
+    m
+}
+
+#[test]
+fn dependencies_point_down_the_layers() {
+    let out = Command::new(env!("CARGO"))
+        .args([
+            "metadata",
+            "--format-version",
+            "1",
+            "--no-deps",
+            "--offline",
+        ])
+        .current_dir(env!("CARGO_MANIFEST_DIR"))
+        .output()
+        .expect("cargo metadata runs");
+    assert!(
+        out.status.success(),
+        "cargo metadata failed: {}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let meta: serde_json::Value = serde_json::from_slice(&out.stdout).expect("metadata is JSON");
+    let allowed = allowed();
+    let mut violations = Vec::new();
+    let packages = meta["packages"].as_array().expect("packages");
+    assert!(
+        packages.len() >= 5,
+        "expected the workspace's crates, got {}",
+        packages.len()
+    );
+    for pkg in packages {
+        let name = pkg["name"].as_str().expect("name");
+        let Some(ok) = allowed.get(name) else {
+            violations.push(format!(
+                "{name}: not in the layer table of this test; add it with its allowed dependencies"
+            ));
+            continue;
+        };
+        for dep in pkg["dependencies"].as_array().expect("dependencies") {
+            let dep_name = dep["name"].as_str().expect("dep name");
+            if !dep_name.starts_with("satori-") {
+                continue;
+            }
+            let dev = dep["kind"].as_str() == Some("dev");
+            if dev && dep_name == "satori-testkit" {
+                continue;
+            }
+            if !ok.contains(&dep_name) {
+                let kind = if dev { "dev-dependency" } else { "dependency" };
+                violations.push(format!(
+                    "{name} -> {dep_name} ({kind}) points up or across the layer list"
+                ));
+            }
+        }
+    }
+    assert!(
+        violations.is_empty(),
+        "layer violations:\n{}",
+        violations.join("\n")
+    );
+}
+
+#[test]
+fn the_rule_catches_an_upward_edge() {
+    // The table itself must forbid the classic mistakes.
+    let a = allowed();
+    assert!(!a["satori-core"].contains(&"satori-data"));
+    assert!(!a["satori-metrics"].contains(&"satori-pipeline"));
+    assert!(!a["satori-pipeline"].contains(&"satori-serve"));
+    assert!(!a["satori-data"].contains(&"satori-metrics"));
+}

@@ -1,0 +1,35 @@
+//! # satori-pipeline
+//!
+//! Where the layers meet: the closed, serde-tagged [`ModelParams`] and fitted [`AnyModel`] enums
+//! (adding a model family fails to compile at every place that must learn about it), the
+//! [`FittedPipeline`] that predicts from raw input rows, the training and evaluation flows that
+//! the CLI and server call, the `--set` override mechanism, and the model file.
+//!
+//! ```
+//! use satori_data::{ReadOptions, TargetSpec, read_csv_bytes};
+//! use satori_pipeline::{TrainRequest, train};
+//!
+//! let csv = b"x,y\n1,a\n2,b\n3,a\n4,a\n5,b\n6,a\n7,a\n8,b\n9,a\n10,a\n";
+//! let table = read_csv_bytes("example.csv", csv, &ReadOptions::default()).unwrap();
+//! let request = TrainRequest::new(TargetSpec { name: "y".into(), task: None });
+//! let outcome = train(&table, &request, &satori_core::NoProgress).unwrap();
+//! assert_eq!(outcome.pipeline.classes(), Some(&["a".to_string(), "b".to_string()][..]));
+//! let predictions = outcome.pipeline.predict_table(&table).unwrap();
+//! assert_eq!(predictions.len(), 10);
+//! ```
+#![warn(missing_docs)]
+
+mod evaluate;
+pub mod model_file;
+mod models;
+pub mod output;
+pub mod overrides;
+mod pipeline;
+mod reference;
+mod train;
+
+pub use evaluate::{Evaluation, evaluate_predictions, evaluate_table};
+pub use model_file::{ColumnReference, ModelHeader, Provenance};
+pub use models::{AnyModel, MODEL_NAMES, ModelParams};
+pub use pipeline::{FittedPipeline, Predictions};
+pub use train::{TrainOutcome, TrainParams, TrainRequest, train};

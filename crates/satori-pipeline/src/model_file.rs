@@ -1,0 +1,273 @@
+//! The model file: one file holds everything needed to predict from raw input rows.
+//!
+//! Layout (all integers little-endian):
+//!
+//! | bytes | content |
+//! |---|---|
+//! | 8 | magic `SATORI\x00M` |
+//! | 4 | `format_version` (u32) |
+//! | 4 | header length `h` (u32) |
+//! | 4 | CRC-32 of the header bytes |
+//! | 8 | payload length `p` (u64) |
+//! | 4 | CRC-32 of the payload bytes |
+//! | h | header: UTF-8 JSON ([`ModelHeader`]) — schema, task, params, metrics, provenance |
+//! | p | payload: postcard encoding of the fitted [`crate::FittedPipeline`] |
+//!
+//! The header can be read without touching the payload ([`read_header`]), which is what
+//! `satori inspect model.satori` prints. Every way a file can be wrong — not a model file, a newer
+//! format, truncated, corrupted — is a clear [`Error::ModelFile`].
+
+use std::collections::BTreeMap;
+use std::fs::File;
+use std::io::{Read, Write};
+use std::path::Path;
+
+use satori_core::{Error, Result, Schema, Task};
+use serde::{Deserialize, Serialize};
+
+use crate::FittedPipeline;
+
+/// The magic bytes every model file starts with.
+pub const MAGIC: &[u8; 8] = b"SATORI\x00M";
+/// The newest format this build writes and reads.
+pub const FORMAT_VERSION: u32 = 1;
+const PREAMBLE: usize = 8 + 4 + 4 + 4 + 8 + 4;
+/// Headers larger than this are rejected as corrupt rather than allocated.
+const MAX_HEADER: u32 = 64 << 20;
+
+/// Summary statistics of one training column, kept for drift monitoring.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct ColumnReference {
+    /// The column.
+    pub name: String,
+    /// Rows seen.
+    pub count: u64,
+    /// Missing values seen.
+    pub missing: u64,
+    /// Mean of the non-missing values (numeric columns).
+    pub mean: Option<f64>,
+    /// Population standard deviation of the non-missing values (numeric columns).
+    pub std: Option<f64>,
+    /// Minimum (numeric columns).
+    pub min: Option<f64>,
+    /// Maximum (numeric columns).
+    pub max: Option<f64>,
+    /// Deciles 0.1..0.9 of the non-missing values (numeric columns).
+    pub deciles: Vec<f64>,
+    /// Frequency of each category (categorical columns), in category order.
+    pub category_frequencies: Vec<f64>,
+}
+
+/// Where the model came from.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Provenance {
+    /// The satori version that wrote the file.
+    pub library_version: String,
+    /// When it was written (RFC 3339, UTC), as given by the caller; model code reads no clock.
+    pub created_at: Option<String>,
+    /// The training data's file name, if known.
+    pub data_source: Option<String>,
+    /// A fingerprint of the training matrix and target (CRC-32 based).
+    pub data_fingerprint: String,
+    /// The seed used for splitting and fitting.
+    pub seed: u64,
+}
+
+/// The model file's header: everything about the model except its fitted parameters.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct ModelHeader {
+    /// The file format's version.
+    pub format_version: u32,
+    /// The model family, e.g. `dummy_classifier`.
+    pub model_kind: String,
+    /// The task.
+    pub task: Task,
+    /// The target column's name.
+    pub target: String,
+    /// The class labels, for classification.
+    pub classes: Option<Vec<String>>,
+    /// The raw input columns the model reads, with their kinds.
+    pub input_schema: Schema,
+    /// The full training parameters, as serialised (the same tree `--set` paths address).
+    pub params: serde_json::Value,
+    /// Rows used to fit the model.
+    pub n_train_samples: u64,
+    /// Metrics measured when training (e.g. on the holdout), by name.
+    pub metrics: BTreeMap<String, f64>,
+    /// What the metrics were measured on, e.g. `holdout (20%, 114 rows)`.
+    pub metrics_on: Option<String>,
+    /// Training reference statistics per input column, for drift monitoring.
+    pub reference: Vec<ColumnReference>,
+    /// Where the model came from.
+    pub provenance: Provenance,
+}
+
+fn file_err(path: &Path, reason: impl Into<String>) -> Error {
+    Error::ModelFile {
+        path: path.display().to_string(),
+        reason: reason.into(),
+    }
+}
+
+/// Encode a header and pipeline into model-file bytes.
+pub fn to_bytes(header: &ModelHeader, pipeline: &FittedPipeline) -> Result<Vec<u8>> {
+    let head = serde_json::to_vec(header)
+        .map_err(|e| Error::Internal(format!("cannot encode model header: {e}")))?;
+    let body = postcard::to_stdvec(pipeline)
+        .map_err(|e| Error::Internal(format!("cannot encode model: {e}")))?;
+    let head_len =
+        u32::try_from(head.len()).map_err(|_| Error::Internal("model header over 4 GiB".into()))?;
+    let mut out = Vec::with_capacity(PREAMBLE + head.len() + body.len());
+    out.extend_from_slice(MAGIC);
+    out.extend_from_slice(&header.format_version.to_le_bytes());
+    out.extend_from_slice(&head_len.to_le_bytes());
+    out.extend_from_slice(&crc32fast::hash(&head).to_le_bytes());
+    out.extend_from_slice(&(body.len() as u64).to_le_bytes());
+    out.extend_from_slice(&crc32fast::hash(&body).to_le_bytes());
+    out.extend_from_slice(&head);
+    out.extend_from_slice(&body);
+    Ok(out)
+}
+
+/// Write a model file atomically (a temporary file beside it, then a rename).
+pub fn save(path: &Path, header: &ModelHeader, pipeline: &FittedPipeline) -> Result<()> {
+    let bytes = to_bytes(header, pipeline)?;
+    let tmp = path.with_extension("satori.tmp");
+    let write = || -> std::io::Result<()> {
+        let mut f = File::create(&tmp)?;
+        f.write_all(&bytes)?;
+        f.sync_all()?;
+        std::fs::rename(&tmp, path)
+    };
+    write().map_err(|e| {
+        let _ = std::fs::remove_file(&tmp);
+        Error::io(path, e)
+    })
+}
+
+struct Preamble {
+    head_len: u32,
+    head_crc: u32,
+    body_len: u64,
+    body_crc: u32,
+}
+
+fn parse_preamble(path: &Path, bytes: &[u8]) -> Result<Preamble> {
+    if bytes.len() < MAGIC.len() || &bytes[..MAGIC.len()] != MAGIC {
+        return Err(file_err(
+            path,
+            "not a satori model file (it does not start with the model-file magic bytes)",
+        ));
+    }
+    if bytes.len() < PREAMBLE {
+        return Err(file_err(
+            path,
+            "truncated: the file ends inside its preamble",
+        ));
+    }
+    let u32_at =
+        |o: usize| u32::from_le_bytes([bytes[o], bytes[o + 1], bytes[o + 2], bytes[o + 3]]);
+    let version = u32_at(8);
+    if version > FORMAT_VERSION {
+        return Err(file_err(
+            path,
+            format!(
+                "written in model-file format {version}, newer than this satori {} reads (up to {FORMAT_VERSION}); upgrade satori",
+                satori_core::VERSION
+            ),
+        ));
+    }
+    if version == 0 {
+        return Err(file_err(path, "corrupted: format version 0 does not exist"));
+    }
+    let mut body_len = [0u8; 8];
+    body_len.copy_from_slice(&bytes[20..28]);
+    let p = Preamble {
+        head_len: u32_at(12),
+        head_crc: u32_at(16),
+        body_len: u64::from_le_bytes(body_len),
+        body_crc: u32_at(28),
+    };
+    if p.head_len > MAX_HEADER {
+        return Err(file_err(
+            path,
+            "corrupted: the header length is implausible",
+        ));
+    }
+    Ok(p)
+}
+
+fn parse_header(path: &Path, p: &Preamble, head: &[u8]) -> Result<ModelHeader> {
+    if crc32fast::hash(head) != p.head_crc {
+        return Err(file_err(
+            path,
+            "corrupted: the header checksum does not match",
+        ));
+    }
+    serde_json::from_slice(head).map_err(|e| file_err(path, format!("corrupted header: {e}")))
+}
+
+/// Read only the header (the payload is not read): what `satori inspect` shows.
+pub fn read_header(path: &Path) -> Result<ModelHeader> {
+    let mut f = File::open(path).map_err(|e| Error::io(path, e))?;
+    let mut pre = Vec::with_capacity(PREAMBLE);
+    (&mut f)
+        .take(PREAMBLE as u64)
+        .read_to_end(&mut pre)
+        .map_err(|e| Error::io(path, e))?;
+    let p = parse_preamble(path, &pre)?;
+    let mut head = Vec::with_capacity(p.head_len as usize);
+    (&mut f)
+        .take(u64::from(p.head_len))
+        .read_to_end(&mut head)
+        .map_err(|e| Error::io(path, e))?;
+    if head.len() < p.head_len as usize {
+        return Err(file_err(path, "truncated: the file ends inside its header"));
+    }
+    parse_header(path, &p, &head)
+}
+
+/// Decode model-file bytes (`path` is used in messages).
+pub fn from_bytes(path: &Path, bytes: &[u8]) -> Result<(ModelHeader, FittedPipeline)> {
+    let p = parse_preamble(path, bytes)?;
+    let head_end = PREAMBLE + p.head_len as usize;
+    if bytes.len() < head_end {
+        return Err(file_err(path, "truncated: the file ends inside its header"));
+    }
+    let header = parse_header(path, &p, &bytes[PREAMBLE..head_end])?;
+    let body = &bytes[head_end..];
+    if (body.len() as u64) < p.body_len {
+        return Err(file_err(
+            path,
+            format!(
+                "truncated: the model payload has {} of {} bytes",
+                body.len(),
+                p.body_len
+            ),
+        ));
+    }
+    if (body.len() as u64) > p.body_len {
+        return Err(file_err(
+            path,
+            "corrupted: bytes follow the end of the model payload",
+        ));
+    }
+    if crc32fast::hash(body) != p.body_crc {
+        return Err(file_err(
+            path,
+            "corrupted: the payload checksum does not match",
+        ));
+    }
+    let pipeline: FittedPipeline = postcard::from_bytes(body)
+        .map_err(|e| file_err(path, format!("corrupted payload: {e}")))?;
+    pipeline
+        .check_consistent(&header)
+        .map_err(|reason| file_err(path, reason))?;
+    Ok((header, pipeline))
+}
+
+/// Read and verify a whole model file.
+pub fn load(path: &Path) -> Result<(ModelHeader, FittedPipeline)> {
+    let bytes = std::fs::read(path).map_err(|e| Error::io(path, e))?;
+    from_bytes(path, &bytes)
+}

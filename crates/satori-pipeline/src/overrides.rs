@@ -1,0 +1,138 @@
+//! The one override mechanism: `--set model.max_depth=6`, a dotted path into the serialised
+//! parameters. The CLI, the tuner and the server all go through [`apply_override`].
+
+use satori_core::{Error, Result, closest_names};
+use serde::{Serialize, de::DeserializeOwned};
+use serde_json::Value;
+
+/// Parse `path=value` as given on the command line.
+pub fn parse_assignment(text: &str) -> Result<(String, String)> {
+    let (path, value) = text.split_once('=').ok_or_else(|| {
+        Error::param(
+            "--set",
+            format!("`{text}` is not of the form path=value (e.g. model.strategy=median)"),
+        )
+    })?;
+    let path = path.trim();
+    if path.is_empty() || path.split('.').any(str::is_empty) {
+        return Err(Error::param(
+            "--set",
+            format!("`{path}` is not a dotted path such as model.strategy"),
+        ));
+    }
+    Ok((path.to_string(), value.trim().to_string()))
+}
+
+/// The value of a `--set`: JSON when it parses as JSON (numbers, booleans, null, arrays, quoted
+/// strings), otherwise the text as a string (so `model.strategy=median` needs no quotes).
+pub fn parse_value(text: &str) -> Value {
+    serde_json::from_str(text).unwrap_or_else(|_| Value::String(text.to_string()))
+}
+
+/// Set `path` in a JSON tree to `value`. Every segment but the last must exist (so that a typo
+/// is an error naming the closest valid keys); the last may be new only if `allow_new` is true.
+pub fn set_path(root: &mut Value, path: &str, value: Value, allow_new: bool) -> Result<()> {
+    let segments: Vec<&str> = path.split('.').collect();
+    let mut node = root;
+    for (i, seg) in segments.iter().enumerate() {
+        let last = i + 1 == segments.len();
+        let here = segments[..=i].join(".");
+        let Value::Object(map) = node else {
+            return Err(Error::param(
+                path,
+                format!("`{}` is not a group of parameters", segments[..i].join(".")),
+            ));
+        };
+        if !map.contains_key(*seg) && !(last && allow_new) {
+            let suggestions = closest_names(seg, map.keys().map(String::as_str), 3);
+            let valid: Vec<&str> = map.keys().map(String::as_str).collect();
+            let hint = if suggestions.is_empty() {
+                format!("valid names here: {}", valid.join(", "))
+            } else {
+                format!(
+                    "did you mean {}?",
+                    suggestions
+                        .iter()
+                        .map(|s| format!("`{s}`"))
+                        .collect::<Vec<_>>()
+                        .join(", ")
+                )
+            };
+            return Err(Error::param(here, format!("no such parameter; {hint}")));
+        }
+        if last {
+            map.insert((*seg).to_string(), value);
+            return Ok(());
+        }
+        node = map.get_mut(*seg).expect("checked above");
+    }
+    Ok(())
+}
+
+/// Apply `path=value` assignments to serialisable parameters and read them back; the typed
+/// deserialisation (with `deny_unknown_fields`) and `validate` catch values of the wrong type or
+/// range.
+pub fn apply_overrides<T: Serialize + DeserializeOwned>(
+    params: &T,
+    sets: &[(String, String)],
+) -> Result<T> {
+    let mut tree = serde_json::to_value(params)
+        .map_err(|e| Error::Internal(format!("cannot serialise parameters: {e}")))?;
+    for (path, value) in sets {
+        // Optional fields serialise as null, so a present key always exists to be overridden.
+        set_path(&mut tree, path, parse_value(value), false)?;
+    }
+    serde_json::from_value(tree).map_err(|e| {
+        Error::param(
+            sets.iter()
+                .map(|(p, _)| p.as_str())
+                .collect::<Vec<_>>()
+                .join(", "),
+            format!("{e}"),
+        )
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use serde_json::json;
+
+    #[test]
+    fn parses_assignments() {
+        assert_eq!(
+            parse_assignment("model.a=3").unwrap(),
+            ("model.a".into(), "3".into())
+        );
+        assert!(parse_assignment("model.a").is_err());
+        assert!(parse_assignment("model..a=1").is_err());
+        assert!(parse_assignment("=1").is_err());
+    }
+
+    #[test]
+    fn values_are_json_or_strings() {
+        assert_eq!(parse_value("3"), json!(3));
+        assert_eq!(parse_value("0.5"), json!(0.5));
+        assert_eq!(parse_value("true"), json!(true));
+        assert_eq!(parse_value("median"), json!("median"));
+        assert_eq!(parse_value("[1,2]"), json!([1, 2]));
+    }
+
+    #[test]
+    fn typo_names_closest_key() {
+        let mut v = json!({"model": {"strategy": "mean", "quantile": null}});
+        let e = set_path(&mut v, "model.stratgy", json!("median"), false)
+            .unwrap_err()
+            .to_string();
+        assert!(
+            e.contains("model.stratgy") && e.contains("`strategy`"),
+            "{e}"
+        );
+        set_path(&mut v, "model.strategy", json!("median"), false).unwrap();
+        assert_eq!(v["model"]["strategy"], "median");
+        let e = set_path(&mut v, "model.strategy.x", json!(1), false)
+            .unwrap_err()
+            .to_string();
+        assert!(e.contains("not a group"), "{e}");
+    }
+}

@@ -1,0 +1,152 @@
+//! The fitted pipeline: raw input rows in, predictions out.
+
+use ndarray::{Array1, Array2, ArrayView2, Axis};
+use satori_core::{Error, Result, Schema, Task};
+use satori_data::{ReadOptions, Table};
+use serde::{Deserialize, Serialize};
+
+use crate::{AnyModel, ModelHeader};
+
+/// Everything needed to predict from raw input rows: the input schema (names, kinds, categories),
+/// the task and target, and the fitted model. This is the model file's payload.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+pub struct FittedPipeline {
+    input: Schema,
+    task: Task,
+    target: String,
+    classes: Option<Vec<String>>,
+    model: AnyModel,
+}
+
+/// Predictions for a batch of rows.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Predictions {
+    /// The task.
+    pub task: Task,
+    /// One value per row: the predicted value, or the predicted class's code.
+    pub values: Array1<f64>,
+    /// The class labels (codes index into them), for classification.
+    pub classes: Option<Vec<String>>,
+    /// Class probabilities (rows × classes), for classifiers.
+    pub proba: Option<Array2<f64>>,
+}
+
+impl Predictions {
+    /// The number of rows.
+    pub fn len(&self) -> usize {
+        self.values.len()
+    }
+
+    /// Whether there are no rows.
+    pub fn is_empty(&self) -> bool {
+        self.values.is_empty()
+    }
+
+    /// The predicted label of row `i` (the class label, or the value formatted).
+    pub fn label(&self, i: usize) -> String {
+        match &self.classes {
+            Some(c) => c.get(self.values[i] as usize).cloned().unwrap_or_default(),
+            None => format!("{}", self.values[i]),
+        }
+    }
+
+    /// The rows at `rows`, in that order.
+    pub fn select(&self, rows: &[usize]) -> Predictions {
+        Predictions {
+            task: self.task,
+            values: self.values.select(Axis(0), rows),
+            classes: self.classes.clone(),
+            proba: self.proba.as_ref().map(|p| p.select(Axis(0), rows)),
+        }
+    }
+}
+
+impl FittedPipeline {
+    /// Assemble a pipeline (the model must expect one column per input feature).
+    pub fn new(
+        input: Schema,
+        task: Task,
+        target: String,
+        classes: Option<Vec<String>>,
+        model: AnyModel,
+    ) -> Result<Self> {
+        if model.n_features() != input.len() {
+            return Err(Error::ShapeMismatch {
+                context: "model features vs input columns".into(),
+                expected: input.len(),
+                got: model.n_features(),
+            });
+        }
+        Ok(FittedPipeline {
+            input,
+            task,
+            target,
+            classes,
+            model,
+        })
+    }
+
+    /// The input columns the pipeline reads.
+    pub fn input_schema(&self) -> &Schema {
+        &self.input
+    }
+
+    /// The task.
+    pub fn task(&self) -> Task {
+        self.task
+    }
+
+    /// The target column's name.
+    pub fn target(&self) -> &str {
+        &self.target
+    }
+
+    /// The class labels, for classification.
+    pub fn classes(&self) -> Option<&[String]> {
+        self.classes.as_deref()
+    }
+
+    /// The fitted model.
+    pub fn model(&self) -> &AnyModel {
+        &self.model
+    }
+
+    /// Read options that parse a file's input columns as this pipeline was trained on them
+    /// (categories keep their training codes; an unseen category is an error naming it).
+    pub fn read_options(&self, base: ReadOptions) -> ReadOptions {
+        let mut opts = base;
+        for c in &self.input.columns {
+            opts.kinds.insert(c.name.clone(), c.kind.clone());
+        }
+        opts
+    }
+
+    /// Predict from a feature matrix whose columns are the input schema's, in order.
+    pub fn predict_matrix(&self, x: ArrayView2<'_, f64>) -> Result<Predictions> {
+        let values = self.model.predict(x)?;
+        let proba = self.model.predict_proba(x)?;
+        Ok(Predictions {
+            task: self.task,
+            values,
+            classes: self.classes.clone(),
+            proba,
+        })
+    }
+
+    /// Predict from a table: columns matched by name, in any order.
+    pub fn predict_table(&self, table: &Table) -> Result<Predictions> {
+        let x = table.features(&self.input)?;
+        self.predict_matrix(x.view())
+    }
+
+    /// Check that a header read from the same file describes this pipeline.
+    pub(crate) fn check_consistent(&self, header: &ModelHeader) -> std::result::Result<(), String> {
+        if header.input_schema != self.input
+            || header.task != self.task
+            || header.classes != self.classes
+        {
+            return Err("corrupted: the header does not describe the model payload".into());
+        }
+        Ok(())
+    }
+}
