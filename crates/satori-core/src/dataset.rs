@@ -297,6 +297,7 @@ impl Dataset {
     }
 
     /// Split into parts: the feature matrix, schema, target, target name and weights.
+    #[allow(clippy::type_complexity)] // a plain tuple of the fields, named in the doc above
     pub fn into_parts(
         self,
     ) -> (

@@ -1,0 +1,225 @@
+//! The statistics behind the baselines, computed in the same floating-point order as numpy and
+//! scikit-learn so that results agree to the last bit:
+//!
+//! - [`pairwise_sum`]: numpy's summation of a float array (`np.sum`, `np.mean`, `np.average`).
+//! - [`median`]: `np.median` (the mean of the two middle values for an even count).
+//! - [`percentile_linear`]: `np.percentile(y, q)` with the default `method="linear"`.
+//! - [`weighted_percentile`]: scikit-learn's `sklearn.utils.stats._weighted_percentile` (the
+//!   "inverted_cdf" method, `average=False`), as `DummyRegressor` calls it with sample weights.
+//!
+//! Inputs must be finite (the callers check); the functions never panic, and return `None` where
+//! numpy or scikit-learn would return NaN (no values, or weights that sum to zero).
+
+/// numpy's pairwise summation (`DOUBLE_pairwise_sum`): blocks of at most 128 values are summed
+/// with eight interleaved accumulators, larger arrays are split in halves (rounded to multiples of
+/// eight) and summed recursively. This is what `np.sum` and `np.mean` do along a contiguous axis.
+pub fn pairwise_sum(values: &[f64]) -> f64 {
+    pairwise_sum_by(0, values.len(), &|i| values[i])
+}
+
+/// [`pairwise_sum`] of the products `a[i] * b[i]` (numpy's `np.multiply(a, b).sum()`), without
+/// allocating the products. `None` when the lengths differ.
+pub fn pairwise_dot(a: &[f64], b: &[f64]) -> Option<f64> {
+    (a.len() == b.len()).then(|| pairwise_sum_by(0, a.len(), &|i| a[i] * b[i]))
+}
+
+/// numpy's pairwise summation of `value(i)` for `i` in `start..start + n`.
+fn pairwise_sum_by(start: usize, n: usize, value: &impl Fn(usize) -> f64) -> f64 {
+    if n < 8 {
+        let mut res = 0.0;
+        for i in start..start + n {
+            res += value(i);
+        }
+        res
+    } else if n <= 128 {
+        let mut r = [0.0f64; 8];
+        for (j, acc) in r.iter_mut().enumerate() {
+            *acc = value(start + j);
+        }
+        let whole = n - n % 8;
+        let mut i = 8;
+        while i < whole {
+            for (j, acc) in r.iter_mut().enumerate() {
+                *acc += value(start + i + j);
+            }
+            i += 8;
+        }
+        let mut res = ((r[0] + r[1]) + (r[2] + r[3])) + ((r[4] + r[5]) + (r[6] + r[7]));
+        for k in whole..n {
+            res += value(start + k);
+        }
+        res
+    } else {
+        let mut n2 = n / 2;
+        n2 -= n2 % 8;
+        pairwise_sum_by(start, n2, value) + pairwise_sum_by(start + n2, n - n2, value)
+    }
+}
+
+/// The order statistics `k` and `k + 1` (0-based, `k + 1 < values.len()`) in linear time, as
+/// numpy's `partition` finds them (finite inputs; `total_cmp` keeps it panic-free anyway).
+fn order_pair(values: &[f64], k: usize) -> Option<(f64, f64)> {
+    let mut v = values.to_vec();
+    if k + 1 >= v.len() {
+        return None;
+    }
+    let (_, kth, right) = v.select_nth_unstable_by(k, f64::total_cmp);
+    let next = right.iter().copied().min_by(f64::total_cmp)?;
+    Some((*kth, next))
+}
+
+/// The order statistic `k` (0-based, `k < values.len()`) in linear time.
+fn order_stat(values: &[f64], k: usize) -> Option<f64> {
+    let mut v = values.to_vec();
+    if k >= v.len() {
+        return None;
+    }
+    Some(*v.select_nth_unstable_by(k, f64::total_cmp).1)
+}
+
+/// `np.median(values)`: the middle value, or `(a + b) / 2` of the two middle values. `None` for no
+/// values.
+pub fn median(values: &[f64]) -> Option<f64> {
+    let n = values.len();
+    if n == 0 {
+        return None;
+    }
+    let h = n / 2;
+    if n % 2 == 1 {
+        order_stat(values, h)
+    } else {
+        order_pair(values, h - 1).map(|(a, b)| (a + b) / 2.0)
+    }
+}
+
+/// `np.percentile(values, q)` with `method="linear"`, `q` in percent (`[0, 100]`). numpy divides
+/// `q` by 100, places the virtual index `(n - 1) * q` between two order statistics `a <= b` with
+/// fraction `g`, and interpolates as `a + (b - a) * g` when `g < 0.5` and `b - (b - a) * (1 - g)`
+/// otherwise. `None` for no values.
+pub fn percentile_linear(values: &[f64], q: f64) -> Option<f64> {
+    let n = values.len();
+    if n == 0 || !(0.0..=100.0).contains(&q) {
+        return None;
+    }
+    let quantile = q / 100.0;
+    let virtual_index = (n - 1) as f64 * quantile;
+    if virtual_index >= (n - 1) as f64 {
+        return order_stat(values, n - 1);
+    }
+    let previous = virtual_index.floor();
+    let gamma = virtual_index - previous;
+    // 0 <= previous < n - 1, so both order statistics exist.
+    let (a, b) = order_pair(values, previous as usize)?;
+    let diff = b - a;
+    Some(if gamma >= 0.5 {
+        b - diff * (1.0 - gamma)
+    } else {
+        a + diff * gamma
+    })
+}
+
+/// scikit-learn's `_weighted_percentile(values, weights, percentile_rank)` with `average=False`:
+/// sort by value, accumulate the weights in that order, and return the first value whose
+/// cumulative weight reaches `percentile_rank / 100 * total` (a rank of exactly 0 is nudged up to
+/// the smallest positive float, so leading zero-weight values are skipped). `None` when the
+/// lengths differ, there are no values, `percentile_rank` is outside `[0, 100]`, or the weights
+/// sum to zero (scikit-learn returns NaN there).
+///
+/// Ties are ordered by position; they hold equal values, so this only matters for the rounding of
+/// the cumulative weights within a run of ties.
+pub fn weighted_percentile(values: &[f64], weights: &[f64], percentile_rank: f64) -> Option<f64> {
+    let n = values.len();
+    if n == 0 || weights.len() != n || !(0.0..=100.0).contains(&percentile_rank) {
+        return None;
+    }
+    if weights.iter().all(|w| *w == 0.0) {
+        return None;
+    }
+    // (value, position) keys are unique, so an unstable sort gives one deterministic order.
+    let mut order: Vec<(f64, usize)> = values.iter().copied().zip(0..n).collect();
+    order.sort_unstable_by(|a, b| a.0.total_cmp(&b.0).then(a.1.cmp(&b.1)));
+    let mut cdf = Vec::with_capacity(n);
+    let mut acc = 0.0;
+    for &(_, i) in &order {
+        acc += weights[i];
+        cdf.push(acc);
+    }
+    let mut adjusted = percentile_rank / 100.0 * acc;
+    if adjusted == 0.0 {
+        adjusted = f64::from_bits(1); // nextafter(0, 1)
+    }
+    // searchsorted(cdf, adjusted, side="left"), clipped to the last index.
+    let k = cdf.partition_point(|c| *c < adjusted).min(n - 1);
+    Some(order[k].0)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn pairwise_sum_matches_numpy_grouping() {
+        assert_eq!(pairwise_sum(&[]), 0.0);
+        assert_eq!(pairwise_sum(&[1.0, 2.0, 3.0]), 6.0);
+        // With 8 values numpy pairs the accumulators: ((a0+a1)+(a2+a3))+((a4+a5)+(a6+a7)).
+        let v = [1e16, 1.0, -1e16, 1.0, 1.0, 1.0, 1.0, 1.0];
+        let numpy = ((1e16 + 1.0) + (-1e16 + 1.0)) + ((1.0 + 1.0) + (1.0 + 1.0));
+        assert_eq!(pairwise_sum(&v), numpy);
+        let naive: f64 = v.iter().sum();
+        assert_ne!(numpy, naive);
+        assert_eq!(pairwise_dot(&v, &[1.0; 8]), Some(numpy));
+        assert_eq!(pairwise_dot(&v, &[1.0; 7]), None);
+        // Above 128 values it splits at n/2 rounded down to a multiple of 8.
+        let big: Vec<f64> = (0..300).map(|i| 0.1 * i as f64).collect();
+        assert_eq!(
+            pairwise_sum(&big),
+            pairwise_sum(&big[..144]) + pairwise_sum(&big[144..])
+        );
+    }
+
+    #[test]
+    fn median_odd_even() {
+        assert_eq!(median(&[3.0, 1.0, 2.0]), Some(2.0));
+        assert_eq!(median(&[4.0, 1.0, 3.0, 2.0]), Some(2.5));
+        assert_eq!(median(&[]), None);
+    }
+
+    #[test]
+    fn percentile_linear_interpolates_like_numpy() {
+        let v = [1.0, 2.0, 3.0, 4.0];
+        assert_eq!(percentile_linear(&v, 0.0), Some(1.0));
+        assert_eq!(percentile_linear(&v, 100.0), Some(4.0));
+        assert_eq!(percentile_linear(&v, 50.0), Some(2.5));
+        // virtual index 3 * 0.25 = 0.75 → b - (b - a) * 0.25
+        assert_eq!(percentile_linear(&v, 25.0), Some(1.75));
+        assert_eq!(percentile_linear(&v, 101.0), None);
+        assert_eq!(percentile_linear(&[], 50.0), None);
+    }
+
+    #[test]
+    fn weighted_percentile_is_inverted_cdf() {
+        let v = [1.0, 2.0, 3.0, 4.0];
+        // Unit weights: rank 50 lies exactly on 2 (not the 2.5 of np.median).
+        assert_eq!(weighted_percentile(&v, &[1.0; 4], 50.0), Some(2.0));
+        assert_eq!(
+            weighted_percentile(&v, &[1.0, 1.0, 1.0, 5.0], 50.0),
+            Some(4.0)
+        );
+        // Leading zero weights are skipped at rank 0, trailing ones never reached at rank 100.
+        assert_eq!(
+            weighted_percentile(&v, &[0.0, 0.0, 1.0, 1.0], 0.0),
+            Some(3.0)
+        );
+        assert_eq!(
+            weighted_percentile(&v, &[1.0, 1.0, 0.0, 0.0], 100.0),
+            Some(2.0)
+        );
+        assert_eq!(weighted_percentile(&v, &[0.0; 4], 50.0), None);
+        assert_eq!(weighted_percentile(&v, &[1.0; 3], 50.0), None);
+        // Unsorted input.
+        assert_eq!(
+            weighted_percentile(&[4.0, 1.0, 3.0, 2.0], &[1.0; 4], 75.0),
+            Some(3.0)
+        );
+    }
+}

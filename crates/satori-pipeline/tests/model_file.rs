@@ -1,0 +1,113 @@
+//! The model file: round trips, and every way a file can be wrong.
+
+use std::path::Path;
+
+use satori_data::{ReadOptions, TargetSpec, bundled, read_csv_bytes};
+use satori_pipeline::model_file::{self, FORMAT_VERSION, MAGIC};
+use satori_pipeline::{TrainRequest, train};
+
+fn trained(name: &str) -> (satori_pipeline::ModelHeader, satori_pipeline::FittedPipeline, satori_data::Table) {
+    let ds = bundled::get(name).expect("bundled dataset");
+    let table = read_csv_bytes(ds.name, ds.csv.as_bytes(), &ReadOptions::default()).expect("reads");
+    let request = TrainRequest::new(TargetSpec { name: ds.target.into(), task: None });
+    let out = train(&table, &request, &satori_core::NoProgress).expect("trains");
+    (out.header, out.pipeline, table)
+}
+
+#[test]
+fn round_trip_gives_identical_predictions() {
+    for name in ["breast_cancer", "wine", "diabetes", "palmer_penguins"] {
+        let (header, pipeline, table) = trained(name);
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("m.satori");
+        model_file::save(&path, &header, &pipeline).unwrap();
+        let (h2, p2) = model_file::load(&path).unwrap();
+        assert_eq!(h2, header, "{name}");
+        let a = pipeline.predict_table(&table).unwrap();
+        let b = p2.predict_table(&table).unwrap();
+        assert_eq!(a, b, "{name}");
+        assert_eq!(model_file::read_header(&path).unwrap(), header);
+        assert!(!dir.path().join("m.satori.tmp").exists());
+    }
+}
+
+#[test]
+fn header_records_schema_metrics_and_provenance() {
+    let (header, _, _) = trained("palmer_penguins");
+    assert_eq!(header.format_version, FORMAT_VERSION);
+    assert_eq!(header.target, "species");
+    assert_eq!(header.classes.as_deref().unwrap().len(), 3);
+    let island = header.input_schema.get("island").expect("island is an input column");
+    assert_eq!(island.kind.categories().unwrap().len(), 3);
+    assert!(header.metrics.contains_key("accuracy"));
+    assert_eq!(header.reference.len(), header.input_schema.len());
+    assert!(header.provenance.data_fingerprint.contains('x'));
+    assert_eq!(header.params["model"]["kind"], "dummy_classifier");
+}
+
+fn bytes() -> Vec<u8> {
+    let (header, pipeline, _) = trained("wine");
+    model_file::to_bytes(&header, &pipeline).unwrap()
+}
+
+fn load_err(bytes: &[u8]) -> String {
+    model_file::from_bytes(Path::new("m.satori"), bytes).unwrap_err().to_string()
+}
+
+#[test]
+fn not_a_model_file() {
+    let e = load_err(b"a,b\n1,2\n");
+    assert!(e.contains("not a satori model file"), "{e}");
+    assert!(load_err(b"").contains("not a satori model file"));
+}
+
+#[test]
+fn truncated_files() {
+    let b = bytes();
+    assert!(load_err(&b[..10]).contains("truncated"), "{}", load_err(&b[..10]));
+    assert!(load_err(&b[..40]).contains("truncated"), "{}", load_err(&b[..40]));
+    let e = load_err(&b[..b.len() - 3]);
+    assert!(e.contains("truncated") && e.contains("payload"), "{e}");
+}
+
+#[test]
+fn corrupted_files() {
+    let b = bytes();
+    let mut flipped = b.clone();
+    let last = flipped.len() - 1;
+    flipped[last] ^= 0x55;
+    assert!(load_err(&flipped).contains("payload checksum"), "{}", load_err(&flipped));
+    let mut head = b.clone();
+    head[40] ^= 0x01;
+    assert!(load_err(&head).contains("header checksum"), "{}", load_err(&head));
+    let mut extra = b.clone();
+    extra.push(0);
+    assert!(load_err(&extra).contains("corrupted"));
+}
+
+#[test]
+fn newer_format_is_refused_with_advice() {
+    let mut b = bytes();
+    b[8..12].copy_from_slice(&(FORMAT_VERSION + 1).to_le_bytes());
+    let e = load_err(&b);
+    assert!(e.contains("newer") && e.contains("upgrade"), "{e}");
+    assert_eq!(&b[..8], MAGIC);
+}
+
+#[test]
+fn read_header_does_not_need_the_payload() {
+    let b = bytes();
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("cut.satori");
+    // Keep the preamble and header, drop most of the payload.
+    let head_len = u32::from_le_bytes([b[12], b[13], b[14], b[15]]) as usize;
+    std::fs::write(&path, &b[..32 + head_len]).unwrap();
+    assert_eq!(model_file::read_header(&path).unwrap().target, "class");
+    assert!(model_file::load(&path).unwrap_err().to_string().contains("truncated"));
+}
+
+#[test]
+fn missing_file_is_an_io_error_naming_the_path() {
+    let e = model_file::load(Path::new("/nonexistent/m.satori")).unwrap_err().to_string();
+    assert!(e.contains("/nonexistent/m.satori"), "{e}");
+}

@@ -1,0 +1,79 @@
+//! The training flow: overrides, validation, holdout and predictions from raw rows.
+
+use satori_data::{ReadOptions, TargetSpec, read_csv_bytes};
+use satori_pipeline::{TrainRequest, train};
+
+fn table(csv: &str) -> satori_data::Table {
+    read_csv_bytes("t.csv", csv.as_bytes(), &ReadOptions::default()).unwrap()
+}
+
+fn regression_csv() -> String {
+    let mut s = String::from("a,b,y\n");
+    for i in 0..50 {
+        s.push_str(&format!("{i},{},{}\n", i % 7, i as f64 * 0.5 + 1.0));
+    }
+    s
+}
+
+#[test]
+fn overrides_reach_the_model() {
+    let t = table(&regression_csv());
+    let mut r = TrainRequest::new(TargetSpec { name: "y".into(), task: None });
+    r.holdout = 0.0;
+    r.overrides = vec![("model.strategy".into(), "median".into())];
+    let out = train(&t, &r, &satori_core::NoProgress).unwrap();
+    assert_eq!(out.header.params["model"]["strategy"], "median");
+    let p = out.pipeline.predict_table(&t).unwrap();
+    // Median of 1.0, 1.5, ..., 25.5 (50 values) is 13.25.
+    assert!(p.values.iter().all(|v| *v == 13.25), "{:?}", p.values);
+    assert!(out.holdout.is_none());
+}
+
+#[test]
+fn bad_overrides_are_clear_errors() {
+    let t = table(&regression_csv());
+    let mut r = TrainRequest::new(TargetSpec { name: "y".into(), task: None });
+    r.overrides = vec![("model.stratgy".into(), "median".into())];
+    let e = train(&t, &r, &satori_core::NoProgress).unwrap_err().to_string();
+    assert!(e.contains("strategy"), "{e}");
+    r.overrides = vec![("holdout".into(), "1.5".into())];
+    let e = train(&t, &r, &satori_core::NoProgress).unwrap_err().to_string();
+    assert!(e.contains("holdout"), "{e}");
+    r.overrides = vec![];
+    r.model = "gbmm".into();
+    let e = train(&t, &r, &satori_core::NoProgress).unwrap_err().to_string();
+    assert!(e.contains("unknown model `gbmm`"), "{e}");
+}
+
+#[test]
+fn model_must_suit_the_task() {
+    let t = table(&regression_csv());
+    let mut r = TrainRequest::new(TargetSpec { name: "y".into(), task: None });
+    r.model = "dummy_classifier".into();
+    let e = train(&t, &r, &satori_core::NoProgress).unwrap_err().to_string();
+    assert!(e.contains("classification"), "{e}");
+}
+
+#[test]
+fn holdout_scores_are_reported_and_stored() {
+    let t = table(&regression_csv());
+    let r = TrainRequest::new(TargetSpec { name: "y".into(), task: None });
+    let out = train(&t, &r, &satori_core::NoProgress).unwrap();
+    let h = out.holdout.expect("holdout");
+    assert_eq!(h.n_rows, 10);
+    assert_eq!(out.header.n_train_samples, 40);
+    assert!(h.metrics.contains_key("r2") && h.metrics.contains_key("rmse"));
+    assert_eq!(out.header.metrics, h.metrics);
+}
+
+#[test]
+fn predicting_reorders_columns_by_name_and_rejects_missing_ones() {
+    let t = table(&regression_csv());
+    let r = TrainRequest::new(TargetSpec { name: "y".into(), task: None });
+    let out = train(&t, &r, &satori_core::NoProgress).unwrap();
+    let swapped = table("b,a\n1,2\n3,4\n");
+    assert_eq!(out.pipeline.predict_table(&swapped).unwrap().len(), 2);
+    let missing = table("a,c\n1,2\n");
+    let e = out.pipeline.predict_table(&missing).unwrap_err().to_string();
+    assert!(e.contains("`b`"), "{e}");
+}

@@ -1,0 +1,643 @@
+//! The checks of the conformance suite; [`run`] drives them.
+
+use std::panic::{AssertUnwindSafe, catch_unwind};
+
+use ndarray::{Array1, Array2, ArrayView2, Axis, s};
+use satori_core::{Dataset, Estimator, Predictor, Result};
+use serde::Serialize;
+use serde::de::DeserializeOwned;
+
+use crate::conformance::{Check, Conformance, Outputs, ProbaApi, Report, Status, Tolerance};
+use crate::golden::is_close;
+
+type CheckResult = std::result::Result<(), String>;
+
+/// A check that needs the fitted model.
+type ModelCheck<E> = fn(&Ctx<'_, E>) -> CheckResult;
+
+/// Everything the checks share: the suite, the model fitted on its dataset and its outputs.
+struct Ctx<'a, E: Estimator> {
+    c: &'a Conformance<E>,
+    proba: Option<&'a ProbaApi<E::Model>>,
+    model: &'a E::Model,
+    base: &'a Outputs,
+    bytes: &'a [u8],
+}
+
+/// Run every check of `c` (the proba check only when `proba` is given).
+pub(crate) fn run<E>(c: &Conformance<E>, proba: Option<&ProbaApi<E::Model>>) -> Report
+where
+    E: Estimator,
+    E::Model: Predictor + Serialize + DeserializeOwned,
+{
+    let subject = format!(
+        "{} {}",
+        std::any::type_name::<E>(),
+        serde_json::to_string(&c.params).unwrap_or_else(|e| format!("<unserialisable: {e}>"))
+    );
+    let mut outcomes: Vec<(Check, Status)> = Vec::new();
+    let record =
+        |outcomes: &mut Vec<(Check, Status)>, check: Check, f: &dyn Fn() -> CheckResult| {
+            outcomes.push((check, status_of(c, check, f)));
+        };
+    record(&mut outcomes, Check::DefaultParamsValidate, &|| {
+        E::default()
+            .validate()
+            .map_err(|e| format!("the default params do not validate: {e}"))
+    });
+    record(&mut outcomes, Check::ParamsValidate, &|| {
+        params_validate(&c.params)
+    });
+
+    let fitted = fit_base(c, proba);
+    let model_checks: &[(Check, ModelCheck<E>)] = &[
+        (Check::FitTwice, fit_twice),
+        (Check::SerdeJson, serde_json_round_trip),
+        (Check::SerdePostcard, serde_postcard_round_trip),
+        (Check::RowOrderPredict, row_order_predict),
+        (Check::RowOrderFit, row_order_fit),
+        (Check::SubsetInvariance, subset_invariance),
+        (Check::UnitWeights, unit_weights),
+        (Check::WrongColumnCount, wrong_column_count),
+        (Check::NanFeatures, nan_features),
+        (Check::OneRowFit, one_row_fit),
+        (Check::OneFeatureFit, one_feature_fit),
+        (Check::SameSeed, same_seed),
+        (Check::Proba, proba_valid),
+    ];
+    match &fitted {
+        Ok((model, base, bytes)) => {
+            record(&mut outcomes, Check::Fit, &|| Ok(()));
+            let ctx = Ctx {
+                c,
+                proba,
+                model,
+                base,
+                bytes,
+            };
+            for (check, f) in model_checks {
+                if *check == Check::Proba && proba.is_none() {
+                    continue;
+                }
+                if *check == Check::OneFeatureFit && c.data.n_features() == 0 {
+                    outcomes.push((
+                        *check,
+                        Status::Skipped("the dataset has no feature column".into()),
+                    ));
+                    continue;
+                }
+                record(&mut outcomes, *check, &|| f(&ctx));
+            }
+        }
+        Err(e) => {
+            record(&mut outcomes, Check::Fit, &|| Err(e.clone()));
+            for (check, _) in model_checks {
+                if *check != Check::Proba || proba.is_some() {
+                    record(&mut outcomes, *check, &|| {
+                        Err("not run: the fit on the dataset failed".into())
+                    });
+                }
+            }
+        }
+    }
+    Report { subject, outcomes }
+}
+
+fn status_of<E>(c: &Conformance<E>, check: Check, f: &dyn Fn() -> CheckResult) -> Status {
+    if let Some(reason) = c.skips.get(&check) {
+        return Status::Skipped(reason.clone());
+    }
+    match guard(check.name(), f).and_then(|r| r) {
+        Ok(()) => Status::Passed,
+        Err(m) => Status::Failed(m),
+    }
+}
+
+/// Run `f`, turning a panic into an error that quotes the panic message.
+pub(crate) fn guard<T>(what: &str, f: impl FnOnce() -> T) -> std::result::Result<T, String> {
+    catch_unwind(AssertUnwindSafe(f)).map_err(|payload| {
+        let msg = payload
+            .downcast_ref::<&str>()
+            .map(|s| s.to_string())
+            .or_else(|| payload.downcast_ref::<String>().cloned())
+            .unwrap_or_else(|| "<non-string panic payload>".into());
+        format!("{what} panicked: {msg}")
+    })
+}
+
+/// Call into the estimator: the outer error is a panic, the inner result its answer.
+fn call<T>(what: &str, f: impl FnOnce() -> Result<T>) -> std::result::Result<Result<T>, String> {
+    guard(what, f)
+}
+
+/// Call into the estimator and require `Ok`.
+fn call_ok<T>(what: &str, f: impl FnOnce() -> Result<T>) -> std::result::Result<T, String> {
+    call(what, f)?.map_err(|e| format!("{what} failed: {e}"))
+}
+
+fn fit_base<E>(
+    c: &Conformance<E>,
+    proba: Option<&ProbaApi<E::Model>>,
+) -> std::result::Result<(E::Model, Outputs, Vec<u8>), String>
+where
+    E: Estimator,
+    E::Model: Predictor + Serialize + DeserializeOwned,
+{
+    let model = call_ok("fit", || c.params.fit(&c.data))?;
+    let base = outputs(&model, c.data.x(), proba, "predict on the training rows")?;
+    require_finite(&base, "predictions on the training rows")?;
+    let bytes = model_bytes(&model)?;
+    Ok((model, base, bytes))
+}
+
+/// Predictions (and probabilities) of `model` on `x`, required to be `Ok` with one row per row.
+fn outputs<M: Predictor>(
+    model: &M,
+    x: ArrayView2<'_, f64>,
+    proba: Option<&ProbaApi<M>>,
+    what: &str,
+) -> std::result::Result<Outputs, String> {
+    let predict = call_ok(&format!("{what}: predict"), || model.predict(x))?;
+    if predict.len() != x.nrows() {
+        return Err(format!(
+            "{what}: predict returned {} values for {} rows",
+            predict.len(),
+            x.nrows()
+        ));
+    }
+    let proba = match proba {
+        Some(api) => {
+            let p = call_ok(&format!("{what}: predict_proba"), || (api.proba)(model, x))?;
+            if p.nrows() != x.nrows() {
+                return Err(format!(
+                    "{what}: predict_proba returned {} rows for {}",
+                    p.nrows(),
+                    x.nrows()
+                ));
+            }
+            Some(p)
+        }
+        None => None,
+    };
+    Ok(Outputs { predict, proba })
+}
+
+fn require_finite(out: &Outputs, what: &str) -> CheckResult {
+    if let Some(i) = out.predict.iter().position(|v| !v.is_finite()) {
+        return Err(format!("{what}: row {i} predicts {}", out.predict[i]));
+    }
+    if let Some(p) = &out.proba
+        && let Some(((i, j), v)) = p.indexed_iter().find(|(_, v)| !v.is_finite())
+    {
+        return Err(format!("{what}: probability [{i}, {j}] is {v}"));
+    }
+    Ok(())
+}
+
+fn model_bytes<M: Serialize>(model: &M) -> std::result::Result<Vec<u8>, String> {
+    postcard::to_allocvec(model).map_err(|e| format!("postcard cannot serialise the model: {e}"))
+}
+
+/// Compare two outputs element by element (bit for bit when `tol` is exact).
+fn same(what: &str, got: &Outputs, want: &Outputs, tol: Tolerance) -> CheckResult {
+    let eq = |a: f64, b: f64| {
+        if tol == Tolerance::EXACT {
+            a.to_bits() == b.to_bits() || (a.is_nan() && b.is_nan())
+        } else {
+            is_close(a, b, tol.rtol, tol.atol)
+        }
+    };
+    if got.predict.len() != want.predict.len() {
+        return Err(format!(
+            "{what}: {} predictions, expected {}",
+            got.predict.len(),
+            want.predict.len()
+        ));
+    }
+    if let Some(i) = (0..got.predict.len()).find(|&i| !eq(got.predict[i], want.predict[i])) {
+        return Err(format!(
+            "{what}: row {i} predicts {:?}, expected {:?}",
+            got.predict[i], want.predict[i]
+        ));
+    }
+    match (&got.proba, &want.proba) {
+        (Some(a), Some(b)) => {
+            if a.dim() != b.dim() {
+                return Err(format!(
+                    "{what}: probabilities of shape {:?}, expected {:?}",
+                    a.dim(),
+                    b.dim()
+                ));
+            }
+            if let Some(((i, j), v)) = a.indexed_iter().find(|(ij, v)| !eq(**v, b[*ij])) {
+                return Err(format!(
+                    "{what}: probability [{i}, {j}] is {v:?}, expected {:?}",
+                    b[[i, j]]
+                ));
+            }
+            Ok(())
+        }
+        _ => Ok(()),
+    }
+}
+
+fn select(out: &Outputs, rows: &[usize]) -> Outputs {
+    Outputs {
+        predict: out.predict.select(Axis(0), rows),
+        proba: out.proba.as_ref().map(|p| p.select(Axis(0), rows)),
+    }
+}
+
+fn permutation(n: usize, seed: u64) -> Vec<usize> {
+    let mut rows: Vec<usize> = (0..n).collect();
+    satori_core::rng::shuffle(&mut rows, &mut satori_core::rng::rng(seed));
+    if n > 1 && rows.iter().enumerate().all(|(i, &r)| i == r) {
+        rows.reverse();
+    }
+    rows
+}
+
+/// `data` with its features replaced by `x` (same columns unless `schema_cols` picks some) and
+/// its weights replaced by `weights`.
+fn rebuild(
+    data: &Dataset,
+    x: Array2<f64>,
+    schema_cols: Option<std::ops::Range<usize>>,
+    weights: Option<Option<Array1<f64>>>,
+) -> std::result::Result<Dataset, String> {
+    let (_, mut schema, target, name, old_weights) = data.clone().into_parts();
+    if let Some(cols) = schema_cols {
+        schema.columns = schema.columns.get(cols).unwrap_or_default().to_vec();
+    }
+    let weights = weights.unwrap_or(old_weights);
+    let build = || -> Result<Dataset> {
+        let mut d = Dataset::with_schema(x, schema)?;
+        if let Some(t) = target {
+            d = d.with_target(t)?;
+        }
+        if let Some(n) = name {
+            d = d.with_target_name(n);
+        }
+        if let Some(w) = weights {
+            d = d.with_weights(w)?;
+        }
+        Ok(d)
+    };
+    build().map_err(|e| format!("could not build the test dataset: {e}"))
+}
+
+fn params_validate<E: Estimator>(params: &E) -> CheckResult {
+    params
+        .validate()
+        .map_err(|e| format!("the given params do not validate: {e}"))?;
+    let json = serde_json::to_string(params).map_err(|e| format!("params to JSON: {e}"))?;
+    let back: E = serde_json::from_str(&json)
+        .map_err(|e| format!("params from their own JSON {json}: {e}"))?;
+    let again = serde_json::to_string(&back).map_err(|e| format!("params to JSON: {e}"))?;
+    if again != json {
+        return Err(format!(
+            "params change in a JSON round trip: {json} became {again}"
+        ));
+    }
+    Ok(())
+}
+
+fn fit_twice<E>(ctx: &Ctx<'_, E>) -> CheckResult
+where
+    E: Estimator,
+    E::Model: Serialize,
+{
+    let again = call_ok("second fit", || ctx.c.params.fit(&ctx.c.data))?;
+    let bytes = model_bytes(&again)?;
+    if bytes != ctx.bytes {
+        let a = serde_json::to_string(ctx.model).unwrap_or_default();
+        let b = serde_json::to_string(&again).unwrap_or_default();
+        let at = a.chars().zip(b.chars()).take_while(|(x, y)| x == y).count();
+        let from = at.saturating_sub(40);
+        let snip = |s: &str| s.chars().skip(from).take(100).collect::<String>();
+        return Err(format!(
+            "two fits gave different models; first difference in JSON at char {at}:\n  first:  …{}\n  second: …{}",
+            snip(&a),
+            snip(&b)
+        ));
+    }
+    Ok(())
+}
+
+fn serde_json_round_trip<E>(ctx: &Ctx<'_, E>) -> CheckResult
+where
+    E: Estimator,
+    E::Model: Predictor + Serialize + DeserializeOwned,
+{
+    let json = serde_json::to_string(ctx.model).map_err(|e| format!("model to JSON: {e}"))?;
+    let back: E::Model =
+        serde_json::from_str(&json).map_err(|e| format!("model from its own JSON: {e}"))?;
+    let out = outputs(&back, ctx.c.data.x(), ctx.proba, "JSON round trip")?;
+    same("after a JSON round trip", &out, ctx.base, Tolerance::EXACT)
+}
+
+fn serde_postcard_round_trip<E>(ctx: &Ctx<'_, E>) -> CheckResult
+where
+    E: Estimator,
+    E::Model: Predictor + Serialize + DeserializeOwned,
+{
+    let back: E::Model = postcard::from_bytes(ctx.bytes)
+        .map_err(|e| format!("model from its own postcard bytes: {e}"))?;
+    let out = outputs(&back, ctx.c.data.x(), ctx.proba, "postcard round trip")?;
+    same(
+        "after a postcard round trip",
+        &out,
+        ctx.base,
+        Tolerance::EXACT,
+    )?;
+    if model_bytes(&back)? != ctx.bytes {
+        return Err("the model's postcard bytes change in a round trip".into());
+    }
+    Ok(())
+}
+
+fn row_order_predict<E>(ctx: &Ctx<'_, E>) -> CheckResult
+where
+    E: Estimator,
+    E::Model: Predictor,
+{
+    let perm = permutation(ctx.c.data.n_samples(), ctx.c.seed);
+    let x = ctx.c.data.x().select(Axis(0), &perm);
+    let out = outputs(ctx.model, x.view(), ctx.proba, "predict on permuted rows")?;
+    same(
+        "predictions on permuted rows vs permuted predictions",
+        &out,
+        &select(ctx.base, &perm),
+        Tolerance::EXACT,
+    )
+}
+
+fn row_order_fit<E>(ctx: &Ctx<'_, E>) -> CheckResult
+where
+    E: Estimator,
+    E::Model: Predictor,
+{
+    let perm = permutation(ctx.c.data.n_samples(), ctx.c.seed.wrapping_add(1));
+    let data = ctx.c.data.select_rows(&perm).map_err(|e| e.to_string())?;
+    let model = call_ok("fit on permuted rows", || ctx.c.params.fit(&data))?;
+    let out = outputs(
+        &model,
+        ctx.c.data.x(),
+        ctx.proba,
+        "model fitted on permuted rows",
+    )?;
+    same(
+        "model fitted on permuted rows vs the original",
+        &out,
+        ctx.base,
+        ctx.c.fit_order_tol,
+    )
+}
+
+fn subset_invariance<E>(ctx: &Ctx<'_, E>) -> CheckResult
+where
+    E: Estimator,
+    E::Model: Predictor,
+{
+    let x = ctx.c.data.x();
+    let tol = ctx.c.subset_tol;
+    for i in 0..x.nrows().min(25) {
+        let out = outputs(ctx.model, x.slice(s![i..i + 1, ..]), ctx.proba, "one row")?;
+        same(
+            &format!("row {i} predicted alone"),
+            &out,
+            &select(ctx.base, &[i]),
+            tol,
+        )?;
+    }
+    let rows: Vec<usize> = (0..x.nrows()).step_by(3).rev().collect();
+    let sub = x.select(Axis(0), &rows);
+    let out = outputs(ctx.model, sub.view(), ctx.proba, "a subset of rows")?;
+    same(
+        "every third row, reversed, vs the full batch",
+        &out,
+        &select(ctx.base, &rows),
+        tol,
+    )
+}
+
+fn unit_weights<E>(ctx: &Ctx<'_, E>) -> CheckResult
+where
+    E: Estimator,
+    E::Model: Predictor,
+{
+    let data = &ctx.c.data;
+    let none = rebuild(data, data.x().to_owned(), None, Some(None))?;
+    let ones = rebuild(
+        data,
+        data.x().to_owned(),
+        None,
+        Some(Some(Array1::ones(data.n_samples()))),
+    )?;
+    let m_none = call_ok("fit without weights", || ctx.c.params.fit(&none))?;
+    let m_ones = call_ok("fit with unit weights", || ctx.c.params.fit(&ones))?;
+    let a = outputs(&m_none, data.x(), ctx.proba, "model fitted without weights")?;
+    let b = outputs(
+        &m_ones,
+        data.x(),
+        ctx.proba,
+        "model fitted with unit weights",
+    )?;
+    same("unit weights vs no weights", &b, &a, Tolerance::EXACT)
+}
+
+fn wrong_column_count<E>(ctx: &Ctx<'_, E>) -> CheckResult
+where
+    E: Estimator,
+    E::Model: Predictor,
+{
+    let x = ctx.c.data.x();
+    let rows = x.nrows().clamp(1, 5);
+    let p = x.ncols();
+    let mut bad_counts = vec![p + 1];
+    if p >= 1 {
+        bad_counts.push(p - 1);
+    }
+    for q in bad_counts {
+        let bad = Array2::from_shape_fn((rows, q), |(i, j)| {
+            x.get((i, j))
+                .copied()
+                .filter(|v| v.is_finite())
+                .unwrap_or(0.5)
+        });
+        if call(&format!("predict with {q} columns"), || {
+            ctx.model.predict(bad.view())
+        })?
+        .is_ok()
+        {
+            return Err(format!(
+                "predict accepted {q} columns from a model fitted on {p}"
+            ));
+        }
+        if let Some(api) = ctx.proba
+            && call(&format!("predict_proba with {q} columns"), || {
+                (api.proba)(ctx.model, bad.view())
+            })?
+            .is_ok()
+        {
+            return Err(format!(
+                "predict_proba accepted {q} columns from a model fitted on {p}"
+            ));
+        }
+    }
+    Ok(())
+}
+
+/// `x` with NaN in its first row and in every third cell.
+fn with_nans(x: ArrayView2<'_, f64>) -> Array2<f64> {
+    let mut x = x.to_owned();
+    for ((i, j), v) in x.indexed_iter_mut() {
+        if i == 0 || (i + j) % 3 == 0 {
+            *v = f64::NAN;
+        }
+    }
+    x
+}
+
+/// Predict on `x`: an `Err` is fine; `Ok` must be one finite value (and a valid probability row)
+/// per row.
+fn handled<M: Predictor>(
+    model: &M,
+    x: ArrayView2<'_, f64>,
+    proba: Option<&ProbaApi<M>>,
+    what: &str,
+) -> CheckResult {
+    if call(&format!("{what}: predict"), || model.predict(x))?.is_err() {
+        return Ok(());
+    }
+    let out = outputs(model, x, proba, what)?;
+    require_finite(&out, what)?;
+    if let (Some(api), Some(p)) = (proba, &out.proba) {
+        proba_matrix(p, (api.n_classes)(model), what)?;
+    }
+    Ok(())
+}
+
+fn nan_features<E>(ctx: &Ctx<'_, E>) -> CheckResult
+where
+    E: Estimator,
+    E::Model: Predictor,
+{
+    let x_nan = with_nans(ctx.c.data.x());
+    handled(
+        ctx.model,
+        x_nan.view(),
+        ctx.proba,
+        "clean model on NaN rows",
+    )?;
+    let data = rebuild(&ctx.c.data, x_nan.clone(), None, None)?;
+    if let Ok(model) = call("fit with NaN features", || ctx.c.params.fit(&data))? {
+        handled(
+            &model,
+            x_nan.view(),
+            ctx.proba,
+            "NaN-fitted model on NaN rows",
+        )?;
+        handled(
+            &model,
+            ctx.c.data.x(),
+            ctx.proba,
+            "NaN-fitted model on clean rows",
+        )?;
+    }
+    Ok(())
+}
+
+fn one_row_fit<E>(ctx: &Ctx<'_, E>) -> CheckResult
+where
+    E: Estimator,
+    E::Model: Predictor,
+{
+    let data = ctx.c.data.select_rows(&[0]).map_err(|e| e.to_string())?;
+    if let Ok(model) = call("fit on one row", || ctx.c.params.fit(&data))? {
+        handled(&model, ctx.c.data.x(), ctx.proba, "model fitted on one row")?;
+    }
+    Ok(())
+}
+
+fn one_feature_fit<E>(ctx: &Ctx<'_, E>) -> CheckResult
+where
+    E: Estimator,
+    E::Model: Predictor,
+{
+    let x1 = ctx.c.data.x().slice(s![.., 0..1]).to_owned();
+    let data = rebuild(&ctx.c.data, x1.clone(), Some(0..1), None)?;
+    if let Ok(model) = call("fit on one feature", || ctx.c.params.fit(&data))? {
+        handled(&model, x1.view(), ctx.proba, "model fitted on one feature")?;
+    }
+    Ok(())
+}
+
+fn same_seed<E>(ctx: &Ctx<'_, E>) -> CheckResult
+where
+    E: Estimator,
+    E::Model: Serialize,
+{
+    let json = serde_json::to_string(&ctx.c.params).map_err(|e| format!("params to JSON: {e}"))?;
+    let data = &ctx.c.data;
+    let bytes = std::thread::scope(|scope| {
+        scope
+            .spawn(|| -> std::result::Result<Vec<u8>, String> {
+                let params: E = serde_json::from_str(&json)
+                    .map_err(|e| format!("params from their JSON: {e}"))?;
+                let model = call_ok("fit on another thread", || params.fit(data))?;
+                model_bytes(&model)
+            })
+            .join()
+            .unwrap_or_else(|_| Err("fit on another thread panicked".into()))
+    })?;
+    if bytes != ctx.bytes {
+        return Err(
+            "params sent through JSON and fitted on another thread gave a different model".into(),
+        );
+    }
+    Ok(())
+}
+
+fn proba_valid<E>(ctx: &Ctx<'_, E>) -> CheckResult
+where
+    E: Estimator,
+    E::Model: Predictor,
+{
+    let (Some(api), Some(p)) = (ctx.proba, &ctx.base.proba) else {
+        return Ok(());
+    };
+    let k = (api.n_classes)(ctx.model);
+    proba_matrix(p, k, "predict_proba on the training rows")?;
+    if let Some((i, v)) = ctx
+        .base
+        .predict
+        .iter()
+        .enumerate()
+        .find(|(_, v)| v.fract() != 0.0 || **v < 0.0 || **v >= k as f64)
+    {
+        return Err(format!("row {i} predicts {v}, not a class code below {k}"));
+    }
+    Ok(())
+}
+
+fn proba_matrix(p: &Array2<f64>, k: usize, what: &str) -> CheckResult {
+    if p.ncols() != k {
+        return Err(format!(
+            "{what}: {} probability columns for {k} classes",
+            p.ncols()
+        ));
+    }
+    if let Some(((i, j), v)) = p.indexed_iter().find(|(_, v)| !(0.0..=1.0).contains(*v)) {
+        return Err(format!(
+            "{what}: probability [{i}, {j}] = {v} is outside [0, 1]"
+        ));
+    }
+    for (i, row) in p.rows().into_iter().enumerate() {
+        let sum: f64 = row.sum();
+        if (sum - 1.0).abs() > 1e-12 {
+            return Err(format!("{what}: row {i} sums to {sum:?}, not 1"));
+        }
+    }
+    Ok(())
+}
