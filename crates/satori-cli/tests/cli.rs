@@ -1,0 +1,365 @@
+//! The `satori` binary run on real files: outputs, exit codes and error messages.
+
+use std::path::{Path, PathBuf};
+use std::process::{Command, Output};
+
+fn satori(args: &[&str]) -> Output {
+    Command::new(env!("CARGO_BIN_EXE_satori"))
+        .args(args)
+        .output()
+        .expect("the binary runs")
+}
+
+fn data(name: &str) -> String {
+    Path::new(env!("CARGO_MANIFEST_DIR"))
+        .join("../../data")
+        .join(name)
+        .display()
+        .to_string()
+}
+
+fn stdout(o: &Output) -> String {
+    String::from_utf8_lossy(&o.stdout).into_owned()
+}
+
+fn stderr(o: &Output) -> String {
+    String::from_utf8_lossy(&o.stderr).into_owned()
+}
+
+/// A user error: exit code 1, one line on stderr naming the problem, no panic or backtrace.
+fn assert_user_error(o: &Output, needles: &[&str]) {
+    let err = stderr(o);
+    assert_eq!(o.status.code(), Some(1), "stderr: {err}");
+    assert!(
+        !err.contains("panicked") && !err.contains("RUST_BACKTRACE"),
+        "{err}"
+    );
+    let lines: Vec<&str> = err.lines().filter(|l| !l.trim().is_empty()).collect();
+    assert!(lines.iter().any(|l| l.starts_with("error")), "{err}");
+    for n in needles {
+        assert!(err.contains(n), "expected `{n}` in: {err}");
+    }
+}
+
+fn tmp() -> tempfile::TempDir {
+    tempfile::tempdir().expect("temp dir")
+}
+
+fn path(dir: &tempfile::TempDir, name: &str) -> String {
+    dir.path().join(name).display().to_string()
+}
+
+#[test]
+fn train_predict_evaluate_inspect_end_to_end() {
+    let dir = tmp();
+    let model = path(&dir, "model.satori");
+    let o = satori(&[
+        "train",
+        &data("breast_cancer.csv"),
+        "--target",
+        "diagnosis",
+        "--model",
+        "baseline",
+        "--out",
+        &model,
+        "--json",
+    ]);
+    assert!(o.status.success(), "{}", stderr(&o));
+    let j: serde_json::Value = serde_json::from_str(&stdout(&o)).unwrap();
+    assert_eq!(j["command"], "train");
+    assert_eq!(j["task"], "binary");
+    assert_eq!(j["n_rows"], 569);
+    assert_eq!(j["classes"], serde_json::json!(["benign", "malignant"]));
+    let acc = j["holdout"]["metrics"]["accuracy"].as_f64().unwrap();
+    assert!((0.55..0.7).contains(&acc), "prior baseline accuracy {acc}");
+
+    let preds = path(&dir, "preds.csv");
+    let o = satori(&[
+        "predict",
+        &model,
+        &data("breast_cancer.csv"),
+        "--proba",
+        "--id",
+        "diagnosis",
+        "--out",
+        &preds,
+    ]);
+    assert!(o.status.success(), "{}", stderr(&o));
+    let text = std::fs::read_to_string(&preds).unwrap();
+    let mut lines = text.lines();
+    assert_eq!(
+        lines.next(),
+        Some("diagnosis,prediction,proba_benign,proba_malignant")
+    );
+    assert_eq!(lines.count(), 569);
+
+    let o = satori(&["evaluate", &model, &data("breast_cancer.csv"), "--json"]);
+    assert!(o.status.success(), "{}", stderr(&o));
+    let j: serde_json::Value = serde_json::from_str(&stdout(&o)).unwrap();
+    assert_eq!(j["command"], "evaluate");
+    assert_eq!(j["n_rows"], 569);
+    let cm = j["confusion_matrix"].as_array().unwrap();
+    assert_eq!(cm.len(), 2);
+    let total: f64 = cm
+        .iter()
+        .flat_map(|r| r.as_array().unwrap())
+        .map(|v| v.as_f64().unwrap())
+        .sum();
+    assert_eq!(total, 569.0);
+
+    let o = satori(&["inspect", &model]);
+    assert!(o.status.success(), "{}", stderr(&o));
+    assert!(stdout(&o).contains("dummy_classifier"), "{}", stdout(&o));
+    let o = satori(&["inspect", &model, "--json"]);
+    let h: serde_json::Value = serde_json::from_str(&stdout(&o)).unwrap();
+    assert_eq!(h["target"], "diagnosis");
+    assert_eq!(h["format_version"], 1);
+}
+
+#[test]
+fn library_cli_and_reloaded_model_predict_identically() {
+    let dir = tmp();
+    let model = path(&dir, "m.satori");
+    let preds = path(&dir, "p.csv");
+    let file = data("palmer_penguins.csv");
+    assert!(
+        satori(&[
+            "train",
+            &file,
+            "--target",
+            "species",
+            "--set",
+            "model.strategy=stratified",
+            "--seed",
+            "7",
+            "--out",
+            &model
+        ])
+        .status
+        .success()
+    );
+    let o = satori(&["predict", &model, &file, "--proba", "--out", &preds]);
+    assert!(o.status.success(), "{}", stderr(&o));
+
+    let (_, pipeline) = satori_pipeline::model_file::load(Path::new(&model)).unwrap();
+    let opts = pipeline.read_options(satori_data::ReadOptions::default());
+    let table = satori_data::read_table(Path::new(&file), &opts).unwrap();
+    let lib = pipeline.predict_table(&table).unwrap();
+    let classes = pipeline.classes().unwrap();
+    let mut rdr = csv::Reader::from_path(&preds).unwrap();
+    let mut n = 0;
+    for (i, rec) in rdr.records().enumerate() {
+        let rec = rec.unwrap();
+        assert_eq!(&rec[0], classes[lib.values[i] as usize], "row {i}");
+        let proba = lib.proba.as_ref().unwrap();
+        for k in 0..classes.len() {
+            let v: f64 = rec[1 + k].parse().unwrap();
+            assert_eq!(v.to_bits(), proba[[i, k]].to_bits(), "row {i} class {k}");
+        }
+        n += 1;
+    }
+    assert_eq!(n, table.n_rows());
+}
+
+#[test]
+fn inspect_profiles_a_data_file() {
+    let o = satori(&[
+        "inspect",
+        &data("palmer_penguins.csv"),
+        "--target",
+        "species",
+        "--json",
+    ]);
+    assert!(o.status.success(), "{}", stderr(&o));
+    let p: serde_json::Value = serde_json::from_str(&stdout(&o)).unwrap();
+    assert_eq!(p["target"]["task"], "multiclass");
+    let island = p["columns"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|c| c["name"] == "island")
+        .unwrap();
+    assert_eq!(island["kind"], "categorical");
+    let o = satori(&[
+        "inspect",
+        &data("palmer_penguins.csv"),
+        "--target",
+        "species",
+    ]);
+    assert!(stdout(&o).contains("island"));
+}
+
+#[test]
+fn generate_writes_csv_and_parquet_that_read_back() {
+    let dir = tmp();
+    for (name, extra) in [
+        ("g.csv", vec![]),
+        ("g.parquet", vec![]),
+        ("r.csv", vec!["regression"]),
+    ] {
+        let out = path(&dir, name);
+        let kind = if extra.is_empty() {
+            "classification"
+        } else {
+            "regression"
+        };
+        let o = satori(&[
+            "generate",
+            kind,
+            "--rows",
+            "500",
+            "--features",
+            "6",
+            "--informative",
+            "3",
+            "--seed",
+            "1",
+            "-o",
+            &out,
+            "--json",
+        ]);
+        assert!(o.status.success(), "{}", stderr(&o));
+        let o = satori(&["inspect", &out, "--target", "target", "--json"]);
+        assert!(o.status.success(), "{}", stderr(&o));
+        let p: serde_json::Value = serde_json::from_str(&stdout(&o)).unwrap();
+        assert_eq!(p["n_rows"], 500);
+        assert_eq!(p["n_columns"], 7);
+    }
+}
+
+#[test]
+fn demo_runs_every_layer() {
+    let dir = tmp();
+    let out = dir.path().join("demo");
+    let o = satori(&["demo", "--out-dir", out.to_str().unwrap()]);
+    assert!(o.status.success(), "{}", stderr(&o));
+    for f in [
+        "model.satori",
+        "predictions.csv",
+        "evaluation.json",
+        "profile.json",
+        "breast_cancer.csv",
+    ] {
+        assert!(out.join(f).exists(), "{f} missing");
+    }
+}
+
+fn write(dir: &tempfile::TempDir, name: &str, text: &str) -> String {
+    let p: PathBuf = dir.path().join(name);
+    std::fs::write(&p, text).unwrap();
+    p.display().to_string()
+}
+
+#[test]
+fn malformed_input_gives_exit_code_1_and_a_clear_message() {
+    let dir = tmp();
+    let model = path(&dir, "m.satori");
+    // A target column that does not exist, with the closest names.
+    let o = satori(&[
+        "train",
+        &data("breast_cancer.csv"),
+        "--target",
+        "diagnosys",
+        "--out",
+        &model,
+    ]);
+    assert_user_error(&o, &["diagnosys", "diagnosis"]);
+    // A ragged row, naming the file and line.
+    let ragged = write(&dir, "ragged.csv", "a,b,y\n1,2,0\n3,4\n5,6,1\n");
+    let o = satori(&["train", &ragged, "--target", "y", "--out", &model]);
+    assert_user_error(&o, &["ragged.csv", "3"]);
+    // An empty file.
+    let empty = write(&dir, "empty.csv", "");
+    assert_user_error(&satori(&["inspect", &empty]), &["empty.csv"]);
+    // A non-numeric value in a column the schema forces numeric.
+    let bad = write(&dir, "bad.csv", "a,y\n1,0\n2,1\nx,0\n");
+    let schema = write(&dir, "schema.toml", "[columns]\na = \"numeric\"\n");
+    let o = satori(&["inspect", &bad, "--schema", &schema]);
+    assert_user_error(&o, &["bad.csv", "4", "a"]);
+    // A missing file.
+    assert_user_error(
+        &satori(&["inspect", "/nonexistent/x.csv"]),
+        &["/nonexistent/x.csv"],
+    );
+    // A bad flag and a bad flag value.
+    assert_user_error(&satori(&["train", "--frobnicate"]), &[]);
+    assert_user_error(
+        &satori(&["--threads", "0", "inspect", &data("wine.csv")]),
+        &["threads"],
+    );
+    assert_user_error(
+        &satori(&[
+            "train",
+            &data("wine.csv"),
+            "--target",
+            "class",
+            "--model",
+            "gbmm",
+            "--out",
+            &model,
+        ]),
+        &["gbmm"],
+    );
+    assert_user_error(
+        &satori(&[
+            "train",
+            &data("wine.csv"),
+            "--target",
+            "class",
+            "--set",
+            "model.nope=1",
+            "--out",
+            &model,
+        ]),
+        &["nope"],
+    );
+    // A file that is not a model, and a truncated model.
+    assert_user_error(
+        &satori(&[
+            "predict",
+            &data("wine.csv"),
+            &data("wine.csv"),
+            "--out",
+            &path(&dir, "p.csv"),
+        ]),
+        &["not a satori model file"],
+    );
+    assert!(
+        satori(&[
+            "train",
+            &data("wine.csv"),
+            "--target",
+            "class",
+            "--out",
+            &model
+        ])
+        .status
+        .success()
+    );
+    let bytes = std::fs::read(&model).unwrap();
+    let cut = write(&dir, "cut.satori", "");
+    std::fs::write(&cut, &bytes[..bytes.len() / 2]).unwrap();
+    assert_user_error(
+        &satori(&["evaluate", &cut, &data("wine.csv")]),
+        &["truncated"],
+    );
+    // Predicting on data without one of the model's columns.
+    let partial = write(&dir, "partial.csv", "alcohol,class\n13.2,1\n");
+    assert_user_error(
+        &satori(&["predict", &model, &partial, "--out", &path(&dir, "p.csv")]),
+        &["malic_acid"],
+    );
+}
+
+#[test]
+fn help_and_version_exit_0() {
+    let o = satori(&["--help"]);
+    assert_eq!(o.status.code(), Some(0));
+    for cmd in [
+        "inspect", "train", "predict", "evaluate", "generate", "demo",
+    ] {
+        assert!(stdout(&o).contains(cmd), "{cmd} missing from --help");
+    }
+    assert_eq!(satori(&["--version"]).status.code(), Some(0));
+    assert_eq!(satori(&["train", "--help"]).status.code(), Some(0));
+}
