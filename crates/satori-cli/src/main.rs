@@ -43,6 +43,8 @@ enum Command {
     Predict(commands::predict::PredictArgs),
     /// Evaluate a model file on labelled data: every metric that fits the task.
     Evaluate(commands::evaluate::EvaluateArgs),
+    /// Cross-validate a model: per-fold scores, mean ± std, out-of-fold predictions.
+    Cv(commands::cv::CvArgs),
     /// Generate a synthetic dataset (classification or regression).
     Generate(commands::generate::GenerateArgs),
     /// Run every layer end to end on a bundled dataset, writing into ./satori-demo/.

@@ -363,3 +363,237 @@ fn help_and_version_exit_0() {
     assert_eq!(satori(&["--version"]).status.code(), Some(0));
     assert_eq!(satori(&["train", "--help"]).status.code(), Some(0));
 }
+
+#[test]
+fn cv_prints_fold_scores_and_writes_out_of_fold_predictions() {
+    let dir = tmp();
+    let oof = path(&dir, "oof.csv");
+    let o = satori(&[
+        "cv",
+        &data("wine.csv"),
+        "--target",
+        "class",
+        "--folds",
+        "4",
+        "--metric",
+        "f1_micro",
+        "--oof",
+        &oof,
+        "--id",
+        "alcohol",
+        "--json",
+    ]);
+    assert!(o.status.success(), "{}", stderr(&o));
+    let j: serde_json::Value = serde_json::from_str(&stdout(&o)).unwrap();
+    assert_eq!(j["folds"].as_array().unwrap().len(), 4);
+    assert_eq!(j["strategy"]["kind"], "stratified_k_fold");
+    assert!(j["summary"]["f1_micro"]["mean"].is_number());
+    let text = std::fs::read_to_string(&oof).unwrap();
+    assert!(
+        text.starts_with("alcohol,prediction,proba_class_0,proba_class_1,proba_class_2\n"),
+        "{text}"
+    );
+    assert_eq!(text.lines().count(), 179);
+    let o = satori(&[
+        "cv",
+        &data("diabetes.csv"),
+        "--target",
+        "progression",
+        "--folds",
+        "3",
+    ]);
+    assert!(o.status.success(), "{}", stderr(&o));
+    assert!(stdout(&o).contains("mean ± std"));
+    assert_user_error(
+        &satori(&["cv", &data("wine.csv"), "--target", "class", "--folds", "1"]),
+        &["n_splits"],
+    );
+    assert_user_error(
+        &satori(&[
+            "cv",
+            &data("wine.csv"),
+            "--target",
+            "class",
+            "--repeats",
+            "2",
+            "--oof",
+            &oof,
+        ]),
+        &["--oof"],
+    );
+}
+
+#[test]
+fn evaluate_a_predictions_file_from_any_model() {
+    let dir = tmp();
+    let preds = write(
+        &dir,
+        "p.csv",
+        "y,prediction,proba_no,proba_yes\nyes,yes,0.2,0.8\nno,no,0.9,0.1\nyes,no,0.6,0.4\nno,no,0.7,0.3\n",
+    );
+    let o = satori(&[
+        "evaluate",
+        "--predictions",
+        &preds,
+        "--target",
+        "y",
+        "--metric",
+        "f1_macro",
+        "--json",
+    ]);
+    assert!(o.status.success(), "{}", stderr(&o));
+    let j: serde_json::Value = serde_json::from_str(&stdout(&o)).unwrap();
+    assert_eq!(j["metrics"]["accuracy"], 0.75);
+    assert_eq!(j["metrics"]["roc_auc"], 1.0);
+    assert_eq!(j["metrics"]["recall"], 0.5);
+    assert!(j["metrics"]["f1_macro"].is_number());
+    // A single score column.
+    let scores = write(&dir, "s.csv", "y,s\n1,0.9\n0,0.2\n1,0.35\n0,0.4\n");
+    let o = satori(&[
+        "evaluate",
+        "--predictions",
+        &scores,
+        "--target",
+        "y",
+        "--score",
+        "s",
+        "--json",
+    ]);
+    assert!(o.status.success(), "{}", stderr(&o));
+    let j: serde_json::Value = serde_json::from_str(&stdout(&o)).unwrap();
+    assert_eq!(j["metrics"]["roc_auc"], 0.75);
+    // Regression.
+    let reg = write(&dir, "r.csv", "y,prediction\n1.5,1\n2.5,3\n4,4\n");
+    let o = satori(&["evaluate", "--predictions", &reg, "--target", "y", "--json"]);
+    let j: serde_json::Value = serde_json::from_str(&stdout(&o)).unwrap();
+    assert_eq!(j["metrics"]["max_error"], 0.5);
+    // Errors: a label the target does not have, probability columns for other classes, an
+    // unknown metric, a cost matrix of the wrong shape, a malformed file.
+    let bad = write(&dir, "b.csv", "y,prediction\nyes,yes\nno,maybe\n");
+    assert_user_error(
+        &satori(&["evaluate", "--predictions", &bad, "--target", "y"]),
+        &["maybe"],
+    );
+    let bad = write(
+        &dir,
+        "b2.csv",
+        "y,proba_a,proba_b\nyes,0.2,0.8\nno,0.9,0.1\n",
+    );
+    assert_user_error(
+        &satori(&["evaluate", "--predictions", &bad, "--target", "y"]),
+        &["proba", "classes"],
+    );
+    assert_user_error(
+        &satori(&[
+            "evaluate",
+            "--predictions",
+            &preds,
+            "--target",
+            "y",
+            "--metric",
+            "f1_macr",
+        ]),
+        &["f1_macro"],
+    );
+    let costs = write(&dir, "c.csv", "0,1,2\n1,0,2\n");
+    assert_user_error(
+        &satori(&[
+            "evaluate",
+            "--predictions",
+            &preds,
+            "--target",
+            "y",
+            "--cost-matrix",
+            &costs,
+        ]),
+        &["cost matrix"],
+    );
+    let ragged = write(&dir, "rg.csv", "y,prediction\nyes,yes,1\n");
+    assert_user_error(
+        &satori(&["evaluate", "--predictions", &ragged, "--target", "y"]),
+        &["rg.csv"],
+    );
+    assert_user_error(
+        &satori(&["evaluate", "--predictions", &preds]),
+        &["--target"],
+    );
+}
+
+#[test]
+fn a_tuned_threshold_is_stored_and_used_by_predict() {
+    let dir = tmp();
+    let model = path(&dir, "t.satori");
+    let costs = write(
+        &dir,
+        "costs.csv",
+        "true,benign,malignant\nbenign,0,1\nmalignant,10,0\n",
+    );
+    let o = satori(&[
+        "train",
+        &data("breast_cancer.csv"),
+        "--target",
+        "diagnosis",
+        "--set",
+        "model.strategy=stratified",
+        "--cost-matrix",
+        &costs,
+        "--tune-threshold",
+        "cost",
+        "--out",
+        &model,
+        "--json",
+    ]);
+    assert!(o.status.success(), "{}", stderr(&o));
+    let j: serde_json::Value = serde_json::from_str(&stdout(&o)).unwrap();
+    assert_eq!(j["threshold"]["greater_is_better"], false);
+    assert!(j["holdout"]["metrics"]["expected_cost"].is_number());
+    let t = j["threshold"]["threshold"].as_f64().unwrap();
+    let preds = path(&dir, "p.csv");
+    assert!(
+        satori(&[
+            "predict",
+            &model,
+            &data("breast_cancer.csv"),
+            "--proba",
+            "--out",
+            &preds
+        ])
+        .status
+        .success()
+    );
+    let mut rdr = csv::Reader::from_path(&preds).unwrap();
+    for rec in rdr.records() {
+        let rec = rec.unwrap();
+        let p: f64 = rec[2].parse().unwrap();
+        assert_eq!(&rec[0], if p >= t { "malignant" } else { "benign" });
+    }
+    let h: serde_json::Value =
+        serde_json::from_str(&stdout(&satori(&["inspect", &model, "--json"]))).unwrap();
+    assert_eq!(h["threshold"]["threshold"].as_f64(), Some(t));
+    assert_user_error(
+        &satori(&[
+            "train",
+            &data("wine.csv"),
+            "--target",
+            "class",
+            "--tune-threshold",
+            "f1",
+            "--out",
+            &model,
+        ]),
+        &["binary"],
+    );
+    assert_user_error(
+        &satori(&[
+            "train",
+            &data("breast_cancer.csv"),
+            "--target",
+            "diagnosis",
+            "--tune-threshold",
+            "cost",
+            "--out",
+            &model,
+        ]),
+        &["cost matrix"],
+    );
+}

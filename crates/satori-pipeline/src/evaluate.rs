@@ -6,7 +6,9 @@ use std::collections::BTreeMap;
 use ndarray::{Array1, ArrayView1};
 use satori_core::{Error, Result, Target, Task};
 use satori_data::Table;
-use satori_metrics::{EvalInput, Normalize, confusion_matrix, metric_by_name};
+use satori_metrics::{
+    CostMatrix, EvalInput, ExpectedCost, Metric, Normalize, confusion_matrix, metric_by_name,
+};
 use serde::Serialize;
 
 use crate::output::column_text;
@@ -47,6 +49,43 @@ const REGRESSION: &[&str] = &[
     "mape",
 ];
 
+/// Which metrics to compute beyond the task's defaults: built-in names, weighted combinations
+/// (`"0.7*recall+0.3*precision"`), a cost matrix, or any [`Metric`] a library user implements.
+#[derive(Debug, Default)]
+pub struct MetricSpec {
+    /// Extra metrics, reported under their `name()`.
+    pub extra: Vec<Box<dyn Metric>>,
+}
+
+impl MetricSpec {
+    /// Extra metrics by name or expression, and an optional cost matrix (reported as
+    /// `expected_cost`).
+    pub fn from_names(names: &[String], cost_matrix: Option<CostMatrix>) -> Result<Self> {
+        let mut extra = names
+            .iter()
+            .map(|n| metric_by_name(n))
+            .collect::<Result<Vec<_>>>()?;
+        if let Some(matrix) = cost_matrix {
+            extra.push(Box::new(ExpectedCost { matrix }));
+        }
+        Ok(MetricSpec { extra })
+    }
+
+    /// The names of the extra metrics.
+    pub fn names(&self) -> Vec<String> {
+        self.extra.iter().map(|m| m.name()).collect()
+    }
+}
+
+/// The default metrics of a task, by scikit-learn scorer name.
+pub fn default_metrics(task: Task) -> &'static [&'static str] {
+    match task {
+        Task::Binary => BINARY,
+        Task::Multiclass => MULTICLASS,
+        Task::Regression => REGRESSION,
+    }
+}
+
 /// The result of evaluating predictions against the truth.
 #[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct Evaluation {
@@ -72,6 +111,7 @@ pub fn evaluate_predictions(
     truth: &Target,
     predictions: &Predictions,
     weights: Option<ArrayView1<'_, f64>>,
+    spec: &MetricSpec,
 ) -> Result<Evaluation> {
     if truth.len() != predictions.len() {
         return Err(Error::ShapeMismatch {
@@ -89,7 +129,7 @@ pub fn evaluate_predictions(
         classes: predictions.classes.clone(),
         confusion_matrix: None,
     };
-    let (names, codes, pred_codes);
+    let (codes, pred_codes);
     let input = match truth {
         Target::Continuous(y) => {
             if predictions.task.is_classification() {
@@ -97,7 +137,6 @@ pub fn evaluate_predictions(
                     "a continuous target cannot evaluate a classifier".into(),
                 ));
             }
-            names = REGRESSION;
             EvalInput::regression(y.view(), predictions.values.view())
         }
         Target::Classes { codes: c, labels } => {
@@ -107,11 +146,6 @@ pub fn evaluate_predictions(
                     "the target's classes do not match the model's".into(),
                 ));
             }
-            names = if predictions.task == Task::Binary {
-                BINARY
-            } else {
-                MULTICLASS
-            };
             codes = c.clone();
             pred_codes = predictions.values.mapv(|v| v as usize);
             let cm = confusion_matrix(
@@ -136,14 +170,17 @@ pub fn evaluate_predictions(
         Some(w) => input.with_weights(w),
         None => input,
     };
-    for name in names {
-        let metric = metric_by_name(name)?;
+    let defaults = default_metrics(predictions.task)
+        .iter()
+        .map(|n| metric_by_name(n))
+        .collect::<Result<Vec<_>>>()?;
+    for metric in defaults.iter().chain(&spec.extra) {
         match metric.score(&input) {
             Ok(v) => {
-                eval.metrics.insert((*name).to_string(), v);
+                eval.metrics.insert(metric.name(), v);
             }
             Err(e) => {
-                eval.undefined.insert((*name).to_string(), e.to_string());
+                eval.undefined.insert(metric.name(), e.to_string());
             }
         }
     }
@@ -152,7 +189,11 @@ pub fn evaluate_predictions(
 
 /// Evaluate a pipeline on a labelled table (read with [`FittedPipeline::read_options`]); rows with
 /// a missing target are left out and counted, and a label the model never saw is an error.
-pub fn evaluate_table(pipeline: &FittedPipeline, table: &Table) -> Result<Evaluation> {
+pub fn evaluate_table(
+    pipeline: &FittedPipeline,
+    table: &Table,
+    spec: &MetricSpec,
+) -> Result<Evaluation> {
     let predictions = pipeline.predict_table(table)?;
     let (_, column) = table.column(pipeline.target())?;
     let (rows, truth) = match pipeline.classes() {
@@ -200,12 +241,12 @@ pub fn evaluate_table(pipeline: &FittedPipeline, table: &Table) -> Result<Evalua
             got: 0,
         });
     }
-    let mut eval = evaluate_predictions(&truth, &predictions.select(&rows), None)?;
+    let mut eval = evaluate_predictions(&truth, &predictions.select(&rows), None, spec)?;
     eval.dropped_missing_target = table.n_rows() - rows.len();
     Ok(eval)
 }
 
-fn is_missing_cell(column: &satori_data::Column, i: usize) -> bool {
+pub(crate) fn is_missing_cell(column: &satori_data::Column, i: usize) -> bool {
     match column {
         satori_data::Column::Values(v) => v[i].is_nan(),
         satori_data::Column::Strings(v) => v[i].is_none(),

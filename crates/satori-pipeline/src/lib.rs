@@ -19,7 +19,10 @@
 //! ```
 #![warn(missing_docs)]
 
+pub mod cost;
+mod cv;
 mod evaluate;
+mod external;
 pub mod model_file;
 mod models;
 pub mod output;
@@ -28,8 +31,10 @@ mod pipeline;
 mod reference;
 mod train;
 
-pub use evaluate::{Evaluation, evaluate_predictions, evaluate_table};
+pub use cv::{CvRequest, CvResult, FoldResult, MetricSummary, cross_validate};
+pub use evaluate::{Evaluation, MetricSpec, default_metrics, evaluate_predictions, evaluate_table};
+pub use external::{PredictionColumns, evaluate_prediction_table};
 pub use model_file::{ColumnReference, ModelHeader, Provenance};
 pub use models::{AnyModel, MODEL_NAMES, ModelParams};
 pub use pipeline::{FittedPipeline, Predictions};
-pub use train::{TrainOutcome, TrainParams, TrainRequest, train};
+pub use train::{ThresholdObjective, TrainOutcome, TrainParams, TrainRequest, train};

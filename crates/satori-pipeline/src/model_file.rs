@@ -96,6 +96,8 @@ pub struct ModelHeader {
     pub metrics: BTreeMap<String, f64>,
     /// What the metrics were measured on, e.g. `holdout (20%, 114 rows)`.
     pub metrics_on: Option<String>,
+    /// The tuned decision threshold (binary classifiers), if one was tuned.
+    pub threshold: Option<satori_metrics::DecisionThreshold>,
     /// Training reference statistics per input column, for drift monitoring.
     pub reference: Vec<ColumnReference>,
     /// Where the model came from.

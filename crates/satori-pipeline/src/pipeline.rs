@@ -5,6 +5,8 @@ use satori_core::{Error, Result, Schema, Task};
 use satori_data::{ReadOptions, Table};
 use serde::{Deserialize, Serialize};
 
+use satori_metrics::DecisionThreshold;
+
 use crate::{AnyModel, ModelHeader};
 
 /// Everything needed to predict from raw input rows: the input schema (names, kinds, categories),
@@ -16,6 +18,7 @@ pub struct FittedPipeline {
     target: String,
     classes: Option<Vec<String>>,
     model: AnyModel,
+    threshold: Option<DecisionThreshold>,
 }
 
 /// Predictions for a batch of rows.
@@ -83,7 +86,26 @@ impl FittedPipeline {
             target,
             classes,
             model,
+            threshold: None,
         })
+    }
+
+    /// Use a tuned decision threshold on the positive-class probability (binary tasks only):
+    /// `predict` gives class 1 when the probability is at or above it.
+    pub fn with_threshold(mut self, threshold: DecisionThreshold) -> Result<Self> {
+        if self.task != Task::Binary {
+            return Err(Error::param(
+                "threshold",
+                "a decision threshold needs a binary classification task",
+            ));
+        }
+        self.threshold = Some(threshold);
+        Ok(self)
+    }
+
+    /// The tuned decision threshold, if any.
+    pub fn threshold(&self) -> Option<&DecisionThreshold> {
+        self.threshold.as_ref()
     }
 
     /// The input columns the pipeline reads.
@@ -123,8 +145,11 @@ impl FittedPipeline {
 
     /// Predict from a feature matrix whose columns are the input schema's, in order.
     pub fn predict_matrix(&self, x: ArrayView2<'_, f64>) -> Result<Predictions> {
-        let values = self.model.predict(x)?;
+        let mut values = self.model.predict(x)?;
         let proba = self.model.predict_proba(x)?;
+        if let (Some(t), Some(p)) = (&self.threshold, &proba) {
+            values = t.predict(p.column(1)).mapv(|c| c as f64);
+        }
         Ok(Predictions {
             task: self.task,
             values,

@@ -3,15 +3,21 @@
 
 use std::collections::BTreeMap;
 
-use satori_core::{Error, Progress, Result, Task};
+use satori_core::{Dataset, Error, NoProgress, Progress, Result, Task};
+use satori_data::splits::SplitStrategy;
 use satori_data::{LoadReport, Table, TargetSpec};
+use satori_metrics::{
+    CostMatrix, DecisionThreshold, best_threshold, metric_by_name, min_cost_threshold,
+};
 use serde::{Deserialize, Serialize};
 
+use crate::cost::read_cost_matrix;
 use crate::model_file::FORMAT_VERSION;
 use crate::overrides::apply_overrides;
 use crate::reference::{fingerprint, reference_stats};
 use crate::{
-    Evaluation, FittedPipeline, ModelHeader, ModelParams, Provenance, evaluate_predictions,
+    Evaluation, FittedPipeline, MetricSpec, ModelHeader, ModelParams, Provenance,
+    evaluate_predictions,
 };
 
 /// The parameter tree that `--set path=value` addresses: `model.*`, `holdout`, `seed`.
@@ -67,6 +73,24 @@ pub struct TrainRequest {
     pub data_source: Option<String>,
     /// The time of training (RFC 3339), for provenance; the library reads no clock.
     pub created_at: Option<String>,
+    /// Tune the decision threshold of a binary classifier (see [`ThresholdObjective`]).
+    pub threshold: Option<ThresholdObjective>,
+    /// Metrics to report beyond the task's defaults.
+    pub metrics: Vec<String>,
+    /// A cost-matrix CSV (see [`crate::cost::read_cost_matrix`]): the expected cost is reported,
+    /// and [`ThresholdObjective::Cost`] minimises it.
+    pub cost_matrix: Option<std::path::PathBuf>,
+}
+
+/// What a tuned decision threshold optimises. The threshold is chosen on out-of-fold
+/// probabilities of the training rows (5-fold stratified, seeded), never on the holdout, so the
+/// holdout scores stay honest; the final model is then fitted on all training rows.
+#[derive(Debug, Clone)]
+pub enum ThresholdObjective {
+    /// Maximise (or minimise, for losses) a label metric by name or expression, e.g. `f1`.
+    Metric(String),
+    /// Minimise the expected cost under the request's 2 × 2 cost matrix.
+    Cost,
 }
 
 impl TrainRequest {
@@ -80,6 +104,9 @@ impl TrainRequest {
             seed: 0,
             data_source: None,
             created_at: None,
+            threshold: None,
+            metrics: Vec::new(),
+            cost_matrix: None,
         }
     }
 }
@@ -106,6 +133,7 @@ pub fn train(
     progress: &dyn Progress,
 ) -> Result<TrainOutcome> {
     let (data, load) = table.to_dataset(&request.target)?;
+    let data = data.with_target_name(request.target.name.clone());
     let task = data
         .task()
         .ok_or_else(|| Error::Internal("dataset without a task".into()))?;
@@ -128,21 +156,23 @@ pub fn train(
         ((0..data.n_samples()).collect(), Vec::new())
     };
     let train_data = data.select_rows(&train_rows)?;
-    progress.start(&format!("fitting {}", params.model.kind()), None);
-    let model = params.model.fit(&train_data, progress)?;
-    progress.finish();
-
-    let classes = data
-        .target()
-        .and_then(|t| t.labels())
-        .map(<[String]>::to_vec);
-    let pipeline = FittedPipeline::new(
-        data.features().clone(),
-        task,
-        request.target.name.clone(),
-        classes.clone(),
-        model,
-    )?;
+    let costs = match (&request.cost_matrix, data.target().and_then(|t| t.labels())) {
+        (Some(path), Some(labels)) => Some(read_cost_matrix(path, labels)?),
+        (Some(_), None) => {
+            return Err(Error::param(
+                "cost_matrix",
+                "a cost matrix needs a classification target",
+            ));
+        }
+        (None, _) => None,
+    };
+    let mut pipeline = fit_pipeline(&train_data, &params.model, progress)?;
+    if let Some(objective) = &request.threshold {
+        let threshold = tune_threshold(&train_data, &params, objective, costs.as_ref(), progress)?;
+        pipeline = pipeline.with_threshold(threshold)?;
+    }
+    let classes = pipeline.classes().map(<[String]>::to_vec);
+    let spec = MetricSpec::from_names(&request.metrics, costs)?;
 
     let holdout = if test_rows.is_empty() {
         None
@@ -153,6 +183,7 @@ pub fn train(
             test.require_target()?,
             &preds,
             test.weights(),
+            &spec,
         )?)
     };
     let metrics: BTreeMap<String, f64> = holdout
@@ -176,6 +207,7 @@ pub fn train(
                 test_rows.len()
             )
         }),
+        threshold: pipeline.threshold().cloned(),
         reference: reference_stats(&train_data),
         provenance: Provenance {
             library_version: satori_core::VERSION.to_string(),
@@ -192,4 +224,89 @@ pub fn train(
         params,
         holdout,
     })
+}
+
+/// Fit the whole pipeline on a dataset: everything fitted happens here, so cross-validation fits
+/// it inside each fold and nothing leaks from the validation rows.
+pub(crate) fn fit_pipeline(
+    data: &Dataset,
+    model: &ModelParams,
+    progress: &dyn Progress,
+) -> Result<FittedPipeline> {
+    let task = data
+        .task()
+        .ok_or_else(|| Error::InvalidData("training needs a target".into()))?;
+    progress.start(&format!("fitting {}", model.kind()), None);
+    let fitted = model.fit(data, progress);
+    progress.finish();
+    let classes = data
+        .target()
+        .and_then(|t| t.labels())
+        .map(<[String]>::to_vec);
+    let name = data.target_name().unwrap_or("target").to_string();
+    FittedPipeline::new(data.features().clone(), task, name, classes, fitted?)
+}
+
+/// Choose a decision threshold on out-of-fold probabilities of the training rows.
+fn tune_threshold(
+    data: &Dataset,
+    params: &TrainParams,
+    objective: &ThresholdObjective,
+    costs: Option<&CostMatrix>,
+    progress: &dyn Progress,
+) -> Result<DecisionThreshold> {
+    if data.task() != Some(Task::Binary) {
+        return Err(Error::param(
+            "threshold",
+            "tuning a decision threshold needs a binary classification target",
+        ));
+    }
+    let folds = SplitStrategy::StratifiedKFold {
+        n_splits: 5,
+        shuffle: true,
+        seed: params.seed,
+    }
+    .split(data, None)?;
+    progress.start("tuning the decision threshold", Some(folds.len() as u64));
+    let mut scores = vec![f64::NAN; data.n_samples()];
+    for fold in &folds {
+        let part = data.select_rows(&fold.train)?;
+        let fitted = fit_pipeline(&part, &params.model, &NoProgress)?;
+        let test = data.select_rows(&fold.test)?;
+        let proba = fitted.predict_matrix(test.x())?.proba.ok_or_else(|| {
+            Error::param("threshold", "the model gives no probabilities to threshold")
+        })?;
+        for (k, &row) in fold.test.iter().enumerate() {
+            scores[row] = proba[[k, 1]];
+        }
+        progress.advance(1);
+    }
+    progress.finish();
+    let target = data.require_target()?;
+    let codes = match target {
+        satori_core::Target::Classes { codes, .. } => codes.view(),
+        satori_core::Target::Continuous(_) => {
+            return Err(Error::Internal(
+                "binary task with a continuous target".into(),
+            ));
+        }
+    };
+    let scores = ndarray::Array1::from(scores);
+    match objective {
+        ThresholdObjective::Metric(name) => best_threshold(
+            codes,
+            scores.view(),
+            metric_by_name(name)?.as_ref(),
+            data.weights(),
+        ),
+        ThresholdObjective::Cost => {
+            let costs = costs.ok_or_else(|| {
+                Error::param(
+                    "threshold",
+                    "minimising the expected cost needs a cost matrix (--cost-matrix)",
+                )
+            })?;
+            min_cost_threshold(codes, scores.view(), costs, data.weights())
+        }
+    }
 }

@@ -6,10 +6,19 @@ use satori_data::{ReadOptions, TargetSpec, bundled, read_csv_bytes};
 use satori_pipeline::model_file::{self, FORMAT_VERSION, MAGIC};
 use satori_pipeline::{TrainRequest, train};
 
-fn trained(name: &str) -> (satori_pipeline::ModelHeader, satori_pipeline::FittedPipeline, satori_data::Table) {
+fn trained(
+    name: &str,
+) -> (
+    satori_pipeline::ModelHeader,
+    satori_pipeline::FittedPipeline,
+    satori_data::Table,
+) {
     let ds = bundled::get(name).expect("bundled dataset");
     let table = read_csv_bytes(ds.name, ds.csv.as_bytes(), &ReadOptions::default()).expect("reads");
-    let request = TrainRequest::new(TargetSpec { name: ds.target.into(), task: None });
+    let request = TrainRequest::new(TargetSpec {
+        name: ds.target.into(),
+        task: None,
+    });
     let out = train(&table, &request, &satori_core::NoProgress).expect("trains");
     (out.header, out.pipeline, table)
 }
@@ -37,7 +46,10 @@ fn header_records_schema_metrics_and_provenance() {
     assert_eq!(header.format_version, FORMAT_VERSION);
     assert_eq!(header.target, "species");
     assert_eq!(header.classes.as_deref().unwrap().len(), 3);
-    let island = header.input_schema.get("island").expect("island is an input column");
+    let island = header
+        .input_schema
+        .get("island")
+        .expect("island is an input column");
     assert_eq!(island.kind.categories().unwrap().len(), 3);
     assert!(header.metrics.contains_key("accuracy"));
     assert_eq!(header.reference.len(), header.input_schema.len());
@@ -51,7 +63,9 @@ fn bytes() -> Vec<u8> {
 }
 
 fn load_err(bytes: &[u8]) -> String {
-    model_file::from_bytes(Path::new("m.satori"), bytes).unwrap_err().to_string()
+    model_file::from_bytes(Path::new("m.satori"), bytes)
+        .unwrap_err()
+        .to_string()
 }
 
 #[test]
@@ -64,8 +78,16 @@ fn not_a_model_file() {
 #[test]
 fn truncated_files() {
     let b = bytes();
-    assert!(load_err(&b[..10]).contains("truncated"), "{}", load_err(&b[..10]));
-    assert!(load_err(&b[..40]).contains("truncated"), "{}", load_err(&b[..40]));
+    assert!(
+        load_err(&b[..10]).contains("truncated"),
+        "{}",
+        load_err(&b[..10])
+    );
+    assert!(
+        load_err(&b[..40]).contains("truncated"),
+        "{}",
+        load_err(&b[..40])
+    );
     let e = load_err(&b[..b.len() - 3]);
     assert!(e.contains("truncated") && e.contains("payload"), "{e}");
 }
@@ -76,10 +98,18 @@ fn corrupted_files() {
     let mut flipped = b.clone();
     let last = flipped.len() - 1;
     flipped[last] ^= 0x55;
-    assert!(load_err(&flipped).contains("payload checksum"), "{}", load_err(&flipped));
+    assert!(
+        load_err(&flipped).contains("payload checksum"),
+        "{}",
+        load_err(&flipped)
+    );
     let mut head = b.clone();
     head[40] ^= 0x01;
-    assert!(load_err(&head).contains("header checksum"), "{}", load_err(&head));
+    assert!(
+        load_err(&head).contains("header checksum"),
+        "{}",
+        load_err(&head)
+    );
     let mut extra = b.clone();
     extra.push(0);
     assert!(load_err(&extra).contains("corrupted"));
@@ -103,11 +133,18 @@ fn read_header_does_not_need_the_payload() {
     let head_len = u32::from_le_bytes([b[12], b[13], b[14], b[15]]) as usize;
     std::fs::write(&path, &b[..32 + head_len]).unwrap();
     assert_eq!(model_file::read_header(&path).unwrap().target, "class");
-    assert!(model_file::load(&path).unwrap_err().to_string().contains("truncated"));
+    assert!(
+        model_file::load(&path)
+            .unwrap_err()
+            .to_string()
+            .contains("truncated")
+    );
 }
 
 #[test]
 fn missing_file_is_an_io_error_naming_the_path() {
-    let e = model_file::load(Path::new("/nonexistent/m.satori")).unwrap_err().to_string();
+    let e = model_file::load(Path::new("/nonexistent/m.satori"))
+        .unwrap_err()
+        .to_string();
     assert!(e.contains("/nonexistent/m.satori"), "{e}");
 }

@@ -18,7 +18,10 @@ fn regression_csv() -> String {
 #[test]
 fn overrides_reach_the_model() {
     let t = table(&regression_csv());
-    let mut r = TrainRequest::new(TargetSpec { name: "y".into(), task: None });
+    let mut r = TrainRequest::new(TargetSpec {
+        name: "y".into(),
+        task: None,
+    });
     r.holdout = 0.0;
     r.overrides = vec![("model.strategy".into(), "median".into())];
     let out = train(&t, &r, &satori_core::NoProgress).unwrap();
@@ -32,32 +35,49 @@ fn overrides_reach_the_model() {
 #[test]
 fn bad_overrides_are_clear_errors() {
     let t = table(&regression_csv());
-    let mut r = TrainRequest::new(TargetSpec { name: "y".into(), task: None });
+    let mut r = TrainRequest::new(TargetSpec {
+        name: "y".into(),
+        task: None,
+    });
     r.overrides = vec![("model.stratgy".into(), "median".into())];
-    let e = train(&t, &r, &satori_core::NoProgress).unwrap_err().to_string();
+    let e = train(&t, &r, &satori_core::NoProgress)
+        .unwrap_err()
+        .to_string();
     assert!(e.contains("strategy"), "{e}");
     r.overrides = vec![("holdout".into(), "1.5".into())];
-    let e = train(&t, &r, &satori_core::NoProgress).unwrap_err().to_string();
+    let e = train(&t, &r, &satori_core::NoProgress)
+        .unwrap_err()
+        .to_string();
     assert!(e.contains("holdout"), "{e}");
     r.overrides = vec![];
     r.model = "gbmm".into();
-    let e = train(&t, &r, &satori_core::NoProgress).unwrap_err().to_string();
+    let e = train(&t, &r, &satori_core::NoProgress)
+        .unwrap_err()
+        .to_string();
     assert!(e.contains("unknown model `gbmm`"), "{e}");
 }
 
 #[test]
 fn model_must_suit_the_task() {
     let t = table(&regression_csv());
-    let mut r = TrainRequest::new(TargetSpec { name: "y".into(), task: None });
+    let mut r = TrainRequest::new(TargetSpec {
+        name: "y".into(),
+        task: None,
+    });
     r.model = "dummy_classifier".into();
-    let e = train(&t, &r, &satori_core::NoProgress).unwrap_err().to_string();
+    let e = train(&t, &r, &satori_core::NoProgress)
+        .unwrap_err()
+        .to_string();
     assert!(e.contains("classification"), "{e}");
 }
 
 #[test]
 fn holdout_scores_are_reported_and_stored() {
     let t = table(&regression_csv());
-    let r = TrainRequest::new(TargetSpec { name: "y".into(), task: None });
+    let r = TrainRequest::new(TargetSpec {
+        name: "y".into(),
+        task: None,
+    });
     let out = train(&t, &r, &satori_core::NoProgress).unwrap();
     let h = out.holdout.expect("holdout");
     assert_eq!(h.n_rows, 10);
@@ -69,11 +89,18 @@ fn holdout_scores_are_reported_and_stored() {
 #[test]
 fn predicting_reorders_columns_by_name_and_rejects_missing_ones() {
     let t = table(&regression_csv());
-    let r = TrainRequest::new(TargetSpec { name: "y".into(), task: None });
+    let r = TrainRequest::new(TargetSpec {
+        name: "y".into(),
+        task: None,
+    });
     let out = train(&t, &r, &satori_core::NoProgress).unwrap();
     let swapped = table("b,a\n1,2\n3,4\n");
     assert_eq!(out.pipeline.predict_table(&swapped).unwrap().len(), 2);
     let missing = table("a,c\n1,2\n");
-    let e = out.pipeline.predict_table(&missing).unwrap_err().to_string();
+    let e = out
+        .pipeline
+        .predict_table(&missing)
+        .unwrap_err()
+        .to_string();
     assert!(e.contains("`b`"), "{e}");
 }

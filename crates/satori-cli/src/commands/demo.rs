@@ -102,7 +102,7 @@ pub fn run(args: DemoArgs, progress: &TermProgress) -> anyhow::Result<()> {
             .collect();
         println!("  holdout   {} rows: {}", h.n_rows, shown.join(", "));
     }
-    let full = evaluate_table(&reloaded, &table)?;
+    let full = evaluate_table(&reloaded, &table, &Default::default())?;
     let eval_path = dir.join("evaluation.json");
     let evaluation = serde_json::json!({ "holdout": outcome.holdout, "all_rows": full });
     std::fs::write(&eval_path, serde_json::to_string_pretty(&evaluation)?)?;

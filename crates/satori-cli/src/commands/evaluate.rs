@@ -1,22 +1,54 @@
-//! `satori evaluate`.
+//! `satori evaluate`: a model file on labelled data, or a file of predictions from any model.
 
 use std::path::PathBuf;
 
 use clap::Args;
-use satori_pipeline::{Evaluation, evaluate_table, model_file};
+use satori_core::Progress;
+use satori_pipeline::{
+    Evaluation, MetricSpec, PredictionColumns, cost::read_cost_matrix, evaluate_prediction_table,
+    evaluate_table, model_file,
+};
 use serde::Serialize;
 
 use crate::ReadArgs;
 use crate::output::{num, print_json, table};
 use crate::progress::TermProgress;
-use satori_core::Progress;
 
 #[derive(Debug, Args)]
+#[command(after_help = "Examples:\n  satori evaluate model.satori test.csv\n  \
+satori evaluate --predictions preds.csv --target y --score proba_yes")]
 pub struct EvaluateArgs {
-    /// The model file.
-    pub model: PathBuf,
+    /// The model file (not with --predictions).
+    #[arg(
+        required_unless_present = "predictions",
+        conflicts_with = "predictions"
+    )]
+    pub model: Option<PathBuf>,
     /// Labelled data: the model's input columns and its target column.
-    pub data: PathBuf,
+    #[arg(required_unless_present = "predictions")]
+    pub data: Option<PathBuf>,
+    /// Evaluate a file of predictions from any model instead (needs --target).
+    #[arg(long, value_name = "FILE", requires = "target")]
+    pub predictions: Option<PathBuf>,
+    /// With --predictions: the column holding the truth.
+    #[arg(long, short = 't')]
+    pub target: Option<String>,
+    /// With --predictions: the predicted label/value column (default `prediction`).
+    #[arg(long = "pred", value_name = "COLUMN")]
+    pub pred: Option<String>,
+    /// With --predictions: a binary classifier's positive-class score column.
+    #[arg(long, value_name = "COLUMN")]
+    pub score: Option<String>,
+    /// With --predictions: force the task.
+    #[arg(long, value_enum)]
+    pub task: Option<super::train::TaskArg>,
+    /// Also compute this metric: a scikit-learn scorer name or a weighted combination such as
+    /// "0.7*recall+0.3*precision" (repeatable).
+    #[arg(long = "metric", value_name = "METRIC")]
+    pub metrics: Vec<String>,
+    /// A cost matrix CSV (rows = true class, columns = predicted): adds `expected_cost`.
+    #[arg(long, value_name = "FILE")]
+    pub cost_matrix: Option<PathBuf>,
     /// Print a JSON result instead of tables.
     #[arg(long)]
     pub json: bool,
@@ -28,7 +60,7 @@ pub struct EvaluateArgs {
 #[derive(Debug, Serialize)]
 struct EvaluateJson<'a> {
     command: &'static str,
-    model: String,
+    model: Option<String>,
     data: String,
     target: &'a str,
     #[serde(flatten)]
@@ -36,21 +68,83 @@ struct EvaluateJson<'a> {
 }
 
 pub fn run(args: EvaluateArgs, progress: &TermProgress) -> anyhow::Result<()> {
-    let (_, pipeline) = model_file::load(&args.model)?;
-    let opts = pipeline.read_options(super::read_options(&args.read)?);
-    let data = super::read_table(&args.data, &opts, progress)?;
-    let evaluation = evaluate_table(&pipeline, &data)?;
+    let (evaluation, target, data_path) = if let Some(preds) = &args.predictions {
+        let opts = super::read_options(&args.read)?;
+        let data = super::read_table(preds, &opts, progress)?;
+        let target = args.target.clone().unwrap_or_default();
+        let cols = PredictionColumns {
+            target: target.clone(),
+            prediction: args.pred.clone(),
+            score: args.score.clone(),
+            task: args.task.map(super::train::TaskArg::task),
+        };
+        let classes = cost_classes(&args, &data, &target)?;
+        let spec = metric_spec(&args, classes.as_deref())?;
+        (
+            evaluate_prediction_table(&data, &cols, &spec)?,
+            target,
+            preds.clone(),
+        )
+    } else {
+        let (Some(model), Some(data_path)) = (&args.model, &args.data) else {
+            return Err(satori_core::Error::param(
+                "evaluate",
+                "give a model file and a data file, or --predictions",
+            )
+            .into());
+        };
+        let (_, pipeline) = model_file::load(model)?;
+        let opts = pipeline.read_options(super::read_options(&args.read)?);
+        let data = super::read_table(data_path, &opts, progress)?;
+        let spec = metric_spec(&args, pipeline.classes())?;
+        (
+            evaluate_table(&pipeline, &data, &spec)?,
+            pipeline.target().to_string(),
+            data_path.clone(),
+        )
+    };
     if args.json {
         return print_json(&EvaluateJson {
             command: "evaluate",
-            model: args.model.display().to_string(),
-            data: args.data.display().to_string(),
-            target: pipeline.target(),
+            model: args.model.as_ref().map(|m| m.display().to_string()),
+            data: data_path.display().to_string(),
+            target: &target,
             evaluation: &evaluation,
         });
     }
-    print_evaluation(&evaluation, pipeline.target(), progress);
+    print_evaluation(&evaluation, &target, progress);
     Ok(())
+}
+
+fn cost_classes(
+    args: &EvaluateArgs,
+    data: &satori_data::Table,
+    target: &str,
+) -> anyhow::Result<Option<Vec<String>>> {
+    if args.cost_matrix.is_none() {
+        return Ok(None);
+    }
+    let spec = satori_data::TargetSpec {
+        name: target.to_string(),
+        task: args.task.map(super::train::TaskArg::task),
+    };
+    let (d, _) = data.to_dataset(&spec)?;
+    Ok(d.target().and_then(|t| t.labels()).map(<[String]>::to_vec))
+}
+
+fn metric_spec(args: &EvaluateArgs, classes: Option<&[String]>) -> anyhow::Result<MetricSpec> {
+    let costs = match (&args.cost_matrix, classes) {
+        (Some(path), Some(classes)) => Some(read_cost_matrix(path, classes)?),
+        (Some(_), None) => {
+            return Err(satori_core::Error::param(
+                "--cost-matrix",
+                "a cost matrix needs a classification target",
+            )
+            .into());
+        }
+        (None, _) => None,
+    };
+    Ok(MetricSpec::from_names(&args.metrics, costs)?)
 }
 
 /// Print an evaluation as tables.

@@ -1,5 +1,6 @@
 //! One module per subcommand.
 
+pub mod cv;
 pub mod demo;
 pub mod evaluate;
 pub mod generate;
@@ -24,6 +25,7 @@ pub fn run(command: Command, verbosity: Verbosity) -> anyhow::Result<()> {
         Command::Predict(a) => predict::run(a, &progress),
         Command::Evaluate(a) => evaluate::run(a, &progress),
         Command::Generate(a) => generate::run(a, &progress),
+        Command::Cv(a) => cv::run(a, &progress),
         Command::Demo(a) => demo::run(a, &progress),
     }
 }

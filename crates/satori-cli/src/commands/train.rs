@@ -5,7 +5,9 @@ use std::path::PathBuf;
 use clap::Args;
 use satori_core::Task;
 use satori_data::TargetSpec;
-use satori_pipeline::{Evaluation, TrainRequest, model_file, overrides::parse_assignment};
+use satori_pipeline::{
+    Evaluation, ThresholdObjective, TrainRequest, model_file, overrides::parse_assignment,
+};
 use serde::Serialize;
 
 use crate::ReadArgs;
@@ -38,6 +40,19 @@ pub struct TrainArgs {
     /// Where to write the model file.
     #[arg(long, short = 'o')]
     pub out: PathBuf,
+    /// Also report this metric on the holdout: a scikit-learn scorer name or a weighted
+    /// combination such as "0.7*recall+0.3*precision" (repeatable).
+    #[arg(long = "metric", value_name = "METRIC")]
+    pub metrics: Vec<String>,
+    /// A cost matrix CSV (rows = true class, columns = predicted): reports the expected cost and
+    /// enables --tune-threshold cost.
+    #[arg(long, value_name = "FILE")]
+    pub cost_matrix: Option<PathBuf>,
+    /// Binary classifiers: tune the decision threshold on out-of-fold training predictions to
+    /// maximise METRIC (e.g. f1), or `cost` to minimise the expected cost; stored in the model
+    /// and used by predict.
+    #[arg(long, value_name = "METRIC|cost")]
+    pub tune_threshold: Option<String>,
     /// Print a JSON result instead of tables.
     #[arg(long)]
     pub json: bool,
@@ -80,6 +95,7 @@ pub struct TrainJson {
     pub excluded_columns: Vec<(String, String)>,
     pub params: serde_json::Value,
     pub holdout: Option<Evaluation>,
+    pub threshold: Option<satori_metrics::DecisionThreshold>,
     pub out: String,
 }
 
@@ -98,6 +114,12 @@ pub fn run(args: TrainArgs, progress: &TermProgress) -> anyhow::Result<()> {
         .iter()
         .map(|s| parse_assignment(s))
         .collect::<Result<_, _>>()?;
+    request.metrics = args.metrics.clone();
+    request.cost_matrix = args.cost_matrix.clone();
+    request.threshold = args.tune_threshold.as_deref().map(|t| match t {
+        "cost" => ThresholdObjective::Cost,
+        metric => ThresholdObjective::Metric(metric.to_string()),
+    });
     request.data_source = Some(args.data.display().to_string());
     request.created_at = Some(super::now());
     let outcome = satori_pipeline::train(&data, &request, progress)?;
@@ -119,6 +141,7 @@ pub fn run(args: TrainArgs, progress: &TermProgress) -> anyhow::Result<()> {
         excluded_columns: outcome.load.excluded_columns.clone(),
         params: outcome.header.params.clone(),
         holdout: outcome.holdout.clone(),
+        threshold: outcome.header.threshold.clone(),
         out: args.out.display().to_string(),
     };
     if args.json {
@@ -160,6 +183,18 @@ fn print_summary(s: &TrainJson, progress: &TermProgress) {
             t.add_row(vec![k.clone(), num(*v)]);
         }
         println!("{t}");
+    }
+    if let Some(t) = &s.threshold {
+        println!(
+            "Decision threshold {} on P({}) (out-of-fold {} {})",
+            num(t.threshold),
+            s.classes
+                .as_ref()
+                .and_then(|c| c.get(1))
+                .map_or("class 1", String::as_str),
+            t.metric,
+            num(t.value)
+        );
     }
     println!("Wrote {}", s.out);
 }
