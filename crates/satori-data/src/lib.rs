@@ -6,6 +6,7 @@
 #![warn(missing_docs)]
 
 // Reading, schema inference, tables (owned by the reader work).
+mod read;
 mod table;
 pub use table::*;
 

@@ -8,12 +8,45 @@
 //! - `read_csv_bytes(source_name, bytes, &ReadOptions) -> Result<Table>`;
 //! - `load_schema_file(path) -> Result<BTreeMap<String, ColumnKind>>`;
 //! - `Table::{n_rows, column, to_dataset, features}`.
+//!
+//! # Reading
+//!
+//! CSV files are streamed in 4 MB blocks cut at line ends; blocks without a quote character are
+//! parsed in parallel (rayon) straight into `f64` columns, and from the first block holding a
+//! quote on, the quote-aware `csv` reader takes over. Results are concatenated in file order,
+//! so they are identical at any thread count. A column is parsed as numbers while every value
+//! is one; a column found to hold text is read again as text (only that column), so inference
+//! always sees the whole column, never a sample.
+//!
+//! # Inference rules (over all values of a column)
+//!
+//! - all numbers → `integer` when every one is written as an integer, else `numeric`; an integer
+//!   column is an `identifier` when it is unique and its name looks like an id (`id`, `user_id`,
+//!   `userId`, `uuid`, `key`, `index`, …) or when it is a row counter (≥ [`MIN_ID_ROWS`] rows,
+//!   each value one more than the previous);
+//! - all `true`/`false`, `yes`/`no`, `t`/`f` (any case) → `boolean` (1/0);
+//! - all ISO-8601 dates or date-times → `datetime` (seconds since the epoch, UTC; no offset means
+//!   UTC);
+//! - unique on every row (none missing): with whitespace in some value → `text`, else
+//!   `identifier` when there are ≥ [`MIN_ID_ROWS`] rows or the name looks like an id;
+//! - at most [`max_categories`] distinct values (20, or 5 % of the present values up to 1000) →
+//!   `categorical`, categories sorted (numerically when all are numbers, else by code point), so
+//!   codes are deterministic;
+//! - otherwise `text`. Identifier and text columns stay in the table but are not features, and
+//!   each is mentioned in [`Table::notes`].
+//!
+//! Missing values (`opts.missing_markers`, compared after trimming surrounding whitespace) are
+//! `NaN` in value columns and `None` in text columns.
 
 use std::collections::BTreeMap;
 use std::path::Path;
 
 use ndarray::Array2;
-use satori_core::{ColumnKind, ColumnSchema, Dataset, Result, Schema, Task};
+use satori_core::{ColumnKind, ColumnSchema, Dataset, Error, Result, Schema, Task};
+
+use crate::read;
+pub use crate::read::dataset::MAX_INFERRED_CLASSES;
+pub use crate::read::infer::{MIN_ID_ROWS, max_categories};
 
 /// File formats satori reads.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -105,22 +138,84 @@ pub struct LoadReport {
     pub task: Option<Task>,
 }
 
+impl Format {
+    /// The format a file's extension names: `.parquet`/`.pq` → Parquet, `.svm`/`.libsvm`/
+    /// `.svmlight` → LIBSVM, anything else → CSV.
+    pub fn from_path(path: &Path) -> Format {
+        let ext = path
+            .extension()
+            .and_then(|e| e.to_str())
+            .map(str::to_ascii_lowercase)
+            .unwrap_or_default();
+        match ext.as_str() {
+            "parquet" | "pq" => Format::Parquet,
+            "svm" | "libsvm" | "svmlight" => Format::Libsvm,
+            _ => Format::Csv,
+        }
+    }
+}
+
 /// Read a table from a file.
+///
+/// The format is `opts.format`, or else decided by the extension ([`Format::from_path`]). CSV
+/// files are streamed in blocks and parsed in parallel; every column's kind is inferred from all
+/// of its values (see the crate's inference rules: [`MIN_ID_ROWS`], [`max_categories`]) unless
+/// `opts.kinds` or `opts.categorical` force it. Errors name the file, line and column.
 pub fn read_table(path: &Path, opts: &ReadOptions) -> Result<Table> {
-    let _ = (path, opts);
-    unimplemented!("reader work in progress")
+    let name = path.display().to_string();
+    if path.is_dir() {
+        return Err(Error::UnsupportedFormat(format!(
+            "{name} is a directory, not a data file"
+        )));
+    }
+    match opts.format.unwrap_or_else(|| Format::from_path(path)) {
+        Format::Csv => read::csv::read_csv(
+            read::csv::Source::File(path),
+            &name,
+            opts,
+            read::csv::Tuning::default(),
+        ),
+        Format::Parquet => read::parquet::read_parquet(path, opts),
+        Format::Libsvm => read::libsvm::read_libsvm_file(path, opts),
+    }
 }
 
-/// Read a CSV table from bytes in memory (`source_name` is used in messages).
+/// Read a CSV table from bytes in memory (`source_name` is used in messages). With
+/// `opts.format == Some(Format::Libsvm)` the bytes are read as LIBSVM text instead; Parquet
+/// needs a file ([`read_table`]).
 pub fn read_csv_bytes(source_name: &str, bytes: &[u8], opts: &ReadOptions) -> Result<Table> {
-    let _ = (source_name, bytes, opts);
-    unimplemented!("reader work in progress")
+    match opts.format {
+        Some(Format::Libsvm) => read::libsvm::read_libsvm(bytes, source_name, opts),
+        Some(Format::Parquet) => Err(Error::UnsupportedFormat(format!(
+            "{source_name}: Parquet is read from a file, not from bytes in memory"
+        ))),
+        _ => read::csv::read_csv(
+            read::csv::Source::Bytes(bytes),
+            source_name,
+            opts,
+            read::csv::Tuning::default(),
+        ),
+    }
 }
 
-/// Read a `schema.toml` of forced column kinds.
+/// Read a `schema.toml` of forced column kinds:
+///
+/// ```toml
+/// [columns]
+/// age = "integer"
+/// color = { kind = "categorical", categories = ["r", "g"] }
+/// ```
+///
+/// Kinds: `numeric`, `integer`, `boolean`, `categorical` (with optional fixed `categories`),
+/// `text`, `datetime`, `identifier`; an unknown kind is an error listing the valid ones.
 pub fn load_schema_file(path: &Path) -> Result<BTreeMap<String, ColumnKind>> {
-    let _ = path;
-    unimplemented!("reader work in progress")
+    read::schema_file::load(path)
+}
+
+/// Parse the text of a `schema.toml` ([`load_schema_file`] reads it from a file); `source_name`
+/// names it in messages.
+pub fn parse_schema(text: &str, source_name: &str) -> Result<BTreeMap<String, ColumnKind>> {
+    read::schema_file::parse_schema(text, source_name)
 }
 
 impl Table {
@@ -140,16 +235,20 @@ impl Table {
 
     /// The dataset for training: every feature column (all but the target, identifiers and
     /// text), the target (rows with a missing target dropped and counted), its task.
+    ///
+    /// The task is `target.task`, or else inferred: string, boolean or categorical labels, or
+    /// whole numbers with at most [`MAX_INFERRED_CLASSES`] distinct values → classification (two
+    /// classes: binary, more: multiclass); other numbers → regression. Class labels are sorted
+    /// as scikit-learn's `classes_`. A forced task that does not fit the values, a single class,
+    /// or no row with a target is an error.
     pub fn to_dataset(&self, target: &TargetSpec) -> Result<(Dataset, LoadReport)> {
-        let _ = target;
-        unimplemented!("reader work in progress")
+        read::dataset::to_dataset(self, target)
     }
 
     /// The feature matrix for a model whose feature columns are `expected`: columns matched by
     /// name in any order (extra columns ignored), categories mapped to the expected codes; a
     /// missing column, a wrongly typed column or an unknown category is a clear error.
     pub fn features(&self, expected: &Schema) -> Result<Array2<f64>> {
-        let _ = expected;
-        unimplemented!("reader work in progress")
+        read::dataset::features(self, expected)
     }
 }

@@ -1,0 +1,231 @@
+//! The profile's warnings: constant, identifier, mostly-missing, leaking and imbalanced columns.
+
+use std::collections::BTreeMap;
+
+use rayon::prelude::*;
+use satori_core::{ColumnKind, Task};
+
+use super::{ColumnProfile, TargetProfile, Warning, WarningCode};
+use crate::{Column, Table};
+
+/// Above this fraction of missing values a column is `mostly_missing`.
+pub const MOSTLY_MISSING_FRACTION: f64 = 0.5;
+/// Above this absolute Pearson correlation with a numeric target a column is a `target_leak`.
+pub const LEAK_CORRELATION: f64 = 0.99;
+/// From this largest-to-smallest class ratio on, the target is `imbalanced_target`.
+pub const IMBALANCE_WARNING_RATIO: f64 = 10.0;
+
+fn warning(code: WarningCode, column: &str, message: String) -> Warning {
+    Warning {
+        code,
+        column: column.to_string(),
+        message,
+    }
+}
+
+/// Constant, identifier and mostly-missing columns, in column order.
+pub(crate) fn column_warnings(table: &Table, profiles: &[ColumnProfile]) -> Vec<Warning> {
+    let n = table.n_rows();
+    let mut out = Vec::new();
+    for ((schema, column), p) in table
+        .schema
+        .columns
+        .iter()
+        .zip(&table.columns)
+        .zip(profiles)
+    {
+        let name = &schema.name;
+        if n > 0 && p.distinct <= 1 {
+            let what = if p.distinct == 0 {
+                "has no value at all".to_string()
+            } else {
+                "holds a single value".to_string()
+            };
+            out.push(warning(
+                WarningCode::Constant,
+                name,
+                format!("column `{name}` {what}, so it cannot help a model; drop it"),
+            ));
+        }
+        let looks_like_id = match (column, &schema.kind) {
+            (_, ColumnKind::Identifier) => true,
+            (Column::Values(v), ColumnKind::Numeric | ColumnKind::Integer) => {
+                crate::read::infer::is_int_identifier(name, v)
+            }
+            _ => false,
+        };
+        if looks_like_id {
+            out.push(warning(
+                WarningCode::Identifier,
+                name,
+                format!(
+                    "column `{name}` looks like a row identifier (unique per row); a model cannot \
+                     generalise from it, so it is not used as a feature"
+                ),
+            ));
+        }
+        if n > 0 && p.missing as f64 / n as f64 > MOSTLY_MISSING_FRACTION {
+            out.push(warning(
+                WarningCode::MostlyMissing,
+                name,
+                format!(
+                    "column `{name}` is {:.1}% missing; consider dropping it or adding a \
+                     missing-indicator feature",
+                    p.missing_pct
+                ),
+            ));
+        }
+    }
+    out
+}
+
+/// A per-row key of a column's value (`None` = missing) for exact-match comparisons.
+fn row_keys(column: &Column) -> Vec<Option<u64>> {
+    match column {
+        Column::Values(v) => v
+            .iter()
+            .map(|x| (!x.is_nan()).then(|| (x + 0.0).to_bits()))
+            .collect(),
+        Column::Strings(s) => {
+            let mut index: BTreeMap<&str, u64> = BTreeMap::new();
+            s.iter()
+                .map(|x| {
+                    x.as_deref().map(|t| {
+                        let next = index.len() as u64;
+                        *index.entry(t).or_insert(next)
+                    })
+                })
+                .collect()
+        }
+    }
+}
+
+/// Whether `feature` determines `target`: over the rows where both are present, every feature
+/// value goes with a single target value, there are at least two feature values and two target
+/// values, and feature values repeat (at most half as many distinct values as rows).
+fn determines(feature: &[Option<u64>], target: &[Option<u64>]) -> bool {
+    let mut map: BTreeMap<u64, u64> = BTreeMap::new();
+    let mut targets = std::collections::BTreeSet::new();
+    let mut rows = 0usize;
+    for (f, t) in feature.iter().zip(target) {
+        let (Some(f), Some(t)) = (f, t) else { continue };
+        rows += 1;
+        targets.insert(*t);
+        if *map.entry(*f).or_insert(*t) != *t {
+            return false;
+        }
+    }
+    map.len() >= 2 && targets.len() >= 2 && map.len() * 2 <= rows
+}
+
+/// Pearson correlation over the rows where both values are present (`None` with fewer than
+/// three such rows or a constant side).
+fn correlation(a: &[f64], b: &[f64]) -> Option<f64> {
+    let pairs = || {
+        a.iter()
+            .zip(b)
+            .filter(|(x, y)| x.is_finite() && y.is_finite())
+    };
+    let n = pairs().count();
+    if n < 3 {
+        return None;
+    }
+    let (ma, mb) = pairs().fold((0.0, 0.0), |(sa, sb), (x, y)| (sa + x, sb + y));
+    let (ma, mb) = (ma / n as f64, mb / n as f64);
+    let (mut sab, mut saa, mut sbb) = (0.0, 0.0, 0.0);
+    for (x, y) in pairs() {
+        sab += (x - ma) * (y - mb);
+        saa += (x - ma) * (x - ma);
+        sbb += (y - mb) * (y - mb);
+    }
+    (saa > 0.0 && sbb > 0.0).then(|| sab / (saa.sqrt() * sbb.sqrt()))
+}
+
+/// Columns that are (nearly) the target.
+pub(crate) fn leak_warnings(
+    table: &Table,
+    target: usize,
+    profile: &TargetProfile,
+    columns: &[ColumnProfile],
+) -> Vec<Warning> {
+    let target_name = &table.schema.columns[target].name;
+    let candidates: Vec<usize> = (0..table.schema.len())
+        .filter(|&j| j != target && table.schema.columns[j].kind != ColumnKind::Identifier)
+        .collect();
+    // Rows where the target is present bound the rows a feature can be compared on.
+    let target_rows = table.n_rows().saturating_sub(profile.missing);
+    let found: Vec<Option<Warning>> = if profile.task == Task::Regression {
+        let Column::Values(y) = &table.columns[target] else {
+            return Vec::new();
+        };
+        candidates
+            .par_iter()
+            .map(|&j| {
+                let col = &table.schema.columns[j];
+                let Column::Values(v) = &table.columns[j] else {
+                    return None;
+                };
+                if matches!(col.kind, ColumnKind::Categorical { .. }) {
+                    return None;
+                }
+                let r = correlation(v, y)?;
+                (r.abs() > LEAK_CORRELATION).then(|| {
+                    warning(
+                        WarningCode::TargetLeak,
+                        &col.name,
+                        format!(
+                            "column `{}` has correlation {r:.4} with the target `{target_name}`: \
+                             it is (nearly) the target itself, and a model trained on it would \
+                             not work on new data; drop it unless it is truly known before the \
+                             target",
+                            col.name
+                        ),
+                    )
+                })
+            })
+            .collect()
+    } else {
+        let y = row_keys(&table.columns[target]);
+        candidates
+            .par_iter()
+            .map(|&j| {
+                let col = &table.schema.columns[j];
+                // Over the compared rows a column keeps at least `distinct - profile.missing`
+                // distinct values; skip the exact check when that is already too many.
+                let min_distinct = columns[j].distinct.saturating_sub(profile.missing);
+                if min_distinct * 2 > target_rows {
+                    return None;
+                }
+                determines(&row_keys(&table.columns[j]), &y).then(|| {
+                    warning(
+                        WarningCode::TargetLeak,
+                        &col.name,
+                        format!(
+                            "every value of column `{}` goes with a single class of the target \
+                             `{target_name}`: it determines the target, which suggests a leak; \
+                             drop it unless it is truly known before the target",
+                            col.name
+                        ),
+                    )
+                })
+            })
+            .collect()
+    };
+    found.into_iter().flatten().collect()
+}
+
+/// A warning when the largest class is at least [`IMBALANCE_WARNING_RATIO`] times the smallest.
+pub(crate) fn imbalance_warning(profile: &TargetProfile) -> Option<Warning> {
+    let ratio = profile.imbalance_ratio?;
+    (ratio >= IMBALANCE_WARNING_RATIO).then(|| {
+        warning(
+            WarningCode::ImbalancedTarget,
+            &profile.name,
+            format!(
+                "the target `{}` is imbalanced: its largest class is {ratio:.1} times its smallest; \
+                 prefer stratified splits and metrics such as balanced accuracy, F1 or ROC AUC",
+                profile.name
+            ),
+        )
+    })
+}

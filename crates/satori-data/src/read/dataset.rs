@@ -1,0 +1,297 @@
+//! From a table to a training dataset (features + target) or a predict-time feature matrix.
+//!
+//! Target rules: labels that are strings, booleans or categories → classification; numbers
+//! that are all whole and take at most [`MAX_INFERRED_CLASSES`] distinct values →
+//! classification; other numbers → regression. Two classes are [`Task::Binary`], more are
+//! [`Task::Multiclass`]. Class labels are ordered as scikit-learn's `classes_`: numeric order
+//! for numbers (formatted without a trailing `.0`), code-point order for strings.
+
+use std::collections::BTreeMap;
+
+use ndarray::{Array1, Array2};
+use satori_core::{ColumnKind, ColumnSchema, Dataset, Error, Result, Schema, Target, Task};
+
+use super::infer::{encode_fixed, sort_categories, unknown_category};
+use super::values::{format_number, parse_bool};
+use crate::table::{Column, LoadReport, Table, TargetSpec};
+
+/// Most distinct whole-number target values for which classification is inferred.
+pub const MAX_INFERRED_CLASSES: usize = 20;
+
+/// The target of each row: a number, or a label (`None`/`NaN` = missing).
+enum Y {
+    Num(Vec<f64>),
+    Labels(Vec<Option<String>>),
+}
+
+fn target_values(t: &Table, i: usize) -> Y {
+    let kind = &t.schema.columns[i].kind;
+    match (&t.columns[i], kind) {
+        (Column::Values(v), ColumnKind::Categorical { categories }) => Y::Labels(
+            v.iter()
+                .map(|c| {
+                    (!c.is_nan())
+                        .then(|| categories.get(*c as usize).cloned())
+                        .flatten()
+                })
+                .collect(),
+        ),
+        (Column::Values(v), ColumnKind::Boolean) => Y::Labels(
+            v.iter()
+                .map(|b| {
+                    (!b.is_nan()).then(|| (if *b != 0.0 { "true" } else { "false" }).to_string())
+                })
+                .collect(),
+        ),
+        (Column::Values(v), _) => Y::Num(v.clone()),
+        (Column::Strings(s), _) => Y::Labels(s.clone()),
+    }
+}
+
+pub(crate) fn to_dataset(t: &Table, spec: &TargetSpec) -> Result<(Dataset, LoadReport)> {
+    let ti = t.schema.require(&spec.name, &t.source)?;
+    let tname = &spec.name;
+    let y = target_values(t, ti);
+    let keep: Vec<usize> = match &y {
+        Y::Num(v) => (0..v.len()).filter(|&r| !v[r].is_nan()).collect(),
+        Y::Labels(v) => (0..v.len()).filter(|&r| v[r].is_some()).collect(),
+    };
+    let n_rows = t.n_rows();
+    let mut report = LoadReport {
+        dropped_missing_target: n_rows - keep.len(),
+        ..LoadReport::default()
+    };
+    if keep.is_empty() {
+        return Err(Error::NotEnoughSamples {
+            context: format!(
+                "training: every row of {} misses the target `{tname}`",
+                t.source
+            ),
+            needed: 1,
+            got: 0,
+        });
+    }
+    let target = build_target(y, &keep, spec, &t.schema.columns[ti].kind)?;
+    report.task = Some(target.task());
+
+    let mut feats = Vec::new();
+    for (j, c) in t.schema.columns.iter().enumerate() {
+        if j == ti {
+            continue;
+        }
+        match c.kind {
+            ColumnKind::Identifier => report
+                .excluded_columns
+                .push((c.name.clone(), "identifier (unique per row)".into())),
+            ColumnKind::Text => report
+                .excluded_columns
+                .push((c.name.clone(), "free text".into())),
+            _ => feats.push(j),
+        }
+    }
+    let mut x = Array2::<f64>::zeros((keep.len(), feats.len()));
+    let all = keep.len() == n_rows;
+    for (k, &j) in feats.iter().enumerate() {
+        let Column::Values(v) = &t.columns[j] else {
+            return Err(Error::Internal(format!(
+                "feature column `{}` holds text",
+                t.schema.columns[j].name
+            )));
+        };
+        let mut col = x.column_mut(k);
+        if all {
+            col.assign(&ndarray::ArrayView1::from(v.as_slice()));
+        } else {
+            for (dst, &r) in col.iter_mut().zip(&keep) {
+                *dst = v[r];
+            }
+        }
+    }
+    let schema = Schema::new(feats.iter().map(|&j| t.schema.columns[j].clone()).collect())?;
+    let data = Dataset::with_schema(x, schema)?
+        .with_target(target)?
+        .with_target_name(tname.clone());
+    Ok((data, report))
+}
+
+fn task_error(name: &str, reason: String) -> Error {
+    Error::param("task", format!("target `{name}`: {reason}"))
+}
+
+fn build_target(y: Y, keep: &[usize], spec: &TargetSpec, kind: &ColumnKind) -> Result<Target> {
+    let name = &spec.name;
+    let (labels, codes): (Vec<String>, Vec<usize>) = match y {
+        Y::Labels(v) => {
+            if spec.task == Some(Task::Regression) {
+                return Err(task_error(
+                    name,
+                    format!(
+                        "regression needs numbers, and the column holds {} labels",
+                        kind.name()
+                    ),
+                ));
+            }
+            let present: Vec<&str> = keep.iter().filter_map(|&r| v[r].as_deref()).collect();
+            let distinct: std::collections::BTreeSet<&str> = present.iter().copied().collect();
+            let labels = sort_categories(distinct.into_iter().map(str::to_string).collect());
+            let index: BTreeMap<&str, usize> = labels
+                .iter()
+                .enumerate()
+                .map(|(i, l)| (l.as_str(), i))
+                .collect();
+            let codes = present.iter().map(|s| index[s]).collect();
+            (labels, codes)
+        }
+        Y::Num(v) => {
+            let vals: Vec<f64> = keep.iter().map(|&r| v[r]).collect();
+            let whole = vals.iter().all(|x| x.is_finite() && x.fract() == 0.0);
+            let mut uniq = vals.clone();
+            uniq.sort_by(f64::total_cmp);
+            uniq.dedup();
+            let classify = match spec.task {
+                Some(Task::Regression) => false,
+                Some(_) if !whole => {
+                    return Err(task_error(
+                        name,
+                        "classification needs whole-number or string labels, and the column holds fractional values".into(),
+                    ));
+                }
+                Some(_) => true,
+                None => {
+                    whole
+                        && uniq.len() <= MAX_INFERRED_CLASSES
+                        && !matches!(kind, ColumnKind::Datetime)
+                }
+            };
+            if !classify {
+                return Ok(Target::regression(Array1::from(vals)));
+            }
+            let codes = vals
+                .iter()
+                .map(|x| uniq.binary_search_by(|u| u.total_cmp(x)).unwrap_or(0))
+                .collect();
+            (uniq.iter().map(|u| format_number(*u)).collect(), codes)
+        }
+    };
+    match (labels.len(), spec.task) {
+        (1, _) => Err(Error::InvalidData(format!(
+            "the target `{name}` has a single class (`{}`); classification needs at least two",
+            labels[0]
+        ))),
+        (n, Some(Task::Binary)) if n > 2 => Err(task_error(
+            name,
+            format!("binary classification needs two classes, and the column has {n}; use multiclass"),
+        )),
+        (2, Some(Task::Multiclass)) => Err(task_error(
+            name,
+            "multiclass classification needs three or more classes, and the column has 2; use binary".into(),
+        )),
+        _ => Target::classes(Array1::from(codes), labels),
+    }
+}
+
+fn mismatch(t: &Table, name: &str, have: &ColumnKind, want: &ColumnKind) -> Error {
+    Error::InvalidData(format!(
+        "{}: column `{name}` holds {} values, and the model expects {} values",
+        t.source,
+        have.name(),
+        want.name()
+    ))
+}
+
+/// Codes into `got` as codes into `exp` (the same labels); a label `exp` lacks is an error.
+fn remap_codes(name: &str, v: &[f64], got: &[String], exp: &[String]) -> Result<Vec<f64>> {
+    if exp == got {
+        return Ok(v.to_vec());
+    }
+    let index: BTreeMap<&str, usize> = exp
+        .iter()
+        .enumerate()
+        .map(|(i, c)| (c.as_str(), i))
+        .collect();
+    v.iter()
+        .map(|c| {
+            if c.is_nan() {
+                return Ok(f64::NAN);
+            }
+            let label = got.get(*c as usize).map_or("", String::as_str);
+            index
+                .get(label)
+                .map(|&i| i as f64)
+                .ok_or_else(|| unknown_category(name, label, exp))
+        })
+        .collect()
+}
+
+/// One expected feature column's values.
+fn feature_column(t: &Table, want: &ColumnSchema) -> Result<Vec<f64>> {
+    let (have, col) = t.column(&want.name)?;
+    let name = &want.name;
+    match (&want.kind, &have.kind, col) {
+        (ColumnKind::Text | ColumnKind::Identifier, _, _) => Err(Error::InvalidData(format!(
+            "column `{name}` of kind {} cannot be a feature column",
+            want.kind.name()
+        ))),
+        (
+            ColumnKind::Categorical { categories: exp },
+            ColumnKind::Categorical { categories: got },
+            Column::Values(v),
+        ) => remap_codes(name, v, got, exp),
+        (ColumnKind::Categorical { categories: exp }, _, Column::Strings(s)) => {
+            encode_fixed(name, s, exp)
+        }
+        (
+            ColumnKind::Categorical { categories: exp },
+            ColumnKind::Numeric | ColumnKind::Integer,
+            Column::Values(v),
+        ) => {
+            let s: Vec<Option<String>> = v
+                .iter()
+                .map(|x| (!x.is_nan()).then(|| format_number(*x)))
+                .collect();
+            encode_fixed(name, &s, exp)
+        }
+        (ColumnKind::Categorical { categories: exp }, ColumnKind::Boolean, Column::Values(v)) => v
+            .iter()
+            .map(|b| {
+                if b.is_nan() {
+                    return Ok(f64::NAN);
+                }
+                let want_b = *b != 0.0;
+                exp.iter()
+                    .position(|c| parse_bool(c, true) == Some(want_b))
+                    .map(|i| i as f64)
+                    .ok_or_else(|| {
+                        unknown_category(name, if want_b { "true" } else { "false" }, exp)
+                    })
+            })
+            .collect(),
+        (
+            ColumnKind::Numeric | ColumnKind::Integer | ColumnKind::Boolean | ColumnKind::Datetime,
+            ColumnKind::Numeric | ColumnKind::Integer | ColumnKind::Boolean | ColumnKind::Datetime,
+            Column::Values(v),
+        ) => {
+            if want.kind == ColumnKind::Boolean
+                && let Some(x) = v.iter().find(|x| !x.is_nan() && **x != 0.0 && **x != 1.0)
+            {
+                return Err(Error::InvalidData(format!(
+                    "{}: column `{name}` holds {x}, and the model expects a boolean (0 or 1)",
+                    t.source
+                )));
+            }
+            Ok(v.clone())
+        }
+        (want_kind, have_kind, _) => Err(mismatch(t, name, have_kind, want_kind)),
+    }
+}
+
+pub(crate) fn features(t: &Table, expected: &Schema) -> Result<Array2<f64>> {
+    let n = t.n_rows();
+    let mut x = Array2::<f64>::zeros((n, expected.len()));
+    for (k, want) in expected.columns.iter().enumerate() {
+        let v = feature_column(t, want)?;
+        x.column_mut(k)
+            .assign(&ndarray::ArrayView1::from(v.as_slice()));
+    }
+    Ok(x)
+}

@@ -1,0 +1,208 @@
+//! Parquet reading through the `arrow`/`parquet` crates: integer, float, boolean,
+//! string/dictionary, timestamp and date columns; nulls become missing values.
+
+use std::fs::File;
+use std::path::Path;
+
+use arrow_array::cast::AsArray;
+use arrow_array::types::{
+    Date32Type, Date64Type, Float16Type, Float32Type, Float64Type, Int8Type, Int16Type, Int32Type,
+    Int64Type, TimestampMicrosecondType, TimestampMillisecondType, TimestampNanosecondType,
+    TimestampSecondType, UInt8Type, UInt16Type, UInt32Type, UInt64Type,
+};
+use arrow_array::{Array, ArrowPrimitiveType};
+use arrow_schema::{DataType, TimeUnit};
+use parquet::arrow::arrow_reader::ParquetRecordBatchReaderBuilder;
+use satori_core::{ColumnKind, Error, Result};
+
+use super::csv::overrides;
+use super::infer::{Raw, RawTable, RowLines};
+use crate::table::{ReadOptions, Table};
+
+/// Read a Parquet file.
+pub(crate) fn read_parquet(path: &Path, opts: &ReadOptions) -> Result<Table> {
+    let name = path.display().to_string();
+    let bad = |e: parquet::errors::ParquetError| {
+        Error::UnsupportedFormat(format!("{name}: not a readable Parquet file: {e}"))
+    };
+    let file = File::open(path).map_err(|e| Error::io(path, e))?;
+    let builder = ParquetRecordBatchReaderBuilder::try_new(file).map_err(bad)?;
+    let names: Vec<String> = builder
+        .schema()
+        .fields()
+        .iter()
+        .map(|f| f.name().clone())
+        .collect();
+    let super::csv::Overrides {
+        forced,
+        dropped,
+        notes,
+    } = overrides(&names, opts, &name)?;
+    let keep: Vec<usize> = (0..names.len())
+        .filter(|&i| !dropped.contains(&names[i]))
+        .collect();
+    let mut cols: Vec<Option<Raw>> = vec![None; names.len()];
+    let reader = builder.with_batch_size(65536).build().map_err(bad)?;
+    for batch in reader {
+        let batch = batch.map_err(|e| Error::UnsupportedFormat(format!("{name}: {e}")))?;
+        for &i in &keep {
+            let part = convert(batch.column(i).as_ref(), &names[i], &name)?;
+            match &mut cols[i] {
+                slot @ None => *slot = Some(part),
+                Some(acc) => append(acc, part),
+            }
+        }
+    }
+    let mut out_names = Vec::new();
+    let mut out_cols = Vec::new();
+    for i in keep {
+        let raw = cols[i].take().unwrap_or(Raw::Num {
+            vals: Vec::new(),
+            int_text: false,
+            first_nonint: None,
+        });
+        out_names.push(names[i].clone());
+        out_cols.push(raw);
+    }
+    if out_names.is_empty() {
+        return Err(Error::InvalidData(format!(
+            "{name}: the file has no columns to read"
+        )));
+    }
+    let table = RawTable {
+        source: name.clone(),
+        names: out_names,
+        cols: out_cols,
+        forced,
+        lines: RowLines::Offset(1),
+        notes,
+    }
+    .into_table()?;
+    if table.n_rows() == 0 {
+        return Err(Error::InvalidData(format!("{name}: the file has no rows")));
+    }
+    Ok(table)
+}
+
+fn append(acc: &mut Raw, part: Raw) {
+    match (acc, part) {
+        (
+            Raw::Num { vals, int_text, .. },
+            Raw::Num {
+                vals: v,
+                int_text: i,
+                ..
+            },
+        ) => {
+            vals.extend(v);
+            *int_text &= i;
+        }
+        (Raw::Str(a), Raw::Str(b)) => a.extend(b),
+        (Raw::Typed(_, a), Raw::Typed(_, b)) => a.extend(b),
+        _ => {}
+    }
+}
+
+fn prim<T: ArrowPrimitiveType>(a: &dyn Array, f: impl Fn(T::Native) -> f64) -> Vec<f64> {
+    let p = a.as_primitive::<T>();
+    p.iter().map(|v| v.map_or(f64::NAN, &f)).collect()
+}
+
+fn num(vals: Vec<f64>, int_text: bool) -> Raw {
+    Raw::Num {
+        vals,
+        int_text,
+        first_nonint: None,
+    }
+}
+
+/// One column of one record batch.
+fn convert(a: &dyn Array, column: &str, source: &str) -> Result<Raw> {
+    Ok(match a.data_type() {
+        DataType::Null => num(vec![f64::NAN; a.len()], false),
+        DataType::Boolean => Raw::Typed(
+            ColumnKind::Boolean,
+            a.as_boolean()
+                .iter()
+                .map(|v| v.map_or(f64::NAN, |b| f64::from(u8::from(b))))
+                .collect(),
+        ),
+        DataType::Int8 => num(prim::<Int8Type>(a, f64::from), true),
+        DataType::Int16 => num(prim::<Int16Type>(a, f64::from), true),
+        DataType::Int32 => num(prim::<Int32Type>(a, f64::from), true),
+        DataType::Int64 => num(prim::<Int64Type>(a, |v| v as f64), true),
+        DataType::UInt8 => num(prim::<UInt8Type>(a, f64::from), true),
+        DataType::UInt16 => num(prim::<UInt16Type>(a, f64::from), true),
+        DataType::UInt32 => num(prim::<UInt32Type>(a, f64::from), true),
+        DataType::UInt64 => num(prim::<UInt64Type>(a, |v| v as f64), true),
+        DataType::Float16 => num(prim::<Float16Type>(a, |v| f64::from(v.to_f32())), false),
+        DataType::Float32 => num(prim::<Float32Type>(a, f64::from), false),
+        DataType::Float64 => num(prim::<Float64Type>(a, |v| v), false),
+        DataType::Timestamp(unit, _) => {
+            let vals = match unit {
+                TimeUnit::Second => prim::<TimestampSecondType>(a, |v| v as f64),
+                TimeUnit::Millisecond => prim::<TimestampMillisecondType>(a, |v| v as f64 / 1e3),
+                TimeUnit::Microsecond => prim::<TimestampMicrosecondType>(a, |v| v as f64 / 1e6),
+                TimeUnit::Nanosecond => prim::<TimestampNanosecondType>(a, |v| v as f64 / 1e9),
+            };
+            Raw::Typed(ColumnKind::Datetime, vals)
+        }
+        DataType::Date32 => Raw::Typed(
+            ColumnKind::Datetime,
+            prim::<Date32Type>(a, |d| f64::from(d) * 86400.0),
+        ),
+        DataType::Date64 => Raw::Typed(
+            ColumnKind::Datetime,
+            prim::<Date64Type>(a, |ms| ms as f64 / 1e3),
+        ),
+        DataType::Utf8 | DataType::LargeUtf8 | DataType::Utf8View => Raw::Str(strings(a)),
+        DataType::Dictionary(_, value) if is_string(value) => {
+            let d = a.as_any_dictionary();
+            let values = strings(d.values().as_ref());
+            let keys = d.normalized_keys();
+            let out = keys
+                .iter()
+                .enumerate()
+                .map(|(i, &k)| {
+                    if a.is_null(i) {
+                        None
+                    } else {
+                        values.get(k).cloned().flatten()
+                    }
+                })
+                .collect();
+            Raw::Str(out)
+        }
+        other => {
+            return Err(Error::UnsupportedFormat(format!(
+                "{source}: column `{column}` has Parquet/Arrow type {other}, which satori does not \
+                 read (numbers, booleans, strings, dictionaries of strings, timestamps and dates)"
+            )));
+        }
+    })
+}
+
+fn is_string(t: &DataType) -> bool {
+    matches!(t, DataType::Utf8 | DataType::LargeUtf8 | DataType::Utf8View)
+}
+
+fn strings(a: &dyn Array) -> Vec<Option<String>> {
+    match a.data_type() {
+        DataType::Utf8 => a
+            .as_string::<i32>()
+            .iter()
+            .map(|s| s.map(str::to_string))
+            .collect(),
+        DataType::LargeUtf8 => a
+            .as_string::<i64>()
+            .iter()
+            .map(|s| s.map(str::to_string))
+            .collect(),
+        DataType::Utf8View => a
+            .as_string_view()
+            .iter()
+            .map(|s| s.map(str::to_string))
+            .collect(),
+        _ => vec![None; a.len()],
+    }
+}
