@@ -43,7 +43,7 @@ pub fn set_path(root: &mut Value, path: &str, value: Value, allow_new: bool) -> 
                 format!("`{}` is not a group of parameters", segments[..i].join(".")),
             ));
         };
-        if !map.contains_key(*seg) && !(last && allow_new) {
+        if !(map.contains_key(*seg) || (last && allow_new)) {
             let suggestions = closest_names(seg, map.keys().map(String::as_str), 3);
             let valid: Vec<&str> = map.keys().map(String::as_str).collect();
             let hint = if suggestions.is_empty() {
