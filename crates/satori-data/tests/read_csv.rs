@@ -234,3 +234,15 @@ fn large_file_with_a_late_non_number_and_late_quotes() {
     assert_eq!(cats[codes[n] as usize], "late");
     let _ = strings; // used by other tests
 }
+
+#[test]
+fn a_delimiter_that_cannot_separate_fields_is_rejected() {
+    for d in [b'"', b'\n', b'\r'] {
+        let opts = ReadOptions {
+            delimiter: Some(d),
+            ..ReadOptions::default()
+        };
+        let e = read_csv_bytes("t.csv", b"a,b\n1,2\n", &opts).unwrap_err();
+        assert!(matches!(e, Error::InvalidParameter { .. }), "{e}");
+    }
+}

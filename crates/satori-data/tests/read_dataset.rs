@@ -79,6 +79,13 @@ fn boolean_target_is_binary() {
         .unwrap();
     assert_eq!(r.task, Some(Task::Binary));
     let (labels, codes) = labels_and_codes(d.target().unwrap());
+    assert_eq!(labels, ["no", "yes"], "yes/no labels are kept as written");
+    assert_eq!(codes, [1, 0, 1]);
+    let (d, r) = read("x,y\n1,TRUE\n2,false\n3,true\n")
+        .to_dataset(&spec("y", None))
+        .unwrap();
+    assert_eq!(r.task, Some(Task::Binary));
+    let (labels, codes) = labels_and_codes(d.target().unwrap());
     assert_eq!(labels, ["false", "true"]);
     assert_eq!(codes, [1, 0, 1]);
 }
@@ -263,22 +270,24 @@ fn features_errors() {
 fn features_map_numbers_and_booleans_to_categories() {
     let expected = schema(&[
         ("n", cat(&["1", "2", "10"])),
-        ("b", cat(&["no", "yes"])),
+        ("b", cat(&["false", "true"])),
         ("flag", ColumnKind::Boolean),
     ]);
-    let t = read("n,b,flag\n10,yes,1\n1,no,0\n,yes,\n");
+    let t = read("n,b,flag\n10,true,1\n1,false,0\n,true,\n");
     assert_eq!(t.column("n").unwrap().0.kind, ColumnKind::Integer);
     assert_eq!(t.column("b").unwrap().0.kind, ColumnKind::Boolean);
     let x = t.features(&expected).unwrap();
     assert_eq!(x.row(0).to_vec(), [2.0, 1.0, 1.0]);
     assert_eq!(x.row(1).to_vec(), [0.0, 0.0, 0.0]);
     assert!(x[[2, 0]].is_nan() && x[[2, 2]].is_nan());
-    let e = read("n,b,flag\n3,yes,1\n").features(&expected).unwrap_err();
+    let e = read("n,b,flag\n3,true,1\n")
+        .features(&expected)
+        .unwrap_err();
     assert!(
         matches!(&e, Error::UnknownCategory { value, .. } if value == "3"),
         "{e}"
     );
-    let e = read("n,b,flag\n1,yes,2\n")
+    let e = read("n,b,flag\n1,true,2\n")
         .features(&expected)
         .unwrap_err()
         .to_string();

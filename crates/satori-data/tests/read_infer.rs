@@ -34,7 +34,7 @@ fn kinds_are_inferred() {
             "{},{}.5,{},{},2024-01-{:02},2024-01-01T00:00:{:02},\"word {r} and more\"\n",
             r % 4,
             r,
-            if r % 2 == 0 { "Yes" } else { "no" },
+            if r % 2 == 0 { "True" } else { "false" },
             words[r % 3],
             r % 28 + 1,
             r % 60,
@@ -60,10 +60,19 @@ fn kinds_are_inferred() {
 }
 
 #[test]
-fn booleans_in_every_spelling() {
-    let t = read("b\nTRUE\nfalse\nT\nf\nyes\nNO\n");
+fn true_false_is_boolean_and_other_spellings_keep_their_labels() {
+    let t = read("b\nTRUE\nfalse\nTrue\nfalse\n");
     assert_eq!(kind(&t, "b"), ColumnKind::Boolean);
-    assert_eq!(values(&t, "b"), [1.0, 0.0, 1.0, 0.0, 1.0, 0.0]);
+    assert_eq!(values(&t, "b"), [1.0, 0.0, 1.0, 0.0]);
+    // yes/no stays categorical, so a target keeps its labels (a schema can force boolean).
+    let t = read("y\nyes\nno\nyes\nno\n");
+    assert_eq!(
+        kind(&t, "y"),
+        ColumnKind::Categorical {
+            categories: vec!["no".into(), "yes".into()]
+        }
+    );
+    assert_eq!(values(&t, "y"), [1.0, 0.0, 1.0, 0.0]);
 }
 
 #[test]

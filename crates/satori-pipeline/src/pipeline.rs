@@ -138,7 +138,13 @@ impl FittedPipeline {
     pub fn read_options(&self, base: ReadOptions) -> ReadOptions {
         let mut opts = base;
         for c in &self.input.columns {
-            opts.kinds.insert(c.name.clone(), c.kind.clone());
+            // A column of whole numbers in training is still a number at predict time: 2.5 is a
+            // valid input, so only the category lists and booleans are forced as trained.
+            let kind = match &c.kind {
+                satori_core::ColumnKind::Integer => satori_core::ColumnKind::Numeric,
+                other => other.clone(),
+            };
+            opts.kinds.insert(c.name.clone(), kind);
         }
         opts
     }

@@ -104,3 +104,22 @@ fn predicting_reorders_columns_by_name_and_rejects_missing_ones() {
         .to_string();
     assert!(e.contains("`b`"), "{e}");
 }
+
+#[test]
+fn an_integer_column_accepts_fractions_at_predict_time() {
+    let t = table(&regression_csv());
+    let r = TrainRequest::new(TargetSpec {
+        name: "y".into(),
+        task: None,
+    });
+    let out = train(&t, &r, &satori_core::NoProgress).unwrap();
+    // `a` (0..50, one per row) is an identifier and not an input; `b` is an integer feature.
+    assert!(out.header.input_schema.get("a").is_none());
+    assert_eq!(
+        out.header.input_schema.get("b").unwrap().kind,
+        satori_core::ColumnKind::Integer
+    );
+    let opts = out.pipeline.read_options(ReadOptions::default());
+    let new = read_csv_bytes("new.csv", b"a,b\n2,1.5\n", &opts).unwrap();
+    assert_eq!(out.pipeline.predict_table(&new).unwrap().len(), 1);
+}

@@ -109,10 +109,7 @@ pub(crate) fn read_csv(
             "the file is empty; a CSV file needs a header row naming its columns, then data rows",
         ));
     }
-    let delim = match opts.delimiter {
-        Some(d) => d,
-        None => detect_delimiter(body),
-    };
+    let delim = choose_delimiter(opts.delimiter, body)?;
     let complete = prefix.len() < prefix_len;
     let (names, header_len) = parse_header(body, delim, name, complete)?;
     let lines_before = memchr::memchr_iter(b'\n', &body[..header_len]).count() as u64;
@@ -263,6 +260,21 @@ fn raw_table(
         lines,
         notes,
     })
+}
+
+/// The delimiter given, checked, or else the one detected.
+fn choose_delimiter(given: Option<u8>, body: &[u8]) -> Result<u8> {
+    match given {
+        Some(d @ (b'"' | b'\n' | b'\r')) => Err(Error::param(
+            "delimiter",
+            format!(
+                "{:?} cannot separate fields; use a character such as `,` `;` tab or `|`",
+                char::from(d)
+            ),
+        )),
+        Some(d) => Ok(d),
+        None => Ok(detect_delimiter(body)),
+    }
 }
 
 fn initial_plan(
@@ -568,6 +580,33 @@ mod tests {
                 let t = read_with(&text, prefix, block).unwrap();
                 assert!(same(&t, &whole), "prefix {prefix} block {block}");
             }
+        }
+    }
+
+    #[test]
+    fn thread_count_does_not_change_the_result() {
+        let mut text = String::from("a,b,c\n");
+        for i in 0..3000 {
+            text.push_str(&format!(
+                "{}.{},{},k{}\n",
+                i % 17,
+                i % 10,
+                i * 7 % 1001,
+                i % 5
+            ));
+        }
+        text.push_str("1,x,\"q,q\"\n");
+        let run = |threads: usize| {
+            let pool = rayon::ThreadPoolBuilder::new()
+                .num_threads(threads)
+                .build()
+                .unwrap();
+            pool.install(|| read_with(&text, 512, 256).unwrap())
+        };
+        let one = run(1);
+        assert_eq!(one.n_rows(), 3001);
+        for threads in [2, 3, 8] {
+            assert!(same(&run(threads), &one), "{threads} threads");
         }
     }
 

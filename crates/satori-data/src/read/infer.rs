@@ -175,7 +175,13 @@ impl Ctx<'_> {
         if present.is_empty() {
             return (ColumnKind::Numeric, Column::Values(vec![f64::NAN; v.len()]));
         }
-        if present.iter().all(|s| parse_bool(s, false).is_some()) {
+        // Only `true`/`false` (any case) infer as boolean: other spellings (yes/no, t/f) stay
+        // categorical so that a target keeps its original labels. A schema can still force
+        // `boolean` on any spelling.
+        if present
+            .iter()
+            .all(|s| s.eq_ignore_ascii_case("true") || s.eq_ignore_ascii_case("false"))
+        {
             let vals = v
                 .iter()
                 .map(|s| match s.as_deref().and_then(|s| parse_bool(s, false)) {
@@ -463,7 +469,7 @@ mod tests {
         };
         assert_eq!(v[0], 1.0);
         assert!(v[2].is_nan());
-        let t = table("b", Raw::Str(s(&["Yes", "no", "", "T"]))).unwrap();
+        let t = table("b", Raw::Str(s(&["True", "false", "", "TRUE"]))).unwrap();
         assert_eq!(t.schema.columns[0].kind, ColumnKind::Boolean);
         let Column::Values(v) = &t.columns[0] else {
             panic!()

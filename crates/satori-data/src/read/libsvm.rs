@@ -63,6 +63,18 @@ pub(crate) fn read_libsvm(bytes: &[u8], source: &str, opts: &ReadOptions) -> Res
             "the file has no data lines (`label idx:value ...`)",
         ));
     }
+    dense_table(rows, int_labels, min_idx, max_idx, source, opts)
+}
+
+/// The rows as a dense table `label`, `f1`..`fN`.
+fn dense_table(
+    rows: Vec<Row>,
+    int_labels: bool,
+    min_idx: u64,
+    max_idx: u64,
+    source: &str,
+    opts: &ReadOptions,
+) -> Result<Table> {
     let zero_based = min_idx == 0;
     let n_features = if min_idx == u64::MAX {
         0
