@@ -24,7 +24,8 @@
 //!   column is an `identifier` when it is unique and its name looks like an id (`id`, `user_id`,
 //!   `userId`, `uuid`, `key`, `index`, …) or when it is a row counter (≥ [`MIN_ID_ROWS`] rows,
 //!   each value one more than the previous);
-//! - all `true`/`false`, `yes`/`no`, `t`/`f` (any case) → `boolean` (1/0);
+//! - all `true`/`false` (any case) → `boolean` (1/0); other spellings (`yes`/`no`, `t`/`f`) stay
+//!   categorical so that labels keep their text (a schema can force `boolean` on any of them);
 //! - all ISO-8601 dates or date-times → `datetime` (seconds since the epoch, UTC; no offset means
 //!   UTC);
 //! - unique on every row (none missing): with whitespace in some value → `text`, else
