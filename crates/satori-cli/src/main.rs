@@ -22,7 +22,7 @@ struct Cli {
     /// Worker threads (default: all cores).
     #[arg(long, global = true, value_name = "N")]
     threads: Option<usize>,
-    /// Print errors only.
+    /// No notes or progress: results and errors only.
     #[arg(short, long, global = true, conflicts_with = "verbose")]
     quiet: bool,
     /// Print notes and timings.
@@ -71,7 +71,18 @@ pub struct ReadArgs {
     schema: Option<std::path::PathBuf>,
 }
 
+/// Behave like a Unix filter when the reader of stdout goes away (`satori … | head`): end quietly
+/// instead of failing to print.
+fn restore_sigpipe() {
+    #[cfg(unix)]
+    // SAFETY: setting a signal's disposition to the default at start-up, before any thread exists.
+    unsafe {
+        libc::signal(libc::SIGPIPE, libc::SIG_DFL);
+    }
+}
+
 fn main() -> ExitCode {
+    restore_sigpipe();
     let cli = match Cli::try_parse() {
         Ok(cli) => cli,
         Err(e) => {
