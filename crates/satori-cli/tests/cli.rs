@@ -597,3 +597,74 @@ fn a_tuned_threshold_is_stored_and_used_by_predict() {
         &["cost matrix"],
     );
 }
+
+#[test]
+fn reports_are_self_contained_html() {
+    let dir = tmp();
+    let model = path(&dir, "m.satori");
+    let train_report = path(&dir, "train.html");
+    let o = satori(&[
+        "train",
+        &data("wine.csv"),
+        "--target",
+        "class",
+        "--out",
+        &model,
+        "--report",
+        &train_report,
+    ]);
+    assert!(o.status.success(), "{}", stderr(&o));
+    let eval_report = path(&dir, "eval.html");
+    let o = satori(&[
+        "evaluate",
+        &model,
+        &data("wine.csv"),
+        "--report",
+        &eval_report,
+        "--json",
+    ]);
+    assert!(o.status.success(), "{}", stderr(&o));
+    serde_json::from_str::<serde_json::Value>(&stdout(&o))
+        .expect("--json stays pure JSON with --report");
+    for p in [&train_report, &eval_report] {
+        let html = std::fs::read_to_string(p).unwrap();
+        assert!(
+            html.starts_with("<!DOCTYPE html>") || html.starts_with("<!doctype html>"),
+            "{p}"
+        );
+        assert!(html.contains("<svg"), "pictures inlined in {p}");
+        assert!(html.contains("class_1") && html.contains("dummy_classifier"));
+        assert!(
+            !html.contains("<script src") && !html.contains("src=\"http"),
+            "{p} loads nothing"
+        );
+    }
+    let preds = write(&dir, "p.csv", "y,s\n1,0.9\n0,0.2\n1,0.35\n0,0.4\n");
+    let r = path(&dir, "p.html");
+    let o = satori(&[
+        "evaluate",
+        "--predictions",
+        &preds,
+        "--target",
+        "y",
+        "--score",
+        "s",
+        "--report",
+        &r,
+    ]);
+    assert!(o.status.success(), "{}", stderr(&o));
+    assert!(std::fs::read_to_string(&r).unwrap().contains("ROC"));
+    let o = satori(&[
+        "train",
+        &data("wine.csv"),
+        "--target",
+        "class",
+        "--holdout",
+        "0",
+        "--out",
+        &model,
+        "--report",
+        &r,
+    ]);
+    assert_user_error(&o, &["holdout"]);
+}

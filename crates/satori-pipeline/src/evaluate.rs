@@ -187,13 +187,21 @@ pub fn evaluate_predictions(
     Ok(eval)
 }
 
-/// Evaluate a pipeline on a labelled table (read with [`FittedPipeline::read_options`]); rows with
-/// a missing target are left out and counted, and a label the model never saw is an error.
-pub fn evaluate_table(
-    pipeline: &FittedPipeline,
-    table: &Table,
-    spec: &MetricSpec,
-) -> Result<Evaluation> {
+/// A pipeline's predictions on the rows of a labelled table that have a target, with the truth.
+#[derive(Debug, Clone)]
+pub struct Labelled {
+    /// The table rows used (those with a target), in order.
+    pub rows: Vec<usize>,
+    /// The truth on those rows (class codes use the model's classes).
+    pub truth: Target,
+    /// The predictions on those rows.
+    pub predictions: Predictions,
+}
+
+/// Predict on a labelled table (read with [`FittedPipeline::read_options`]) and pair the
+/// predictions with the truth; rows with a missing target are left out, and a label the model
+/// never saw is an error.
+pub fn labelled_predictions(pipeline: &FittedPipeline, table: &Table) -> Result<Labelled> {
     let predictions = pipeline.predict_table(table)?;
     let (_, column) = table.column(pipeline.target())?;
     let (rows, truth) = match pipeline.classes() {
@@ -241,8 +249,23 @@ pub fn evaluate_table(
             got: 0,
         });
     }
-    let mut eval = evaluate_predictions(&truth, &predictions.select(&rows), None, spec)?;
-    eval.dropped_missing_target = table.n_rows() - rows.len();
+    let predictions = predictions.select(&rows);
+    Ok(Labelled {
+        rows,
+        truth,
+        predictions,
+    })
+}
+
+/// Evaluate a pipeline on a labelled table (see [`labelled_predictions`]).
+pub fn evaluate_table(
+    pipeline: &FittedPipeline,
+    table: &Table,
+    spec: &MetricSpec,
+) -> Result<Evaluation> {
+    let l = labelled_predictions(pipeline, table)?;
+    let mut eval = evaluate_predictions(&l.truth, &l.predictions, None, spec)?;
+    eval.dropped_missing_target = table.n_rows() - l.rows.len();
     Ok(eval)
 }
 

@@ -7,7 +7,7 @@ use satori_data::{Column, Table, TargetSpec};
 
 use crate::evaluate::is_missing_cell;
 use crate::output::column_text;
-use crate::{Evaluation, MetricSpec, Predictions, evaluate_predictions};
+use crate::{Evaluation, Labelled, MetricSpec, Predictions, evaluate_predictions};
 
 /// Which columns of a predictions file hold what.
 #[derive(Debug, Clone)]
@@ -30,8 +30,15 @@ pub fn evaluate_prediction_table(
     cols: &PredictionColumns,
     spec: &MetricSpec,
 ) -> Result<Evaluation> {
-    let (target_schema, target_col) = table.column(&cols.target)?;
-    let _ = target_schema;
+    let l = prediction_table_outcomes(table, cols)?;
+    let mut eval = evaluate_predictions(&l.truth, &l.predictions, None, spec)?;
+    eval.dropped_missing_target = table.n_rows() - l.rows.len();
+    Ok(eval)
+}
+
+/// The truth and predictions of a predictions file (see [`evaluate_prediction_table`]).
+pub fn prediction_table_outcomes(table: &Table, cols: &PredictionColumns) -> Result<Labelled> {
+    let (_, target_col) = table.column(&cols.target)?;
     let kept: Vec<usize> = (0..table.n_rows())
         .filter(|&i| !is_missing_cell(target_col, i))
         .collect();
@@ -83,9 +90,11 @@ pub fn evaluate_prediction_table(
             classification_predictions(table, cols, pred_name, labels, &kept, task)?
         }
     };
-    let mut eval = evaluate_predictions(&truth, &predictions, None, spec)?;
-    eval.dropped_missing_target = table.n_rows() - kept.len();
-    Ok(eval)
+    Ok(Labelled {
+        rows: kept,
+        truth,
+        predictions,
+    })
 }
 
 fn no_prediction(table: &Table, target: &str) -> Error {

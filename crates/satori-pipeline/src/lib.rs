@@ -32,8 +32,11 @@ mod reference;
 mod train;
 
 pub use cv::{CvRequest, CvResult, FoldResult, MetricSummary, cross_validate};
-pub use evaluate::{Evaluation, MetricSpec, default_metrics, evaluate_predictions, evaluate_table};
-pub use external::{PredictionColumns, evaluate_prediction_table};
+pub use evaluate::{
+    Evaluation, Labelled, MetricSpec, default_metrics, evaluate_predictions, evaluate_table,
+    labelled_predictions,
+};
+pub use external::{PredictionColumns, evaluate_prediction_table, prediction_table_outcomes};
 pub use model_file::{ColumnReference, ModelHeader, Provenance};
 pub use models::{AnyModel, MODEL_NAMES, ModelParams};
 pub use pipeline::{FittedPipeline, Predictions};

@@ -16,7 +16,7 @@ use crate::model_file::FORMAT_VERSION;
 use crate::overrides::apply_overrides;
 use crate::reference::{fingerprint, reference_stats};
 use crate::{
-    Evaluation, FittedPipeline, MetricSpec, ModelHeader, ModelParams, Provenance,
+    Evaluation, FittedPipeline, Labelled, MetricSpec, ModelHeader, ModelParams, Provenance,
     evaluate_predictions,
 };
 
@@ -124,6 +124,9 @@ pub struct TrainOutcome {
     pub params: TrainParams,
     /// Scores on the holdout rows, if any were held out.
     pub holdout: Option<Evaluation>,
+    /// The holdout's truth and predictions (rows index the training dataset, after rows without a
+    /// target were dropped), for reports.
+    pub holdout_predictions: Option<Labelled>,
 }
 
 /// Train a pipeline on a table.
@@ -174,17 +177,19 @@ pub fn train(
     let classes = pipeline.classes().map(<[String]>::to_vec);
     let spec = MetricSpec::from_names(&request.metrics, costs)?;
 
-    let holdout = if test_rows.is_empty() {
-        None
+    let (holdout, holdout_predictions) = if test_rows.is_empty() {
+        (None, None)
     } else {
         let test = data.select_rows(&test_rows)?;
         let preds = pipeline.predict_matrix(test.x())?;
-        Some(evaluate_predictions(
-            test.require_target()?,
-            &preds,
-            test.weights(),
-            &spec,
-        )?)
+        let truth = test.require_target()?.clone();
+        let eval = evaluate_predictions(&truth, &preds, test.weights(), &spec)?;
+        let labelled = Labelled {
+            rows: test_rows.clone(),
+            truth,
+            predictions: preds,
+        };
+        (Some(eval), Some(labelled))
     };
     let metrics: BTreeMap<String, f64> = holdout
         .as_ref()
@@ -218,6 +223,7 @@ pub fn train(
         },
     };
     Ok(TrainOutcome {
+        holdout_predictions,
         header,
         pipeline,
         load,

@@ -107,6 +107,26 @@ pub fn run(args: DemoArgs, progress: &TermProgress) -> anyhow::Result<()> {
     let evaluation = serde_json::json!({ "holdout": outcome.holdout, "all_rows": full });
     std::fs::write(&eval_path, serde_json::to_string_pretty(&evaluation)?)?;
     println!("  metrics   → {}", eval_path.display());
+    if let (Some(h), Some(labelled)) = (&outcome.holdout, &outcome.holdout_predictions) {
+        let report_path = dir.join("report.html");
+        let title = format!(
+            "satori demo: {} on the {} holdout",
+            outcome.header.model_kind, ds.name
+        );
+        super::evaluate::write_report(
+            &report_path,
+            &title,
+            h,
+            labelled,
+            &table,
+            ds.target,
+            Some(outcome.header.clone()),
+        )?;
+        println!(
+            "  report    ROC, precision-recall, calibration and confusion pictures → {}",
+            report_path.display()
+        );
+    }
     println!(
         "This is the baseline every model must beat. Next: satori inspect {m}; satori evaluate {m} {d}",
         m = model_path.display(),

@@ -5,9 +5,10 @@ use std::path::PathBuf;
 use clap::Args;
 use satori_core::Progress;
 use satori_pipeline::{
-    Evaluation, MetricSpec, PredictionColumns, cost::read_cost_matrix, evaluate_prediction_table,
-    evaluate_table, model_file,
+    Evaluation, Labelled, MetricSpec, PredictionColumns, cost::read_cost_matrix,
+    evaluate_predictions, labelled_predictions, model_file, prediction_table_outcomes,
 };
+use satori_report::{ReportInput, render_report};
 use serde::Serialize;
 
 use crate::ReadArgs;
@@ -49,6 +50,10 @@ pub struct EvaluateArgs {
     /// A cost matrix CSV (rows = true class, columns = predicted): adds `expected_cost`.
     #[arg(long, value_name = "FILE")]
     pub cost_matrix: Option<PathBuf>,
+    /// Also write a self-contained HTML report (metrics, ROC/PR/calibration/confusion pictures,
+    /// data summary, parameters and provenance).
+    #[arg(long, value_name = "FILE")]
+    pub report: Option<PathBuf>,
     /// Print a JSON result instead of tables.
     #[arg(long)]
     pub json: bool,
@@ -68,41 +73,55 @@ struct EvaluateJson<'a> {
 }
 
 pub fn run(args: EvaluateArgs, progress: &TermProgress) -> anyhow::Result<()> {
-    let (evaluation, target, data_path) = if let Some(preds) = &args.predictions {
-        let opts = super::read_options(&args.read)?;
-        let data = super::read_table(preds, &opts, progress)?;
-        let target = args.target.clone().unwrap_or_default();
-        let cols = PredictionColumns {
-            target: target.clone(),
-            prediction: args.pred.clone(),
-            score: args.score.clone(),
-            task: args.task.map(super::train::TaskArg::task),
-        };
-        let classes = cost_classes(&args, &data, &target)?;
-        let spec = metric_spec(&args, classes.as_deref())?;
-        (
-            evaluate_prediction_table(&data, &cols, &spec)?,
-            target,
-            preds.clone(),
-        )
-    } else {
-        let (Some(model), Some(data_path)) = (&args.model, &args.data) else {
-            return Err(satori_core::Error::param(
-                "evaluate",
-                "give a model file and a data file, or --predictions",
+    let (evaluation, target, data_path, labelled, table, header) =
+        if let Some(preds) = &args.predictions {
+            let opts = super::read_options(&args.read)?;
+            let data = super::read_table(preds, &opts, progress)?;
+            let target = args.target.clone().unwrap_or_default();
+            let cols = PredictionColumns {
+                target: target.clone(),
+                prediction: args.pred.clone(),
+                score: args.score.clone(),
+                task: args.task.map(super::train::TaskArg::task),
+            };
+            let classes = cost_classes(&args, &data, &target)?;
+            let spec = metric_spec(&args, classes.as_deref())?;
+            let labelled = prediction_table_outcomes(&data, &cols)?;
+            let evaluation = evaluate_labelled(&labelled, &data, &spec)?;
+            (evaluation, target, preds.clone(), labelled, data, None)
+        } else {
+            let (Some(model), Some(data_path)) = (&args.model, &args.data) else {
+                return Err(satori_core::Error::param(
+                    "evaluate",
+                    "give a model file and a data file, or --predictions",
+                )
+                .into());
+            };
+            let (header, pipeline) = model_file::load(model)?;
+            let opts = pipeline.read_options(super::read_options(&args.read)?);
+            let data = super::read_table(data_path, &opts, progress)?;
+            let spec = metric_spec(&args, pipeline.classes())?;
+            let labelled = labelled_predictions(&pipeline, &data)?;
+            let evaluation = evaluate_labelled(&labelled, &data, &spec)?;
+            (
+                evaluation,
+                pipeline.target().to_string(),
+                data_path.clone(),
+                labelled,
+                data,
+                Some(header),
             )
-            .into());
         };
-        let (_, pipeline) = model_file::load(model)?;
-        let opts = pipeline.read_options(super::read_options(&args.read)?);
-        let data = super::read_table(data_path, &opts, progress)?;
-        let spec = metric_spec(&args, pipeline.classes())?;
-        (
-            evaluate_table(&pipeline, &data, &spec)?,
-            pipeline.target().to_string(),
-            data_path.clone(),
-        )
-    };
+    if let Some(out) = &args.report {
+        let title = match &args.model {
+            Some(m) => format!("{} on {}", m.display(), data_path.display()),
+            None => format!("predictions in {}", data_path.display()),
+        };
+        write_report(out, &title, &evaluation, &labelled, &table, &target, header)?;
+        if !args.json {
+            progress.say(&format!("Wrote the report to {}", out.display()));
+        }
+    }
     if args.json {
         return print_json(&EvaluateJson {
             command: "evaluate",
@@ -113,6 +132,42 @@ pub fn run(args: EvaluateArgs, progress: &TermProgress) -> anyhow::Result<()> {
         });
     }
     print_evaluation(&evaluation, &target, progress);
+    Ok(())
+}
+
+fn evaluate_labelled(
+    l: &Labelled,
+    table: &satori_data::Table,
+    spec: &MetricSpec,
+) -> anyhow::Result<Evaluation> {
+    let mut e = evaluate_predictions(&l.truth, &l.predictions, None, spec)?;
+    e.dropped_missing_target = table.n_rows() - l.rows.len();
+    Ok(e)
+}
+
+/// Write the HTML report of an evaluation.
+pub fn write_report(
+    out: &std::path::Path,
+    title: &str,
+    evaluation: &Evaluation,
+    labelled: &Labelled,
+    table: &satori_data::Table,
+    target: &str,
+    header: Option<satori_pipeline::ModelHeader>,
+) -> anyhow::Result<()> {
+    let mut input =
+        ReportInput::from_predictions(title, &labelled.truth, &labelled.predictions, None)?;
+    input.set_evaluation(evaluation);
+    input.evaluated_on = Some(format!(
+        "{} ({} rows with a target)",
+        table.source,
+        labelled.rows.len()
+    ));
+    input.profile = Some(satori_data::profile::profile(table, Some(target))?);
+    input.model = header;
+    let html = render_report(&input)?;
+    super::ensure_parent(out)?;
+    std::fs::write(out, html).map_err(|e| satori_core::Error::io(out, e))?;
     Ok(())
 }
 

@@ -53,6 +53,9 @@ pub struct TrainArgs {
     /// and used by predict.
     #[arg(long, value_name = "METRIC|cost")]
     pub tune_threshold: Option<String>,
+    /// Write a self-contained HTML report of the holdout evaluation.
+    #[arg(long, value_name = "FILE")]
+    pub report: Option<PathBuf>,
     /// Print a JSON result instead of tables.
     #[arg(long)]
     pub json: bool,
@@ -125,6 +128,29 @@ pub fn run(args: TrainArgs, progress: &TermProgress) -> anyhow::Result<()> {
     let outcome = satori_pipeline::train(&data, &request, progress)?;
     super::ensure_parent(&args.out)?;
     model_file::save(&args.out, &outcome.header, &outcome.pipeline)?;
+    if let Some(report) = &args.report {
+        let (Some(eval), Some(labelled)) = (&outcome.holdout, &outcome.holdout_predictions) else {
+            return Err(satori_core::Error::param(
+                "--report",
+                "a report needs a holdout (--holdout > 0)",
+            )
+            .into());
+        };
+        let title = format!(
+            "{} on the holdout of {}",
+            outcome.header.model_kind,
+            args.data.display()
+        );
+        super::evaluate::write_report(
+            report,
+            &title,
+            eval,
+            labelled,
+            &data,
+            &args.target,
+            Some(outcome.header.clone()),
+        )?;
+    }
 
     let n_rows = data.n_rows();
     let summary = TrainJson {

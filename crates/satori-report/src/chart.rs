@@ -1,0 +1,391 @@
+//! A chart as data: one or more panels, each an x–y plot (lines, markers, bars) or a heatmap,
+//! rendered by [`crate::draw`] to SVG or PNG. Chart functions build a [`Chart`] from validated
+//! input; the renderer only ever sees finite coordinates and non-empty ranges.
+
+use plotters::backend::{BitMapBackend, RGBPixel};
+use plotters::coord::Shift;
+use plotters::prelude::{DrawingArea, DrawingBackend, IntoDrawingArea, SVGBackend};
+use satori_core::{Error, Result};
+
+use crate::draw;
+use crate::font::ensure_font;
+use crate::raster::PngBackend;
+
+/// The PNG file signature every [`Chart::png`] result starts with.
+pub const PNG_SIGNATURE: [u8; 8] = [0x89, b'P', b'N', b'G', b'\r', b'\n', 0x1a, b'\n'];
+
+/// Width and height of a one-panel chart, in pixels.
+pub(crate) const SINGLE: (u32, u32) = (640, 480);
+/// Width and height of each panel of a small-multiples chart, in pixels.
+pub(crate) const PANEL: (u32, u32) = (420, 330);
+
+/// The palette (matplotlib's `tab10`): series `i` gets colour `i % 10`.
+pub(crate) const PALETTE: [(u8, u8, u8); 10] = [
+    (31, 119, 180),
+    (255, 127, 14),
+    (44, 160, 44),
+    (214, 39, 40),
+    (148, 103, 189),
+    (140, 86, 75),
+    (227, 119, 194),
+    (127, 127, 127),
+    (188, 189, 34),
+    (23, 190, 207),
+];
+
+/// The grey of reference lines (chance, perfect calibration, zero residual).
+pub(crate) const REFERENCE: (u8, u8, u8) = (120, 120, 120);
+
+/// A rendered-on-demand picture: build it with one of the chart functions, then call
+/// [`Chart::svg`] or [`Chart::png`].
+#[derive(Debug, Clone, PartialEq)]
+pub struct Chart {
+    pub(crate) title: String,
+    pub(crate) panels: Vec<Panel>,
+    pub(crate) columns: usize,
+    pub(crate) panel_size: (u32, u32),
+}
+
+/// One plotting area of a chart.
+#[derive(Debug, Clone, PartialEq)]
+pub(crate) enum Panel {
+    Xy(XyPanel),
+    Heatmap(HeatmapPanel),
+}
+
+/// Where the legend sits inside an x–y panel.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum LegendAt {
+    UpperLeft,
+    UpperRight,
+    LowerRight,
+}
+
+/// An x–y plot.
+#[derive(Debug, Clone, PartialEq)]
+pub(crate) struct XyPanel {
+    pub subtitle: Option<String>,
+    pub x_label: String,
+    pub y_label: String,
+    pub x_range: (f64, f64),
+    pub y_range: (f64, f64),
+    pub series: Vec<Series>,
+    pub legend: Option<LegendAt>,
+}
+
+/// How a series is drawn.
+#[derive(Debug, Clone, PartialEq)]
+pub(crate) enum Mark {
+    /// A solid polyline.
+    Line(Vec<(f64, f64)>),
+    /// A dashed polyline (reference lines).
+    Dashed(Vec<(f64, f64)>),
+    /// A polyline with a circle on each point.
+    LineMarkers(Vec<(f64, f64)>),
+    /// Unconnected dots.
+    Scatter(Vec<(f64, f64)>),
+    /// Translucent bars `(left, right, height)`.
+    Bars(Vec<(f64, f64, f64)>),
+}
+
+/// One series of an x–y panel.
+#[derive(Debug, Clone, PartialEq)]
+pub(crate) struct Series {
+    pub name: Option<String>,
+    pub color: (u8, u8, u8),
+    pub mark: Mark,
+}
+
+/// A matrix of cells, each with a colour intensity in [0, 1] and up to two lines of text.
+#[derive(Debug, Clone, PartialEq)]
+pub(crate) struct HeatmapPanel {
+    pub x_label: String,
+    pub y_label: String,
+    pub row_labels: Vec<String>,
+    pub col_labels: Vec<String>,
+    /// Row-major intensities in [0, 1].
+    pub intensity: Vec<f64>,
+    /// Row-major cell texts.
+    pub text: Vec<[String; 2]>,
+}
+
+impl Series {
+    /// A named series in palette colour `i`.
+    pub(crate) fn new(name: Option<String>, i: usize, mark: Mark) -> Self {
+        Series {
+            name,
+            color: PALETTE[i % PALETTE.len()],
+            mark,
+        }
+    }
+
+    /// An unnamed dashed grey reference line.
+    pub(crate) fn reference(name: Option<String>, points: Vec<(f64, f64)>) -> Self {
+        Series {
+            name,
+            color: REFERENCE,
+            mark: Mark::Dashed(points),
+        }
+    }
+
+    fn coords(&self) -> Box<dyn Iterator<Item = (f64, f64)> + '_> {
+        match &self.mark {
+            Mark::Line(p) | Mark::Dashed(p) | Mark::LineMarkers(p) | Mark::Scatter(p) => {
+                Box::new(p.iter().copied())
+            }
+            Mark::Bars(b) => Box::new(b.iter().flat_map(|&(l, r, h)| [(l, h), (r, 0.0)])),
+        }
+    }
+}
+
+impl Chart {
+    /// A one-panel chart.
+    pub(crate) fn single(title: impl Into<String>, panel: Panel) -> Result<Self> {
+        Chart::grid(title, vec![panel], 1, SINGLE)
+    }
+
+    /// A grid of panels, `columns` wide, each `panel_size` pixels.
+    pub(crate) fn grid(
+        title: impl Into<String>,
+        panels: Vec<Panel>,
+        columns: usize,
+        panel_size: (u32, u32),
+    ) -> Result<Self> {
+        let chart = Chart {
+            title: title.into(),
+            panels,
+            columns: columns.max(1),
+            panel_size,
+        };
+        chart.check()?;
+        Ok(chart)
+    }
+
+    /// The chart's title.
+    pub fn title(&self) -> &str {
+        &self.title
+    }
+
+    /// Width and height of the rendered picture, in pixels.
+    pub fn size(&self) -> (u32, u32) {
+        let rows = self.panels.len().div_ceil(self.columns).max(1);
+        let cols = self.columns.min(self.panels.len()).max(1);
+        let title_h = if self.panels.len() > 1 { 40 } else { 0 };
+        (
+            self.panel_size.0 * cols as u32,
+            self.panel_size.1 * rows as u32 + title_h,
+        )
+    }
+
+    /// Render the chart as a standalone SVG document.
+    pub fn svg(&self) -> Result<String> {
+        ensure_font()?;
+        let mut out = String::new();
+        {
+            let root = SVGBackend::with_string(&mut out, self.size()).into_drawing_area();
+            self.draw_on(&root)?;
+            root.present().map_err(draw::fail)?;
+        }
+        Ok(out)
+    }
+
+    /// Render the chart as PNG bytes (8-bit RGB).
+    pub fn png(&self) -> Result<Vec<u8>> {
+        ensure_font()?;
+        let (w, h) = self.size();
+        let mut rgb = vec![255u8; w as usize * h as usize * 3];
+        {
+            let bitmap = BitMapBackend::<RGBPixel>::with_buffer_and_format(&mut rgb, (w, h))
+                .map_err(draw::fail)?;
+            let backend = PngBackend::new(bitmap).ok_or_else(|| {
+                Error::Internal("the embedded chart font could not be parsed".into())
+            })?;
+            let root = backend.into_drawing_area();
+            self.draw_on(&root)?;
+            root.present().map_err(draw::fail)?;
+        }
+        encode_png(&rgb, w, h)
+    }
+
+    fn draw_on<DB: DrawingBackend>(&self, root: &DrawingArea<DB, Shift>) -> Result<()> {
+        draw::chart(self, root)
+    }
+
+    /// Every coordinate finite and every range non-empty: what the renderer relies on.
+    fn check(&self) -> Result<()> {
+        if self.panels.is_empty() {
+            return Err(Error::Internal("a chart without panels".into()));
+        }
+        for panel in &self.panels {
+            match panel {
+                Panel::Xy(p) => {
+                    let finite = |r: (f64, f64)| r.0.is_finite() && r.1.is_finite() && r.0 < r.1;
+                    if !finite(p.x_range) || !finite(p.y_range) {
+                        return Err(Error::Internal(format!(
+                            "chart `{}`: empty or non-finite axis range",
+                            self.title
+                        )));
+                    }
+                    if p.series
+                        .iter()
+                        .flat_map(Series::coords)
+                        .any(|(x, y)| !x.is_finite() || !y.is_finite())
+                    {
+                        return Err(Error::Internal(format!(
+                            "chart `{}`: a non-finite coordinate reached the renderer",
+                            self.title
+                        )));
+                    }
+                }
+                Panel::Heatmap(h) => {
+                    let n = h.row_labels.len() * h.col_labels.len();
+                    if n == 0 || h.intensity.len() != n || h.text.len() != n {
+                        return Err(Error::Internal(format!(
+                            "chart `{}`: heatmap cells do not match its labels",
+                            self.title
+                        )));
+                    }
+                }
+            }
+        }
+        Ok(())
+    }
+}
+
+/// Encode 8-bit RGB pixels as PNG.
+fn encode_png(rgb: &[u8], w: u32, h: u32) -> Result<Vec<u8>> {
+    let mut out = Vec::new();
+    {
+        let mut enc = png::Encoder::new(&mut out, w, h);
+        enc.set_color(png::ColorType::Rgb);
+        enc.set_depth(png::BitDepth::Eight);
+        let mut writer = enc.write_header().map_err(draw::fail)?;
+        writer.write_image_data(rgb).map_err(draw::fail)?;
+        writer.finish().map_err(draw::fail)?;
+    }
+    Ok(out)
+}
+
+/// A padded axis range covering the finite `values` (and `include`), never empty (a constant
+/// gets a margin around it); an error when the values span more than a float can hold.
+pub(crate) fn padded_range(
+    values: impl Iterator<Item = f64>,
+    include: &[f64],
+) -> Result<(f64, f64)> {
+    let (mut lo, mut hi) = (f64::INFINITY, f64::NEG_INFINITY);
+    for v in values
+        .chain(include.iter().copied())
+        .filter(|v| v.is_finite())
+    {
+        lo = lo.min(v);
+        hi = hi.max(v);
+    }
+    if !lo.is_finite() || !hi.is_finite() {
+        return Ok((0.0, 1.0));
+    }
+    let magnitude = lo.abs().max(hi.abs());
+    // Spans below a millionth of the magnitude read as a constant: ticks need some room.
+    let pad = ((hi - lo) * 0.05).max(magnitude * 1e-6);
+    let pad = if pad > 0.0 { pad } else { 0.5 };
+    let range = (lo - pad, hi + pad);
+    if !(range.1 - range.0).is_finite() {
+        return Err(Error::InvalidData(format!(
+            "values from {lo:e} to {hi:e} span more than a chart axis can hold"
+        )));
+    }
+    Ok(range)
+}
+
+/// The unit range with a small margin, for rates and probabilities.
+pub(crate) const UNIT: (f64, f64) = (-0.02, 1.02);
+
+/// At most about `max` points of a polyline, keeping its shape: a point is kept when it moves
+/// at least 1/`max` of the axis span away from the last kept one; the ends are always kept.
+pub(crate) fn thin_polyline(
+    points: Vec<(f64, f64)>,
+    x: (f64, f64),
+    y: (f64, f64),
+    max: usize,
+) -> Vec<(f64, f64)> {
+    if points.len() <= max {
+        return points;
+    }
+    let (dx, dy) = ((x.1 - x.0) / max as f64, (y.1 - y.0) / max as f64);
+    let last = points.len() - 1;
+    let mut out: Vec<(f64, f64)> = Vec::with_capacity(max);
+    for (i, p) in points.iter().enumerate() {
+        let keep = match out.last() {
+            None => true,
+            Some(q) => i == last || (p.0 - q.0).abs() >= dx || (p.1 - q.1).abs() >= dy,
+        };
+        if keep {
+            out.push(*p);
+        }
+    }
+    out
+}
+
+/// Every `k`-th point so that at most `max` remain (deterministic), and how many there were.
+pub(crate) fn stride_sample<T: Copy>(items: &[T], max: usize) -> Vec<T> {
+    if items.len() <= max || max == 0 {
+        return items.to_vec();
+    }
+    let k = items.len().div_ceil(max);
+    items.iter().step_by(k).copied().collect()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn padded_range_is_never_empty() {
+        let r = |v: &[f64], inc: &[f64]| padded_range(v.iter().copied(), inc).unwrap();
+        assert_eq!(r(&[0.0, 0.0], &[]), (-0.5, 0.5));
+        assert_eq!(r(&[], &[]), (0.0, 1.0));
+        let (lo, hi) = r(&[0.0, 10.0], &[]);
+        assert!((lo + 0.5).abs() < 1e-12 && (hi - 10.5).abs() < 1e-12);
+        let (lo, hi) = r(&[f64::NAN], &[2.0]);
+        assert!(lo < 2.0 && hi > 2.0 && hi - lo < 1e-4);
+        let (lo, hi) = r(&[1.0, 1.0 + f64::EPSILON], &[]);
+        assert!(hi - lo > 1e-6);
+        assert!(padded_range([-1e308, 1e308].into_iter(), &[]).is_err());
+        assert!(padded_range([1e308, 1.1e308].into_iter(), &[]).is_ok());
+    }
+
+    #[test]
+    fn thinning_keeps_ends_and_shape() {
+        let pts: Vec<(f64, f64)> = (0..10_000)
+            .map(|i| (i as f64 / 9999.0, (i as f64 / 9999.0).sqrt()))
+            .collect();
+        let thin = thin_polyline(pts.clone(), (0.0, 1.0), (0.0, 1.0), 500);
+        assert!(thin.len() <= 1001 && thin.len() > 100, "{}", thin.len());
+        assert_eq!(thin.first(), pts.first());
+        assert_eq!(thin.last(), pts.last());
+        let short = thin_polyline(pts[..10].to_vec(), (0.0, 1.0), (0.0, 1.0), 500);
+        assert_eq!(short.len(), 10);
+    }
+
+    #[test]
+    fn stride_sample_caps_the_count() {
+        let v: Vec<usize> = (0..10_001).collect();
+        let s = stride_sample(&v, 1000);
+        assert!(s.len() <= 1000 && s.len() > 900);
+        assert_eq!(s[0], 0);
+        assert_eq!(stride_sample(&v[..5], 1000).len(), 5);
+    }
+
+    #[test]
+    fn non_finite_coordinates_are_rejected() {
+        let panel = Panel::Xy(XyPanel {
+            subtitle: None,
+            x_label: "x".into(),
+            y_label: "y".into(),
+            x_range: UNIT,
+            y_range: UNIT,
+            series: vec![Series::new(None, 0, Mark::Line(vec![(0.0, f64::NAN)]))],
+            legend: None,
+        });
+        assert!(Chart::single("t", panel).is_err());
+    }
+}

@@ -1,0 +1,53 @@
+//! Number formatting shared by the pictures and the report.
+
+/// `v` with `decimals` digits after the point; non-finite values as `NaN`, `inf`, `-inf`.
+pub(crate) fn fixed(v: f64, decimals: usize) -> String {
+    if v.is_finite() {
+        let s = format!("{v:.decimals$}");
+        // "-0.000" reads as a sign error.
+        if s.starts_with('-') && s[1..].chars().all(|c| c == '0' || c == '.') {
+            s[1..].to_string()
+        } else {
+            s
+        }
+    } else {
+        format!("{v}")
+    }
+}
+
+/// A (possibly weighted) count: whole numbers without decimals, others with two.
+pub(crate) fn count(v: f64) -> String {
+    if v.is_finite() && v.fract() == 0.0 && v.abs() < 1e15 {
+        format!("{}", v as i64)
+    } else {
+        fixed(v, 2)
+    }
+}
+
+/// A metric value: four decimals, or scientific notation when that would hide it.
+pub(crate) fn metric(v: f64) -> String {
+    let a = v.abs();
+    if v.is_finite() && a != 0.0 && !(1e-3..1e6).contains(&a) {
+        format!("{v:.3e}")
+    } else {
+        fixed(v, 4)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn formats() {
+        assert_eq!(fixed(0.91234, 3), "0.912");
+        assert_eq!(fixed(-0.0001, 3), "0.000");
+        assert_eq!(fixed(f64::NAN, 3), "NaN");
+        assert_eq!(count(12.0), "12");
+        assert_eq!(count(2.5), "2.50");
+        assert_eq!(metric(0.5), "0.5000");
+        assert_eq!(metric(1.5e-5), "1.500e-5");
+        assert_eq!(metric(0.0), "0.0000");
+        assert_eq!(metric(2.0e7), "2.000e7");
+    }
+}

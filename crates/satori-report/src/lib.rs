@@ -1,0 +1,48 @@
+//! # satori-report
+//!
+//! Pictures and reports, rendered by the program itself, offline: every chart is drawn with
+//! `plotters` as SVG or PNG using one font embedded in the binary (DejaVu Sans), and
+//! [`render_report`] writes one self-contained HTML file (inline CSS, inline SVG; no scripts, no
+//! network) with the data summary, the metrics, the pictures that fit the task, the confusion
+//! matrix, the per-class report, and the model's parameters and provenance.
+//!
+//! Charts: [`roc_chart`], [`precision_recall_chart`], [`calibration_chart`],
+//! [`score_distribution_chart`], [`confusion_matrix_chart`] (classification);
+//! [`predicted_vs_actual_chart`], [`residuals_chart`] (regression); [`learning_curve_chart`]
+//! (from a [`TrainingHistory`]). Each returns a [`Chart`], which renders with [`Chart::svg`] or
+//! [`Chart::png`]. Odd input (no rows, one class, NaN scores) is an [`Error`](satori_core::Error),
+//! never a panic.
+//!
+//! ```
+//! use ndarray::array;
+//! use satori_report::{ClassScores, roc_chart};
+//!
+//! let classes = vec!["benign".to_string(), "malignant".to_string()];
+//! let y_true = array![0usize, 0, 1, 1];
+//! let proba = array![[0.9, 0.1], [0.6, 0.4], [0.65, 0.35], [0.2, 0.8]];
+//! let scores = ClassScores { y_true: y_true.view(), proba: proba.view(), classes: &classes, sample_weight: None };
+//! let chart = roc_chart(&scores).unwrap();
+//! let svg = chart.svg().unwrap();
+//! assert!(svg.contains("AUC = 0.750"));
+//! assert!(chart.png().unwrap().starts_with(&satori_report::PNG_SIGNATURE));
+//! ```
+#![warn(missing_docs)]
+
+mod chart;
+mod classification;
+mod draw;
+mod font;
+mod format;
+mod history;
+mod raster;
+mod regression;
+mod report;
+
+pub use chart::{Chart, PNG_SIGNATURE};
+pub use classification::{
+    CalibrationCurve, ClassScores, calibration_chart, calibration_curve, confusion_matrix_chart,
+    precision_recall_chart, roc_chart, score_distribution_chart,
+};
+pub use history::{TrainingHistory, learning_curve_chart};
+pub use regression::{MAX_SCATTER_POINTS, predicted_vs_actual_chart, residuals_chart};
+pub use report::{CALIBRATION_BINS, Outcomes, ReportInput, SCORE_BINS, render_report};
