@@ -1,0 +1,338 @@
+//! Shared kernels: column gathering over rayon, numpy-ordered statistics, row-parallel transforms
+//! and input checks.
+//!
+//! Column statistics follow the floating-point order numpy uses for scikit-learn's calls:
+//! reductions along axis 0 of a C-ordered matrix (`np.sum(X, axis=0)`, `np.nansum`,
+//! `np.ma.mean(X, axis=0)`) add the rows one after another, which is what [`seq_sum`] does, and
+//! reductions of a 1-D array use numpy's pairwise summation ([`pairwise_sum`]).
+
+use std::borrow::Cow;
+
+use ndarray::{Array2, ArrayView2};
+use rayon::prelude::*;
+use satori_core::{Error, Result, check_features};
+
+/// Columns handled together by one task when gathering: 8 `f64` fill one cache line of a row.
+const GROUP: usize = 8;
+/// Rows per task when transforming row by row.
+const ROW_CHUNK: usize = 4096;
+
+/// `x` in standard (row-major, contiguous) layout, borrowed when it already is.
+pub(crate) fn standard(x: ArrayView2<'_, f64>) -> Cow<'_, [f64]> {
+    match x.to_slice() {
+        Some(s) => Cow::Borrowed(s),
+        None => Cow::Owned(x.as_standard_layout().iter().copied().collect()),
+    }
+}
+
+/// `f(j, column_j)` for every column `j`, with each column gathered into a contiguous buffer.
+/// Groups of [`GROUP`] adjacent columns run as one rayon task (so each task reads whole cache
+/// lines of the rows it walks); the result is in column order and independent of thread count.
+pub(crate) fn map_columns<T, F>(x: ArrayView2<'_, f64>, f: F) -> Vec<T>
+where
+    T: Send,
+    F: Fn(usize, &[f64]) -> T + Sync,
+{
+    let (n, p) = x.dim();
+    let groups: Vec<usize> = (0..p).step_by(GROUP).collect();
+    let per_group: Vec<Vec<T>> = groups
+        .par_iter()
+        .map(|&start| {
+            let end = (start + GROUP).min(p);
+            let mut cols: Vec<Vec<f64>> = (start..end).map(|_| Vec::with_capacity(n)).collect();
+            for row in x.rows() {
+                for (k, col) in cols.iter_mut().enumerate() {
+                    col.push(row[start + k]);
+                }
+            }
+            cols.iter()
+                .enumerate()
+                .map(|(k, col)| f(start + k, col))
+                .collect()
+        })
+        .collect();
+    per_group.into_iter().flatten().collect()
+}
+
+/// `f(rows, p, start..end)` for each group of [`GROUP`] adjacent columns, in parallel over the
+/// groups, with `rows` the row-major values of `x` (`p` per row); the per-group results are
+/// concatenated in column order. For reductions that walk the rows in order without copying the
+/// columns out.
+pub(crate) fn map_column_groups<T, F>(x: ArrayView2<'_, f64>, f: F) -> Vec<T>
+where
+    T: Send,
+    F: Fn(&[f64], usize, std::ops::Range<usize>) -> Vec<T> + Sync,
+{
+    let p = x.ncols();
+    let rows = standard(x);
+    let groups: Vec<usize> = (0..p).step_by(GROUP).collect();
+    let per_group: Vec<Vec<T>> = groups
+        .par_iter()
+        .map(|&start| f(&rows, p, start..(start + GROUP).min(p)))
+        .collect();
+    per_group.into_iter().flatten().collect()
+}
+
+/// Build an `n × p_out` matrix row by row: `f(row_in, row_out)` for each row, in parallel over
+/// fixed chunks of rows (each output value depends on its row only, so the result is the same at
+/// any thread count).
+pub(crate) fn map_rows<F>(x: ArrayView2<'_, f64>, p_out: usize, f: F) -> Result<Array2<f64>>
+where
+    F: Fn(&[f64], &mut [f64]) + Sync,
+{
+    let (n, p) = x.dim();
+    let input = standard(x);
+    let mut out = vec![0.0; n * p_out];
+    if p_out > 0 && p > 0 {
+        out.par_chunks_mut(ROW_CHUNK * p_out)
+            .zip(input.par_chunks(ROW_CHUNK * p))
+            .for_each(|(o, i)| {
+                for (orow, irow) in o.chunks_mut(p_out).zip(i.chunks(p)) {
+                    f(irow, orow);
+                }
+            });
+    } else if p_out > 0 {
+        let empty: [f64; 0] = [];
+        out.par_chunks_mut(p_out).for_each(|orow| f(&empty, orow));
+    }
+    Array2::from_shape_vec((n, p_out), out).map_err(|e| Error::Internal(e.to_string()))
+}
+
+/// The check shared by every `transform`: the column count, and no infinities (scikit-learn's
+/// `ensure_all_finite="allow-nan"`: NaN marks a missing value, ±inf is an error).
+pub(crate) fn check_input(x: ArrayView2<'_, f64>, expected: usize, step: &str) -> Result<()> {
+    check_features(x, expected)?;
+    check_no_infinity(x, step)
+}
+
+/// An error for the first infinite value of `x`, naming row and column.
+pub(crate) fn check_no_infinity(x: ArrayView2<'_, f64>, step: &str) -> Result<()> {
+    let any = match x.as_slice() {
+        Some(s) => s
+            .par_chunks(1 << 16)
+            .any(|c| c.iter().any(|v| v.is_infinite())),
+        None => x.iter().any(|v| v.is_infinite()),
+    };
+    if !any {
+        return Ok(());
+    }
+    if let Some(((i, j), v)) = x.indexed_iter().find(|(_, v)| v.is_infinite()) {
+        return Err(Error::InvalidData(format!(
+            "{step}: row {i}, column {j} holds {v}; values must be finite or NaN (missing)"
+        )));
+    }
+    Ok(())
+}
+
+/// An error when fitting on no rows.
+pub(crate) fn check_not_empty(n: usize, step: &str) -> Result<()> {
+    if n == 0 {
+        return Err(Error::NotEnoughSamples {
+            context: format!("fitting {step}"),
+            needed: 1,
+            got: 0,
+        });
+    }
+    Ok(())
+}
+
+/// Sequential sum, as numpy reduces axis 0 of a C-ordered matrix.
+pub(crate) fn seq_sum(values: impl Iterator<Item = f64>) -> f64 {
+    let mut it = values;
+    match it.next() {
+        Some(first) => it.fold(first, |acc, v| acc + v),
+        None => 0.0,
+    }
+}
+
+/// numpy's pairwise summation (`DOUBLE_pairwise_sum`) of `value(i)`, `i` in `0..n`: blocks of at
+/// most 128 values summed with eight interleaved accumulators, larger ranges split in halves
+/// rounded to multiples of eight.
+pub(crate) fn pairwise_sum_by(start: usize, n: usize, value: &impl Fn(usize) -> f64) -> f64 {
+    if n < 8 {
+        let mut res = 0.0;
+        for i in start..start + n {
+            res += value(i);
+        }
+        res
+    } else if n <= 128 {
+        let mut r = [0.0f64; 8];
+        for (j, acc) in r.iter_mut().enumerate() {
+            *acc = value(start + j);
+        }
+        let whole = n - n % 8;
+        let mut i = 8;
+        while i < whole {
+            for (j, acc) in r.iter_mut().enumerate() {
+                *acc += value(start + i + j);
+            }
+            i += 8;
+        }
+        let mut res = ((r[0] + r[1]) + (r[2] + r[3])) + ((r[4] + r[5]) + (r[6] + r[7]));
+        for k in whole..n {
+            res += value(start + k);
+        }
+        res
+    } else {
+        let mut n2 = n / 2;
+        n2 -= n2 % 8;
+        pairwise_sum_by(start, n2, value) + pairwise_sum_by(start + n2, n - n2, value)
+    }
+}
+
+/// numpy's pairwise sum of a slice (`np.sum` of a 1-D array).
+pub(crate) fn pairwise_sum(values: &[f64]) -> f64 {
+    pairwise_sum_by(0, values.len(), &|i| values[i])
+}
+
+/// The non-NaN values of a column.
+pub(crate) fn present(col: &[f64]) -> Vec<f64> {
+    col.iter().copied().filter(|v| !v.is_nan()).collect()
+}
+
+/// The order statistic `k` (0-based) of `v` (reordered in place); `None` past the end.
+fn order_stat(v: &mut [f64], k: usize) -> Option<f64> {
+    if k >= v.len() {
+        return None;
+    }
+    Some(*v.select_nth_unstable_by(k, f64::total_cmp).1)
+}
+
+/// The order statistics `k` and `k + 1` of `v` (reordered in place).
+fn order_pair(v: &mut [f64], k: usize) -> Option<(f64, f64)> {
+    if k + 1 >= v.len() {
+        return None;
+    }
+    let (_, kth, right) = v.select_nth_unstable_by(k, f64::total_cmp);
+    let kth = *kth;
+    let next = right.iter().copied().min_by(f64::total_cmp)?;
+    Some((kth, next))
+}
+
+/// `np.median` of NaN-free values (reordered in place): the middle value, or `(a + b) / 2` of the
+/// two middle values. `None` for no values.
+pub(crate) fn median_in_place(v: &mut [f64]) -> Option<f64> {
+    let n = v.len();
+    if n == 0 {
+        return None;
+    }
+    if n % 2 == 1 {
+        order_stat(v, n / 2)
+    } else {
+        order_pair(v, n / 2 - 1).map(|(a, b)| (a + b) / 2.0)
+    }
+}
+
+/// `np.percentile(v, q)` (`method="linear"`) of NaN-free values (reordered in place), `q` in
+/// percent: the virtual index `(n - 1) · q / 100` between order statistics `a <= b` with fraction
+/// `g`, interpolated as `a + (b - a) g` below `g = 0.5` and `b - (b - a)(1 - g)` from there on,
+/// numpy's `_lerp`. `None` for no values.
+pub(crate) fn percentile_in_place(v: &mut [f64], q: f64) -> Option<f64> {
+    let n = v.len();
+    if n == 0 {
+        return None;
+    }
+    let virtual_index = (n - 1) as f64 * (q / 100.0);
+    if virtual_index >= (n - 1) as f64 {
+        return order_stat(v, n - 1);
+    }
+    if virtual_index <= 0.0 {
+        return order_stat(v, 0);
+    }
+    let previous = virtual_index.floor();
+    let gamma = virtual_index - previous;
+    let (a, b) = order_pair(v, previous as usize)?;
+    let diff = b - a;
+    Some(if gamma >= 0.5 {
+        b - diff * (1.0 - gamma)
+    } else {
+        a + diff * gamma
+    })
+}
+
+/// The most frequent of NaN-free values, the smallest one among ties (`scipy.stats.mode`);
+/// `None` for no values.
+pub(crate) fn mode(values: &[f64]) -> Option<f64> {
+    let mut v = values.to_vec();
+    v.sort_unstable_by(f64::total_cmp);
+    let mut best: Option<(f64, usize)> = None;
+    let mut i = 0;
+    while i < v.len() {
+        let mut k = i + 1;
+        while k < v.len() && v[k] == v[i] {
+            k += 1;
+        }
+        if best.is_none_or(|(_, c)| k - i > c) {
+            best = Some((v[i], k - i));
+        }
+        i = k;
+    }
+    best.map(|(value, _)| value)
+}
+
+/// scikit-learn's `_handle_zeros_in_scale` for a scale computed without a constant mask: scales
+/// below `10 · eps` become 1.
+pub(crate) fn handle_zero_scale(scale: f64) -> f64 {
+    if scale < 10.0 * f64::EPSILON {
+        1.0
+    } else {
+        scale
+    }
+}
+
+/// The columns of `x` that hold at least one NaN.
+pub(crate) fn columns_with_missing(x: ArrayView2<'_, f64>) -> Vec<usize> {
+    (0..x.ncols())
+        .filter(|&j| x.column(j).iter().any(|v| v.is_nan()))
+        .collect()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use ndarray::array;
+
+    #[test]
+    fn statistics_match_numpy_conventions() {
+        assert_eq!(median_in_place(&mut [3.0, 1.0, 2.0]), Some(2.0));
+        assert_eq!(median_in_place(&mut [4.0, 1.0, 3.0, 2.0]), Some(2.5));
+        assert_eq!(median_in_place(&mut []), None);
+        let v = [1.0, 2.0, 3.0, 4.0];
+        assert_eq!(percentile_in_place(&mut v.clone(), 25.0), Some(1.75));
+        assert_eq!(percentile_in_place(&mut v.clone(), 0.0), Some(1.0));
+        assert_eq!(percentile_in_place(&mut v.clone(), 100.0), Some(4.0));
+        assert_eq!(mode(&[3.0, 1.0, 3.0, 1.0, 2.0]), Some(1.0));
+        assert_eq!(mode(&[]), None);
+        assert_eq!(handle_zero_scale(0.0), 1.0);
+        assert_eq!(handle_zero_scale(2.0), 2.0);
+    }
+
+    #[test]
+    fn pairwise_sum_groups_like_numpy() {
+        let v = [1e16, 1.0, -1e16, 1.0, 1.0, 1.0, 1.0, 1.0];
+        let numpy = ((1e16 + 1.0) + (-1e16 + 1.0)) + ((1.0 + 1.0) + (1.0 + 1.0));
+        assert_eq!(pairwise_sum(&v), numpy);
+        let big: Vec<f64> = (0..300).map(|i| 0.1 * i as f64).collect();
+        assert_eq!(
+            pairwise_sum(&big),
+            pairwise_sum(&big[..144]) + pairwise_sum(&big[144..])
+        );
+    }
+
+    #[test]
+    fn columns_are_gathered_in_order() {
+        let x = Array2::from_shape_fn((5, 19), |(i, j)| (i * 100 + j) as f64);
+        let firsts = map_columns(x.view(), |j, c| (j, c[0], c[4], c.len()));
+        for (j, t) in firsts.iter().enumerate() {
+            assert_eq!(*t, (j, j as f64, (400 + j) as f64, 5));
+        }
+        let t = map_rows(x.t(), 2, |r, o| {
+            o[0] = r[0];
+            o[1] = r.len() as f64;
+        })
+        .unwrap();
+        assert_eq!(t.row(3).to_vec(), vec![3.0, 5.0]);
+        assert!(check_input(array![[1.0, f64::INFINITY]].view(), 2, "s").is_err());
+        assert!(check_input(array![[1.0, f64::NAN]].view(), 2, "s").is_ok());
+    }
+}
