@@ -668,3 +668,88 @@ fn reports_are_self_contained_html() {
     ]);
     assert_user_error(&o, &["holdout"]);
 }
+
+#[test]
+fn a_pipeline_file_preprocesses_inside_the_model() {
+    let dir = tmp();
+    let pipeline = write(
+        &dir,
+        "p.toml",
+        "[[preprocessing]]\nstep = \"one_hot_encoder\"\n\n[[preprocessing]]\nstep = \"simple_imputer\"\nstrategy = \"median\"\n\n[[preprocessing]]\nstep = \"standard_scaler\"\n\n[model]\nstrategy = \"most_frequent\"\n",
+    );
+    let model = path(&dir, "m.satori");
+    let o = satori(&[
+        "train",
+        &data("palmer_penguins.csv"),
+        "--target",
+        "species",
+        "--pipeline",
+        &pipeline,
+        "--out",
+        &model,
+        "--json",
+    ]);
+    assert!(o.status.success(), "{}", stderr(&o));
+    let j: serde_json::Value = serde_json::from_str(&stdout(&o)).unwrap();
+    assert_eq!(j["params"]["preprocessing"].as_array().unwrap().len(), 3);
+    assert_eq!(j["params"]["model"]["strategy"], "most_frequent");
+    let preds = path(&dir, "p.csv");
+    assert!(
+        satori(&[
+            "predict",
+            &model,
+            &data("palmer_penguins.csv"),
+            "--out",
+            &preds
+        ])
+        .status
+        .success()
+    );
+    let o = satori(&[
+        "cv",
+        &data("palmer_penguins.csv"),
+        "--target",
+        "species",
+        "--pipeline",
+        &pipeline,
+        "--folds",
+        "3",
+    ]);
+    assert!(o.status.success(), "{}", stderr(&o));
+    let typo = write(
+        &dir,
+        "t.toml",
+        "[[preprocessing]]\nstep = \"standard_scalar\"\n",
+    );
+    assert_user_error(
+        &satori(&[
+            "train",
+            &data("wine.csv"),
+            "--target",
+            "class",
+            "--pipeline",
+            &typo,
+            "--out",
+            &model,
+        ]),
+        &["t.toml", "standard_scaler"],
+    );
+    let bad_param = write(
+        &dir,
+        "b.toml",
+        "[[preprocessing]]\nstep = \"standard_scaler\"\nwith_men = false\n",
+    );
+    assert_user_error(
+        &satori(&[
+            "train",
+            &data("wine.csv"),
+            "--target",
+            "class",
+            "--pipeline",
+            &bad_param,
+            "--out",
+            &model,
+        ]),
+        &["with_men", "with_mean"],
+    );
+}

@@ -12,9 +12,8 @@ use satori_data::splits::SplitStrategy;
 use satori_data::{Table, TargetSpec};
 use serde::Serialize;
 
-use crate::overrides::apply_overrides;
 use crate::train::fit_pipeline;
-use crate::{MetricSpec, ModelParams, Predictions, TrainParams, evaluate_predictions};
+use crate::{MetricSpec, Predictions, TrainParams, evaluate_predictions};
 
 /// What to cross-validate.
 #[derive(Debug, Clone)]
@@ -23,8 +22,10 @@ pub struct CvRequest {
     pub target: TargetSpec,
     /// The `--model` name.
     pub model: String,
-    /// `path=value` overrides of the parameter tree (`model.*`, `seed`).
+    /// `path=value` overrides of the parameter tree (`model.*`, `preprocessing.*`, `seed`).
     pub overrides: Vec<(String, String)>,
+    /// A parameter tree from a pipeline file, applied before the overrides.
+    pub pipeline: Option<serde_json::Value>,
     /// The splitter.
     pub strategy: SplitStrategy,
     /// A column of group labels, for `GroupKFold`.
@@ -97,13 +98,14 @@ pub fn cross_validate(
     let task = data
         .task()
         .ok_or_else(|| Error::Internal("dataset without a task".into()))?;
-    let base = TrainParams {
-        model: ModelParams::from_name(&request.model, task)?,
-        holdout: 0.0,
-        seed: request.seed,
-    };
-    let params = apply_overrides(&base, &request.overrides)?;
-    params.validate(task)?;
+    let params = TrainParams::resolve(
+        &request.model,
+        task,
+        0.0,
+        request.seed,
+        request.pipeline.as_ref(),
+        &request.overrides,
+    )?;
     request.strategy.validate()?;
     let groups = match &request.groups {
         Some(col) => Some(group_labels(table, col, &request.target.name)?),
@@ -121,7 +123,7 @@ pub fn cross_validate(
             let started = Instant::now();
             let fitted = fit_pipeline(
                 &data.select_rows(&fold.train)?,
-                &params.model,
+                &params,
                 &satori_core::NoProgress,
             )?;
             let fit_seconds = started.elapsed().as_secs_f64();

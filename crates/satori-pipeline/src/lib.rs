@@ -28,7 +28,9 @@ mod models;
 pub mod output;
 pub mod overrides;
 mod pipeline;
+pub mod pipeline_file;
 mod reference;
+pub mod steps;
 mod train;
 
 pub use cv::{CvRequest, CvResult, FoldResult, MetricSummary, cross_validate};

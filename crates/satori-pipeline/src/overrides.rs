@@ -37,34 +37,53 @@ pub fn set_path(root: &mut Value, path: &str, value: Value, allow_new: bool) -> 
     for (i, seg) in segments.iter().enumerate() {
         let last = i + 1 == segments.len();
         let here = segments[..=i].join(".");
-        let Value::Object(map) = node else {
-            return Err(Error::param(
-                path,
-                format!("`{}` is not a group of parameters", segments[..i].join(".")),
-            ));
+        let parent = segments[..i].join(".");
+        node = match node {
+            Value::Array(items) => {
+                // A list (e.g. `preprocessing.1.with_mean`) is indexed by position.
+                let len = items.len();
+                let idx = seg
+                    .parse::<usize>()
+                    .ok()
+                    .filter(|k| *k < len)
+                    .ok_or_else(|| {
+                        Error::param(
+                            &here,
+                            format!("`{parent}` is a list of {len}; use an index 0..{len}"),
+                        )
+                    })?;
+                if last {
+                    items[idx] = value;
+                    return Ok(());
+                }
+                &mut items[idx]
+            }
+            Value::Object(map) => {
+                if !(map.contains_key(*seg) || (last && allow_new)) {
+                    let suggestions = closest_names(seg, map.keys().map(String::as_str), 3);
+                    let valid: Vec<&str> = map.keys().map(String::as_str).collect();
+                    let hint = if suggestions.is_empty() {
+                        format!("valid names here: {}", valid.join(", "))
+                    } else {
+                        let list: Vec<String> =
+                            suggestions.iter().map(|s| format!("`{s}`")).collect();
+                        format!("did you mean {}?", list.join(", "))
+                    };
+                    return Err(Error::param(here, format!("no such parameter; {hint}")));
+                }
+                if last {
+                    map.insert((*seg).to_string(), value);
+                    return Ok(());
+                }
+                map.get_mut(*seg).expect("checked above")
+            }
+            _ => {
+                return Err(Error::param(
+                    path,
+                    format!("`{parent}` is not a group of parameters"),
+                ));
+            }
         };
-        if !(map.contains_key(*seg) || (last && allow_new)) {
-            let suggestions = closest_names(seg, map.keys().map(String::as_str), 3);
-            let valid: Vec<&str> = map.keys().map(String::as_str).collect();
-            let hint = if suggestions.is_empty() {
-                format!("valid names here: {}", valid.join(", "))
-            } else {
-                format!(
-                    "did you mean {}?",
-                    suggestions
-                        .iter()
-                        .map(|s| format!("`{s}`"))
-                        .collect::<Vec<_>>()
-                        .join(", ")
-                )
-            };
-            return Err(Error::param(here, format!("no such parameter; {hint}")));
-        }
-        if last {
-            map.insert((*seg).to_string(), value);
-            return Ok(());
-        }
-        node = map.get_mut(*seg).expect("checked above");
     }
     Ok(())
 }

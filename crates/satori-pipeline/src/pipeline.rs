@@ -7,6 +7,7 @@ use serde::{Deserialize, Serialize};
 
 use satori_metrics::DecisionThreshold;
 
+use crate::steps::AnyStep;
 use crate::{AnyModel, ModelHeader};
 
 /// Everything needed to predict from raw input rows: the input schema (names, kinds, categories),
@@ -17,6 +18,7 @@ pub struct FittedPipeline {
     task: Task,
     target: String,
     classes: Option<Vec<String>>,
+    steps: Vec<AnyStep>,
     model: AnyModel,
     threshold: Option<DecisionThreshold>,
 }
@@ -65,18 +67,32 @@ impl Predictions {
 }
 
 impl FittedPipeline {
-    /// Assemble a pipeline (the model must expect one column per input feature).
+    /// Assemble a pipeline: the input columns go through the fitted preprocessing `steps` in
+    /// order, then into the model; each stage must take what the previous one gives.
     pub fn new(
         input: Schema,
         task: Task,
         target: String,
         classes: Option<Vec<String>>,
+        steps: Vec<AnyStep>,
         model: AnyModel,
     ) -> Result<Self> {
-        if model.n_features() != input.len() {
+        let mut width = input.len();
+        for step in &steps {
+            if step.n_features_in() != width {
+                return Err(Error::ShapeMismatch {
+                    context: format!("columns into step `{}`", step.name()),
+                    expected: width,
+                    got: step.n_features_in(),
+                });
+            }
+            let names: Vec<String> = (0..width).map(|i| i.to_string()).collect();
+            width = step.feature_names_out(&names).len();
+        }
+        if model.n_features() != width {
             return Err(Error::ShapeMismatch {
-                context: "model features vs input columns".into(),
-                expected: input.len(),
+                context: "model features vs columns out of the preprocessing".into(),
+                expected: width,
                 got: model.n_features(),
             });
         }
@@ -85,9 +101,24 @@ impl FittedPipeline {
             task,
             target,
             classes,
+            steps,
             model,
             threshold: None,
         })
+    }
+
+    /// The fitted preprocessing steps, in order.
+    pub fn steps(&self) -> &[AnyStep] {
+        &self.steps
+    }
+
+    /// Apply the preprocessing steps to a matrix of input columns.
+    pub fn preprocess(&self, x: ArrayView2<'_, f64>) -> Result<Array2<f64>> {
+        let mut current = x.to_owned();
+        for step in &self.steps {
+            current = step.transform(current.view())?;
+        }
+        Ok(current)
     }
 
     /// Use a tuned decision threshold on the positive-class probability (binary tasks only):
@@ -151,6 +182,14 @@ impl FittedPipeline {
 
     /// Predict from a feature matrix whose columns are the input schema's, in order.
     pub fn predict_matrix(&self, x: ArrayView2<'_, f64>) -> Result<Predictions> {
+        satori_core::check_features(x, self.input.len())?;
+        let prepared;
+        let x = if self.steps.is_empty() {
+            x
+        } else {
+            prepared = self.preprocess(x)?;
+            prepared.view()
+        };
         let mut values = self.model.predict(x)?;
         let proba = self.model.predict_proba(x)?;
         if let (Some(t), Some(p)) = (&self.threshold, &proba) {

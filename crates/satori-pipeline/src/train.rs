@@ -15,6 +15,7 @@ use crate::cost::read_cost_matrix;
 use crate::model_file::FORMAT_VERSION;
 use crate::overrides::apply_overrides;
 use crate::reference::{fingerprint, reference_stats};
+use crate::steps::StepParams;
 use crate::{
     Evaluation, FittedPipeline, Labelled, MetricSpec, ModelHeader, ModelParams, Provenance,
     evaluate_predictions,
@@ -24,6 +25,9 @@ use crate::{
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct TrainParams {
+    /// Preprocessing steps fitted before the model, in order (empty: none).
+    #[serde(default)]
+    pub preprocessing: Vec<StepParams>,
     /// The model family and its hyperparameters.
     pub model: ModelParams,
     /// Fraction of rows held out for evaluation, in [0, 1); 0 trains on every row and reports no
@@ -36,6 +40,7 @@ pub struct TrainParams {
 impl Default for TrainParams {
     fn default() -> Self {
         TrainParams {
+            preprocessing: Vec::new(),
             model: ModelParams::default(),
             holdout: 0.2,
             seed: 0,
@@ -52,7 +57,40 @@ impl TrainParams {
                 format!("must be in [0, 1), got {}", self.holdout),
             ));
         }
+        for (i, step) in self.preprocessing.iter().enumerate() {
+            step.validate().map_err(|e| match e {
+                Error::InvalidParameter { name, reason } => {
+                    Error::param(format!("preprocessing.{i}.{name}"), reason)
+                }
+                other => other,
+            })?;
+        }
         self.model.validate_for(task)
+    }
+
+    /// The parameters for a task: the `--model` name's defaults, then a pipeline file's tree
+    /// (its `model` table replaces the model when it names a `kind`), then `--set` overrides.
+    pub fn resolve(
+        model: &str,
+        task: Task,
+        holdout: f64,
+        seed: u64,
+        pipeline: Option<&serde_json::Value>,
+        overrides: &[(String, String)],
+    ) -> Result<TrainParams> {
+        let base = TrainParams {
+            preprocessing: Vec::new(),
+            model: ModelParams::from_name(model, task)?,
+            holdout,
+            seed,
+        };
+        let base = match pipeline {
+            Some(tree) => crate::pipeline_file::merge(&base, tree)?,
+            None => base,
+        };
+        let params = apply_overrides(&base, overrides)?;
+        params.validate(task)?;
+        Ok(params)
     }
 }
 
@@ -65,6 +103,9 @@ pub struct TrainRequest {
     pub model: String,
     /// `path=value` overrides applied to the parameter tree.
     pub overrides: Vec<(String, String)>,
+    /// A parameter tree from a pipeline file (see [`crate::pipeline_file`]), applied before the
+    /// overrides.
+    pub pipeline: Option<serde_json::Value>,
     /// The holdout fraction (overridable as `holdout`).
     pub holdout: f64,
     /// The seed (overridable as `seed`).
@@ -100,6 +141,7 @@ impl TrainRequest {
             target,
             model: "baseline".into(),
             overrides: Vec::new(),
+            pipeline: None,
             holdout: 0.2,
             seed: 0,
             data_source: None,
@@ -140,13 +182,14 @@ pub fn train(
     let task = data
         .task()
         .ok_or_else(|| Error::Internal("dataset without a task".into()))?;
-    let base = TrainParams {
-        model: ModelParams::from_name(&request.model, task)?,
-        holdout: request.holdout,
-        seed: request.seed,
-    };
-    let params = apply_overrides(&base, &request.overrides)?;
-    params.validate(task)?;
+    let params = TrainParams::resolve(
+        &request.model,
+        task,
+        request.holdout,
+        request.seed,
+        request.pipeline.as_ref(),
+        &request.overrides,
+    )?;
 
     let (train_rows, test_rows) = if params.holdout > 0.0 {
         satori_data::splits::train_test_split(
@@ -169,7 +212,7 @@ pub fn train(
         }
         (None, _) => None,
     };
-    let mut pipeline = fit_pipeline(&train_data, &params.model, progress)?;
+    let mut pipeline = fit_pipeline(&train_data, &params, progress)?;
     if let Some(objective) = &request.threshold {
         let threshold = tune_threshold(&train_data, &params, objective, costs.as_ref(), progress)?;
         pipeline = pipeline.with_threshold(threshold)?;
@@ -236,21 +279,32 @@ pub fn train(
 /// it inside each fold and nothing leaks from the validation rows.
 pub(crate) fn fit_pipeline(
     data: &Dataset,
-    model: &ModelParams,
+    params: &TrainParams,
     progress: &dyn Progress,
 ) -> Result<FittedPipeline> {
     let task = data
         .task()
         .ok_or_else(|| Error::InvalidData("training needs a target".into()))?;
+    let mut steps = Vec::with_capacity(params.preprocessing.len());
+    let mut current = std::borrow::Cow::Borrowed(data);
+    for step in &params.preprocessing {
+        progress.start(&format!("fitting {}", step.name()), None);
+        let fitted = step.fit_transform(&current);
+        progress.finish();
+        let (fitted, next) = fitted?;
+        steps.push(fitted);
+        current = std::borrow::Cow::Owned(next);
+    }
+    let model = &params.model;
     progress.start(&format!("fitting {}", model.kind()), None);
-    let fitted = model.fit(data, progress);
+    let fitted = model.fit(&current, progress);
     progress.finish();
     let classes = data
         .target()
         .and_then(|t| t.labels())
         .map(<[String]>::to_vec);
     let name = data.target_name().unwrap_or("target").to_string();
-    FittedPipeline::new(data.features().clone(), task, name, classes, fitted?)
+    FittedPipeline::new(data.features().clone(), task, name, classes, steps, fitted?)
 }
 
 /// Choose a decision threshold on out-of-fold probabilities of the training rows.
@@ -277,7 +331,7 @@ fn tune_threshold(
     let mut scores = vec![f64::NAN; data.n_samples()];
     for fold in &folds {
         let part = data.select_rows(&fold.train)?;
-        let fitted = fit_pipeline(&part, &params.model, &NoProgress)?;
+        let fitted = fit_pipeline(&part, params, &NoProgress)?;
         let test = data.select_rows(&fold.test)?;
         let proba = fitted.predict_matrix(test.x())?.proba.ok_or_else(|| {
             Error::param("threshold", "the model gives no probabilities to threshold")

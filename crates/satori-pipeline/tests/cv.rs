@@ -17,6 +17,7 @@ fn request(target: &str, strategy: SplitStrategy) -> CvRequest {
         },
         model: "baseline".into(),
         overrides: vec![],
+        pipeline: None,
         strategy,
         groups: None,
         seed: 0,

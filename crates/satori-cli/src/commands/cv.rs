@@ -5,6 +5,7 @@ use std::path::PathBuf;
 use clap::{Args, ValueEnum};
 use satori_data::TargetSpec;
 use satori_data::splits::SplitStrategy;
+use satori_pipeline::pipeline_file::load_pipeline_file;
 use satori_pipeline::{
     CvRequest, CvResult, MetricSpec, cross_validate, output, overrides::parse_assignment,
 };
@@ -29,6 +30,9 @@ pub struct CvArgs {
     /// Override a parameter: path=value (repeatable).
     #[arg(long = "set", value_name = "PATH=VALUE")]
     pub sets: Vec<String>,
+    /// A TOML pipeline file: preprocessing steps and model (see docs/preprocessing.md).
+    #[arg(long, value_name = "FILE")]
+    pub pipeline: Option<PathBuf>,
     /// Number of folds.
     #[arg(long, default_value_t = 5)]
     pub folds: usize,
@@ -149,6 +153,11 @@ pub fn run(args: CvArgs, progress: &TermProgress) -> anyhow::Result<()> {
             .iter()
             .map(|s| parse_assignment(s))
             .collect::<Result<_, _>>()?,
+        pipeline: args
+            .pipeline
+            .as_deref()
+            .map(load_pipeline_file)
+            .transpose()?,
         strategy: strategy(&args, classification),
         groups: args.groups.clone(),
         seed: args.seed,

@@ -5,6 +5,7 @@ use std::path::PathBuf;
 use clap::Args;
 use satori_core::Task;
 use satori_data::TargetSpec;
+use satori_pipeline::pipeline_file::load_pipeline_file;
 use satori_pipeline::{
     Evaluation, ThresholdObjective, TrainRequest, model_file, overrides::parse_assignment,
 };
@@ -31,6 +32,9 @@ pub struct TrainArgs {
     /// Override a parameter: path=value, e.g. --set model.strategy=median (repeatable).
     #[arg(long = "set", value_name = "PATH=VALUE")]
     pub sets: Vec<String>,
+    /// A TOML pipeline file: preprocessing steps and model (see docs/preprocessing.md).
+    #[arg(long, value_name = "FILE")]
+    pub pipeline: Option<PathBuf>,
     /// Fraction of rows held out for evaluation (0 trains on all rows).
     #[arg(long, default_value_t = 0.2)]
     pub holdout: f64,
@@ -117,6 +121,11 @@ pub fn run(args: TrainArgs, progress: &TermProgress) -> anyhow::Result<()> {
         .iter()
         .map(|s| parse_assignment(s))
         .collect::<Result<_, _>>()?;
+    request.pipeline = args
+        .pipeline
+        .as_deref()
+        .map(load_pipeline_file)
+        .transpose()?;
     request.metrics = args.metrics.clone();
     request.cost_matrix = args.cost_matrix.clone();
     request.threshold = args.tune_threshold.as_deref().map(|t| match t {

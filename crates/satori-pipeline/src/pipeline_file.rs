@@ -1,0 +1,198 @@
+//! Pipeline files (`--pipeline pipeline.toml`): the preprocessing steps and the model, in the same
+//! tree that `--set` addresses.
+//!
+//! ```toml
+//! holdout = 0.25            # optional, as --holdout
+//! seed = 7                  # optional, as --seed
+//!
+//! [[preprocessing]]
+//! step = "simple_imputer"
+//! strategy = "median"
+//! add_indicator = true
+//!
+//! [[preprocessing]]
+//! step = "one_hot_encoder"
+//! handle_unknown = "ignore"
+//!
+//! [[preprocessing]]
+//! step = "standard_scaler"
+//!
+//! [model]                   # optional; without `kind` it tunes the --model's defaults
+//! kind = "dummy_classifier"
+//! strategy = "stratified"
+//! ```
+
+use std::path::Path;
+
+use satori_core::{Error, Result, closest_names};
+use serde_json::Value;
+
+use crate::TrainParams;
+use crate::steps::STEP_NAMES;
+
+const TOP_KEYS: &[&str] = &["preprocessing", "model", "holdout", "seed"];
+
+/// Read a pipeline file into a parameter tree, checking its keys and step names so that a typo is
+/// an error naming the closest valid name.
+pub fn load_pipeline_file(path: &Path) -> Result<Value> {
+    let text = std::fs::read_to_string(path).map_err(|e| Error::io(path, e))?;
+    parse_pipeline(&text, &path.display().to_string())
+}
+
+/// Parse pipeline-file text (`source` names it in messages).
+pub fn parse_pipeline(text: &str, source: &str) -> Result<Value> {
+    let toml_value: toml::Value = toml::from_str(text).map_err(|e| Error::Parse {
+        source_name: source.to_string(),
+        line: line_of(text, e.span().map_or(0, |s| s.start)),
+        column: "-".into(),
+        message: e.message().to_string(),
+    })?;
+    let tree = serde_json::to_value(toml_value).map_err(|e| Error::Internal(e.to_string()))?;
+    let Value::Object(map) = &tree else {
+        return Err(Error::InvalidData(format!(
+            "{source}: a pipeline file is a table of settings"
+        )));
+    };
+    for key in map.keys() {
+        if !TOP_KEYS.contains(&key.as_str()) {
+            return Err(unknown(source, "setting", key, TOP_KEYS));
+        }
+    }
+    if let Some(steps) = map.get("preprocessing") {
+        let Value::Array(steps) = steps else {
+            return Err(Error::InvalidData(format!(
+                "{source}: `preprocessing` is a list of steps ([[preprocessing]] tables)"
+            )));
+        };
+        for (i, step) in steps.iter().enumerate() {
+            match step.get("step").and_then(Value::as_str) {
+                Some(name) if STEP_NAMES.contains(&name) => {}
+                Some(name) => return Err(unknown(source, "step", name, STEP_NAMES)),
+                None => {
+                    return Err(Error::InvalidData(format!(
+                        "{source}: preprocessing step {} has no `step = \"...\"` (one of: {})",
+                        i + 1,
+                        STEP_NAMES.join(", ")
+                    )));
+                }
+            }
+        }
+    }
+    Ok(tree)
+}
+
+fn line_of(text: &str, offset: usize) -> u64 {
+    text.get(..offset)
+        .map_or(1, |t| t.matches('\n').count() as u64 + 1)
+}
+
+fn unknown(source: &str, what: &str, name: &str, valid: &[&str]) -> Error {
+    let near = closest_names(name, valid.iter().copied(), 3);
+    let hint = if near.is_empty() {
+        format!("valid: {}", valid.join(", "))
+    } else {
+        format!(
+            "did you mean {}?",
+            near.iter()
+                .map(|n| format!("`{n}`"))
+                .collect::<Vec<_>>()
+                .join(", ")
+        )
+    };
+    Error::InvalidData(format!("{source}: unknown {what} `{name}`; {hint}"))
+}
+
+/// Lay a pipeline file's tree over default parameters: `preprocessing`, `holdout` and `seed`
+/// replace the defaults; a `model` table with a `kind` replaces the model, one without tunes it.
+pub(crate) fn merge(base: &TrainParams, tree: &Value) -> Result<TrainParams> {
+    let mut merged = serde_json::to_value(base).map_err(|e| Error::Internal(e.to_string()))?;
+    if let (Value::Object(dst), Value::Object(src)) = (&mut merged, tree) {
+        for (key, value) in src {
+            match (key.as_str(), dst.get_mut(key), value) {
+                ("model", Some(Value::Object(model)), Value::Object(over))
+                    if !over.contains_key("kind") =>
+                {
+                    for (k, v) in over {
+                        model.insert(k.clone(), v.clone());
+                    }
+                }
+                _ => {
+                    dst.insert(key.clone(), value.clone());
+                }
+            }
+        }
+    }
+    serde_json::from_value(merged).map_err(|e| Error::param("pipeline", e.to_string()))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn parses_the_documented_example() {
+        let text = include_str!("pipeline_file.rs")
+            .lines()
+            .filter_map(|l| l.strip_prefix("//! "))
+            .skip_while(|l| !l.starts_with("```toml"))
+            .skip(1)
+            .take_while(|l| !l.starts_with("```"))
+            .map(|l| l.split('#').next().unwrap_or(""))
+            .collect::<Vec<_>>()
+            .join("\n");
+        let tree = parse_pipeline(&text, "doc").unwrap();
+        let p = merge(&TrainParams::default(), &tree).unwrap();
+        assert_eq!(p.preprocessing.len(), 3);
+        assert_eq!(p.seed, 7);
+        assert_eq!(p.preprocessing[1].name(), "one_hot_encoder");
+    }
+
+    #[test]
+    fn typos_name_the_closest_valid_name() {
+        let e = parse_pipeline("[[preprocessing]]\nstep = \"standard_scalr\"\n", "p.toml")
+            .unwrap_err()
+            .to_string();
+        assert!(
+            e.contains("`standard_scaler`") && e.contains("p.toml"),
+            "{e}"
+        );
+        let e = parse_pipeline("preprocesing = []\n", "p.toml")
+            .unwrap_err()
+            .to_string();
+        assert!(e.contains("`preprocessing`"), "{e}");
+        let e = parse_pipeline("[[preprocessing]]\nstrategy = \"mean\"\n", "p.toml")
+            .unwrap_err()
+            .to_string();
+        assert!(e.contains("no `step"), "{e}");
+        let tree = parse_pipeline(
+            "[[preprocessing]]\nstep = \"standard_scaler\"\nwith_men = true\n",
+            "p.toml",
+        )
+        .unwrap();
+        let e = merge(&TrainParams::default(), &tree)
+            .unwrap_err()
+            .to_string();
+        assert!(e.contains("with_men") && e.contains("with_mean"), "{e}");
+        let e = parse_pipeline("holdout = \n", "p.toml")
+            .unwrap_err()
+            .to_string();
+        assert!(e.contains("p.toml:1"), "{e}");
+    }
+
+    #[test]
+    fn model_table_tunes_or_replaces() {
+        let tune = parse_pipeline("[model]\nstrategy = \"uniform\"\n", "p").unwrap();
+        let p = merge(&TrainParams::default(), &tune).unwrap();
+        assert_eq!(
+            serde_json::to_value(&p.model).unwrap()["strategy"],
+            "uniform"
+        );
+        let replace = parse_pipeline(
+            "[model]\nkind = \"dummy_regressor\"\nstrategy = \"median\"\n",
+            "p",
+        )
+        .unwrap();
+        let p = merge(&TrainParams::default(), &replace).unwrap();
+        assert_eq!(p.model.kind(), "dummy_regressor");
+    }
+}

@@ -1,0 +1,156 @@
+//! Preprocessing steps: the closed, serde-tagged [`StepParams`] and fitted [`AnyStep`] enums,
+//! chained in front of the model inside a [`crate::FittedPipeline`].
+
+use ndarray::{Array2, ArrayView2};
+use satori_core::{
+    ColumnKind, ColumnSchema, Dataset, Error, Estimator, Params, Result, Schema, Transformer,
+};
+use satori_preprocess as pp;
+use serde::{Deserialize, Serialize};
+
+/// Generates the step enums and their dispatch from one list, so that adding a step is one line
+/// here (and the compiler points at nothing else to update).
+macro_rules! steps {
+    ($( $variant:ident, $name:literal, $params:ty, $fitted:ty, $keeps_kinds:literal; )*) => {
+        /// The parameters of one preprocessing step, tagged by `step` in TOML/JSON
+        /// (`{"step": "standard_scaler", "with_mean": true}`).
+        #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+        #[serde(tag = "step", rename_all = "snake_case")]
+        pub enum StepParams {
+            $(
+                #[doc = concat!("`", $name, "`")]
+                $variant($params),
+            )*
+        }
+
+        /// A fitted preprocessing step (externally tagged, as the binary model payload requires).
+        #[derive(Debug, Clone, Serialize, Deserialize)]
+        pub enum AnyStep {
+            $(
+                #[doc = concat!("A fitted `", $name, "`.")]
+                $variant($fitted),
+            )*
+        }
+
+        /// The step names a pipeline file accepts.
+        pub const STEP_NAMES: &[&str] = &[$($name),*];
+
+        impl StepParams {
+            /// The step's name.
+            pub fn name(&self) -> &'static str {
+                match self { $(StepParams::$variant(_) => $name,)* }
+            }
+
+            /// Check the step's parameters.
+            pub fn validate(&self) -> Result<()> {
+                match self { $(StepParams::$variant(p) => p.validate(),)* }
+            }
+
+            fn fit_step(&self, data: &Dataset) -> Result<AnyStep> {
+                match self { $(StepParams::$variant(p) => Ok(AnyStep::$variant(p.fit(data)?)),)* }
+            }
+
+            fn keeps_kinds(&self) -> bool {
+                match self { $(StepParams::$variant(_) => $keeps_kinds,)* }
+            }
+        }
+
+        impl AnyStep {
+            /// The step's name.
+            pub fn name(&self) -> &'static str {
+                match self { $(AnyStep::$variant(_) => $name,)* }
+            }
+
+            fn transformer(&self) -> &dyn Transformer {
+                match self { $(AnyStep::$variant(s) => s,)* }
+            }
+        }
+    };
+}
+
+steps! {
+    SimpleImputer, "simple_imputer", pp::SimpleImputerParams, pp::SimpleImputer, true;
+    KnnImputer, "knn_imputer", pp::KNNImputerParams, pp::KNNImputer, false;
+    StandardScaler, "standard_scaler", pp::StandardScalerParams, pp::StandardScaler, false;
+    MinMaxScaler, "min_max_scaler", pp::MinMaxScalerParams, pp::MinMaxScaler, false;
+    MaxAbsScaler, "max_abs_scaler", pp::MaxAbsScalerParams, pp::MaxAbsScaler, false;
+    RobustScaler, "robust_scaler", pp::RobustScalerParams, pp::RobustScaler, false;
+    QuantileTransformer, "quantile_transformer", pp::QuantileTransformerParams, pp::QuantileTransformer, false;
+    PowerTransformer, "power_transformer", pp::PowerTransformerParams, pp::PowerTransformer, false;
+    OneHotEncoder, "one_hot_encoder", pp::OneHotEncoderParams, pp::OneHotEncoder, true;
+    OrdinalEncoder, "ordinal_encoder", pp::OrdinalEncoderParams, pp::OrdinalEncoder, true;
+    TargetEncoder, "target_encoder", pp::TargetEncoderParams, pp::TargetEncoder, true;
+    FrequencyEncoder, "frequency_encoder", pp::FrequencyEncoderParams, pp::FrequencyEncoder, true;
+}
+
+impl StepParams {
+    /// Fit on `data` and return the fitted step with the transformed training data. Target
+    /// encoding cross-fits here, so the rows the next step learns from carry no leak of their own
+    /// target.
+    pub fn fit_transform(&self, data: &Dataset) -> Result<(AnyStep, Dataset)> {
+        self.validate()?;
+        let (step, x) = match self {
+            StepParams::TargetEncoder(p) => {
+                let (fitted, x) = p.fit_transform(data)?;
+                (AnyStep::TargetEncoder(fitted), x)
+            }
+            other => {
+                let step = other.fit_step(data)?;
+                let x = step.transform(data.x())?;
+                (step, x)
+            }
+        };
+        let schema = output_schema(data.features(), &step, self.keeps_kinds())?;
+        let mut out = Dataset::with_schema(x, schema)?;
+        if let Some(t) = data.target() {
+            out = out.with_target(t.clone())?;
+        }
+        if let Some(name) = data.target_name() {
+            out = out.with_target_name(name);
+        }
+        if let Some(w) = data.weights() {
+            out = out.with_weights(w.to_owned())?;
+        }
+        Ok((step, out))
+    }
+}
+
+impl AnyStep {
+    /// Transform a feature matrix.
+    pub fn transform(&self, x: ArrayView2<'_, f64>) -> Result<Array2<f64>> {
+        self.transformer().transform(x)
+    }
+
+    /// The columns it takes.
+    pub fn n_features_in(&self) -> usize {
+        self.transformer().n_features_in()
+    }
+
+    /// The names of the columns it produces.
+    pub fn feature_names_out(&self, input: &[String]) -> Vec<String> {
+        self.transformer().feature_names_out(input)
+    }
+}
+
+/// The schema of a step's output: a column that keeps its input's name keeps its kind when the
+/// step passes values through (encoders, the simple imputer); every other column is numeric.
+fn output_schema(input: &Schema, step: &AnyStep, keeps_kinds: bool) -> Result<Schema> {
+    let names_in: Vec<String> = input.names().map(str::to_string).collect();
+    let names = step.feature_names_out(&names_in);
+    let columns = names
+        .into_iter()
+        .map(|name| {
+            let kind = match input.get(&name) {
+                Some(c) if keeps_kinds => c.kind.clone(),
+                _ => ColumnKind::Numeric,
+            };
+            ColumnSchema { name, kind }
+        })
+        .collect();
+    Schema::new(columns).map_err(|e| {
+        Error::Internal(format!(
+            "step `{}` produced bad column names: {e}",
+            step.name()
+        ))
+    })
+}

@@ -1,0 +1,123 @@
+//! Preprocessing inside the pipeline: fitted on the training rows only, stored in the model file,
+//! and applied to raw rows at predict time exactly as by hand.
+
+use satori_data::{ReadOptions, TargetSpec, bundled, read_csv_bytes};
+use satori_pipeline::pipeline_file::parse_pipeline;
+use satori_pipeline::steps::StepParams;
+use satori_pipeline::{TrainRequest, model_file, train};
+
+const PIPELINE: &str = r#"
+[[preprocessing]]
+step = "one_hot_encoder"
+handle_unknown = "ignore"
+
+[[preprocessing]]
+step = "simple_imputer"
+strategy = "median"
+add_indicator = true
+
+[[preprocessing]]
+step = "standard_scaler"
+"#;
+
+fn penguins() -> satori_data::Table {
+    let ds = bundled::get("palmer_penguins").unwrap();
+    read_csv_bytes("penguins.csv", ds.csv.as_bytes(), &ReadOptions::default()).unwrap()
+}
+
+#[test]
+fn steps_are_fitted_on_training_rows_and_replayed_on_raw_rows() {
+    let table = penguins();
+    let mut request = TrainRequest::new(TargetSpec {
+        name: "species".into(),
+        task: None,
+    });
+    request.holdout = 0.0;
+    request.pipeline = Some(parse_pipeline(PIPELINE, "pipeline.toml").unwrap());
+    let out = train(&table, &request, &satori_core::NoProgress).unwrap();
+    assert_eq!(out.pipeline.steps().len(), 3);
+    assert_eq!(out.params.preprocessing.len(), 3);
+
+    // By hand: the same steps fitted one after another on the same training data.
+    let (data, _) = table
+        .to_dataset(&TargetSpec {
+            name: "species".into(),
+            task: None,
+        })
+        .unwrap();
+    let mut current = data.clone();
+    let mut fitted = Vec::new();
+    for step in &out.params.preprocessing {
+        let (f, next) = step.fit_transform(&current).unwrap();
+        fitted.push(f);
+        current = next;
+    }
+    // Raw rows with missing values, read as the model reads them.
+    let opts = out.pipeline.read_options(ReadOptions::default());
+    let raw = read_csv_bytes(
+        "new.csv",
+        b"species,island,bill_length_mm,bill_depth_mm,flipper_length_mm,body_mass_g,sex,year\n\
+          Adelie,Dream,,18.1,,3500,,2008\n\
+          Gentoo,Biscoe,47.5,15.0,218,4950,female,2009\n",
+        &opts,
+    )
+    .unwrap();
+    let x = raw.features(out.pipeline.input_schema()).unwrap();
+    let mut by_hand = x.clone();
+    for f in &fitted {
+        by_hand = f.transform(by_hand.view()).unwrap();
+    }
+    let in_pipeline = out.pipeline.preprocess(x.view()).unwrap();
+    assert_eq!(by_hand, in_pipeline);
+    assert!(
+        in_pipeline.iter().all(|v| v.is_finite()),
+        "imputed and scaled"
+    );
+    // One-hot columns for island (3) and sex (2 + missing) plus numeric and indicator columns.
+    assert!(in_pipeline.ncols() > x.ncols());
+
+    // The model file keeps the steps: identical predictions after a round trip.
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("m.satori");
+    model_file::save(&path, &out.header, &out.pipeline).unwrap();
+    let (header, loaded) = model_file::load(&path).unwrap();
+    assert_eq!(loaded.preprocess(x.view()).unwrap(), in_pipeline);
+    assert_eq!(
+        loaded.predict_table(&raw).unwrap(),
+        out.pipeline.predict_table(&raw).unwrap()
+    );
+    assert_eq!(header.params["preprocessing"][2]["step"], "standard_scaler");
+}
+
+#[test]
+fn set_reaches_into_steps_and_bad_steps_are_clear_errors() {
+    let table = penguins();
+    let mut request = TrainRequest::new(TargetSpec {
+        name: "species".into(),
+        task: None,
+    });
+    request.pipeline = Some(parse_pipeline(PIPELINE, "pipeline.toml").unwrap());
+    request.overrides = vec![("preprocessing.1.strategy".into(), "most_frequent".into())];
+    let out = train(&table, &request, &satori_core::NoProgress).unwrap();
+    assert!(
+        matches!(&out.params.preprocessing[1], StepParams::SimpleImputer(p) if format!("{:?}", p.strategy).contains("MostFrequent"))
+    );
+    request.overrides = vec![("preprocessing.1.strategy".into(), "mode".into())];
+    let e = train(&table, &request, &satori_core::NoProgress)
+        .unwrap_err()
+        .to_string();
+    assert!(e.contains("mode"), "{e}");
+    // A step that cannot take the column's kind: mean-imputing a categorical column's codes.
+    request.overrides = vec![];
+    request.pipeline = Some(
+        parse_pipeline(
+            "[[preprocessing]]\nstep = \"simple_imputer\"\nstrategy = \"mean\"\n",
+            "p",
+        )
+        .unwrap(),
+    );
+    let e = train(&table, &request, &satori_core::NoProgress)
+        .unwrap_err()
+        .to_string();
+    assert!(e.contains("categorical"), "{e}");
+}
