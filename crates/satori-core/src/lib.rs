@@ -21,6 +21,7 @@
 
 mod dataset;
 mod error;
+mod history;
 mod progress;
 pub mod rng;
 mod schema;
@@ -28,6 +29,7 @@ mod traits;
 
 pub use dataset::{Dataset, Target, Task};
 pub use error::{Error, Result, closest_names};
+pub use history::TrainingHistory;
 pub use progress::{NoProgress, Progress};
 pub use schema::{ColumnKind, ColumnSchema, Schema};
 pub use traits::{Estimator, Params, PredictProba, Predictor, Transformer, check_features};
