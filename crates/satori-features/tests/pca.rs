@@ -252,12 +252,17 @@ fn clean_errors() {
 #[test]
 fn params_serde_uses_scikit_learn_names() {
     let p: PcaParams = serde_json::from_str(
-        r#"{"n_components": {"variance_ratio": 0.9}, "whiten": true, "svd_solver": "covariance_eigh"}"#,
+        r#"{"n_components": 0.9, "whiten": true, "svd_solver": "covariance_eigh"}"#,
     )
     .unwrap();
     assert_eq!(p.n_components, Some(NComponents::VarianceRatio(0.9)));
     assert_eq!(p.svd_solver, SvdSolver::CovarianceEigh);
     assert!(serde_json::from_str::<PcaParams>(r#"{"n_component": 3}"#).is_err());
+    let p: PcaParams = serde_json::from_str(r#"{"n_components": 3}"#).unwrap();
+    assert_eq!(p.n_components, Some(NComponents::Count(3)));
+    let back: PcaParams = serde_json::from_str(&serde_json::to_string(&p).unwrap()).unwrap();
+    assert_eq!(back, p);
+    assert!(serde_json::from_str::<PcaParams>(r#"{"n_components": "three"}"#).is_err());
 }
 
 #[test]

@@ -160,7 +160,7 @@ fn params_serde_uses_scikit_learn_names() {
         serde_json::from_str(r#"{"score_func": "chi2", "k": "all"}"#).unwrap();
     assert_eq!(p.k, KBest::All);
     assert_eq!(p.score_func, ScoreFunc::Chi2);
-    let p: SelectKBestParams = serde_json::from_str(r#"{"k": {"count": 3}}"#).unwrap();
+    let p: SelectKBestParams = serde_json::from_str(r#"{"k": 3}"#).unwrap();
     assert_eq!(p.k, KBest::Count(3));
     let p: SelectPercentileParams =
         serde_json::from_str(r#"{"score_func": "f_regression", "percentile": 25}"#).unwrap();

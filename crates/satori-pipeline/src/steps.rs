@@ -5,6 +5,7 @@ use ndarray::{Array2, ArrayView2};
 use satori_core::{
     ColumnKind, ColumnSchema, Dataset, Error, Estimator, Params, Result, Schema, Transformer,
 };
+use satori_features as fe;
 use satori_preprocess as pp;
 use serde::{Deserialize, Serialize};
 
@@ -81,6 +82,12 @@ steps! {
     OrdinalEncoder, "ordinal_encoder", pp::OrdinalEncoderParams, pp::OrdinalEncoder, true;
     TargetEncoder, "target_encoder", pp::TargetEncoderParams, pp::TargetEncoder, true;
     FrequencyEncoder, "frequency_encoder", pp::FrequencyEncoderParams, pp::FrequencyEncoder, true;
+    Pca, "pca", fe::PcaParams, fe::Pca, false;
+    VarianceThreshold, "variance_threshold", fe::VarianceThresholdParams, fe::VarianceThreshold, true;
+    SelectKBest, "select_k_best", fe::SelectKBestParams, fe::UnivariateSelector, true;
+    SelectPercentile, "select_percentile", fe::SelectPercentileParams, fe::UnivariateSelector, true;
+    PolynomialFeatures, "polynomial_features", fe::PolynomialFeaturesParams, fe::PolynomialFeatures, false;
+    KBinsDiscretizer, "k_bins_discretizer", fe::KBinsDiscretizerParams, fe::KBinsDiscretizer, false;
 }
 
 impl StepParams {

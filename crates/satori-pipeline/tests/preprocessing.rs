@@ -121,3 +121,38 @@ fn set_reaches_into_steps_and_bad_steps_are_clear_errors() {
         .to_string();
     assert!(e.contains("categorical"), "{e}");
 }
+
+#[test]
+fn feature_extraction_steps_chain_after_preprocessing() {
+    let ds = bundled::get("wine").unwrap();
+    let table = read_csv_bytes("wine.csv", ds.csv.as_bytes(), &ReadOptions::default()).unwrap();
+    let text = r#"
+[[preprocessing]]
+step = "standard_scaler"
+
+[[preprocessing]]
+step = "select_k_best"
+k = 8
+score_func = "f_classif"
+
+[[preprocessing]]
+step = "pca"
+n_components = 3
+"#;
+    let mut request = TrainRequest::new(TargetSpec {
+        name: "class".into(),
+        task: None,
+    });
+    request.pipeline = Some(parse_pipeline(text, "p.toml").unwrap());
+    let out = train(&table, &request, &satori_core::NoProgress).unwrap();
+    let x = table.features(out.pipeline.input_schema()).unwrap();
+    let z = out.pipeline.preprocess(x.view()).unwrap();
+    assert_eq!(
+        z.ncols(),
+        3,
+        "scaled, 8 selected, projected on 3 components"
+    );
+    assert_eq!(out.pipeline.model().n_features(), 3);
+    let names: Vec<&str> = out.pipeline.steps().iter().map(|s| s.name()).collect();
+    assert_eq!(names, ["standard_scaler", "select_k_best", "pca"]);
+}

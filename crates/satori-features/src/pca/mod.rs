@@ -45,15 +45,41 @@ use serde::{Deserialize, Serialize};
 
 use crate::check::check_transform_input;
 
-/// How many components to keep (scikit-learn's `n_components`, an int or a float in (0, 1)).
-#[derive(Debug, Clone, Copy, PartialEq, Serialize, Deserialize)]
-#[serde(rename_all = "snake_case")]
+/// How many components to keep (scikit-learn's `n_components`, an int or a float in (0, 1),
+/// written the same way in TOML and JSON: `n_components = 3` or `n_components = 0.95`).
+#[derive(Debug, Clone, Copy, PartialEq)]
 pub enum NComponents {
     /// Keep this many components: at least 1 and at most `min(n_samples, n_features)`.
     Count(usize),
     /// Keep the fewest components whose cumulated `explained_variance_ratio_` exceeds this
     /// fraction, strictly between 0 and 1 (needs the `full`, `covariance_eigh` or `auto` solver).
     VarianceRatio(f64),
+}
+
+impl Serialize for NComponents {
+    fn serialize<S: serde::Serializer>(&self, s: S) -> std::result::Result<S::Ok, S::Error> {
+        match self {
+            NComponents::Count(k) => s.serialize_u64(*k as u64),
+            NComponents::VarianceRatio(f) => s.serialize_f64(*f),
+        }
+    }
+}
+
+impl<'de> Deserialize<'de> for NComponents {
+    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> std::result::Result<Self, D::Error> {
+        #[derive(Deserialize)]
+        #[serde(untagged)]
+        enum Repr {
+            Count(u64),
+            Ratio(f64),
+        }
+        match Repr::deserialize(d)? {
+            Repr::Count(k) => usize::try_from(k)
+                .map(NComponents::Count)
+                .map_err(|_| serde::de::Error::custom("n_components is too large")),
+            Repr::Ratio(f) => Ok(NComponents::VarianceRatio(f)),
+        }
+    }
 }
 
 /// The algorithm that computes the decomposition (scikit-learn's `svd_solver`).
@@ -87,8 +113,8 @@ impl SvdSolver {
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case", default, deny_unknown_fields)]
 pub struct PcaParams {
-    /// How many components to keep: `{"count": k}` with `1 ≤ k ≤ min(n_samples, n_features)`
-    /// (checked at fit), or `{"variance_ratio": f}` with `0 < f < 1`. Default none: keep
+    /// How many components to keep: a whole number `k` with `1 ≤ k ≤ min(n_samples, n_features)`
+    /// (checked at fit), or a fraction `f` with `0 < f < 1` of the variance to explain. Default none: keep
     /// `min(n_samples, n_features)`.
     pub n_components: Option<NComponents>,
     /// Divide each projected column by the square root of its explained variance, so the output

@@ -10,14 +10,43 @@ use super::ScoreFunc;
 use crate::check::check_fit_input;
 use crate::stats::{percentile_linear, stable_argsort};
 
-/// How many features [`SelectKBestParams`] keeps (scikit-learn's `k`: an int or `"all"`).
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
-#[serde(rename_all = "snake_case")]
+/// How many features [`SelectKBestParams`] keeps (scikit-learn's `k`: an int or `"all"`, written
+/// the same way in TOML and JSON: `k = 8` or `k = "all"`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum KBest {
     /// Keep this many (0 keeps none; more than the number of features keeps all).
     Count(usize),
     /// Keep every feature (scores are still computed).
     All,
+}
+
+impl Serialize for KBest {
+    fn serialize<S: serde::Serializer>(&self, s: S) -> std::result::Result<S::Ok, S::Error> {
+        match self {
+            KBest::Count(k) => s.serialize_u64(*k as u64),
+            KBest::All => s.serialize_str("all"),
+        }
+    }
+}
+
+impl<'de> Deserialize<'de> for KBest {
+    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> std::result::Result<Self, D::Error> {
+        #[derive(Deserialize)]
+        #[serde(untagged)]
+        enum Repr {
+            Count(u64),
+            Word(String),
+        }
+        match Repr::deserialize(d)? {
+            Repr::Count(k) => usize::try_from(k)
+                .map(KBest::Count)
+                .map_err(|_| serde::de::Error::custom("k is too large")),
+            Repr::Word(w) if w == "all" => Ok(KBest::All),
+            Repr::Word(w) => Err(serde::de::Error::custom(format!(
+                "k must be a whole number or \"all\", got \"{w}\""
+            ))),
+        }
+    }
 }
 
 impl Default for KBest {
@@ -33,8 +62,8 @@ pub struct SelectKBestParams {
     /// The score function: `f_classif`, `f_regression`, `chi2`, `mutual_info_classif` or
     /// `mutual_info_regression` (see [`ScoreFunc`]). Default `f_classif`.
     pub score_func: ScoreFunc,
-    /// How many of the best-scoring features to keep: `{"count": k}` (k ≥ 0) or `"all"`.
-    /// Default `{"count": 10}`.
+    /// How many of the best-scoring features to keep: a whole number `k` (k ≥ 0) or `"all"`.
+    /// Default 10.
     pub k: KBest,
 }
 
