@@ -36,7 +36,11 @@ echo "check_report: using $("$CHROME" --version 2>/dev/null | tail -n 1)"
 
 cd "$ROOT"
 cargo build -q -p satori-report --example sample_report --example png_stats
-EXAMPLES="$ROOT/target/debug/examples"
+# The examples land in cargo's target directory, which CI (or CARGO_TARGET_DIR) may put elsewhere.
+TARGET_DIR="$(cargo metadata --format-version 1 --no-deps 2>/dev/null \
+    | sed -n 's/.*"target_directory":"\([^"]*\)".*/\1/p')"
+TARGET_DIR="${TARGET_DIR:-${CARGO_TARGET_DIR:-$ROOT/target}}"
+EXAMPLES="$TARGET_DIR/debug/examples"
 
 chrome() {
     # One fresh profile per run; everything that could reach out is off.
