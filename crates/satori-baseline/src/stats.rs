@@ -10,50 +10,13 @@
 //! Inputs must be finite (the callers check); the functions never panic, and return `None` where
 //! numpy or scikit-learn would return NaN (no values, or weights that sum to zero).
 
-/// numpy's pairwise summation (`DOUBLE_pairwise_sum`): blocks of at most 128 values are summed
-/// with eight interleaved accumulators, larger arrays are split in halves (rounded to multiples of
-/// eight) and summed recursively. This is what `np.sum` and `np.mean` do along a contiguous axis.
-pub fn pairwise_sum(values: &[f64]) -> f64 {
-    pairwise_sum_by(0, values.len(), &|i| values[i])
-}
+pub use satori_core::numeric::pairwise_sum;
+use satori_core::numeric::pairwise_sum_by;
 
 /// [`pairwise_sum`] of the products `a[i] * b[i]` (numpy's `np.multiply(a, b).sum()`), without
 /// allocating the products. `None` when the lengths differ.
 pub fn pairwise_dot(a: &[f64], b: &[f64]) -> Option<f64> {
     (a.len() == b.len()).then(|| pairwise_sum_by(0, a.len(), &|i| a[i] * b[i]))
-}
-
-/// numpy's pairwise summation of `value(i)` for `i` in `start..start + n`.
-fn pairwise_sum_by(start: usize, n: usize, value: &impl Fn(usize) -> f64) -> f64 {
-    if n < 8 {
-        let mut res = 0.0;
-        for i in start..start + n {
-            res += value(i);
-        }
-        res
-    } else if n <= 128 {
-        let mut r = [0.0f64; 8];
-        for (j, acc) in r.iter_mut().enumerate() {
-            *acc = value(start + j);
-        }
-        let whole = n - n % 8;
-        let mut i = 8;
-        while i < whole {
-            for (j, acc) in r.iter_mut().enumerate() {
-                *acc += value(start + i + j);
-            }
-            i += 8;
-        }
-        let mut res = ((r[0] + r[1]) + (r[2] + r[3])) + ((r[4] + r[5]) + (r[6] + r[7]));
-        for k in whole..n {
-            res += value(start + k);
-        }
-        res
-    } else {
-        let mut n2 = n / 2;
-        n2 -= n2 % 8;
-        pairwise_sum_by(start, n2, value) + pairwise_sum_by(start + n2, n - n2, value)
-    }
 }
 
 /// The order statistics `k` and `k + 1` (0-based, `k + 1 < values.len()`) in linear time, as

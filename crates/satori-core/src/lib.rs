@@ -22,6 +22,7 @@
 mod dataset;
 mod error;
 mod history;
+pub mod numeric;
 mod progress;
 pub mod rng;
 mod schema;

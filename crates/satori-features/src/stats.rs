@@ -234,33 +234,7 @@ pub(crate) fn digamma(x: f64) -> f64 {
     shift + x.ln() - 0.5 / x - series
 }
 
-/// numpy's pairwise summation (`DOUBLE_pairwise_sum`), what `np.sum`/`np.mean` do along a
-/// contiguous axis: blocks of at most 128 values summed with eight interleaved accumulators,
-/// larger arrays split in halves rounded to multiples of eight.
-pub(crate) fn pairwise_sum(values: &[f64]) -> f64 {
-    let n = values.len();
-    if n < 8 {
-        values.iter().fold(0.0, |acc, v| acc + v)
-    } else if n <= 128 {
-        let mut r = [0.0f64; 8];
-        r.copy_from_slice(&values[..8]);
-        let whole = n - n % 8;
-        for chunk in values[8..whole].chunks_exact(8) {
-            for (acc, v) in r.iter_mut().zip(chunk) {
-                *acc += v;
-            }
-        }
-        let mut res = ((r[0] + r[1]) + (r[2] + r[3])) + ((r[4] + r[5]) + (r[6] + r[7]));
-        for v in &values[whole..] {
-            res += v;
-        }
-        res
-    } else {
-        let mut n2 = n / 2;
-        n2 -= n2 % 8;
-        pairwise_sum(&values[..n2]) + pairwise_sum(&values[n2..])
-    }
-}
+pub(crate) use satori_core::numeric::pairwise_sum;
 
 /// Indices that sort `values` ascending, ties in index order (numpy's `kind="mergesort"`).
 /// NaN-free input expected (NaN sorts last under `total_cmp`).

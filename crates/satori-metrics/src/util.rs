@@ -8,67 +8,15 @@
 use ndarray::{ArrayView1, ArrayView2};
 use satori_core::{Error, Result};
 
-/// NumPy's pairwise-summation block size.
-const PW_BLOCKSIZE: usize = 128;
-/// Below this many elements a pairwise sum runs on one thread.
-const PARALLEL_MIN: usize = 1 << 17;
-
-/// The sum of `f(0) + … + f(n-1)` in NumPy's pairwise order.
+/// The sum of `f(0) + … + f(n-1)` in NumPy's pairwise order, parallel for large `n`.
 pub(crate) fn pairwise_sum_map<F>(n: usize, f: &F) -> f64
 where
     F: Fn(usize) -> f64 + Sync,
 {
-    pairwise_range(0, n, f)
+    satori_core::numeric::par_pairwise_sum_map(n, f)
 }
 
-fn pairwise_range<F>(start: usize, n: usize, f: &F) -> f64
-where
-    F: Fn(usize) -> f64 + Sync,
-{
-    if n < 8 {
-        let mut res = 0.0;
-        for i in 0..n {
-            res += f(start + i);
-        }
-        res
-    } else if n <= PW_BLOCKSIZE {
-        let mut r = [0.0f64; 8];
-        for (j, slot) in r.iter_mut().enumerate() {
-            *slot = f(start + j);
-        }
-        let full = n - n % 8;
-        let mut i = 8;
-        while i < full {
-            for (j, slot) in r.iter_mut().enumerate() {
-                *slot += f(start + i + j);
-            }
-            i += 8;
-        }
-        let mut res = ((r[0] + r[1]) + (r[2] + r[3])) + ((r[4] + r[5]) + (r[6] + r[7]));
-        while i < n {
-            res += f(start + i);
-            i += 1;
-        }
-        res
-    } else {
-        let mut n2 = n / 2;
-        n2 -= n2 % 8;
-        if n >= PARALLEL_MIN {
-            let (a, b) = rayon::join(
-                || pairwise_range(start, n2, f),
-                || pairwise_range(start + n2, n - n2, f),
-            );
-            a + b
-        } else {
-            pairwise_range(start, n2, f) + pairwise_range(start + n2, n - n2, f)
-        }
-    }
-}
-
-/// NumPy's `np.sum` of a slice.
-pub(crate) fn pairwise_sum(a: &[f64]) -> f64 {
-    pairwise_sum_map(a.len(), &|i| a[i])
-}
+pub(crate) use satori_core::numeric::pairwise_sum;
 
 /// `np.average(values, weights=weights)`: the plain mean without weights, else
 /// `sum(values * weights) / sum(weights)`; an error when the weights sum to zero.

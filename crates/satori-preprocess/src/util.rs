@@ -145,45 +145,7 @@ pub(crate) fn seq_sum(values: impl Iterator<Item = f64>) -> f64 {
     }
 }
 
-/// numpy's pairwise summation (`DOUBLE_pairwise_sum`) of `value(i)`, `i` in `0..n`: blocks of at
-/// most 128 values summed with eight interleaved accumulators, larger ranges split in halves
-/// rounded to multiples of eight.
-pub(crate) fn pairwise_sum_by(start: usize, n: usize, value: &impl Fn(usize) -> f64) -> f64 {
-    if n < 8 {
-        let mut res = 0.0;
-        for i in start..start + n {
-            res += value(i);
-        }
-        res
-    } else if n <= 128 {
-        let mut r = [0.0f64; 8];
-        for (j, acc) in r.iter_mut().enumerate() {
-            *acc = value(start + j);
-        }
-        let whole = n - n % 8;
-        let mut i = 8;
-        while i < whole {
-            for (j, acc) in r.iter_mut().enumerate() {
-                *acc += value(start + i + j);
-            }
-            i += 8;
-        }
-        let mut res = ((r[0] + r[1]) + (r[2] + r[3])) + ((r[4] + r[5]) + (r[6] + r[7]));
-        for k in whole..n {
-            res += value(start + k);
-        }
-        res
-    } else {
-        let mut n2 = n / 2;
-        n2 -= n2 % 8;
-        pairwise_sum_by(start, n2, value) + pairwise_sum_by(start + n2, n - n2, value)
-    }
-}
-
-/// numpy's pairwise sum of a slice (`np.sum` of a 1-D array).
-pub(crate) fn pairwise_sum(values: &[f64]) -> f64 {
-    pairwise_sum_by(0, values.len(), &|i| values[i])
-}
+pub(crate) use satori_core::numeric::{pairwise_sum, pairwise_sum_by};
 
 /// The non-NaN values of a column.
 pub(crate) fn present(col: &[f64]) -> Vec<f64> {
