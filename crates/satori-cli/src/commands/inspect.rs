@@ -85,6 +85,21 @@ fn print_header(path: &Path, h: &ModelHeader) {
             h.provenance.data_fingerprint
         );
     }
+    if let Some(steps) = h.params["preprocessing"]
+        .as_array()
+        .filter(|s| !s.is_empty())
+    {
+        let names: Vec<&str> = steps.iter().filter_map(|s| s["step"].as_str()).collect();
+        println!("  steps     {} → {}", names.join(" → "), h.model_kind);
+    }
+    if let Some(t) = &h.threshold {
+        println!(
+            "  threshold {} (tuned for {} = {})",
+            num(t.threshold),
+            t.metric,
+            num(t.value)
+        );
+    }
     println!("  params    {}", h.params);
     if !h.metrics.is_empty() {
         println!(

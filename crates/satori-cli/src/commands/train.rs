@@ -201,9 +201,18 @@ fn print_summary(s: &TrainJson, progress: &TermProgress) {
         .as_ref()
         .map(|c| format!(" ({})", c.join(", ")))
         .unwrap_or_default();
+    let steps: Vec<&str> = s.params["preprocessing"]
+        .as_array()
+        .map(|a| a.iter().filter_map(|st| st["step"].as_str()).collect())
+        .unwrap_or_default();
+    let model = if steps.is_empty() {
+        s.model.clone()
+    } else {
+        format!("{} → {}", steps.join(" → "), s.model)
+    };
     println!(
         "Trained {} on {} of {} rows, {} features; target `{}`: {}{}",
-        s.model,
+        model,
         s.n_train,
         s.n_rows,
         s.n_features,
