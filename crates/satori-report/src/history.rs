@@ -1,7 +1,7 @@
 //! Learning curves from a training history.
 
-pub use satori_core::TrainingHistory;
 use satori_core::Result;
+pub use satori_core::TrainingHistory;
 
 use crate::chart::{Chart, LegendAt, Mark, Panel, Series, XyPanel, padded_range, thin_polyline};
 
