@@ -343,6 +343,18 @@ fn malformed_input_gives_exit_code_1_and_a_clear_message() {
         &satori(&["evaluate", &cut, &data("wine.csv")]),
         &["truncated"],
     );
+    // Predicting on data with text in a numeric column, naming the line and column.
+    let typed = write(
+        &dir,
+        "typed.csv",
+        &std::fs::read_to_string(data("wine.csv"))
+            .unwrap()
+            .replacen("14.23", "abc", 1),
+    );
+    assert_user_error(
+        &satori(&["predict", &model, &typed, "--out", &path(&dir, "p.csv")]),
+        &["typed.csv", "alcohol", "abc"],
+    );
     // Predicting on data without one of the model's columns.
     let partial = write(&dir, "partial.csv", "alcohol,class\n13.2,1\n");
     assert_user_error(

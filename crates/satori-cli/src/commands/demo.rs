@@ -7,7 +7,7 @@ use clap::Args;
 use satori_data::{ReadOptions, TargetSpec, bundled, read_csv_bytes};
 use satori_pipeline::{TrainRequest, evaluate_table, model_file, output::write_predictions, train};
 
-use crate::output::num;
+use crate::output::{num, print_json};
 use crate::progress::TermProgress;
 
 #[derive(Debug, Args)]
@@ -18,6 +18,9 @@ pub struct DemoArgs {
     /// The bundled dataset to use: breast_cancer, wine, diabetes or palmer_penguins.
     #[arg(long, default_value = "breast_cancer")]
     pub dataset: String,
+    /// Print a JSON summary (the files written and the holdout scores) instead of text.
+    #[arg(long)]
+    pub json: bool,
 }
 
 pub fn run(args: DemoArgs, progress: &TermProgress) -> anyhow::Result<()> {
@@ -31,6 +34,10 @@ pub fn run(args: DemoArgs, progress: &TermProgress) -> anyhow::Result<()> {
             ),
         )
     })?;
+    let mut lines: Vec<String> = Vec::new();
+    macro_rules! say {
+        ($($t:tt)*) => { lines.push(format!($($t)*)) };
+    }
     let dir = &args.out_dir;
     std::fs::create_dir_all(dir).with_context(|| format!("cannot create {}", dir.display()))?;
     let data_path = dir.join(format!("{}.csv", ds.name));
@@ -46,8 +53,8 @@ pub fn run(args: DemoArgs, progress: &TermProgress) -> anyhow::Result<()> {
     let profile = satori_data::profile::profile(&table, Some(ds.target))?;
     let profile_path = dir.join("profile.json");
     std::fs::write(&profile_path, serde_json::to_string_pretty(&profile)?)?;
-    println!("satori demo — {}", ds.description);
-    println!(
+    say!("satori demo — {}", ds.description);
+    say!(
         "  data      {} rows × {} columns, target `{}` ({}); {} warnings → {}",
         profile.n_rows,
         profile.n_columns,
@@ -67,7 +74,7 @@ pub fn run(args: DemoArgs, progress: &TermProgress) -> anyhow::Result<()> {
     let outcome = train(&table, &request, progress)?;
     let model_path = dir.join("model.satori");
     model_file::save(&model_path, &outcome.header, &outcome.pipeline)?;
-    println!(
+    say!(
         "  model     {} trained on {} rows → {}",
         outcome.header.model_kind,
         outcome.header.n_train_samples,
@@ -86,7 +93,7 @@ pub fn run(args: DemoArgs, progress: &TermProgress) -> anyhow::Result<()> {
     let preds_path = dir.join("predictions.csv");
     let proba = from_file.proba.is_some();
     write_predictions(&preds_path, &from_file, None, proba)?;
-    println!(
+    say!(
         "  output    {} predictions → {}",
         from_file.len(),
         preds_path.display()
@@ -100,13 +107,13 @@ pub fn run(args: DemoArgs, progress: &TermProgress) -> anyhow::Result<()> {
             .take(6)
             .map(|(k, v)| format!("{k} {}", num(*v)))
             .collect();
-        println!("  holdout   {} rows: {}", h.n_rows, shown.join(", "));
+        say!("  holdout   {} rows: {}", h.n_rows, shown.join(", "));
     }
     let full = evaluate_table(&reloaded, &table, &Default::default())?;
     let eval_path = dir.join("evaluation.json");
     let evaluation = serde_json::json!({ "holdout": outcome.holdout, "all_rows": full });
     std::fs::write(&eval_path, serde_json::to_string_pretty(&evaluation)?)?;
-    println!("  metrics   → {}", eval_path.display());
+    say!("  metrics   → {}", eval_path.display());
     if let (Some(h), Some(labelled)) = (&outcome.holdout, &outcome.holdout_predictions) {
         let report_path = dir.join("report.html");
         let title = format!(
@@ -122,15 +129,37 @@ pub fn run(args: DemoArgs, progress: &TermProgress) -> anyhow::Result<()> {
             ds.target,
             Some(outcome.header.clone()),
         )?;
-        println!(
+        say!(
             "  report    ROC, precision-recall, calibration and confusion pictures → {}",
             report_path.display()
         );
     }
-    println!(
+    say!(
         "This is the baseline every model must beat. Next: satori inspect {m}; satori evaluate {m} {d}",
         m = model_path.display(),
         d = data_path.display()
     );
+    if args.json {
+        return print_json(&serde_json::json!({
+            "command": "demo",
+            "dataset": ds.name,
+            "target": ds.target,
+            "task": ds.task,
+            "model": outcome.header.model_kind,
+            "out_dir": dir.display().to_string(),
+            "files": {
+                "data": data_path.display().to_string(),
+                "profile": profile_path.display().to_string(),
+                "model": model_path.display().to_string(),
+                "predictions": preds_path.display().to_string(),
+                "evaluation": eval_path.display().to_string(),
+                "report": outcome.holdout.as_ref().map(|_| dir.join("report.html").display().to_string()),
+            },
+            "holdout": outcome.holdout,
+        }));
+    }
+    for line in lines {
+        println!("{line}");
+    }
     Ok(())
 }
