@@ -72,10 +72,10 @@ pub struct ClassificationArgs {
     #[arg(long, value_delimiter = ',')]
     pub weights: Vec<f64>,
     /// Fraction of labels replaced at random (label noise).
-    #[arg(long, default_value_t = 0.01)]
+    #[arg(long, default_value_t = 0.01, allow_negative_numbers = true)]
     pub flip_y: f64,
     /// Class separation (half the hypercube's side).
-    #[arg(long, default_value_t = 1.0)]
+    #[arg(long, default_value_t = 1.0, allow_negative_numbers = true)]
     pub class_sep: f64,
 }
 
@@ -84,10 +84,10 @@ pub struct RegressionArgs {
     #[command(flatten)]
     pub common: Common,
     /// Standard deviation of the Gaussian noise on the target.
-    #[arg(long, default_value_t = 0.0)]
+    #[arg(long, default_value_t = 0.0, allow_negative_numbers = true)]
     pub noise: f64,
     /// Added to every target value.
-    #[arg(long, default_value_t = 0.0)]
+    #[arg(long, default_value_t = 0.0, allow_negative_numbers = true)]
     pub bias: f64,
 }
 
