@@ -3,12 +3,8 @@
 use std::path::PathBuf;
 
 use clap::{Args, ValueEnum};
-use satori_data::TargetSpec;
 use satori_data::splits::SplitStrategy;
-use satori_pipeline::pipeline_file::load_pipeline_file;
-use satori_pipeline::{
-    CvRequest, CvResult, MetricSpec, cross_validate, output, overrides::parse_assignment,
-};
+use satori_pipeline::{CvRequest, CvResult, MetricSpec, cross_validate, output};
 
 use crate::ReadArgs;
 use crate::output::{num, print_json, table};
@@ -18,21 +14,8 @@ use crate::progress::TermProgress;
 pub struct CvArgs {
     /// The data (CSV, Parquet or LIBSVM).
     pub data: PathBuf,
-    /// The target column.
-    #[arg(long, short = 't')]
-    pub target: String,
-    /// Force the task instead of inferring it.
-    #[arg(long, value_enum)]
-    pub task: Option<super::train::TaskArg>,
-    /// The model (see `satori train --help`).
-    #[arg(long, default_value = "baseline")]
-    pub model: String,
-    /// Override a parameter: path=value (repeatable).
-    #[arg(long = "set", value_name = "PATH=VALUE")]
-    pub sets: Vec<String>,
-    /// A TOML pipeline file: preprocessing steps and model (see docs/preprocessing.md).
-    #[arg(long, value_name = "FILE")]
-    pub pipeline: Option<PathBuf>,
+    #[command(flatten)]
+    pub what: super::ModelArgs,
     /// Number of folds.
     #[arg(long, default_value_t = 5)]
     pub folds: usize,
@@ -132,10 +115,7 @@ pub fn run(args: CvArgs, progress: &TermProgress) -> anyhow::Result<()> {
     }
     let opts = super::read_options(&args.read)?;
     let data = super::read_table(&args.data, &opts, progress)?;
-    let target = TargetSpec {
-        name: args.target.clone(),
-        task: args.task.map(super::train::TaskArg::task),
-    };
+    let target = args.what.target_spec();
     // The task decides the default splitter.
     let classification = match target.task {
         Some(t) => t.is_classification(),
@@ -147,17 +127,9 @@ pub fn run(args: CvArgs, progress: &TermProgress) -> anyhow::Result<()> {
     };
     let request = CvRequest {
         target,
-        model: args.model.clone(),
-        overrides: args
-            .sets
-            .iter()
-            .map(|s| parse_assignment(s))
-            .collect::<Result<_, _>>()?,
-        pipeline: args
-            .pipeline
-            .as_deref()
-            .map(load_pipeline_file)
-            .transpose()?,
+        model: args.what.model.clone(),
+        overrides: args.what.overrides()?,
+        pipeline: args.what.pipeline_tree()?,
         strategy: strategy(&args, classification),
         groups: args.groups.clone(),
         seed: args.seed,
@@ -175,7 +147,7 @@ pub fn run(args: CvArgs, progress: &TermProgress) -> anyhow::Result<()> {
         let ids = match &args.id {
             Some(name) => {
                 let text = output::column_text(&data, name)?;
-                let kept = rows_with_target(&data, &args.target)?;
+                let kept = rows_with_target(&data, &args.what.target)?;
                 Some((
                     name.as_str(),
                     kept.iter().map(|&i| text[i].clone()).collect::<Vec<_>>(),

@@ -30,6 +30,54 @@ pub fn run(command: Command, verbosity: Verbosity) -> anyhow::Result<()> {
     }
 }
 
+/// What to learn and with which model: shared by `train` and `cv`.
+#[derive(Debug, Clone, clap::Args)]
+pub struct ModelArgs {
+    /// The target column.
+    #[arg(long, short = 't')]
+    pub target: String,
+    /// Force the task instead of inferring it from the target.
+    #[arg(long, value_enum)]
+    pub task: Option<train::TaskArg>,
+    /// The model: baseline (the task's dummy), dummy_classifier, dummy_regressor.
+    #[arg(long, default_value = "baseline")]
+    pub model: String,
+    /// Override a parameter: path=value, e.g. --set model.strategy=median (repeatable).
+    #[arg(long = "set", value_name = "PATH=VALUE")]
+    pub sets: Vec<String>,
+    /// A TOML pipeline file: preprocessing steps and model (see docs/preprocessing.md).
+    #[arg(long, value_name = "FILE")]
+    pub pipeline: Option<std::path::PathBuf>,
+}
+
+impl ModelArgs {
+    /// The target column and forced task.
+    pub fn target_spec(&self) -> satori_data::TargetSpec {
+        satori_data::TargetSpec {
+            name: self.target.clone(),
+            task: self.task.map(train::TaskArg::task),
+        }
+    }
+
+    /// The `--set` assignments, parsed.
+    pub fn overrides(&self) -> anyhow::Result<Vec<(String, String)>> {
+        Ok(self
+            .sets
+            .iter()
+            .map(|s| satori_pipeline::overrides::parse_assignment(s))
+            .collect::<Result<_, _>>()?)
+    }
+
+    /// The pipeline file's parameter tree, if one was given.
+    pub fn pipeline_tree(&self) -> anyhow::Result<Option<serde_json::Value>> {
+        Ok(self
+            .pipeline
+            .as_deref()
+            .map(satori_pipeline::pipeline_file::load_pipeline_file)
+            .transpose()?)
+    }
+}
+
 /// Turn the read flags into reader options.
 pub fn read_options(args: &ReadArgs) -> anyhow::Result<ReadOptions> {
     let mut opts = ReadOptions::default();

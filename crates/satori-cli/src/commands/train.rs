@@ -4,11 +4,7 @@ use std::path::PathBuf;
 
 use clap::Args;
 use satori_core::Task;
-use satori_data::TargetSpec;
-use satori_pipeline::pipeline_file::load_pipeline_file;
-use satori_pipeline::{
-    Evaluation, ThresholdObjective, TrainRequest, model_file, overrides::parse_assignment,
-};
+use satori_pipeline::{Evaluation, ThresholdObjective, TrainRequest, model_file};
 use serde::Serialize;
 
 use crate::ReadArgs;
@@ -20,21 +16,8 @@ use satori_core::Progress;
 pub struct TrainArgs {
     /// The training data (CSV, Parquet or LIBSVM).
     pub data: PathBuf,
-    /// The target column.
-    #[arg(long, short = 't')]
-    pub target: String,
-    /// Force the task instead of inferring it from the target.
-    #[arg(long, value_enum)]
-    pub task: Option<TaskArg>,
-    /// The model: baseline (the task's dummy), dummy_classifier, dummy_regressor.
-    #[arg(long, default_value = "baseline")]
-    pub model: String,
-    /// Override a parameter: path=value, e.g. --set model.strategy=median (repeatable).
-    #[arg(long = "set", value_name = "PATH=VALUE")]
-    pub sets: Vec<String>,
-    /// A TOML pipeline file: preprocessing steps and model (see docs/preprocessing.md).
-    #[arg(long, value_name = "FILE")]
-    pub pipeline: Option<PathBuf>,
+    #[command(flatten)]
+    pub what: super::ModelArgs,
     /// Fraction of rows held out for evaluation (0 trains on all rows).
     #[arg(long, default_value_t = 0.2)]
     pub holdout: f64,
@@ -109,23 +92,12 @@ pub struct TrainJson {
 pub fn run(args: TrainArgs, progress: &TermProgress) -> anyhow::Result<()> {
     let opts = super::read_options(&args.read)?;
     let data = super::read_table(&args.data, &opts, progress)?;
-    let mut request = TrainRequest::new(TargetSpec {
-        name: args.target.clone(),
-        task: args.task.map(TaskArg::task),
-    });
-    request.model = args.model.clone();
+    let mut request = TrainRequest::new(args.what.target_spec());
+    request.model = args.what.model.clone();
     request.holdout = args.holdout;
     request.seed = args.seed;
-    request.overrides = args
-        .sets
-        .iter()
-        .map(|s| parse_assignment(s))
-        .collect::<Result<_, _>>()?;
-    request.pipeline = args
-        .pipeline
-        .as_deref()
-        .map(load_pipeline_file)
-        .transpose()?;
+    request.overrides = args.what.overrides()?;
+    request.pipeline = args.what.pipeline_tree()?;
     request.metrics = args.metrics.clone();
     request.cost_matrix = args.cost_matrix.clone();
     request.threshold = args.tune_threshold.as_deref().map(|t| match t {
@@ -156,7 +128,7 @@ pub fn run(args: TrainArgs, progress: &TermProgress) -> anyhow::Result<()> {
             eval,
             labelled,
             &data,
-            &args.target,
+            &args.what.target,
             Some(outcome.header.clone()),
         )?;
     }
@@ -165,7 +137,7 @@ pub fn run(args: TrainArgs, progress: &TermProgress) -> anyhow::Result<()> {
     let summary = TrainJson {
         command: "train",
         data: args.data.display().to_string(),
-        target: args.target.clone(),
+        target: args.what.target.clone(),
         task: outcome.header.task,
         model: outcome.header.model_kind.clone(),
         classes: outcome.header.classes.clone(),
