@@ -45,6 +45,9 @@ enum Command {
     Evaluate(commands::evaluate::EvaluateArgs),
     /// Cross-validate a model: per-fold scores, mean ± std, out-of-fold predictions.
     Cv(commands::cv::CvArgs),
+    /// Fit preprocessing steps from a pipeline file (or apply saved ones) and write the
+    /// transformed data.
+    Transform(commands::transform::TransformArgs),
     /// Generate a synthetic dataset (classification or regression).
     Generate(commands::generate::GenerateArgs),
     /// Run every layer end to end on a bundled dataset, writing into ./satori-demo/.

@@ -765,3 +765,100 @@ fn a_pipeline_file_preprocesses_inside_the_model() {
         &["with_men", "with_mean"],
     );
 }
+
+#[test]
+fn transform_fits_saves_and_replays_the_preprocessing() {
+    let dir = tmp();
+    let pipeline = write(
+        &dir,
+        "p.toml",
+        "[[preprocessing]]\nstep = \"one_hot_encoder\"\n\n[[preprocessing]]\nstep = \"simple_imputer\"\nstrategy = \"median\"\n\n[[preprocessing]]\nstep = \"standard_scaler\"\n",
+    );
+    let (fitted, replayed, prep) = (
+        path(&dir, "t.csv"),
+        path(&dir, "t2.csv"),
+        path(&dir, "prep.satori"),
+    );
+    let file = data("palmer_penguins.csv");
+    let o = satori(&[
+        "transform",
+        &file,
+        "--pipeline",
+        &pipeline,
+        "--out",
+        &fitted,
+        "--save",
+        &prep,
+        "--json",
+    ]);
+    assert!(o.status.success(), "{}", stderr(&o));
+    let j: serde_json::Value = serde_json::from_str(&stdout(&o)).unwrap();
+    assert_eq!(j["n_rows"], 344);
+    assert_eq!(j["steps"].as_array().unwrap().len(), 3);
+    let o = satori(&["transform", &file, "--using", &prep, "--out", &replayed]);
+    assert!(o.status.success(), "{}", stderr(&o));
+    let (a, b) = (
+        std::fs::read_to_string(&fitted).unwrap(),
+        std::fs::read_to_string(&replayed).unwrap(),
+    );
+    assert_eq!(
+        a, b,
+        "replaying the saved steps on the same data gives the same file"
+    );
+    assert!(a.lines().next().unwrap().contains("island_Dream"));
+    assert!(
+        a.lines().skip(1).all(|l| l
+            .split(',')
+            .all(|v| v.parse::<f64>().is_ok_and(f64::is_finite))),
+        "imputed and scaled"
+    );
+    let h: serde_json::Value =
+        serde_json::from_str(&stdout(&satori(&["inspect", &prep, "--json"]))).unwrap();
+    assert_eq!(h["steps"][2], "standard_scaler");
+    // A supervised step needs the target; the target is written beside the columns.
+    let select = write(
+        &dir,
+        "s.toml",
+        "[[preprocessing]]\nstep = \"select_k_best\"\nk = 3\n",
+    );
+    let o = satori(&[
+        "transform",
+        &data("wine.csv"),
+        "--pipeline",
+        &select,
+        "--target",
+        "class",
+        "--out",
+        &fitted,
+    ]);
+    assert!(o.status.success(), "{}", stderr(&o));
+    let header = std::fs::read_to_string(&fitted)
+        .unwrap()
+        .lines()
+        .next()
+        .unwrap()
+        .to_string();
+    assert_eq!(header.split(',').count(), 4, "{header}");
+    assert!(header.ends_with(",class"));
+    // Errors: a model where a preprocessor is expected and the other way round, no steps.
+    let model = path(&dir, "m.satori");
+    assert!(
+        satori(&["train", &file, "--target", "species", "--out", &model])
+            .status
+            .success()
+    );
+    assert_user_error(
+        &satori(&["transform", &file, "--using", &model, "--out", &replayed]),
+        &["not a preprocessor"],
+    );
+    assert_user_error(
+        &satori(&["predict", &prep, &file, "--out", &replayed]),
+        &["preprocessor", "not a model"],
+    );
+    let empty = write(&dir, "e.toml", "seed = 1\n");
+    assert_user_error(
+        &satori(&["transform", &file, "--pipeline", &empty, "--out", &replayed]),
+        &["preprocessing"],
+    );
+    assert_user_error(&satori(&["transform", &file, "--out", &replayed]), &[]);
+}

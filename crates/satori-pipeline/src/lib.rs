@@ -29,6 +29,7 @@ pub mod output;
 pub mod overrides;
 mod pipeline;
 pub mod pipeline_file;
+pub mod preprocessor;
 mod reference;
 pub mod steps;
 mod train;
@@ -39,7 +40,8 @@ pub use evaluate::{
     labelled_predictions,
 };
 pub use external::{PredictionColumns, evaluate_prediction_table, prediction_table_outcomes};
-pub use model_file::{ColumnReference, ModelHeader, Provenance};
+pub use model_file::{ColumnReference, ModelHeader, PreprocessorHeader, Provenance};
 pub use models::{AnyModel, MODEL_NAMES, ModelParams};
 pub use pipeline::{FittedPipeline, Predictions};
+pub use preprocessor::FittedPreprocessor;
 pub use train::{ThresholdObjective, TrainOutcome, TrainParams, TrainRequest, train};

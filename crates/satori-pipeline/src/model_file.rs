@@ -25,7 +25,9 @@ use std::path::Path;
 use satori_core::{Error, Result, Schema, Task};
 use serde::{Deserialize, Serialize};
 
-use crate::FittedPipeline;
+use serde::de::DeserializeOwned;
+
+use crate::{FittedPipeline, FittedPreprocessor};
 
 /// The magic bytes every model file starts with.
 pub const MAGIC: &[u8; 8] = b"SATORI\x00M";
@@ -113,15 +115,25 @@ fn file_err(path: &Path, reason: impl Into<String>) -> Error {
 
 /// Encode a header and pipeline into model-file bytes.
 pub fn to_bytes(header: &ModelHeader, pipeline: &FittedPipeline) -> Result<Vec<u8>> {
+    encode(MAGIC, header.format_version, header, pipeline)
+}
+
+/// The container: magic, version, CRC-checked JSON header, CRC-checked postcard payload.
+fn encode<H: Serialize, P: Serialize>(
+    magic: &[u8; 8],
+    version: u32,
+    header: &H,
+    payload: &P,
+) -> Result<Vec<u8>> {
     let head = serde_json::to_vec(header)
-        .map_err(|e| Error::Internal(format!("cannot encode model header: {e}")))?;
-    let body = postcard::to_stdvec(pipeline)
-        .map_err(|e| Error::Internal(format!("cannot encode model: {e}")))?;
+        .map_err(|e| Error::Internal(format!("cannot encode the header: {e}")))?;
+    let body = postcard::to_stdvec(payload)
+        .map_err(|e| Error::Internal(format!("cannot encode the payload: {e}")))?;
     let head_len =
-        u32::try_from(head.len()).map_err(|_| Error::Internal("model header over 4 GiB".into()))?;
+        u32::try_from(head.len()).map_err(|_| Error::Internal("header over 4 GiB".into()))?;
     let mut out = Vec::with_capacity(PREAMBLE + head.len() + body.len());
-    out.extend_from_slice(MAGIC);
-    out.extend_from_slice(&header.format_version.to_le_bytes());
+    out.extend_from_slice(magic);
+    out.extend_from_slice(&version.to_le_bytes());
     out.extend_from_slice(&head_len.to_le_bytes());
     out.extend_from_slice(&crc32fast::hash(&head).to_le_bytes());
     out.extend_from_slice(&(body.len() as u64).to_le_bytes());
@@ -133,11 +145,14 @@ pub fn to_bytes(header: &ModelHeader, pipeline: &FittedPipeline) -> Result<Vec<u
 
 /// Write a model file atomically (a temporary file beside it, then a rename).
 pub fn save(path: &Path, header: &ModelHeader, pipeline: &FittedPipeline) -> Result<()> {
-    let bytes = to_bytes(header, pipeline)?;
+    write_atomic(path, &to_bytes(header, pipeline)?)
+}
+
+fn write_atomic(path: &Path, bytes: &[u8]) -> Result<()> {
     let tmp = path.with_extension("satori.tmp");
     let write = || -> std::io::Result<()> {
         let mut f = File::create(&tmp)?;
-        f.write_all(&bytes)?;
+        f.write_all(bytes)?;
         f.sync_all()?;
         std::fs::rename(&tmp, path)
     };
@@ -154,12 +169,23 @@ struct Preamble {
     body_crc: u32,
 }
 
-fn parse_preamble(path: &Path, bytes: &[u8]) -> Result<Preamble> {
-    if bytes.len() < MAGIC.len() || &bytes[..MAGIC.len()] != MAGIC {
-        return Err(file_err(
-            path,
-            "not a satori model file (it does not start with the model-file magic bytes)",
-        ));
+fn parse_preamble(path: &Path, bytes: &[u8], magic: &[u8; 8]) -> Result<Preamble> {
+    if bytes.len() < magic.len() || &bytes[..magic.len()] != magic {
+        let other = if magic == MAGIC {
+            PREPROCESSOR_MAGIC
+        } else {
+            MAGIC
+        };
+        let reason = if bytes.starts_with(other) && magic == MAGIC {
+            "a satori preprocessor file, not a model (use it with `satori transform --using`)"
+        } else if bytes.starts_with(other) {
+            "a satori model file, not a preprocessor (use it with `satori predict`)"
+        } else if magic == MAGIC {
+            "not a satori model file (it does not start with the model-file magic bytes)"
+        } else {
+            "not a satori preprocessor file (it does not start with the preprocessor magic bytes)"
+        };
+        return Err(file_err(path, reason));
     }
     if bytes.len() < PREAMBLE {
         return Err(file_err(
@@ -199,7 +225,7 @@ fn parse_preamble(path: &Path, bytes: &[u8]) -> Result<Preamble> {
     Ok(p)
 }
 
-fn parse_header(path: &Path, p: &Preamble, head: &[u8]) -> Result<ModelHeader> {
+fn parse_header<H: DeserializeOwned>(path: &Path, p: &Preamble, head: &[u8]) -> Result<H> {
     if crc32fast::hash(head) != p.head_crc {
         return Err(file_err(
             path,
@@ -211,13 +237,17 @@ fn parse_header(path: &Path, p: &Preamble, head: &[u8]) -> Result<ModelHeader> {
 
 /// Read only the header (the payload is not read): what `satori inspect` shows.
 pub fn read_header(path: &Path) -> Result<ModelHeader> {
+    read_header_of(path, MAGIC)
+}
+
+fn read_header_of<H: DeserializeOwned>(path: &Path, magic: &[u8; 8]) -> Result<H> {
     let mut f = File::open(path).map_err(|e| Error::io(path, e))?;
     let mut pre = Vec::with_capacity(PREAMBLE);
     (&mut f)
         .take(PREAMBLE as u64)
         .read_to_end(&mut pre)
         .map_err(|e| Error::io(path, e))?;
-    let p = parse_preamble(path, &pre)?;
+    let p = parse_preamble(path, &pre, magic)?;
     let mut head = Vec::with_capacity(p.head_len as usize);
     (&mut f)
         .take(u64::from(p.head_len))
@@ -231,7 +261,19 @@ pub fn read_header(path: &Path) -> Result<ModelHeader> {
 
 /// Decode model-file bytes (`path` is used in messages).
 pub fn from_bytes(path: &Path, bytes: &[u8]) -> Result<(ModelHeader, FittedPipeline)> {
-    let p = parse_preamble(path, bytes)?;
+    let (header, pipeline): (ModelHeader, FittedPipeline) = decode(path, bytes, MAGIC)?;
+    pipeline
+        .check_consistent(&header)
+        .map_err(|reason| file_err(path, reason))?;
+    Ok((header, pipeline))
+}
+
+fn decode<H: DeserializeOwned, P: DeserializeOwned>(
+    path: &Path,
+    bytes: &[u8],
+    magic: &[u8; 8],
+) -> Result<(H, P)> {
+    let p = parse_preamble(path, bytes, magic)?;
     let head_end = PREAMBLE + p.head_len as usize;
     if bytes.len() < head_end {
         return Err(file_err(path, "truncated: the file ends inside its header"));
@@ -260,16 +302,68 @@ pub fn from_bytes(path: &Path, bytes: &[u8]) -> Result<(ModelHeader, FittedPipel
             "corrupted: the payload checksum does not match",
         ));
     }
-    let pipeline: FittedPipeline = postcard::from_bytes(body)
+    let payload: P = postcard::from_bytes(body)
         .map_err(|e| file_err(path, format!("corrupted payload: {e}")))?;
-    pipeline
-        .check_consistent(&header)
-        .map_err(|reason| file_err(path, reason))?;
-    Ok((header, pipeline))
+    Ok((header, payload))
 }
 
 /// Read and verify a whole model file.
 pub fn load(path: &Path) -> Result<(ModelHeader, FittedPipeline)> {
     let bytes = std::fs::read(path).map_err(|e| Error::io(path, e))?;
     from_bytes(path, &bytes)
+}
+
+/// The magic bytes a preprocessor file (`satori transform --save`) starts with.
+pub const PREPROCESSOR_MAGIC: &[u8; 8] = b"SATORI\x00P";
+
+/// The header of a preprocessor file: the steps alone, fitted without a model.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct PreprocessorHeader {
+    /// The file format's version (shared with model files).
+    pub format_version: u32,
+    /// The steps' names, in order.
+    pub steps: Vec<String>,
+    /// The steps' parameters, as in a pipeline file's `preprocessing` list.
+    pub params: serde_json::Value,
+    /// The raw input columns it reads.
+    pub input_schema: Schema,
+    /// The columns it writes.
+    pub output_columns: Vec<String>,
+    /// The target the steps were fitted with, if any (supervised steps need one).
+    pub target: Option<String>,
+    /// Rows it was fitted on.
+    pub n_train_samples: u64,
+    /// Where it came from.
+    pub provenance: Provenance,
+}
+
+/// Write a preprocessor file atomically.
+pub fn save_preprocessor(
+    path: &Path,
+    header: &PreprocessorHeader,
+    prep: &FittedPreprocessor,
+) -> Result<()> {
+    write_atomic(
+        path,
+        &encode(PREPROCESSOR_MAGIC, header.format_version, header, prep)?,
+    )
+}
+
+/// Read and verify a whole preprocessor file.
+pub fn load_preprocessor(path: &Path) -> Result<(PreprocessorHeader, FittedPreprocessor)> {
+    let bytes = std::fs::read(path).map_err(|e| Error::io(path, e))?;
+    let (header, prep): (PreprocessorHeader, FittedPreprocessor) =
+        decode(path, &bytes, PREPROCESSOR_MAGIC)?;
+    if header.input_schema != *prep.input_schema() || header.output_columns != prep.output_names() {
+        return Err(file_err(
+            path,
+            "corrupted: the header does not describe the payload",
+        ));
+    }
+    Ok((header, prep))
+}
+
+/// Read only a preprocessor file's header.
+pub fn read_preprocessor_header(path: &Path) -> Result<PreprocessorHeader> {
+    read_header_of(path, PREPROCESSOR_MAGIC)
 }

@@ -114,11 +114,7 @@ impl FittedPipeline {
 
     /// Apply the preprocessing steps to a matrix of input columns.
     pub fn preprocess(&self, x: ArrayView2<'_, f64>) -> Result<Array2<f64>> {
-        let mut current = x.to_owned();
-        for step in &self.steps {
-            current = step.transform(current.view())?;
-        }
-        Ok(current)
+        crate::preprocessor::apply_steps(&self.steps, x)
     }
 
     /// Use a tuned decision threshold on the positive-class probability (binary tasks only):
@@ -167,17 +163,7 @@ impl FittedPipeline {
     /// Read options that parse a file's input columns as this pipeline was trained on them
     /// (categories keep their training codes; an unseen category is an error naming it).
     pub fn read_options(&self, base: ReadOptions) -> ReadOptions {
-        let mut opts = base;
-        for c in &self.input.columns {
-            // A column of whole numbers in training is still a number at predict time: 2.5 is a
-            // valid input, so only the category lists and booleans are forced as trained.
-            let kind = match &c.kind {
-                satori_core::ColumnKind::Integer => satori_core::ColumnKind::Numeric,
-                other => other.clone(),
-            };
-            opts.kinds.insert(c.name.clone(), kind);
-        }
-        opts
+        crate::preprocessor::read_options_for(&self.input, base)
     }
 
     /// Predict from a feature matrix whose columns are the input schema's, in order.

@@ -285,16 +285,7 @@ pub(crate) fn fit_pipeline(
     let task = data
         .task()
         .ok_or_else(|| Error::InvalidData("training needs a target".into()))?;
-    let mut steps = Vec::with_capacity(params.preprocessing.len());
-    let mut current = std::borrow::Cow::Borrowed(data);
-    for step in &params.preprocessing {
-        progress.start(&format!("fitting {}", step.name()), None);
-        let fitted = step.fit_transform(&current);
-        progress.finish();
-        let (fitted, next) = fitted?;
-        steps.push(fitted);
-        current = std::borrow::Cow::Owned(next);
-    }
+    let (steps, current) = crate::preprocessor::fit_steps(data, &params.preprocessing, progress)?;
     let model = &params.model;
     progress.start(&format!("fitting {}", model.kind()), None);
     let fitted = model.fit(&current, progress);

@@ -36,7 +36,41 @@ fn is_model_file(path: &Path) -> bool {
         && &magic == model_file::MAGIC
 }
 
+fn is_preprocessor_file(path: &Path) -> bool {
+    let mut magic = [0u8; 8];
+    std::fs::File::open(path)
+        .and_then(|mut f| f.read_exact(&mut magic))
+        .is_ok()
+        && &magic == model_file::PREPROCESSOR_MAGIC
+}
+
 pub fn run(args: InspectArgs, progress: &TermProgress) -> anyhow::Result<()> {
+    if is_preprocessor_file(&args.path) {
+        let h = model_file::read_preprocessor_header(&args.path)?;
+        if args.json {
+            return print_json(&h);
+        }
+        println!(
+            "{}: satori preprocessor file, format {}",
+            args.path.display(),
+            h.format_version
+        );
+        println!("  steps     {}", h.steps.join(" → "));
+        println!(
+            "  fitted    on {} rows{}",
+            h.n_train_samples,
+            h.target
+                .as_ref()
+                .map(|t| format!(" with target `{t}`"))
+                .unwrap_or_default()
+        );
+        println!(
+            "  reads     {}",
+            h.input_schema.names().collect::<Vec<_>>().join(", ")
+        );
+        println!("  writes    {}", h.output_columns.join(", "));
+        return Ok(());
+    }
     if is_model_file(&args.path) {
         let header = model_file::read_header(&args.path)?;
         if args.json {

@@ -7,6 +7,7 @@ pub mod generate;
 pub mod inspect;
 pub mod predict;
 pub mod train;
+pub mod transform;
 
 use std::path::Path;
 
@@ -26,6 +27,7 @@ pub fn run(command: Command, verbosity: Verbosity) -> anyhow::Result<()> {
         Command::Evaluate(a) => evaluate::run(a, &progress),
         Command::Generate(a) => generate::run(a, &progress),
         Command::Cv(a) => cv::run(a, &progress),
+        Command::Transform(a) => transform::run(a, &progress),
         Command::Demo(a) => demo::run(a, &progress),
     }
 }
