@@ -31,10 +31,18 @@ pub struct TrainParams {
     /// The model family and its hyperparameters.
     pub model: ModelParams,
     /// Fraction of rows held out for evaluation, in [0, 1); 0 trains on every row and reports no
-    /// holdout scores. Default 0.2. Stratified for classification.
+    /// holdout scores. Default 0.2.
     pub holdout: f64,
+    /// Keep each class's proportion in the holdout (classification only). Default true; a class
+    /// with a single row cannot be stratified, so `--set stratify=false` splits at random.
+    #[serde(default = "default_true")]
+    pub stratify: bool,
     /// Seed for the split and for stochastic models. Default 0.
     pub seed: u64,
+}
+
+fn default_true() -> bool {
+    true
 }
 
 impl Default for TrainParams {
@@ -43,6 +51,7 @@ impl Default for TrainParams {
             preprocessing: Vec::new(),
             model: ModelParams::default(),
             holdout: 0.2,
+            stratify: true,
             seed: 0,
         }
     }
@@ -82,6 +91,7 @@ impl TrainParams {
             preprocessing: Vec::new(),
             model: ModelParams::from_name(model, task)?,
             holdout,
+            stratify: true,
             seed,
         };
         let base = match pipeline {
@@ -192,12 +202,14 @@ pub fn train(
     )?;
 
     let (train_rows, test_rows) = if params.holdout > 0.0 {
-        satori_data::splits::train_test_split(
-            &data,
-            params.holdout,
-            task.is_classification(),
-            params.seed,
-        )?
+        let stratify = task.is_classification() && params.stratify;
+        satori_data::splits::train_test_split(&data, params.holdout, stratify, params.seed)
+            .map_err(|e| match e {
+                Error::InvalidData(msg) if stratify => Error::InvalidData(format!(
+                    "{msg} (to split at random instead: --set stratify=false)"
+                )),
+                other => other,
+            })?
     } else {
         ((0..data.n_samples()).collect(), Vec::new())
     };

@@ -123,3 +123,36 @@ fn an_integer_column_accepts_fractions_at_predict_time() {
     let new = read_csv_bytes("new.csv", b"a,b\n2,1.5\n", &opts).unwrap();
     assert_eq!(out.pipeline.predict_table(&new).unwrap().len(), 1);
 }
+
+#[test]
+fn a_class_too_small_to_stratify_can_be_split_at_random() {
+    let mut csv = String::from("x,y\n");
+    for i in 0..20 {
+        csv.push_str(&format!(
+            "{i},{}\n",
+            if i == 7 {
+                "rare"
+            } else if i % 2 == 0 {
+                "a"
+            } else {
+                "b"
+            }
+        ));
+    }
+    let t = table(&csv);
+    let mut r = TrainRequest::new(TargetSpec {
+        name: "y".into(),
+        task: None,
+    });
+    let e = train(&t, &r, &satori_core::NoProgress)
+        .unwrap_err()
+        .to_string();
+    assert!(
+        e.contains("rare") && e.contains("--set stratify=false"),
+        "{e}"
+    );
+    r.overrides = vec![("stratify".into(), "false".into())];
+    let out = train(&t, &r, &satori_core::NoProgress).unwrap();
+    assert_eq!(out.holdout.unwrap().n_rows, 4);
+    assert_eq!(out.header.params["stratify"], false);
+}
