@@ -25,6 +25,28 @@ pub(crate) fn contiguous<T: Clone>(a: ArrayView1<'_, T>) -> Cow<'_, [T]> {
 }
 
 /// Sum of `f(i)` (NumPy's pairwise order) divided as `np.average` does.
+/// The shared checks of a metric on class probabilities: matching lengths, at least two columns,
+/// codes below the column count, valid probabilities and weights. Returns `(n, k, weights)`.
+fn check_class_proba(
+    metric: &str,
+    y_true: ArrayView1<'_, usize>,
+    y_proba: ArrayView2<'_, f64>,
+    sample_weight: Option<ArrayView1<'_, f64>>,
+) -> Result<(usize, usize, Option<Vec<f64>>)> {
+    let n = y_true.len();
+    check_lengths(metric, n, y_proba.nrows())?;
+    let k = y_proba.ncols();
+    if k < 2 {
+        return Err(Error::param(
+            "y_proba",
+            format!("needs at least two columns (one per class), got {k}"),
+        ));
+    }
+    check_codes("y_true", y_true, k)?;
+    check_proba(metric, y_proba, n, k)?;
+    Ok((n, k, check_weights(sample_weight, n)?))
+}
+
 fn mean_of(n: usize, f: impl Fn(usize) -> f64 + Sync, w: Option<&[f64]>) -> Result<f64> {
     match w {
         None => Ok(pairwise_sum_map(n, &f) / n as f64),
@@ -47,18 +69,7 @@ pub fn log_loss(
     y_proba: ArrayView2<'_, f64>,
     sample_weight: Option<ArrayView1<'_, f64>>,
 ) -> Result<f64> {
-    let n = y_true.len();
-    check_lengths("log_loss", n, y_proba.nrows())?;
-    let k = y_proba.ncols();
-    if k < 2 {
-        return Err(Error::param(
-            "y_proba",
-            format!("needs at least two columns (one per class), got {k}"),
-        ));
-    }
-    check_codes("y_true", y_true, k)?;
-    check_proba("log_loss", y_proba, n, k)?;
-    let w = check_weights(sample_weight, n)?;
+    let (n, _, w) = check_class_proba("log_loss", y_true, y_proba, sample_weight)?;
     mean_of(n, |i| -clip(y_proba[[i, y_true[i]]]).ln(), w.as_deref())
 }
 
@@ -153,18 +164,7 @@ pub fn brier_score(
     y_proba: ArrayView2<'_, f64>,
     sample_weight: Option<ArrayView1<'_, f64>>,
 ) -> Result<f64> {
-    let n = y_true.len();
-    check_lengths("brier_score", n, y_proba.nrows())?;
-    let k = y_proba.ncols();
-    if k < 2 {
-        return Err(Error::param(
-            "y_proba",
-            format!("needs at least two columns (one per class), got {k}"),
-        ));
-    }
-    check_codes("y_true", y_true, k)?;
-    check_proba("brier_score", y_proba, n, k)?;
-    let w = check_weights(sample_weight, n)?;
+    let (n, k, w) = check_class_proba("brier_score", y_true, y_proba, sample_weight)?;
     let row = |i: usize| {
         let mut s = 0.0;
         let vals: Vec<f64> = (0..k)
