@@ -52,6 +52,11 @@ fn allowed() -> BTreeMap<&'static str, Vec<&'static str>> {
     ] {
         m.insert(family, model_family.clone());
     }
+    // satori-tree owns the flat tree that boosting stores its trees in (ARCHITECTURE.md §1).
+    m.insert(
+        "satori-gbm",
+        vec!["satori-core", "satori-metrics", "satori-tree"],
+    );
     let below_pipeline: Vec<&str> = pipeline_and_below
         .iter()
         .copied()
