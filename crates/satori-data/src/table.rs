@@ -252,4 +252,18 @@ impl Table {
     pub fn features(&self, expected: &Schema) -> Result<Array2<f64>> {
         read::dataset::features(self, expected)
     }
+
+    /// As [`Table::features`], except that a category outside an expected categorical column's
+    /// list is kept as an out-of-range code instead of being an error: the `j`-th unseen label of
+    /// column `k` (in the order returned, `unseen[k][j]`) gets the code
+    /// `categories.len() + j`, so the steps and models after it can apply their own policy
+    /// (one-hot `handle_unknown`, a tree's unseen-category branch) and name the label in errors.
+    /// Only categorical columns read as categorical (the table's own category list) or as text
+    /// can carry unseen labels this way.
+    pub fn features_keeping_unseen(
+        &self,
+        expected: &Schema,
+    ) -> Result<(Array2<f64>, Vec<Vec<String>>)> {
+        read::dataset::features_keeping_unseen(self, expected)
+    }
 }

@@ -101,6 +101,7 @@ pub fn cross_validate(
     let params = TrainParams::resolve(
         &request.model,
         task,
+        data.features(),
         0.0,
         request.seed,
         request.pipeline.as_ref(),
@@ -124,6 +125,7 @@ pub fn cross_validate(
             let fitted = fit_pipeline(
                 &data.select_rows(&fold.train)?,
                 &params,
+                None,
                 &satori_core::NoProgress,
             )?;
             let fit_seconds = started.elapsed().as_secs_f64();

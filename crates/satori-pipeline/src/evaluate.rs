@@ -203,10 +203,26 @@ pub struct Labelled {
 /// never saw is an error.
 pub fn labelled_predictions(pipeline: &FittedPipeline, table: &Table) -> Result<Labelled> {
     let predictions = pipeline.predict_table(table)?;
-    let (_, column) = table.column(pipeline.target())?;
-    let (rows, truth) = match pipeline.classes() {
+    let (rows, truth) = labelled_truth(table, pipeline.target(), pipeline.classes())?;
+    let predictions = predictions.select(&rows);
+    Ok(Labelled {
+        rows,
+        truth,
+        predictions,
+    })
+}
+
+/// The rows of a table that have a target, and the target on them: class labels coded by
+/// `classes` (a label outside them is an error), or numbers when `classes` is `None`.
+pub(crate) fn labelled_truth(
+    table: &Table,
+    target: &str,
+    classes: Option<&[String]>,
+) -> Result<(Vec<usize>, Target)> {
+    let (_, column) = table.column(target)?;
+    let (rows, truth) = match classes {
         Some(classes) => {
-            let text = column_text(table, pipeline.target())?;
+            let text = column_text(table, target)?;
             let mut rows = Vec::with_capacity(text.len());
             let mut codes = Vec::with_capacity(text.len());
             for (i, label) in text.iter().enumerate() {
@@ -217,7 +233,7 @@ pub fn labelled_predictions(pipeline: &FittedPipeline, table: &Table) -> Result<
                     Error::InvalidData(format!(
                         "{}: target `{}` holds the label `{label}`, which is not one of the model's classes ({})",
                         table.source,
-                        pipeline.target(),
+                        target,
                         classes.join(", ")
                     ))
                 })?;
@@ -233,8 +249,7 @@ pub fn labelled_predictions(pipeline: &FittedPipeline, table: &Table) -> Result<
             let satori_data::Column::Values(v) = column else {
                 return Err(Error::InvalidData(format!(
                     "{}: target `{}` is text, but the model predicts a number",
-                    table.source,
-                    pipeline.target()
+                    table.source, target
                 )));
             };
             let rows: Vec<usize> = (0..v.len()).filter(|&i| !v[i].is_nan()).collect();
@@ -249,12 +264,7 @@ pub fn labelled_predictions(pipeline: &FittedPipeline, table: &Table) -> Result<
             got: 0,
         });
     }
-    let predictions = predictions.select(&rows);
-    Ok(Labelled {
-        rows,
-        truth,
-        predictions,
-    })
+    Ok((rows, truth))
 }
 
 /// Evaluate a pipeline on a labelled table (see [`labelled_predictions`]).

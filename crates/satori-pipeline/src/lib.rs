@@ -19,6 +19,7 @@
 //! ```
 #![warn(missing_docs)]
 
+pub mod auto;
 pub mod cost;
 mod cv;
 mod evaluate;
@@ -44,4 +45,6 @@ pub use model_file::{ColumnReference, ModelHeader, PreprocessorHeader, Provenanc
 pub use models::{AnyModel, MODEL_NAMES, ModelParams};
 pub use pipeline::{FittedPipeline, Predictions};
 pub use preprocessor::FittedPreprocessor;
-pub use train::{ThresholdObjective, TrainOutcome, TrainParams, TrainRequest, train};
+pub use train::{
+    ThresholdObjective, TrainOutcome, TrainParams, TrainRequest, train, validation_read_options,
+};

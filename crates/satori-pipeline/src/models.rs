@@ -10,6 +10,8 @@ use satori_core::{
 };
 use serde::{Deserialize, Serialize};
 
+use crate::auto::InputNeeds;
+
 /// The model names `--model` accepts.
 pub const MODEL_NAMES: &[&str] = &["baseline", "dummy_classifier", "dummy_regressor"];
 
@@ -64,6 +66,13 @@ impl ModelParams {
         }
     }
 
+    /// What the family needs from its input, which picks its automatic preprocessing.
+    pub fn input_needs(&self) -> InputNeeds {
+        match self {
+            ModelParams::DummyClassifier(_) | ModelParams::DummyRegressor(_) => InputNeeds::Raw,
+        }
+    }
+
     /// Check the parameters, and that they suit the task.
     pub fn validate_for(&self, task: Task) -> Result<()> {
         match self {
@@ -89,8 +98,15 @@ impl ModelParams {
         Ok(())
     }
 
-    /// Fit on a dataset.
-    pub fn fit(&self, data: &Dataset, progress: &dyn Progress) -> Result<AnyModel> {
+    /// Fit on a dataset; `valid` (already preprocessed) is the validation set of models that stop
+    /// early on one, ignored by the others.
+    pub fn fit(
+        &self,
+        data: &Dataset,
+        valid: Option<&Dataset>,
+        progress: &dyn Progress,
+    ) -> Result<AnyModel> {
+        let _ = valid;
         let task = data
             .task()
             .ok_or_else(|| Error::InvalidData("training needs a target".into()))?;

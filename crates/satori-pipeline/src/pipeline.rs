@@ -117,6 +117,15 @@ impl FittedPipeline {
         crate::preprocessor::apply_steps(&self.steps, x)
     }
 
+    /// The names of the columns the model sees (the input columns after every step), in order:
+    /// what feature importances and explanations refer to.
+    pub fn feature_names_out(&self) -> Vec<String> {
+        let names: Vec<String> = self.input.names().map(str::to_string).collect();
+        self.steps
+            .iter()
+            .fold(names, |names, step| step.feature_names_out(&names))
+    }
+
     /// Use a tuned decision threshold on the positive-class probability (binary tasks only):
     /// `predict` gives class 1 when the probability is at or above it.
     pub fn with_threshold(mut self, threshold: DecisionThreshold) -> Result<Self> {
@@ -161,7 +170,8 @@ impl FittedPipeline {
     }
 
     /// Read options that parse a file's input columns as this pipeline was trained on them
-    /// (categories keep their training codes; an unseen category is an error naming it).
+    /// (categorical columns stay categorical; their labels are matched to the training codes by
+    /// [`FittedPipeline::predict_table`]).
     pub fn read_options(&self, base: ReadOptions) -> ReadOptions {
         crate::preprocessor::read_options_for(&self.input, base)
     }
@@ -189,10 +199,14 @@ impl FittedPipeline {
         })
     }
 
-    /// Predict from a table: columns matched by name, in any order.
+    /// Predict from a table: columns matched by name, in any order. A category never seen in
+    /// training reaches the steps as an out-of-range code, so each applies its own policy (a
+    /// one-hot encoder's `handle_unknown`, a boosted tree's unseen-category branch); an error
+    /// about such a code names the label.
     pub fn predict_table(&self, table: &Table) -> Result<Predictions> {
-        let x = table.features(&self.input)?;
+        let (x, unseen) = table.features_keeping_unseen(&self.input)?;
         self.predict_matrix(x.view())
+            .map_err(|e| name_unseen(e, &self.input, &unseen))
     }
 
     /// Check that a header read from the same file describes this pipeline.
@@ -204,5 +218,33 @@ impl FittedPipeline {
             return Err("corrupted: the header does not describe the model payload".into());
         }
         Ok(())
+    }
+}
+
+/// Put an unseen category's label back into an error about its out-of-range code.
+pub(crate) fn name_unseen(e: Error, input: &Schema, unseen: &[Vec<String>]) -> Error {
+    match e {
+        Error::UnknownCategory {
+            column,
+            value,
+            known,
+        } => {
+            let label = input
+                .columns
+                .iter()
+                .position(|c| c.name == column)
+                .and_then(|k| {
+                    let n = input.columns[k].kind.categories()?.len();
+                    let code: f64 = value.parse().ok()?;
+                    let j = (code >= n as f64 && code.fract() == 0.0).then(|| code as usize - n)?;
+                    unseen.get(k)?.get(j).cloned()
+                });
+            Error::UnknownCategory {
+                column,
+                value: label.unwrap_or(value),
+                known,
+            }
+        }
+        other => other,
     }
 }

@@ -59,8 +59,9 @@ impl FittedPreprocessor {
 
     /// Transform a table: input columns matched by name, in any order.
     pub fn transform_table(&self, table: &Table) -> Result<Array2<f64>> {
-        let x = table.features(&self.input)?;
+        let (x, unseen) = table.features_keeping_unseen(&self.input)?;
         self.transform(x.view())
+            .map_err(|e| crate::pipeline::name_unseen(e, &self.input, &unseen))
     }
 
     /// Read options that parse a file's input columns as they were when fitting.
@@ -136,13 +137,18 @@ pub(crate) fn apply_steps(steps: &[AnyStep], x: ArrayView2<'_, f64>) -> Result<A
     Ok(current)
 }
 
-/// Reader options forcing `schema`'s kinds: categories keep their fitted codes (an unseen one is
-/// an error naming it); a whole-number column still accepts fractions.
+/// Reader options forcing `schema`'s kinds: a categorical column is read as categorical with the
+/// file's own categories (matched to the fitted codes by label afterwards, so that an unseen one
+/// can be kept, see [`Table::features_keeping_unseen`]); a whole-number column still accepts
+/// fractions.
 pub(crate) fn read_options_for(schema: &Schema, base: ReadOptions) -> ReadOptions {
     let mut opts = base;
     for c in &schema.columns {
         let kind = match &c.kind {
             ColumnKind::Integer => ColumnKind::Numeric,
+            ColumnKind::Categorical { .. } => ColumnKind::Categorical {
+                categories: Vec::new(),
+            },
             other => other.clone(),
         };
         opts.kinds.insert(c.name.clone(), kind);

@@ -3,7 +3,7 @@
 
 use std::collections::BTreeMap;
 
-use satori_core::{Dataset, Error, NoProgress, Progress, Result, Task};
+use satori_core::{Dataset, Error, NoProgress, Progress, Result, Schema, Task};
 use satori_data::splits::SplitStrategy;
 use satori_data::{LoadReport, Table, TargetSpec};
 use satori_metrics::{
@@ -11,6 +11,7 @@ use satori_metrics::{
 };
 use serde::{Deserialize, Serialize};
 
+use crate::auto::auto_steps;
 use crate::cost::read_cost_matrix;
 use crate::model_file::FORMAT_VERSION;
 use crate::overrides::apply_overrides;
@@ -39,6 +40,10 @@ pub struct TrainParams {
     pub stratify: bool,
     /// Seed for the split and for stochastic models. Default 0.
     pub seed: u64,
+    /// Put the model family's automatic preprocessing (see [`crate::auto`]) in front of the model
+    /// when `preprocessing` names no steps. Default true.
+    #[serde(default = "default_true")]
+    pub auto_preprocessing: bool,
 }
 
 fn default_true() -> bool {
@@ -53,6 +58,7 @@ impl Default for TrainParams {
             holdout: 0.2,
             stratify: true,
             seed: 0,
+            auto_preprocessing: true,
         }
     }
 }
@@ -77,11 +83,15 @@ impl TrainParams {
         self.model.validate_for(task)
     }
 
-    /// The parameters for a task: the `--model` name's defaults, then a pipeline file's tree
-    /// (its `model` table replaces the model when it names a `kind`), then `--set` overrides.
+    /// The parameters for a task and training features: the `--model` name's defaults, then a
+    /// pipeline file's tree (its `model` table replaces the model when it names a `kind`), then
+    /// the family's automatic preprocessing if no steps were named (see [`crate::auto`]), then
+    /// `--set` overrides (which can adjust the automatic steps, or turn them off with
+    /// `auto_preprocessing=false`).
     pub fn resolve(
         model: &str,
         task: Task,
+        features: &Schema,
         holdout: f64,
         seed: u64,
         pipeline: Option<&serde_json::Value>,
@@ -93,12 +103,20 @@ impl TrainParams {
             holdout,
             stratify: true,
             seed,
+            auto_preprocessing: true,
         };
-        let base = match pipeline {
+        let mut base = match pipeline {
             Some(tree) => crate::pipeline_file::merge(&base, tree)?,
             None => base,
         };
-        let params = apply_overrides(&base, overrides)?;
+        let auto = base.auto_preprocessing && base.preprocessing.is_empty();
+        if auto {
+            base.preprocessing = auto_steps(base.model.input_needs(), features);
+        }
+        let mut params = apply_overrides(&base, overrides)?;
+        if auto && !params.auto_preprocessing {
+            params.preprocessing.clear();
+        }
         params.validate(task)?;
         Ok(params)
     }
@@ -131,6 +149,10 @@ pub struct TrainRequest {
     /// A cost-matrix CSV (see [`crate::cost::read_cost_matrix`]): the expected cost is reported,
     /// and [`ThresholdObjective::Cost`] minimises it.
     pub cost_matrix: Option<std::path::PathBuf>,
+    /// A validation table (read with the training file's column kinds) that replaces the random
+    /// holdout: the model trains on every training row, models with early stopping stop on it,
+    /// and the reported scores are on it. The holdout must then be 0.
+    pub validation: Option<Table>,
 }
 
 /// What a tuned decision threshold optimises. The threshold is chosen on out-of-fold
@@ -159,6 +181,7 @@ impl TrainRequest {
             threshold: None,
             metrics: Vec::new(),
             cost_matrix: None,
+            validation: None,
         }
     }
 }
@@ -195,6 +218,7 @@ pub fn train(
     let params = TrainParams::resolve(
         &request.model,
         task,
+        data.features(),
         request.holdout,
         request.seed,
         request.pipeline.as_ref(),
@@ -214,6 +238,18 @@ pub fn train(
         ((0..data.n_samples()).collect(), Vec::new())
     };
     let train_data = data.select_rows(&train_rows)?;
+    let valid = match &request.validation {
+        Some(table) => {
+            if params.holdout > 0.0 {
+                return Err(Error::param(
+                    "holdout",
+                    "a validation file replaces the holdout: set the holdout to 0 (or drop --valid)",
+                ));
+            }
+            Some(validation_dataset(table, &data, &request.target.name)?)
+        }
+        None => None,
+    };
     let costs = match (&request.cost_matrix, data.target().and_then(|t| t.labels())) {
         (Some(path), Some(labels)) => Some(read_cost_matrix(path, labels)?),
         (Some(_), None) => {
@@ -224,7 +260,7 @@ pub fn train(
         }
         (None, _) => None,
     };
-    let mut pipeline = fit_pipeline(&train_data, &params, progress)?;
+    let mut pipeline = fit_pipeline(&train_data, &params, valid.as_ref().map(|v| &v.1), progress)?;
     if let Some(objective) = &request.threshold {
         let threshold = tune_threshold(&train_data, &params, objective, costs.as_ref(), progress)?;
         pipeline = pipeline.with_threshold(threshold)?;
@@ -232,7 +268,17 @@ pub fn train(
     let classes = pipeline.classes().map(<[String]>::to_vec);
     let spec = MetricSpec::from_names(&request.metrics, costs)?;
 
-    let (holdout, holdout_predictions) = if test_rows.is_empty() {
+    let (holdout, holdout_predictions) = if let Some((rows, v)) = &valid {
+        let preds = pipeline.predict_matrix(v.x())?;
+        let truth = v.require_target()?.clone();
+        let eval = evaluate_predictions(&truth, &preds, v.weights(), &spec)?;
+        let labelled = Labelled {
+            rows: rows.clone(),
+            truth,
+            predictions: preds,
+        };
+        (Some(eval), Some(labelled))
+    } else if test_rows.is_empty() {
         (None, None)
     } else {
         let test = data.select_rows(&test_rows)?;
@@ -260,12 +306,15 @@ pub fn train(
         params: serde_json::to_value(&params).map_err(|e| Error::Internal(e.to_string()))?,
         n_train_samples: train_rows.len() as u64,
         metrics,
-        metrics_on: holdout.as_ref().map(|_| {
-            format!(
+        metrics_on: holdout.as_ref().map(|_| match (&valid, &request.validation) {
+            (Some((rows, _)), Some(table)) => {
+                format!("validation file {} ({} rows)", table.source, rows.len())
+            }
+            _ => format!(
                 "holdout ({:.0}%, {} rows)",
                 params.holdout * 100.0,
                 test_rows.len()
-            )
+            ),
         }),
         threshold: pipeline.threshold().cloned(),
         reference: reference_stats(&train_data),
@@ -287,20 +336,66 @@ pub fn train(
     })
 }
 
+/// Read options that parse a validation file's columns as the training table's were parsed
+/// (categories keep their training codes), leaving the target column to be matched by label.
+pub fn validation_read_options(
+    training: &Table,
+    target: &str,
+    base: satori_data::ReadOptions,
+) -> satori_data::ReadOptions {
+    let features = Schema {
+        columns: training
+            .schema
+            .columns
+            .iter()
+            .filter(|c| c.name != target)
+            .cloned()
+            .collect(),
+    };
+    crate::preprocessor::read_options_for(&features, base)
+}
+
+/// The rows of a validation table that have a target, as a dataset with the training features'
+/// columns (matched by name) and classes.
+fn validation_dataset(table: &Table, data: &Dataset, target: &str) -> Result<(Vec<usize>, Dataset)> {
+    let classes = data.target().and_then(|t| t.labels());
+    let (rows, truth) = crate::evaluate::labelled_truth(table, target, classes)?;
+    let (x, _) = table.features_keeping_unseen(data.features())?;
+    let x = x.select(ndarray::Axis(0), &rows);
+    let valid = Dataset::with_schema(x, data.features().clone())?
+        .with_target(truth)?
+        .with_target_name(target.to_string());
+    Ok((rows, valid))
+}
+
 /// Fit the whole pipeline on a dataset: everything fitted happens here, so cross-validation fits
-/// it inside each fold and nothing leaks from the validation rows.
+/// it inside each fold and nothing leaks from the validation rows. `valid` (raw input columns,
+/// like `data`) is passed through the fitted steps to models that stop early on it.
 pub(crate) fn fit_pipeline(
     data: &Dataset,
     params: &TrainParams,
+    valid: Option<&Dataset>,
     progress: &dyn Progress,
 ) -> Result<FittedPipeline> {
     let task = data
         .task()
         .ok_or_else(|| Error::InvalidData("training needs a target".into()))?;
     let (steps, current) = crate::preprocessor::fit_steps(data, &params.preprocessing, progress)?;
+    let valid = match valid {
+        Some(v) => {
+            let x = crate::preprocessor::apply_steps(&steps, v.x())?;
+            let mut d = Dataset::with_schema(x, current.features().clone())?
+                .with_target(v.require_target()?.clone())?;
+            if let Some(w) = v.weights() {
+                d = d.with_weights(w.to_owned())?;
+            }
+            Some(d)
+        }
+        None => None,
+    };
     let model = &params.model;
     progress.start(&format!("fitting {}", model.kind()), None);
-    let fitted = model.fit(&current, progress);
+    let fitted = model.fit(&current, valid.as_ref(), progress);
     progress.finish();
     let classes = data
         .target()
@@ -334,7 +429,7 @@ fn tune_threshold(
     let mut scores = vec![f64::NAN; data.n_samples()];
     for fold in &folds {
         let part = data.select_rows(&fold.train)?;
-        let fitted = fit_pipeline(&part, params, &NoProgress)?;
+        let fitted = fit_pipeline(&part, params, None, &NoProgress)?;
         let test = data.select_rows(&fold.test)?;
         let proba = fitted.predict_matrix(test.x())?.proba.ok_or_else(|| {
             Error::param("threshold", "the model gives no probabilities to threshold")

@@ -156,3 +156,64 @@ n_components = 3
     let names: Vec<&str> = out.pipeline.steps().iter().map(|s| s.name()).collect();
     assert_eq!(names, ["standard_scaler", "select_k_best", "pca"]);
 }
+
+#[test]
+fn unseen_categories_at_predict_follow_the_encoders_policy() {
+    let table = penguins();
+    let mut request = TrainRequest::new(TargetSpec {
+        name: "species".into(),
+        task: None,
+    });
+    request.holdout = 0.0;
+    request.pipeline = Some(parse_pipeline(PIPELINE, "pipeline.toml").unwrap());
+    let out = train(&table, &request, &satori_core::NoProgress).unwrap();
+    let opts = out.pipeline.read_options(ReadOptions::default());
+    let header = "species,island,bill_length_mm,bill_depth_mm,flipper_length_mm,body_mass_g,sex,year\n";
+    let unseen = format!("{header}Adelie,Atlantis,39.1,18.7,181,3750,male,2007\n");
+    let known = format!("{header}Adelie,Dream,39.1,18.7,181,3750,male,2007\n");
+    let raw = read_csv_bytes("new.csv", unseen.as_bytes(), &opts).unwrap();
+    // handle_unknown = "ignore": the island indicators are all zero, as scikit-learn does.
+    let (x, labels) = raw
+        .features_keeping_unseen(out.pipeline.input_schema())
+        .unwrap();
+    let island = out
+        .pipeline
+        .input_schema()
+        .columns
+        .iter()
+        .position(|c| c.name == "island")
+        .unwrap();
+    assert_eq!(labels[island], vec!["Atlantis".to_string()]);
+    let prepared = out.pipeline.steps()[0].transform(x.view()).unwrap();
+    let input: Vec<String> = out
+        .pipeline
+        .input_schema()
+        .names()
+        .map(str::to_string)
+        .collect();
+    let names = out.pipeline.steps()[0].feature_names_out(&input);
+    assert!(names.iter().any(|n| n == "island_Dream"));
+    for (k, name) in names.iter().enumerate() {
+        if name.starts_with("island_") {
+            assert_eq!(prepared[[0, k]], 0.0, "{name}");
+        }
+    }
+    assert_eq!(out.pipeline.predict_table(&raw).unwrap().len(), 1);
+    // The same row with a known island predicts through the same path.
+    let raw_known = read_csv_bytes("known.csv", known.as_bytes(), &opts).unwrap();
+    assert_eq!(out.pipeline.predict_table(&raw_known).unwrap().len(), 1);
+
+    // handle_unknown = "error": a clear error that names the unseen label, not its code.
+    request.pipeline = Some(
+        parse_pipeline(
+            "[[preprocessing]]\nstep = \"one_hot_encoder\"\nhandle_unknown = \"error\"\n",
+            "p",
+        )
+        .unwrap(),
+    );
+    let out = train(&table, &request, &satori_core::NoProgress).unwrap();
+    let opts = out.pipeline.read_options(ReadOptions::default());
+    let raw = read_csv_bytes("new.csv", unseen.as_bytes(), &opts).unwrap();
+    let e = out.pipeline.predict_table(&raw).unwrap_err().to_string();
+    assert!(e.contains("Atlantis") && e.contains("island"), "{e}");
+}

@@ -156,3 +156,39 @@ fn a_class_too_small_to_stratify_can_be_split_at_random() {
     assert_eq!(out.holdout.unwrap().n_rows, 4);
     assert_eq!(out.header.params["stratify"], false);
 }
+
+#[test]
+fn a_validation_file_replaces_the_holdout() {
+    use satori_data::{ReadOptions, TargetSpec, read_csv_bytes};
+    let train_csv = b"x,c,y\n1,a,p\n2,b,q\n3,a,p\n4,b,p\n5,a,q\n6,b,p\n";
+    let valid_csv = b"y,x,c\nq,7,b\np,8,a\n,9,a\n";
+    let train_t = read_csv_bytes("train.csv", train_csv, &ReadOptions::default()).unwrap();
+    let opts = satori_pipeline::validation_read_options(&train_t, "y", ReadOptions::default());
+    let valid_t = read_csv_bytes("valid.csv", valid_csv, &opts).unwrap();
+    let mut request = satori_pipeline::TrainRequest::new(TargetSpec {
+        name: "y".into(),
+        task: None,
+    });
+    request.validation = Some(valid_t.clone());
+    // The default 20% holdout and a validation file are exclusive.
+    let err = satori_pipeline::train(&train_t, &request, &satori_core::NoProgress).unwrap_err();
+    assert!(err.to_string().contains("replaces the holdout"), "{err}");
+    request.holdout = 0.0;
+    let out = satori_pipeline::train(&train_t, &request, &satori_core::NoProgress).unwrap();
+    assert_eq!(out.header.n_train_samples, 6);
+    let eval = out.holdout.expect("scores on the validation file");
+    assert_eq!(eval.n_rows, 2, "the row without a target is left out");
+    assert!(
+        out.header
+            .metrics_on
+            .as_deref()
+            .unwrap()
+            .starts_with("validation file valid.csv (2 rows)")
+    );
+    assert_eq!(out.holdout_predictions.unwrap().rows, vec![0, 1]);
+    // A label the training data never had is a clear error.
+    let bad = read_csv_bytes("bad.csv", b"x,c,y\n1,a,r\n", &opts).unwrap();
+    request.validation = Some(bad);
+    let err = satori_pipeline::train(&train_t, &request, &satori_core::NoProgress).unwrap_err();
+    assert!(err.to_string().contains("`r`"), "{err}");
+}

@@ -19,8 +19,12 @@ pub struct TrainArgs {
     #[command(flatten)]
     pub what: super::ModelArgs,
     /// Fraction of rows held out for evaluation (0 trains on all rows).
-    #[arg(long, default_value_t = 0.2)]
+    #[arg(long, default_value_t = 0.2, conflicts_with = "valid")]
     pub holdout: f64,
+    /// A validation file (same columns) instead of a random holdout: the model trains on every
+    /// row of DATA, models with early stopping stop on this file, and the scores are on it.
+    #[arg(long, value_name = "FILE")]
+    pub valid: Option<PathBuf>,
     /// Seed for the split and stochastic models.
     #[arg(long, default_value_t = 0)]
     pub seed: u64,
@@ -95,6 +99,11 @@ pub fn run(args: TrainArgs, progress: &TermProgress) -> anyhow::Result<()> {
     let mut request = TrainRequest::new(args.what.target_spec());
     request.model = args.what.model.clone();
     request.holdout = args.holdout;
+    if let Some(path) = &args.valid {
+        let vopts = satori_pipeline::validation_read_options(&data, &args.what.target, opts.clone());
+        request.validation = Some(super::read_table(path, &vopts, progress)?);
+        request.holdout = 0.0;
+    }
     request.seed = args.seed;
     request.overrides = args.what.overrides()?;
     request.pipeline = args.what.pipeline_tree()?;

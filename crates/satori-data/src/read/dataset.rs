@@ -199,10 +199,38 @@ fn mismatch(t: &Table, name: &str, have: &ColumnKind, want: &ColumnKind) -> Erro
     ))
 }
 
-/// Codes into `got` as codes into `exp` (the same labels); a label `exp` lacks is an error.
-fn remap_codes(name: &str, v: &[f64], got: &[String], exp: &[String]) -> Result<Vec<f64>> {
+/// Codes into `got` as codes into `exp` (the same labels); a label `exp` lacks is an error, or,
+/// when `unseen` is given, gets the code `exp.len() + j` where `j` is its place in `unseen`.
+fn remap_codes(
+    name: &str,
+    v: &[f64],
+    got: &[String],
+    exp: &[String],
+    unseen: Option<&mut Vec<String>>,
+) -> Result<Vec<f64>> {
     if exp == got {
         return Ok(v.to_vec());
+    }
+    if let Some(unseen) = unseen {
+        let mut index: BTreeMap<&str, usize> = exp
+            .iter()
+            .enumerate()
+            .map(|(i, c)| (c.as_str(), i))
+            .collect();
+        for label in got {
+            if !index.contains_key(label.as_str()) {
+                index.insert(label.as_str(), exp.len() + unseen.len());
+                unseen.push(label.clone());
+            }
+        }
+        return Ok(v
+            .iter()
+            .map(|c| {
+                got.get(*c as usize)
+                    .and_then(|l| index.get(l.as_str()))
+                    .map_or(f64::NAN, |&i| i as f64)
+            })
+            .collect());
     }
     let index: BTreeMap<&str, usize> = exp
         .iter()
@@ -223,8 +251,13 @@ fn remap_codes(name: &str, v: &[f64], got: &[String], exp: &[String]) -> Result<
         .collect()
 }
 
-/// One expected feature column's values.
-fn feature_column(t: &Table, want: &ColumnSchema) -> Result<Vec<f64>> {
+/// One expected feature column's values; with `unseen`, categories outside the expected list are
+/// kept (see [`remap_codes`]) instead of being an error.
+fn feature_column(
+    t: &Table,
+    want: &ColumnSchema,
+    unseen: Option<&mut Vec<String>>,
+) -> Result<Vec<f64>> {
     let (have, col) = t.column(&want.name)?;
     let name = &want.name;
     match (&want.kind, &have.kind, col) {
@@ -236,10 +269,30 @@ fn feature_column(t: &Table, want: &ColumnSchema) -> Result<Vec<f64>> {
             ColumnKind::Categorical { categories: exp },
             ColumnKind::Categorical { categories: got },
             Column::Values(v),
-        ) => remap_codes(name, v, got, exp),
-        (ColumnKind::Categorical { categories: exp }, _, Column::Strings(s)) => {
-            encode_fixed(name, s, exp)
-        }
+        ) => remap_codes(name, v, got, exp, unseen),
+        (ColumnKind::Categorical { categories: exp }, _, Column::Strings(s)) => match unseen {
+            None => encode_fixed(name, s, exp),
+            Some(unseen) => {
+                let got: Vec<String> = s
+                    .iter()
+                    .flatten()
+                    .collect::<std::collections::BTreeSet<_>>()
+                    .into_iter()
+                    .cloned()
+                    .collect();
+                let index: BTreeMap<&str, usize> =
+                    got.iter().enumerate().map(|(i, c)| (c.as_str(), i)).collect();
+                let codes: Vec<f64> = s
+                    .iter()
+                    .map(|v| {
+                        v.as_deref()
+                            .and_then(|v| index.get(v))
+                            .map_or(f64::NAN, |&i| i as f64)
+                    })
+                    .collect();
+                remap_codes(name, &codes, &got, exp, Some(unseen))
+            }
+        },
         (
             ColumnKind::Categorical { categories: exp },
             ColumnKind::Numeric | ColumnKind::Integer,
@@ -289,9 +342,24 @@ pub(crate) fn features(t: &Table, expected: &Schema) -> Result<Array2<f64>> {
     let n = t.n_rows();
     let mut x = Array2::<f64>::zeros((n, expected.len()));
     for (k, want) in expected.columns.iter().enumerate() {
-        let v = feature_column(t, want)?;
+        let v = feature_column(t, want, None)?;
         x.column_mut(k)
             .assign(&ndarray::ArrayView1::from(v.as_slice()));
     }
     Ok(x)
+}
+
+pub(crate) fn features_keeping_unseen(
+    t: &Table,
+    expected: &Schema,
+) -> Result<(Array2<f64>, Vec<Vec<String>>)> {
+    let n = t.n_rows();
+    let mut x = Array2::<f64>::zeros((n, expected.len()));
+    let mut unseen = vec![Vec::new(); expected.len()];
+    for (k, want) in expected.columns.iter().enumerate() {
+        let v = feature_column(t, want, Some(&mut unseen[k]))?;
+        x.column_mut(k)
+            .assign(&ndarray::ArrayView1::from(v.as_slice()));
+    }
+    Ok((x, unseen))
 }
