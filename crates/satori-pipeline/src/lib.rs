@@ -20,6 +20,7 @@
 #![warn(missing_docs)]
 
 pub mod auto;
+pub mod column_transformer;
 pub mod cost;
 mod cv;
 mod evaluate;

@@ -7,6 +7,8 @@ use satori_core::{
 };
 use satori_features as fe;
 use satori_preprocess as pp;
+
+use crate::column_transformer as ct;
 use serde::{Deserialize, Serialize};
 
 /// Generates the step enums and their dispatch from one list, so that adding a step is one line
@@ -88,6 +90,7 @@ steps! {
     SelectPercentile, "select_percentile", fe::SelectPercentileParams, fe::UnivariateSelector, true;
     PolynomialFeatures, "polynomial_features", fe::PolynomialFeaturesParams, fe::PolynomialFeatures, false;
     KBinsDiscretizer, "k_bins_discretizer", fe::KBinsDiscretizerParams, fe::KBinsDiscretizer, false;
+    ColumnTransformer, "column_transformer", ct::ColumnTransformerParams, ct::ColumnTransformer, false;
 }
 
 impl StepParams {
@@ -96,6 +99,13 @@ impl StepParams {
     /// target.
     pub fn fit_transform(&self, data: &Dataset) -> Result<(AnyStep, Dataset)> {
         self.validate()?;
+        if let StepParams::ColumnTransformer(p) = self {
+            let (fitted, mut out) = p.fit_transform(data)?;
+            if let Some(name) = data.target_name() {
+                out = out.with_target_name(name);
+            }
+            return Ok((AnyStep::ColumnTransformer(fitted), out));
+        }
         let (step, x) = match self {
             StepParams::TargetEncoder(p) => {
                 let (fitted, x) = p.fit_transform(data)?;

@@ -306,16 +306,18 @@ pub fn train(
         params: serde_json::to_value(&params).map_err(|e| Error::Internal(e.to_string()))?,
         n_train_samples: train_rows.len() as u64,
         metrics,
-        metrics_on: holdout.as_ref().map(|_| match (&valid, &request.validation) {
-            (Some((rows, _)), Some(table)) => {
-                format!("validation file {} ({} rows)", table.source, rows.len())
-            }
-            _ => format!(
-                "holdout ({:.0}%, {} rows)",
-                params.holdout * 100.0,
-                test_rows.len()
-            ),
-        }),
+        metrics_on: holdout
+            .as_ref()
+            .map(|_| match (&valid, &request.validation) {
+                (Some((rows, _)), Some(table)) => {
+                    format!("validation file {} ({} rows)", table.source, rows.len())
+                }
+                _ => format!(
+                    "holdout ({:.0}%, {} rows)",
+                    params.holdout * 100.0,
+                    test_rows.len()
+                ),
+            }),
         threshold: pipeline.threshold().cloned(),
         reference: reference_stats(&train_data),
         provenance: Provenance {
@@ -357,7 +359,11 @@ pub fn validation_read_options(
 
 /// The rows of a validation table that have a target, as a dataset with the training features'
 /// columns (matched by name) and classes.
-fn validation_dataset(table: &Table, data: &Dataset, target: &str) -> Result<(Vec<usize>, Dataset)> {
+fn validation_dataset(
+    table: &Table,
+    data: &Dataset,
+    target: &str,
+) -> Result<(Vec<usize>, Dataset)> {
     let classes = data.target().and_then(|t| t.labels());
     let (rows, truth) = crate::evaluate::labelled_truth(table, target, classes)?;
     let (x, _) = table.features_keeping_unseen(data.features())?;

@@ -168,7 +168,8 @@ fn unseen_categories_at_predict_follow_the_encoders_policy() {
     request.pipeline = Some(parse_pipeline(PIPELINE, "pipeline.toml").unwrap());
     let out = train(&table, &request, &satori_core::NoProgress).unwrap();
     let opts = out.pipeline.read_options(ReadOptions::default());
-    let header = "species,island,bill_length_mm,bill_depth_mm,flipper_length_mm,body_mass_g,sex,year\n";
+    let header =
+        "species,island,bill_length_mm,bill_depth_mm,flipper_length_mm,body_mass_g,sex,year\n";
     let unseen = format!("{header}Adelie,Atlantis,39.1,18.7,181,3750,male,2007\n");
     let known = format!("{header}Adelie,Dream,39.1,18.7,181,3750,male,2007\n");
     let raw = read_csv_bytes("new.csv", unseen.as_bytes(), &opts).unwrap();
@@ -216,4 +217,100 @@ fn unseen_categories_at_predict_follow_the_encoders_policy() {
     let raw = read_csv_bytes("new.csv", unseen.as_bytes(), &opts).unwrap();
     let e = out.pipeline.predict_table(&raw).unwrap_err().to_string();
     assert!(e.contains("Atlantis") && e.contains("island"), "{e}");
+}
+
+const COLUMNS: &str = r#"
+[[preprocessing]]
+step = "column_transformer"
+
+[[preprocessing.transformers]]
+kinds = ["numeric", "integer"]
+steps = [{ step = "simple_imputer", strategy = "median" }, { step = "standard_scaler" }]
+
+[[preprocessing.transformers]]
+columns = ["island"]
+steps = [{ step = "one_hot_encoder", handle_unknown = "ignore" }]
+"#;
+
+#[test]
+fn column_transformer_runs_steps_per_group_and_passes_the_rest_through() {
+    let table = penguins();
+    let mut request = TrainRequest::new(TargetSpec {
+        name: "species".into(),
+        task: None,
+    });
+    request.holdout = 0.0;
+    request.pipeline = Some(parse_pipeline(COLUMNS, "pipeline.toml").unwrap());
+    let out = train(&table, &request, &satori_core::NoProgress).unwrap();
+    let names = out.pipeline.feature_names_out();
+    let numeric = [
+        "bill_length_mm",
+        "bill_depth_mm",
+        "flipper_length_mm",
+        "body_mass_g",
+        "year",
+    ];
+    assert_eq!(&names[..5], &numeric);
+    assert_eq!(
+        &names[5..8],
+        &["island_Biscoe", "island_Dream", "island_Torgersen"]
+    );
+    assert_eq!(
+        names.last().unwrap(),
+        "sex",
+        "the remainder comes last, unchanged"
+    );
+
+    // By hand: the numeric group is imputed then scaled; the remainder keeps its codes.
+    let (data, _) = table
+        .to_dataset(&TargetSpec {
+            name: "species".into(),
+            task: None,
+        })
+        .unwrap();
+    let x = data.x();
+    let prepared = out.pipeline.preprocess(x).unwrap();
+    let col = |name: &str| data.features().position(name).unwrap();
+    let sex = x.column(col("sex"));
+    let last = prepared.column(prepared.ncols() - 1);
+    assert!(
+        sex.iter()
+            .zip(last.iter())
+            .all(|(a, b)| a == b || (a.is_nan() && b.is_nan()))
+    );
+    let bill = prepared.column(0);
+    let mean = bill.iter().sum::<f64>() / bill.len() as f64;
+    assert!(mean.abs() < 1e-9 && bill.iter().all(|v| v.is_finite()));
+
+    // Round trip through the model file.
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("m.satori");
+    model_file::save(&path, &out.header, &out.pipeline).unwrap();
+    let (_, loaded) = model_file::load(&path).unwrap();
+    let again = loaded.preprocess(x).unwrap();
+    assert!(
+        again
+            .iter()
+            .zip(prepared.iter())
+            .all(|(a, b)| a == b || (a.is_nan() && b.is_nan()))
+    );
+
+    // Bad groups are clear errors.
+    for (bad, want) in [
+        (COLUMNS.replace("\"integer\"", "\"integr\""), "integer"),
+        (COLUMNS.replace("\"island\"", "\"islnd\""), "island"),
+        (
+            COLUMNS.replace(
+                "steps = [{ step = \"one_hot_encoder\", handle_unknown = \"ignore\" }]",
+                "steps = []",
+            ),
+            "at least one step",
+        ),
+    ] {
+        request.pipeline = Some(parse_pipeline(&bad, "pipeline.toml").unwrap());
+        let e = train(&table, &request, &satori_core::NoProgress)
+            .unwrap_err()
+            .to_string();
+        assert!(e.contains(want), "{e}");
+    }
 }

@@ -100,7 +100,8 @@ pub fn run(args: TrainArgs, progress: &TermProgress) -> anyhow::Result<()> {
     request.model = args.what.model.clone();
     request.holdout = args.holdout;
     if let Some(path) = &args.valid {
-        let vopts = satori_pipeline::validation_read_options(&data, &args.what.target, opts.clone());
+        let vopts =
+            satori_pipeline::validation_read_options(&data, &args.what.target, opts.clone());
         request.validation = Some(super::read_table(path, &vopts, progress)?);
         request.holdout = 0.0;
     }

@@ -280,8 +280,11 @@ fn feature_column(
                     .into_iter()
                     .cloned()
                     .collect();
-                let index: BTreeMap<&str, usize> =
-                    got.iter().enumerate().map(|(i, c)| (c.as_str(), i)).collect();
+                let index: BTreeMap<&str, usize> = got
+                    .iter()
+                    .enumerate()
+                    .map(|(i, c)| (c.as_str(), i))
+                    .collect();
                 let codes: Vec<f64> = s
                     .iter()
                     .map(|v| {
