@@ -25,6 +25,7 @@ pub mod cost;
 mod cv;
 mod evaluate;
 mod external;
+mod families;
 pub mod model_file;
 mod models;
 pub mod output;
@@ -43,7 +44,7 @@ pub use evaluate::{
 };
 pub use external::{PredictionColumns, evaluate_prediction_table, prediction_table_outcomes};
 pub use model_file::{ColumnReference, ModelHeader, PreprocessorHeader, Provenance};
-pub use models::{AnyModel, MODEL_NAMES, ModelParams};
+pub use models::{AnyModel, Family, FittedFamily, MODEL_KINDS, MODEL_NAMES, ModelParams, Role};
 pub use pipeline::{FittedPipeline, Predictions};
 pub use preprocessor::FittedPreprocessor;
 pub use train::{

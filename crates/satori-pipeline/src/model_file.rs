@@ -104,6 +104,17 @@ pub struct ModelHeader {
     pub reference: Vec<ColumnReference>,
     /// Where the model came from.
     pub provenance: Provenance,
+    /// Feature importances of the model's input columns (after preprocessing), largest first,
+    /// where the family defines them (trees: impurity decrease; boosting: gain).
+    #[serde(default)]
+    pub feature_importances: Vec<(String, f64)>,
+    /// The per-iteration training (and validation) history of iterative models: the learning
+    /// curve.
+    #[serde(default)]
+    pub training_history: Option<satori_core::TrainingHistory>,
+    /// The fitted model's structure in a few lines (layers and parameter counts, trees, …).
+    #[serde(default)]
+    pub model_summary: Option<String>,
 }
 
 fn file_err(path: &Path, reason: impl Into<String>) -> Error {

@@ -1,99 +1,220 @@
-//! The closed enums of model parameters and fitted models.
+//! The closed enums of model parameters and fitted models, generated from one list by the
+//! `models!` macro: adding a model is one line there plus its [`Family`] / [`FittedFamily`]
+//! implementations in [`crate::families`].
 
 use ndarray::{Array1, Array2, ArrayView2};
-use satori_baseline::{
-    DummyClassifier, DummyClassifierParams, DummyRegressor, DummyRegressorParams,
-};
 use satori_core::{
     Dataset, Error, Estimator, Params, PredictProba, Predictor, Progress, Result, Task,
-    closest_names,
+    TrainingHistory, closest_names,
 };
 use serde::{Deserialize, Serialize};
 
 use crate::auto::InputNeeds;
 
-/// The model names `--model` accepts.
-pub const MODEL_NAMES: &[&str] = &["baseline", "dummy_classifier", "dummy_regressor"];
-
-/// Parameters of every model family, tagged by `kind` in TOML/JSON
-/// (`{"kind": "dummy_classifier", "strategy": "prior"}`).
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
-#[serde(tag = "kind", rename_all = "snake_case")]
-pub enum ModelParams {
-    /// scikit-learn's `DummyClassifier`.
-    DummyClassifier(DummyClassifierParams),
-    /// scikit-learn's `DummyRegressor`.
-    DummyRegressor(DummyRegressorParams),
+/// Which targets a model takes.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Role {
+    /// Class labels (binary or multiclass).
+    Classifier,
+    /// Binary class labels only.
+    BinaryClassifier,
+    /// Numbers.
+    Regressor,
 }
+
+/// What the pipeline needs to know of a model family's parameters.
+pub trait Family: Estimator {
+    /// The targets it takes.
+    const ROLE: Role;
+    /// What it needs from its input (picks the automatic preprocessing).
+    const NEEDS: InputNeeds;
+
+    /// Fit, with an optional validation set (already preprocessed) for early stopping; families
+    /// without early stopping ignore it.
+    fn fit_valid(
+        &self,
+        data: &Dataset,
+        valid: Option<&Dataset>,
+        progress: &dyn Progress,
+    ) -> Result<Self::Model> {
+        let _ = valid;
+        self.fit_with_progress(data, progress)
+    }
+}
+
+/// What the pipeline asks of a fitted model beyond predictions.
+pub trait FittedFamily: Predictor {
+    /// Class probabilities (classifiers), `None` for regressors.
+    fn proba(&self, x: ArrayView2<'_, f64>) -> Result<Option<Array2<f64>>>;
+
+    /// Importance per model input column (normalised to sum to 1 where the family defines it).
+    fn importances(&self) -> Option<Vec<f64>> {
+        None
+    }
+
+    /// The per-iteration training history, for learning curves.
+    fn history(&self) -> Option<TrainingHistory> {
+        None
+    }
+
+    /// A human-readable summary of the fitted model's structure (layers, trees, coefficients).
+    fn summary(&self) -> Option<String> {
+        None
+    }
+}
+
+macro_rules! models {
+    ($( $variant:ident, $name:literal, $params:ty, $fitted:ty; )*) => {
+        /// Parameters of every model family, tagged by `kind` in TOML/JSON
+        /// (`{"kind": "dummy_classifier", "strategy": "prior"}`).
+        #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+        #[serde(tag = "kind", rename_all = "snake_case")]
+        pub enum ModelParams {
+            $(
+                #[doc = concat!("`", $name, "`")]
+                $variant($params),
+            )*
+        }
+
+        /// Every fitted model (externally tagged, as the binary model payload requires).
+        #[derive(Debug, Clone, Serialize, Deserialize)]
+        pub enum AnyModel {
+            $(
+                #[doc = concat!("A fitted `", $name, "`.")]
+                $variant($fitted),
+            )*
+        }
+
+        /// Every model kind a pipeline file's `[model] kind = …` accepts.
+        pub const MODEL_KINDS: &[&str] = &[$($name),*];
+
+        impl ModelParams {
+            /// The family's name as stored in model files.
+            pub fn kind(&self) -> &'static str {
+                match self { $(ModelParams::$variant(_) => $name,)* }
+            }
+
+            /// What the family needs from its input, which picks its automatic preprocessing.
+            pub fn input_needs(&self) -> InputNeeds {
+                match self { $(ModelParams::$variant(_) => <$params as Family>::NEEDS,)* }
+            }
+
+            fn role(&self) -> Role {
+                match self { $(ModelParams::$variant(_) => <$params as Family>::ROLE,)* }
+            }
+
+            fn validate_params(&self) -> Result<()> {
+                match self { $(ModelParams::$variant(p) => p.validate(),)* }
+            }
+
+            fn fit_any(
+                &self,
+                data: &Dataset,
+                valid: Option<&Dataset>,
+                progress: &dyn Progress,
+            ) -> Result<AnyModel> {
+                match self {
+                    $(ModelParams::$variant(p) => {
+                        Ok(AnyModel::$variant(p.fit_valid(data, valid, progress)?))
+                    })*
+                }
+            }
+        }
+
+        impl AnyModel {
+            /// The family's name.
+            pub fn kind(&self) -> &'static str {
+                match self { $(AnyModel::$variant(_) => $name,)* }
+            }
+
+            fn fitted(&self) -> &dyn FittedFamily {
+                match self { $(AnyModel::$variant(m) => m,)* }
+            }
+        }
+    };
+}
+
+models! {
+    DummyClassifier, "dummy_classifier", satori_baseline::DummyClassifierParams, satori_baseline::DummyClassifier;
+    DummyRegressor, "dummy_regressor", satori_baseline::DummyRegressorParams, satori_baseline::DummyRegressor;
+}
+
+/// The model names `--model` accepts: short family names that pick the task's variant, and
+/// every full kind.
+pub const MODEL_NAMES: &[&str] = &["baseline", "dummy_classifier", "dummy_regressor"];
 
 impl Default for ModelParams {
     fn default() -> Self {
-        ModelParams::DummyClassifier(DummyClassifierParams::default())
+        ModelParams::DummyClassifier(Default::default())
     }
 }
 
+/// The kind a short `--model` name stands for, given the task (`None`: not a short name).
+fn short_name(name: &str, task: Task) -> Option<&'static str> {
+    let classification = task.is_classification();
+    Some(match name {
+        "baseline" if classification => "dummy_classifier",
+        "baseline" => "dummy_regressor",
+        _ => return None,
+    })
+}
+
 impl ModelParams {
-    /// The parameters for a `--model` name and task (`baseline` picks the dummy for the task).
+    /// The parameters for a `--model` name and task: a short family name (`baseline`, …) picks
+    /// the task's variant; a full kind (`dummy_regressor`, …) is taken as it is.
     pub fn from_name(name: &str, task: Task) -> Result<Self> {
-        match name {
-            "baseline" if task.is_classification() => Ok(Self::DummyClassifier(Default::default())),
-            "baseline" => Ok(Self::DummyRegressor(Default::default())),
-            "dummy_classifier" => Ok(Self::DummyClassifier(Default::default())),
-            "dummy_regressor" => Ok(Self::DummyRegressor(Default::default())),
-            other => {
-                let near = closest_names(other, MODEL_NAMES.iter().copied(), 3);
-                let hint = if near.is_empty() {
-                    String::new()
-                } else {
-                    format!(" (did you mean `{}`?)", near[0])
-                };
-                Err(Error::param(
-                    "--model",
-                    format!(
-                        "unknown model `{other}`{hint}; valid: {}",
-                        MODEL_NAMES.join(", ")
-                    ),
-                ))
-            }
+        let kind = short_name(name, task).unwrap_or(name);
+        if !MODEL_KINDS.contains(&kind) {
+            let candidates = MODEL_NAMES.iter().chain(MODEL_KINDS).copied();
+            let near = closest_names(name, candidates, 3);
+            let hint = if near.is_empty() {
+                String::new()
+            } else {
+                format!(" (did you mean `{}`?)", near[0])
+            };
+            return Err(Error::param(
+                "--model",
+                format!(
+                    "unknown model `{name}`{hint}; valid: {}",
+                    MODEL_NAMES.join(", ")
+                ),
+            ));
         }
-    }
-
-    /// The family's name as stored in model files.
-    pub fn kind(&self) -> &'static str {
-        match self {
-            ModelParams::DummyClassifier(_) => "dummy_classifier",
-            ModelParams::DummyRegressor(_) => "dummy_regressor",
-        }
-    }
-
-    /// What the family needs from its input, which picks its automatic preprocessing.
-    pub fn input_needs(&self) -> InputNeeds {
-        match self {
-            ModelParams::DummyClassifier(_) | ModelParams::DummyRegressor(_) => InputNeeds::Raw,
-        }
+        serde_json::from_value(serde_json::json!({ "kind": kind }))
+            .map_err(|e| Error::Internal(format!("default parameters of `{kind}`: {e}")))
     }
 
     /// Check the parameters, and that they suit the task.
     pub fn validate_for(&self, task: Task) -> Result<()> {
-        match self {
-            ModelParams::DummyClassifier(p) => {
-                p.validate()?;
-                if !task.is_classification() {
-                    return Err(Error::param(
-                        "model.kind",
-                        "dummy_classifier needs a classification target; use dummy_regressor (or --model baseline) for regression",
-                    ));
-                }
-            }
-            ModelParams::DummyRegressor(p) => {
-                p.validate()?;
-                if task.is_classification() {
-                    return Err(Error::param(
-                        "model.kind",
-                        "dummy_regressor needs a regression target; use dummy_classifier (or --model baseline) for classification",
-                    ));
-                }
-            }
+        self.validate_params()?;
+        let kind = self.kind();
+        let fits = match self.role() {
+            Role::Classifier => task.is_classification(),
+            Role::BinaryClassifier => task == Task::Binary,
+            Role::Regressor => !task.is_classification(),
+        };
+        if !fits {
+            let needs = match self.role() {
+                Role::Classifier => "a classification target",
+                Role::BinaryClassifier => "a binary classification target",
+                Role::Regressor => "a regression target",
+            };
+            let other: Vec<&str> = MODEL_KINDS
+                .iter()
+                .copied()
+                .filter(|k| *k != kind && sibling(k) == sibling(kind))
+                .collect();
+            let hint = match other.first() {
+                Some(o) => format!("; use {o} for a {} target", task.name()),
+                None => String::new(),
+            };
+            return Err(Error::param(
+                "model.kind",
+                format!(
+                    "{kind} needs {needs}, and the target is {}{hint}",
+                    task.name()
+                ),
+            ));
         }
         Ok(())
     }
@@ -106,61 +227,56 @@ impl ModelParams {
         valid: Option<&Dataset>,
         progress: &dyn Progress,
     ) -> Result<AnyModel> {
-        let _ = valid;
         let task = data
             .task()
             .ok_or_else(|| Error::InvalidData("training needs a target".into()))?;
         self.validate_for(task)?;
-        Ok(match self {
-            ModelParams::DummyClassifier(p) => {
-                AnyModel::DummyClassifier(p.fit_with_progress(data, progress)?)
-            }
-            ModelParams::DummyRegressor(p) => {
-                AnyModel::DummyRegressor(p.fit_with_progress(data, progress)?)
-            }
-        })
+        self.fit_any(data, valid, progress)
     }
 }
 
-/// Every fitted model (externally tagged, as the binary model payload requires).
-#[derive(Debug, Clone, Serialize, Deserialize)]
-pub enum AnyModel {
-    /// A fitted `DummyClassifier`.
-    DummyClassifier(DummyClassifier),
-    /// A fitted `DummyRegressor`.
-    DummyRegressor(DummyRegressor),
+/// A kind without its `_classifier` / `_regressor` suffix, to suggest the sibling model.
+fn sibling(kind: &str) -> &str {
+    kind.trim_end_matches("_classifier")
+        .trim_end_matches("_regressor")
 }
 
 impl AnyModel {
-    /// The family's name.
-    pub fn kind(&self) -> &'static str {
-        match self {
-            AnyModel::DummyClassifier(_) => "dummy_classifier",
-            AnyModel::DummyRegressor(_) => "dummy_regressor",
-        }
-    }
-
     /// The number of feature columns it expects.
     pub fn n_features(&self) -> usize {
-        match self {
-            AnyModel::DummyClassifier(m) => m.n_features(),
-            AnyModel::DummyRegressor(m) => m.n_features(),
-        }
+        self.fitted().n_features()
     }
 
     /// One prediction per row (class codes as `f64` for classifiers).
     pub fn predict(&self, x: ArrayView2<'_, f64>) -> Result<Array1<f64>> {
-        match self {
-            AnyModel::DummyClassifier(m) => m.predict(x),
-            AnyModel::DummyRegressor(m) => m.predict(x),
-        }
+        self.fitted().predict(x)
     }
 
     /// Class probabilities, for classifiers; `None` for regressors.
     pub fn predict_proba(&self, x: ArrayView2<'_, f64>) -> Result<Option<Array2<f64>>> {
-        match self {
-            AnyModel::DummyClassifier(m) => m.predict_proba(x).map(Some),
-            AnyModel::DummyRegressor(_) => Ok(None),
-        }
+        self.fitted().proba(x)
     }
+
+    /// Importance per model input column, where the family defines one.
+    pub fn feature_importances(&self) -> Option<Vec<f64>> {
+        self.fitted().importances()
+    }
+
+    /// The per-iteration training history of iterative models.
+    pub fn training_history(&self) -> Option<TrainingHistory> {
+        self.fitted().history()
+    }
+
+    /// A summary of the fitted model's structure, where the family gives one.
+    pub fn summary(&self) -> Option<String> {
+        self.fitted().summary()
+    }
+}
+
+/// Shorthand for the [`FittedFamily::proba`] of a classifier.
+pub(crate) fn proba_of<M: PredictProba>(
+    m: &M,
+    x: ArrayView2<'_, f64>,
+) -> Result<Option<Array2<f64>>> {
+    m.predict_proba(x).map(Some)
 }

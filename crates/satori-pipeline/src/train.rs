@@ -327,6 +327,9 @@ pub fn train(
             data_fingerprint: fingerprint(&train_data),
             seed: params.seed,
         },
+        feature_importances: ranked_importances(&pipeline),
+        training_history: pipeline.model().training_history(),
+        model_summary: pipeline.model().summary(),
     };
     Ok(TrainOutcome {
         holdout_predictions,
@@ -336,6 +339,17 @@ pub fn train(
         params,
         holdout,
     })
+}
+
+/// The model's feature importances by output column name, largest first.
+fn ranked_importances(pipeline: &FittedPipeline) -> Vec<(String, f64)> {
+    let Some(values) = pipeline.model().feature_importances() else {
+        return Vec::new();
+    };
+    let names = pipeline.feature_names_out();
+    let mut pairs: Vec<(String, f64)> = names.into_iter().zip(values).collect();
+    pairs.sort_by(|a, b| b.1.total_cmp(&a.1).then_with(|| a.0.cmp(&b.0)));
+    pairs
 }
 
 /// Read options that parse a validation file's columns as the training table's were parsed

@@ -164,6 +164,9 @@ pub fn write_report(
         labelled.rows.len()
     ));
     input.profile = Some(satori_data::profile::profile(table, Some(target))?);
+    if input.history.is_none() {
+        input.history = header.as_ref().and_then(|h| h.training_history.clone());
+    }
     input.model = header;
     let html = render_report(&input)?;
     super::ensure_parent(out)?;

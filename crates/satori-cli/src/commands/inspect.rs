@@ -146,6 +146,38 @@ fn print_header(path: &Path, h: &ModelHeader) {
         }
         println!("{t}");
     }
+    if let Some(summary) = &h.model_summary {
+        println!("Model:");
+        for line in summary.lines() {
+            println!("  {line}");
+        }
+    }
+    if let Some(hist) = &h.training_history {
+        let last = |v: &[f64]| v.last().copied().map(num).unwrap_or_default();
+        let valid = hist
+            .valid
+            .as_ref()
+            .map(|v| format!(", validation {}", last(v)))
+            .unwrap_or_default();
+        println!(
+            "Training history: {} iterations; final {} training {}{valid}",
+            hist.train.len(),
+            hist.metric,
+            last(&hist.train)
+        );
+    }
+    if !h.feature_importances.is_empty() {
+        let shown = h.feature_importances.len().min(15);
+        println!(
+            "Feature importances (top {shown} of {}):",
+            h.feature_importances.len()
+        );
+        let mut t = table(&["feature", "importance"]);
+        for (name, v) in &h.feature_importances[..shown] {
+            t.add_row(vec![name.clone(), num(*v)]);
+        }
+        println!("{t}");
+    }
     println!("Input columns ({}):", h.input_schema.len());
     let mut t = table(&["column", "kind", "categories"]);
     for c in &h.input_schema.columns {
