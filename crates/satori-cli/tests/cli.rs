@@ -805,6 +805,21 @@ fn transform_fits_saves_and_replays_the_preprocessing() {
         a, b,
         "replaying the saved steps on the same data gives the same file"
     );
+    // A few rows at a time (files larger than memory): the same file, whatever the chunk size.
+    let chunked = path(&dir, "t3.csv");
+    let o = satori(&[
+        "transform",
+        &file,
+        "--using",
+        &prep,
+        "--out",
+        &chunked,
+        "--chunk-rows",
+        "7",
+    ]);
+    assert!(o.status.success(), "{}", stderr(&o));
+    assert!(stdout(&o).contains("7 rows at a time"), "{}", stdout(&o));
+    assert_eq!(std::fs::read_to_string(&chunked).unwrap(), a);
     assert!(a.lines().next().unwrap().contains("island_Dream"));
     assert!(
         a.lines().skip(1).all(|l| l

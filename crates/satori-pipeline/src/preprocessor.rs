@@ -51,6 +51,11 @@ impl FittedPreprocessor {
         &self.steps
     }
 
+    /// Whether every step is row-wise, so a file can be transformed a chunk of rows at a time.
+    pub fn row_wise(&self) -> bool {
+        self.steps.iter().all(AnyStep::row_wise)
+    }
+
     /// Transform a matrix of input columns.
     pub fn transform(&self, x: ArrayView2<'_, f64>) -> Result<Array2<f64>> {
         satori_core::check_features(x, self.input.len())?;

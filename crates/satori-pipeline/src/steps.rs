@@ -138,6 +138,18 @@ impl AnyStep {
         self.transformer().transform(x)
     }
 
+    /// Whether each output row depends only on the same input row, so the step can be applied a
+    /// chunk of rows at a time (signal filters along the rows cannot).
+    pub fn row_wise(&self) -> bool {
+        match self {
+            AnyStep::ColumnTransformer(ct) => ct
+                .groups()
+                .iter()
+                .all(|g| g.steps.iter().all(AnyStep::row_wise)),
+            _ => true,
+        }
+    }
+
     /// The columns it takes.
     pub fn n_features_in(&self) -> usize {
         self.transformer().n_features_in()

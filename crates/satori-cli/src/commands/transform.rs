@@ -49,6 +49,10 @@ pub struct TransformArgs {
     /// Where to write the transformed data (CSV).
     #[arg(long, short = 'o')]
     pub out: PathBuf,
+    /// With --using on a CSV file: transform this many rows at a time, so files larger than
+    /// memory work (when every step is row-wise; otherwise the whole file is read).
+    #[arg(long, value_name = "N", default_value_t = 100_000)]
+    pub chunk_rows: usize,
     /// Print a JSON summary instead of text.
     #[arg(long)]
     pub json: bool,
@@ -67,7 +71,77 @@ struct TransformJson {
     saved: Option<String>,
 }
 
+/// Whether a file is read as CSV (the format the chunked reader handles).
+fn is_csv(path: &std::path::Path, read: &ReadArgs) -> anyhow::Result<bool> {
+    let opts = super::read_options(read)?;
+    Ok(match opts.format {
+        Some(f) => f == satori_data::Format::Csv,
+        None => satori_data::Format::from_path(path) == satori_data::Format::Csv,
+    })
+}
+
+/// `--using` on a CSV file with row-wise steps: read, transform and write a chunk at a time.
+fn run_chunked(
+    args: &TransformArgs,
+    prep: &FittedPreprocessor,
+    progress: &TermProgress,
+) -> anyhow::Result<()> {
+    use satori_core::Progress;
+    let opts = prep.read_options(super::read_options(&args.read)?);
+    let mut headers: Vec<String> = args.id.iter().cloned().collect();
+    headers.extend(prep.output_names().iter().cloned());
+    super::ensure_parent(&args.out)?;
+    let mut writer = satori_data::write::CsvChunkWriter::create(&args.out, headers.clone())?;
+    let chunks = satori_data::chunks::CsvChunks::open(&args.data, &opts, args.chunk_rows)?;
+    progress.start(&format!("transforming {}", args.data.display()), None);
+    for table in chunks {
+        let table = table?;
+        let x = prep.transform_table(&table)?;
+        let mut columns: Vec<Column> = Vec::with_capacity(headers.len());
+        if let Some(id) = &args.id {
+            columns.push(Column::Strings(
+                output::column_text(&table, id)?
+                    .into_iter()
+                    .map(Some)
+                    .collect(),
+            ));
+        }
+        columns.extend(x.columns().into_iter().map(|c| Column::Values(c.to_vec())));
+        writer.write(&columns)?;
+        progress.advance(table.n_rows() as u64);
+    }
+    progress.finish();
+    let n_rows = writer.finish()? as usize;
+    let summary = TransformJson {
+        command: "transform",
+        data: args.data.display().to_string(),
+        n_rows,
+        steps: prep.steps().iter().map(|s| s.name().to_string()).collect(),
+        columns: headers,
+        out: args.out.display().to_string(),
+        saved: None,
+    };
+    if args.json {
+        return print_json(&summary);
+    }
+    println!(
+        "Transformed {} rows through {} into {} columns → {} ({} rows at a time)",
+        summary.n_rows,
+        summary.steps.join(" → "),
+        prep.output_names().len(),
+        summary.out,
+        args.chunk_rows
+    );
+    Ok(())
+}
+
 pub fn run(args: TransformArgs, progress: &TermProgress) -> anyhow::Result<()> {
+    if let Some(path) = &args.using {
+        let (_, prep) = load_preprocessor(path)?;
+        if prep.row_wise() && is_csv(&args.data, &args.read)? {
+            return run_chunked(&args, &prep, progress);
+        }
+    }
     let (prep, table, x, target_values) = if let Some(path) = &args.using {
         let (_, prep) = load_preprocessor(path)?;
         let opts = prep.read_options(super::read_options(&args.read)?);

@@ -206,6 +206,16 @@ fn write_cells(
     headers: &[String],
     cells: &[Cells<'_>],
 ) -> Result<()> {
+    write_cells_opt(out, path, headers, cells, true)
+}
+
+fn write_cells_opt(
+    out: &mut dyn Write,
+    path: &Path,
+    headers: &[String],
+    cells: &[Cells<'_>],
+    with_header: bool,
+) -> Result<()> {
     if headers.len() != cells.len() {
         return Err(Error::ShapeMismatch {
             context: "number of headers (one per column)".into(),
@@ -222,15 +232,17 @@ fn write_cells(
         });
     }
     let io = |e| Error::io(path, e);
-    let mut line = Vec::new();
-    for (j, h) in headers.iter().enumerate() {
-        if j > 0 {
-            line.push(b',');
+    if with_header {
+        let mut line = Vec::new();
+        for (j, h) in headers.iter().enumerate() {
+            if j > 0 {
+                line.push(b',');
+            }
+            write_text(h, &mut line);
         }
-        write_text(h, &mut line);
+        line.push(b'\n');
+        out.write_all(&line).map_err(io)?;
     }
-    line.push(b'\n');
-    out.write_all(&line).map_err(io)?;
     let n_chunks = n.div_ceil(CHUNK_ROWS);
     let format_chunk = |c: usize| {
         let rows = c * CHUNK_ROWS..((c + 1) * CHUNK_ROWS).min(n);
@@ -259,6 +271,58 @@ fn write_cells(
 fn create(path: &Path) -> Result<std::io::BufWriter<std::fs::File>> {
     let f = std::fs::File::create(path).map_err(|e| Error::io(path, e))?;
     Ok(std::io::BufWriter::with_capacity(1 << 20, f))
+}
+
+/// A CSV file written a chunk of rows at a time (same format as [`write_csv_columns`]): the
+/// header once, then each chunk's rows in order.
+pub struct CsvChunkWriter {
+    out: std::io::BufWriter<std::fs::File>,
+    path: std::path::PathBuf,
+    headers: Vec<String>,
+    wrote_header: bool,
+    rows: u64,
+}
+
+impl CsvChunkWriter {
+    /// Create (or truncate) `path` for columns named `headers`.
+    pub fn create(path: &Path, headers: Vec<String>) -> Result<CsvChunkWriter> {
+        Ok(CsvChunkWriter {
+            out: create(path)?,
+            path: path.to_path_buf(),
+            headers,
+            wrote_header: false,
+            rows: 0,
+        })
+    }
+
+    /// Append a chunk: one column per header, all of the same length.
+    pub fn write(&mut self, columns: &[Column]) -> Result<()> {
+        let cells = column_cells(columns);
+        write_cells_opt(
+            &mut self.out,
+            &self.path,
+            &self.headers,
+            &cells,
+            !self.wrote_header,
+        )?;
+        self.wrote_header = true;
+        self.rows += cells.first().map_or(0, Cells::len) as u64;
+        Ok(())
+    }
+
+    /// Write the header if no chunk came, flush, and return the number of rows written.
+    pub fn finish(mut self) -> Result<u64> {
+        if !self.wrote_header {
+            let empty: Vec<Column> = self
+                .headers
+                .iter()
+                .map(|_| Column::Values(vec![]))
+                .collect();
+            self.write(&empty)?;
+        }
+        self.out.flush().map_err(|e| Error::io(&self.path, e))?;
+        Ok(self.rows)
+    }
 }
 
 /// Write a dataset as CSV with a header: the feature columns, then the target column (if any).
