@@ -48,6 +48,9 @@ enum Command {
     /// Fit preprocessing steps from a pipeline file (or apply saved ones) and write the
     /// transformed data.
     Transform(commands::transform::TransformArgs),
+    /// Score every row for anomalies with an isolation forest (fitted on the data or on a
+    /// reference file) and write the scores, most anomalous first.
+    Anomalies(commands::anomalies::AnomaliesArgs),
     /// Generate a synthetic dataset (classification or regression).
     Generate(commands::generate::GenerateArgs),
     /// Run every layer end to end on a bundled dataset, writing into ./satori-demo/.

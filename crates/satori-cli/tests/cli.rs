@@ -877,3 +877,84 @@ fn transform_fits_saves_and_replays_the_preprocessing() {
     );
     assert_user_error(&satori(&["transform", &file, "--out", &replayed]), &[]);
 }
+
+#[test]
+fn anomalies_ranks_injected_outliers_first() {
+    let dir = tmp();
+    // 300 rows on a smooth pattern, and three far-away rows (ids x1..x3).
+    let mut csv = String::from("id,a,b,color\n");
+    for i in 0..300 {
+        let t = i as f64 / 300.0;
+        let color = ["red", "green", "blue"][i % 3];
+        csv.push_str(&format!("r{i},{:.4},{:.4},{color}\n", t, (t * 6.0).sin()));
+    }
+    for (k, (a, b)) in [(9.0, 9.0), (-7.0, 5.0), (0.5, -30.0)].iter().enumerate() {
+        csv.push_str(&format!("x{},{a},{b},red\n", k + 1));
+    }
+    let file = write(&dir, "d.csv", &csv);
+    let out = path(&dir, "scores.csv");
+    let o = satori(&[
+        "anomalies",
+        &file,
+        "--id",
+        "id",
+        "--contamination",
+        "0.01",
+        "--out",
+        &out,
+        "--json",
+    ]);
+    assert!(o.status.success(), "{}", stderr(&o));
+    let j: serde_json::Value = serde_json::from_str(&stdout(&o)).unwrap();
+    assert_eq!(j["n_rows"], 303);
+    assert_eq!(j["columns"], serde_json::json!(["a", "b", "color"]));
+    let text = std::fs::read_to_string(&out).unwrap();
+    let mut lines = text.lines();
+    assert_eq!(lines.next(), Some("rank,row,id,anomaly_score,is_anomaly"));
+    let top: Vec<&str> = lines
+        .clone()
+        .take(3)
+        .map(|l| l.split(',').nth(2).unwrap())
+        .collect();
+    let mut sorted = top.clone();
+    sorted.sort();
+    assert_eq!(sorted, ["x1", "x2", "x3"], "{text}");
+    let flagged = lines.filter(|l| l.ends_with(",1")).count();
+    assert!(
+        (2..=5).contains(&flagged),
+        "about 1% flagged, got {flagged}"
+    );
+
+    // Score new rows against the reference: a normal-looking row and an unseen category.
+    let new = write(
+        &dir,
+        "n.csv",
+        "id,a,b,color\nn1,0.5,0.1,green\nn2,50,50,purple\n",
+    );
+    let o = satori(&[
+        "anomalies",
+        &new,
+        "--fit-on",
+        &file,
+        "--id",
+        "id",
+        "--out",
+        &out,
+    ]);
+    assert!(o.status.success(), "{}", stderr(&o));
+    let text = std::fs::read_to_string(&out).unwrap();
+    assert!(
+        text.lines().nth(1).unwrap().starts_with("1,2,n2,"),
+        "{text}"
+    );
+
+    // Bad input: clear errors.
+    let o = satori(&["anomalies", &file, "--contamination", "0.9", "--out", &out]);
+    assert_user_error(&o, &["contamination", "0.5"]);
+    let o = satori(&["anomalies", &file, "--contamination", "lots", "--out", &out]);
+    assert_user_error(&o, &["--contamination", "lots"]);
+    let o = satori(&["anomalies", &file, "--set", "n_estimators=0", "--out", &out]);
+    assert_user_error(&o, &["n_estimators"]);
+    let o = satori(&["anomalies", &file, "--id", "idd", "--out", &out]);
+    assert_user_error(&o, &["idd"]);
+}

@@ -19,6 +19,7 @@
 //! ```
 #![warn(missing_docs)]
 
+pub mod anomalies;
 pub mod auto;
 pub mod column_transformer;
 pub mod cost;
@@ -34,6 +35,7 @@ mod pipeline;
 pub mod pipeline_file;
 pub mod preprocessor;
 mod reference;
+pub mod row_filter;
 pub mod steps;
 mod train;
 

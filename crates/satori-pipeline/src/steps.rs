@@ -9,6 +9,7 @@ use satori_features as fe;
 use satori_preprocess as pp;
 
 use crate::column_transformer as ct;
+use crate::row_filter as rf;
 use serde::{Deserialize, Serialize};
 
 /// Generates the step enums and their dispatch from one list, so that adding a step is one line
@@ -90,7 +91,10 @@ steps! {
     SelectPercentile, "select_percentile", fe::SelectPercentileParams, fe::UnivariateSelector, true;
     PolynomialFeatures, "polynomial_features", fe::PolynomialFeaturesParams, fe::PolynomialFeatures, false;
     KBinsDiscretizer, "k_bins_discretizer", fe::KBinsDiscretizerParams, fe::KBinsDiscretizer, false;
+    OutlierClipper, "outlier_clipper", pp::OutlierClipperParams, pp::OutlierClipper, true;
+    Denoise, "denoise", pp::DenoiserParams, pp::Denoiser, true;
     ColumnTransformer, "column_transformer", ct::ColumnTransformerParams, ct::ColumnTransformer, false;
+    AnomalyFilter, "anomaly_filter", rf::AnomalyFilterParams, rf::AnomalyFilter, true;
 }
 
 impl StepParams {
@@ -105,6 +109,10 @@ impl StepParams {
                 out = out.with_target_name(name);
             }
             return Ok((AnyStep::ColumnTransformer(fitted), out));
+        }
+        if let StepParams::AnomalyFilter(p) = self {
+            let (fitted, kept) = p.fit_filter(data)?;
+            return Ok((AnyStep::AnomalyFilter(fitted), kept));
         }
         let (step, x) = match self {
             StepParams::TargetEncoder(p) => {
@@ -146,6 +154,7 @@ impl AnyStep {
                 .groups()
                 .iter()
                 .all(|g| g.steps.iter().all(AnyStep::row_wise)),
+            AnyStep::Denoise(d) => d.axis() != pp::DenoiseAxis::Rows,
             _ => true,
         }
     }

@@ -314,3 +314,105 @@ fn column_transformer_runs_steps_per_group_and_passes_the_rest_through() {
         assert!(e.contains(want), "{e}");
     }
 }
+
+#[test]
+fn anomaly_filter_drops_flagged_training_rows_and_passes_rows_at_predict() {
+    let table = penguins();
+    let mut request = TrainRequest::new(TargetSpec {
+        name: "species".into(),
+        task: None,
+    });
+    request.holdout = 0.0;
+    request.pipeline = Some(
+        parse_pipeline(
+            "[[preprocessing]]\nstep = \"anomaly_filter\"\ncontamination = 0.1\nseed = 3\n",
+            "p",
+        )
+        .unwrap(),
+    );
+    let out = train(&table, &request, &satori_core::NoProgress).unwrap();
+    let satori_pipeline::steps::AnyStep::AnomalyFilter(f) = &out.pipeline.steps()[0] else {
+        panic!("expected the filter");
+    };
+    // 10% of the 344 rows (numpy's percentile rule flags about that share).
+    assert!((30..=40).contains(&f.n_dropped), "{}", f.n_dropped);
+    assert_eq!(f.n_dropped + f.n_kept, 344);
+    // Every row still gets a prediction.
+    assert_eq!(out.pipeline.predict_table(&table).unwrap().len(), 344);
+    // Its parameters are checked like the forest's.
+    request.pipeline = Some(
+        parse_pipeline(
+            "[[preprocessing]]\nstep = \"anomaly_filter\"\ncontamination = 0.7\n",
+            "p",
+        )
+        .unwrap(),
+    );
+    let e = train(&table, &request, &satori_core::NoProgress)
+        .unwrap_err()
+        .to_string();
+    assert!(e.contains("contamination"), "{e}");
+}
+
+#[test]
+fn denoise_runs_in_a_pipeline_and_rejects_a_window_longer_than_the_signal() {
+    let ds = bundled::get("diabetes").unwrap();
+    let table = read_csv_bytes("diabetes.csv", ds.csv.as_bytes(), &ReadOptions::default()).unwrap();
+    let mut request = TrainRequest::new(TargetSpec {
+        name: "progression".into(),
+        task: None,
+    });
+    request.pipeline = Some(
+        parse_pipeline(
+            "[[preprocessing]]\nstep = \"denoise\"\nfilter = \"median\"\naxis = \"columns\"\nwindow = 3\n",
+            "p",
+        )
+        .unwrap(),
+    );
+    let out = train(&table, &request, &satori_core::NoProgress).unwrap();
+    assert_eq!(out.pipeline.steps()[0].name(), "denoise");
+    assert!(!out.pipeline.steps().is_empty());
+    request.overrides = vec![("preprocessing.0.window".into(), "99".into())];
+    let e = train(&table, &request, &satori_core::NoProgress)
+        .unwrap_err()
+        .to_string();
+    assert!(e.contains("window") && e.contains("99"), "{e}");
+}
+
+#[test]
+fn outlier_clipper_bounds_the_training_range_in_a_pipeline() {
+    let ds = bundled::get("diabetes").unwrap();
+    let table = read_csv_bytes("diabetes.csv", ds.csv.as_bytes(), &ReadOptions::default()).unwrap();
+    let mut request = TrainRequest::new(TargetSpec {
+        name: "progression".into(),
+        task: None,
+    });
+    request.holdout = 0.0;
+    request.pipeline = Some(
+        parse_pipeline(
+            "[[preprocessing]]\nstep = \"outlier_clipper\"\nmethod = \"quantile\"\nlower_quantile = 0.05\nupper_quantile = 0.95\n",
+            "p",
+        )
+        .unwrap(),
+    );
+    let out = train(&table, &request, &satori_core::NoProgress).unwrap();
+    let (data, _) = table
+        .to_dataset(&TargetSpec {
+            name: "progression".into(),
+            task: None,
+        })
+        .unwrap();
+    let clipped = out.pipeline.preprocess(data.x()).unwrap();
+    for j in 0..clipped.ncols() {
+        let col = data.x().column(j).to_vec();
+        let mut sorted = col.clone();
+        sorted.sort_by(f64::total_cmp);
+        let max_in = sorted[sorted.len() - 1];
+        let max_out = clipped.column(j).iter().copied().fold(f64::MIN, f64::max);
+        assert!(max_out <= max_in, "column {j} grew");
+        let distinct_at_max = clipped.column(j).iter().filter(|&&v| v == max_out).count();
+        assert!(
+            distinct_at_max >= 2,
+            "column {j}: the top 5% are clipped to one bound"
+        );
+    }
+}

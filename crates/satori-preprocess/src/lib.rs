@@ -5,7 +5,9 @@
 //! [`MinMaxScalerParams`], [`MaxAbsScalerParams`], [`RobustScalerParams`],
 //! [`QuantileTransformerParams`], [`PowerTransformerParams`]) and encoders of
 //! categorical columns ([`OneHotEncoderParams`], [`OrdinalEncoderParams`], [`TargetEncoderParams`],
-//! [`FrequencyEncoderParams`]). Each is a
+//! [`FrequencyEncoderParams`]), and noise filters ([`DenoiserParams`]: median, moving average,
+//! Savitzky-Golay, FFT low-pass and wavelet denoising, matching SciPy, NumPy and PyWavelets), and
+//! outlier clipping by quantiles, IQR fences or z-scores ([`OutlierClipperParams`]). Each is a
 //! [`satori_core::Params`] type that fits (as a [`satori_core::Estimator`]) on a
 //! [`satori_core::Dataset`] into a fitted model implementing [`satori_core::Transformer`].
 //!
@@ -30,10 +32,12 @@
 #![warn(missing_docs)]
 
 mod categories;
+mod denoise;
 mod frequency;
 mod knn_imputer;
 mod one_hot;
 mod ordinal;
+mod outliers;
 mod power;
 mod quantile;
 mod range_scalers;
@@ -44,10 +48,14 @@ mod target_encoder;
 mod util;
 
 pub use categories::FittedColumn;
+pub use denoise::{
+    DenoiseAxis, DenoiseFilter, DenoiseMode, Denoiser, DenoiserParams, ThresholdMode, Wavelet,
+};
 pub use frequency::{FrequencyEncoder, FrequencyEncoderParams};
 pub use knn_imputer::{KNNImputer, KNNImputerParams, KnnWeights};
 pub use one_hot::{DropCategory, HandleUnknown, OneHotEncoder, OneHotEncoderParams};
 pub use ordinal::{OrdinalEncoder, OrdinalEncoderParams, OrdinalUnknown};
+pub use outliers::{OutlierAction, OutlierClipper, OutlierClipperParams, OutlierMethod};
 pub use power::{PowerTransformer, PowerTransformerParams};
 pub use quantile::{OutputDistribution, QuantileTransformer, QuantileTransformerParams};
 pub use range_scalers::{

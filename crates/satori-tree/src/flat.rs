@@ -60,7 +60,7 @@ pub struct FlatTree {
     n_outputs: usize,
     /// Split feature per node; [`NONE`] for a leaf.
     feature: Vec<u32>,
-    /// Threshold per node (threshold splits; NaN otherwise).
+    /// Threshold per node (threshold splits; 0 otherwise, so that every tree is valid JSON).
     threshold: Vec<f64>,
     /// Index into `category_sets` for a category split; [`NONE`] otherwise.
     category_set: Vec<u32>,
@@ -110,7 +110,7 @@ impl FlatTree {
             return Err(Error::Internal("tree has too many nodes".into()));
         }
         self.feature.push(NONE);
-        self.threshold.push(f64::NAN);
+        self.threshold.push(0.0);
         self.category_set.push(NONE);
         self.left.push(NONE);
         self.right.push(NONE);
@@ -153,6 +153,11 @@ impl FlatTree {
             )));
         }
         match rule {
+            SplitRule::Threshold(t) if t.is_nan() => {
+                return Err(Error::Internal(format!(
+                    "split of node {node} has a NaN threshold"
+                )));
+            }
             SplitRule::Threshold(t) => {
                 self.threshold[i] = t;
                 self.category_set[i] = NONE;
@@ -169,7 +174,7 @@ impl FlatTree {
                 }
                 self.category_set[i] = self.category_sets.len() as u32;
                 self.category_sets.push(bits);
-                self.threshold[i] = f64::NAN;
+                self.threshold[i] = 0.0;
             }
         }
         self.feature[i] = feature as u32;
@@ -188,7 +193,7 @@ impl FlatTree {
             self.feature[i] = NONE;
             self.left[i] = NONE;
             self.right[i] = NONE;
-            self.threshold[i] = f64::NAN;
+            self.threshold[i] = 0.0;
             self.category_set[i] = NONE;
             self.gain[i] = 0.0;
         }
@@ -601,6 +606,13 @@ mod tests {
         let mut broken = sample();
         broken.category_set[1] = 9;
         assert!(broken.validate().is_err());
+    }
+
+    #[test]
+    fn json_round_trip() {
+        let t = sample();
+        let back: FlatTree = serde_json::from_str(&serde_json::to_string(&t).unwrap()).unwrap();
+        assert_eq!(back, t);
     }
 
     #[test]

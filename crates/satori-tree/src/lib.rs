@@ -2,8 +2,53 @@
 //!
 //! Tree models of satori, all stored as one flat tree representation ([`FlatTree`]): node
 //! arrays that gradient boosting, forests, isolation forests, SHAP, export and compression share.
+//!
+//! - [`decision_tree`]: CART trees, [`DecisionTreeClassifierParams`] →
+//!   [`DecisionTreeClassifier`] and [`DecisionTreeRegressorParams`] → [`DecisionTreeRegressor`],
+//!   scikit-learn's `DecisionTreeClassifier`/`DecisionTreeRegressor` split for split: criteria
+//!   `gini`/`entropy`/`log_loss` and `squared_error`/`absolute_error`/`poisson`, splitter
+//!   `best`/`random`, `max_depth`, `min_samples_split`, `min_samples_leaf`,
+//!   `min_weight_fraction_leaf`, `max_features`, `max_leaf_nodes` (best-first growth),
+//!   `min_impurity_decrease`, `ccp_alpha` (minimal cost-complexity pruning, with
+//!   `cost_complexity_pruning_path`), `class_weight`, sample weights and missing values (`NaN`,
+//!   learned direction per split). Models give `feature_importances`, `get_depth`,
+//!   `get_n_leaves`, `apply` and the fitted [`FlatTree`].
+//! - [`forest`]: [`RandomForestClassifierParams`], [`RandomForestRegressorParams`],
+//!   [`ExtraTreesClassifierParams`], [`ExtraTreesRegressorParams`] → [`ForestClassifier`] /
+//!   [`ForestRegressor`]: bootstrap and `max_samples`, `max_features` (scikit-learn's defaults:
+//!   `sqrt` for classifiers, all for regressors), `oob_score` with the out-of-bag predictions,
+//!   `class_weight` including `balanced_subsample`, impurity importances; trees grown in
+//!   parallel, each from a seed derived from `seed` and its index, so the forest is the same at
+//!   any thread count.
+//! - [`isolation`]: anomaly detection with [`IsolationForestParams`] → [`IsolationForest`],
+//!   scikit-learn's `IsolationForest` (`n_estimators`, `max_samples`, `max_features`,
+//!   `bootstrap`, `contamination`, `seed`): `score_samples` with scikit-learn's definition and
+//!   offset, `predict` 1.0 for an anomaly, `flag_rows` for dropping anomalous training rows.
 #![warn(missing_docs)]
 
+mod builder;
+mod criterion;
+pub mod decision_tree;
 pub mod flat;
+pub mod forest;
+pub mod isolation;
+mod params;
+mod prune;
 
+pub use criterion::{ClassCriterion, RegCriterion};
+pub use decision_tree::{
+    DecisionTreeClassifier, DecisionTreeClassifierParams, DecisionTreeRegressor,
+    DecisionTreeRegressorParams,
+};
 pub use flat::{FlatTree, NodeStats, SplitRule};
+pub use forest::{
+    ExtraTreesClassifier, ExtraTreesClassifierParams, ExtraTreesRegressor,
+    ExtraTreesRegressorParams, ForestClassifier, ForestRegressor, Oob, RandomForestClassifier,
+    RandomForestClassifierParams, RandomForestRegressor, RandomForestRegressorParams, SampleSize,
+};
+pub use isolation::{
+    Contamination, IsolationForest, IsolationForestParams, IsolationMaxFeatures,
+    IsolationMaxSamples, average_path_length,
+};
+pub use params::{ClassWeight, FeatureSampling, Splitter};
+pub use prune::PruningPath;

@@ -1,5 +1,6 @@
 //! One module per subcommand.
 
+pub mod anomalies;
 pub mod cv;
 pub mod demo;
 pub mod evaluate;
@@ -29,6 +30,7 @@ pub fn run(command: Command, verbosity: Verbosity) -> anyhow::Result<()> {
         Command::Cv(a) => cv::run(a, &progress),
         Command::Transform(a) => transform::run(a, &progress),
         Command::Demo(a) => demo::run(a, &progress),
+        Command::Anomalies(a) => anomalies::run(a, &progress),
     }
 }
 
