@@ -958,3 +958,106 @@ fn anomalies_ranks_injected_outliers_first() {
     let o = satori(&["anomalies", &file, "--id", "idd", "--out", &out]);
     assert_user_error(&o, &["idd"]);
 }
+
+#[test]
+fn linear_models_train_through_the_automatic_preprocessing() {
+    let dir = tmp();
+    let model = path(&dir, "m.satori");
+    let file = data("palmer_penguins.csv");
+    let o = satori(&[
+        "train", &file, "--target", "species", "--model", "logistic", "--out", &model, "--json",
+    ]);
+    assert!(o.status.success(), "{}", stderr(&o));
+    let j: serde_json::Value = serde_json::from_str(&stdout(&o)).unwrap();
+    assert_eq!(j["model"], "logistic_regression");
+    let steps: Vec<&str> = j["params"]["preprocessing"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|s| s["step"].as_str().unwrap())
+        .collect();
+    assert_eq!(
+        steps,
+        ["one_hot_encoder", "simple_imputer", "standard_scaler"]
+    );
+    let acc = j["holdout"]["metrics"]["accuracy"].as_f64().unwrap();
+    assert!(acc > 0.95, "logistic regression on penguins: {acc}");
+    let o = satori(&["inspect", &model]);
+    assert!(
+        stdout(&o).contains("logistic regression (3 × "),
+        "{}",
+        stdout(&o)
+    );
+    assert!(stdout(&o).contains("converged"), "{}", stdout(&o));
+    // New rows with a missing value and an island never seen in training still predict.
+    let new = write(
+        &dir,
+        "new.csv",
+        "island,bill_length_mm,bill_depth_mm,flipper_length_mm,body_mass_g,sex,year\n\
+         Atlantis,39.1,18.7,181,3750,male,2007\nDream,,17.0,195,,female,2008\n",
+    );
+    let preds = path(&dir, "p.csv");
+    let o = satori(&["predict", &model, &new, "--out", &preds]);
+    assert!(o.status.success(), "{}", stderr(&o));
+    assert_eq!(std::fs::read_to_string(&preds).unwrap().lines().count(), 3);
+    // Turning the automatic steps off leaves raw categories and NaN, which logistic rejects.
+    let o = satori(&[
+        "train",
+        &file,
+        "--target",
+        "species",
+        "--model",
+        "logistic",
+        "--set",
+        "auto_preprocessing=false",
+        "--out",
+        &model,
+    ]);
+    assert_user_error(&o, &["impute"]);
+
+    // Regression with a validation file instead of a holdout.
+    let diabetes = data("diabetes.csv");
+    let o = satori(&[
+        "train",
+        &diabetes,
+        "--target",
+        "progression",
+        "--model",
+        "ridge",
+        "--valid",
+        &diabetes,
+        "--out",
+        &model,
+        "--json",
+    ]);
+    assert!(o.status.success(), "{}", stderr(&o));
+    let j: serde_json::Value = serde_json::from_str(&stdout(&o)).unwrap();
+    assert!(j["holdout"]["metrics"]["r2"].as_f64().unwrap() > 0.4);
+    let o = satori(&[
+        "train",
+        &diabetes,
+        "--target",
+        "progression",
+        "--model",
+        "ridge",
+        "--valid",
+        &diabetes,
+        "--holdout",
+        "0.3",
+        "--out",
+        &model,
+    ]);
+    assert_eq!(o.status.code(), Some(1), "--valid and --holdout conflict");
+    // A classifier on a regression target names the problem and the sibling.
+    let o = satori(&[
+        "train",
+        &diabetes,
+        "--target",
+        "progression",
+        "--model",
+        "logistic",
+        "--out",
+        &model,
+    ]);
+    assert_user_error(&o, &["logistic_regression needs a classification target"]);
+}

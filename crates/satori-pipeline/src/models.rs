@@ -137,11 +137,30 @@ macro_rules! models {
 models! {
     DummyClassifier, "dummy_classifier", satori_baseline::DummyClassifierParams, satori_baseline::DummyClassifier;
     DummyRegressor, "dummy_regressor", satori_baseline::DummyRegressorParams, satori_baseline::DummyRegressor;
+    LinearRegression, "linear_regression", satori_linear::LinearRegressionParams, satori_linear::LinearRegression;
+    Ridge, "ridge", satori_linear::RidgeParams, satori_linear::Ridge;
+    Lasso, "lasso", satori_linear::LassoParams, satori_linear::Lasso;
+    ElasticNet, "elastic_net", satori_linear::ElasticNetParams, satori_linear::ElasticNet;
+    PoissonRegressor, "poisson_regressor", satori_linear::PoissonRegressorParams, satori_linear::PoissonRegressor;
+    TweedieRegressor, "tweedie_regressor", satori_linear::TweedieRegressorParams, satori_linear::TweedieRegressor;
+    LogisticRegression, "logistic_regression", satori_linear::LogisticRegressionParams, satori_linear::LogisticRegression;
+    SgdClassifier, "sgd_classifier", satori_linear::SgdClassifierParams, satori_linear::SgdClassifier;
+    SgdRegressor, "sgd_regressor", satori_linear::SgdRegressorParams, satori_linear::SgdRegressor;
 }
 
 /// The model names `--model` accepts: short family names that pick the task's variant, and
 /// every full kind.
-pub const MODEL_NAMES: &[&str] = &["baseline", "dummy_classifier", "dummy_regressor"];
+pub const MODEL_NAMES: &[&str] = &[
+    "baseline",
+    "linear",
+    "ridge",
+    "lasso",
+    "elastic_net",
+    "logistic",
+    "poisson",
+    "tweedie",
+    "sgd",
+];
 
 impl Default for ModelParams {
     fn default() -> Self {
@@ -155,6 +174,12 @@ fn short_name(name: &str, task: Task) -> Option<&'static str> {
     Some(match name {
         "baseline" if classification => "dummy_classifier",
         "baseline" => "dummy_regressor",
+        "linear" => "linear_regression",
+        "logistic" => "logistic_regression",
+        "poisson" => "poisson_regressor",
+        "tweedie" => "tweedie_regressor",
+        "sgd" if classification => "sgd_classifier",
+        "sgd" => "sgd_regressor",
         _ => return None,
     })
 }

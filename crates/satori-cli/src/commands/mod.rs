@@ -43,7 +43,9 @@ pub struct ModelArgs {
     /// Force the task instead of inferring it from the target.
     #[arg(long, value_enum)]
     pub task: Option<train::TaskArg>,
-    /// The model: baseline (the task's dummy), dummy_classifier, dummy_regressor.
+    /// The model: a family name that picks the task's variant (baseline, linear, ridge, lasso,
+    /// elastic_net, logistic, poisson, tweedie, sgd, tree, forest, extra_trees, gbm, mlp) or a
+    /// full kind such as random_forest_classifier (see docs/models.md).
     #[arg(long, default_value = "baseline")]
     pub model: String,
     /// Override a parameter: path=value, e.g. --set model.strategy=median (repeatable).

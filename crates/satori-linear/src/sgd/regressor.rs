@@ -1,0 +1,287 @@
+//! [`SgdRegressorParams`] → [`SgdRegressor`].
+
+use ndarray::{Array1, ArrayView2};
+use satori_core::{Dataset, Error, Estimator, Params, Predictor, Progress, Result, check_features};
+use serde::{Deserialize, Serialize};
+
+use super::kernel::{self, Config, Loss, Rows, State};
+use super::{LearningRate, Penalty, epoch_orders, validate_common, validate_epsilon};
+use crate::clf_common::{check_finite, regression_target, require_rows};
+
+const NAME: &str = "SgdRegressor";
+
+/// The loss of an [`SgdRegressor`] (scikit-learn's `loss`).
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum SgdRegressorLoss {
+    /// `½ (p - y)²`: ordinary least squares (default).
+    #[default]
+    SquaredError,
+    /// Squared within `epsilon` of the target, linear beyond: robust to outliers.
+    Huber,
+    /// `max(0, |y - p| - epsilon)`: linear support vector regression.
+    EpsilonInsensitive,
+    /// `max(0, |y - p| - epsilon)²`.
+    SquaredEpsilonInsensitive,
+}
+
+/// Parameters of an [`SgdRegressor`], with scikit-learn 1.9's names and defaults.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case", default, deny_unknown_fields)]
+pub struct SgdRegressorParams {
+    /// The loss. Default `squared_error`; one of `squared_error`, `huber`,
+    /// `epsilon_insensitive`, `squared_epsilon_insensitive`.
+    pub loss: SgdRegressorLoss,
+    /// The penalty. Default `l2`; one of `none`, `l2`, `l1`, `elasticnet`.
+    pub penalty: Penalty,
+    /// Penalty strength. Default 1e-4; ≥ 0, and > 0 with `learning_rate = "optimal"`.
+    pub alpha: f64,
+    /// Elastic-net mixing (used by `elasticnet` only). Default 0.15; in [0, 1].
+    pub l1_ratio: f64,
+    /// Whether to fit an intercept. Default true.
+    pub fit_intercept: bool,
+    /// Maximum number of epochs. Default 1000; ≥ 1.
+    pub max_iter: usize,
+    /// Stopping tolerance on the mean training objective (see [`SgdClassifierParams::tol`]).
+    /// Default 1e-3; ≥ 0, or absent for no stopping rule.
+    ///
+    /// [`SgdClassifierParams::tol`]: crate::SgdClassifierParams::tol
+    pub tol: Option<f64>,
+    /// Whether to shuffle the rows before each epoch (with `seed`). Default true.
+    pub shuffle: bool,
+    /// Seed of the shuffling. Any value; default 0.
+    pub seed: u64,
+    /// Width of the insensitive zone (`huber`, `epsilon_insensitive`,
+    /// `squared_epsilon_insensitive`). Default 0.1; ≥ 0.
+    pub epsilon: f64,
+    /// The learning-rate schedule. Default `invscaling`.
+    pub learning_rate: LearningRate,
+    /// Initial learning rate. Default 0.01; > 0.
+    pub eta0: f64,
+    /// Exponent of `invscaling`. Default 0.25; finite.
+    pub power_t: f64,
+    /// Epochs without improvement before stopping (or, with `adaptive`, dividing the rate by 5).
+    /// Default 5; ≥ 1.
+    pub n_iter_no_change: usize,
+    /// Average the coefficients from update `average` on. Default 0 (no averaging).
+    pub average: u64,
+}
+
+impl Default for SgdRegressorParams {
+    fn default() -> Self {
+        SgdRegressorParams {
+            loss: SgdRegressorLoss::SquaredError,
+            penalty: Penalty::L2,
+            alpha: 1e-4,
+            l1_ratio: 0.15,
+            fit_intercept: true,
+            max_iter: 1000,
+            tol: Some(1e-3),
+            shuffle: true,
+            seed: 0,
+            epsilon: 0.1,
+            learning_rate: LearningRate::Invscaling,
+            eta0: 0.01,
+            power_t: 0.25,
+            n_iter_no_change: 5,
+            average: 0,
+        }
+    }
+}
+
+impl Params for SgdRegressorParams {
+    fn validate(&self) -> Result<()> {
+        validate_common(
+            self.penalty,
+            self.alpha,
+            self.l1_ratio,
+            self.learning_rate,
+            self.eta0,
+            self.power_t,
+            self.max_iter,
+            self.tol,
+            self.n_iter_no_change,
+        )?;
+        validate_epsilon(self.epsilon)
+    }
+}
+
+impl SgdRegressorParams {
+    fn config(&self) -> Config {
+        Config {
+            loss: match self.loss {
+                SgdRegressorLoss::SquaredError => Loss::SquaredError,
+                SgdRegressorLoss::Huber => Loss::Huber(self.epsilon),
+                SgdRegressorLoss::EpsilonInsensitive => Loss::EpsilonInsensitive(self.epsilon),
+                SgdRegressorLoss::SquaredEpsilonInsensitive => {
+                    Loss::SquaredEpsilonInsensitive(self.epsilon)
+                }
+            },
+            penalty: self.penalty,
+            alpha: self.alpha,
+            l1_ratio: match self.penalty {
+                Penalty::L2 => 0.0,
+                Penalty::L1 => 1.0,
+                Penalty::Elasticnet | Penalty::None => self.l1_ratio,
+            },
+            learning_rate: self.learning_rate,
+            eta0: self.eta0,
+            power_t: self.power_t,
+            fit_intercept: self.fit_intercept,
+            average: self.average,
+            tol: self.tol,
+            n_iter_no_change: self.n_iter_no_change,
+        }
+    }
+
+    /// A new model from one pass over `data`, in row order (a first `partial_fit`). Continue it
+    /// with [`SgdRegressor::partial_fit`].
+    pub fn partial_fit(&self, data: &Dataset) -> Result<SgdRegressor> {
+        self.validate()?;
+        let cfg = self.config();
+        let mut model = SgdRegressor {
+            state: State::new(data.n_features(), &cfg),
+            cfg,
+            n_features: data.n_features(),
+            n_iter: 0,
+            converged: false,
+        };
+        model.partial_fit(data)?;
+        Ok(model)
+    }
+}
+
+impl Estimator for SgdRegressorParams {
+    type Model = SgdRegressor;
+
+    fn fit_with_progress(&self, data: &Dataset, progress: &dyn Progress) -> Result<SgdRegressor> {
+        self.validate()?;
+        let y = regression_target(data, NAME)?;
+        require_rows(y.len(), NAME)?;
+        check_finite(data.x(), NAME)?;
+        let cfg = self.config();
+        let mut state = State::new(data.n_features(), &cfg);
+        let y: Vec<f64> = y.to_vec();
+        let weight: Vec<f64> = data.weights_or_ones().to_vec();
+        let rows = Rows {
+            x: data.x(),
+            y: &y,
+            weight: &weight,
+        };
+        progress.start("SGD regressor", None);
+        let orders = epoch_orders(y.len(), self.shuffle, self.seed);
+        let n_iter = kernel::run(&mut state, &cfg, &rows, self.max_iter, true, orders)?;
+        progress.finish();
+        let converged = n_iter < self.max_iter;
+        if !converged {
+            progress.note(&format!(
+                "SgdRegressor ran all {} epochs without meeting tol; increase max_iter",
+                self.max_iter
+            ));
+        }
+        Ok(SgdRegressor {
+            cfg,
+            state,
+            n_features: data.n_features(),
+            n_iter,
+            converged,
+        })
+    }
+}
+
+/// A fitted SGD regressor.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct SgdRegressor {
+    cfg: Config,
+    state: State,
+    n_features: usize,
+    n_iter: usize,
+    converged: bool,
+}
+
+impl SgdRegressor {
+    /// One more pass over `data`, in row order, continuing from the current state.
+    pub fn partial_fit(&mut self, data: &Dataset) -> Result<()> {
+        let y = regression_target(data, NAME)?;
+        require_rows(y.len(), NAME)?;
+        check_features(data.x(), self.n_features)?;
+        check_finite(data.x(), NAME)?;
+        self.check_model()?;
+        let y: Vec<f64> = y.to_vec();
+        let weight: Vec<f64> = data.weights_or_ones().to_vec();
+        let rows = Rows {
+            x: data.x(),
+            y: &y,
+            weight: &weight,
+        };
+        kernel::run(
+            &mut self.state,
+            &self.cfg,
+            &rows,
+            1,
+            false,
+            epoch_orders(y.len(), false, 0),
+        )?;
+        self.n_iter = 1;
+        Ok(())
+    }
+
+    /// The coefficients (scikit-learn's `coef_`; the averaged ones when averaging applies).
+    pub fn coef(&self) -> Vec<f64> {
+        self.state.coef(&self.cfg).0
+    }
+
+    /// The intercept.
+    pub fn intercept(&self) -> f64 {
+        self.state.coef(&self.cfg).1
+    }
+
+    /// Epochs of the last fit; 1 after `partial_fit`.
+    pub fn n_iter(&self) -> usize {
+        self.n_iter
+    }
+
+    /// Whether the stopping rule ended the fit before `max_iter` epochs.
+    pub fn converged(&self) -> bool {
+        self.converged
+    }
+
+    /// Updates done so far plus one (scikit-learn's `t_`).
+    pub fn t(&self) -> f64 {
+        self.state.t
+    }
+
+    fn check_model(&self) -> Result<()> {
+        if self.state.consistent(self.n_features, &self.cfg) {
+            Ok(())
+        } else {
+            Err(Error::InvalidData(
+                "this SgdRegressor is inconsistent (weights and feature count disagree); was the \
+                 model file altered?"
+                    .into(),
+            ))
+        }
+    }
+}
+
+impl Predictor for SgdRegressor {
+    fn n_features(&self) -> usize {
+        self.n_features
+    }
+
+    fn predict(&self, x: ArrayView2<'_, f64>) -> Result<Array1<f64>> {
+        check_features(x, self.n_features)?;
+        check_finite(x, NAME)?;
+        self.check_model()?;
+        let (w, b) = self.state.coef(&self.cfg);
+        Ok(x.outer_iter()
+            .map(|row| {
+                let mut s = 0.0;
+                for (a, v) in w.iter().zip(row) {
+                    s += a * v;
+                }
+                s + b
+            })
+            .collect())
+    }
+}
