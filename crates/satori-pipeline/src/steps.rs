@@ -91,6 +91,11 @@ steps! {
     SelectPercentile, "select_percentile", fe::SelectPercentileParams, fe::UnivariateSelector, true;
     PolynomialFeatures, "polynomial_features", fe::PolynomialFeaturesParams, fe::PolynomialFeatures, false;
     KBinsDiscretizer, "k_bins_discretizer", fe::KBinsDiscretizerParams, fe::KBinsDiscretizer, false;
+    TruncatedSvd, "truncated_svd", fe::TruncatedSvdParams, fe::TruncatedSvd, false;
+    IncrementalPca, "incremental_pca", fe::IncrementalPcaParams, fe::IncrementalPca, false;
+    Lda, "lda", fe::LdaParams, fe::Lda, false;
+    FeatureHasher, "feature_hasher", fe::FeatureHasherParams, fe::FeatureHasher, true;
+    DatetimeFeatures, "datetime_features", fe::DatetimeFeaturesParams, fe::DatetimeFeatures, true;
     OutlierClipper, "outlier_clipper", pp::OutlierClipperParams, pp::OutlierClipper, true;
     Denoise, "denoise", pp::DenoiserParams, pp::Denoiser, true;
     ColumnTransformer, "column_transformer", ct::ColumnTransformerParams, ct::ColumnTransformer, false;

@@ -416,3 +416,72 @@ fn outlier_clipper_bounds_the_training_range_in_a_pipeline() {
         );
     }
 }
+
+#[test]
+fn svd_lda_hashing_and_date_steps_run_in_pipelines() {
+    let wine = bundled::get("wine").unwrap();
+    let wine = read_csv_bytes("wine.csv", wine.csv.as_bytes(), &ReadOptions::default()).unwrap();
+    let mut request = TrainRequest::new(TargetSpec {
+        name: "class".into(),
+        task: None,
+    });
+    request.holdout = 0.0;
+    for (toml, n_out) in [
+        (
+            "[[preprocessing]]\nstep = \"standard_scaler\"\n[[preprocessing]]\nstep = \"lda\"\nn_components = 2\n",
+            2,
+        ),
+        (
+            "[[preprocessing]]\nstep = \"truncated_svd\"\nn_components = 3\n",
+            3,
+        ),
+        (
+            "[[preprocessing]]\nstep = \"incremental_pca\"\nn_components = 4\nbatch_size = 50\n",
+            4,
+        ),
+    ] {
+        request.pipeline = Some(parse_pipeline(toml, "p").unwrap());
+        let out = train(&wine, &request, &satori_core::NoProgress).unwrap();
+        assert_eq!(out.pipeline.feature_names_out().len(), n_out, "{toml}");
+    }
+    // Hashing the categorical columns of the penguins.
+    let table = penguins();
+    let mut request = TrainRequest::new(TargetSpec {
+        name: "species".into(),
+        task: None,
+    });
+    request.pipeline = Some(
+        parse_pipeline(
+            "[[preprocessing]]\nstep = \"feature_hasher\"\nn_features = 8\n",
+            "p",
+        )
+        .unwrap(),
+    );
+    let out = train(&table, &request, &satori_core::NoProgress).unwrap();
+    let names = out.pipeline.feature_names_out();
+    assert!(
+        !names.iter().any(|n| n == "island" || n == "sex"),
+        "{names:?}"
+    );
+    // Calendar features of a date column.
+    let csv =
+        b"when,y\n2024-01-31,1\n2024-02-29T13:05:00Z,2\n2023-12-25,3\n2024-07-04,4\n2024-03-01,5\n";
+    let table = read_csv_bytes("d.csv", csv, &ReadOptions::default()).unwrap();
+    let mut request = TrainRequest::new(TargetSpec {
+        name: "y".into(),
+        task: Some(satori_core::Task::Regression),
+    });
+    request.holdout = 0.0;
+    request.pipeline =
+        Some(parse_pipeline("[[preprocessing]]\nstep = \"datetime_features\"\n", "p").unwrap());
+    let out = train(&table, &request, &satori_core::NoProgress).unwrap();
+    let names = out.pipeline.feature_names_out();
+    assert!(names.iter().any(|n| n == "when_month"), "{names:?}");
+    let x = table.features(out.pipeline.input_schema()).unwrap();
+    let expanded = out.pipeline.preprocess(x.view()).unwrap();
+    let month = names.iter().position(|n| n == "when_month").unwrap();
+    assert_eq!(
+        expanded.column(month).to_vec(),
+        vec![1.0, 2.0, 12.0, 7.0, 3.0]
+    );
+}

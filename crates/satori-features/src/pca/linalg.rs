@@ -34,7 +34,7 @@ fn row_blocks(n: usize) -> Vec<(usize, usize)> {
 }
 
 /// The per-column mean (rows summed in order within a block, blocks added in order).
-pub(super) fn column_means(x: ArrayView2<'_, f64>) -> Array1<f64> {
+pub(crate) fn column_means(x: ArrayView2<'_, f64>) -> Array1<f64> {
     let partials: Vec<Array1<f64>> = row_blocks(x.nrows())
         .into_par_iter()
         .map(|(a, b)| {
@@ -190,7 +190,7 @@ fn to_ndarray(m: MatRef<'_, f64>) -> Array2<f64> {
 
 /// Thin SVD of `a`: singular values (non-increasing) and `Vᵀ` (one right singular vector per
 /// row).
-pub(super) fn thin_svd(a: MatRef<'_, f64>) -> Result<(Array1<f64>, Array2<f64>)> {
+pub(crate) fn thin_svd(a: MatRef<'_, f64>) -> Result<(Array1<f64>, Array2<f64>)> {
     let svd = a
         .thin_svd()
         .map_err(|e| Error::InvalidData(format!("the SVD did not converge ({e:?})")))?;
@@ -201,7 +201,7 @@ pub(super) fn thin_svd(a: MatRef<'_, f64>) -> Result<(Array1<f64>, Array2<f64>)>
 
 /// Eigendecomposition of the symmetric `g`: eigenvalues in non-increasing order and the matching
 /// eigenvectors as rows.
-pub(super) fn sym_eigh_desc(g: &Array2<f64>) -> Result<(Array1<f64>, Array2<f64>)> {
+pub(crate) fn sym_eigh_desc(g: &Array2<f64>) -> Result<(Array1<f64>, Array2<f64>)> {
     let n = g.nrows();
     let m = Mat::from_fn(n, n, |i, j| g[[i, j]]);
     let evd = m.self_adjoint_eigen(Side::Lower).map_err(|e| {
@@ -255,7 +255,7 @@ pub(super) fn randomized_svd(
 
 /// scikit-learn's `svd_flip(u, v, u_based_decision=False)` on `Vᵀ`: each row is negated when its
 /// entry of largest magnitude (the first such on ties) is negative.
-pub(super) fn svd_flip_rows(vt: &mut Array2<f64>) {
+pub(crate) fn svd_flip_rows(vt: &mut Array2<f64>) {
     for mut row in vt.axis_iter_mut(Axis(0)) {
         let mut best = 0;
         for (j, v) in row.iter().enumerate() {

@@ -37,7 +37,7 @@
 //! ```
 
 mod fit;
-mod linalg;
+pub(crate) mod linalg;
 
 use ndarray::{Array1, Array2, ArrayView1, ArrayView2};
 use satori_core::{Error, Params, Result, Transformer};
