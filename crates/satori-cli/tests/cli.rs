@@ -1061,3 +1061,219 @@ fn linear_models_train_through_the_automatic_preprocessing() {
     ]);
     assert_user_error(&o, &["logistic_regression needs a classification target"]);
 }
+
+#[test]
+fn tree_models_train_with_importances_history_and_validation() {
+    let dir = tmp();
+    let model = path(&dir, "m.satori");
+    let cancer = data("breast_cancer.csv");
+    // Boosting with a validation file: early stopping on it, the learning curve and the
+    // importances in the model file, and a report with the learning curve.
+    let report = path(&dir, "r.html");
+    let o = satori(&[
+        "train",
+        &cancer,
+        "--target",
+        "diagnosis",
+        "--model",
+        "gbm",
+        "--valid",
+        &cancer,
+        "--set",
+        "model.n_estimators=30",
+        "--out",
+        &model,
+        "--report",
+        &report,
+        "--json",
+    ]);
+    assert!(o.status.success(), "{}", stderr(&o));
+    let j: serde_json::Value = serde_json::from_str(&stdout(&o)).unwrap();
+    assert_eq!(j["model"], "gbm_classifier");
+    assert!(
+        j["params"]["preprocessing"].as_array().unwrap().is_empty(),
+        "trees take raw columns"
+    );
+    assert!(j["holdout"]["metrics"]["roc_auc"].as_f64().unwrap() > 0.97);
+    let h: serde_json::Value =
+        serde_json::from_str(&stdout(&satori(&["inspect", &model, "--json"]))).unwrap();
+    let hist = &h["training_history"];
+    assert_eq!(hist["train"].as_array().unwrap().len(), 30);
+    assert_eq!(hist["valid"].as_array().unwrap().len(), 30);
+    let imp = h["feature_importances"].as_array().unwrap();
+    assert_eq!(imp.len(), 30, "one per input column");
+    let total: f64 = imp.iter().map(|p| p[1].as_f64().unwrap()).sum();
+    assert!((total - 1.0).abs() < 1e-9);
+    assert!(
+        std::fs::read_to_string(&report)
+            .unwrap()
+            .contains("Learning curve")
+    );
+    let o = satori(&["inspect", &model]);
+    assert!(stdout(&o).contains("Feature importances"), "{}", stdout(&o));
+
+    // Forest on a multiclass target, tree on a regression target.
+    let o = satori(&[
+        "train",
+        &data("wine.csv"),
+        "--target",
+        "class",
+        "--model",
+        "forest",
+        "--set",
+        "model.n_estimators=20",
+        "--out",
+        &model,
+        "--json",
+    ]);
+    assert!(o.status.success(), "{}", stderr(&o));
+    let j: serde_json::Value = serde_json::from_str(&stdout(&o)).unwrap();
+    assert!(j["holdout"]["metrics"]["accuracy"].as_f64().unwrap() > 0.85);
+    let o = satori(&[
+        "train",
+        &data("diabetes.csv"),
+        "--target",
+        "progression",
+        "--model",
+        "tree",
+        "--set",
+        "model.max_depth=3",
+        "--out",
+        &model,
+    ]);
+    assert!(o.status.success(), "{}", stderr(&o));
+    assert!(stdout(&satori(&["inspect", &model])).contains("decision tree: depth 3"));
+    // Bad parameter: named, with its range.
+    let o = satori(&[
+        "train",
+        &cancer,
+        "--target",
+        "diagnosis",
+        "--model",
+        "gbm",
+        "--set",
+        "model.learning_rate=0",
+        "--out",
+        &model,
+    ]);
+    assert_user_error(&o, &["learning_rate"]);
+}
+
+#[test]
+fn mlp_trains_and_fine_tunes_from_a_base_model() {
+    let dir = tmp();
+    let base = path(&dir, "base.satori");
+    let tuned = path(&dir, "tuned.satori");
+    let penguins = data("palmer_penguins.csv");
+    let o = satori(&[
+        "train",
+        &penguins,
+        "--target",
+        "species",
+        "--model",
+        "mlp",
+        "--drop",
+        "body_mass_g",
+        "--set",
+        "model.hidden_layer_sizes=[16,8]",
+        "--set",
+        "model.max_iter=60",
+        "--set",
+        "model.learning_rate_init=0.01",
+        "--out",
+        &base,
+        "--json",
+    ]);
+    assert!(o.status.success(), "{}", stderr(&o));
+    let j: serde_json::Value = serde_json::from_str(&stdout(&o)).unwrap();
+    assert!(j["holdout"]["metrics"]["accuracy"].as_f64().unwrap() > 0.8);
+    let summary = stdout(&satori(&["inspect", &base]));
+    assert!(
+        summary.contains("Model:") && summary.contains("Training history"),
+        "{summary}"
+    );
+    // A regression target on the same inputs, from the trained trunk.
+    let o = satori(&[
+        "train",
+        &penguins,
+        "--target",
+        "body_mass_g",
+        "--model",
+        "mlp",
+        "--drop",
+        "species",
+        "--init-from",
+        &base,
+        "--freeze",
+        "1",
+        "--set",
+        "model.max_iter=20",
+        "--out",
+        &tuned,
+        "--json",
+    ]);
+    assert!(o.status.success(), "{}", stderr(&o));
+    let h: serde_json::Value =
+        serde_json::from_str(&stdout(&satori(&["inspect", &tuned, "--json"]))).unwrap();
+    assert!(h["init_from"].as_str().unwrap().contains("1 frozen"), "{h}");
+    assert_eq!(h["task"], "regression");
+    // Errors: columns the base never saw, a freeze deeper than the network, a non-mlp model.
+    let o = satori(&[
+        "train",
+        &penguins,
+        "--target",
+        "body_mass_g",
+        "--model",
+        "mlp",
+        "--init-from",
+        &base,
+        "--out",
+        &tuned,
+    ]);
+    assert_user_error(&o, &["species", "never saw"]);
+    let o = satori(&[
+        "train",
+        &penguins,
+        "--target",
+        "body_mass_g",
+        "--model",
+        "mlp",
+        "--drop",
+        "species",
+        "--init-from",
+        &base,
+        "--freeze",
+        "5",
+        "--out",
+        &tuned,
+    ]);
+    assert_user_error(&o, &["freeze"]);
+    let o = satori(&[
+        "train",
+        &penguins,
+        "--target",
+        "body_mass_g",
+        "--model",
+        "ridge",
+        "--drop",
+        "species",
+        "--init-from",
+        &base,
+        "--out",
+        &tuned,
+    ]);
+    assert_user_error(&o, &["--model mlp"]);
+    let o = satori(&[
+        "train",
+        &penguins,
+        "--target",
+        "species",
+        "--model",
+        "mlp",
+        "--set",
+        "model.learning_rate_init=0",
+        "--out",
+        &tuned,
+    ]);
+    assert_user_error(&o, &["learning_rate_init"]);
+}

@@ -189,3 +189,204 @@ impl FittedFamily for lin::SgdClassifier {
         ))
     }
 }
+
+// ---- trees and forests (satori-tree) ----
+
+use satori_tree as tree;
+
+classifier_family!(tree::DecisionTreeClassifierParams, InputNeeds::Raw);
+regressor_family!(tree::DecisionTreeRegressorParams, InputNeeds::Raw);
+classifier_family!(tree::RandomForestClassifierParams, InputNeeds::Raw);
+regressor_family!(tree::RandomForestRegressorParams, InputNeeds::Raw);
+classifier_family!(tree::ExtraTreesClassifierParams, InputNeeds::Raw);
+regressor_family!(tree::ExtraTreesRegressorParams, InputNeeds::Raw);
+
+impl FittedFamily for tree::DecisionTreeClassifier {
+    fn proba(&self, x: ArrayView2<'_, f64>) -> Result<Option<Array2<f64>>> {
+        proba_of(self, x)
+    }
+    fn importances(&self) -> Option<Vec<f64>> {
+        Some(self.feature_importances())
+    }
+    fn summary(&self) -> Option<String> {
+        Some(format!(
+            "decision tree: depth {}, {} leaves",
+            self.get_depth(),
+            self.get_n_leaves()
+        ))
+    }
+}
+
+impl FittedFamily for tree::DecisionTreeRegressor {
+    fn proba(&self, _x: ArrayView2<'_, f64>) -> Result<Option<Array2<f64>>> {
+        Ok(None)
+    }
+    fn importances(&self) -> Option<Vec<f64>> {
+        Some(self.feature_importances())
+    }
+    fn summary(&self) -> Option<String> {
+        Some(format!(
+            "decision tree: depth {}, {} leaves",
+            self.get_depth(),
+            self.get_n_leaves()
+        ))
+    }
+}
+
+fn forest_summary(trees: &[satori_tree::FlatTree], oob: Option<f64>) -> String {
+    let leaves: usize = trees.iter().map(|t| t.n_leaves()).sum();
+    let depth = trees.iter().map(|t| t.max_depth()).max().unwrap_or(0);
+    let oob = oob
+        .map(|s| format!("; out-of-bag score {s:.4}"))
+        .unwrap_or_default();
+    format!(
+        "forest: {} trees, {leaves} leaves in all, deepest {depth}{oob}",
+        trees.len()
+    )
+}
+
+impl FittedFamily for tree::ForestClassifier {
+    fn proba(&self, x: ArrayView2<'_, f64>) -> Result<Option<Array2<f64>>> {
+        proba_of(self, x)
+    }
+    fn importances(&self) -> Option<Vec<f64>> {
+        Some(self.feature_importances())
+    }
+    fn summary(&self) -> Option<String> {
+        Some(forest_summary(self.trees(), self.oob_score()))
+    }
+}
+
+impl FittedFamily for tree::ForestRegressor {
+    fn proba(&self, _x: ArrayView2<'_, f64>) -> Result<Option<Array2<f64>>> {
+        Ok(None)
+    }
+    fn importances(&self) -> Option<Vec<f64>> {
+        Some(self.feature_importances())
+    }
+    fn summary(&self) -> Option<String> {
+        Some(forest_summary(self.trees(), self.oob_score()))
+    }
+}
+
+// ---- neural networks (satori-nn) ----
+
+use satori_nn as nn;
+
+classifier_family!(nn::MlpClassifierParams, InputNeeds::Scaled);
+regressor_family!(nn::MlpRegressorParams, InputNeeds::Scaled);
+
+impl FittedFamily for nn::MlpClassifier {
+    fn proba(&self, x: ArrayView2<'_, f64>) -> Result<Option<Array2<f64>>> {
+        proba_of(self, x)
+    }
+    fn history(&self) -> Option<satori_core::TrainingHistory> {
+        Some(self.loss_curve().clone())
+    }
+    fn summary(&self) -> Option<String> {
+        Some(nn::MlpClassifier::summary(self))
+    }
+}
+
+impl FittedFamily for nn::MlpRegressor {
+    fn proba(&self, _x: ArrayView2<'_, f64>) -> Result<Option<Array2<f64>>> {
+        Ok(None)
+    }
+    fn history(&self) -> Option<satori_core::TrainingHistory> {
+        Some(self.loss_curve().clone())
+    }
+    fn summary(&self) -> Option<String> {
+        Some(nn::MlpRegressor::summary(self))
+    }
+}
+
+// ---- gradient boosting (satori-gbm) ----
+
+use satori_gbm as gbm;
+
+impl Family for gbm::GbmClassifierParams {
+    const ROLE: Role = Role::Classifier;
+    const NEEDS: InputNeeds = InputNeeds::Raw;
+
+    fn fit_valid(
+        &self,
+        data: &satori_core::Dataset,
+        valid: Option<&satori_core::Dataset>,
+        progress: &dyn satori_core::Progress,
+    ) -> Result<Self::Model> {
+        match valid {
+            Some(v) => self.fit_with_validation(data, v),
+            None => satori_core::Estimator::fit_with_progress(self, data, progress),
+        }
+    }
+}
+
+impl Family for gbm::GbmRegressorParams {
+    const ROLE: Role = Role::Regressor;
+    const NEEDS: InputNeeds = InputNeeds::Raw;
+
+    fn fit_valid(
+        &self,
+        data: &satori_core::Dataset,
+        valid: Option<&satori_core::Dataset>,
+        progress: &dyn satori_core::Progress,
+    ) -> Result<Self::Model> {
+        match valid {
+            Some(v) => self.fit_with_validation(data, v),
+            None => satori_core::Estimator::fit_with_progress(self, data, progress),
+        }
+    }
+}
+
+fn gbm_summary(trees: &[satori_tree::FlatTree], n_iter: usize, per_round: usize) -> String {
+    let leaves: usize = trees.iter().map(|t| t.n_leaves()).sum();
+    format!(
+        "gradient boosting: {n_iter} rounds × {per_round} tree(s) = {} trees, {leaves} leaves in all",
+        trees.len()
+    )
+}
+
+impl FittedFamily for gbm::GbmClassifier {
+    fn proba(&self, x: ArrayView2<'_, f64>) -> Result<Option<Array2<f64>>> {
+        proba_of(self, x)
+    }
+    fn importances(&self) -> Option<Vec<f64>> {
+        Some(normalised(
+            self.feature_importances(gbm::ImportanceKind::Gain),
+        ))
+    }
+    fn history(&self) -> Option<satori_core::TrainingHistory> {
+        Some(self.training_history().clone())
+    }
+    fn summary(&self) -> Option<String> {
+        let per_round = self.trees().len() / self.n_iter().max(1);
+        Some(gbm_summary(self.trees(), self.n_iter(), per_round.max(1)))
+    }
+}
+
+impl FittedFamily for gbm::GbmRegressor {
+    fn proba(&self, _x: ArrayView2<'_, f64>) -> Result<Option<Array2<f64>>> {
+        Ok(None)
+    }
+    fn importances(&self) -> Option<Vec<f64>> {
+        Some(normalised(
+            self.feature_importances(gbm::ImportanceKind::Gain),
+        ))
+    }
+    fn history(&self) -> Option<satori_core::TrainingHistory> {
+        Some(self.training_history().clone())
+    }
+    fn summary(&self) -> Option<String> {
+        Some(gbm_summary(self.trees(), self.n_iter(), 1))
+    }
+}
+
+/// Importances scaled to sum to 1 (all zero stays all zero).
+fn normalised(v: Vec<f64>) -> Vec<f64> {
+    let total: f64 = v.iter().sum();
+    if total > 0.0 {
+        v.into_iter().map(|x| x / total).collect()
+    } else {
+        v
+    }
+}

@@ -38,6 +38,7 @@ mod reference;
 pub mod row_filter;
 pub mod steps;
 mod train;
+pub mod transfer;
 
 pub use cv::{CvRequest, CvResult, FoldResult, MetricSummary, cross_validate};
 pub use evaluate::{

@@ -115,6 +115,9 @@ pub struct ModelHeader {
     /// The fitted model's structure in a few lines (layers and parameter counts, trees, …).
     #[serde(default)]
     pub model_summary: Option<String>,
+    /// The model this one was fine-tuned from (transfer learning), if any.
+    #[serde(default)]
+    pub init_from: Option<String>,
 }
 
 fn file_err(path: &Path, reason: impl Into<String>) -> Error {

@@ -146,6 +146,16 @@ models! {
     LogisticRegression, "logistic_regression", satori_linear::LogisticRegressionParams, satori_linear::LogisticRegression;
     SgdClassifier, "sgd_classifier", satori_linear::SgdClassifierParams, satori_linear::SgdClassifier;
     SgdRegressor, "sgd_regressor", satori_linear::SgdRegressorParams, satori_linear::SgdRegressor;
+    DecisionTreeClassifier, "decision_tree_classifier", satori_tree::DecisionTreeClassifierParams, satori_tree::DecisionTreeClassifier;
+    DecisionTreeRegressor, "decision_tree_regressor", satori_tree::DecisionTreeRegressorParams, satori_tree::DecisionTreeRegressor;
+    RandomForestClassifier, "random_forest_classifier", satori_tree::RandomForestClassifierParams, satori_tree::ForestClassifier;
+    RandomForestRegressor, "random_forest_regressor", satori_tree::RandomForestRegressorParams, satori_tree::ForestRegressor;
+    ExtraTreesClassifier, "extra_trees_classifier", satori_tree::ExtraTreesClassifierParams, satori_tree::ForestClassifier;
+    ExtraTreesRegressor, "extra_trees_regressor", satori_tree::ExtraTreesRegressorParams, satori_tree::ForestRegressor;
+    GbmClassifier, "gbm_classifier", satori_gbm::GbmClassifierParams, satori_gbm::GbmClassifier;
+    GbmRegressor, "gbm_regressor", satori_gbm::GbmRegressorParams, satori_gbm::GbmRegressor;
+    MlpClassifier, "mlp_classifier", satori_nn::MlpClassifierParams, satori_nn::MlpClassifier;
+    MlpRegressor, "mlp_regressor", satori_nn::MlpRegressorParams, satori_nn::MlpRegressor;
 }
 
 /// The model names `--model` accepts: short family names that pick the task's variant, and
@@ -160,6 +170,11 @@ pub const MODEL_NAMES: &[&str] = &[
     "poisson",
     "tweedie",
     "sgd",
+    "tree",
+    "forest",
+    "extra_trees",
+    "gbm",
+    "mlp",
 ];
 
 impl Default for ModelParams {
@@ -180,6 +195,16 @@ fn short_name(name: &str, task: Task) -> Option<&'static str> {
         "tweedie" => "tweedie_regressor",
         "sgd" if classification => "sgd_classifier",
         "sgd" => "sgd_regressor",
+        "tree" if classification => "decision_tree_classifier",
+        "tree" => "decision_tree_regressor",
+        "forest" if classification => "random_forest_classifier",
+        "forest" => "random_forest_regressor",
+        "extra_trees" if classification => "extra_trees_classifier",
+        "extra_trees" => "extra_trees_regressor",
+        "gbm" if classification => "gbm_classifier",
+        "gbm" => "gbm_regressor",
+        "mlp" if classification => "mlp_classifier",
+        "mlp" => "mlp_regressor",
         _ => return None,
     })
 }

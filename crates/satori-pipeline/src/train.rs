@@ -153,6 +153,8 @@ pub struct TrainRequest {
     /// holdout: the model trains on every training row, models with early stopping stop on it,
     /// and the reported scores are on it. The holdout must then be 0.
     pub validation: Option<Table>,
+    /// Start a neural network from a trained one (transfer learning, see [`crate::transfer`]).
+    pub init_from: Option<crate::transfer::InitFrom>,
 }
 
 /// What a tuned decision threshold optimises. The threshold is chosen on out-of-fold
@@ -182,6 +184,7 @@ impl TrainRequest {
             metrics: Vec::new(),
             cost_matrix: None,
             validation: None,
+            init_from: None,
         }
     }
 }
@@ -212,6 +215,12 @@ pub fn train(
 ) -> Result<TrainOutcome> {
     let (data, load) = table.to_dataset(&request.target)?;
     let data = data.with_target_name(request.target.name.clone());
+    let data = match &request.init_from {
+        Some(init) => {
+            crate::transfer::recode_to(&data, init.pipeline.input_schema(), &init.source)?
+        }
+        None => data,
+    };
     let task = data
         .task()
         .ok_or_else(|| Error::Internal("dataset without a task".into()))?;
@@ -224,6 +233,12 @@ pub fn train(
         request.pipeline.as_ref(),
         &request.overrides,
     )?;
+    let mut params = params;
+    if request.init_from.is_some() {
+        // The base model's fitted steps are reused; none are fitted here.
+        params.preprocessing.clear();
+        params.auto_preprocessing = false;
+    }
 
     let (train_rows, test_rows) = if params.holdout > 0.0 {
         let stratify = task.is_classification() && params.stratify;
@@ -260,7 +275,18 @@ pub fn train(
         }
         (None, _) => None,
     };
-    let mut pipeline = fit_pipeline(&train_data, &params, valid.as_ref().map(|v| &v.1), progress)?;
+    let mut pipeline = match &request.init_from {
+        Some(init) => {
+            if request.threshold.is_some() {
+                return Err(Error::param(
+                    "--tune-threshold",
+                    "threshold tuning is not available with --init-from",
+                ));
+            }
+            crate::transfer::fit_transfer(&train_data, &params.model, init, progress)?
+        }
+        None => fit_pipeline(&train_data, &params, valid.as_ref().map(|v| &v.1), progress)?,
+    };
     if let Some(objective) = &request.threshold {
         let threshold = tune_threshold(&train_data, &params, objective, costs.as_ref(), progress)?;
         pipeline = pipeline.with_threshold(threshold)?;
@@ -330,6 +356,10 @@ pub fn train(
         feature_importances: ranked_importances(&pipeline),
         training_history: pipeline.model().training_history(),
         model_summary: pipeline.model().summary(),
+        init_from: request
+            .init_from
+            .as_ref()
+            .map(|i| format!("{} ({} frozen hidden layers)", i.source, i.freeze)),
     };
     Ok(TrainOutcome {
         holdout_predictions,

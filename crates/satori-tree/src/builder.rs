@@ -447,8 +447,11 @@ impl Builder<'_> {
                 let proxy = self.eval.proxy();
                 if proxy > best_proxy {
                     best_proxy = proxy;
+                    // "Non-missing left, missing right": scikit-learn's threshold is +inf; the
+                    // largest finite value routes every finite value the same way and keeps the
+                    // tree valid JSON.
                     let threshold = if missing_only_right {
-                        f64::INFINITY
+                        f64::MAX
                     } else {
                         midpoint(val(&self.pairs, q - 1), val(&self.pairs, q))
                     };

@@ -367,7 +367,8 @@ fn missing_values_follow_the_learned_direction() {
         m.predict(array![[f64::NAN]].view()).unwrap().to_vec(),
         vec![0.0]
     );
-    // Only missing versus present: the split on "is missing" (threshold +inf).
+    // Only missing versus present: the split on "is missing" (scikit-learn's threshold +inf,
+    // satori's f64::MAX so that the model stays valid JSON).
     let x = array![[1.0], [1.0], [f64::NAN], [f64::NAN]];
     let m = DecisionTreeClassifierParams::default()
         .fit(&class_data(x, array![0, 0, 1, 1], 2))
@@ -378,6 +379,13 @@ fn missing_values_follow_the_learned_direction() {
             .to_vec(),
         vec![0.0, 1.0, 0.0]
     );
+    assert_eq!(
+        m.tree().rule(0),
+        Some(satori_tree::SplitRule::Threshold(f64::MAX))
+    );
+    let back: satori_tree::DecisionTreeClassifier =
+        serde_json::from_str(&serde_json::to_string(&m).unwrap()).unwrap();
+    assert_eq!(back, m);
 }
 
 #[test]

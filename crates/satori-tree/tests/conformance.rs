@@ -18,9 +18,6 @@ const ROW_ORDER: &str = "the trees' random draws (bootstrap rows, feature subset
     by draw order, so a permuted training set grows a different (equally valid) tree, as in \
     scikit-learn";
 
-const JSON_NAN: &str = "FlatTree keeps NaN as the threshold of its leaves, which JSON cannot \
-    carry (serde_json writes null); models are stored with postcard, whose round trip is checked";
-
 fn class_sets() -> Vec<Dataset> {
     vec![
         generate::binary(80, 1),
@@ -65,7 +62,6 @@ fn decision_tree_classifier_conforms() {
             };
             let report = Conformance::new(params, data.clone())
                 .skip(Check::RowOrderFit, ROW_ORDER)
-                .skip(Check::SerdeJson, JSON_NAN)
                 .run_proba();
             assert!(report.is_ok(), "{report}");
         }
@@ -84,7 +80,6 @@ fn decision_tree_regressor_conforms() {
             };
             Conformance::new(params, data.clone())
                 .skip(Check::RowOrderFit, ROW_ORDER)
-                .skip(Check::SerdeJson, JSON_NAN)
                 .check();
         }
     }
@@ -102,7 +97,6 @@ fn decision_tree_regressor_conforms() {
         .unwrap();
     Conformance::new(params, data)
         .skip(Check::RowOrderFit, ROW_ORDER)
-        .skip(Check::SerdeJson, JSON_NAN)
         .check();
 }
 
@@ -118,7 +112,6 @@ fn forest_classifiers_conform() {
         };
         let report = Conformance::new(rf, data.clone())
             .skip(Check::RowOrderFit, ROW_ORDER)
-            .skip(Check::SerdeJson, JSON_NAN)
             .run_proba();
         assert!(report.is_ok(), "{report}");
         let et = ExtraTreesClassifierParams {
@@ -129,7 +122,6 @@ fn forest_classifiers_conform() {
         };
         let report = Conformance::new(et, data.clone())
             .skip(Check::RowOrderFit, ROW_ORDER)
-            .skip(Check::SerdeJson, JSON_NAN)
             .run_proba();
         assert!(report.is_ok(), "{report}");
     }
@@ -146,7 +138,6 @@ fn forest_regressors_conform() {
         };
         Conformance::new(rf, data.clone())
             .skip(Check::RowOrderFit, ROW_ORDER)
-            .skip(Check::SerdeJson, JSON_NAN)
             .check();
         let et = ExtraTreesRegressorParams {
             n_estimators: 8,
@@ -155,7 +146,6 @@ fn forest_regressors_conform() {
         };
         Conformance::new(et, data.clone())
             .skip(Check::RowOrderFit, ROW_ORDER)
-            .skip(Check::SerdeJson, JSON_NAN)
             .check();
     }
 }

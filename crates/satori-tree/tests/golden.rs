@@ -68,6 +68,8 @@ fn thresholds(t: &FlatTree) -> Vec<f64> {
         .reachable()
         .into_iter()
         .filter_map(|n| match t.rule(n) {
+            // The "missing right" split: scikit-learn's +inf is satori's f64::MAX (valid JSON).
+            Some(satori_tree::SplitRule::Threshold(x)) if x == f64::MAX => Some(f64::INFINITY),
             Some(satori_tree::SplitRule::Threshold(x)) => Some(x),
             _ => None,
         })
@@ -195,6 +197,7 @@ fn forest_data(g: &Value, kind: &str) -> (Dataset, Array2<f64>, Value) {
 }
 
 fn close(what: &str, got: f64, want: f64, tol: f64) {
+    eprintln!("{what}: satori {got:.4}, scikit-learn {want:.4}");
     assert!(
         (got - want).abs() <= tol,
         "{what}: satori {got}, scikit-learn {want} (tolerance {tol})"

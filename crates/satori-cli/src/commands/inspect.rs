@@ -126,6 +126,9 @@ fn print_header(path: &Path, h: &ModelHeader) {
         let names: Vec<&str> = steps.iter().filter_map(|s| s["step"].as_str()).collect();
         println!("  steps     {} → {}", names.join(" → "), h.model_kind);
     }
+    if let Some(base) = &h.init_from {
+        println!("  from      {base}");
+    }
     if let Some(t) = &h.threshold {
         println!(
             "  threshold {} (tuned for {} = {})",

@@ -44,6 +44,14 @@ pub struct TrainArgs {
     /// and used by predict.
     #[arg(long, value_name = "METRIC|cost")]
     pub tune_threshold: Option<String>,
+    /// Transfer learning: start the neural network (--model mlp) from this trained mlp model
+    /// file: its preprocessing and hidden layers are reused, a new output head is fitted for the
+    /// target, and the network is fine-tuned.
+    #[arg(long, value_name = "MODEL")]
+    pub init_from: Option<PathBuf>,
+    /// With --init-from: how many of the base network's hidden layers stay frozen.
+    #[arg(long, value_name = "N", default_value_t = 0, requires = "init_from")]
+    pub freeze: usize,
     /// Write a self-contained HTML report of the holdout evaluation.
     #[arg(long, value_name = "FILE")]
     pub report: Option<PathBuf>,
@@ -94,11 +102,24 @@ pub struct TrainJson {
 }
 
 pub fn run(args: TrainArgs, progress: &TermProgress) -> anyhow::Result<()> {
-    let opts = super::read_options(&args.read)?;
+    let mut opts = super::read_options(&args.read)?;
+    let init_from = match &args.init_from {
+        Some(path) => {
+            let (_, base) = model_file::load(path)?;
+            opts = base.read_options(opts);
+            Some(satori_pipeline::transfer::InitFrom {
+                pipeline: base,
+                source: path.display().to_string(),
+                freeze: args.freeze,
+            })
+        }
+        None => None,
+    };
     let data = super::read_table(&args.data, &opts, progress)?;
     let mut request = TrainRequest::new(args.what.target_spec());
     request.model = args.what.model.clone();
     request.holdout = args.holdout;
+    request.init_from = init_from;
     if let Some(path) = &args.valid {
         let vopts =
             satori_pipeline::validation_read_options(&data, &args.what.target, opts.clone());

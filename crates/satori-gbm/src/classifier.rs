@@ -1,0 +1,248 @@
+//! [`GbmClassifier`]: gradient boosting for classes — binary log-loss (one tree per round) or
+//! multiclass softmax (one tree per class per round).
+//!
+//! ```
+//! use satori_core::{Estimator, PredictProba, Predictor};
+//! use satori_gbm::{GbmClassifierParams, ImportanceKind};
+//! # let data = satori_testkit::generate::binary(200, 1);
+//!
+//! let params: GbmClassifierParams = toml::from_str("n_estimators = 20\nnum_leaves = 7").unwrap();
+//! let model = params.fit(&data).unwrap();
+//! let proba = model.predict_proba(data.x()).unwrap();
+//! assert_eq!(proba.ncols(), 2);
+//! assert_eq!(model.n_iter(), 20);
+//! assert_eq!(model.training_history().train.len(), 20);
+//! assert_eq!(model.feature_importances(ImportanceKind::Split).len(), data.n_features());
+//! ```
+
+use ndarray::{Array1, Array2, ArrayView2};
+use satori_core::{
+    Dataset, Error, Estimator, Params, PredictProba, Predictor, Progress, Result, Target,
+};
+use serde::{Deserialize, Serialize};
+
+use crate::booster::{Booster, booster_api};
+use crate::fit::{FitSpec, fit_rows};
+use crate::loss::Objective;
+use crate::params::{ClassWeight, GbmClassifierParams};
+
+/// A fitted gradient boosting classifier.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct GbmClassifier {
+    booster: Booster,
+    classes: Vec<String>,
+}
+
+fn class_target(data: &Dataset) -> Result<(&Array1<usize>, &[String])> {
+    match data.require_target()? {
+        Target::Classes { codes, labels } => Ok((codes, labels)),
+        Target::Continuous(_) => Err(Error::InvalidData(
+            "GbmClassifier needs class labels as the target, and this target is continuous \
+             (use GbmRegressor for regression)"
+                .into(),
+        )),
+    }
+}
+
+impl GbmClassifierParams {
+    /// Per-row weights: sample weights times class weights times `scale_pos_weight`.
+    fn row_weights(&self, data: &Dataset) -> Result<(Vec<f64>, Vec<f64>)> {
+        let (codes, labels) = class_target(data)?;
+        let k = labels.len();
+        let mut cw = vec![1.0; k];
+        match &self.class_weight {
+            ClassWeight::None => {}
+            ClassWeight::Balanced => {
+                let mut counts = vec![0usize; k];
+                codes.iter().for_each(|&c| counts[c] += 1);
+                for (w, &n) in cw.iter_mut().zip(&counts) {
+                    if n > 0 {
+                        *w = codes.len() as f64 / (k as f64 * n as f64);
+                    }
+                }
+            }
+            ClassWeight::Map(m) => {
+                for (label, &w) in m {
+                    let Some(i) = labels.iter().position(|l| l == label) else {
+                        return Err(Error::param(
+                            "class_weight",
+                            format!(
+                                "names class `{label}`, which is not a label of the target ({})",
+                                labels.join(", ")
+                            ),
+                        ));
+                    };
+                    cw[i] = w;
+                }
+            }
+        }
+        if k == 2 {
+            cw[1] *= self.scale_pos_weight;
+        }
+        let sw = data.weights_or_ones();
+        let y = codes.iter().map(|&c| c as f64).collect();
+        let w = codes
+            .iter()
+            .zip(sw.iter())
+            .map(|(&c, &s)| s * cw[c])
+            .collect();
+        Ok((y, w))
+    }
+
+    fn fit_all(
+        &self,
+        data: &Dataset,
+        valid: Option<&Dataset>,
+        init: Option<&GbmClassifier>,
+        progress: &dyn Progress,
+    ) -> Result<GbmClassifier> {
+        self.validate()?;
+        let (codes, labels) = class_target(data)?;
+        if labels.len() < 2 {
+            return Err(Error::NotEnoughSamples {
+                context: "a classifier (class labels)".into(),
+                needed: 2,
+                got: labels.len(),
+            });
+        }
+        let objective = if labels.len() == 2 {
+            Objective::Binary
+        } else {
+            Objective::Multiclass(labels.len())
+        };
+        if let Some(m) = init
+            && m.classes != labels
+        {
+            return Err(Error::InvalidData(format!(
+                "the model to continue from has classes ({}), the data ({})",
+                m.classes.join(", "),
+                labels.join(", ")
+            )));
+        }
+        let (y, w) = self.row_weights(data)?;
+        let valid = match valid {
+            Some(v) => {
+                let (_, vl) = class_target(v)?;
+                if vl != labels {
+                    return Err(Error::InvalidData(format!(
+                        "the validation set's classes ({}) differ from the training set's ({})",
+                        vl.join(", "),
+                        labels.join(", ")
+                    )));
+                }
+                let (vy, vw) = self.row_weights(v)?;
+                Some((v, vy, vw))
+            }
+            None => None,
+        };
+        let common = self.common();
+        let codes = codes.to_vec();
+        let spec = FitSpec {
+            common: &common,
+            objective,
+            init: init.map(|m| &m.booster),
+            classes: Some((&codes, labels.len())),
+        };
+        let booster = fit_rows(&spec, data, y, w, valid, progress)?;
+        Ok(GbmClassifier {
+            booster,
+            classes: labels.to_vec(),
+        })
+    }
+
+    /// Fit on `train`, scoring `valid` every round into the training history and, unless
+    /// `early_stopping` is `off`, stopping early on it (no rows are held out of `train`).
+    pub fn fit_with_validation(&self, train: &Dataset, valid: &Dataset) -> Result<GbmClassifier> {
+        self.fit_all(train, Some(valid), None, &satori_core::NoProgress)
+    }
+
+    /// Continue training `model` on `data` (LightGBM's `init_model`): its trees and initial
+    /// scores are kept and `n_estimators` more rounds are added, fitted to the residual of its
+    /// predictions. `valid`, if given, is used as in [`Self::fit_with_validation`].
+    pub fn continue_training(
+        &self,
+        model: &GbmClassifier,
+        data: &Dataset,
+        valid: Option<&Dataset>,
+    ) -> Result<GbmClassifier> {
+        self.fit_all(data, valid, Some(model), &satori_core::NoProgress)
+    }
+}
+
+impl Estimator for GbmClassifierParams {
+    type Model = GbmClassifier;
+
+    fn fit_with_progress(&self, data: &Dataset, progress: &dyn Progress) -> Result<GbmClassifier> {
+        self.fit_all(data, None, None, progress)
+    }
+}
+
+impl GbmClassifier {
+    booster_api!();
+
+    fn proba_from_raw(&self, raw: &[f64], out: &mut [f64]) {
+        if raw.len() == 1 {
+            let p = 1.0 / (1.0 + (-raw[0]).exp());
+            out[0] = 1.0 - p;
+            out[1] = p;
+        } else {
+            let m = raw.iter().copied().fold(f64::NEG_INFINITY, f64::max);
+            let mut s = 0.0;
+            for (o, &r) in out.iter_mut().zip(raw) {
+                *o = (r - m).exp();
+                s += *o;
+            }
+            out.iter_mut().for_each(|o| *o /= s);
+        }
+    }
+
+    /// Class probabilities of one row (the fast single-row path).
+    pub fn predict_proba_one(&self, row: &[f64]) -> Result<Vec<f64>> {
+        let raw = self.booster.raw_one(row)?;
+        let mut out = vec![0.0; self.classes.len()];
+        self.proba_from_raw(&raw, &mut out);
+        Ok(out)
+    }
+}
+
+fn argmax(p: &[f64]) -> usize {
+    p.iter()
+        .enumerate()
+        .fold(
+            (0, f64::NEG_INFINITY),
+            |b, (i, &v)| if v > b.1 { (i, v) } else { b },
+        )
+        .0
+}
+
+impl Predictor for GbmClassifier {
+    fn n_features(&self) -> usize {
+        self.booster.n_features
+    }
+
+    fn predict(&self, x: ArrayView2<'_, f64>) -> Result<Array1<f64>> {
+        let p = self.predict_proba(x)?;
+        Ok(p.rows()
+            .into_iter()
+            .map(|r| argmax(&r.to_vec()) as f64)
+            .collect())
+    }
+}
+
+impl PredictProba for GbmClassifier {
+    fn classes(&self) -> &[String] {
+        &self.classes
+    }
+
+    fn predict_proba(&self, x: ArrayView2<'_, f64>) -> Result<Array2<f64>> {
+        let raw = self.booster.raw(x)?;
+        let mut out = Array2::zeros((x.nrows(), self.classes.len()));
+        for (mut o, r) in out.rows_mut().into_iter().zip(raw.rows()) {
+            let r = r.to_vec();
+            let mut buf = vec![0.0; o.len()];
+            self.proba_from_raw(&r, &mut buf);
+            o.iter_mut().zip(&buf).for_each(|(d, &v)| *d = v);
+        }
+        Ok(out)
+    }
+}
