@@ -4,13 +4,19 @@
 //! Usage: `bench_gbm TRAIN.f64 TRAIN.u8 TEST.f64 TEST.u8 COLS THREADS TREES`. Prints one JSON
 //! line: `seconds` and `cpu_seconds` of `fit` (binning included, reading excluded), `auc`,
 //! `predict_seconds` (predict_proba on the test rows), `single_row_us` (mean latency of
-//! `predict_proba_one` over the first 20 000 test rows).
+//! `predict_proba_one` over the first 20 000 test rows), `single_row_into_us` (the same with
+//! `predict_proba_one_into`, which writes into a caller's buffer).
+//!
+//! For timing prediction alone: `BENCH_GBM_MODEL=PATH` loads the fitted model from PATH
+//! (postcard) when it exists, instead of training (`seconds` is then 0), and saves it there
+//! after training otherwise; `BENCH_GBM_REPS=N` (default 1) repeats the batch and the
+//! single-row timings N times and reports the fastest of each.
 
 use std::time::Instant;
 
 use ndarray::{Array1, Array2};
 use satori_core::{Dataset, Estimator, PredictProba, Target};
-use satori_gbm::{EarlyStopping, GbmClassifierParams};
+use satori_gbm::{EarlyStopping, GbmClassifier, GbmClassifierParams};
 
 fn cpu_seconds() -> f64 {
     // SAFETY: getrusage writes into the zeroed struct we pass and reads nothing else.
@@ -84,26 +90,53 @@ fn main() {
         early_stopping: EarlyStopping::Off,
         ..Default::default()
     };
+    let saved = std::env::var("BENCH_GBM_MODEL").ok();
+    let reps: usize = std::env::var("BENCH_GBM_REPS").map_or(1, |v| v.parse().expect("reps"));
     let (wall, cpu) = (Instant::now(), cpu_seconds());
-    let model = params.fit(&data).expect("fit");
+    let model: GbmClassifier = match &saved {
+        Some(p) if std::path::Path::new(p).exists() => {
+            postcard::from_bytes(&std::fs::read(p).expect("read model")).expect("model")
+        }
+        _ => params.fit(&data).expect("fit"),
+    };
     let (seconds, cpu_s) = (wall.elapsed().as_secs_f64(), cpu_seconds() - cpu);
+    if let Some(p) = &saved {
+        let bytes = postcard::to_allocvec(&model).expect("encode model");
+        std::fs::write(p, bytes).expect("write model");
+    }
     drop(data);
-    let t = Instant::now();
-    let proba = model.predict_proba(xt.view()).expect("predict");
-    let predict_seconds = t.elapsed().as_secs_f64();
+    let mut predict_seconds = f64::INFINITY;
+    let mut proba = None;
+    for _ in 0..reps {
+        let t = Instant::now();
+        proba = Some(model.predict_proba(xt.view()).expect("predict"));
+        predict_seconds = predict_seconds.min(t.elapsed().as_secs_f64());
+    }
+    let proba = proba.expect("at least one repetition");
     let scores: Vec<f64> = proba.column(1).to_vec();
     let auc = auc(&scores, &yt);
     let n1 = xt.nrows().min(20_000);
     let rows: Vec<Vec<f64>> = (0..n1).map(|i| xt.row(i).to_vec()).collect();
-    let t = Instant::now();
     let mut sink = 0.0;
-    for r in &rows {
-        sink += model.predict_proba_one(r).expect("row")[1];
+    let (mut single_row_us, mut single_row_into_us) = (f64::INFINITY, f64::INFINITY);
+    for _ in 0..reps {
+        let t = Instant::now();
+        for r in &rows {
+            sink += model.predict_proba_one(r).expect("row")[1];
+        }
+        single_row_us = single_row_us.min(t.elapsed().as_secs_f64() / n1 as f64 * 1e6);
+        let mut buf = [0.0; 2];
+        let t = Instant::now();
+        for r in &rows {
+            model.predict_proba_one_into(r, &mut buf).expect("row");
+            sink += buf[1];
+        }
+        single_row_into_us = single_row_into_us.min(t.elapsed().as_secs_f64() / n1 as f64 * 1e6);
     }
-    let single_row_us = t.elapsed().as_secs_f64() / n1 as f64 * 1e6;
     println!(
         "{{\"seconds\": {seconds}, \"cpu_seconds\": {cpu_s}, \"auc\": {auc}, \"predict_seconds\": \
-         {predict_seconds}, \"single_row_us\": {single_row_us}, \"n_iter\": {}, \"checksum\": {sink}}}",
+         {predict_seconds}, \"single_row_us\": {single_row_us}, \
+         \"single_row_into_us\": {single_row_into_us}, \"n_iter\": {}, \"checksum\": {sink}}}",
         model.n_iter()
     );
 }

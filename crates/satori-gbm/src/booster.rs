@@ -2,7 +2,7 @@
 //! output group per round), the iteration used, and the training history. Checked when read
 //! from a file, so that prediction never indexes out of range.
 
-use ndarray::{Array2, ArrayView2};
+use ndarray::{Array2, ArrayView2, s};
 use rayon::prelude::*;
 use satori_core::{Error, Result, TrainingHistory, check_features};
 use satori_tree::FlatTree;
@@ -125,36 +125,45 @@ impl Booster {
         Ok(())
     }
 
-    /// Add the trees' values for `row` to `out` (one per group), trees in order.
-    #[inline]
-    pub fn raw_row(&self, row: &[f64], out: &mut [f64]) {
-        out.copy_from_slice(&self.init_score);
-        self.packed.add_all(row, out);
-    }
-
-    /// Raw scores (`n_rows × n_groups`), in parallel over fixed row chunks.
-    pub fn raw(&self, x: ArrayView2<'_, f64>) -> Result<Array2<f64>> {
+    /// Raw scores, row-major (`n_rows × n_groups`), in parallel over fixed row chunks; each
+    /// chunk's rows go through the trees in blocks ([`Packed::add_rows`]).
+    pub fn raw_flat(&self, x: ArrayView2<'_, f64>) -> Result<Vec<f64>> {
         check_features(x, self.n_features)?;
         let k = self.objective.n_groups();
-        let n = x.nrows();
-        let mut flat = vec![0.0; n * k];
+        let nf = self.n_features;
+        let mut flat = vec![0.0; x.nrows() * k];
         flat.par_chunks_mut(PREDICT_CHUNK * k)
             .enumerate()
             .for_each(|(c, o)| {
-                let mut row = vec![0.0; self.n_features];
-                for (j, s) in o.chunks_mut(k).enumerate() {
-                    let xr = x.row(c * PREDICT_CHUNK + j);
-                    row.iter_mut().zip(xr.iter()).for_each(|(d, &v)| *d = v);
-                    self.raw_row(&row, s);
-                }
+                let start = c * PREDICT_CHUNK;
+                let sub = x.slice(s![start..start + o.len() / k, ..]);
+                // Row-major input is read in place; any other layout is copied per chunk.
+                let owned: Vec<f64>;
+                let rows = match sub.as_slice() {
+                    Some(v) => v,
+                    None => {
+                        owned = sub.iter().copied().collect();
+                        &owned
+                    }
+                };
+                o.chunks_mut(k)
+                    .for_each(|s| s.copy_from_slice(&self.init_score));
+                self.packed.add_rows(rows, nf, k, o);
             });
-        let out = Array2::from_shape_vec((n, k), flat)
-            .map_err(|e| Error::Internal(format!("raw score shape: {e}")))?;
-        Ok(out)
+        Ok(flat)
     }
 
-    /// One row's raw scores, checking its length.
-    pub fn raw_one(&self, row: &[f64]) -> Result<Vec<f64>> {
+    /// Raw scores (`n_rows × n_groups`), see [`Booster::raw_flat`].
+    pub fn raw(&self, x: ArrayView2<'_, f64>) -> Result<Array2<f64>> {
+        let flat = self.raw_flat(x)?;
+        Array2::from_shape_vec((x.nrows(), self.objective.n_groups()), flat)
+            .map_err(|e| Error::Internal(format!("raw score shape: {e}")))
+    }
+
+    /// One row's raw scores written into `out[..n_groups]`, checking the row's length (`out`
+    /// must hold at least `n_groups` values; callers size it). No allocation.
+    #[inline]
+    pub fn raw_one_into(&self, row: &[f64], out: &mut [f64]) -> Result<()> {
         if row.len() != self.n_features {
             return Err(Error::ShapeMismatch {
                 context: "number of feature values in the row".into(),
@@ -162,9 +171,17 @@ impl Booster {
                 got: row.len(),
             });
         }
-        let mut s = vec![0.0; self.init_score.len()];
-        self.raw_row(row, &mut s);
-        Ok(s)
+        let k = self.init_score.len();
+        let Some(out) = out.get_mut(..k) else {
+            return Err(Error::ShapeMismatch {
+                context: "length of the output buffer for one row".into(),
+                expected: k,
+                got: out.len(),
+            });
+        };
+        out.copy_from_slice(&self.init_score);
+        self.packed.add_all(row, out);
+        Ok(())
     }
 
     /// Split counts or total gains per feature, over the trees in use.
@@ -233,3 +250,46 @@ macro_rules! booster_api {
 }
 
 pub(crate) use booster_api;
+
+#[cfg(test)]
+mod tests {
+    use ndarray::{Array2, ShapeBuilder, s};
+    use satori_core::{Estimator, Predictor};
+
+    use crate::GbmRegressorParams;
+
+    /// Batch prediction reads row-major input in place and copies any other layout per chunk;
+    /// both equal the single-row path bit for bit, across chunk and block boundaries.
+    #[test]
+    fn any_input_layout_predicts_like_single_rows() {
+        let data = satori_testkit::generate::regression(300, 4, 3);
+        let params = GbmRegressorParams {
+            n_estimators: 13,
+            num_leaves: 7,
+            ..Default::default()
+        };
+        let model = params.fit(&data).unwrap();
+        let n = 2600;
+        let x = Array2::from_shape_fn((n, 4), |(i, j)| {
+            if (i + j) % 17 == 0 {
+                f64::NAN
+            } else {
+                ((i * 7 + j * 13) % 101) as f64 / 25.0 - 2.0
+            }
+        });
+        let mut fortran = Array2::zeros((n, 4).f());
+        fortran.assign(&x);
+        assert!(fortran.as_slice().is_none());
+        let strided = x.slice(s![..;3, ..]);
+        let one = |r: ndarray::ArrayView1<'_, f64>| model.predict_one(&r.to_vec()).unwrap();
+        let bits = |v: &[f64]| v.iter().map(|x| x.to_bits()).collect::<Vec<_>>();
+        let expect: Vec<f64> = x.rows().into_iter().map(one).collect();
+        for input in [x.view(), fortran.view()] {
+            let got = model.predict(input).unwrap();
+            assert_eq!(bits(got.as_slice().unwrap()), bits(&expect));
+        }
+        let got = model.predict(strided).unwrap();
+        let expect: Vec<f64> = expect.iter().step_by(3).copied().collect();
+        assert_eq!(bits(got.as_slice().unwrap()), bits(&expect));
+    }
+}

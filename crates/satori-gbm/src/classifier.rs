@@ -180,33 +180,63 @@ impl Estimator for GbmClassifierParams {
 impl GbmClassifier {
     booster_api!();
 
-    fn proba_from_raw(&self, raw: &[f64], out: &mut [f64]) {
-        if raw.len() == 1 {
-            let p = 1.0 / (1.0 + (-raw[0]).exp());
-            out[0] = 1.0 - p;
-            out[1] = p;
-        } else {
-            let m = raw.iter().copied().fold(f64::NEG_INFINITY, f64::max);
-            let mut s = 0.0;
-            for (o, &r) in out.iter_mut().zip(raw) {
-                *o = (r - m).exp();
-                s += *o;
-            }
-            out.iter_mut().for_each(|o| *o /= s);
-        }
+    /// Class probabilities of one row (the fast single-row path; one allocation, the result).
+    pub fn predict_proba_one(&self, row: &[f64]) -> Result<Vec<f64>> {
+        let mut out = vec![0.0; self.classes.len()];
+        self.predict_proba_one_into(row, &mut out)?;
+        Ok(out)
     }
 
-    /// Class probabilities of one row (the fast single-row path).
-    pub fn predict_proba_one(&self, row: &[f64]) -> Result<Vec<f64>> {
-        let raw = self.booster.raw_one(row)?;
-        let mut out = vec![0.0; self.classes.len()];
-        self.proba_from_raw(&raw, &mut out);
-        Ok(out)
+    /// Class probabilities of one row written into `out`, which must hold one value per class
+    /// (`classes().len()`): the single-row path without any allocation.
+    pub fn predict_proba_one_into(&self, row: &[f64], out: &mut [f64]) -> Result<()> {
+        if out.len() != self.classes.len() {
+            return Err(Error::ShapeMismatch {
+                context: "length of the probability buffer (one value per class)".into(),
+                expected: self.classes.len(),
+                got: out.len(),
+            });
+        }
+        let k = self.groups()?;
+        self.booster.raw_one_into(row, out)?;
+        proba_in_place(out, k);
+        Ok(())
+    }
+
+    /// The number of raw scores per row, checked against the classes (a model file whose
+    /// two parts disagree is an error, not a panic): 1 for two classes, else one per class.
+    fn groups(&self) -> Result<usize> {
+        let (k, c) = (self.booster.init_score.len(), self.classes.len());
+        if (k == 1 && c == 2) || (k > 2 && k == c) {
+            Ok(k)
+        } else {
+            Err(Error::InvalidData(format!(
+                "corrupt gradient boosting model: {k} score groups for {c} classes"
+            )))
+        }
     }
 }
 
-fn argmax(p: &[f64]) -> usize {
-    p.iter()
+/// Turn the raw scores in `out[..k]` into the probabilities of `out`'s classes: binary (one
+/// score, two classes) through the logistic function, else softmax over `k` scores.
+fn proba_in_place(out: &mut [f64], k: usize) {
+    if k == 1 {
+        let p = 1.0 / (1.0 + (-out[0]).exp());
+        out[0] = 1.0 - p;
+        out[1] = p;
+    } else {
+        let m = out.iter().copied().fold(f64::NEG_INFINITY, f64::max);
+        let mut s = 0.0;
+        for o in out.iter_mut() {
+            *o = (*o - m).exp();
+            s += *o;
+        }
+        out.iter_mut().for_each(|o| *o /= s);
+    }
+}
+
+fn argmax<'a>(p: impl IntoIterator<Item = &'a f64>) -> usize {
+    p.into_iter()
         .enumerate()
         .fold(
             (0, f64::NEG_INFINITY),
@@ -222,10 +252,7 @@ impl Predictor for GbmClassifier {
 
     fn predict(&self, x: ArrayView2<'_, f64>) -> Result<Array1<f64>> {
         let p = self.predict_proba(x)?;
-        Ok(p.rows()
-            .into_iter()
-            .map(|r| argmax(&r.to_vec()) as f64)
-            .collect())
+        Ok(p.rows().into_iter().map(|r| argmax(r) as f64).collect())
     }
 }
 
@@ -235,14 +262,16 @@ impl PredictProba for GbmClassifier {
     }
 
     fn predict_proba(&self, x: ArrayView2<'_, f64>) -> Result<Array2<f64>> {
-        let raw = self.booster.raw(x)?;
-        let mut out = Array2::zeros((x.nrows(), self.classes.len()));
-        for (mut o, r) in out.rows_mut().into_iter().zip(raw.rows()) {
-            let r = r.to_vec();
-            let mut buf = vec![0.0; o.len()];
-            self.proba_from_raw(&r, &mut buf);
-            o.iter_mut().zip(&buf).for_each(|(d, &v)| *d = v);
+        let k = self.groups()?;
+        let raw = self.booster.raw_flat(x)?;
+        let c = self.classes.len();
+        let mut out = vec![0.0; x.nrows() * c];
+        for (o, r) in out.chunks_mut(c).zip(raw.chunks(k)) {
+            o[..k].copy_from_slice(r);
+            proba_in_place(o, k);
         }
+        let out = Array2::from_shape_vec((x.nrows(), c), out)
+            .map_err(|e| Error::Internal(format!("probability shape: {e}")))?;
         Ok(out)
     }
 }

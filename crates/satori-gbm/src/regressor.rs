@@ -129,7 +129,9 @@ impl GbmRegressor {
 
     /// The prediction for one row (the fast single-row path).
     pub fn predict_one(&self, row: &[f64]) -> Result<f64> {
-        Ok(self.link(self.booster.raw_one(row)?[0]))
+        let mut raw = [0.0];
+        self.booster.raw_one_into(row, &mut raw)?;
+        Ok(self.link(raw[0]))
     }
 }
 
@@ -139,7 +141,7 @@ impl Predictor for GbmRegressor {
     }
 
     fn predict(&self, x: ArrayView2<'_, f64>) -> Result<Array1<f64>> {
-        let raw = self.booster.raw(x)?;
-        Ok(raw.column(0).iter().map(|&r| self.link(r)).collect())
+        let raw = self.booster.raw_flat(x)?;
+        Ok(raw.iter().map(|&r| self.link(r)).collect())
     }
 }

@@ -83,6 +83,9 @@ classifier_family!(lin::LogisticRegressionParams, InputNeeds::Scaled);
 classifier_family!(lin::SgdClassifierParams, InputNeeds::Scaled);
 
 impl FittedFamily for lin::LinearRegression {
+    fn coef_magnitudes(&self) -> Option<Vec<f64>> {
+        Some(self.coef().iter().map(|c| c.abs()).collect())
+    }
     fn proba(&self, _x: ArrayView2<'_, f64>) -> Result<Option<Array2<f64>>> {
         Ok(None)
     }
@@ -97,6 +100,9 @@ impl FittedFamily for lin::LinearRegression {
 }
 
 impl FittedFamily for lin::Ridge {
+    fn coef_magnitudes(&self) -> Option<Vec<f64>> {
+        Some(self.coef().iter().map(|c| c.abs()).collect())
+    }
     fn proba(&self, _x: ArrayView2<'_, f64>) -> Result<Option<Array2<f64>>> {
         Ok(None)
     }
@@ -111,6 +117,9 @@ impl FittedFamily for lin::Ridge {
 }
 
 impl FittedFamily for lin::ElasticNet {
+    fn coef_magnitudes(&self) -> Option<Vec<f64>> {
+        Some(self.coef().iter().map(|c| c.abs()).collect())
+    }
     fn proba(&self, _x: ArrayView2<'_, f64>) -> Result<Option<Array2<f64>>> {
         Ok(None)
     }
@@ -125,6 +134,9 @@ impl FittedFamily for lin::ElasticNet {
 }
 
 impl FittedFamily for lin::TweedieRegressor {
+    fn coef_magnitudes(&self) -> Option<Vec<f64>> {
+        Some(self.coef().iter().map(|c| c.abs()).collect())
+    }
     fn proba(&self, _x: ArrayView2<'_, f64>) -> Result<Option<Array2<f64>>> {
         Ok(None)
     }
@@ -139,6 +151,9 @@ impl FittedFamily for lin::TweedieRegressor {
 }
 
 impl FittedFamily for lin::SgdRegressor {
+    fn coef_magnitudes(&self) -> Option<Vec<f64>> {
+        Some(self.coef().iter().map(|c| c.abs()).collect())
+    }
     fn proba(&self, _x: ArrayView2<'_, f64>) -> Result<Option<Array2<f64>>> {
         Ok(None)
     }
@@ -153,6 +168,15 @@ impl FittedFamily for lin::SgdRegressor {
 }
 
 impl FittedFamily for lin::LogisticRegression {
+    fn coef_magnitudes(&self) -> Option<Vec<f64>> {
+        let coef = self.coef();
+        Some(
+            coef.columns()
+                .into_iter()
+                .map(|c| c.iter().map(|v| v.abs()).sum())
+                .collect(),
+        )
+    }
     fn proba(&self, x: ArrayView2<'_, f64>) -> Result<Option<Array2<f64>>> {
         proba_of(self, x)
     }
@@ -172,6 +196,15 @@ impl FittedFamily for lin::LogisticRegression {
 }
 
 impl FittedFamily for lin::SgdClassifier {
+    fn coef_magnitudes(&self) -> Option<Vec<f64>> {
+        let coef = self.coef();
+        Some(
+            coef.columns()
+                .into_iter()
+                .map(|c| c.iter().map(|v| v.abs()).sum())
+                .collect(),
+        )
+    }
     fn proba(&self, x: ArrayView2<'_, f64>) -> Result<Option<Array2<f64>>> {
         if self.gives_probabilities() {
             proba_of(self, x)

@@ -36,6 +36,7 @@ pub mod pipeline_file;
 pub mod preprocessor;
 mod reference;
 pub mod row_filter;
+pub mod select_model;
 pub mod steps;
 mod train;
 pub mod transfer;

@@ -52,6 +52,12 @@ pub trait FittedFamily: Predictor {
         None
     }
 
+    /// The magnitude of each input column's coefficients (linear models: `|coef|`, summed over
+    /// classes), which feature selection can rank columns by.
+    fn coef_magnitudes(&self) -> Option<Vec<f64>> {
+        None
+    }
+
     /// The per-iteration training history, for learning curves.
     fn history(&self) -> Option<TrainingHistory> {
         None
@@ -310,6 +316,12 @@ impl AnyModel {
     /// Importance per model input column, where the family defines one.
     pub fn feature_importances(&self) -> Option<Vec<f64>> {
         self.fitted().importances()
+    }
+
+    /// Scores to select columns by: feature importances, or else coefficient magnitudes.
+    pub fn selection_scores(&self) -> Option<Vec<f64>> {
+        let m = self.fitted();
+        m.importances().or_else(|| m.coef_magnitudes())
     }
 
     /// The per-iteration training history of iterative models.

@@ -100,6 +100,7 @@ steps! {
     Denoise, "denoise", pp::DenoiserParams, pp::Denoiser, true;
     ColumnTransformer, "column_transformer", ct::ColumnTransformerParams, ct::ColumnTransformer, false;
     AnomalyFilter, "anomaly_filter", rf::AnomalyFilterParams, rf::AnomalyFilter, true;
+    SelectFromModel, "select_from_model", crate::select_model::SelectFromModelParams, crate::select_model::ModelSelector, true;
 }
 
 impl StepParams {

@@ -485,3 +485,74 @@ fn svd_lda_hashing_and_date_steps_run_in_pipelines() {
         vec![1.0, 2.0, 12.0, 7.0, 3.0]
     );
 }
+
+#[test]
+fn select_from_model_keeps_the_columns_a_model_finds_important() {
+    let ds = bundled::get("breast_cancer").unwrap();
+    let table = read_csv_bytes("bc.csv", ds.csv.as_bytes(), &ReadOptions::default()).unwrap();
+    let mut request = TrainRequest::new(TargetSpec {
+        name: "diagnosis".into(),
+        task: None,
+    });
+    request.pipeline = Some(
+        parse_pipeline(
+            "[[preprocessing]]\nstep = \"select_from_model\"\nmax_features = 5\nestimator = { kind = \"random_forest_classifier\", n_estimators = 20 }\n",
+            "p",
+        )
+        .unwrap(),
+    );
+    request.model = "forest".into();
+    request.overrides = vec![("model.n_estimators".into(), "20".into())];
+    let out = train(&table, &request, &satori_core::NoProgress).unwrap();
+    let names = out.pipeline.feature_names_out();
+    assert!(!names.is_empty() && names.len() <= 5, "{names:?}");
+    let satori_pipeline::steps::AnyStep::SelectFromModel(sel) = &out.pipeline.steps()[0] else {
+        panic!("expected the selector");
+    };
+    // The kept columns are the best scoring ones.
+    let best = sel.scores.iter().copied().fold(f64::MIN, f64::max);
+    assert!(sel.selected.iter().any(|&i| sel.scores[i] == best));
+    assert!(out.holdout.unwrap().metrics["roc_auc"] > 0.9);
+
+    // Linear models select by |coef|: lasso on the diabetes data drops the zeroed columns.
+    let ds = bundled::get("diabetes").unwrap();
+    let table = read_csv_bytes("d.csv", ds.csv.as_bytes(), &ReadOptions::default()).unwrap();
+    let mut request = TrainRequest::new(TargetSpec {
+        name: "progression".into(),
+        task: None,
+    });
+    request.model = "ridge".into();
+    request.pipeline = Some(
+        parse_pipeline(
+            "[[preprocessing]]\nstep = \"standard_scaler\"\n[[preprocessing]]\nstep = \"select_from_model\"\nthreshold = 1e-5\nestimator = { kind = \"lasso\", alpha = 5.0 }\n",
+            "p",
+        )
+        .unwrap(),
+    );
+    let out = train(&table, &request, &satori_core::NoProgress).unwrap();
+    let kept = out.pipeline.feature_names_out().len();
+    assert!(
+        (1..10).contains(&kept),
+        "lasso with alpha 5 zeroes some of 10 columns: {kept}"
+    );
+    // A model with nothing to select by, and a bad threshold, are clear errors.
+    for (toml, want) in [
+        (
+            "estimator = { kind = \"dummy_regressor\" }",
+            "neither feature importances",
+        ),
+        ("threshold = \"mode\"", "threshold"),
+    ] {
+        request.pipeline = Some(
+            parse_pipeline(
+                &format!("[[preprocessing]]\nstep = \"select_from_model\"\n{toml}\n"),
+                "p",
+            )
+            .unwrap(),
+        );
+        let e = train(&table, &request, &satori_core::NoProgress)
+            .unwrap_err()
+            .to_string();
+        assert!(e.contains(want), "{e}");
+    }
+}

@@ -64,13 +64,16 @@ pub fn run(args: DemoArgs, progress: &TermProgress) -> anyhow::Result<()> {
         profile_path.display()
     );
 
-    // 2. Model: train the baseline with a stratified 20% holdout, save the model file.
+    // 2. Model: gradient boosting with a stratified 20% holdout (and the baseline on the same
+    // split, the score to beat); save the model file.
     let mut request = TrainRequest::new(TargetSpec {
         name: ds.target.to_string(),
         task: None,
     });
     request.data_source = Some(data_path.display().to_string());
     request.created_at = Some(super::now());
+    let baseline = train(&table, &request, &satori_core::NoProgress)?;
+    request.model = "gbm".into();
     let outcome = train(&table, &request, progress)?;
     let model_path = dir.join("model.satori");
     model_file::save(&model_path, &outcome.header, &outcome.pipeline)?;
@@ -80,6 +83,19 @@ pub fn run(args: DemoArgs, progress: &TermProgress) -> anyhow::Result<()> {
         outcome.header.n_train_samples,
         model_path.display()
     );
+    if let Some(summary) = &outcome.header.model_summary {
+        say!("            {summary}");
+    }
+    let top: Vec<String> = outcome
+        .header
+        .feature_importances
+        .iter()
+        .take(3)
+        .map(|(name, v)| format!("{name} {:.0}%", v * 100.0))
+        .collect();
+    if !top.is_empty() {
+        say!("            most important: {}", top.join(", "));
+    }
 
     // 3. Output: reload the file and predict every row; the reloaded model must agree bit for bit.
     let (_, reloaded) = model_file::load(&model_path)?;
@@ -108,6 +124,25 @@ pub fn run(args: DemoArgs, progress: &TermProgress) -> anyhow::Result<()> {
             .map(|(k, v)| format!("{k} {}", num(*v)))
             .collect();
         say!("  holdout   {} rows: {}", h.n_rows, shown.join(", "));
+        let key = if ds.task.is_classification() {
+            if ds.task == satori_core::Task::Binary {
+                "roc_auc"
+            } else {
+                "accuracy"
+            }
+        } else {
+            "r2"
+        };
+        if let (Some(m), Some(b)) = (
+            h.metrics.get(key),
+            baseline.holdout.as_ref().and_then(|b| b.metrics.get(key)),
+        ) {
+            say!(
+                "            {key} {} against the baseline's {} on the same rows",
+                num(*m),
+                num(*b)
+            );
+        }
     }
     let full = evaluate_table(&reloaded, &table, &Default::default())?;
     let eval_path = dir.join("evaluation.json");
@@ -130,14 +165,15 @@ pub fn run(args: DemoArgs, progress: &TermProgress) -> anyhow::Result<()> {
             Some(outcome.header.clone()),
         )?;
         say!(
-            "  report    ROC, precision-recall, calibration and confusion pictures → {}",
+            "  report    learning curve, ROC, precision-recall, calibration and confusion pictures → {}",
             report_path.display()
         );
     }
     say!(
-        "This is the baseline every model must beat. Next: satori inspect {m}; satori evaluate {m} {d}",
+        "Next: satori inspect {m}; satori evaluate {m} {d}; satori train {d} --target {t} --model forest --out forest.satori",
         m = model_path.display(),
-        d = data_path.display()
+        d = data_path.display(),
+        t = ds.target
     );
     if args.json {
         return print_json(&serde_json::json!({
