@@ -27,7 +27,7 @@ use crate::models::ModelParams;
 pub struct SelectFromModelParams {
     /// The model that scores the columns (any kind, with its parameters). Default none: a random
     /// forest for the task (`forest` with its defaults).
-    pub estimator: Option<ModelParams>,
+    pub estimator: Option<Box<ModelParams>>,
     /// Keep columns scoring at least this: `"mean"` (default) or `"median"` of the scores, a
     /// factor of either (`"1.25*mean"`), or a number (as a string or a number).
     pub threshold: Option<serde_json::Value>,
@@ -152,7 +152,7 @@ impl Estimator for SelectFromModelParams {
             Error::InvalidData("select_from_model fits a model, so it needs the target".into())
         })?;
         let model = match &self.estimator {
-            Some(m) => m.clone(),
+            Some(m) => ModelParams::clone(m),
             None => ModelParams::from_name("forest", task)?,
         };
         let fitted = model.fit(data, None, &NoProgress)?;
