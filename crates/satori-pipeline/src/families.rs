@@ -23,11 +23,7 @@ impl Family for satori_baseline::DummyRegressorParams {
     const NEEDS: InputNeeds = InputNeeds::Raw;
 }
 
-impl FittedFamily for satori_baseline::DummyRegressor {
-    fn proba(&self, _x: ArrayView2<'_, f64>) -> Result<Option<Array2<f64>>> {
-        Ok(None)
-    }
-}
+impl FittedFamily for satori_baseline::DummyRegressor {}
 
 // ---- linear models (satori-linear) ----
 
@@ -86,9 +82,6 @@ impl FittedFamily for lin::LinearRegression {
     fn coef_magnitudes(&self) -> Option<Vec<f64>> {
         Some(self.coef().iter().map(|c| c.abs()).collect())
     }
-    fn proba(&self, _x: ArrayView2<'_, f64>) -> Result<Option<Array2<f64>>> {
-        Ok(None)
-    }
     fn summary(&self) -> Option<String> {
         Some(linear_summary(
             &format!("least squares (rank {})", self.rank()),
@@ -102,9 +95,6 @@ impl FittedFamily for lin::LinearRegression {
 impl FittedFamily for lin::Ridge {
     fn coef_magnitudes(&self) -> Option<Vec<f64>> {
         Some(self.coef().iter().map(|c| c.abs()).collect())
-    }
-    fn proba(&self, _x: ArrayView2<'_, f64>) -> Result<Option<Array2<f64>>> {
-        Ok(None)
     }
     fn summary(&self) -> Option<String> {
         Some(linear_summary(
@@ -120,9 +110,6 @@ impl FittedFamily for lin::ElasticNet {
     fn coef_magnitudes(&self) -> Option<Vec<f64>> {
         Some(self.coef().iter().map(|c| c.abs()).collect())
     }
-    fn proba(&self, _x: ArrayView2<'_, f64>) -> Result<Option<Array2<f64>>> {
-        Ok(None)
-    }
     fn summary(&self) -> Option<String> {
         Some(linear_summary(
             &format!("coordinate descent (dual gap {:.3e})", self.dual_gap()),
@@ -137,9 +124,6 @@ impl FittedFamily for lin::TweedieRegressor {
     fn coef_magnitudes(&self) -> Option<Vec<f64>> {
         Some(self.coef().iter().map(|c| c.abs()).collect())
     }
-    fn proba(&self, _x: ArrayView2<'_, f64>) -> Result<Option<Array2<f64>>> {
-        Ok(None)
-    }
     fn summary(&self) -> Option<String> {
         Some(linear_summary(
             "generalised linear model",
@@ -153,9 +137,6 @@ impl FittedFamily for lin::TweedieRegressor {
 impl FittedFamily for lin::SgdRegressor {
     fn coef_magnitudes(&self) -> Option<Vec<f64>> {
         Some(self.coef().iter().map(|c| c.abs()).collect())
-    }
-    fn proba(&self, _x: ArrayView2<'_, f64>) -> Result<Option<Array2<f64>>> {
-        Ok(None)
     }
     fn summary(&self) -> Option<String> {
         Some(linear_summary(
@@ -251,9 +232,6 @@ impl FittedFamily for tree::DecisionTreeClassifier {
 }
 
 impl FittedFamily for tree::DecisionTreeRegressor {
-    fn proba(&self, _x: ArrayView2<'_, f64>) -> Result<Option<Array2<f64>>> {
-        Ok(None)
-    }
     fn importances(&self) -> Option<Vec<f64>> {
         Some(self.feature_importances())
     }
@@ -291,9 +269,6 @@ impl FittedFamily for tree::ForestClassifier {
 }
 
 impl FittedFamily for tree::ForestRegressor {
-    fn proba(&self, _x: ArrayView2<'_, f64>) -> Result<Option<Array2<f64>>> {
-        Ok(None)
-    }
     fn importances(&self) -> Option<Vec<f64>> {
         Some(self.feature_importances())
     }
@@ -322,9 +297,6 @@ impl FittedFamily for nn::MlpClassifier {
 }
 
 impl FittedFamily for nn::MlpRegressor {
-    fn proba(&self, _x: ArrayView2<'_, f64>) -> Result<Option<Array2<f64>>> {
-        Ok(None)
-    }
     fn history(&self) -> Option<satori_core::TrainingHistory> {
         Some(self.loss_curve().clone())
     }
@@ -398,9 +370,6 @@ impl FittedFamily for gbm::GbmClassifier {
 }
 
 impl FittedFamily for gbm::GbmRegressor {
-    fn proba(&self, _x: ArrayView2<'_, f64>) -> Result<Option<Array2<f64>>> {
-        Ok(None)
-    }
     fn importances(&self) -> Option<Vec<f64>> {
         Some(normalised(
             self.feature_importances(gbm::ImportanceKind::Gain),

@@ -44,8 +44,11 @@ pub trait Family: Estimator {
 
 /// What the pipeline asks of a fitted model beyond predictions.
 pub trait FittedFamily: Predictor {
-    /// Class probabilities (classifiers), `None` for regressors.
-    fn proba(&self, x: ArrayView2<'_, f64>) -> Result<Option<Array2<f64>>>;
+    /// Class probabilities; `None` (the default) for regressors and classifiers without them.
+    fn proba(&self, x: ArrayView2<'_, f64>) -> Result<Option<Array2<f64>>> {
+        let _ = x;
+        Ok(None)
+    }
 
     /// Importance per model input column (normalised to sum to 1 where the family defines it).
     fn importances(&self) -> Option<Vec<f64>> {

@@ -129,20 +129,6 @@ fn select(scores: &[f64], threshold: f64, max_features: Option<usize>) -> Vec<us
     (0..scores.len()).filter(|&i| keep[i]).collect()
 }
 
-fn median(v: &[f64]) -> f64 {
-    let mut s = v.to_vec();
-    s.sort_by(f64::total_cmp);
-    let n = s.len();
-    if n == 0 {
-        return f64::NAN;
-    }
-    if n % 2 == 1 {
-        s[n / 2]
-    } else {
-        (s[n / 2 - 1] + s[n / 2]) / 2.0
-    }
-}
-
 impl Estimator for SelectFromModelParams {
     type Model = ModelSelector;
 
@@ -175,7 +161,7 @@ impl Estimator for SelectFromModelParams {
         }
         let threshold = match self.threshold()? {
             Threshold::Mean(f) => f * scores.iter().sum::<f64>() / scores.len().max(1) as f64,
-            Threshold::Median(f) => f * median(&scores),
+            Threshold::Median(f) => f * satori_baseline::stats::median(&scores).unwrap_or(f64::NAN),
             Threshold::Value(x) => x,
         };
         let selected = select(&scores, threshold, self.max_features);
@@ -223,7 +209,6 @@ mod tests {
         assert_eq!(select(&s, 0.0, Some(2)), vec![1, 2]);
         assert_eq!(select(&s, 0.0, Some(4)), vec![0, 1, 2, 3]);
         assert_eq!(select(&s, 0.3, Some(1)), vec![1]);
-        assert_eq!(median(&[3.0, 1.0, 2.0, 10.0]), 2.5);
     }
 
     #[test]
