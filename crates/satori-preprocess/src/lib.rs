@@ -11,6 +11,10 @@
 //! [`satori_core::Params`] type that fits (as a [`satori_core::Estimator`]) on a
 //! [`satori_core::Dataset`] into a fitted model implementing [`satori_core::Transformer`].
 //!
+//! [`OneHotEncoder::transform_csr`] is the one-hot encoder's sparse output (a [`sprs::CsMat`] in
+//! CSR form, scikit-learn's default `sparse_output=True`), built without the dense matrix; the
+//! [`satori_core::Transformer`] `transform` of every step, the one pipelines chain, is dense.
+//!
 //! Missing values are NaN. Transforms never panic: a wrong column count is
 //! [`satori_core::Error::ShapeMismatch`], an unknown category is handled as the encoder's
 //! `handle_unknown` says, and ±inf (which scikit-learn rejects) is an

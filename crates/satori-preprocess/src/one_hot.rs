@@ -19,6 +19,17 @@
 //! column has one (all zeros otherwise). Sample weights are ignored (scikit-learn's encoder takes
 //! none).
 //!
+//! `transform` (the [`Transformer`] that pipelines chain) writes a dense matrix, as
+//! scikit-learn's `sparse_output=False`. [`OneHotEncoder::transform_csr`] is the sparse path,
+//! scikit-learn's default `sparse_output=True`: the same columns and values as a
+//! [`sprs::CsMat`] in CSR form with scikit-learn's structure (one stored 1.0 per encoded value
+//! with an output column, nothing for a dropped category or an ignored unknown, the non-zero
+//! values of passed-through columns, column indices ascending within a row), built straight from
+//! the input in one parallel pass, never through the dense matrix. A 1,000-category column of 1M
+//! rows is 8 GB dense and about 24 MB as CSR. Fitting counts a categorical column's
+//! codes in a table (no sort), and both transforms find a code's output column by indexing a
+//! table, not by searching the categories.
+//!
 //! ```
 //! use ndarray::array;
 //! use satori_core::{ColumnKind, ColumnSchema, Dataset, Estimator, Schema, Transformer};
@@ -38,15 +49,23 @@
 //! assert_eq!(enc.transform(x.view()).unwrap().row(1).to_vec(), vec![0.0, 1.0, 2.5]);
 //! assert_eq!(enc.transform(array![[7.0, 0.0]].view()).unwrap().row(0).to_vec(),
 //!            vec![0.0, 0.0, 0.0]); // unknown code 7: all zeros
+//!
+//! // The sparse path: the same matrix as CSR; the unknown row and the zero store nothing.
+//! let csr = enc.transform_csr(array![[1.0, 2.5], [7.0, 0.0]].view()).unwrap();
+//! assert_eq!(csr.indptr().raw_storage(), &[0, 2, 2]);
+//! assert_eq!(csr.indices(), &[1, 2]);
+//! assert_eq!(csr.data(), &[1.0, 2.5]);
 //! ```
 
 use ndarray::{Array2, ArrayView2};
 use satori_core::{Dataset, Error, Estimator, Params, Progress, Result, Transformer};
 use serde::{Deserialize, Serialize};
 
-use crate::categories::{FittedColumn, Found, fit_column, select_columns};
+use crate::categories::{CodeMap, FittedColumn, fit_column, select_columns};
 use crate::util::{check_not_empty, map_rows};
 use satori_core::check_features;
+
+mod sparse;
 
 /// What [`OneHotEncoder`] does with a category not seen at fit (scikit-learn's `handle_unknown`).
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize)]
@@ -266,16 +285,86 @@ impl OneHotEncoder {
             .sum()
     }
 
-    /// For an encoded column: the output slot of `v`, `Ok(None)` for all zeros.
-    fn slot_of(&self, e: &Encoded, v: f64) -> Result<Option<usize>> {
-        match e.fitted.find(v) {
-            Found::Known(i) => Ok(e.slot[i]),
-            Found::Unknown if self.handle_unknown == HandleUnknown::Error => {
-                Err(e.fitted.unknown(v))
+    /// The value-to-output lookup of an encoded column: a slot below [`ZERO`], [`ZERO`] for all
+    /// zeros (a dropped category, or an ignored unknown), [`UNKNOWN`] for an error.
+    fn code_map<'a>(&self, e: &'a Encoded) -> CodeMap<'a, usize> {
+        let unknown = match self.handle_unknown {
+            HandleUnknown::Error => UNKNOWN,
+            _ => e.unknown_slot.unwrap_or(ZERO),
+        };
+        let known = |i: usize| e.slot.get(i).copied().flatten().unwrap_or(ZERO);
+        CodeMap::new(&e.fitted, known, unknown)
+    }
+
+    /// Each input column as the row encoders see it, in column order.
+    fn columns_out(&self) -> Vec<ColumnOut<'_>> {
+        let mut at = 0;
+        self.plan
+            .iter()
+            .map(|p| {
+                let (c, width) = match p.and_then(|e| self.encoded.get(e)) {
+                    None => (ColumnOut::Pass { at }, 1),
+                    Some(e) => {
+                        let map = self.code_map(e);
+                        (ColumnOut::Encode { at, map }, e.slot_labels.len())
+                    }
+                };
+                at += width;
+                c
+            })
+            .collect()
+    }
+
+    /// Under `handle_unknown = error`: the error for the first unknown value (the first encoded
+    /// column, in column order, that has one; its first such row).
+    fn first_unknown(&self, x: ArrayView2<'_, f64>) -> Result<()> {
+        if self.handle_unknown != HandleUnknown::Error {
+            return Ok(());
+        }
+        for e in &self.encoded {
+            let map = self.code_map(e);
+            let col = x.column(e.fitted.column);
+            if let Some(&v) = col.iter().find(|&&v| map.get(v) == UNKNOWN) {
+                return Err(e.fitted.unknown(v));
             }
-            Found::Unknown => Ok(e.unknown_slot),
+        }
+        Ok(())
+    }
+}
+
+/// In a [`CodeMap`] of [`OneHotEncoder`]: the value encodes as all zeros.
+const ZERO: usize = usize::MAX - 1;
+/// In a [`CodeMap`] of [`OneHotEncoder`]: the value is an unknown category under `error`.
+const UNKNOWN: usize = usize::MAX;
+
+/// One input column as the row encoders of [`OneHotEncoder`] see it.
+enum ColumnOut<'a> {
+    /// Passed through to output column `at`.
+    Pass { at: usize },
+    /// Encoded into the output columns from `at` on.
+    Encode { at: usize, map: CodeMap<'a, usize> },
+}
+
+/// The entries of one encoded row, in ascending output column, through `emit(column, value)`
+/// (a passed-through zero emits nothing, as a sparse matrix stores no zero); `false` at an
+/// unknown category under `error`.
+#[inline]
+fn encode_row(cols: &[ColumnOut<'_>], row: &[f64], mut emit: impl FnMut(usize, f64)) -> bool {
+    for (c, &v) in cols.iter().zip(row) {
+        match c {
+            ColumnOut::Pass { at } => {
+                if v != 0.0 {
+                    emit(*at, v); // NaN too: it is not zero
+                }
+            }
+            ColumnOut::Encode { at, map } => match map.get(v) {
+                ZERO => {}
+                UNKNOWN => return false,
+                s => emit(at + s, 1.0),
+            },
         }
     }
+    true
 }
 
 impl Transformer for OneHotEncoder {
@@ -302,30 +391,18 @@ impl Transformer for OneHotEncoder {
 
     fn transform(&self, x: ArrayView2<'_, f64>) -> Result<Array2<f64>> {
         check_features(x, self.n_features_in)?;
-        if self.handle_unknown == HandleUnknown::Error {
-            for e in &self.encoded {
-                let col = x.column(e.fitted.column);
-                if let Some(&v) = col.iter().find(|&&v| e.fitted.find(v) == Found::Unknown) {
-                    return Err(e.fitted.unknown(v));
-                }
-            }
-        }
+        self.first_unknown(x)?;
+        let cols = self.columns_out();
         map_rows(x, self.n_features_out(), |row, out| {
-            let mut at = 0;
-            for (j, p) in self.plan.iter().enumerate() {
-                match p {
-                    None => {
-                        out[at] = row[j];
-                        at += 1;
-                    }
-                    Some(e) => {
-                        let e = &self.encoded[*e];
-                        let width = e.slot_labels.len();
-                        // Unknown values were checked above under `error`.
-                        if let Ok(Some(s)) = self.slot_of(e, row[j]) {
+            // Unknown values under `error` were ruled out above; zeros are already in `out`.
+            for (c, &v) in cols.iter().zip(row) {
+                match c {
+                    ColumnOut::Pass { at } => out[*at] = v,
+                    ColumnOut::Encode { at, map } => {
+                        let s = map.get(v);
+                        if s < ZERO {
                             out[at + s] = 1.0;
                         }
-                        at += width;
                     }
                 }
             }

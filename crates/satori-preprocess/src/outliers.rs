@@ -46,7 +46,7 @@ use crate::util::{
     check_input, check_no_infinity, check_not_empty, map_columns, map_rows, pairwise_sum,
 };
 
-/// How the bounds are computed (see the [module docs](self)).
+/// How the bounds are computed (see the module documentation of `satori_preprocess::outliers`).
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
 pub enum OutlierMethod {
