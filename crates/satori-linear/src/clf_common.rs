@@ -90,7 +90,15 @@ pub(crate) fn class_target<'a>(
     data: &'a Dataset,
     model: &str,
 ) -> Result<(ArrayView1<'a, usize>, &'a [String])> {
-    match data.require_target()? {
+    class_codes(data.require_target()?, model)
+}
+
+/// The class codes and labels of a classification target, checked (codes in range).
+pub(crate) fn class_codes<'a>(
+    target: &'a Target,
+    model: &str,
+) -> Result<(ArrayView1<'a, usize>, &'a [String])> {
+    match target {
         Target::Classes { codes, labels } => {
             if let Some((i, c)) = codes.iter().enumerate().find(|(_, c)| **c >= labels.len()) {
                 return Err(Error::InvalidData(format!(

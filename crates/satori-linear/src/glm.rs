@@ -35,12 +35,15 @@
 //! assert!(mu.iter().all(|&m| m > 0.0));
 //! ```
 
-use ndarray::{Array1, ArrayView2};
-use satori_core::{Dataset, Error, Estimator, Params, Predictor, Progress, Result};
+use ndarray::{Array1, ArrayView1, ArrayView2};
+use satori_core::{
+    CsMat, Dataset, Error, Estimator, NoProgress, Params, Predictor, Progress, Result,
+    SparseEstimator, SparsePredictor, Target,
+};
 use serde::{Deserialize, Serialize};
 
 use crate::lin_data::{LinearFunction, design_from, regression_target, weights};
-use crate::lin_glm::{Family, Problem, newton_cholesky};
+use crate::lin_glm::{Family, GlmX, Problem, newton_cholesky};
 use crate::lin_lbfgs::minimize;
 
 /// The link function of a [`TweedieRegressor`] (scikit-learn's `link`).
@@ -255,8 +258,25 @@ impl Estimator for TweedieRegressorParams {
         progress: &dyn Progress,
     ) -> Result<TweedieRegressor> {
         self.validate()?;
-        let name = "TweedieRegressor";
-        let y = regression_target(data, name)?;
+        let y = regression_target(data, NAME)?;
+        let sw = weights(data, NAME)?;
+        let x = design_from(data.x());
+        self.fit_glm(GlmX::Dense(&x), y.to_vec(), sw, progress)
+    }
+}
+
+const NAME: &str = "TweedieRegressor";
+
+impl TweedieRegressorParams {
+    /// The fit on dense or CSR features, targets and weights (checked but for the target range).
+    fn fit_glm(
+        &self,
+        x: GlmX<'_>,
+        y: Vec<f64>,
+        sw: Option<Vec<f64>>,
+        progress: &dyn Progress,
+    ) -> Result<TweedieRegressor> {
+        let name = NAME;
         let log_link = match self.link {
             Link::Auto => self.power > 0.0,
             Link::Log => true,
@@ -266,18 +286,12 @@ impl Estimator for TweedieRegressorParams {
             power: self.power,
             log_link,
         };
-        let y = y.to_vec();
         check_target(&family, &y)?;
-        let sw = weights(data, name)?;
-        let x = design_from(data.x());
-        let pb = Problem::new(
-            &x,
-            &y,
-            sw.as_deref(),
-            family,
-            self.alpha,
-            self.fit_intercept,
-        );
+        let p = match &x {
+            GlmX::Dense(d) => d.p,
+            GlmX::Csr(m) => m.cols(),
+        };
+        let pb = Problem::new(x, &y, sw.as_deref(), family, self.alpha, self.fit_intercept);
         let init = pb.initial()?;
         progress.start("GLM solver (iterations)", Some(self.max_iter as u64));
         let (beta, n_iter, converged) = match self.solver {
@@ -295,7 +309,6 @@ impl Estimator for TweedieRegressorParams {
             ));
         }
         progress.finish();
-        let p = x.p;
         let f = LinearFunction {
             coef: beta[..p].to_vec(),
             intercept: if self.fit_intercept { beta[p] } else { 0.0 },
@@ -336,6 +349,62 @@ impl Predictor for TweedieRegressor {
     /// The predicted mean `μ = h(Xw + b)`.
     fn predict(&self, x: ArrayView2<'_, f64>) -> Result<Array1<f64>> {
         let eta = self.f.decision(x, "TweedieRegressor")?;
+        Ok(if self.log_link {
+            eta.mapv(f64::exp)
+        } else {
+            eta
+        })
+    }
+}
+
+/// The largest feature count for which `newton-cholesky` forms the dense `p × p` Hessian of a
+/// sparse fit (about 200 MB); wider sparse matrices need `lbfgs`.
+const SPARSE_NEWTON_MAX_FEATURES: usize = 5000;
+
+impl SparseEstimator for TweedieRegressorParams {
+    /// The GLM on a CSR matrix without densifying: the same objective and solvers as the dense
+    /// fit (`Xw` and `Xᵀg` through the stored entries; `newton-cholesky` forms the `p × p`
+    /// Hessian from them, up to 5000 features), so the same solution to the solver tolerance.
+    fn fit_csr(
+        &self,
+        x: &CsMat<f64>,
+        target: &Target,
+        weights: Option<ArrayView1<'_, f64>>,
+    ) -> Result<TweedieRegressor> {
+        self.validate()?;
+        let (y, w) = crate::sparse_ls::csr_regression_target(x, target, weights, NAME)?;
+        if self.solver == GlmSolver::NewtonCholesky && x.cols() > SPARSE_NEWTON_MAX_FEATURES {
+            return Err(Error::param(
+                "solver",
+                format!(
+                    "newton-cholesky forms a dense p × p Hessian; with {} sparse features use \
+                     solver = \"lbfgs\" (newton-cholesky takes at most \
+                     {SPARSE_NEWTON_MAX_FEATURES})",
+                    x.cols()
+                ),
+            ));
+        }
+        self.fit_glm(GlmX::Csr(x), y, w, &NoProgress)
+    }
+}
+
+impl SparseEstimator for PoissonRegressorParams {
+    /// [`TweedieRegressorParams`]'s `fit_csr` with `power = 1` and the log link.
+    fn fit_csr(
+        &self,
+        x: &CsMat<f64>,
+        target: &Target,
+        weights: Option<ArrayView1<'_, f64>>,
+    ) -> Result<PoissonRegressor> {
+        self.validate()?;
+        self.to_tweedie().fit_csr(x, target, weights)
+    }
+}
+
+impl SparsePredictor for TweedieRegressor {
+    /// The predicted mean `μ = h(Xw + b)` per row.
+    fn predict_csr(&self, x: &CsMat<f64>) -> Result<Array1<f64>> {
+        let eta = self.f.decision_csr(x, NAME)?;
         Ok(if self.log_link {
             eta.mapv(f64::exp)
         } else {

@@ -25,13 +25,18 @@
 //! assert!(model.predict(array![[1.0, 1.0]].view()).is_ok());
 //! ```
 
+use ndarray::ArrayView1;
 use ndarray::{Array1, ArrayView2};
-use satori_core::{Dataset, Error, Estimator, Params, Predictor, Progress, Result};
+use satori_core::{
+    CsMat, Dataset, Error, Estimator, Params, Predictor, Progress, Result, SparseEstimator,
+    SparsePredictor, Target,
+};
 use serde::{Deserialize, Serialize};
 
 use crate::lin_data::{LinearFunction, center, regression_target, weights};
 use crate::lin_nnls::nnls;
 use crate::lin_solve::{lstsq, reduce};
+use crate::sparse_ls::fit_sparse_ls;
 
 const NAME: &str = "LinearRegression";
 
@@ -142,5 +147,41 @@ impl Predictor for LinearRegression {
 
     fn predict(&self, x: ArrayView2<'_, f64>) -> Result<Array1<f64>> {
         self.f.decision(x, NAME)
+    }
+}
+
+impl SparseEstimator for LinearRegressionParams {
+    /// Least squares on a CSR matrix without densifying: conjugate gradients on the implicitly
+    /// centred normal equations from zero (CGLS, the twin of scikit-learn's `lsqr`), which
+    /// converges to the minimum-norm solution, to a relative residual of 1e-13. `tol` (the SVD
+    /// cut-off of the dense solver) is not used; `rank()` and `singular_values()` are not
+    /// computed (0 and empty). `positive` is not available on sparse input (as in
+    /// scikit-learn).
+    fn fit_csr(
+        &self,
+        x: &CsMat<f64>,
+        target: &Target,
+        weights: Option<ArrayView1<'_, f64>>,
+    ) -> Result<LinearRegression> {
+        self.validate()?;
+        if self.positive {
+            return Err(Error::param(
+                "positive",
+                "non-negative least squares needs dense input; set positive = false for a \
+                 sparse matrix",
+            ));
+        }
+        let f = fit_sparse_ls(x, target, weights, 0.0, self.fit_intercept, NAME)?;
+        Ok(LinearRegression {
+            f,
+            rank: 0,
+            singular: Vec::new(),
+        })
+    }
+}
+
+impl SparsePredictor for LinearRegression {
+    fn predict_csr(&self, x: &CsMat<f64>) -> Result<Array1<f64>> {
+        self.f.decision_csr(x, NAME)
     }
 }

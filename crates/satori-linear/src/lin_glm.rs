@@ -8,10 +8,76 @@
 
 use faer::Mat;
 use rayon::prelude::*;
-use satori_core::{Error, Result};
+use satori_core::{CsMat, Error, Result};
 
 use crate::lin_data::{BLOCK_ROWS, Design, gram, xt_vec};
 use crate::lin_solve::solve_spd;
+use crate::sparse::{csr_matvec, csr_row, csr_t_matvec};
+
+/// The feature matrix of a GLM fit: a column-major dense copy, or the caller's CSR matrix (never
+/// densified: `Xw` and `Xᵀg` go through the stored entries).
+pub(crate) enum GlmX<'a> {
+    /// Dense, column-major.
+    Dense(&'a Design),
+    /// CSR.
+    Csr(&'a CsMat<f64>),
+}
+
+impl GlmX<'_> {
+    fn n(&self) -> usize {
+        match self {
+            GlmX::Dense(d) => d.n,
+            GlmX::Csr(x) => x.rows(),
+        }
+    }
+
+    fn p(&self) -> usize {
+        match self {
+            GlmX::Dense(d) => d.p,
+            GlmX::Csr(x) => x.cols(),
+        }
+    }
+
+    /// `Xᵀ v`.
+    fn xt(&self, v: &[f64]) -> Vec<f64> {
+        match self {
+            GlmX::Dense(d) => xt_vec(d, v),
+            GlmX::Csr(x) => csr_t_matvec(x, v),
+        }
+    }
+
+    /// `Xᵀ diag(h) X`.
+    fn gram(&self, h: &[f64]) -> Mat<f64> {
+        match self {
+            GlmX::Dense(d) => gram(d, Some(h)),
+            GlmX::Csr(x) => csr_gram(x, h),
+        }
+    }
+}
+
+/// `Xᵀ diag(h) X` of a CSR matrix as a dense `p × p` matrix: row `j` of the result gathers the
+/// rows with an entry in column `j` (from a CSC copy), so each output row is computed by one
+/// task, in a fixed order.
+fn csr_gram(x: &CsMat<f64>, h: &[f64]) -> Mat<f64> {
+    let p = x.cols();
+    let csc = x.to_csc();
+    let rows: Vec<Vec<f64>> = (0..p)
+        .into_par_iter()
+        .map(|j| {
+            let mut out = vec![0.0; p];
+            let (idx, val) = csr_row(&csc, j);
+            for (&i, &v) in idx.iter().zip(val) {
+                let d = h[i] * v;
+                let (ri, rv) = csr_row(x, i);
+                for (&k, &u) in ri.iter().zip(rv) {
+                    out[k] += d * u;
+                }
+            }
+            out
+        })
+        .collect();
+    Mat::from_fn(p, p, |i, j| rows[i][j])
+}
 
 /// A Tweedie family with its link.
 #[derive(Debug, Clone, Copy)]
@@ -89,7 +155,7 @@ impl Family {
 
 /// A GLM fitting problem. The parameter vector is `[w; b]` (`b` only with an intercept).
 pub(crate) struct Problem<'a> {
-    x: &'a Design,
+    x: GlmX<'a>,
     y: &'a [f64],
     sw: Option<&'a [f64]>,
     sw_sum: f64,
@@ -108,7 +174,7 @@ fn blocks(n: usize) -> Vec<(usize, usize)> {
 impl<'a> Problem<'a> {
     /// The problem on raw (uncentred) data.
     pub fn new(
-        x: &'a Design,
+        x: GlmX<'a>,
         y: &'a [f64],
         sw: Option<&'a [f64]>,
         family: Family,
@@ -128,7 +194,7 @@ impl<'a> Problem<'a> {
     }
 
     fn dim(&self) -> usize {
-        self.x.p + usize::from(self.fit_intercept)
+        self.x.p() + usize::from(self.fit_intercept)
     }
 
     fn weight(&self, i: usize) -> f64 {
@@ -150,23 +216,27 @@ impl<'a> Problem<'a> {
                      log link needs a positive mean); check the target column"
                 )));
             }
-            beta[self.x.p] = b;
+            beta[self.x.p()] = b;
         }
         Ok(beta)
     }
 
     /// The raw predictions `Xw + b`.
     pub fn raw(&self, beta: &[f64]) -> Vec<f64> {
-        let p = self.x.p;
+        let p = self.x.p();
         let b = if self.fit_intercept { beta[p] } else { 0.0 };
-        let mut out = vec![b; self.x.n];
+        let x = match self.x {
+            GlmX::Dense(x) => x,
+            GlmX::Csr(x) => return csr_matvec(x, &beta[..p], b),
+        };
+        let mut out = vec![b; self.x.n()];
         out.par_chunks_mut(BLOCK_ROWS)
             .enumerate()
             .for_each(|(k, chunk)| {
                 let a = k * BLOCK_ROWS;
                 for (j, &wj) in beta[..p].iter().enumerate() {
                     if wj != 0.0 {
-                        let col = &self.x.col(j)[a..a + chunk.len()];
+                        let col = &x.col(j)[a..a + chunk.len()];
                         chunk.iter_mut().zip(col).for_each(|(o, v)| *o += wj * v);
                     }
                 }
@@ -175,13 +245,13 @@ impl<'a> Problem<'a> {
     }
 
     fn penalty(&self, beta: &[f64]) -> f64 {
-        let w = &beta[..self.x.p];
+        let w = &beta[..self.x.p()];
         0.5 * self.alpha * w.iter().map(|v| v * v).sum::<f64>()
     }
 
     /// Objective and pointwise `s·g/Σs`, `s·|h|/Σs` at raw predictions `raw`.
     fn pointwise(&self, raw: &[f64], with_hess: bool) -> (f64, Vec<f64>, Vec<f64>) {
-        let n = self.x.n;
+        let n = self.x.n();
         let parts: Vec<(f64, Vec<f64>, Vec<f64>)> = blocks(n)
             .into_par_iter()
             .map(|(a, b)| {
@@ -212,8 +282,8 @@ impl<'a> Problem<'a> {
     }
 
     fn full_gradient(&self, beta: &[f64], gp: &[f64]) -> Vec<f64> {
-        let mut grad = xt_vec(self.x, gp);
-        for (gj, wj) in grad.iter_mut().zip(&beta[..self.x.p]) {
+        let mut grad = self.x.xt(gp);
+        for (gj, wj) in grad.iter_mut().zip(&beta[..self.x.p()]) {
             *gj += self.alpha * wj;
         }
         if self.fit_intercept {
@@ -234,9 +304,9 @@ impl<'a> Problem<'a> {
         let raw = self.raw(beta);
         let (_, gp, hp) = self.pointwise(&raw, true);
         let grad = self.full_gradient(beta, &gp);
-        let p = self.x.p;
+        let p = self.x.p();
         let d = self.dim();
-        let hx = gram(self.x, Some(&hp));
+        let hx = self.x.gram(&hp);
         let mut hess = Mat::<f64>::zeros(d, d);
         for i in 0..p {
             for j in 0..p {
@@ -245,7 +315,7 @@ impl<'a> Problem<'a> {
             hess[(i, i)] += self.alpha;
         }
         if self.fit_intercept {
-            let col = xt_vec(self.x, &hp);
+            let col = self.x.xt(&hp);
             for j in 0..p {
                 hess[(j, p)] = col[j];
                 hess[(p, j)] = col[j];

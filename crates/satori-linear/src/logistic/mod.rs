@@ -45,6 +45,7 @@
 mod model;
 mod objective;
 mod prox;
+mod sparse;
 
 use ndarray::{Array2, ArrayView1};
 use satori_core::{Dataset, Error, Estimator, Params, Progress, Result};
@@ -57,6 +58,7 @@ use crate::clf_common::{
     require_two_classes,
 };
 use crate::lbfgs::{LbfgsOptions, minimize};
+use crate::sparse::XRef;
 use objective::Problem;
 
 const NAME: &str = "LogisticRegression";
@@ -137,26 +139,50 @@ impl Estimator for LogisticRegressionParams {
         require_rows(codes.len(), NAME)?;
         let x = data.x();
         check_finite(x, NAME)?;
+        let xs = x.as_standard_layout();
+        self.fit_rows(
+            XRef::Dense(xs.view()),
+            codes,
+            labels,
+            data.weights(),
+            progress,
+        )
+    }
+}
+
+impl LogisticRegressionParams {
+    /// The fit on checked features (dense or CSR), class codes and sample weights.
+    pub(crate) fn fit_rows(
+        &self,
+        x: XRef<'_>,
+        codes: ArrayView1<'_, usize>,
+        labels: &[String],
+        weights: Option<ArrayView1<'_, f64>>,
+        progress: &dyn Progress,
+    ) -> Result<LogisticRegression> {
         let present = present_classes(codes, labels.len());
         require_two_classes(&present, labels, NAME)?;
         let class_w = self
             .class_weight
-            .resolve(labels, codes, &present, data.weights())?;
-        let (sw, sw_sum) = combined_weights(codes, data.weights(), &class_w)?;
+            .resolve(labels, codes, &present, weights)?;
+        let (sw, sw_sum) = combined_weights(codes, weights, &class_w)?;
         // Index of each label among the fitted classes.
         let mut index = vec![0usize; labels.len()];
         for (k, &c) in present.iter().enumerate() {
             index[c] = k;
         }
+        let n_features = match x {
+            XRef::Dense(d) => d.ncols(),
+            XRef::Csr(m) => m.cols(),
+        };
         let binary = present.len() == 2;
-        let xs = x.as_standard_layout();
         let problem = Problem {
-            x: xs.view(),
+            x,
             y: codes.iter().map(|&c| index[c]).collect(),
             sw,
             sw_sum,
             k: if binary { 1 } else { present.len() },
-            p: x.ncols(),
+            p: n_features,
             fit_intercept: self.fit_intercept,
         };
         let strength = 1.0 / (self.c * sw_sum);

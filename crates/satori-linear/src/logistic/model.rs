@@ -71,7 +71,64 @@ impl LogisticRegression {
         &self.fitted
     }
 
-    fn check_model(&self) -> Result<()> {
+    /// The most probable class's code per row of raw scores (the first on a tie).
+    pub(super) fn labels_of(&self, scores: &Array2<f64>) -> Array1<f64> {
+        scores
+            .outer_iter()
+            .map(|s| {
+                let k = if self.rows == 1 {
+                    usize::from(s[0] > 0.0)
+                } else {
+                    let mut best = 0;
+                    for (k, v) in s.iter().enumerate() {
+                        if *v > s[best] {
+                            best = k;
+                        }
+                    }
+                    best
+                };
+                self.fitted[k] as f64
+            })
+            .collect()
+    }
+
+    /// Class probabilities from raw scores: the logistic function of the score for two classes,
+    /// the softmax of the scores otherwise; 0 for labels without training rows.
+    pub(super) fn proba_of(&self, scores: &Array2<f64>) -> Array2<f64> {
+        let mut out = Array2::zeros((scores.nrows(), self.classes.len()));
+        for (i, s) in scores.outer_iter().enumerate() {
+            if self.rows == 1 {
+                let p1 = expit(s[0]);
+                out[[i, self.fitted[0]]] = 1.0 - p1;
+                out[[i, self.fitted[1]]] = p1;
+            } else {
+                let max = s.iter().fold(f64::NEG_INFINITY, |m, v| m.max(*v));
+                let e: Vec<f64> = s.iter().map(|v| (v - max).exp()).collect();
+                let sum: f64 = e.iter().sum();
+                for (k, v) in e.iter().enumerate() {
+                    out[[i, self.fitted[k]]] = v / sum;
+                }
+            }
+        }
+        out
+    }
+
+    /// Class `k`'s coefficients.
+    pub(super) fn coef_row(&self, k: usize) -> &[f64] {
+        &self.coef[k * self.n_features..(k + 1) * self.n_features]
+    }
+
+    /// Number of features.
+    pub(super) fn n_features_in(&self) -> usize {
+        self.n_features
+    }
+
+    /// Rows of [`coef`](Self::coef).
+    pub(super) fn n_rows(&self) -> usize {
+        self.rows
+    }
+
+    pub(super) fn check_model(&self) -> Result<()> {
         let ok = self.coef.len() == self.rows * self.n_features
             && self.intercept.len() == self.rows
             && self.fitted.len() >= 2
@@ -113,23 +170,7 @@ impl Predictor for LogisticRegression {
     /// The most probable class's code (as `f64`), the first on a tie.
     fn predict(&self, x: ArrayView2<'_, f64>) -> Result<Array1<f64>> {
         let scores = self.decision_function(x)?;
-        Ok(scores
-            .outer_iter()
-            .map(|s| {
-                let k = if self.rows == 1 {
-                    usize::from(s[0] > 0.0)
-                } else {
-                    let mut best = 0;
-                    for (k, v) in s.iter().enumerate() {
-                        if *v > s[best] {
-                            best = k;
-                        }
-                    }
-                    best
-                };
-                self.fitted[k] as f64
-            })
-            .collect())
+        Ok(self.labels_of(&scores))
     }
 }
 
@@ -142,21 +183,6 @@ impl PredictProba for LogisticRegression {
     /// the scores otherwise; 0 for labels without training rows.
     fn predict_proba(&self, x: ArrayView2<'_, f64>) -> Result<Array2<f64>> {
         let scores = self.decision_function(x)?;
-        let mut out = Array2::zeros((x.nrows(), self.classes.len()));
-        for (i, s) in scores.outer_iter().enumerate() {
-            if self.rows == 1 {
-                let p1 = expit(s[0]);
-                out[[i, self.fitted[0]]] = 1.0 - p1;
-                out[[i, self.fitted[1]]] = p1;
-            } else {
-                let max = s.iter().fold(f64::NEG_INFINITY, |m, v| m.max(*v));
-                let e: Vec<f64> = s.iter().map(|v| (v - max).exp()).collect();
-                let sum: f64 = e.iter().sum();
-                for (k, v) in e.iter().enumerate() {
-                    out[[i, self.fitted[k]]] = v / sum;
-                }
-            }
-        }
-        Ok(out)
+        Ok(self.proba_of(&scores))
     }
 }

@@ -9,10 +9,10 @@
 //! Rows are processed in fixed chunks on rayon and the chunk results summed in chunk order, so
 //! the value and gradient are identical at any thread count.
 
-use ndarray::ArrayView2;
 use rayon::prelude::*;
 
 use crate::clf_common::{half_binomial_gradient, half_binomial_loss};
+use crate::sparse::{XRef, csr_row, sparse_axpy, sparse_dot};
 
 /// Rows per parallel chunk (fixed, so reductions do not depend on the thread count).
 const CHUNK: usize = 4096;
@@ -23,7 +23,8 @@ const CHUNK: usize = 4096;
 /// coefficients followed by its intercept. Binary problems have `k = 1` and `y` in {0, 1};
 /// multinomial ones `k ≥ 3` and `y` the class index.
 pub(crate) struct Problem<'a> {
-    pub x: ArrayView2<'a, f64>,
+    /// The features: dense rows, or CSR rows (used as stored, never densified or centred).
+    pub x: XRef<'a>,
     pub y: Vec<usize>,
     pub sw: Vec<f64>,
     pub sw_sum: f64,
@@ -117,14 +118,13 @@ impl Problem<'_> {
         let mut grad = vec![0.0; self.stride()];
         let mut loss = 0.0;
         for i in rows {
-            let row = self.x.row(i);
-            let z = dot_row(row, coef) + b;
+            let z = self.x.row_dot(i, coef) + b;
             let yi = self.y[i] as f64;
             let s = self.sw[i];
             let (l, g) = binomial_loss_gradient(yi, z);
             loss += s * l;
             let d = s * g;
-            axpy_row(&mut grad[..p], d, row);
+            self.x.row_axpy(&mut grad[..p], d, i);
             if self.fit_intercept {
                 grad[p] += d;
             }
@@ -138,10 +138,10 @@ impl Problem<'_> {
         let mut raw = vec![0.0; k];
         let mut loss = 0.0;
         for i in rows {
-            let row = self.x.row(i);
             for (c, r) in raw.iter_mut().enumerate() {
                 let block = &w[c * stride..(c + 1) * stride];
-                *r = dot_row(row, &block[..p]) + if self.fit_intercept { block[p] } else { 0.0 };
+                *r = self.x.row_dot(i, &block[..p])
+                    + if self.fit_intercept { block[p] } else { 0.0 };
             }
             let max = raw.iter().fold(f64::NEG_INFINITY, |m, v| m.max(*v));
             let yi = self.y[i];
@@ -158,13 +158,47 @@ impl Problem<'_> {
                 let prob = e / sum;
                 let d = s * (prob - if c == yi { 1.0 } else { 0.0 });
                 let block = &mut grad[c * stride..(c + 1) * stride];
-                axpy_row(&mut block[..p], d, row);
+                self.x.row_axpy(&mut block[..p], d, i);
                 if self.fit_intercept {
                     block[p] += d;
                 }
             }
         }
         (loss, grad)
+    }
+}
+
+impl XRef<'_> {
+    /// `x_i · coef`: [`dot_row`] on a dense row, the stored entries in order on a CSR row.
+    #[inline]
+    pub fn row_dot(&self, i: usize, coef: &[f64]) -> f64 {
+        match self {
+            XRef::Dense(x) => dot_row(x.row(i), coef),
+            XRef::Csr(x) => {
+                let (idx, val) = csr_row(x, i);
+                sparse_dot(idx, val, coef)
+            }
+        }
+    }
+
+    /// `out += d · x_i`.
+    #[inline]
+    pub fn row_axpy(&self, out: &mut [f64], d: f64, i: usize) {
+        match self {
+            XRef::Dense(x) => axpy_row(out, d, x.row(i)),
+            XRef::Csr(x) => {
+                let (idx, val) = csr_row(x, i);
+                sparse_axpy(out, d, idx, val);
+            }
+        }
+    }
+
+    /// `‖x_i‖²`.
+    pub fn row_sq_norm(&self, i: usize) -> f64 {
+        match self {
+            XRef::Dense(x) => x.row(i).iter().map(|v| v * v).sum::<f64>(),
+            XRef::Csr(x) => csr_row(x, i).1.iter().map(|v| v * v).sum::<f64>(),
+        }
     }
 }
 

@@ -143,9 +143,9 @@ fn optimality(problem: &Problem<'_>, w: &[f64], g: &[f64], l1: f64) -> f64 {
 /// the binomial and `½` for the multinomial loss (the weighted mean keeps the row bound).
 fn initial_lipschitz(problem: &Problem<'_>, l2: f64) -> f64 {
     let mut max_sq = 0.0f64;
-    for (row, s) in problem.x.outer_iter().zip(&problem.sw) {
+    for (i, s) in problem.sw.iter().enumerate() {
         if *s > 0.0 {
-            max_sq = max_sq.max(row.iter().map(|v| v * v).sum::<f64>() + 1.0);
+            max_sq = max_sq.max(problem.x.row_sq_norm(i) + 1.0);
         }
     }
     let c = if problem.k == 1 { 0.25 } else { 0.5 };

@@ -4,16 +4,18 @@ use ndarray::{Array1, Array2, ArrayView1, ArrayView2};
 use rayon::prelude::*;
 use satori_core::rng::derive_seed;
 use satori_core::{
-    Dataset, Error, Estimator, Params, PredictProba, Predictor, Progress, Result, check_features,
+    CsMat, Dataset, Error, Estimator, NoProgress, Params, PredictProba, Predictor, Progress,
+    Result, SparseEstimator, SparsePredictor, Target, check_features,
 };
 use serde::{Deserialize, Serialize};
 
 use super::kernel::{self, Config, Loss, Rows, State};
 use super::{LearningRate, Penalty, epoch_orders, validate_common};
 use crate::clf_common::{
-    ClassWeight, check_finite, class_target, expit, present_classes, require_rows,
+    ClassWeight, check_finite, class_codes, class_target, expit, present_classes, require_rows,
     require_two_classes,
 };
+use crate::sparse::{XRef, check_fit_csr, check_predict_csr, csr_matvec};
 
 const NAME: &str = "SgdClassifier";
 
@@ -163,6 +165,18 @@ impl SgdClassifierParams {
             ));
         }
         let (codes, labels) = class_target(data, NAME)?;
+        let mut model = self.start_online(codes, labels, data.n_features())?;
+        model.partial_fit(data)?;
+        Ok(model)
+    }
+
+    /// A model before its first pass: classes from the full label list, zero weights.
+    fn start_online(
+        &self,
+        codes: ArrayView1<'_, usize>,
+        labels: &[String],
+        n_features: usize,
+    ) -> Result<SgdClassifier> {
         if labels.len() < 2 {
             return Err(Error::InvalidData(format!(
                 "{NAME} needs at least two class labels in the target, got {}",
@@ -173,18 +187,38 @@ impl SgdClassifierParams {
         let class_w = self.class_weight.resolve(labels, codes, &all, None)?;
         let cfg = self.config();
         let n_states = if labels.len() == 2 { 1 } else { labels.len() };
-        let mut model = SgdClassifier {
-            states: vec![State::new(data.n_features(), &cfg); n_states],
+        Ok(SgdClassifier {
+            states: vec![State::new(n_features, &cfg); n_states],
             cfg,
             loss: self.loss,
             classes: labels.to_vec(),
             fitted: all,
             class_weight: class_w,
-            n_features: data.n_features(),
+            n_features,
             n_iter: 0,
             converged: false,
-        };
-        model.partial_fit(data)?;
+        })
+    }
+
+    /// [`partial_fit`](Self::partial_fit) on a CSR matrix (a first pass, in row order); continue
+    /// with [`SgdClassifier::partial_fit_csr`].
+    pub fn partial_fit_csr(
+        &self,
+        x: &CsMat<f64>,
+        target: &Target,
+        weights: Option<ArrayView1<'_, f64>>,
+    ) -> Result<SgdClassifier> {
+        self.validate()?;
+        if self.class_weight == ClassWeight::Balanced {
+            return Err(Error::param(
+                "class_weight",
+                "`balanced` needs the whole training set, so it is not available with \
+                 partial_fit; give the weights as a map instead",
+            ));
+        }
+        let (codes, labels) = class_codes(target, NAME)?;
+        let mut model = self.start_online(codes, labels, x.cols())?;
+        model.partial_fit_csr(x, target, weights)?;
         Ok(model)
     }
 }
@@ -197,6 +231,30 @@ impl Estimator for SgdClassifierParams {
         let (codes, labels) = class_target(data, NAME)?;
         require_rows(codes.len(), NAME)?;
         check_finite(data.x(), NAME)?;
+        self.fit_rows(
+            XRef::Dense(data.x()),
+            codes,
+            labels,
+            data.weights(),
+            progress,
+        )
+    }
+}
+
+impl SgdClassifierParams {
+    /// The fit on checked features (dense or CSR), class codes and sample weights.
+    pub(crate) fn fit_rows(
+        &self,
+        x: XRef<'_>,
+        codes: ArrayView1<'_, usize>,
+        labels: &[String],
+        weights: Option<ArrayView1<'_, f64>>,
+        progress: &dyn Progress,
+    ) -> Result<SgdClassifier> {
+        let n_features = match x {
+            XRef::Dense(d) => d.ncols(),
+            XRef::Csr(m) => m.cols(),
+        };
         let present = present_classes(codes, labels.len());
         require_two_classes(&present, labels, NAME)?;
         let class_w = self.class_weight.resolve(labels, codes, &present, None)?;
@@ -208,7 +266,7 @@ impl Estimator for SgdClassifierParams {
             classes: labels.to_vec(),
             fitted: present,
             class_weight: class_w,
-            n_features: data.n_features(),
+            n_features,
             n_iter: 0,
             converged: false,
         };
@@ -217,9 +275,9 @@ impl Estimator for SgdClassifierParams {
         let results: Vec<Result<(State, usize)>> = (0..problems)
             .into_par_iter()
             .map(|k| {
-                let (y, weight) = model.encode(k, codes, data.weights());
+                let (y, weight) = model.encode(k, codes, weights);
                 let rows = Rows {
-                    x: data.x(),
+                    x,
                     y: &y,
                     weight: &weight,
                 };
@@ -314,6 +372,17 @@ impl SgdClassifier {
         require_rows(codes.len(), NAME)?;
         check_features(data.x(), self.n_features)?;
         check_finite(data.x(), NAME)?;
+        self.partial_fit_rows(XRef::Dense(data.x()), codes, labels, data.weights())
+    }
+
+    /// [`partial_fit`](Self::partial_fit) on checked features (dense or CSR).
+    pub(crate) fn partial_fit_rows(
+        &mut self,
+        x: XRef<'_>,
+        codes: ArrayView1<'_, usize>,
+        labels: &[String],
+        weights: Option<ArrayView1<'_, f64>>,
+    ) -> Result<()> {
         if labels != self.classes.as_slice() {
             return Err(Error::InvalidData(format!(
                 "partial_fit: the batch's class labels [{}] differ from the model's [{}]",
@@ -338,9 +407,9 @@ impl SgdClassifier {
             .par_iter_mut()
             .enumerate()
             .map(|(k, state)| {
-                let (y, weight) = self.encode(k, codes, data.weights());
+                let (y, weight) = self.encode(k, codes, weights);
                 let rows = Rows {
-                    x: data.x(),
+                    x,
                     y: &y,
                     weight: &weight,
                 };
@@ -400,6 +469,66 @@ impl SgdClassifier {
         self.states.first().map_or(1.0, |s| s.t)
     }
 
+    /// The class code per row of raw scores: the largest score, for two classes the second
+    /// class when the score is > 0.
+    fn labels_of(&self, scores: &Array2<f64>) -> Array1<f64> {
+        scores
+            .outer_iter()
+            .map(|s| {
+                let k = if s.len() == 1 {
+                    usize::from(s[0] > 0.0)
+                } else {
+                    let mut best = 0;
+                    for (k, v) in s.iter().enumerate() {
+                        if *v > s[best] {
+                            best = k;
+                        }
+                    }
+                    best
+                };
+                self.fitted[k] as f64
+            })
+            .collect()
+    }
+
+    /// The score-to-probability link of the loss, or an error for losses without one.
+    fn proba_link(&self) -> Result<fn(f64) -> f64> {
+        match self.loss {
+            SgdClassifierLoss::LogLoss => Ok(expit),
+            SgdClassifierLoss::ModifiedHuber => Ok(|d| (d.clamp(-1.0, 1.0) + 1.0) / 2.0),
+            other => Err(Error::param(
+                "loss",
+                format!(
+                    "probability estimates need loss = \"log_loss\" or \"modified_huber\", \
+                     not {other:?}; use predict or decision_function"
+                ),
+            )),
+        }
+    }
+
+    /// Probabilities from raw scores through `link`.
+    fn proba_of(&self, scores: &Array2<f64>, link: fn(f64) -> f64) -> Array2<f64> {
+        let mut out = Array2::zeros((scores.nrows(), self.classes.len()));
+        for (i, s) in scores.outer_iter().enumerate() {
+            if s.len() == 1 {
+                let p1 = link(s[0]);
+                out[[i, self.fitted[0]]] = 1.0 - p1;
+                out[[i, self.fitted[1]]] = p1;
+            } else {
+                let p: Vec<f64> = s.iter().map(|d| link(*d)).collect();
+                let sum: f64 = p.iter().sum();
+                for (k, v) in p.iter().enumerate() {
+                    out[[i, self.fitted[k]]] = if sum > 0.0 {
+                        v / sum
+                    } else {
+                        1.0 / p.len() as f64
+                    };
+                }
+            }
+        }
+        out
+    }
+
     fn check_model(&self) -> Result<()> {
         let ok = self.fitted.len() >= 2
             && self.states.len() == self.n_problems()
@@ -450,23 +579,7 @@ impl Predictor for SgdClassifier {
     /// score is > 0.
     fn predict(&self, x: ArrayView2<'_, f64>) -> Result<Array1<f64>> {
         let scores = self.decision_function(x)?;
-        Ok(scores
-            .outer_iter()
-            .map(|s| {
-                let k = if s.len() == 1 {
-                    usize::from(s[0] > 0.0)
-                } else {
-                    let mut best = 0;
-                    for (k, v) in s.iter().enumerate() {
-                        if *v > s[best] {
-                            best = k;
-                        }
-                    }
-                    best
-                };
-                self.fitted[k] as f64
-            })
-            .collect())
+        Ok(self.labels_of(&scores))
     }
 }
 
@@ -480,38 +593,79 @@ impl PredictProba for SgdClassifier {
     /// when every class gets 0), as scikit-learn; labels without a model get 0. Other losses
     /// have no probabilities: an `InvalidParameter` error naming `loss`.
     fn predict_proba(&self, x: ArrayView2<'_, f64>) -> Result<Array2<f64>> {
-        let link: fn(f64) -> f64 = match self.loss {
-            SgdClassifierLoss::LogLoss => expit,
-            SgdClassifierLoss::ModifiedHuber => |d| (d.clamp(-1.0, 1.0) + 1.0) / 2.0,
-            other => {
-                return Err(Error::param(
-                    "loss",
-                    format!(
-                        "probability estimates need loss = \"log_loss\" or \"modified_huber\", \
-                         not {other:?}; use predict or decision_function"
-                    ),
-                ));
-            }
-        };
+        let link = self.proba_link()?;
         let scores = self.decision_function(x)?;
-        let mut out = Array2::zeros((x.nrows(), self.classes.len()));
-        for (i, s) in scores.outer_iter().enumerate() {
-            if s.len() == 1 {
-                let p1 = link(s[0]);
-                out[[i, self.fitted[0]]] = 1.0 - p1;
-                out[[i, self.fitted[1]]] = p1;
-            } else {
-                let p: Vec<f64> = s.iter().map(|d| link(*d)).collect();
-                let sum: f64 = p.iter().sum();
-                for (k, v) in p.iter().enumerate() {
-                    out[[i, self.fitted[k]]] = if sum > 0.0 {
-                        v / sum
-                    } else {
-                        1.0 / p.len() as f64
-                    };
-                }
-            }
+        Ok(self.proba_of(&scores, link))
+    }
+}
+
+impl SparseEstimator for SgdClassifierParams {
+    /// [`Estimator::fit`] on a CSR matrix, with scikit-learn's sparse SGD: the same updates
+    /// through the stored entries only (the L1 penalty and the weight norms of the stopping rule
+    /// on the features of the current row) and intercept updates scaled by 0.01.
+    fn fit_csr(
+        &self,
+        x: &CsMat<f64>,
+        target: &Target,
+        weights: Option<ArrayView1<'_, f64>>,
+    ) -> Result<SgdClassifier> {
+        self.validate()?;
+        let (codes, labels) = class_codes(target, NAME)?;
+        let w = check_fit_csr(x, target, weights, NAME)?.map(Array1::from);
+        self.fit_rows(
+            XRef::Csr(x),
+            codes,
+            labels,
+            w.as_ref().map(|w| w.view()),
+            &NoProgress,
+        )
+    }
+}
+
+impl SgdClassifier {
+    /// [`partial_fit`](Self::partial_fit) on a CSR matrix: one more pass in row order with the
+    /// sparse updates of [`SparseEstimator::fit_csr`].
+    pub fn partial_fit_csr(
+        &mut self,
+        x: &CsMat<f64>,
+        target: &Target,
+        weights: Option<ArrayView1<'_, f64>>,
+    ) -> Result<()> {
+        let (codes, labels) = class_codes(target, NAME)?;
+        let w = check_fit_csr(x, target, weights, NAME)?.map(Array1::from);
+        check_predict_csr(x, self.n_features, NAME)?;
+        self.partial_fit_rows(XRef::Csr(x), codes, labels, w.as_ref().map(|w| w.view()))
+    }
+
+    /// [`decision_function`](Self::decision_function) for a CSR matrix (the same values: the
+    /// skipped zeros add nothing).
+    pub fn decision_function_csr(&self, x: &CsMat<f64>) -> Result<Array2<f64>> {
+        check_predict_csr(x, self.n_features, NAME)?;
+        self.check_model()?;
+        let mut out = Array2::zeros((x.rows(), self.states.len()));
+        for (k, s) in self.states.iter().enumerate() {
+            let (w, b) = s.coef(&self.cfg);
+            out.column_mut(k)
+                .assign(&Array1::from(csr_matvec(x, &w, b)));
         }
         Ok(out)
+    }
+}
+
+impl SparsePredictor for SgdClassifier {
+    fn predict_csr(&self, x: &CsMat<f64>) -> Result<Array1<f64>> {
+        let scores = self.decision_function_csr(x)?;
+        Ok(self.labels_of(&scores))
+    }
+
+    /// Probabilities for `log_loss` and `modified_huber` (as [`PredictProba::predict_proba`]);
+    /// `None` for the other losses, which give none.
+    fn predict_proba_csr(&self, x: &CsMat<f64>) -> Result<Option<Array2<f64>>> {
+        let Ok(link) = self.proba_link() else {
+            check_predict_csr(x, self.n_features, NAME)?;
+            return Ok(None);
+        };
+        let scores = self.decision_function_csr(x)?;
+        Ok(Some(self.proba_of(&scores, link)))
     }
 }

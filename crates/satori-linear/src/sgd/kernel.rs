@@ -8,12 +8,13 @@
 //! model, so one pass over batch A and then one over batch B is the same computation, bit for
 //! bit, as one pass over A followed by B.
 
-use ndarray::{ArrayView1, ArrayView2};
+use ndarray::ArrayView1;
 use satori_core::{Error, Result};
 use serde::{Deserialize, Serialize};
 
 use super::{LearningRate, Penalty};
 use crate::clf_common::{half_binomial_gradient, half_binomial_loss};
+use crate::sparse::{XRef, csr_row};
 
 /// The loss functions of scikit-learn's SGD (its Cython loss classes), with `y` in {-1, +1}
 /// for the margin losses, {0, 1} for `Log`, real for the regression losses.
@@ -176,11 +177,23 @@ pub(crate) struct State {
     pub t: f64,
 }
 
+/// One row's features: every value of a dense row, or the stored entries of a sparse row.
+#[derive(Clone, Copy)]
+pub(crate) enum RowX<'a> {
+    /// A dense row.
+    Dense(ArrayView1<'a, f64>),
+    /// A sparse row: column indices and values, in storage order.
+    Sparse(&'a [usize], &'a [f64]),
+}
+
 /// One row's data for an update.
 pub(crate) struct Sample<'a> {
-    pub x: ArrayView1<'a, f64>,
+    pub x: RowX<'a>,
     pub y: f64,
     pub weight: f64,
+    /// The factor of the intercept update: 1 for dense data, scikit-learn's
+    /// `SPARSE_INTERCEPT_DECAY = 0.01` for sparse data.
+    pub intercept_decay: f64,
 }
 
 impl State {
@@ -219,31 +232,63 @@ impl State {
                 || self.q.len() == n_features)
     }
 
-    fn dot(&self, x: ArrayView1<'_, f64>) -> f64 {
+    fn dot(&self, x: RowX<'_>) -> f64 {
         let mut s = 0.0;
-        for (w, v) in self.w.iter().zip(x) {
-            s += w * v;
+        match x {
+            RowX::Dense(x) => {
+                for (w, v) in self.w.iter().zip(x) {
+                    s += w * v;
+                }
+            }
+            RowX::Sparse(idx, val) => {
+                for (&j, v) in idx.iter().zip(val) {
+                    s += self.w[j] * v;
+                }
+            }
         }
         s * self.wscale
     }
 
-    fn add(&mut self, x: ArrayView1<'_, f64>, c: f64) {
+    /// `w += c x`; the norms are recomputed over the row's entries (all of a dense row, the
+    /// stored ones of a sparse row), as scikit-learn's `WeightVector.add`.
+    fn add(&mut self, x: RowX<'_>, c: f64) {
         let (mut l2, mut l1) = (0.0, 0.0);
         let wscale = self.wscale;
-        for (w, v) in self.w.iter_mut().zip(x) {
-            *w += v * (c / wscale);
-            l2 += *w * *w;
-            l1 += w.abs();
+        match x {
+            RowX::Dense(x) => {
+                for (w, v) in self.w.iter_mut().zip(x) {
+                    *w += v * (c / wscale);
+                    l2 += *w * *w;
+                    l1 += w.abs();
+                }
+            }
+            RowX::Sparse(idx, val) => {
+                for (&j, v) in idx.iter().zip(val) {
+                    let w = &mut self.w[j];
+                    *w += v * (c / wscale);
+                    l2 += *w * *w;
+                    l1 += w.abs();
+                }
+            }
         }
         self.sq_norm = l2 * (wscale * wscale);
         self.l1_norm = l1 * wscale;
     }
 
-    fn add_average(&mut self, x: ArrayView1<'_, f64>, c: f64, num_iter: f64) {
+    fn add_average(&mut self, x: RowX<'_>, c: f64, num_iter: f64) {
         let mu = 1.0 / num_iter;
         let (a, wscale) = (self.average_a, self.wscale);
-        for (aw, v) in self.aw.iter_mut().zip(x) {
-            *aw += a * v * (-c / wscale);
+        match x {
+            RowX::Dense(x) => {
+                for (aw, v) in self.aw.iter_mut().zip(x) {
+                    *aw += a * v * (-c / wscale);
+                }
+            }
+            RowX::Sparse(idx, val) => {
+                for (&j, v) in idx.iter().zip(val) {
+                    self.aw[j] += a * v * (-c / wscale);
+                }
+            }
         }
         if num_iter > 1.0 {
             self.average_b /= 1.0 - mu;
@@ -277,9 +322,11 @@ impl State {
         self.wscale = 1.0;
     }
 
-    fn l1_penalty(&mut self) {
+    /// The cumulative L1 penalty on the row's features (all of a dense row, the stored ones of
+    /// a sparse row, as scikit-learn's `l1penalty`).
+    fn l1_penalty(&mut self, x: RowX<'_>) {
         let (u, wscale) = (self.u, self.wscale);
-        for (w, q) in self.w.iter_mut().zip(self.q.iter_mut()) {
+        let one = |w: &mut f64, q: &mut f64| {
             let z = *w;
             if wscale * z > 0.0 {
                 *w = 0.0f64.max(*w - (u + *q) / wscale);
@@ -287,6 +334,20 @@ impl State {
                 *w = 0.0f64.min(*w + (u - *q) / wscale);
             }
             *q += wscale * (*w - z);
+        };
+        match x {
+            RowX::Dense(_) => {
+                for (w, q) in self.w.iter_mut().zip(self.q.iter_mut()) {
+                    one(w, q);
+                }
+            }
+            RowX::Sparse(idx, _) => {
+                for &j in idx {
+                    if let (Some(w), Some(q)) = (self.w.get_mut(j), self.q.get_mut(j)) {
+                        one(w, q);
+                    }
+                }
+            }
         }
     }
 
@@ -319,7 +380,7 @@ impl State {
         if update != 0.0 {
             self.add(s.x, update);
             if cfg.fit_intercept {
-                self.intercept += update;
+                self.intercept += update * s.intercept_decay;
             }
         }
         let average = cfg.average as f64;
@@ -330,7 +391,7 @@ impl State {
         }
         if matches!(cfg.penalty, Penalty::L1 | Penalty::Elasticnet) {
             self.u += cfg.l1_ratio * *eta * cfg.alpha;
-            self.l1_penalty();
+            self.l1_penalty(s.x);
         }
         self.t += 1.0;
         objective
@@ -361,10 +422,14 @@ impl State {
     }
 }
 
+/// scikit-learn's factor of the intercept updates on sparse data (`SPARSE_INTERCEPT_DECAY`).
+pub(crate) const SPARSE_INTERCEPT_DECAY: f64 = 0.01;
+
 /// The training rows of one run: features, targets in the loss's encoding, and per-row weights
 /// (sample weight times class weight).
-pub(crate) struct Rows<'a> {
-    pub x: ArrayView2<'a, f64>,
+pub(crate) struct Rows<'a, 'x> {
+    /// Dense rows, or CSR rows (then the intercept updates decay by 0.01, as scikit-learn's).
+    pub x: XRef<'x>,
     pub y: &'a [f64],
     pub weight: &'a [f64],
 }
@@ -374,7 +439,7 @@ pub(crate) struct Rows<'a> {
 pub(crate) fn run(
     state: &mut State,
     cfg: &Config,
-    rows: &Rows<'_>,
+    rows: &Rows<'_, '_>,
     max_epochs: usize,
     stop: bool,
     mut order: impl FnMut(usize) -> Vec<usize>,
@@ -391,10 +456,22 @@ pub(crate) fn run(
     for epoch in 0..max_epochs {
         let mut objective_sum = 0.0;
         for i in order(epoch) {
-            let sample = Sample {
-                x: rows.x.row(i),
-                y: rows.y[i],
-                weight: rows.weight[i],
+            let sample = match &rows.x {
+                XRef::Dense(x) => Sample {
+                    x: RowX::Dense(x.row(i)),
+                    y: rows.y[i],
+                    weight: rows.weight[i],
+                    intercept_decay: 1.0,
+                },
+                XRef::Csr(x) => {
+                    let (idx, val) = csr_row(x, i);
+                    Sample {
+                        x: RowX::Sparse(idx, val),
+                        y: rows.y[i],
+                        weight: rows.weight[i],
+                        intercept_decay: SPARSE_INTERCEPT_DECAY,
+                    }
+                }
             };
             objective_sum += state.update(cfg, &sample, &mut eta, optimal_init);
         }

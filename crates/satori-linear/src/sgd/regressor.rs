@@ -1,12 +1,16 @@
 //! [`SgdRegressorParams`] → [`SgdRegressor`].
 
-use ndarray::{Array1, ArrayView2};
-use satori_core::{Dataset, Error, Estimator, Params, Predictor, Progress, Result, check_features};
+use ndarray::{Array1, ArrayView1, ArrayView2};
+use satori_core::{
+    CsMat, Dataset, Error, Estimator, NoProgress, Params, Predictor, Progress, Result,
+    SparseEstimator, SparsePredictor, Target, check_features,
+};
 use serde::{Deserialize, Serialize};
 
 use super::kernel::{self, Config, Loss, Rows, State};
 use super::{LearningRate, Penalty, epoch_orders, validate_common, validate_epsilon};
 use crate::clf_common::{check_finite, regression_target, require_rows};
+use crate::sparse::{XRef, check_fit_csr, check_predict_csr, csr_matvec};
 
 const NAME: &str = "SgdRegressor";
 
@@ -149,6 +153,27 @@ impl SgdRegressorParams {
         model.partial_fit(data)?;
         Ok(model)
     }
+
+    /// [`partial_fit`](Self::partial_fit) on a CSR matrix (a first pass, in row order); continue
+    /// with [`SgdRegressor::partial_fit_csr`].
+    pub fn partial_fit_csr(
+        &self,
+        x: &CsMat<f64>,
+        target: &Target,
+        weights: Option<ArrayView1<'_, f64>>,
+    ) -> Result<SgdRegressor> {
+        self.validate()?;
+        let cfg = self.config();
+        let mut model = SgdRegressor {
+            state: State::new(x.cols(), &cfg),
+            cfg,
+            n_features: x.cols(),
+            n_iter: 0,
+            converged: false,
+        };
+        model.partial_fit_csr(x, target, weights)?;
+        Ok(model)
+    }
 }
 
 impl Estimator for SgdRegressorParams {
@@ -159,12 +184,28 @@ impl Estimator for SgdRegressorParams {
         let y = regression_target(data, NAME)?;
         require_rows(y.len(), NAME)?;
         check_finite(data.x(), NAME)?;
-        let cfg = self.config();
-        let mut state = State::new(data.n_features(), &cfg);
-        let y: Vec<f64> = y.to_vec();
         let weight: Vec<f64> = data.weights_or_ones().to_vec();
+        self.fit_rows(XRef::Dense(data.x()), y.to_vec(), weight, progress)
+    }
+}
+
+impl SgdRegressorParams {
+    /// The fit on checked features (dense or CSR), targets and per-row weights.
+    fn fit_rows(
+        &self,
+        x: XRef<'_>,
+        y: Vec<f64>,
+        weight: Vec<f64>,
+        progress: &dyn Progress,
+    ) -> Result<SgdRegressor> {
+        let n_features = match x {
+            XRef::Dense(d) => d.ncols(),
+            XRef::Csr(m) => m.cols(),
+        };
+        let cfg = self.config();
+        let mut state = State::new(n_features, &cfg);
         let rows = Rows {
-            x: data.x(),
+            x,
             y: &y,
             weight: &weight,
         };
@@ -182,7 +223,7 @@ impl Estimator for SgdRegressorParams {
         Ok(SgdRegressor {
             cfg,
             state,
-            n_features: data.n_features(),
+            n_features,
             n_iter,
             converged,
         })
@@ -206,11 +247,15 @@ impl SgdRegressor {
         require_rows(y.len(), NAME)?;
         check_features(data.x(), self.n_features)?;
         check_finite(data.x(), NAME)?;
-        self.check_model()?;
-        let y: Vec<f64> = y.to_vec();
         let weight: Vec<f64> = data.weights_or_ones().to_vec();
+        self.partial_fit_rows(XRef::Dense(data.x()), y.to_vec(), weight)
+    }
+
+    /// [`partial_fit`](Self::partial_fit) on checked features (dense or CSR).
+    fn partial_fit_rows(&mut self, x: XRef<'_>, y: Vec<f64>, weight: Vec<f64>) -> Result<()> {
+        self.check_model()?;
         let rows = Rows {
-            x: data.x(),
+            x,
             y: &y,
             weight: &weight,
         };
@@ -269,6 +314,7 @@ impl Predictor for SgdRegressor {
         self.n_features
     }
 
+    /// `x · coef + intercept` per row.
     fn predict(&self, x: ArrayView2<'_, f64>) -> Result<Array1<f64>> {
         check_features(x, self.n_features)?;
         check_finite(x, NAME)?;
@@ -283,5 +329,73 @@ impl Predictor for SgdRegressor {
                 s + b
             })
             .collect())
+    }
+}
+
+/// The continuous target and per-row weights of a sparse fit, checked.
+fn csr_target(
+    x: &CsMat<f64>,
+    target: &Target,
+    weights: Option<ArrayView1<'_, f64>>,
+) -> Result<(Vec<f64>, Vec<f64>)> {
+    let y = match target {
+        Target::Continuous(y) => y.to_vec(),
+        Target::Classes { .. } => {
+            return Err(Error::InvalidData(format!(
+                "{NAME} needs a continuous target, and this target holds class labels (use a \
+                 classifier)"
+            )));
+        }
+    };
+    if let Some(v) = y.iter().find(|v| !v.is_finite()) {
+        return Err(Error::InvalidData(format!(
+            "{NAME} needs a finite target, found {v}; drop or impute those rows"
+        )));
+    }
+    let w = check_fit_csr(x, target, weights, NAME)?;
+    let n = y.len();
+    Ok((y, w.unwrap_or_else(|| vec![1.0; n])))
+}
+
+impl SparseEstimator for SgdRegressorParams {
+    /// [`Estimator::fit`] on a CSR matrix, with scikit-learn's sparse SGD (see
+    /// [`SgdClassifierParams`]'s `fit_csr`: updates through the stored entries, intercept
+    /// updates scaled by 0.01).
+    ///
+    /// [`SgdClassifierParams`]: crate::SgdClassifierParams
+    fn fit_csr(
+        &self,
+        x: &CsMat<f64>,
+        target: &Target,
+        weights: Option<ArrayView1<'_, f64>>,
+    ) -> Result<SgdRegressor> {
+        self.validate()?;
+        let (y, w) = csr_target(x, target, weights)?;
+        self.fit_rows(XRef::Csr(x), y, w, &NoProgress)
+    }
+}
+
+impl SgdRegressor {
+    /// [`partial_fit`](Self::partial_fit) on a CSR matrix: one more pass in row order with the
+    /// sparse updates.
+    pub fn partial_fit_csr(
+        &mut self,
+        x: &CsMat<f64>,
+        target: &Target,
+        weights: Option<ArrayView1<'_, f64>>,
+    ) -> Result<()> {
+        let (y, w) = csr_target(x, target, weights)?;
+        check_predict_csr(x, self.n_features, NAME)?;
+        self.partial_fit_rows(XRef::Csr(x), y, w)
+    }
+}
+
+impl SparsePredictor for SgdRegressor {
+    /// `x · coef + intercept` per row (the same values as the dense prediction).
+    fn predict_csr(&self, x: &CsMat<f64>) -> Result<Array1<f64>> {
+        check_predict_csr(x, self.n_features, NAME)?;
+        self.check_model()?;
+        let (w, b) = self.state.coef(&self.cfg);
+        Ok(Array1::from(csr_matvec(x, &w, b)))
     }
 }
