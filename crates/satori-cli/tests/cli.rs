@@ -113,7 +113,10 @@ fn train_predict_evaluate_inspect_end_to_end() {
     let o = satori(&["inspect", &model, "--json"]);
     let h: serde_json::Value = serde_json::from_str(&stdout(&o)).unwrap();
     assert_eq!(h["target"], "diagnosis");
-    assert_eq!(h["format_version"], 1);
+    assert_eq!(
+        h["format_version"],
+        satori_pipeline::model_file::FORMAT_VERSION
+    );
 }
 
 #[test]

@@ -122,6 +122,18 @@ pub struct Dataset {
     target: Option<Target>,
     target_name: Option<String>,
     weights: Option<Array1<f64>>,
+    #[serde(default)]
+    text: Vec<TextColumn>,
+}
+
+/// A free-text column carried beside the numeric features (the pipeline vectorises it: TF-IDF or
+/// hashed token counts). `None` is a missing document.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct TextColumn {
+    /// The column's name.
+    pub name: String,
+    /// One document per row.
+    pub values: Vec<Option<String>>,
 }
 
 impl Dataset {
@@ -169,7 +181,36 @@ impl Dataset {
             target: None,
             target_name: None,
             weights: None,
+            text: Vec::new(),
         })
+    }
+
+    /// Attach free-text columns (one document per row each); their names must differ from the
+    /// feature columns' and from each other.
+    pub fn with_text(mut self, text: Vec<TextColumn>) -> Result<Self> {
+        let mut seen: std::collections::BTreeSet<&str> = self.features.names().collect();
+        for col in &text {
+            if col.values.len() != self.n_samples() {
+                return Err(Error::ShapeMismatch {
+                    context: format!("rows of text column `{}`", col.name),
+                    expected: self.n_samples(),
+                    got: col.values.len(),
+                });
+            }
+            if !seen.insert(&col.name) {
+                return Err(Error::InvalidData(format!(
+                    "column `{}` appears twice (as text and as another column)",
+                    col.name
+                )));
+            }
+        }
+        self.text = text;
+        Ok(self)
+    }
+
+    /// The free-text columns carried beside the features (empty unless attached).
+    pub fn text(&self) -> &[TextColumn] {
+        &self.text
     }
 
     /// Attach a target (one value per row).
@@ -293,10 +334,19 @@ impl Dataset {
             target: self.target.as_ref().map(|t| t.select(rows)),
             target_name: self.target_name.clone(),
             weights: self.weights.as_ref().map(|w| w.select(Axis(0), rows)),
+            text: self
+                .text
+                .iter()
+                .map(|c| TextColumn {
+                    name: c.name.clone(),
+                    values: rows.iter().map(|&r| c.values[r].clone()).collect(),
+                })
+                .collect(),
         })
     }
 
-    /// Split into parts: the feature matrix, schema, target, target name and weights.
+    /// Split into parts: the feature matrix, schema, target, target name and weights (text columns
+    /// are dropped; take them first with [`Dataset::text`]).
     #[allow(clippy::type_complexity)] // a plain tuple of the fields, named in the doc above
     pub fn into_parts(
         self,
@@ -358,6 +408,35 @@ mod tests {
         assert_eq!(s.weights().unwrap().to_vec(), vec![3.0, 1.0]);
         assert_eq!(s.task(), Some(Task::Binary));
         assert!(d.select_rows(&[3]).is_err());
+    }
+
+    #[test]
+    fn text_columns_follow_rows_and_are_checked() {
+        let doc = |s: &str| Some(s.to_string());
+        let d = data()
+            .with_text(vec![TextColumn {
+                name: "t".into(),
+                values: vec![doc("x"), None, doc("z")],
+            }])
+            .unwrap();
+        let s = d.select_rows(&[2, 2, 1]).unwrap();
+        assert_eq!(s.text()[0].values, vec![doc("z"), doc("z"), None]);
+        let short = TextColumn {
+            name: "t".into(),
+            values: vec![None],
+        };
+        assert!(data().with_text(vec![short]).is_err());
+        let clash = TextColumn {
+            name: "a".into(),
+            values: vec![None; 3],
+        };
+        assert!(
+            data()
+                .with_text(vec![clash])
+                .unwrap_err()
+                .to_string()
+                .contains("twice")
+        );
     }
 
     #[test]

@@ -26,13 +26,15 @@ pub mod numeric;
 mod progress;
 pub mod rng;
 mod schema;
+pub mod sparse;
 mod traits;
 
-pub use dataset::{Dataset, Target, Task};
+pub use dataset::{Dataset, Target, Task, TextColumn};
 pub use error::{Error, Result, closest_names};
 pub use history::TrainingHistory;
 pub use progress::{NoProgress, Progress};
 pub use schema::{ColumnKind, ColumnSchema, Schema};
+pub use sparse::{CsMat, SparseEstimator, SparsePredictor, check_features_csr};
 pub use traits::{Estimator, Params, PredictProba, Predictor, Transformer, check_features};
 
 /// The library version, recorded in model files as provenance.

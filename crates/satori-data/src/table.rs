@@ -133,8 +133,11 @@ pub struct TargetSpec {
 pub struct LoadReport {
     /// Rows dropped because their target was missing.
     pub dropped_missing_target: usize,
-    /// Columns left out of the features, with the reason (identifier, text, …).
+    /// Columns left out of the features, with the reason (identifier, …).
     pub excluded_columns: Vec<(String, String)>,
+    /// Free-text columns, carried in the dataset as text (see [`satori_core::Dataset::text`])
+    /// for the pipeline's text vectorizers.
+    pub text_columns: Vec<String>,
     /// The task that was inferred or forced.
     pub task: Option<Task>,
 }

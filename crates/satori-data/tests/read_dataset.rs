@@ -174,11 +174,11 @@ fn identifiers_and_text_are_excluded_and_reported() {
     assert_eq!(d.feature_names(), ["c", "x"]);
     assert_eq!(
         r.excluded_columns,
-        [
-            ("id".to_string(), "identifier (unique per row)".to_string()),
-            ("note".to_string(), "free text".to_string())
-        ]
+        [("id".to_string(), "identifier (unique per row)".to_string()),]
     );
+    assert_eq!(r.text_columns, ["note"]);
+    assert_eq!(d.text()[0].name, "note");
+    assert_eq!(d.text()[0].values[3].as_deref(), Some("some words 3"));
     assert_eq!(
         d.features().columns[0].kind,
         ColumnKind::Categorical {

@@ -131,7 +131,7 @@ pub fn cross_validate(
             let fit_seconds = started.elapsed().as_secs_f64();
             let started = Instant::now();
             let test = data.select_rows(&fold.test)?;
-            let preds = fitted.predict_matrix(test.x())?;
+            let preds = fitted.predict_dataset(&test)?;
             let eval = evaluate_predictions(test.require_target()?, &preds, test.weights(), spec)?;
             let score_seconds = started.elapsed().as_secs_f64();
             progress.advance(1);

@@ -1,11 +1,11 @@
 //! Each model family's place in the pipeline: its [`Family`] role and input needs, and what its
 //! fitted model gives beyond predictions ([`FittedFamily`]).
 
-use ndarray::{Array2, ArrayView2};
-use satori_core::Result;
+use ndarray::{Array1, Array2, ArrayView2};
+use satori_core::{CsMat, Dataset, Result, SparseEstimator};
 
 use crate::auto::InputNeeds;
-use crate::models::{Family, FittedFamily, Role, proba_of};
+use crate::models::{Family, FittedFamily, Role, proba_of, sparse_of};
 
 impl Family for satori_baseline::DummyClassifierParams {
     const ROLE: Role = Role::Classifier;
@@ -57,6 +57,16 @@ macro_rules! regressor_family {
             const NEEDS: InputNeeds = $needs;
         }
     };
+    ($params:ty, $needs:expr, sparse) => {
+        impl Family for $params {
+            const ROLE: Role = Role::Regressor;
+            const NEEDS: InputNeeds = $needs;
+            const SPARSE: bool = true;
+            fn fit_sparse(&self, x: &CsMat<f64>, data: &Dataset) -> Result<Self::Model> {
+                self.fit_csr(x, data.require_target()?, data.weights())
+            }
+        }
+    };
 }
 
 macro_rules! classifier_family {
@@ -66,19 +76,32 @@ macro_rules! classifier_family {
             const NEEDS: InputNeeds = $needs;
         }
     };
+    ($params:ty, $needs:expr, sparse) => {
+        impl Family for $params {
+            const ROLE: Role = Role::Classifier;
+            const NEEDS: InputNeeds = $needs;
+            const SPARSE: bool = true;
+            fn fit_sparse(&self, x: &CsMat<f64>, data: &Dataset) -> Result<Self::Model> {
+                self.fit_csr(x, data.require_target()?, data.weights())
+            }
+        }
+    };
 }
 
-regressor_family!(lin::LinearRegressionParams, InputNeeds::Scaled);
-regressor_family!(lin::RidgeParams, InputNeeds::Scaled);
-regressor_family!(lin::LassoParams, InputNeeds::Scaled);
-regressor_family!(lin::ElasticNetParams, InputNeeds::Scaled);
-regressor_family!(lin::PoissonRegressorParams, InputNeeds::Scaled);
-regressor_family!(lin::TweedieRegressorParams, InputNeeds::Scaled);
-regressor_family!(lin::SgdRegressorParams, InputNeeds::Scaled);
-classifier_family!(lin::LogisticRegressionParams, InputNeeds::Scaled);
-classifier_family!(lin::SgdClassifierParams, InputNeeds::Scaled);
+regressor_family!(lin::LinearRegressionParams, InputNeeds::Scaled, sparse);
+regressor_family!(lin::RidgeParams, InputNeeds::Scaled, sparse);
+regressor_family!(lin::LassoParams, InputNeeds::Scaled, sparse);
+regressor_family!(lin::ElasticNetParams, InputNeeds::Scaled, sparse);
+regressor_family!(lin::PoissonRegressorParams, InputNeeds::Scaled, sparse);
+regressor_family!(lin::TweedieRegressorParams, InputNeeds::Scaled, sparse);
+regressor_family!(lin::SgdRegressorParams, InputNeeds::Scaled, sparse);
+classifier_family!(lin::LogisticRegressionParams, InputNeeds::Scaled, sparse);
+classifier_family!(lin::SgdClassifierParams, InputNeeds::Scaled, sparse);
 
 impl FittedFamily for lin::LinearRegression {
+    fn predict_sparse(&self, x: &CsMat<f64>) -> Result<(Array1<f64>, Option<Array2<f64>>)> {
+        sparse_of(self, x)
+    }
     fn coef_magnitudes(&self) -> Option<Vec<f64>> {
         Some(self.coef().iter().map(|c| c.abs()).collect())
     }
@@ -93,6 +116,9 @@ impl FittedFamily for lin::LinearRegression {
 }
 
 impl FittedFamily for lin::Ridge {
+    fn predict_sparse(&self, x: &CsMat<f64>) -> Result<(Array1<f64>, Option<Array2<f64>>)> {
+        sparse_of(self, x)
+    }
     fn coef_magnitudes(&self) -> Option<Vec<f64>> {
         Some(self.coef().iter().map(|c| c.abs()).collect())
     }
@@ -107,6 +133,9 @@ impl FittedFamily for lin::Ridge {
 }
 
 impl FittedFamily for lin::ElasticNet {
+    fn predict_sparse(&self, x: &CsMat<f64>) -> Result<(Array1<f64>, Option<Array2<f64>>)> {
+        sparse_of(self, x)
+    }
     fn coef_magnitudes(&self) -> Option<Vec<f64>> {
         Some(self.coef().iter().map(|c| c.abs()).collect())
     }
@@ -121,6 +150,9 @@ impl FittedFamily for lin::ElasticNet {
 }
 
 impl FittedFamily for lin::TweedieRegressor {
+    fn predict_sparse(&self, x: &CsMat<f64>) -> Result<(Array1<f64>, Option<Array2<f64>>)> {
+        sparse_of(self, x)
+    }
     fn coef_magnitudes(&self) -> Option<Vec<f64>> {
         Some(self.coef().iter().map(|c| c.abs()).collect())
     }
@@ -135,6 +167,9 @@ impl FittedFamily for lin::TweedieRegressor {
 }
 
 impl FittedFamily for lin::SgdRegressor {
+    fn predict_sparse(&self, x: &CsMat<f64>) -> Result<(Array1<f64>, Option<Array2<f64>>)> {
+        sparse_of(self, x)
+    }
     fn coef_magnitudes(&self) -> Option<Vec<f64>> {
         Some(self.coef().iter().map(|c| c.abs()).collect())
     }
@@ -149,6 +184,9 @@ impl FittedFamily for lin::SgdRegressor {
 }
 
 impl FittedFamily for lin::LogisticRegression {
+    fn predict_sparse(&self, x: &CsMat<f64>) -> Result<(Array1<f64>, Option<Array2<f64>>)> {
+        sparse_of(self, x)
+    }
     fn coef_magnitudes(&self) -> Option<Vec<f64>> {
         let coef = self.coef();
         Some(
@@ -177,6 +215,9 @@ impl FittedFamily for lin::LogisticRegression {
 }
 
 impl FittedFamily for lin::SgdClassifier {
+    fn predict_sparse(&self, x: &CsMat<f64>) -> Result<(Array1<f64>, Option<Array2<f64>>)> {
+        sparse_of(self, x)
+    }
     fn coef_magnitudes(&self) -> Option<Vec<f64>> {
         let coef = self.coef();
         Some(

@@ -29,6 +29,7 @@ mod external;
 mod families;
 pub mod model_file;
 mod models;
+pub mod multitask;
 pub mod output;
 pub mod overrides;
 mod pipeline;
@@ -38,6 +39,7 @@ mod reference;
 pub mod row_filter;
 pub mod select_model;
 pub mod steps;
+pub mod text;
 mod train;
 pub mod transfer;
 
@@ -49,6 +51,10 @@ pub use evaluate::{
 pub use external::{PredictionColumns, evaluate_prediction_table, prediction_table_outcomes};
 pub use model_file::{ColumnReference, ModelHeader, PreprocessorHeader, Provenance};
 pub use models::{AnyModel, Family, FittedFamily, MODEL_KINDS, MODEL_NAMES, ModelParams, Role};
+pub use multitask::{
+    FittedMultiTask, MultiTaskHeader, MultiTaskOutcome, MultiTaskParams, MultiTaskRequest,
+    train_multitask,
+};
 pub use pipeline::{FittedPipeline, Predictions};
 pub use preprocessor::FittedPreprocessor;
 pub use train::{

@@ -16,6 +16,11 @@
 //! The header can be read without touching the payload ([`read_header`]), which is what
 //! `satori inspect model.satori` prints. Every way a file can be wrong — not a model file, a newer
 //! format, truncated, corrupted — is a clear [`Error::ModelFile`].
+//!
+//! A multi-task model (`satori train --target a,b,c`) uses the same layout: its header is a
+//! [`MultiTaskHeader`] (the [`ModelHeader`] fields with `model_kind = "multitask_mlp"`, plus a
+//! `tasks` list) and its payload a [`FittedMultiTask`]. [`load`] refuses such a file with a
+//! clear message (and [`load_multitask`] a single-target one); [`load_any`] reads either.
 
 use std::collections::BTreeMap;
 use std::fs::File;
@@ -27,12 +32,14 @@ use serde::{Deserialize, Serialize};
 
 use serde::de::DeserializeOwned;
 
+use crate::multitask::{FittedMultiTask, MULTITASK_KIND, MultiTaskHeader};
 use crate::{FittedPipeline, FittedPreprocessor};
 
 /// The magic bytes every model file starts with.
 pub const MAGIC: &[u8; 8] = b"SATORI\x00M";
-/// The newest format this build writes and reads.
-pub const FORMAT_VERSION: u32 = 1;
+/// The newest format this build writes and reads (2: pipelines gained text vectorizers; format 1
+/// files still load).
+pub const FORMAT_VERSION: u32 = 2;
 const PREAMBLE: usize = 8 + 4 + 4 + 4 + 8 + 4;
 /// Headers larger than this are rejected as corrupt rather than allocated.
 const MAX_HEADER: u32 = 64 << 20;
@@ -273,9 +280,26 @@ fn read_header_of<H: DeserializeOwned>(path: &Path, magic: &[u8; 8]) -> Result<H
     parse_header(path, &p, &head)
 }
 
-/// Decode model-file bytes (`path` is used in messages).
+/// Decode model-file bytes (`path` is used in messages). A multi-task model is refused with a
+/// message saying which commands read it.
 pub fn from_bytes(path: &Path, bytes: &[u8]) -> Result<(ModelHeader, FittedPipeline)> {
-    let (header, pipeline): (ModelHeader, FittedPipeline) = decode(path, bytes, MAGIC)?;
+    let (header, p, body): (ModelHeader, _, _) = decode_header(path, bytes, MAGIC)?;
+    if header.model_kind == MULTITASK_KIND {
+        return Err(file_err(
+            path,
+            format!(
+                "a multi-task model (targets {}); this command reads single-target models \
+                 (`satori predict`, `evaluate` and `inspect` read multi-task models)",
+                header.target
+            ),
+        ));
+    }
+    // Format 1 predates text columns: its pipelines have no text stage.
+    let pipeline: FittedPipeline = if header.format_version < 2 {
+        decode_payload::<crate::pipeline::PipelineV1>(path, &p, body)?.into()
+    } else {
+        decode_payload(path, &p, body)?
+    };
     pipeline
         .check_consistent(&header)
         .map_err(|reason| file_err(path, reason))?;
@@ -287,13 +311,27 @@ fn decode<H: DeserializeOwned, P: DeserializeOwned>(
     bytes: &[u8],
     magic: &[u8; 8],
 ) -> Result<(H, P)> {
+    let (header, p, body) = decode_header(path, bytes, magic)?;
+    Ok((header, decode_payload(path, &p, body)?))
+}
+
+/// The preamble and header of model-file bytes, and the bytes after the header.
+fn decode_header<'b, H: DeserializeOwned>(
+    path: &Path,
+    bytes: &'b [u8],
+    magic: &[u8; 8],
+) -> Result<(H, Preamble, &'b [u8])> {
     let p = parse_preamble(path, bytes, magic)?;
     let head_end = PREAMBLE + p.head_len as usize;
     if bytes.len() < head_end {
         return Err(file_err(path, "truncated: the file ends inside its header"));
     }
     let header = parse_header(path, &p, &bytes[PREAMBLE..head_end])?;
-    let body = &bytes[head_end..];
+    Ok((header, p, &bytes[head_end..]))
+}
+
+/// Check and decode the payload (`body`: every byte after the header).
+fn decode_payload<P: DeserializeOwned>(path: &Path, p: &Preamble, body: &[u8]) -> Result<P> {
     if (body.len() as u64) < p.body_len {
         return Err(file_err(
             path,
@@ -316,9 +354,7 @@ fn decode<H: DeserializeOwned, P: DeserializeOwned>(
             "corrupted: the payload checksum does not match",
         ));
     }
-    let payload: P = postcard::from_bytes(body)
-        .map_err(|e| file_err(path, format!("corrupted payload: {e}")))?;
-    Ok((header, payload))
+    postcard::from_bytes(body).map_err(|e| file_err(path, format!("corrupted payload: {e}")))
 }
 
 /// Read and verify a whole model file.
@@ -380,4 +416,105 @@ pub fn load_preprocessor(path: &Path) -> Result<(PreprocessorHeader, FittedPrepr
 /// Read only a preprocessor file's header.
 pub fn read_preprocessor_header(path: &Path) -> Result<PreprocessorHeader> {
     read_header_of(path, PREPROCESSOR_MAGIC)
+}
+
+/// One task of a multi-task model, as its file's header records it.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct TaskHeader {
+    /// The target column.
+    pub name: String,
+    /// Its task.
+    pub task: Task,
+    /// Its class labels (classification).
+    pub classes: Option<Vec<String>>,
+    /// The weight of its loss in training.
+    pub loss_weight: f64,
+    /// Rows of the training file that missed this target (every row missing any target was
+    /// dropped).
+    pub missing_in_training_file: u64,
+    /// Its metrics on the holdout, by name (empty without a holdout).
+    pub metrics: BTreeMap<String, f64>,
+}
+
+/// A model file of either kind.
+#[derive(Debug, Clone)]
+pub enum LoadedModel {
+    /// A single-target pipeline.
+    Single(Box<(ModelHeader, FittedPipeline)>),
+    /// A multi-task model.
+    MultiTask(Box<(MultiTaskHeader, FittedMultiTask)>),
+}
+
+/// Encode a multi-task header and model into model-file bytes.
+pub fn multitask_to_bytes(header: &MultiTaskHeader, model: &FittedMultiTask) -> Result<Vec<u8>> {
+    if header.base.model_kind != MULTITASK_KIND {
+        return Err(Error::Internal(format!(
+            "a multi-task header must have model_kind `{MULTITASK_KIND}`"
+        )));
+    }
+    encode(MAGIC, header.base.format_version, header, model)
+}
+
+/// Write a multi-task model file atomically.
+pub fn save_multitask(
+    path: &Path,
+    header: &MultiTaskHeader,
+    model: &FittedMultiTask,
+) -> Result<()> {
+    write_atomic(path, &multitask_to_bytes(header, model)?)
+}
+
+/// Decode multi-task model-file bytes; a single-target model is refused with a clear message.
+pub fn multitask_from_bytes(
+    path: &Path,
+    bytes: &[u8],
+) -> Result<(MultiTaskHeader, FittedMultiTask)> {
+    let (base, _, _): (ModelHeader, Preamble, &[u8]) = decode_header(path, bytes, MAGIC)?;
+    if base.model_kind != MULTITASK_KIND {
+        return Err(file_err(
+            path,
+            format!(
+                "a single-target model (`{}`, target `{}`), not a multi-task model",
+                base.model_kind, base.target
+            ),
+        ));
+    }
+    let (header, p, body): (MultiTaskHeader, _, _) = decode_header(path, bytes, MAGIC)?;
+    let model: FittedMultiTask = decode_payload(path, &p, body)?;
+    model
+        .check_consistent(&header)
+        .map_err(|reason| file_err(path, reason))?;
+    Ok((header, model))
+}
+
+/// Read and verify a whole multi-task model file.
+pub fn load_multitask(path: &Path) -> Result<(MultiTaskHeader, FittedMultiTask)> {
+    let bytes = std::fs::read(path).map_err(|e| Error::io(path, e))?;
+    multitask_from_bytes(path, &bytes)
+}
+
+/// Read only a multi-task model file's header; a single-target model is refused.
+pub fn read_multitask_header(path: &Path) -> Result<MultiTaskHeader> {
+    let base = read_header(path)?;
+    if base.model_kind != MULTITASK_KIND {
+        return Err(file_err(
+            path,
+            format!(
+                "a single-target model (`{}`, target `{}`), not a multi-task model",
+                base.model_kind, base.target
+            ),
+        ));
+    }
+    read_header_of(path, MAGIC)
+}
+
+/// Read and verify a model file of either kind.
+pub fn load_any(path: &Path) -> Result<LoadedModel> {
+    let bytes = std::fs::read(path).map_err(|e| Error::io(path, e))?;
+    let (base, _, _): (ModelHeader, Preamble, &[u8]) = decode_header(path, &bytes, MAGIC)?;
+    Ok(if base.model_kind == MULTITASK_KIND {
+        LoadedModel::MultiTask(Box::new(multitask_from_bytes(path, &bytes)?))
+    } else {
+        LoadedModel::Single(Box::new(from_bytes(path, &bytes)?))
+    })
 }

@@ -4,8 +4,8 @@
 
 use ndarray::{Array1, Array2, ArrayView2};
 use satori_core::{
-    Dataset, Error, Estimator, Params, PredictProba, Predictor, Progress, Result, Task,
-    TrainingHistory, closest_names,
+    CsMat, Dataset, Error, Estimator, Params, PredictProba, Predictor, Progress, Result,
+    SparsePredictor, Task, TrainingHistory, closest_names,
 };
 use serde::{Deserialize, Serialize};
 
@@ -40,6 +40,19 @@ pub trait Family: Estimator {
         let _ = valid;
         self.fit_with_progress(data, progress)
     }
+
+    /// Whether it learns from a sparse CSR matrix ([`Family::fit_sparse`]); text features reach
+    /// such a model without densifying. Default false.
+    const SPARSE: bool = false;
+
+    /// Fit on a sparse CSR matrix `x`, with the target and weights of `data` (whose own feature
+    /// matrix is not read). Only called when [`Family::SPARSE`] is true.
+    fn fit_sparse(&self, x: &CsMat<f64>, data: &Dataset) -> Result<Self::Model> {
+        let _ = (x, data);
+        Err(Error::Internal(
+            "this model family takes dense input only".into(),
+        ))
+    }
 }
 
 /// What the pipeline asks of a fitted model beyond predictions.
@@ -70,6 +83,23 @@ pub trait FittedFamily: Predictor {
     fn summary(&self) -> Option<String> {
         None
     }
+
+    /// Predictions and class probabilities (for classifiers that give them) from a sparse CSR
+    /// matrix, for families that fit on one.
+    fn predict_sparse(&self, x: &CsMat<f64>) -> Result<(Array1<f64>, Option<Array2<f64>>)> {
+        let _ = x;
+        Err(Error::InvalidData(
+            "this model takes dense input only, and was given sparse text features".into(),
+        ))
+    }
+}
+
+/// Shorthand for the [`FittedFamily::predict_sparse`] of a [`SparsePredictor`].
+pub(crate) fn sparse_of<M: SparsePredictor>(
+    m: &M,
+    x: &CsMat<f64>,
+) -> Result<(Array1<f64>, Option<Array2<f64>>)> {
+    Ok((m.predict_csr(x)?, m.predict_proba_csr(x)?))
 }
 
 macro_rules! models {
@@ -106,6 +136,17 @@ macro_rules! models {
             /// What the family needs from its input, which picks its automatic preprocessing.
             pub fn input_needs(&self) -> InputNeeds {
                 match self { $(ModelParams::$variant(_) => <$params as Family>::NEEDS,)* }
+            }
+
+            /// Whether the family learns from sparse input (text features stay sparse for it).
+            pub fn takes_sparse(&self) -> bool {
+                match self { $(ModelParams::$variant(_) => <$params as Family>::SPARSE,)* }
+            }
+
+            fn fit_sparse_any(&self, x: &CsMat<f64>, data: &Dataset) -> Result<AnyModel> {
+                match self {
+                    $(ModelParams::$variant(p) => Ok(AnyModel::$variant(p.fit_sparse(x, data)?)),)*
+                }
             }
 
             fn role(&self) -> Role {
@@ -292,6 +333,26 @@ impl ModelParams {
         self.validate_for(task)?;
         self.fit_any(data, valid, progress)
     }
+
+    /// Fit on a sparse CSR matrix `x` with the target and weights of `data`; an error for
+    /// families that take dense input only (see [`ModelParams::takes_sparse`]).
+    pub fn fit_csr(&self, x: &CsMat<f64>, data: &Dataset) -> Result<AnyModel> {
+        let task = data
+            .task()
+            .ok_or_else(|| Error::InvalidData("training needs a target".into()))?;
+        self.validate_for(task)?;
+        if !self.takes_sparse() {
+            return Err(Error::param(
+                "model.kind",
+                format!(
+                    "{} does not learn from sparse input; reduce the text columns with \
+                     `--set text.svd_components=100`",
+                    self.kind()
+                ),
+            ));
+        }
+        self.fit_sparse_any(x, data)
+    }
 }
 
 /// A kind without its `_classifier` / `_regressor` suffix, to suggest the sibling model.
@@ -309,6 +370,12 @@ impl AnyModel {
     /// One prediction per row (class codes as `f64` for classifiers).
     pub fn predict(&self, x: ArrayView2<'_, f64>) -> Result<Array1<f64>> {
         self.fitted().predict(x)
+    }
+
+    /// Predictions and class probabilities (`None` for regressors) from a sparse CSR matrix;
+    /// an error for models that take dense input only.
+    pub fn predict_csr(&self, x: &CsMat<f64>) -> Result<(Array1<f64>, Option<Array2<f64>>)> {
+        self.fitted().predict_sparse(x)
     }
 
     /// Class probabilities, for classifiers; `None` for regressors.

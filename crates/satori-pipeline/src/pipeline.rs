@@ -1,13 +1,14 @@
 //! The fitted pipeline: raw input rows in, predictions out.
 
 use ndarray::{Array1, Array2, ArrayView2, Axis};
-use satori_core::{Error, Result, Schema, Task};
+use satori_core::{Dataset, Error, Result, Schema, Task};
 use satori_data::{ReadOptions, Table};
 use serde::{Deserialize, Serialize};
 
 use satori_metrics::DecisionThreshold;
 
 use crate::steps::AnyStep;
+use crate::text::{FittedText, ModelInput, assemble};
 use crate::{AnyModel, ModelHeader};
 
 /// Everything needed to predict from raw input rows: the input schema (names, kinds, categories),
@@ -21,6 +22,34 @@ pub struct FittedPipeline {
     steps: Vec<AnyStep>,
     model: AnyModel,
     threshold: Option<DecisionThreshold>,
+    text: FittedText,
+}
+
+/// The payload of model-file format 1, before pipelines read text columns.
+#[derive(Deserialize)]
+pub(crate) struct PipelineV1 {
+    input: Schema,
+    task: Task,
+    target: String,
+    classes: Option<Vec<String>>,
+    steps: Vec<AnyStep>,
+    model: AnyModel,
+    threshold: Option<DecisionThreshold>,
+}
+
+impl From<PipelineV1> for FittedPipeline {
+    fn from(v: PipelineV1) -> Self {
+        FittedPipeline {
+            input: v.input,
+            task: v.task,
+            target: v.target,
+            classes: v.classes,
+            steps: v.steps,
+            model: v.model,
+            threshold: v.threshold,
+            text: FittedText::default(),
+        }
+    }
 }
 
 /// Predictions for a batch of rows.
@@ -77,6 +106,28 @@ impl FittedPipeline {
         steps: Vec<AnyStep>,
         model: AnyModel,
     ) -> Result<Self> {
+        Self::with_text(
+            input,
+            task,
+            target,
+            classes,
+            steps,
+            FittedText::default(),
+            model,
+        )
+    }
+
+    /// As [`FittedPipeline::new`], with fitted text vectorizers whose columns join the steps'
+    /// output (see [`crate::text`]).
+    pub fn with_text(
+        input: Schema,
+        task: Task,
+        target: String,
+        classes: Option<Vec<String>>,
+        steps: Vec<AnyStep>,
+        text: FittedText,
+        model: AnyModel,
+    ) -> Result<Self> {
         let mut width = input.len();
         for step in &steps {
             if step.n_features_in() != width {
@@ -89,6 +140,7 @@ impl FittedPipeline {
             let names: Vec<String> = (0..width).map(|i| i.to_string()).collect();
             width = step.feature_names_out(&names).len();
         }
+        width += text.width();
         if model.n_features() != width {
             return Err(Error::ShapeMismatch {
                 context: "model features vs columns out of the preprocessing".into(),
@@ -104,7 +156,13 @@ impl FittedPipeline {
             steps,
             model,
             threshold: None,
+            text,
         })
+    }
+
+    /// The fitted text vectorizers (empty when the pipeline reads no text column).
+    pub fn text(&self) -> &FittedText {
+        &self.text
     }
 
     /// The fitted preprocessing steps, in order.
@@ -121,9 +179,12 @@ impl FittedPipeline {
     /// what feature importances and explanations refer to.
     pub fn feature_names_out(&self) -> Vec<String> {
         let names: Vec<String> = self.input.names().map(str::to_string).collect();
-        self.steps
+        let mut names = self
+            .steps
             .iter()
-            .fold(names, |names, step| step.feature_names_out(&names))
+            .fold(names, |names, step| step.feature_names_out(&names));
+        names.extend(self.text.feature_names_out());
+        names
     }
 
     /// Use a tuned decision threshold on the positive-class probability (binary tasks only):
@@ -173,21 +234,66 @@ impl FittedPipeline {
     /// (categorical columns stay categorical; their labels are matched to the training codes by
     /// [`FittedPipeline::predict_table`]).
     pub fn read_options(&self, base: ReadOptions) -> ReadOptions {
-        crate::preprocessor::read_options_for(&self.input, base)
+        let mut opts = crate::preprocessor::read_options_for(&self.input, base);
+        for name in self.text.column_names() {
+            opts.kinds
+                .insert(name.to_string(), satori_core::ColumnKind::Text);
+        }
+        opts
     }
 
-    /// Predict from a feature matrix whose columns are the input schema's, in order.
+    /// Predict from a feature matrix whose columns are the input schema's, in order. A pipeline
+    /// that reads text columns needs them too: use [`FittedPipeline::predict_dataset`] or
+    /// [`FittedPipeline::predict_table`].
     pub fn predict_matrix(&self, x: ArrayView2<'_, f64>) -> Result<Predictions> {
+        if !self.text.is_empty() {
+            return Err(Error::InvalidData(format!(
+                "this model also reads the text column(s) {}; predict from a table or dataset \
+                 that holds them",
+                self.text.column_names().join(", ")
+            )));
+        }
+        self.predict_with_text(x, |_| Err(Error::Internal("no text columns".into())))
+    }
+
+    /// Predict from a dataset with the input schema's feature columns (in order) and, when the
+    /// pipeline reads text, its text columns (matched by name).
+    pub fn predict_dataset(&self, data: &Dataset) -> Result<Predictions> {
+        self.predict_with_text(data.x(), |name| {
+            data.text()
+                .iter()
+                .find(|c| c.name == name)
+                .map(|c| c.values.as_slice())
+                .ok_or_else(|| missing_text(name))
+        })
+    }
+
+    fn predict_with_text<'a>(
+        &self,
+        x: ArrayView2<'_, f64>,
+        docs: impl Fn(&str) -> Result<&'a [Option<String>]>,
+    ) -> Result<Predictions> {
         satori_core::check_features(x, self.input.len())?;
-        let prepared;
-        let x = if self.steps.is_empty() {
-            x
+        let (mut values, proba) = if self.text.is_empty() {
+            let prepared;
+            let x = if self.steps.is_empty() {
+                x
+            } else {
+                prepared = self.preprocess(x)?;
+                prepared.view()
+            };
+            (self.model.predict(x)?, self.model.predict_proba(x)?)
         } else {
-            prepared = self.preprocess(x)?;
-            prepared.view()
+            let z = self.preprocess(x)?;
+            let blocks = self.text.transform(x.nrows(), docs)?;
+            match assemble(z, blocks)? {
+                ModelInput::Dense(m) => (
+                    self.model.predict(m.view())?,
+                    self.model.predict_proba(m.view())?,
+                ),
+                ModelInput::Sparse(m) => self.model.predict_csr(&m)?,
+            }
         };
-        let mut values = self.model.predict(x)?;
-        let proba = self.model.predict_proba(x)?;
         if let (Some(t), Some(p)) = (&self.threshold, &proba) {
             values = t.predict(p.column(1)).mapv(|c| c as f64);
         }
@@ -205,7 +311,7 @@ impl FittedPipeline {
     /// about such a code names the label.
     pub fn predict_table(&self, table: &Table) -> Result<Predictions> {
         let (x, unseen) = table.features_keeping_unseen(&self.input)?;
-        self.predict_matrix(x.view())
+        self.predict_with_text(x.view(), |name| table_text(table, name))
             .map_err(|e| name_unseen(e, &self.input, &unseen))
     }
 
@@ -218,6 +324,25 @@ impl FittedPipeline {
             return Err("corrupted: the header does not describe the model payload".into());
         }
         Ok(())
+    }
+}
+
+fn missing_text(name: &str) -> Error {
+    Error::InvalidData(format!(
+        "the model reads the text column `{name}`, and the data has no such text column"
+    ))
+}
+
+/// The documents of a table's text column `name`.
+fn table_text<'a>(table: &'a Table, name: &str) -> Result<&'a [Option<String>]> {
+    let (schema, column) = table.column(name).map_err(|_| missing_text(name))?;
+    match column {
+        satori_data::Column::Strings(v) => Ok(v),
+        satori_data::Column::Values(_) => Err(Error::InvalidData(format!(
+            "the model reads `{name}` as text, and it was read as {} (read the file with the \
+             model's read options, or declare it `text` in a schema file)",
+            schema.kind.name()
+        ))),
     }
 }
 
@@ -246,5 +371,36 @@ pub(crate) fn name_unseen(e: Error, input: &Schema, unseen: &[Vec<String>]) -> E
             }
         }
         other => other,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use satori_data::{TargetSpec, read_csv_bytes};
+
+    /// A format-1 payload is a format-2 payload of a pipeline without text minus its last field
+    /// (the empty list of text columns, one zero byte): it must still decode.
+    #[test]
+    fn format_1_payloads_still_load() {
+        let csv = b"x,c,y\n1,a,p\n2,b,q\n3,a,p\n4,b,q\n5,a,p\n6,b,q\n7,a,q\n8,b,p\n";
+        let table = read_csv_bytes("t.csv", csv, &ReadOptions::default()).unwrap();
+        let mut request = crate::TrainRequest::new(TargetSpec {
+            name: "y".into(),
+            task: None,
+        });
+        request.model = "logistic".into();
+        request.holdout = 0.0;
+        let pipeline = crate::train(&table, &request, &satori_core::NoProgress)
+            .unwrap()
+            .pipeline;
+        let v2 = postcard::to_allocvec(&pipeline).unwrap();
+        assert_eq!(v2.last(), Some(&0));
+        let v1: PipelineV1 = postcard::from_bytes(&v2[..v2.len() - 1]).unwrap();
+        let old = FittedPipeline::from(v1);
+        assert_eq!(
+            old.predict_table(&table).unwrap(),
+            pipeline.predict_table(&table).unwrap()
+        );
     }
 }

@@ -30,7 +30,15 @@ use serde_json::Value;
 use crate::TrainParams;
 use crate::steps::STEP_NAMES;
 
-const TOP_KEYS: &[&str] = &["preprocessing", "model", "holdout", "stratify", "seed"];
+const TOP_KEYS: &[&str] = &[
+    "preprocessing",
+    "model",
+    "holdout",
+    "stratify",
+    "seed",
+    "auto_preprocessing",
+    "text",
+];
 
 /// Read a pipeline file into a parameter tree, checking its keys and step names so that a typo is
 /// an error naming the closest valid name.

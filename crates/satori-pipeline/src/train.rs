@@ -3,7 +3,7 @@
 
 use std::collections::BTreeMap;
 
-use satori_core::{Dataset, Error, NoProgress, Progress, Result, Schema, Task};
+use satori_core::{Dataset, Error, NoProgress, Params, Progress, Result, Schema, Task};
 use satori_data::splits::SplitStrategy;
 use satori_data::{LoadReport, Table, TargetSpec};
 use satori_metrics::{
@@ -17,6 +17,7 @@ use crate::model_file::FORMAT_VERSION;
 use crate::overrides::apply_overrides;
 use crate::reference::{fingerprint, reference_stats};
 use crate::steps::StepParams;
+use crate::text::{FittedText, ModelInput, TextParams, assemble};
 use crate::{
     Evaluation, FittedPipeline, Labelled, MetricSpec, ModelHeader, ModelParams, Provenance,
     evaluate_predictions,
@@ -44,6 +45,9 @@ pub struct TrainParams {
     /// when `preprocessing` names no steps. Default true.
     #[serde(default = "default_true")]
     pub auto_preprocessing: bool,
+    /// How free-text columns become features (see [`crate::text`]): TF-IDF by default.
+    #[serde(default)]
+    pub text: TextParams,
 }
 
 fn default_true() -> bool {
@@ -59,6 +63,7 @@ impl Default for TrainParams {
             stratify: true,
             seed: 0,
             auto_preprocessing: true,
+            text: TextParams::default(),
         }
     }
 }
@@ -80,6 +85,7 @@ impl TrainParams {
                 other => other,
             })?;
         }
+        self.text.validate()?;
         self.model.validate_for(task)
     }
 
@@ -104,6 +110,7 @@ impl TrainParams {
             stratify: true,
             seed,
             auto_preprocessing: true,
+            text: TextParams::default(),
         };
         let mut base = match pipeline {
             Some(tree) => crate::pipeline_file::merge(&base, tree)?,
@@ -295,7 +302,7 @@ pub fn train(
     let spec = MetricSpec::from_names(&request.metrics, costs)?;
 
     let (holdout, holdout_predictions) = if let Some((rows, v)) = &valid {
-        let preds = pipeline.predict_matrix(v.x())?;
+        let preds = pipeline.predict_dataset(v)?;
         let truth = v.require_target()?.clone();
         let eval = evaluate_predictions(&truth, &preds, v.weights(), &spec)?;
         let labelled = Labelled {
@@ -308,7 +315,7 @@ pub fn train(
         (None, None)
     } else {
         let test = data.select_rows(&test_rows)?;
-        let preds = pipeline.predict_matrix(test.x())?;
+        let preds = pipeline.predict_dataset(&test)?;
         let truth = test.require_target()?.clone();
         let eval = evaluate_predictions(&truth, &preds, test.weights(), &spec)?;
         let labelled = Labelled {
@@ -355,7 +362,7 @@ pub fn train(
         },
         feature_importances: ranked_importances(&pipeline),
         training_history: pipeline.model().training_history(),
-        model_summary: pipeline.model().summary(),
+        model_summary: summary_with_text(&pipeline),
         init_from: request
             .init_from
             .as_ref()
@@ -369,6 +376,18 @@ pub fn train(
         params,
         holdout,
     })
+}
+
+/// The model's summary, preceded by a line per text column (how it reaches the model).
+fn summary_with_text(pipeline: &FittedPipeline) -> Option<String> {
+    let mut lines: Vec<String> = pipeline
+        .text()
+        .describe()
+        .into_iter()
+        .map(|l| format!("text {l}"))
+        .collect();
+    lines.extend(pipeline.model().summary());
+    (!lines.is_empty()).then(|| lines.join("\n"))
 }
 
 /// The model's feature importances by output column name, largest first.
@@ -412,7 +431,34 @@ fn validation_dataset(
     let (rows, truth) = crate::evaluate::labelled_truth(table, target, classes)?;
     let (x, _) = table.features_keeping_unseen(data.features())?;
     let x = x.select(ndarray::Axis(0), &rows);
+    let mut text = Vec::with_capacity(data.text().len());
+    for col in data.text() {
+        let values = match table.column(&col.name) {
+            Ok((_, satori_data::Column::Strings(v))) => {
+                rows.iter().map(|&r| v[r].clone()).collect()
+            }
+            Ok((schema, _)) => {
+                return Err(Error::InvalidData(format!(
+                    "validation file {}: column `{}` is text in the training data and {} here",
+                    table.source,
+                    col.name,
+                    schema.kind.name()
+                )));
+            }
+            Err(_) => {
+                return Err(Error::InvalidData(format!(
+                    "validation file {} has no text column `{}`, which the training data has",
+                    table.source, col.name
+                )));
+            }
+        };
+        text.push(satori_core::TextColumn {
+            name: col.name.clone(),
+            values,
+        });
+    }
     let valid = Dataset::with_schema(x, data.features().clone())?
+        .with_text(text)?
         .with_target(truth)?
         .with_target_name(target.to_string());
     Ok((rows, valid))
@@ -431,28 +477,113 @@ pub(crate) fn fit_pipeline(
         .task()
         .ok_or_else(|| Error::InvalidData("training needs a target".into()))?;
     let (steps, current) = crate::preprocessor::fit_steps(data, &params.preprocessing, progress)?;
-    let valid = match valid {
-        Some(v) => {
-            let x = crate::preprocessor::apply_steps(&steps, v.x())?;
-            let mut d = Dataset::with_schema(x, current.features().clone())?
-                .with_target(v.require_target()?.clone())?;
-            if let Some(w) = v.weights() {
-                d = d.with_weights(w.to_owned())?;
-            }
-            Some(d)
-        }
-        None => None,
-    };
     let model = &params.model;
-    progress.start(&format!("fitting {}", model.kind()), None);
-    let fitted = model.fit(&current, valid.as_ref(), progress);
-    progress.finish();
+    let text = if data.text().is_empty() {
+        FittedText::default()
+    } else {
+        progress.start("vectorising text columns", None);
+        let t = FittedText::fit(&params.text, data, model.takes_sparse(), params.seed);
+        progress.finish();
+        t?
+    };
     let classes = data
         .target()
         .and_then(|t| t.labels())
         .map(<[String]>::to_vec);
     let name = data.target_name().unwrap_or("target").to_string();
-    FittedPipeline::new(data.features().clone(), task, name, classes, steps, fitted?)
+    progress.start(&format!("fitting {}", model.kind()), None);
+    let fitted = if text.is_empty() {
+        let valid = match valid {
+            Some(v) => Some(prepared_valid(
+                crate::preprocessor::apply_steps(&steps, v.x())?,
+                current.features(),
+                v,
+            )?),
+            None => None,
+        };
+        model.fit(&current, valid.as_ref(), progress)
+    } else {
+        fit_with_text(data, &current, &steps, &text, model, valid, progress)
+    };
+    progress.finish();
+    FittedPipeline::with_text(
+        data.features().clone(),
+        task,
+        name,
+        classes,
+        steps,
+        text,
+        fitted?,
+    )
+}
+
+/// A validation set's columns after the steps, with its target and weights.
+fn prepared_valid(x: ndarray::Array2<f64>, features: &Schema, v: &Dataset) -> Result<Dataset> {
+    let mut d = if x.ncols() == features.len() {
+        Dataset::with_schema(x, features.clone())?
+    } else {
+        let names = (0..x.ncols()).map(|j| format!("x{j}")).collect();
+        Dataset::new(x, names)?
+    };
+    d = d.with_target(v.require_target()?.clone())?;
+    if let Some(w) = v.weights() {
+        d = d.with_weights(w.to_owned())?;
+    }
+    Ok(d)
+}
+
+/// Fit the model on the steps' output joined by the text columns' blocks: one CSR matrix for
+/// models that take sparse input, dense columns otherwise.
+fn fit_with_text(
+    data: &Dataset,
+    current: &Dataset,
+    steps: &[crate::steps::AnyStep],
+    text: &FittedText,
+    model: &crate::ModelParams,
+    valid: Option<&Dataset>,
+    progress: &dyn Progress,
+) -> Result<crate::AnyModel> {
+    let blocks = text.transform(data.n_samples(), |name| text_of(data, name))?;
+    let mut names = current.feature_names();
+    names.extend(text.feature_names_out());
+    let target_only = |d: &Dataset| -> Result<Dataset> {
+        let mut out = Dataset::new(ndarray::Array2::zeros((d.n_samples(), 0)), Vec::new())?
+            .with_target(d.require_target()?.clone())?;
+        if let Some(w) = d.weights() {
+            out = out.with_weights(w.to_owned())?;
+        }
+        Ok(out)
+    };
+    match assemble(current.x().to_owned(), blocks)? {
+        ModelInput::Sparse(m) => model.fit_csr(&m, &target_only(data)?),
+        ModelInput::Dense(m) => {
+            let mut train = Dataset::new(m, names)?.with_target(data.require_target()?.clone())?;
+            if let Some(w) = data.weights() {
+                train = train.with_weights(w.to_owned())?;
+            }
+            let valid = match valid {
+                Some(v) => {
+                    let z = crate::preprocessor::apply_steps(steps, v.x())?;
+                    let blocks = text.transform(v.n_samples(), |name| text_of(v, name))?;
+                    match assemble(z, blocks)? {
+                        ModelInput::Dense(m) => Some(prepared_valid(m, train.features(), v)?),
+                        ModelInput::Sparse(_) => None,
+                    }
+                }
+                None => None,
+            };
+            model.fit(&train, valid.as_ref(), progress)
+        }
+    }
+}
+
+/// The documents of `data`'s text column `name`.
+fn text_of<'a>(data: &'a Dataset, name: &str) -> Result<&'a [Option<String>]> {
+    data.text()
+        .iter()
+        .find(|c| c.name == name)
+        .map(|c| c.values.as_slice())
+        .ok_or_else(|| Error::InvalidData(format!("the data has no text column `{name}`")))
 }
 
 /// Choose a decision threshold on out-of-fold probabilities of the training rows.
@@ -481,7 +612,7 @@ fn tune_threshold(
         let part = data.select_rows(&fold.train)?;
         let fitted = fit_pipeline(&part, params, None, &NoProgress)?;
         let test = data.select_rows(&fold.test)?;
-        let proba = fitted.predict_matrix(test.x())?.proba.ok_or_else(|| {
+        let proba = fitted.predict_dataset(&test)?.proba.ok_or_else(|| {
             Error::param("threshold", "the model gives no probabilities to threshold")
         })?;
         for (k, &row) in fold.test.iter().enumerate() {

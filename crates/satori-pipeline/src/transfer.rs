@@ -121,6 +121,17 @@ pub(crate) fn fit_transfer(
         .ok_or_else(|| Error::InvalidData("training needs a target".into()))?;
     model.validate_for(task)?;
     let base = &init.pipeline;
+    if !base.text().is_empty() {
+        return Err(Error::param(
+            "--init-from",
+            format!(
+                "{} reads text columns ({}); transfer learning starts from a network on numeric \
+                 and categorical columns only",
+                init.source,
+                base.text().column_names().join(", ")
+            ),
+        ));
+    }
     let steps = base.steps().to_vec();
     let x = crate::preprocessor::apply_steps(&steps, data.x())?;
     let names = base.feature_names_out();

@@ -113,6 +113,17 @@ pub fn run(args: CvArgs, progress: &TermProgress) -> anyhow::Result<()> {
         )
         .into());
     }
+    if args.what.target.contains(',') {
+        return Err(satori_core::Error::param(
+            "--target",
+            format!(
+                "cross-validation takes one target, got `{}`; a multi-task model is evaluated on \
+                 its holdout by `satori train --target a,b,…`",
+                args.what.target
+            ),
+        )
+        .into());
+    }
     let opts = super::read_options(&args.read)?;
     let data = super::read_table(&args.data, &opts, progress)?;
     let target = args.what.target_spec();

@@ -4,6 +4,7 @@ use std::path::PathBuf;
 
 use clap::Args;
 use satori_core::Progress;
+use satori_pipeline::multitask::MULTITASK_KIND;
 use satori_pipeline::{
     Evaluation, Labelled, MetricSpec, PredictionColumns, cost::read_cost_matrix,
     evaluate_predictions, labelled_predictions, model_file, prediction_table_outcomes,
@@ -73,6 +74,13 @@ struct EvaluateJson<'a> {
 }
 
 pub fn run(args: EvaluateArgs, progress: &TermProgress) -> anyhow::Result<()> {
+    if args.predictions.is_none()
+        && let (Some(model), Some(data)) = (&args.model, &args.data)
+        && model_file::read_header(model)?.model_kind == MULTITASK_KIND
+    {
+        let (_, multi) = model_file::load_multitask(model)?;
+        return super::multitask::evaluate(&args, model, data, &multi, progress);
+    }
     let (evaluation, target, data_path, labelled, table, header) =
         if let Some(preds) = &args.predictions {
             let opts = super::read_options(&args.read)?;

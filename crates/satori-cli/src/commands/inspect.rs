@@ -73,6 +73,14 @@ pub fn run(args: InspectArgs, progress: &TermProgress) -> anyhow::Result<()> {
     }
     if is_model_file(&args.path) {
         let header = model_file::read_header(&args.path)?;
+        if header.model_kind == satori_pipeline::multitask::MULTITASK_KIND {
+            let header = model_file::read_multitask_header(&args.path)?;
+            if args.json {
+                return print_json(&header);
+            }
+            super::multitask::print_header(&args.path, &header);
+            return Ok(());
+        }
         if args.json {
             return print_json(&header);
         }
@@ -100,6 +108,23 @@ fn print_header(path: &Path, h: &ModelHeader) {
     if let Some(c) = &h.classes {
         println!("  classes   {}", c.join(", "));
     }
+    print_provenance(h);
+    if !h.metrics.is_empty() {
+        println!(
+            "Metrics on {}:",
+            h.metrics_on.as_deref().unwrap_or("training")
+        );
+        let mut t = table(&["metric", "value"]);
+        for (k, v) in &h.metrics {
+            t.add_row(vec![k.clone(), num(*v)]);
+        }
+        println!("{t}");
+    }
+    print_model_details(h);
+}
+
+/// The header's training, provenance, steps and parameter lines.
+pub(crate) fn print_provenance(h: &ModelHeader) {
     println!(
         "  trained   on {} rows; seed {}",
         h.n_train_samples, h.provenance.seed
@@ -138,17 +163,10 @@ fn print_header(path: &Path, h: &ModelHeader) {
         );
     }
     println!("  params    {}", h.params);
-    if !h.metrics.is_empty() {
-        println!(
-            "Metrics on {}:",
-            h.metrics_on.as_deref().unwrap_or("training")
-        );
-        let mut t = table(&["metric", "value"]);
-        for (k, v) in &h.metrics {
-            t.add_row(vec![k.clone(), num(*v)]);
-        }
-        println!("{t}");
-    }
+}
+
+/// The model summary, training history, feature importances and input columns of a header.
+pub(crate) fn print_model_details(h: &ModelHeader) {
     if let Some(summary) = &h.model_summary {
         println!("Model:");
         for line in summary.lines() {

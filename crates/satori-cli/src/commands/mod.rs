@@ -6,6 +6,7 @@ pub mod demo;
 pub mod evaluate;
 pub mod generate;
 pub mod inspect;
+pub mod multitask;
 pub mod predict;
 pub mod train;
 pub mod transform;
@@ -37,7 +38,9 @@ pub fn run(command: Command, verbosity: Verbosity) -> anyhow::Result<()> {
 /// What to learn and with which model: shared by `train` and `cv`.
 #[derive(Debug, Clone, clap::Args)]
 pub struct ModelArgs {
-    /// The target column.
+    /// The target column. `train` also takes several, comma-separated (`--target a,b,c`): one
+    /// multi-task network (--model mlp) learns them all, with per-target settings under
+    /// `--set tasks.<target>.weight=2` and `tasks.<target>.task=regression` (docs/cli.md).
     #[arg(long, short = 't')]
     pub target: String,
     /// Force the task instead of inferring it from the target.

@@ -3,6 +3,7 @@
 use std::path::PathBuf;
 
 use clap::Args;
+use satori_pipeline::multitask::MULTITASK_KIND;
 use satori_pipeline::{model_file, output};
 use serde::Serialize;
 
@@ -43,6 +44,10 @@ struct PredictJson {
 }
 
 pub fn run(args: PredictArgs, progress: &TermProgress) -> anyhow::Result<()> {
+    if model_file::read_header(&args.model)?.model_kind == MULTITASK_KIND {
+        let (_, multi) = model_file::load_multitask(&args.model)?;
+        return super::multitask::predict(&args, &multi, progress);
+    }
     let (_, pipeline) = model_file::load(&args.model)?;
     let opts = pipeline.read_options(super::read_options(&args.read)?);
     let table = super::read_table(&args.data, &opts, progress)?;

@@ -95,6 +95,8 @@ pub struct TrainJson {
     pub n_features: usize,
     pub dropped_missing_target: usize,
     pub excluded_columns: Vec<(String, String)>,
+    /// One line per free-text column: how it is vectorised and what reaches the model.
+    pub text_columns: Vec<String>,
     pub params: serde_json::Value,
     pub holdout: Option<Evaluation>,
     pub threshold: Option<satori_metrics::DecisionThreshold>,
@@ -102,6 +104,12 @@ pub struct TrainJson {
 }
 
 pub fn run(args: TrainArgs, progress: &TermProgress) -> anyhow::Result<()> {
+    if args.what.target.contains(',') {
+        let targets = satori_pipeline::multitask::parse_targets(&args.what.target)?;
+        if targets.len() > 1 {
+            return super::multitask::train(&args, targets, progress);
+        }
+    }
     let mut opts = super::read_options(&args.read)?;
     let init_from = match &args.init_from {
         Some(path) => {
@@ -177,6 +185,7 @@ pub fn run(args: TrainArgs, progress: &TermProgress) -> anyhow::Result<()> {
         n_features: outcome.header.input_schema.len(),
         dropped_missing_target: outcome.load.dropped_missing_target,
         excluded_columns: outcome.load.excluded_columns.clone(),
+        text_columns: outcome.pipeline.text().describe(),
         params: outcome.header.params.clone(),
         holdout: outcome.holdout.clone(),
         threshold: outcome.header.threshold.clone(),
@@ -198,6 +207,9 @@ fn print_summary(s: &TrainJson, progress: &TermProgress) {
     }
     for (col, why) in &s.excluded_columns {
         progress.note(&format!("column `{col}` is not a feature: {why}"));
+    }
+    for line in &s.text_columns {
+        progress.note(&format!("text {line}"));
     }
     let classes = s
         .classes

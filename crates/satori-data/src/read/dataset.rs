@@ -75,6 +75,7 @@ pub(crate) fn to_dataset(t: &Table, spec: &TargetSpec) -> Result<(Dataset, LoadR
     report.task = Some(target.task());
 
     let mut feats = Vec::new();
+    let mut text = Vec::new();
     for (j, c) in t.schema.columns.iter().enumerate() {
         if j == ti {
             continue;
@@ -83,9 +84,19 @@ pub(crate) fn to_dataset(t: &Table, spec: &TargetSpec) -> Result<(Dataset, LoadR
             ColumnKind::Identifier => report
                 .excluded_columns
                 .push((c.name.clone(), "identifier (unique per row)".into())),
-            ColumnKind::Text => report
-                .excluded_columns
-                .push((c.name.clone(), "free text".into())),
+            ColumnKind::Text => {
+                let Column::Strings(v) = &t.columns[j] else {
+                    return Err(Error::Internal(format!(
+                        "text column `{}` holds numbers",
+                        c.name
+                    )));
+                };
+                report.text_columns.push(c.name.clone());
+                text.push(satori_core::TextColumn {
+                    name: c.name.clone(),
+                    values: keep.iter().map(|&r| v[r].clone()).collect(),
+                });
+            }
             _ => feats.push(j),
         }
     }
@@ -109,6 +120,7 @@ pub(crate) fn to_dataset(t: &Table, spec: &TargetSpec) -> Result<(Dataset, LoadR
     }
     let schema = Schema::new(feats.iter().map(|&j| t.schema.columns[j].clone()).collect())?;
     let data = Dataset::with_schema(x, schema)?
+        .with_text(text)?
         .with_target(target)?
         .with_target_name(tname.clone());
     Ok((data, report))

@@ -203,7 +203,7 @@ impl Ctx<'_> {
         if unique && self.n_rows >= 2 {
             if present.iter().any(|s| s.chars().any(char::is_whitespace)) {
                 notes.push(format!(
-                    "column `{}` is free text (a different value on every row); it is not a feature",
+                    "column `{}` is free text (a different value on every row); training vectorises it (TF-IDF by default)",
                     self.name
                 ));
                 return (ColumnKind::Text, Column::Strings(v));
@@ -222,7 +222,7 @@ impl Ctx<'_> {
             );
         }
         notes.push(format!(
-            "column `{}` is free text ({} distinct values); it is not a feature",
+            "column `{}` is free text ({} distinct values); training vectorises it (TF-IDF by default)",
             self.name,
             distinct.len()
         ));

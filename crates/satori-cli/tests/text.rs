@@ -1,0 +1,112 @@
+//! Free-text columns through the binary: `satori train` vectorises them, `predict` reads them back.
+
+use std::process::{Command, Output};
+
+fn satori(args: &[&str]) -> Output {
+    Command::new(env!("CARGO_BIN_EXE_satori"))
+        .args(args)
+        .output()
+        .expect("the binary runs")
+}
+
+fn text(o: &Output) -> (String, String) {
+    (
+        String::from_utf8_lossy(&o.stdout).into_owned(),
+        String::from_utf8_lossy(&o.stderr).into_owned(),
+    )
+}
+
+/// Reviews whose label follows their sentiment words.
+fn reviews(n: usize) -> String {
+    let good = ["great", "excellent", "loved"];
+    let bad = ["awful", "terrible", "boring"];
+    let filler = ["the", "film", "plot", "cast", "music", "scene", "story"];
+    let mut csv = String::from("review,length,label\n");
+    for i in 0..n {
+        let positive = i % 2 == 0;
+        let word = if positive {
+            good[(i / 2) % 3]
+        } else {
+            bad[(i / 2) % 3]
+        };
+        let a = filler[i % 7];
+        let b = filler[(i / 7) % 7];
+        csv.push_str(&format!(
+            "{a} {word} {b} number {i},{},{}\n",
+            i % 11,
+            if positive { "pos" } else { "neg" }
+        ));
+    }
+    csv
+}
+
+#[test]
+fn train_vectorises_text_and_predict_reads_it_back() {
+    let dir = tempfile::tempdir().unwrap();
+    let data = dir.path().join("reviews.csv");
+    std::fs::write(&data, reviews(300)).unwrap();
+    let model = dir.path().join("m.satori");
+    let (d, m) = (data.to_str().unwrap(), model.to_str().unwrap());
+    let o = satori(&[
+        "train", d, "--target", "label", "--model", "logistic", "--out", m,
+    ]);
+    let (out, err) = text(&o);
+    assert!(o.status.success(), "{err}");
+    assert!(err.contains("text `review`: TF-IDF"), "{err}");
+    assert!(err.contains("→ sparse"), "{err}");
+    assert!(out.contains("accuracy"), "{out}");
+
+    let o = satori(&["train", d, "--target", "label", "--json", "--out", m]);
+    let (out, err) = text(&o);
+    assert!(o.status.success(), "{err}");
+    let j: serde_json::Value = serde_json::from_str(&out).unwrap();
+    assert!(
+        j["text_columns"][0].as_str().unwrap().contains("review"),
+        "{out}"
+    );
+
+    let fresh = dir.path().join("new.csv");
+    std::fs::write(
+        &fresh,
+        "review,length\nan excellent film,3\nan awful plot,4\n",
+    )
+    .unwrap();
+    let o = satori(&[
+        "train", d, "--target", "label", "--model", "logistic", "--out", m,
+    ]);
+    assert!(o.status.success());
+    let preds = dir.path().join("preds.csv");
+    let o = satori(&[
+        "predict",
+        m,
+        fresh.to_str().unwrap(),
+        "--out",
+        preds.to_str().unwrap(),
+    ]);
+    let (_, err) = text(&o);
+    assert!(o.status.success(), "{err}");
+    let out = std::fs::read_to_string(&preds).unwrap();
+    let lines: Vec<&str> = out.lines().collect();
+    assert!(
+        lines[1].contains("pos") && lines[2].contains("neg"),
+        "{out}"
+    );
+
+    let o = satori(&["inspect", m]);
+    let (out, _) = text(&o);
+    assert!(out.contains("text `review`"), "{out}");
+
+    let o = satori(&[
+        "train",
+        d,
+        "--target",
+        "label",
+        "--set",
+        "text.columns=[\"reveiw\"]",
+        "--out",
+        m,
+    ]);
+    let (_, err) = text(&o);
+    assert_eq!(o.status.code(), Some(1), "{err}");
+    assert!(err.contains("did you mean `review`"), "{err}");
+}
