@@ -3,8 +3,8 @@
 
 use std::collections::BTreeMap;
 
-use ndarray::{Array1, ArrayView1, ArrayView2};
-use satori_core::{Dataset, Error, Result, Target};
+use ndarray::{Array1, Array2, ArrayView1, ArrayView2};
+use satori_core::{CsMat, Dataset, Error, Result, Target};
 use serde::{Deserialize, Serialize};
 
 /// Weights of the classes, multiplied into the sample weights (scikit-learn's `class_weight`).
@@ -112,6 +112,58 @@ pub(crate) fn class_codes<'a>(
             "{model} needs class labels as the target, and this target is continuous"
         ))),
     }
+}
+
+/// The checked inputs of a classifier's dense fit: class codes and labels (as
+/// [`class_target`]), at least one row, and finite features.
+pub(crate) fn dense_class_input<'a>(
+    data: &'a Dataset,
+    model: &str,
+) -> Result<(ArrayView1<'a, usize>, &'a [String])> {
+    let (codes, labels) = class_target(data, model)?;
+    require_rows(codes.len(), model)?;
+    check_finite(data.x(), model)?;
+    Ok((codes, labels))
+}
+
+/// Class codes, labels and sample weights of a classifier's sparse fit.
+pub(crate) type CsrClassInput<'a> = (ArrayView1<'a, usize>, &'a [String], Option<Array1<f64>>);
+
+/// The checked inputs of a classifier's sparse fit: class codes and labels (as
+/// [`class_codes`]), then the matrix, target length and sample weights (as
+/// [`check_fit_csr`](crate::sparse::check_fit_csr)), the weights as an array.
+pub(crate) fn csr_class_input<'a>(
+    x: &CsMat<f64>,
+    target: &'a Target,
+    weights: Option<ArrayView1<'_, f64>>,
+    model: &str,
+) -> Result<CsrClassInput<'a>> {
+    let (codes, labels) = class_codes(target, model)?;
+    let w = crate::sparse::check_fit_csr(x, target, weights, model)?.map(Array1::from);
+    Ok((codes, labels, w))
+}
+
+/// The class code per row of raw scores (as `f64`): for one column the second fitted class when
+/// the score is > 0, else the first; for more the column with the largest score (the first on a
+/// tie). `fitted` holds the label code of each column's class.
+pub(crate) fn labels_from_scores(scores: &Array2<f64>, fitted: &[usize]) -> Array1<f64> {
+    scores
+        .outer_iter()
+        .map(|s| {
+            let k = if s.len() == 1 {
+                usize::from(s[0] > 0.0)
+            } else {
+                let mut best = 0;
+                for (k, v) in s.iter().enumerate() {
+                    if *v > s[best] {
+                        best = k;
+                    }
+                }
+                best
+            };
+            fitted.get(k).map_or(f64::NAN, |&c| c as f64)
+        })
+        .collect()
 }
 
 /// The continuous target of a regression dataset.

@@ -308,6 +308,14 @@ impl ElasticNetParams {
         }
         progress.finish();
         let f = LinearFunction::from_centered(coef, &c);
+        ElasticNet::from_outcome(f, out, c.x.n)
+    }
+}
+
+impl ElasticNet {
+    /// The fitted model from a run's function and outcome on `n` rows (the gap divided by `n`),
+    /// or an error when the coefficients are not finite.
+    fn from_outcome(f: LinearFunction, out: crate::lin_cd::CdOutcome, n: usize) -> Result<Self> {
         if !f.intercept.is_finite() || f.coef.iter().any(|v| !v.is_finite()) {
             return Err(Error::InvalidData(
                 "coordinate descent gave non-finite coefficients; the data hold values too \
@@ -318,7 +326,7 @@ impl ElasticNetParams {
         Ok(ElasticNet {
             f,
             n_iter: out.n_iter,
-            dual_gap: out.gap / c.x.n as f64,
+            dual_gap: out.gap / n as f64,
             converged: out.converged,
         })
     }
@@ -410,19 +418,7 @@ impl ElasticNetParams {
             intercept: y_mean - shift,
             coef,
         };
-        if !f.intercept.is_finite() || f.coef.iter().any(|v| !v.is_finite()) {
-            return Err(Error::InvalidData(
-                "coordinate descent gave non-finite coefficients; the data hold values too \
-                 large for it (scale them first)"
-                    .into(),
-            ));
-        }
-        Ok(ElasticNet {
-            f,
-            n_iter: out.n_iter,
-            dual_gap: out.gap / n as f64,
-            converged: out.converged,
-        })
+        ElasticNet::from_outcome(f, out, n)
     }
 }
 

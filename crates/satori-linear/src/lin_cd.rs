@@ -91,16 +91,35 @@ fn gap(pb: &CdProblem<'_>, w: &[f64], r: &[f64], xta: &mut [f64]) -> (f64, f64) 
     if alpha == 0.0 {
         xta.copy_from_slice(&xtr);
         let norm = dot(xta, xta);
-        if beta == 0.0 {
-            return (norm, norm);
-        }
-        let g = r_norm2 + 0.5 * beta * w_l2 - ry + 1.0 / (2.0 * beta) * norm;
-        return (g, norm);
+        return (l2_gap(beta, norm, (r_norm2, w_l2, ry)), norm);
     }
     for j in 0..xta.len() {
         xta[j] = xtr[j] - beta * w[j];
     }
-    let dual_norm = if pb.positive {
+    l1_gap(xta, w, alpha, beta, pb.positive, (r_norm2, w_l2, ry))
+}
+
+/// The end of `gap_enet` for `alpha = 0`: from `norm = ‖xta‖²` and `(‖r‖², ‖w‖², r·y)`, the
+/// duality gap (`norm` itself when `beta = 0` too).
+pub(crate) fn l2_gap(beta: f64, norm: f64, (r_norm2, w_l2, ry): (f64, f64, f64)) -> f64 {
+    if beta == 0.0 {
+        return norm;
+    }
+    r_norm2 + 0.5 * beta * w_l2 - ry + 1.0 / (2.0 * beta) * norm
+}
+
+/// The end of `gap_enet` for `alpha > 0`, shared by the dense and the sparse kernel: from
+/// `xta = Xᵀr − beta·w`, the coefficients `w` and `(‖r‖², ‖w‖², r·y)`, the duality gap and the
+/// dual norm `‖xta‖∞` (the largest entry when `positive`).
+pub(crate) fn l1_gap(
+    xta: &[f64],
+    w: &[f64],
+    alpha: f64,
+    beta: f64,
+    positive: bool,
+    (r_norm2, w_l2, ry): (f64, f64, f64),
+) -> (f64, f64) {
+    let dual_norm = if positive {
         xta.iter().copied().fold(f64::NEG_INFINITY, f64::max)
     } else {
         xta.iter().fold(0.0f64, |m, v| m.max(v.abs()))

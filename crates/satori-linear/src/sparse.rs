@@ -6,7 +6,7 @@
 //! The products run on rayon over fixed row chunks; `Xᵀ·r` sums the per-chunk partial vectors in
 //! chunk order, so every result is the same bit for bit at any thread count.
 
-use ndarray::{ArrayView1, ArrayView2};
+use ndarray::{Array1, Array2, ArrayView1, ArrayView2};
 use rayon::prelude::*;
 use satori_core::{CsMat, Error, Result, Target, check_features_csr};
 
@@ -28,6 +28,14 @@ impl XRef<'_> {
         match self {
             XRef::Dense(x) => x.nrows(),
             XRef::Csr(x) => x.rows(),
+        }
+    }
+
+    /// Number of columns (features).
+    pub fn ncols(&self) -> usize {
+        match self {
+            XRef::Dense(x) => x.ncols(),
+            XRef::Csr(x) => x.cols(),
         }
     }
 }
@@ -145,6 +153,19 @@ pub(crate) fn csr_matvec(x: &CsMat<f64>, v: &[f64], b: f64) -> Vec<f64> {
                 *o = sparse_dot(idx, val, v) + b;
             }
         });
+    out
+}
+
+/// Raw scores of linear functions on a CSR `x`: column `k` is [`csr_matvec`] with the `k`-th
+/// `(coefficients, intercept)` pair.
+pub(crate) fn csr_scores<'c>(
+    x: &CsMat<f64>,
+    coefs: impl ExactSizeIterator<Item = (&'c [f64], f64)>,
+) -> Array2<f64> {
+    let mut out = Array2::zeros((x.rows(), coefs.len()));
+    for (k, (w, b)) in coefs.enumerate() {
+        out.column_mut(k).assign(&Array1::from(csr_matvec(x, w, b)));
+    }
     out
 }
 

@@ -15,7 +15,7 @@ use rayon::prelude::*;
 use satori_core::rng::{RngExt, SatoriRng};
 use satori_core::{CsMat, Progress};
 
-use crate::lin_cd::CdOutcome;
+use crate::lin_cd::{CdOutcome, l1_gap, l2_gap};
 use crate::sparse::csr_row;
 
 /// The implicitly centred sparse problem of the coordinate-descent kernel.
@@ -139,25 +139,9 @@ impl SparseCd<'_> {
             .collect();
         if alpha == 0.0 {
             let norm: f64 = xta.iter().map(|v| v * v).sum();
-            if beta == 0.0 {
-                return norm;
-            }
-            return r_norm2 + 0.5 * beta * w_l2 - ry + 1.0 / (2.0 * beta) * norm;
+            return l2_gap(beta, norm, (r_norm2, w_l2, ry));
         }
-        let dual_norm = if self.positive {
-            xta.iter().copied().fold(f64::NEG_INFINITY, f64::max)
-        } else {
-            xta.iter().fold(0.0f64, |m, v| m.max(v.abs()))
-        };
-        let l1_norm: f64 = w.iter().map(|v| v.abs()).sum();
-        let primal = 0.5 * (r_norm2 + beta * w_l2) + alpha * l1_norm;
-        let scale = if dual_norm > alpha {
-            alpha / dual_norm
-        } else {
-            1.0
-        };
-        let dual = -0.5 * scale * scale * (r_norm2 + beta * w_l2) + scale * ry;
-        primal - dual
+        l1_gap(&xta, w, alpha, beta, self.positive, (r_norm2, w_l2, ry)).0
     }
 
     /// Run coordinate descent from `w` (updated in place); `rng` picks coordinates at random

@@ -128,6 +128,45 @@ fn assert_close(what: &str, a: &[f64], b: &[f64], rtol: f64, atol: f64) {
     }
 }
 
+/// A sparse regression fit's coefficients and intercept equal a dense fit's within `rtol`/`atol`.
+macro_rules! assert_same_fit {
+    ($what:expr, $sparse:expr, $dense:expr, $rtol:expr, $atol:expr) => {
+        assert_close($what, $sparse.coef(), $dense.coef(), $rtol, $atol);
+        assert_close(
+            $what,
+            &[$sparse.intercept()],
+            &[$dense.intercept()],
+            $rtol,
+            $atol,
+        );
+    };
+}
+
+/// Two predictions (one value per row) agree within `rtol`/`atol`.
+fn assert_predictions_close(
+    what: &str,
+    a: satori_core::Result<Array1<f64>>,
+    b: satori_core::Result<Array1<f64>>,
+    rtol: f64,
+    atol: f64,
+) {
+    let (a, b) = (a.unwrap(), b.unwrap());
+    assert_close(what, &a.to_vec(), &b.to_vec(), rtol, atol);
+}
+
+/// A postcard round trip of `model` gives the same predictions and probabilities on `x`.
+fn assert_round_trip<M>(model: &M, x: &CsMat<f64>)
+where
+    M: SparsePredictor + serde::Serialize + serde::de::DeserializeOwned,
+{
+    let back: M = postcard::from_bytes(&postcard::to_allocvec(model).unwrap()).unwrap();
+    assert_eq!(back.predict_csr(x).unwrap(), model.predict_csr(x).unwrap());
+    assert_eq!(
+        back.predict_proba_csr(x).unwrap(),
+        model.predict_proba_csr(x).unwrap()
+    );
+}
+
 fn flat(a: &Array2<f64>) -> Vec<f64> {
     a.iter().copied().collect()
 }
@@ -335,18 +374,11 @@ fn ridge_and_least_squares_fit_csr_equal_closed_form() {
         };
         let dense = params.fit(&dataset(&x, y.clone(), w)).unwrap();
         let sparse = params.fit_csr(&xs, &y, w.map(|w| w.view())).unwrap();
-        assert_close(&what, sparse.coef(), dense.coef(), 1e-8, 1e-10);
-        assert_close(
+        assert_same_fit!(&what, sparse, dense, 1e-8, 1e-10);
+        assert_predictions_close(
             &what,
-            &[sparse.intercept()],
-            &[dense.intercept()],
-            1e-8,
-            1e-10,
-        );
-        assert_close(
-            &what,
-            sparse.predict_csr(&hs).unwrap().as_slice().unwrap(),
-            sparse.predict(held.view()).unwrap().as_slice().unwrap(),
+            sparse.predict_csr(&hs),
+            sparse.predict(held.view()),
             1e-13,
             1e-13,
         );
@@ -358,18 +390,11 @@ fn ridge_and_least_squares_fit_csr_equal_closed_form() {
         let sparse = ls.fit_csr(&xs, &y, w.map(|w| w.view())).unwrap();
         // The all-zero columns: minimum-norm zeros on both sides.
         assert!(sparse.coef()[60..].iter().all(|v| *v == 0.0), "{what}");
-        assert_close(&what, sparse.coef(), dense.coef(), 1e-8, 1e-10);
-        assert_close(
+        assert_same_fit!(&what, sparse, dense, 1e-8, 1e-10);
+        assert_predictions_close(
             &what,
-            &[sparse.intercept()],
-            &[dense.intercept()],
-            1e-8,
-            1e-10,
-        );
-        assert_close(
-            &what,
-            sparse.predict_csr(&hs).unwrap().as_slice().unwrap(),
-            dense.predict(held.view()).unwrap().as_slice().unwrap(),
+            sparse.predict_csr(&hs),
+            dense.predict(held.view()),
             1e-8,
             1e-10,
         );
@@ -403,22 +428,15 @@ fn elastic_net_and_lasso_fit_csr_equal_dense_fit() {
         let sparse = params.fit_csr(&xs, &y, w.map(|w| w.view())).unwrap();
         assert!(dense.converged() && sparse.converged(), "{what}");
         assert!(sparse.dual_gap() >= 0.0);
-        assert_close(&what, sparse.coef(), dense.coef(), 1e-6, 1e-8);
-        assert_close(
-            &what,
-            &[sparse.intercept()],
-            &[dense.intercept()],
-            1e-6,
-            1e-8,
-        );
+        assert_same_fit!(&what, sparse, dense, 1e-6, 1e-8);
         // Zero columns and L1-removed features are exact zeros on both sides.
         for (a, b) in sparse.coef().iter().zip(dense.coef()) {
             assert_eq!(*a == 0.0, *b == 0.0, "{what}: {a} vs {b}");
         }
-        assert_close(
+        assert_predictions_close(
             &what,
-            sparse.predict_csr(&hs).unwrap().as_slice().unwrap(),
-            sparse.predict(held.view()).unwrap().as_slice().unwrap(),
+            sparse.predict_csr(&hs),
+            sparse.predict(held.view()),
             1e-13,
             1e-13,
         );
@@ -459,18 +477,11 @@ fn poisson_and_tweedie_fit_csr_equal_dense_fit() {
         let dense = params.fit(&dataset(&x, y.clone(), w)).unwrap();
         let sparse = params.fit_csr(&xs, &y, w.map(|w| w.view())).unwrap();
         assert!(dense.converged() && sparse.converged(), "{what}");
-        assert_close(&what, sparse.coef(), dense.coef(), 1e-7, 1e-9);
-        assert_close(
+        assert_same_fit!(&what, sparse, dense, 1e-7, 1e-9);
+        assert_predictions_close(
             &what,
-            &[sparse.intercept()],
-            &[dense.intercept()],
-            1e-7,
-            1e-9,
-        );
-        assert_close(
-            &what,
-            sparse.predict_csr(&hs).unwrap().as_slice().unwrap(),
-            sparse.predict(held.view()).unwrap().as_slice().unwrap(),
+            sparse.predict_csr(&hs),
+            sparse.predict(held.view()),
             1e-13,
             1e-13,
         );
@@ -579,44 +590,19 @@ fn postcard_round_trip_predicts_identically() {
     let logistic = LogisticRegressionParams::default()
         .fit_csr(&xs, &t, None)
         .unwrap();
-    let back: satori_linear::LogisticRegression =
-        postcard::from_bytes(&postcard::to_allocvec(&logistic).unwrap()).unwrap();
-    assert_eq!(
-        back.predict_proba_csr(&xs).unwrap(),
-        logistic.predict_proba_csr(&xs).unwrap()
-    );
+    assert_round_trip(&logistic, &xs);
     let sgd = SgdRegressorParams::default()
         .fit_csr(&xs, &yr, None)
         .unwrap();
-    let back: satori_linear::SgdRegressor =
-        postcard::from_bytes(&postcard::to_allocvec(&sgd).unwrap()).unwrap();
-    assert_eq!(
-        back.predict_csr(&xs).unwrap(),
-        sgd.predict_csr(&xs).unwrap()
-    );
+    assert_round_trip(&sgd, &xs);
     let clf = SgdClassifierParams::default()
         .fit_csr(&xs, &t, None)
         .unwrap();
-    let back: satori_linear::SgdClassifier =
-        postcard::from_bytes(&postcard::to_allocvec(&clf).unwrap()).unwrap();
-    assert_eq!(
-        back.predict_csr(&xs).unwrap(),
-        clf.predict_csr(&xs).unwrap()
-    );
+    assert_round_trip(&clf, &xs);
     let ridge = RidgeParams::default().fit_csr(&xs, &yr, None).unwrap();
-    let back: satori_linear::Ridge =
-        postcard::from_bytes(&postcard::to_allocvec(&ridge).unwrap()).unwrap();
-    assert_eq!(
-        back.predict_csr(&xs).unwrap(),
-        ridge.predict_csr(&xs).unwrap()
-    );
+    assert_round_trip(&ridge, &xs);
     let enet = ElasticNetParams::default().fit_csr(&xs, &yr, None).unwrap();
-    let back: satori_linear::ElasticNet =
-        postcard::from_bytes(&postcard::to_allocvec(&enet).unwrap()).unwrap();
-    assert_eq!(
-        back.predict_csr(&xs).unwrap(),
-        enet.predict_csr(&xs).unwrap()
-    );
+    assert_round_trip(&enet, &xs);
     let glm = TweedieRegressorParams {
         power: 1.5,
         ..Default::default()
@@ -627,21 +613,11 @@ fn postcard_round_trip_predicts_identically() {
         None,
     )
     .unwrap();
-    let back: satori_linear::TweedieRegressor =
-        postcard::from_bytes(&postcard::to_allocvec(&glm).unwrap()).unwrap();
-    assert_eq!(
-        back.predict_csr(&xs).unwrap(),
-        glm.predict_csr(&xs).unwrap()
-    );
+    assert_round_trip(&glm, &xs);
     let ols = LinearRegressionParams::default()
         .fit_csr(&xs, &yr, None)
         .unwrap();
-    let back: satori_linear::LinearRegression =
-        postcard::from_bytes(&postcard::to_allocvec(&ols).unwrap()).unwrap();
-    assert_eq!(
-        back.predict_csr(&xs).unwrap(),
-        ols.predict_csr(&xs).unwrap()
-    );
+    assert_round_trip(&ols, &xs);
 }
 
 #[test]

@@ -168,6 +168,16 @@ fn fit_sgd_regressor(p: &Value, d: &Data, w: Option<&Array1<f64>>) -> Out {
     }
 }
 
+/// Coefficients, intercept and held-out predictions of `$params` fitted on the sparse data
+/// (checking `converged()` when asked).
+macro_rules! fit_out {
+    ($params:expr, $d:expr, $w:expr $(, $converged:ident)?) => {{
+        let m = $params.fit_csr(&$d.x, &$d.target, $w).unwrap();
+        $(assert!(m.$converged());)?
+        (m.coef().to_vec(), m.intercept(), m.predict_csr(&$d.held))
+    }};
+}
+
 fn fit_least_squares(kind: &str, p: &Value, d: &Data, w: Option<&Array1<f64>>) -> Out {
     let w = w.map(|w| w.view());
     let (coef, intercept, predict) = if kind == "glm" {
@@ -179,9 +189,7 @@ fn fit_least_squares(kind: &str, p: &Value, d: &Data, w: Option<&Array1<f64>>) -
             max_iter: 10_000,
             ..Default::default()
         };
-        let m = params.fit_csr(&d.x, &d.target, w).unwrap();
-        assert!(m.converged());
-        (m.coef().to_vec(), m.intercept(), m.predict_csr(&d.held))
+        fit_out!(params, d, w, converged)
     } else if kind == "elastic_net" {
         let params = ElasticNetParams {
             alpha: get(p, "alpha", 1.0),
@@ -190,22 +198,16 @@ fn fit_least_squares(kind: &str, p: &Value, d: &Data, w: Option<&Array1<f64>>) -
             max_iter: 100_000,
             ..Default::default()
         };
-        let m = params.fit_csr(&d.x, &d.target, w).unwrap();
-        assert!(m.converged());
-        (m.coef().to_vec(), m.intercept(), m.predict_csr(&d.held))
+        fit_out!(params, d, w, converged)
     } else if kind == "ridge" {
         let params = RidgeParams {
             alpha: get(p, "alpha", 1.0),
             fit_intercept: get(p, "fit_intercept", true),
             ..Default::default()
         };
-        let m = params.fit_csr(&d.x, &d.target, w).unwrap();
-        (m.coef().to_vec(), m.intercept(), m.predict_csr(&d.held))
+        fit_out!(params, d, w)
     } else {
-        let m = LinearRegressionParams::default()
-            .fit_csr(&d.x, &d.target, w)
-            .unwrap();
-        (m.coef().to_vec(), m.intercept(), m.predict_csr(&d.held))
+        fit_out!(LinearRegressionParams::default(), d, w)
     };
     Out {
         coef,

@@ -54,8 +54,7 @@ use serde::{Deserialize, Serialize};
 pub use model::LogisticRegression;
 
 use crate::clf_common::{
-    ClassWeight, c_value, check_finite, class_target, present_classes, require_rows,
-    require_two_classes,
+    ClassWeight, c_value, dense_class_input, present_classes, require_two_classes,
 };
 use crate::lbfgs::{LbfgsOptions, minimize};
 use crate::sparse::XRef;
@@ -135,10 +134,8 @@ impl Estimator for LogisticRegressionParams {
         progress: &dyn Progress,
     ) -> Result<LogisticRegression> {
         self.validate()?;
-        let (codes, labels) = class_target(data, NAME)?;
-        require_rows(codes.len(), NAME)?;
+        let (codes, labels) = dense_class_input(data, NAME)?;
         let x = data.x();
-        check_finite(x, NAME)?;
         let xs = x.as_standard_layout();
         self.fit_rows(
             XRef::Dense(xs.view()),
@@ -171,10 +168,7 @@ impl LogisticRegressionParams {
         for (k, &c) in present.iter().enumerate() {
             index[c] = k;
         }
-        let n_features = match x {
-            XRef::Dense(d) => d.ncols(),
-            XRef::Csr(m) => m.cols(),
-        };
+        let n_features = x.ncols();
         let binary = present.len() == 2;
         let problem = Problem {
             x,

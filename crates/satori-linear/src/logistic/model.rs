@@ -5,7 +5,7 @@ use satori_core::{Error, PredictProba, Predictor, Result, check_features};
 use serde::{Deserialize, Serialize};
 
 use super::objective::dot_row;
-use crate::clf_common::{check_finite, expit};
+use crate::clf_common::{check_finite, expit, labels_from_scores};
 
 /// A fitted logistic regression: coefficients and intercepts per fitted class.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
@@ -73,23 +73,7 @@ impl LogisticRegression {
 
     /// The most probable class's code per row of raw scores (the first on a tie).
     pub(super) fn labels_of(&self, scores: &Array2<f64>) -> Array1<f64> {
-        scores
-            .outer_iter()
-            .map(|s| {
-                let k = if self.rows == 1 {
-                    usize::from(s[0] > 0.0)
-                } else {
-                    let mut best = 0;
-                    for (k, v) in s.iter().enumerate() {
-                        if *v > s[best] {
-                            best = k;
-                        }
-                    }
-                    best
-                };
-                self.fitted[k] as f64
-            })
-            .collect()
+        labels_from_scores(scores, &self.fitted)
     }
 
     /// Class probabilities from raw scores: the logistic function of the score for two classes,

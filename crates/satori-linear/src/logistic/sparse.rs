@@ -8,8 +8,8 @@ use satori_core::{
 };
 
 use super::{LogisticRegression, LogisticRegressionParams, NAME};
-use crate::clf_common::class_codes;
-use crate::sparse::{XRef, check_fit_csr, check_predict_csr, csr_matvec};
+use crate::clf_common::csr_class_input;
+use crate::sparse::{XRef, check_predict_csr, csr_scores};
 
 impl LogisticRegressionParams {
     /// [`SparseEstimator::fit_csr`] with progress reports.
@@ -21,9 +21,7 @@ impl LogisticRegressionParams {
         progress: &dyn Progress,
     ) -> Result<LogisticRegression> {
         self.validate()?;
-        let (codes, labels) = class_codes(target, NAME)?;
-        let w = check_fit_csr(x, target, weights, NAME)?;
-        let w = w.map(Array1::from);
+        let (codes, labels, w) = csr_class_input(x, target, weights, NAME)?;
         self.fit_rows(
             XRef::Csr(x),
             codes,
@@ -53,12 +51,8 @@ impl LogisticRegression {
     pub fn decision_function_csr(&self, x: &CsMat<f64>) -> Result<Array2<f64>> {
         check_predict_csr(x, self.n_features_in(), NAME)?;
         self.check_model()?;
-        let mut out = Array2::zeros((x.rows(), self.n_rows()));
-        for k in 0..self.n_rows() {
-            let col = csr_matvec(x, self.coef_row(k), self.intercept()[k]);
-            out.column_mut(k).assign(&Array1::from(col));
-        }
-        Ok(out)
+        let coefs = (0..self.n_rows()).map(|k| (self.coef_row(k), self.intercept()[k]));
+        Ok(csr_scores(x, coefs))
     }
 }
 

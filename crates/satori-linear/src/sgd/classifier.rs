@@ -10,12 +10,12 @@ use satori_core::{
 use serde::{Deserialize, Serialize};
 
 use super::kernel::{self, Config, Loss, Rows, State};
-use super::{LearningRate, Penalty, epoch_orders, validate_common};
+use super::{LearningRate, Penalty, dense_score, epoch_orders, kernel_l1_ratio, validate_common};
 use crate::clf_common::{
-    ClassWeight, check_finite, class_codes, class_target, expit, present_classes, require_rows,
-    require_two_classes,
+    ClassWeight, check_finite, class_codes, class_target, csr_class_input, dense_class_input,
+    expit, labels_from_scores, present_classes, require_rows, require_two_classes,
 };
-use crate::sparse::{XRef, check_fit_csr, check_predict_csr, csr_matvec};
+use crate::sparse::{XRef, check_predict_csr, csr_scores};
 
 const NAME: &str = "SgdClassifier";
 
@@ -137,11 +137,7 @@ impl SgdClassifierParams {
             loss: self.loss.kernel(),
             penalty: self.penalty,
             alpha: self.alpha,
-            l1_ratio: match self.penalty {
-                Penalty::L2 => 0.0,
-                Penalty::L1 => 1.0,
-                Penalty::Elasticnet | Penalty::None => self.l1_ratio,
-            },
+            l1_ratio: kernel_l1_ratio(self.penalty, self.l1_ratio),
             learning_rate: self.learning_rate,
             eta0: self.eta0,
             power_t: self.power_t,
@@ -156,6 +152,16 @@ impl SgdClassifierParams {
     /// call, with the classes taken from the target's full label list). Continue it with
     /// [`SgdClassifier::partial_fit`].
     pub fn partial_fit(&self, data: &Dataset) -> Result<SgdClassifier> {
+        self.validate_online()?;
+        let (codes, labels) = class_target(data, NAME)?;
+        let mut model = self.start_online(codes, labels, data.n_features())?;
+        model.partial_fit(data)?;
+        Ok(model)
+    }
+
+    /// The checks of a first `partial_fit`: [`Params::validate`], and class weights that do not
+    /// need the whole training set.
+    fn validate_online(&self) -> Result<()> {
         self.validate()?;
         if self.class_weight == ClassWeight::Balanced {
             return Err(Error::param(
@@ -164,10 +170,7 @@ impl SgdClassifierParams {
                  partial_fit; give the weights as a map instead",
             ));
         }
-        let (codes, labels) = class_target(data, NAME)?;
-        let mut model = self.start_online(codes, labels, data.n_features())?;
-        model.partial_fit(data)?;
-        Ok(model)
+        Ok(())
     }
 
     /// A model before its first pass: classes from the full label list, zero weights.
@@ -208,14 +211,7 @@ impl SgdClassifierParams {
         target: &Target,
         weights: Option<ArrayView1<'_, f64>>,
     ) -> Result<SgdClassifier> {
-        self.validate()?;
-        if self.class_weight == ClassWeight::Balanced {
-            return Err(Error::param(
-                "class_weight",
-                "`balanced` needs the whole training set, so it is not available with \
-                 partial_fit; give the weights as a map instead",
-            ));
-        }
+        self.validate_online()?;
         let (codes, labels) = class_codes(target, NAME)?;
         let mut model = self.start_online(codes, labels, x.cols())?;
         model.partial_fit_csr(x, target, weights)?;
@@ -228,9 +224,7 @@ impl Estimator for SgdClassifierParams {
 
     fn fit_with_progress(&self, data: &Dataset, progress: &dyn Progress) -> Result<SgdClassifier> {
         self.validate()?;
-        let (codes, labels) = class_target(data, NAME)?;
-        require_rows(codes.len(), NAME)?;
-        check_finite(data.x(), NAME)?;
+        let (codes, labels) = dense_class_input(data, NAME)?;
         self.fit_rows(
             XRef::Dense(data.x()),
             codes,
@@ -251,10 +245,7 @@ impl SgdClassifierParams {
         weights: Option<ArrayView1<'_, f64>>,
         progress: &dyn Progress,
     ) -> Result<SgdClassifier> {
-        let n_features = match x {
-            XRef::Dense(d) => d.ncols(),
-            XRef::Csr(m) => m.cols(),
-        };
+        let n_features = x.ncols();
         let present = present_classes(codes, labels.len());
         require_two_classes(&present, labels, NAME)?;
         let class_w = self.class_weight.resolve(labels, codes, &present, None)?;
@@ -472,23 +463,7 @@ impl SgdClassifier {
     /// The class code per row of raw scores: the largest score, for two classes the second
     /// class when the score is > 0.
     fn labels_of(&self, scores: &Array2<f64>) -> Array1<f64> {
-        scores
-            .outer_iter()
-            .map(|s| {
-                let k = if s.len() == 1 {
-                    usize::from(s[0] > 0.0)
-                } else {
-                    let mut best = 0;
-                    for (k, v) in s.iter().enumerate() {
-                        if *v > s[best] {
-                            best = k;
-                        }
-                    }
-                    best
-                };
-                self.fitted[k] as f64
-            })
-            .collect()
+        labels_from_scores(scores, &self.fitted)
     }
 
     /// The score-to-probability link of the loss, or an error for losses without one.
@@ -559,11 +534,7 @@ impl SgdClassifier {
         let mut out = Array2::zeros((x.nrows(), coefs.len()));
         for (i, row) in x.outer_iter().enumerate() {
             for (k, (w, b)) in coefs.iter().enumerate() {
-                let mut s = 0.0;
-                for (a, v) in w.iter().zip(row) {
-                    s += a * v;
-                }
-                out[[i, k]] = s + b;
+                out[[i, k]] = dense_score(row, w, *b);
             }
         }
         Ok(out)
@@ -610,8 +581,7 @@ impl SparseEstimator for SgdClassifierParams {
         weights: Option<ArrayView1<'_, f64>>,
     ) -> Result<SgdClassifier> {
         self.validate()?;
-        let (codes, labels) = class_codes(target, NAME)?;
-        let w = check_fit_csr(x, target, weights, NAME)?.map(Array1::from);
+        let (codes, labels, w) = csr_class_input(x, target, weights, NAME)?;
         self.fit_rows(
             XRef::Csr(x),
             codes,
@@ -631,8 +601,7 @@ impl SgdClassifier {
         target: &Target,
         weights: Option<ArrayView1<'_, f64>>,
     ) -> Result<()> {
-        let (codes, labels) = class_codes(target, NAME)?;
-        let w = check_fit_csr(x, target, weights, NAME)?.map(Array1::from);
+        let (codes, labels, w) = csr_class_input(x, target, weights, NAME)?;
         check_predict_csr(x, self.n_features, NAME)?;
         self.partial_fit_rows(XRef::Csr(x), codes, labels, w.as_ref().map(|w| w.view()))
     }
@@ -642,13 +611,8 @@ impl SgdClassifier {
     pub fn decision_function_csr(&self, x: &CsMat<f64>) -> Result<Array2<f64>> {
         check_predict_csr(x, self.n_features, NAME)?;
         self.check_model()?;
-        let mut out = Array2::zeros((x.rows(), self.states.len()));
-        for (k, s) in self.states.iter().enumerate() {
-            let (w, b) = s.coef(&self.cfg);
-            out.column_mut(k)
-                .assign(&Array1::from(csr_matvec(x, &w, b)));
-        }
-        Ok(out)
+        let coefs: Vec<(Vec<f64>, f64)> = self.states.iter().map(|s| s.coef(&self.cfg)).collect();
+        Ok(csr_scores(x, coefs.iter().map(|(w, b)| (w.as_slice(), *b))))
     }
 }
 

@@ -59,6 +59,7 @@ mod classifier;
 mod kernel;
 mod regressor;
 
+use ndarray::ArrayView1;
 use satori_core::{Error, Result};
 use serde::{Deserialize, Serialize};
 
@@ -169,6 +170,24 @@ pub(crate) fn epoch_orders(n: usize, shuffle: bool, seed: u64) -> impl FnMut(usi
         }
         order.clone()
     }
+}
+
+/// The L1 share of the penalty the kernel uses: 0 for `l2`, 1 for `l1`, `l1_ratio` otherwise.
+pub(crate) fn kernel_l1_ratio(penalty: Penalty, l1_ratio: f64) -> f64 {
+    match penalty {
+        Penalty::L2 => 0.0,
+        Penalty::L1 => 1.0,
+        Penalty::Elasticnet | Penalty::None => l1_ratio,
+    }
+}
+
+/// `row · w + b`, summed in feature order (the dense prediction of both SGD models).
+pub(crate) fn dense_score(row: ArrayView1<'_, f64>, w: &[f64], b: f64) -> f64 {
+    let mut s = 0.0;
+    for (a, v) in w.iter().zip(row) {
+        s += a * v;
+    }
+    s + b
 }
 
 /// Checks `epsilon` of the losses that use it.

@@ -8,7 +8,10 @@ use satori_core::{
 use serde::{Deserialize, Serialize};
 
 use super::kernel::{self, Config, Loss, Rows, State};
-use super::{LearningRate, Penalty, epoch_orders, validate_common, validate_epsilon};
+use super::{
+    LearningRate, Penalty, dense_score, epoch_orders, kernel_l1_ratio, validate_common,
+    validate_epsilon,
+};
 use crate::clf_common::{check_finite, regression_target, require_rows};
 use crate::sparse::{XRef, check_fit_csr, check_predict_csr, csr_matvec};
 
@@ -123,11 +126,7 @@ impl SgdRegressorParams {
             },
             penalty: self.penalty,
             alpha: self.alpha,
-            l1_ratio: match self.penalty {
-                Penalty::L2 => 0.0,
-                Penalty::L1 => 1.0,
-                Penalty::Elasticnet | Penalty::None => self.l1_ratio,
-            },
+            l1_ratio: kernel_l1_ratio(self.penalty, self.l1_ratio),
             learning_rate: self.learning_rate,
             eta0: self.eta0,
             power_t: self.power_t,
@@ -138,18 +137,23 @@ impl SgdRegressorParams {
         }
     }
 
+    /// A validated model before its first pass: zero weights.
+    fn start_online(&self, n_features: usize) -> Result<SgdRegressor> {
+        self.validate()?;
+        let cfg = self.config();
+        Ok(SgdRegressor {
+            state: State::new(n_features, &cfg),
+            cfg,
+            n_features,
+            n_iter: 0,
+            converged: false,
+        })
+    }
+
     /// A new model from one pass over `data`, in row order (a first `partial_fit`). Continue it
     /// with [`SgdRegressor::partial_fit`].
     pub fn partial_fit(&self, data: &Dataset) -> Result<SgdRegressor> {
-        self.validate()?;
-        let cfg = self.config();
-        let mut model = SgdRegressor {
-            state: State::new(data.n_features(), &cfg),
-            cfg,
-            n_features: data.n_features(),
-            n_iter: 0,
-            converged: false,
-        };
+        let mut model = self.start_online(data.n_features())?;
         model.partial_fit(data)?;
         Ok(model)
     }
@@ -162,15 +166,7 @@ impl SgdRegressorParams {
         target: &Target,
         weights: Option<ArrayView1<'_, f64>>,
     ) -> Result<SgdRegressor> {
-        self.validate()?;
-        let cfg = self.config();
-        let mut model = SgdRegressor {
-            state: State::new(x.cols(), &cfg),
-            cfg,
-            n_features: x.cols(),
-            n_iter: 0,
-            converged: false,
-        };
+        let mut model = self.start_online(x.cols())?;
         model.partial_fit_csr(x, target, weights)?;
         Ok(model)
     }
@@ -198,10 +194,7 @@ impl SgdRegressorParams {
         weight: Vec<f64>,
         progress: &dyn Progress,
     ) -> Result<SgdRegressor> {
-        let n_features = match x {
-            XRef::Dense(d) => d.ncols(),
-            XRef::Csr(m) => m.cols(),
-        };
+        let n_features = x.ncols();
         let cfg = self.config();
         let mut state = State::new(n_features, &cfg);
         let rows = Rows {
@@ -320,15 +313,7 @@ impl Predictor for SgdRegressor {
         check_finite(x, NAME)?;
         self.check_model()?;
         let (w, b) = self.state.coef(&self.cfg);
-        Ok(x.outer_iter()
-            .map(|row| {
-                let mut s = 0.0;
-                for (a, v) in w.iter().zip(row) {
-                    s += a * v;
-                }
-                s + b
-            })
-            .collect())
+        Ok(x.outer_iter().map(|row| dense_score(row, &w, b)).collect())
     }
 }
 
