@@ -20,6 +20,13 @@ fn satori(args: &[&str]) -> Output {
         .expect("the binary runs")
 }
 
+/// `satori train DATA --out MODEL` with `extra` arguments.
+fn run_train(data: &str, model: &str, extra: &[&str]) -> Output {
+    let mut args = vec!["train", data, "--out", model];
+    args.extend_from_slice(extra);
+    satori(&args)
+}
+
 fn stdout(o: &Output) -> String {
     String::from_utf8_lossy(&o.stdout).into_owned()
 }
@@ -97,23 +104,23 @@ fn train_predict_evaluate_inspect_a_multi_task_model() {
     let d = dir.path();
     let data = write_csv(d, "train.csv", 180, 1, true);
     let model = p(d, "multi.satori");
-    let j = ok_json(&satori(&[
-        "train",
+    let j = ok_json(&run_train(
         &data,
-        "--target",
-        "kind,v1",
-        "--model",
-        "mlp",
-        "--set",
-        "model.hidden_layer_sizes=[16]",
-        "--set",
-        "model.max_iter=40",
-        "--set",
-        "tasks.v1.weight=2",
-        "--out",
         &model,
-        "--json",
-    ]));
+        &[
+            "--target",
+            "kind,v1",
+            "--model",
+            "mlp",
+            "--set",
+            "model.hidden_layer_sizes=[16]",
+            "--set",
+            "model.max_iter=40",
+            "--set",
+            "tasks.v1.weight=2",
+            "--json",
+        ],
+    ));
     assert_eq!(j["command"], "train");
     assert_eq!(j["targets"], serde_json::json!(["kind", "v1"]));
     assert_eq!(j["model"], "multitask_mlp");
@@ -138,18 +145,18 @@ fn train_predict_evaluate_inspect_a_multi_task_model() {
 
     // Human output: the per-task holdout table and the dropped rows per target.
     let human = p(d, "multi2.satori");
-    let o = satori(&[
-        "train",
+    let o = run_train(
         &data,
-        "--target",
-        "kind,v1",
-        "--model",
-        "mlp",
-        "--set",
-        "model.max_iter=5",
-        "--out",
         &human,
-    ]);
+        &[
+            "--target",
+            "kind,v1",
+            "--model",
+            "mlp",
+            "--set",
+            "model.max_iter=5",
+        ],
+    );
     assert!(o.status.success(), "{}", stderr(&o));
     let out = stdout(&o);
     assert!(out.contains("2 targets"), "{out}");
@@ -250,10 +257,11 @@ fn bad_multi_task_inputs_are_clear_errors() {
     let d = dir.path();
     let data = write_csv(d, "train.csv", 60, 3, false);
     let model = p(d, "m.satori");
-    let train = |extra: &[&str]| {
-        let mut args = vec!["train", data.as_str(), "--out", model.as_str()];
+    let train = |extra: &[&str]| run_train(&data, &model, extra);
+    let kind_v0_mlp = |extra: &[&str]| {
+        let mut args = vec!["--target", "kind,v0", "--model", "mlp"];
         args.extend_from_slice(extra);
-        satori(&args)
+        train(&args)
     };
     assert_user_error(
         &train(&["--target", "kind,v0,kind", "--model", "mlp"]),
@@ -276,59 +284,33 @@ fn bad_multi_task_inputs_are_clear_errors() {
         &["--model mlp", "`gbm` takes one target"],
     );
     assert_user_error(
-        &train(&["--target", "kind,v0", "--model", "mlp", "--task", "binary"]),
+        &kind_v0_mlp(&["--task", "binary"]),
         &["--task", "tasks.<target>.task"],
     );
     assert_user_error(
-        &train(&["--target", "kind,v0", "--model", "mlp", "--valid", &data]),
+        &kind_v0_mlp(&["--valid", &data]),
         &["--valid", "several targets"],
     );
     assert_user_error(
-        &train(&[
-            "--target",
-            "kind,v0",
-            "--model",
-            "mlp",
-            "--set",
-            "tasks.v0.weight=-2",
-        ]),
+        &kind_v0_mlp(&["--set", "tasks.v0.weight=-2"]),
         &["tasks.v0.weight"],
     );
     assert_user_error(
-        &train(&[
-            "--target",
-            "kind,v0",
-            "--model",
-            "mlp",
-            "--set",
-            "model.loss_weights=[1,2]",
-        ]),
+        &kind_v0_mlp(&["--set", "model.loss_weights=[1,2]"]),
         &["tasks.<target>.weight"],
     );
     // Fewer than 2 rows with every target.
     let sparse = d.join("sparse.csv");
     std::fs::write(&sparse, "x,a,b\n0.5,1.5,\n1.5,,u\n2.5,3.5,v\n").unwrap();
-    let o = satori(&[
-        "train",
+    let o = run_train(
         &sparse.display().to_string(),
-        "--target",
-        "a,b",
-        "--model",
-        "mlp",
-        "--out",
         &model,
-    ]);
+        &["--target", "a,b", "--model", "mlp"],
+    );
     assert_user_error(&o, &["`a` missing in 1", "`b` missing in 1"]);
 
     // A trained multi-task model: missing input / target columns name the column.
-    let o = train(&[
-        "--target",
-        "kind,v0",
-        "--model",
-        "mlp",
-        "--set",
-        "model.max_iter=3",
-    ]);
+    let o = kind_v0_mlp(&["--set", "model.max_iter=3"]);
     assert!(o.status.success(), "{}", stderr(&o));
     let text = std::fs::read_to_string(&data).unwrap();
     let drop_col = |name: &str, col: usize| {
@@ -382,46 +364,24 @@ fn bad_multi_task_inputs_are_clear_errors() {
     )
     .unwrap();
     let toml = toml.display().to_string();
-    let j = ok_json(&train(&[
-        "--target",
-        "kind,v0",
-        "--model",
-        "mlp",
-        "--pipeline",
-        &toml,
-        "--json",
-    ]));
+    let j = ok_json(&kind_v0_mlp(&["--pipeline", &toml, "--json"]));
     assert_eq!(j["params"]["tasks"]["v0"]["weight"], 3.0);
     assert_eq!(j["params"]["model"]["max_iter"], 4);
     assert_eq!(j["tasks"][1]["loss_weight"], 3.0);
     let typo = d.join("typo.toml");
     std::fs::write(&typo, "[taks.v0]\nweight = 3.0\n").unwrap();
     assert_user_error(
-        &train(&[
-            "--target",
-            "kind,v0",
-            "--model",
-            "mlp",
-            "--pipeline",
-            &typo.display().to_string(),
-        ]),
+        &kind_v0_mlp(&["--pipeline", &typo.display().to_string()]),
         &["taks", "`tasks`"],
     );
     // Commands that read single-target models refuse a multi-task one clearly.
     let next = p(d, "next.satori");
     assert_user_error(
-        &satori(&[
-            "train",
+        &run_train(
             &data,
-            "--target",
-            "kind",
-            "--model",
-            "mlp",
-            "--init-from",
-            &model,
-            "--out",
             &next,
-        ]),
+            &["--target", "kind", "--model", "mlp", "--init-from", &model],
+        ),
         &["multi-task model (targets kind,v0)"],
     );
 }
@@ -451,19 +411,15 @@ fn multi_task_beats_single_task_networks_from_the_cli() {
     ];
     let model = p(d, "multi.satori");
     let mut args = vec![
-        "train",
-        &data,
         "--target",
         "v0,v1,v2,v3,kind",
         "--model",
         "mlp",
         "--set",
         "tasks.kind.weight=0.5",
-        "--out",
-        &model,
     ];
     args.extend_from_slice(&net);
-    assert!(satori(&args).status.success());
+    assert!(run_train(&data, &model, &args).status.success());
     let j = ok_json(&satori(&["evaluate", &model, &test, "--json"]));
     let multi: Vec<f64> = (0..4)
         .map(|k| j["tasks"][k]["metrics"]["r2"].as_f64().unwrap())
@@ -478,13 +434,11 @@ fn multi_task_beats_single_task_networks_from_the_cli() {
                 .filter(|t| **t != target)
                 .map(|t| t.to_string())
                 .collect();
-            let mut args = vec![
-                "train", &data, "--target", &target, "--model", "mlp", "--out", &single,
-            ];
+            let mut args = vec!["--target", &target, "--model", "mlp"];
             let drops: Vec<String> = others.iter().map(|o| format!("--drop={o}")).collect();
             args.extend(drops.iter().map(String::as_str));
             args.extend_from_slice(&net);
-            let o = satori(&args);
+            let o = run_train(&data, &single, &args);
             assert!(o.status.success(), "{}", stderr(&o));
             let j = ok_json(&satori(&["evaluate", &single, &test, "--json"]));
             j["metrics"]["r2"].as_f64().unwrap()

@@ -50,35 +50,18 @@ fn linear_summary(
     )
 }
 
-macro_rules! regressor_family {
-    ($params:ty, $needs:expr) => {
+/// `impl Family` for a parameter type: its role, input needs and, with `sparse`, the sparse fit
+/// through its [`SparseEstimator`] implementation.
+macro_rules! family {
+    ($role:ident, $params:ty, $needs:expr) => {
         impl Family for $params {
-            const ROLE: Role = Role::Regressor;
+            const ROLE: Role = Role::$role;
             const NEEDS: InputNeeds = $needs;
         }
     };
-    ($params:ty, $needs:expr, sparse) => {
+    ($role:ident, $params:ty, $needs:expr, sparse) => {
         impl Family for $params {
-            const ROLE: Role = Role::Regressor;
-            const NEEDS: InputNeeds = $needs;
-            const SPARSE: bool = true;
-            fn fit_sparse(&self, x: &CsMat<f64>, data: &Dataset) -> Result<Self::Model> {
-                self.fit_csr(x, data.require_target()?, data.weights())
-            }
-        }
-    };
-}
-
-macro_rules! classifier_family {
-    ($params:ty, $needs:expr) => {
-        impl Family for $params {
-            const ROLE: Role = Role::Classifier;
-            const NEEDS: InputNeeds = $needs;
-        }
-    };
-    ($params:ty, $needs:expr, sparse) => {
-        impl Family for $params {
-            const ROLE: Role = Role::Classifier;
+            const ROLE: Role = Role::$role;
             const NEEDS: InputNeeds = $needs;
             const SPARSE: bool = true;
             fn fit_sparse(&self, x: &CsMat<f64>, data: &Dataset) -> Result<Self::Model> {
@@ -88,15 +71,45 @@ macro_rules! classifier_family {
     };
 }
 
-regressor_family!(lin::LinearRegressionParams, InputNeeds::Scaled, sparse);
-regressor_family!(lin::RidgeParams, InputNeeds::Scaled, sparse);
-regressor_family!(lin::LassoParams, InputNeeds::Scaled, sparse);
-regressor_family!(lin::ElasticNetParams, InputNeeds::Scaled, sparse);
-regressor_family!(lin::PoissonRegressorParams, InputNeeds::Scaled, sparse);
-regressor_family!(lin::TweedieRegressorParams, InputNeeds::Scaled, sparse);
-regressor_family!(lin::SgdRegressorParams, InputNeeds::Scaled, sparse);
-classifier_family!(lin::LogisticRegressionParams, InputNeeds::Scaled, sparse);
-classifier_family!(lin::SgdClassifierParams, InputNeeds::Scaled, sparse);
+family!(
+    Regressor,
+    lin::LinearRegressionParams,
+    InputNeeds::Scaled,
+    sparse
+);
+family!(Regressor, lin::RidgeParams, InputNeeds::Scaled, sparse);
+family!(Regressor, lin::LassoParams, InputNeeds::Scaled, sparse);
+family!(Regressor, lin::ElasticNetParams, InputNeeds::Scaled, sparse);
+family!(
+    Regressor,
+    lin::PoissonRegressorParams,
+    InputNeeds::Scaled,
+    sparse
+);
+family!(
+    Regressor,
+    lin::TweedieRegressorParams,
+    InputNeeds::Scaled,
+    sparse
+);
+family!(
+    Regressor,
+    lin::SgdRegressorParams,
+    InputNeeds::Scaled,
+    sparse
+);
+family!(
+    Classifier,
+    lin::LogisticRegressionParams,
+    InputNeeds::Scaled,
+    sparse
+);
+family!(
+    Classifier,
+    lin::SgdClassifierParams,
+    InputNeeds::Scaled,
+    sparse
+);
 
 impl FittedFamily for lin::LinearRegression {
     fn predict_sparse(&self, x: &CsMat<f64>) -> Result<(Array1<f64>, Option<Array2<f64>>)> {
@@ -249,12 +262,32 @@ impl FittedFamily for lin::SgdClassifier {
 
 use satori_tree as tree;
 
-classifier_family!(tree::DecisionTreeClassifierParams, InputNeeds::Raw);
-regressor_family!(tree::DecisionTreeRegressorParams, InputNeeds::Raw);
-classifier_family!(tree::RandomForestClassifierParams, InputNeeds::Raw);
-regressor_family!(tree::RandomForestRegressorParams, InputNeeds::Raw);
-classifier_family!(tree::ExtraTreesClassifierParams, InputNeeds::Raw);
-regressor_family!(tree::ExtraTreesRegressorParams, InputNeeds::Raw);
+family!(
+    Classifier,
+    tree::DecisionTreeClassifierParams,
+    InputNeeds::Raw
+);
+family!(
+    Regressor,
+    tree::DecisionTreeRegressorParams,
+    InputNeeds::Raw
+);
+family!(
+    Classifier,
+    tree::RandomForestClassifierParams,
+    InputNeeds::Raw
+);
+family!(
+    Regressor,
+    tree::RandomForestRegressorParams,
+    InputNeeds::Raw
+);
+family!(
+    Classifier,
+    tree::ExtraTreesClassifierParams,
+    InputNeeds::Raw
+);
+family!(Regressor, tree::ExtraTreesRegressorParams, InputNeeds::Raw);
 
 impl FittedFamily for tree::DecisionTreeClassifier {
     fn proba(&self, x: ArrayView2<'_, f64>) -> Result<Option<Array2<f64>>> {
@@ -322,8 +355,8 @@ impl FittedFamily for tree::ForestRegressor {
 
 use satori_nn as nn;
 
-classifier_family!(nn::MlpClassifierParams, InputNeeds::Scaled);
-regressor_family!(nn::MlpRegressorParams, InputNeeds::Scaled);
+family!(Classifier, nn::MlpClassifierParams, InputNeeds::Scaled);
+family!(Regressor, nn::MlpRegressorParams, InputNeeds::Scaled);
 
 impl FittedFamily for nn::MlpClassifier {
     fn proba(&self, x: ArrayView2<'_, f64>) -> Result<Option<Array2<f64>>> {

@@ -95,6 +95,29 @@ impl Predictions {
     }
 }
 
+/// Check that each fitted step takes the columns the previous stage gives (the first takes the
+/// `input_len` input columns), and return the width the model must take: the last step's output
+/// columns plus `extra` (e.g. the text vectorizers' columns).
+pub(crate) fn check_step_widths(
+    input_len: usize,
+    steps: &[AnyStep],
+    extra: usize,
+) -> Result<usize> {
+    let mut width = input_len;
+    for step in steps {
+        if step.n_features_in() != width {
+            return Err(Error::ShapeMismatch {
+                context: format!("columns into step `{}`", step.name()),
+                expected: width,
+                got: step.n_features_in(),
+            });
+        }
+        let names: Vec<String> = (0..width).map(|i| i.to_string()).collect();
+        width = step.feature_names_out(&names).len();
+    }
+    Ok(width + extra)
+}
+
 impl FittedPipeline {
     /// Assemble a pipeline: the input columns go through the fitted preprocessing `steps` in
     /// order, then into the model; each stage must take what the previous one gives.
@@ -128,19 +151,7 @@ impl FittedPipeline {
         text: FittedText,
         model: AnyModel,
     ) -> Result<Self> {
-        let mut width = input.len();
-        for step in &steps {
-            if step.n_features_in() != width {
-                return Err(Error::ShapeMismatch {
-                    context: format!("columns into step `{}`", step.name()),
-                    expected: width,
-                    got: step.n_features_in(),
-                });
-            }
-            let names: Vec<String> = (0..width).map(|i| i.to_string()).collect();
-            width = step.feature_names_out(&names).len();
-        }
-        width += text.width();
+        let width = check_step_widths(input.len(), &steps, text.width())?;
         if model.n_features() != width {
             return Err(Error::ShapeMismatch {
                 context: "model features vs columns out of the preprocessing".into(),

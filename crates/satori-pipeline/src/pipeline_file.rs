@@ -49,18 +49,7 @@ pub fn load_pipeline_file(path: &Path) -> Result<Value> {
 
 /// Parse pipeline-file text (`source` names it in messages).
 pub fn parse_pipeline(text: &str, source: &str) -> Result<Value> {
-    let toml_value: toml::Value = toml::from_str(text).map_err(|e| Error::Parse {
-        source_name: source.to_string(),
-        line: line_of(text, e.span().map_or(0, |s| s.start)),
-        column: "-".into(),
-        message: e.message().to_string(),
-    })?;
-    let tree = serde_json::to_value(toml_value).map_err(|e| Error::Internal(e.to_string()))?;
-    let Value::Object(map) = &tree else {
-        return Err(Error::InvalidData(format!(
-            "{source}: a pipeline file is a table of settings"
-        )));
-    };
+    let map = parse_settings(text, source, "a pipeline file")?;
     for key in map.keys() {
         if !TOP_KEYS.contains(&key.as_str()) {
             return Err(unknown(source, "setting", key, TOP_KEYS));
@@ -86,7 +75,30 @@ pub fn parse_pipeline(text: &str, source: &str) -> Result<Value> {
             }
         }
     }
-    Ok(tree)
+    Ok(Value::Object(map))
+}
+
+/// Parse TOML settings text (`source` names it in messages, `what` says what kind of file it is,
+/// e.g. "a pipeline file") into a JSON tree, which must be a table: its top-level map, whose
+/// keys the caller checks.
+pub(crate) fn parse_settings(
+    text: &str,
+    source: &str,
+    what: &str,
+) -> Result<serde_json::Map<String, Value>> {
+    let toml_value: toml::Value = toml::from_str(text).map_err(|e| Error::Parse {
+        source_name: source.to_string(),
+        line: line_of(text, e.span().map_or(0, |s| s.start)),
+        column: "-".into(),
+        message: e.message().to_string(),
+    })?;
+    let tree = serde_json::to_value(toml_value).map_err(|e| Error::Internal(e.to_string()))?;
+    let Value::Object(map) = tree else {
+        return Err(Error::InvalidData(format!(
+            "{source}: {what} is a table of settings"
+        )));
+    };
+    Ok(map)
 }
 
 fn line_of(text: &str, offset: usize) -> u64 {

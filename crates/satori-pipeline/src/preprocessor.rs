@@ -84,14 +84,7 @@ pub fn steps_from_tree(tree: &Value) -> Result<Vec<StepParams>> {
     };
     let steps: Vec<StepParams> = serde_json::from_value(list.clone())
         .map_err(|e| Error::param("preprocessing", e.to_string()))?;
-    for (i, s) in steps.iter().enumerate() {
-        s.validate().map_err(|e| match e {
-            Error::InvalidParameter { name, reason } => {
-                Error::param(format!("preprocessing.{i}.{name}"), reason)
-            }
-            other => other,
-        })?;
-    }
+    crate::train::validate_steps(&steps)?;
     Ok(steps)
 }
 

@@ -326,7 +326,11 @@ fn fit_column(
     seed: u64,
 ) -> Result<FittedColumn> {
     let context = |e: Error| match e {
-        Error::InvalidData(m) => Error::InvalidData(format!("text column `{}`: {m}", col.name)),
+        Error::InvalidData(m) => Error::InvalidData(format!(
+            "text column `{}`: {m}; leave it out with `--set text.columns=[...]` naming the \
+             others, or use no text with `--set text.vectorizer=none`",
+            col.name
+        )),
         other => other,
     };
     let (vectorizer, mut x) = match params.vectorizer {

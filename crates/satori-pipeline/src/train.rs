@@ -50,7 +50,8 @@ pub struct TrainParams {
     pub text: TextParams,
 }
 
-fn default_true() -> bool {
+/// `true`, the serde default of the parameter trees' on-by-default switches.
+pub(crate) fn default_true() -> bool {
     true
 }
 
@@ -71,20 +72,8 @@ impl Default for TrainParams {
 impl TrainParams {
     /// Check every field.
     pub fn validate(&self, task: Task) -> Result<()> {
-        if !(0.0..1.0).contains(&self.holdout) || self.holdout.is_nan() {
-            return Err(Error::param(
-                "holdout",
-                format!("must be in [0, 1), got {}", self.holdout),
-            ));
-        }
-        for (i, step) in self.preprocessing.iter().enumerate() {
-            step.validate().map_err(|e| match e {
-                Error::InvalidParameter { name, reason } => {
-                    Error::param(format!("preprocessing.{i}.{name}"), reason)
-                }
-                other => other,
-            })?;
-        }
+        validate_holdout(self.holdout)?;
+        validate_steps(&self.preprocessing)?;
         self.text.validate()?;
         self.model.validate_for(task)
     }
@@ -127,6 +116,31 @@ impl TrainParams {
         params.validate(task)?;
         Ok(params)
     }
+}
+
+/// Check a holdout fraction: in [0, 1).
+pub(crate) fn validate_holdout(holdout: f64) -> Result<()> {
+    if !(0.0..1.0).contains(&holdout) || holdout.is_nan() {
+        return Err(Error::param(
+            "holdout",
+            format!("must be in [0, 1), got {holdout}"),
+        ));
+    }
+    Ok(())
+}
+
+/// Check every preprocessing step's parameters; a bad one is named by its place in the tree,
+/// `preprocessing.<i>.<name>`.
+pub(crate) fn validate_steps(steps: &[StepParams]) -> Result<()> {
+    for (i, step) in steps.iter().enumerate() {
+        step.validate().map_err(|e| match e {
+            Error::InvalidParameter { name, reason } => {
+                Error::param(format!("preprocessing.{i}.{name}"), reason)
+            }
+            other => other,
+        })?;
+    }
+    Ok(())
 }
 
 /// What to train.

@@ -254,20 +254,18 @@ fn bad_requests_are_clear_errors() {
             .to_string()
             .contains("`v0` is named twice")
     );
-    let mut r = quick("v0,kind");
-    r.overrides.push(("tasks.v0.task".into(), "binary".into()));
-    let e = err(&r);
+    // `v0,kind` with one more override.
+    let err_with = |path: &str, value: &str| {
+        let mut r = quick("v0,kind");
+        r.overrides.push((path.into(), value.into()));
+        err(&r)
+    };
+    let e = err_with("tasks.v0.task", "binary");
     assert!(e.contains("v0") && e.contains("fractional"), "{e}");
-    let mut r = quick("v0,kind");
-    r.overrides.push(("tasks.kind.task".into(), "tree".into()));
-    assert!(err(&r).contains("not a task"));
-    let mut r = quick("v0,kind");
-    r.overrides.push(("tasks.knid.weight".into(), "2".into()));
-    let e = err(&r);
+    assert!(err_with("tasks.kind.task", "tree").contains("not a task"));
+    let e = err_with("tasks.knid.weight", "2");
     assert!(e.contains("tasks.knid") && e.contains("kind"), "{e}");
-    let mut r = quick("v0,kind");
-    r.overrides.push(("tasks.v0.weight".into(), "-1".into()));
-    assert!(err(&r).contains("tasks.v0.weight"));
+    assert!(err_with("tasks.v0.weight", "-1").contains("tasks.v0.weight"));
     // Fewer than 2 complete rows.
     let tiny = read_csv_bytes(
         "tiny.csv",

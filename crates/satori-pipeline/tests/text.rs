@@ -92,6 +92,26 @@ fn accuracy(outcome: &satori_pipeline::TrainOutcome) -> f64 {
     outcome.holdout.as_ref().unwrap().metrics["accuracy"]
 }
 
+/// The model input built by hand: the pipeline's numeric steps, then scikit-learn-default TF-IDF
+/// of the `review` column, densified.
+fn by_hand(
+    p: &satori_pipeline::FittedPipeline,
+    data: &satori_core::Dataset,
+) -> ndarray::Array2<f64> {
+    let z = p.preprocess(data.x()).unwrap();
+    let review = &data
+        .text()
+        .iter()
+        .find(|c| c.name == "review")
+        .unwrap()
+        .values;
+    let (_, terms) = TfidfVectorizerParams::default()
+        .fit_transform(review)
+        .unwrap();
+    let terms = satori_features::sparse::csr_to_dense(&terms);
+    ndarray::concatenate(Axis(1), &[z.view(), terms.view()]).unwrap()
+}
+
 #[test]
 fn text_columns_are_read_as_text_and_carried_in_the_dataset() {
     let t = table(50, 1);
@@ -150,13 +170,7 @@ fn predictions_from_raw_rows_equal_the_steps_done_by_hand() {
             task: None,
         })
         .unwrap();
-    let z = p.preprocess(data.x()).unwrap();
-    let review = &data.text()[0].values;
-    let (_, terms) = TfidfVectorizerParams::default()
-        .fit_transform(review)
-        .unwrap();
-    let terms = satori_features::sparse::csr_to_dense(&terms);
-    let x = ndarray::concatenate(Axis(1), &[z.view(), terms.view()]).unwrap();
+    let x = by_hand(p, &data);
     let by_hand = p.model().predict(x.view()).unwrap();
     assert_eq!(from_table.values, by_hand);
     let proba = p.model().predict_proba(x.view()).unwrap().unwrap();
@@ -283,49 +297,28 @@ fn model_file_round_trip_and_reading_text_back() {
 #[test]
 fn bad_text_settings_and_inputs_are_clear_errors() {
     let t = table(200, 8);
-    let e = train(
-        &t,
-        &request("logistic", &[("text.columns", "[\"reveiw\"]")]),
-        &NoProgress,
-    )
-    .unwrap_err()
-    .to_string();
-    assert!(e.contains("did you mean `review`"), "{e}");
-    let e = train(
-        &t,
-        &request("logistic", &[("text.select_k_best", "0")]),
-        &NoProgress,
-    )
-    .unwrap_err()
-    .to_string();
-    assert!(e.contains("select_k_best"), "{e}");
-    let e = train(
-        &t,
-        &request(
+    type Case<'a> = (&'a str, &'a [(&'a str, &'a str)], &'a str);
+    let cases: &[Case] = &[
+        (
+            "logistic",
+            &[("text.columns", "[\"reveiw\"]")],
+            "did you mean `review`",
+        ),
+        ("logistic", &[("text.select_k_best", "0")], "select_k_best"),
+        (
             "logistic",
             &[("text.vectorizer", "hashing"), ("text.select_k_best", "5")],
+            "alternate_sign",
         ),
-        &NoProgress,
-    )
-    .unwrap_err()
-    .to_string();
-    assert!(e.contains("alternate_sign"), "{e}");
-    let e = train(
-        &t,
-        &request("gbm", &[("text.svd_components", "100000")]),
-        &NoProgress,
-    )
-    .unwrap_err()
-    .to_string();
-    assert!(e.contains("too few"), "{e}");
-    let e = train(
-        &t,
-        &request("logistic", &[("text.tfidf.nope", "1")]),
-        &NoProgress,
-    )
-    .unwrap_err()
-    .to_string();
-    assert!(e.contains("nope"), "{e}");
+        ("gbm", &[("text.svd_components", "100000")], "too few"),
+        ("logistic", &[("text.tfidf.nope", "1")], "nope"),
+    ];
+    for (model, sets, needle) in cases {
+        let e = train(&t, &request(model, sets), &NoProgress)
+            .unwrap_err()
+            .to_string();
+        assert!(e.contains(needle), "{sets:?}: {e}");
+    }
 
     // Predicting without the text column names it.
     let out = train(&t, &request("logistic", &[]), &NoProgress).unwrap();
@@ -389,16 +382,90 @@ fn linear_regressors_take_the_sparse_path() {
         assert!(p.text().sparse(), "{model}");
         let from_table = p.predict_table(&t).unwrap();
         let (data, _) = t.to_dataset(&r.target).unwrap();
-        let z = p.preprocess(data.x()).unwrap();
-        let (_, terms) = TfidfVectorizerParams::default()
-            .fit_transform(&data.text()[0].values)
-            .unwrap();
-        let terms = satori_features::sparse::csr_to_dense(&terms);
-        let x = ndarray::concatenate(Axis(1), &[z.view(), terms.view()]).unwrap();
+        let x = by_hand(p, &data);
         let by_hand = p.model().predict(x.view()).unwrap();
         let diff = (&from_table.values - &by_hand)
             .mapv(f64::abs)
             .fold(0.0f64, |a, &b| a.max(b));
         assert!(diff < 1e-9, "{model}: {diff}");
     }
+}
+
+/// Everything that refits or re-predicts on subsets carries the text: cross-validation folds,
+/// threshold tuning's out-of-fold fits, a validation file for early stopping.
+#[test]
+fn cross_validation_threshold_tuning_and_validation_files_carry_text() {
+    let t = table(400, 11);
+    let cv = satori_pipeline::cross_validate(
+        &t,
+        &satori_pipeline::CvRequest {
+            target: TargetSpec {
+                name: "sentiment".into(),
+                task: None,
+            },
+            model: "logistic".into(),
+            overrides: vec![("text.columns".into(), "[\"review\"]".into())],
+            pipeline: None,
+            strategy: satori_data::splits::SplitStrategy::StratifiedKFold {
+                n_splits: 4,
+                shuffle: true,
+                seed: 0,
+            },
+            groups: None,
+            seed: 0,
+        },
+        &satori_pipeline::MetricSpec::from_names(&[], None).unwrap(),
+        &NoProgress,
+    )
+    .unwrap();
+    for fold in &cv.folds {
+        assert!(fold.scores["accuracy"] > 0.75, "{:?}", fold.scores);
+    }
+
+    let mut r = request("logistic", &[("text.columns", "[\"review\"]")]);
+    r.threshold = Some(satori_pipeline::ThresholdObjective::Metric("f1".into()));
+    let tuned = train(&t, &r, &NoProgress).unwrap();
+    assert!(tuned.pipeline.threshold().is_some());
+    assert!(accuracy(&tuned) > 0.75);
+
+    let valid = table(200, 12);
+    let mut r = request(
+        "gbm",
+        &[
+            ("text.columns", "[\"review\"]"),
+            ("text.svd_components", "6"),
+            ("holdout", "0"),
+        ],
+    );
+    r.holdout = 0.0;
+    r.validation = Some(valid);
+    let out = train(&t, &r, &NoProgress).unwrap();
+    assert!(accuracy(&out) > 0.7, "{}", accuracy(&out));
+    let history = out
+        .header
+        .training_history
+        .expect("boosting records its curve");
+    assert!(
+        history.valid.is_some_and(|v| !v.is_empty()),
+        "stopped on the validation file"
+    );
+}
+
+/// A text column without a single token is a clear error naming it and the way out.
+#[test]
+fn a_text_column_without_tokens_is_a_clear_error() {
+    let mut csv = String::from("note,x,y\n");
+    for i in 0..60 {
+        csv.push_str(&format!("a {} b,{i},{}\n", i % 10, i % 2));
+    }
+    let mut opts = ReadOptions::default();
+    opts.kinds.insert("note".into(), ColumnKind::Text);
+    let t = read_csv_bytes("t.csv", csv.as_bytes(), &opts).unwrap();
+    let mut r = request("logistic", &[]);
+    r.target = TargetSpec {
+        name: "y".into(),
+        task: None,
+    };
+    let e = train(&t, &r, &NoProgress).unwrap_err().to_string();
+    assert!(e.contains("note") && e.contains("text.vectorizer"), "{e}");
 }

@@ -3,11 +3,11 @@
 use std::path::Path;
 
 use satori_core::{Error, Progress};
+use satori_pipeline::MetricSpec;
 use satori_pipeline::model_file::{self, TaskHeader};
 use satori_pipeline::multitask::{
     FittedMultiTask, MultiTaskHeader, MultiTaskRequest, TaskEvaluation, train_multitask,
 };
-use satori_pipeline::{MetricSpec, output};
 use serde::Serialize;
 
 use super::evaluate::{EvaluateArgs, print_evaluation};
@@ -15,6 +15,12 @@ use super::predict::PredictArgs;
 use super::train::TrainArgs;
 use crate::output::{num, print_json, table};
 use crate::progress::TermProgress;
+
+/// Why `train` and `evaluate` refuse `--cost-matrix` with several targets.
+const COST_MATRIX_WHY: &str = "a cost matrix belongs to one classification target";
+
+/// Why `train` and `evaluate` refuse `--report` with several targets.
+const REPORT_WHY: &str = "the HTML report covers one target; see the per-task tables";
 
 /// Refuse a flag that multi-task training does not take.
 fn refuse(given: bool, flag: &str, why: &str) -> anyhow::Result<()> {
@@ -63,21 +69,13 @@ pub fn train(
         "--tune-threshold",
         "thresholds are tuned for one binary target",
     )?;
-    refuse(
-        args.cost_matrix.is_some(),
-        "--cost-matrix",
-        "a cost matrix belongs to one classification target",
-    )?;
+    refuse(args.cost_matrix.is_some(), "--cost-matrix", COST_MATRIX_WHY)?;
     refuse(
         args.init_from.is_some(),
         "--init-from",
         "transfer learning starts a single-target network",
     )?;
-    refuse(
-        args.report.is_some(),
-        "--report",
-        "the HTML report covers one target; see the per-task tables",
-    )?;
+    refuse(args.report.is_some(), "--report", REPORT_WHY)?;
     let opts = super::read_options(&args.read)?;
     let data = super::read_table(&args.data, &opts, progress)?;
     let mut request = MultiTaskRequest::new(targets);
@@ -144,20 +142,10 @@ fn print_train(s: &TrainJson<'_>, progress: &TermProgress) {
             per.join(", ")
         ));
     }
-    for (col, why) in s.excluded_columns {
-        progress.note(&format!("column `{col}` is not a feature: {why}"));
-    }
-    let steps: Vec<&str> = s.params["preprocessing"]
-        .as_array()
-        .map(|a| a.iter().filter_map(|st| st["step"].as_str()).collect())
-        .unwrap_or_default();
-    let model = if steps.is_empty() {
-        s.model.to_string()
-    } else {
-        format!("{} → {}", steps.join(" → "), s.model)
-    };
+    super::train::note_excluded(s.excluded_columns, progress);
     println!(
-        "Trained {model} on {} of {} rows, {} features; {} targets:",
+        "Trained {} on {} of {} rows, {} features; {} targets:",
+        super::train::model_chain(s.params, s.model),
         s.n_train,
         s.n_rows,
         s.n_features,
@@ -198,16 +186,6 @@ fn metrics_table<'a>(
     t
 }
 
-#[derive(Debug, Serialize)]
-struct PredictJson {
-    command: &'static str,
-    model: String,
-    data: String,
-    n_rows: usize,
-    out: String,
-    columns: Vec<String>,
-}
-
 /// `satori predict` with a multi-task model: one prediction column per task.
 pub fn predict(
     args: &PredictArgs,
@@ -217,36 +195,17 @@ pub fn predict(
     let opts = model.read_options(super::read_options(&args.read)?);
     let table = super::read_table(&args.data, &opts, progress)?;
     let predictions = model.predict_table(&table)?;
-    let ids = match &args.id {
-        Some(name) => Some((name.as_str(), output::column_text(&table, name)?)),
-        None => None,
-    };
+    let ids = super::predict::id_texts(args, &table)?;
     super::ensure_parent(&args.out)?;
     let columns = satori_pipeline::multitask::write_predictions(
         &args.out,
         model.tasks(),
         &predictions,
-        ids.as_ref().map(|(n, v)| (*n, v.as_slice())),
+        args.id.as_deref().zip(ids.as_deref()),
         args.proba,
     )?;
-    let summary = PredictJson {
-        command: "predict",
-        model: args.model.display().to_string(),
-        data: args.data.display().to_string(),
-        n_rows: table.n_rows(),
-        out: args.out.display().to_string(),
-        columns,
-    };
-    if args.json {
-        return print_json(&summary);
-    }
-    println!(
-        "Wrote {} predictions of {} tasks to {}",
-        summary.n_rows,
-        model.tasks().len(),
-        summary.out
-    );
-    Ok(())
+    let what = format!(" of {} tasks", model.tasks().len());
+    super::predict::print_summary(args, table.n_rows(), columns, &what)
 }
 
 #[derive(Debug, Serialize)]
@@ -265,16 +224,8 @@ pub fn evaluate(
     model: &FittedMultiTask,
     progress: &TermProgress,
 ) -> anyhow::Result<()> {
-    refuse(
-        args.cost_matrix.is_some(),
-        "--cost-matrix",
-        "a cost matrix belongs to one classification target",
-    )?;
-    refuse(
-        args.report.is_some(),
-        "--report",
-        "the HTML report covers one target; see the per-task tables",
-    )?;
+    refuse(args.cost_matrix.is_some(), "--cost-matrix", COST_MATRIX_WHY)?;
+    refuse(args.report.is_some(), "--report", REPORT_WHY)?;
     let opts = model.read_options(super::read_options(&args.read)?);
     let table = super::read_table(data_path, &opts, progress)?;
     let spec = MetricSpec::from_names(&args.metrics, None)?;

@@ -3,6 +3,7 @@
 use std::path::PathBuf;
 
 use clap::Args;
+use satori_data::Table;
 use satori_pipeline::multitask::MULTITASK_KIND;
 use satori_pipeline::{model_file, output};
 use serde::Serialize;
@@ -43,6 +44,41 @@ struct PredictJson {
     columns: Vec<String>,
 }
 
+/// The text of the `--id` column to carry through to the output, if one is named.
+pub(super) fn id_texts(args: &PredictArgs, table: &Table) -> anyhow::Result<Option<Vec<String>>> {
+    Ok(args
+        .id
+        .as_deref()
+        .map(|name| output::column_text(table, name))
+        .transpose()?)
+}
+
+/// Report a finished prediction: the JSON summary with `--json`, else the line "Wrote N
+/// predictions{what} to OUT".
+pub(super) fn print_summary(
+    args: &PredictArgs,
+    n_rows: usize,
+    columns: Vec<String>,
+    what: &str,
+) -> anyhow::Result<()> {
+    let summary = PredictJson {
+        command: "predict",
+        model: args.model.display().to_string(),
+        data: args.data.display().to_string(),
+        n_rows,
+        out: args.out.display().to_string(),
+        columns,
+    };
+    if args.json {
+        return print_json(&summary);
+    }
+    println!(
+        "Wrote {} predictions{what} to {}",
+        summary.n_rows, summary.out
+    );
+    Ok(())
+}
+
 pub fn run(args: PredictArgs, progress: &TermProgress) -> anyhow::Result<()> {
     if model_file::read_header(&args.model)?.model_kind == MULTITASK_KIND {
         let (_, multi) = model_file::load_multitask(&args.model)?;
@@ -52,15 +88,12 @@ pub fn run(args: PredictArgs, progress: &TermProgress) -> anyhow::Result<()> {
     let opts = pipeline.read_options(super::read_options(&args.read)?);
     let table = super::read_table(&args.data, &opts, progress)?;
     let predictions = pipeline.predict_table(&table)?;
-    let ids = match &args.id {
-        Some(name) => Some((name.as_str(), output::column_text(&table, name)?)),
-        None => None,
-    };
+    let ids = id_texts(&args, &table)?;
     super::ensure_parent(&args.out)?;
     output::write_predictions(
         &args.out,
         &predictions,
-        ids.as_ref().map(|(n, v)| (*n, v.as_slice())),
+        args.id.as_deref().zip(ids.as_deref()),
         args.proba,
     )?;
     let mut columns: Vec<String> = args.id.iter().cloned().collect();
@@ -70,17 +103,5 @@ pub fn run(args: PredictArgs, progress: &TermProgress) -> anyhow::Result<()> {
     {
         columns.extend(c.iter().map(|c| format!("proba_{c}")));
     }
-    let summary = PredictJson {
-        command: "predict",
-        model: args.model.display().to_string(),
-        data: args.data.display().to_string(),
-        n_rows: predictions.len(),
-        out: args.out.display().to_string(),
-        columns,
-    };
-    if args.json {
-        return print_json(&summary);
-    }
-    println!("Wrote {} predictions to {}", summary.n_rows, summary.out);
-    Ok(())
+    print_summary(&args, predictions.len(), columns, "")
 }

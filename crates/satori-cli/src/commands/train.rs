@@ -198,6 +198,27 @@ pub fn run(args: TrainArgs, progress: &TermProgress) -> anyhow::Result<()> {
     Ok(())
 }
 
+/// Notes on the columns that are not features, with the reason.
+pub(super) fn note_excluded(columns: &[(String, String)], progress: &TermProgress) {
+    for (col, why) in columns {
+        progress.note(&format!("column `{col}` is not a feature: {why}"));
+    }
+}
+
+/// The model with the preprocessing steps in front, from the parameter tree:
+/// `one_hot_encoder → standard_scaler → mlp` (the model alone without steps).
+pub(super) fn model_chain(params: &serde_json::Value, model: &str) -> String {
+    let steps: Vec<&str> = params["preprocessing"]
+        .as_array()
+        .map(|a| a.iter().filter_map(|st| st["step"].as_str()).collect())
+        .unwrap_or_default();
+    if steps.is_empty() {
+        model.to_string()
+    } else {
+        format!("{} → {model}", steps.join(" → "))
+    }
+}
+
 fn print_summary(s: &TrainJson, progress: &TermProgress) {
     if s.dropped_missing_target > 0 {
         progress.note(&format!(
@@ -205,9 +226,7 @@ fn print_summary(s: &TrainJson, progress: &TermProgress) {
             s.dropped_missing_target, s.target
         ));
     }
-    for (col, why) in &s.excluded_columns {
-        progress.note(&format!("column `{col}` is not a feature: {why}"));
-    }
+    note_excluded(&s.excluded_columns, progress);
     for line in &s.text_columns {
         progress.note(&format!("text {line}"));
     }
@@ -216,18 +235,9 @@ fn print_summary(s: &TrainJson, progress: &TermProgress) {
         .as_ref()
         .map(|c| format!(" ({})", c.join(", ")))
         .unwrap_or_default();
-    let steps: Vec<&str> = s.params["preprocessing"]
-        .as_array()
-        .map(|a| a.iter().filter_map(|st| st["step"].as_str()).collect())
-        .unwrap_or_default();
-    let model = if steps.is_empty() {
-        s.model.clone()
-    } else {
-        format!("{} → {}", steps.join(" → "), s.model)
-    };
     println!(
         "Trained {} on {} of {} rows, {} features; target `{}`: {}{}",
-        model,
+        model_chain(&s.params, &s.model),
         s.n_train,
         s.n_rows,
         s.n_features,
@@ -256,4 +266,23 @@ fn print_summary(s: &TrainJson, progress: &TermProgress) {
         );
     }
     println!("Wrote {}", s.out);
+}
+
+#[cfg(test)]
+mod tests {
+    use super::model_chain;
+
+    #[test]
+    fn the_model_is_named_after_its_preprocessing_steps() {
+        let params = serde_json::json!({
+            "preprocessing": [{"step": "simple_imputer"}, {"step": "standard_scaler"}],
+        });
+        assert_eq!(
+            model_chain(&params, "mlp"),
+            "simple_imputer → standard_scaler → mlp"
+        );
+        let none = serde_json::json!({"preprocessing": []});
+        assert_eq!(model_chain(&none, "gbm"), "gbm");
+        assert_eq!(model_chain(&serde_json::json!({}), "gbm"), "gbm");
+    }
 }

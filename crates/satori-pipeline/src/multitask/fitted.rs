@@ -41,18 +41,7 @@ impl FittedMultiTask {
         steps: Vec<AnyStep>,
         model: MultiTaskMlp,
     ) -> Result<Self> {
-        let mut width = input.len();
-        for step in &steps {
-            if step.n_features_in() != width {
-                return Err(Error::ShapeMismatch {
-                    context: format!("columns into step `{}`", step.name()),
-                    expected: width,
-                    got: step.n_features_in(),
-                });
-            }
-            let names: Vec<String> = (0..width).map(|i| i.to_string()).collect();
-            width = step.feature_names_out(&names).len();
-        }
+        let width = crate::pipeline::check_step_widths(input.len(), &steps, 0)?;
         if model.n_features() != width {
             return Err(Error::ShapeMismatch {
                 context: "network inputs vs columns out of the preprocessing".into(),
@@ -264,4 +253,51 @@ pub fn write_predictions(
     }
     w.flush().map_err(|e| Error::io(path, e))?;
     Ok(header)
+}
+
+#[cfg(test)]
+mod tests {
+    use ndarray::array;
+    use satori_core::Dataset;
+
+    use crate::pipeline::check_step_widths;
+    use crate::steps::StepParams;
+
+    /// The step-width check both pipelines assemble with: each step must take the previous
+    /// stage's width, and the result is the last width plus the extra (text) columns.
+    #[test]
+    fn step_widths_are_chained_and_checked() {
+        let data = Dataset::new(
+            array![[1.0, 2.0], [3.0, 5.0], [4.0, 1.0]],
+            vec!["a".into(), "b".into()],
+        )
+        .unwrap();
+        let fit = |toml_text: &str, data: &Dataset| {
+            let p: StepParams = toml::from_str(toml_text).unwrap();
+            p.fit_transform(data).unwrap()
+        };
+        let (scaler, scaled) = fit("step = \"standard_scaler\"", &data);
+        let (poly, _) = fit("step = \"polynomial_features\"", &scaled);
+        let steps = [scaler, poly];
+        assert_eq!(check_step_widths(2, &[], 0).unwrap(), 2);
+        // 2 → 2 (scaler) → 6 (degree-2 polynomial with bias: 1, a, b, a², ab, b²).
+        assert_eq!(check_step_widths(2, &steps, 0).unwrap(), 6);
+        assert_eq!(check_step_widths(2, &steps, 3).unwrap(), 9);
+        let e = check_step_widths(3, &steps, 0).unwrap_err().to_string();
+        assert!(e.contains("standard_scaler"), "{e}");
+        // The scaler was fitted on 2 columns; after the polynomial it would get 6.
+        let swapped = [steps[1].clone(), steps[0].clone()];
+        let e = check_step_widths(2, &swapped, 0).unwrap_err();
+        match e {
+            satori_core::Error::ShapeMismatch {
+                context,
+                expected,
+                got,
+            } => {
+                assert_eq!(context, "columns into step `standard_scaler`");
+                assert_eq!((expected, got), (6, 2));
+            }
+            other => panic!("expected a shape mismatch, got {other}"),
+        }
+    }
 }

@@ -52,37 +52,21 @@ pub struct MultiTaskParams {
     /// holdout scores. Default 0.2.
     pub holdout: f64,
     /// Stratify the holdout on the first classification target (if any). Default true.
-    #[serde(default = "default_true")]
+    #[serde(default = "crate::train::default_true")]
     pub stratify: bool,
     /// Seed for the holdout split (the network has its own `model.seed`). Default 0.
     pub seed: u64,
     /// Put the neural-network family's automatic preprocessing in front of the network when
     /// `preprocessing` names no steps. Default true.
-    #[serde(default = "default_true")]
+    #[serde(default = "crate::train::default_true")]
     pub auto_preprocessing: bool,
-}
-
-fn default_true() -> bool {
-    true
 }
 
 impl MultiTaskParams {
     /// Check every field against the targets `names` (in `--target` order).
     pub fn validate(&self, names: &[String]) -> Result<()> {
-        if !(0.0..1.0).contains(&self.holdout) || self.holdout.is_nan() {
-            return Err(Error::param(
-                "holdout",
-                format!("must be in [0, 1), got {}", self.holdout),
-            ));
-        }
-        for (i, step) in self.preprocessing.iter().enumerate() {
-            step.validate().map_err(|e| match e {
-                Error::InvalidParameter { name, reason } => {
-                    Error::param(format!("preprocessing.{i}.{name}"), reason)
-                }
-                other => other,
-            })?;
-        }
+        crate::train::validate_holdout(self.holdout)?;
+        crate::train::validate_steps(&self.preprocessing)?;
         if !self.model.loss_weights.is_empty() {
             return Err(Error::param(
                 "model.loss_weights",
@@ -203,21 +187,7 @@ const TOP_KEYS: &[&str] = &[
 /// task = "regression"
 /// ```
 pub fn parse_params_file(text: &str, source: &str) -> Result<Value> {
-    let toml_value: toml::Value = toml::from_str(text).map_err(|e| Error::Parse {
-        source_name: source.to_string(),
-        line: e.span().map_or(1, |s| {
-            text.get(..s.start)
-                .map_or(1, |t| t.matches('\n').count() as u64 + 1)
-        }),
-        column: "-".into(),
-        message: e.message().to_string(),
-    })?;
-    let tree = serde_json::to_value(toml_value).map_err(|e| Error::Internal(e.to_string()))?;
-    let Value::Object(map) = &tree else {
-        return Err(Error::InvalidData(format!(
-            "{source}: a parameter file is a table of settings"
-        )));
-    };
+    let map = crate::pipeline_file::parse_settings(text, source, "a parameter file")?;
     for key in map.keys() {
         if !TOP_KEYS.contains(&key.as_str()) {
             let near = closest_names(key, TOP_KEYS.iter().copied(), 3);
@@ -230,7 +200,7 @@ pub fn parse_params_file(text: &str, source: &str) -> Result<Value> {
             )));
         }
     }
-    Ok(tree)
+    Ok(Value::Object(map))
 }
 
 /// Read a multi-task parameter file (see [`parse_params_file`]).
@@ -364,5 +334,50 @@ mod tests {
         assert!(bad("model.loss_weights", "[1,2]").contains("tasks.<target>.weight"));
         assert!(bad("holdout", "1").contains("holdout"));
         assert!(bad("model.learning_rate_init", "0").contains("learning_rate_init"));
+        // The checks shared with single-target training name the same paths.
+        assert!(bad("holdout", "-0.5").contains("must be in [0, 1), got -0.5"));
+        let mut q = p.clone();
+        q.preprocessing.push(StepParams::SimpleImputer(
+            satori_preprocess::SimpleImputerParams {
+                fill_value: Some(f64::INFINITY),
+                ..Default::default()
+            },
+        ));
+        let n = q.preprocessing.len() - 1;
+        match q.validate(&names).unwrap_err() {
+            Error::InvalidParameter { name, reason } => {
+                assert_eq!(name, format!("preprocessing.{n}.fill_value"));
+                assert!(reason.contains("finite"), "{reason}");
+            }
+            other => panic!("expected an invalid parameter, got {other}"),
+        }
+    }
+
+    #[test]
+    fn parameter_files_are_parsed_like_pipeline_files() {
+        let tree = parse_params_file("holdout = 0.3\n[tasks.a]\nweight = 2.0\n", "p.toml").unwrap();
+        assert_eq!(tree["holdout"], 0.3);
+        assert_eq!(tree["tasks"]["a"]["weight"], 2.0);
+        // A TOML error names the file and the line, as in a pipeline file.
+        let text = "holdout = 0.3\nseed = = 2\n";
+        for e in [
+            parse_params_file(text, "p.toml").unwrap_err(),
+            crate::pipeline_file::parse_pipeline(text, "p.toml").unwrap_err(),
+        ] {
+            match e {
+                Error::Parse {
+                    source_name, line, ..
+                } => assert_eq!((source_name.as_str(), line), ("p.toml", 2)),
+                other => panic!("expected a parse error, got {other}"),
+            }
+        }
+        let e = parse_params_file("stratfy = false\n", "p.toml")
+            .unwrap_err()
+            .to_string();
+        assert!(
+            e.contains("unknown setting `stratfy` for several targets"),
+            "{e}"
+        );
+        assert!(e.contains("did you mean `stratify`?"), "{e}");
     }
 }
