@@ -9,8 +9,9 @@
 //! - a model that learns from sparse input (the linear family) gets one CSR matrix, numeric
 //!   columns first, never densified;
 //! - any other model gets dense columns: by default the block is reduced to
-//!   [`AUTO_SVD_COMPONENTS`] SVD components (a block that narrow or narrower is densified as it
-//!   is); `svd_components = 0` densifies the whole block (refused above [`MAX_DENSE_CELLS`]).
+//!   [`AUTO_SVD_COMPONENTS`] SVD components, or as many as there are training rows if fewer (a
+//!   block that narrow or narrower is densified as it is); `svd_components = 0` densifies the
+//!   whole block (refused above [`MAX_DENSE_CELLS`]).
 //!
 //! Output columns are named `<column>:<term>` (TF-IDF), `<column>:hash<j>` (hashing) and
 //! `<column>:svd<k>` (SVD components).
@@ -365,10 +366,11 @@ fn fit_column(
         Some(k) => (Output::Svd, Some(fit_svd(&x, k, seed, &col.name)?)),
         None if sparse_model => (Output::Sparse, None),
         None if x.cols() <= AUTO_SVD_COMPONENTS => (Output::Dense, None),
-        None => (
-            Output::Svd,
-            Some(fit_svd(&x, AUTO_SVD_COMPONENTS, seed, &col.name)?),
-        ),
+        None => {
+            // Fewer training rows than components: as many components as rows.
+            let k = AUTO_SVD_COMPONENTS.min(x.rows()).max(1);
+            (Output::Svd, Some(fit_svd(&x, k, seed, &col.name)?))
+        }
     };
     if output == Output::Dense && x.rows().saturating_mul(x.cols()) > MAX_DENSE_CELLS {
         return Err(Error::param(

@@ -469,3 +469,29 @@ fn a_text_column_without_tokens_is_a_clear_error() {
     let e = train(&t, &r, &NoProgress).unwrap_err().to_string();
     assert!(e.contains("note") && e.contains("text.vectorizer"), "{e}");
 }
+
+/// With fewer training rows than the automatic 100 components, a dense model gets one component
+/// per row instead of an error.
+#[test]
+fn few_rows_and_many_terms_still_train_a_dense_model() {
+    let mut csv = String::from("note,y\n");
+    for i in 0..40 {
+        let words: Vec<String> = (0..6).map(|k| format!("w{}x", (i * 6 + k) % 230)).collect();
+        csv.push_str(&format!(
+            "{} {},{}\n",
+            words.join(" "),
+            if i % 2 == 0 { "good" } else { "poor" },
+            i % 2
+        ));
+    }
+    let t = read_csv_bytes("t.csv", csv.as_bytes(), &ReadOptions::default()).unwrap();
+    let mut r = request("gbm", &[("holdout", "0")]);
+    r.holdout = 0.0;
+    r.target = TargetSpec {
+        name: "y".into(),
+        task: None,
+    };
+    let out = train(&t, &r, &NoProgress).unwrap();
+    assert_eq!(out.pipeline.model().n_features(), 40);
+    assert!(out.pipeline.feature_names_out()[39].ends_with("svd39"));
+}
