@@ -75,6 +75,10 @@ pub struct ReadArgs {
     /// A TOML file forcing column kinds (see docs/data.md).
     #[arg(long, value_name = "FILE")]
     schema: Option<std::path::PathBuf>,
+    /// Read a LIBSVM file's features as one sparse matrix (default: only when a dense table would
+    /// exceed 2^28 cells); linear models learn from it without densifying.
+    #[arg(long)]
+    sparse: bool,
 }
 
 /// Behave like a Unix filter when the reader of stdout goes away (`satori … | head`): end quietly

@@ -110,3 +110,48 @@ fn train_vectorises_text_and_predict_reads_it_back() {
     assert_eq!(o.status.code(), Some(1), "{err}");
     assert!(err.contains("did you mean `review`"), "{err}");
 }
+
+#[test]
+fn a_libsvm_file_read_sparse_trains_and_predicts() {
+    let dir = tempfile::tempdir().unwrap();
+    let mut svm = String::new();
+    for i in 0..200 {
+        let label = i % 2;
+        let j = if label == 1 { 3 + i % 5 } else { 40 + i % 5 };
+        svm.push_str(&format!(
+            "{label} {}:1 {}:0.5 {}:1\n",
+            1 + i % 2,
+            j,
+            60 + i % 7
+        ));
+    }
+    let data = dir.path().join("d.svm");
+    std::fs::write(&data, svm).unwrap();
+    let model = dir.path().join("m.satori");
+    let (d, m) = (data.to_str().unwrap(), model.to_str().unwrap());
+    let o = satori(&[
+        "train", d, "--target", "label", "--model", "logistic", "--sparse", "--out", m,
+    ]);
+    let (out, err) = text(&o);
+    assert!(o.status.success(), "{err}");
+    assert!(err.contains("LIBSVM features: 66 sparse columns"), "{err}");
+    assert!(out.contains("accuracy"), "{out}");
+    let preds = dir.path().join("p.csv");
+    let fresh = dir.path().join("new.svm");
+    std::fs::write(&fresh, "0 4:1\n0 41:1\n").unwrap();
+    let o = satori(&[
+        "predict",
+        m,
+        fresh.to_str().unwrap(),
+        "--out",
+        preds.to_str().unwrap(),
+    ]);
+    let (_, err) = text(&o);
+    assert!(o.status.success(), "{err}");
+    let lines: Vec<String> = std::fs::read_to_string(&preds)
+        .unwrap()
+        .lines()
+        .map(str::to_string)
+        .collect();
+    assert_eq!(lines[1..], ["1", "0"], "{lines:?}");
+}

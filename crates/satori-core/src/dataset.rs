@@ -124,6 +124,9 @@ pub struct Dataset {
     weights: Option<Array1<f64>>,
     #[serde(default)]
     text: Vec<TextColumn>,
+    /// Features kept sparse (a LIBSVM file read sparse), beside `x`; not serialised.
+    #[serde(skip)]
+    sparse: Option<sprs::CsMat<f64>>,
 }
 
 /// A free-text column carried beside the numeric features (the pipeline vectorises it: TF-IDF or
@@ -182,7 +185,27 @@ impl Dataset {
             target_name: None,
             weights: None,
             text: Vec::new(),
+            sparse: None,
         })
+    }
+
+    /// Attach a block of sparse feature columns (CSR, one row per row; a LIBSVM file read
+    /// sparse), named `f1`…`fN`. The pipeline joins it to the model input without densifying.
+    pub fn with_sparse(mut self, block: sprs::CsMat<f64>) -> Result<Self> {
+        if block.rows() != self.n_samples() {
+            return Err(Error::ShapeMismatch {
+                context: "rows of the sparse feature block".into(),
+                expected: self.n_samples(),
+                got: block.rows(),
+            });
+        }
+        self.sparse = Some(block.to_csr());
+        Ok(self)
+    }
+
+    /// The sparse feature block, if one is attached.
+    pub fn sparse(&self) -> Option<&sprs::CsMat<f64>> {
+        self.sparse.as_ref()
     }
 
     /// Attach free-text columns (one document per row each); their names must differ from the
@@ -342,6 +365,7 @@ impl Dataset {
                     values: rows.iter().map(|&r| c.values[r].clone()).collect(),
                 })
                 .collect(),
+            sparse: self.sparse.as_ref().map(|m| select_csr_rows(m, rows)),
         })
     }
 
@@ -365,6 +389,22 @@ impl Dataset {
             self.weights,
         )
     }
+}
+
+/// The rows `rows` of a CSR matrix, in that order (repeats allowed); rows are in range.
+fn select_csr_rows(m: &sprs::CsMat<f64>, rows: &[usize]) -> sprs::CsMat<f64> {
+    let mut indptr = Vec::with_capacity(rows.len() + 1);
+    let mut indices = Vec::new();
+    let mut data = Vec::new();
+    indptr.push(0);
+    for &r in rows {
+        if let Some(row) = m.outer_view(r) {
+            indices.extend_from_slice(row.indices());
+            data.extend_from_slice(row.data());
+        }
+        indptr.push(indices.len());
+    }
+    sprs::CsMat::new((rows.len(), m.cols()), indptr, indices, data)
 }
 
 #[cfg(test)]
@@ -437,6 +477,20 @@ mod tests {
                 .to_string()
                 .contains("twice")
         );
+    }
+
+    #[test]
+    fn sparse_block_follows_rows() {
+        let block = sprs::CsMat::new((3, 4), vec![0, 1, 1, 3], vec![2, 0, 3], vec![5.0, 1.0, 2.0]);
+        let d = data().with_sparse(block).unwrap();
+        let s = d.select_rows(&[2, 1, 0]).unwrap();
+        let m = s.sparse().unwrap();
+        assert_eq!(
+            m.to_dense(),
+            array![[1.0, 0.0, 0.0, 2.0], [0.0; 4], [0.0, 0.0, 5.0, 0.0]]
+        );
+        let wrong = sprs::CsMat::<f64>::zero((2, 4));
+        assert!(data().with_sparse(wrong).is_err());
     }
 
     #[test]

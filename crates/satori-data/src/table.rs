@@ -77,6 +77,10 @@ pub struct ReadOptions {
     pub kinds: BTreeMap<String, ColumnKind>,
     /// The format; `None` decides by extension (`.parquet`/`.pq`, `.svm`/`.libsvm`, else CSV).
     pub format: Option<Format>,
+    /// LIBSVM only: keep the features as one sparse matrix ([`Table::sparse`]) instead of dense
+    /// columns `f1`…`fN`. `None` (the default) keeps them sparse only when the dense table would
+    /// exceed 2²⁸ cells; `Some(true)` always (`--sparse`); `Some(false)` never.
+    pub sparse: Option<bool>,
 }
 
 impl Default for ReadOptions {
@@ -91,6 +95,7 @@ impl Default for ReadOptions {
             drop: Vec::new(),
             kinds: BTreeMap::new(),
             format: None,
+            sparse: None,
         }
     }
 }
@@ -117,6 +122,9 @@ pub struct Table {
     pub columns: Vec<Column>,
     /// Notes on what inference decided.
     pub notes: Vec<String>,
+    /// Features kept as one sparse CSR matrix (rows × features, columns named `f1`…`fN`): a
+    /// LIBSVM file read sparse (see [`ReadOptions::sparse`]). `None` for every other table.
+    pub sparse: Option<sprs::CsMat<f64>>,
 }
 
 /// Which column is the target, and the task if forced.

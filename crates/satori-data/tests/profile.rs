@@ -19,6 +19,7 @@ fn table(cols: Vec<(&str, ColumnKind, Column)>) -> Table {
         schema,
         columns: cols.into_iter().map(|(_, _, c)| c).collect(),
         notes: Vec::new(),
+        sparse: None,
     }
 }
 

@@ -246,9 +246,12 @@ impl FittedPipeline {
     /// [`FittedPipeline::predict_table`]).
     pub fn read_options(&self, base: ReadOptions) -> ReadOptions {
         let mut opts = crate::preprocessor::read_options_for(&self.input, base);
-        for name in self.text.column_names() {
+        for name in self.text.text_column_names() {
             opts.kinds
                 .insert(name.to_string(), satori_core::ColumnKind::Text);
+        }
+        if self.text.reads_sparse_block() {
+            opts.sparse = Some(true);
         }
         opts
     }
@@ -259,9 +262,14 @@ impl FittedPipeline {
     pub fn predict_matrix(&self, x: ArrayView2<'_, f64>) -> Result<Predictions> {
         if !self.text.is_empty() {
             return Err(Error::InvalidData(format!(
-                "this model also reads the text column(s) {}; predict from a table or dataset \
-                 that holds them",
-                self.text.column_names().join(", ")
+                "this model also reads {} (text columns or sparse features); predict from a table \
+                 or dataset that holds them",
+                self.text
+                    .column_names()
+                    .iter()
+                    .map(|n| format!("`{n}`"))
+                    .collect::<Vec<_>>()
+                    .join(", ")
             )));
         }
         self.predict_with_text(x, |_| Err(Error::Internal("no text columns".into())))
@@ -270,19 +278,13 @@ impl FittedPipeline {
     /// Predict from a dataset with the input schema's feature columns (in order) and, when the
     /// pipeline reads text, its text columns (matched by name).
     pub fn predict_dataset(&self, data: &Dataset) -> Result<Predictions> {
-        self.predict_with_text(data.x(), |name| {
-            data.text()
-                .iter()
-                .find(|c| c.name == name)
-                .map(|c| c.values.as_slice())
-                .ok_or_else(|| missing_text(name))
-        })
+        self.predict_with_text(data.x(), |name| crate::text::dataset_input(data, name))
     }
 
     fn predict_with_text<'a>(
         &self,
         x: ArrayView2<'_, f64>,
-        docs: impl Fn(&str) -> Result<&'a [Option<String>]>,
+        docs: impl Fn(&str) -> Result<crate::text::Input<'a>>,
     ) -> Result<Predictions> {
         satori_core::check_features(x, self.input.len())?;
         let (mut values, proba) = if self.text.is_empty() {
@@ -322,7 +324,7 @@ impl FittedPipeline {
     /// about such a code names the label.
     pub fn predict_table(&self, table: &Table) -> Result<Predictions> {
         let (x, unseen) = table.features_keeping_unseen(&self.input)?;
-        self.predict_with_text(x.view(), |name| table_text(table, name))
+        self.predict_with_text(x.view(), |name| crate::text::table_input(table, name))
             .map_err(|e| name_unseen(e, &self.input, &unseen))
     }
 
@@ -335,25 +337,6 @@ impl FittedPipeline {
             return Err("corrupted: the header does not describe the model payload".into());
         }
         Ok(())
-    }
-}
-
-fn missing_text(name: &str) -> Error {
-    Error::InvalidData(format!(
-        "the model reads the text column `{name}`, and the data has no such text column"
-    ))
-}
-
-/// The documents of a table's text column `name`.
-fn table_text<'a>(table: &'a Table, name: &str) -> Result<&'a [Option<String>]> {
-    let (schema, column) = table.column(name).map_err(|_| missing_text(name))?;
-    match column {
-        satori_data::Column::Strings(v) => Ok(v),
-        satori_data::Column::Values(_) => Err(Error::InvalidData(format!(
-            "the model reads `{name}` as text, and it was read as {} (read the file with the \
-             model's read options, or declare it `text` in a schema file)",
-            schema.kind.name()
-        ))),
     }
 }
 

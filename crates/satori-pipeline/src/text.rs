@@ -108,18 +108,38 @@ impl Params for TextParams {
     }
 }
 
-/// A fitted vectorizer.
+/// The name of the sparse feature block of a LIBSVM file read sparse, in messages and
+/// descriptions; its columns are named `f1`…`fN`.
+pub const SPARSE_BLOCK: &str = "LIBSVM features";
+
+/// What a fitted column reads: a text column's documents, or the sparse feature block.
+pub(crate) enum Input<'a> {
+    /// One document per row.
+    Docs(&'a [Option<String>]),
+    /// The sparse feature block (CSR).
+    Matrix(&'a CsMat<f64>),
+}
+
+/// A fitted vectorizer (new variants go last: the model payload numbers them).
 #[derive(Debug, Clone, Serialize, Deserialize)]
 enum FittedVectorizer {
     Tfidf(fe::TfidfVectorizer),
     Hashing(fe::HashingVectorizerParams),
+    /// The sparse feature block as it is, `width` columns wide.
+    Given {
+        width: usize,
+    },
 }
 
 impl FittedVectorizer {
-    fn transform(&self, docs: &[Option<String>]) -> Result<CsMat<f64>> {
-        match self {
-            FittedVectorizer::Tfidf(v) => v.transform(docs),
-            FittedVectorizer::Hashing(p) => p.transform(docs),
+    fn transform(&self, input: Input<'_>) -> Result<CsMat<f64>> {
+        match (self, input) {
+            (FittedVectorizer::Tfidf(v), Input::Docs(d)) => v.transform(d),
+            (FittedVectorizer::Hashing(p), Input::Docs(d)) => p.transform(d),
+            (FittedVectorizer::Given { width }, Input::Matrix(m)) => widen(m, *width),
+            _ => Err(Error::Internal(
+                "a text column read as a matrix or back".into(),
+            )),
         }
     }
 
@@ -133,8 +153,32 @@ impl FittedVectorizer {
             FittedVectorizer::Hashing(p) => (0..p.n_features)
                 .map(|j| format!("{column}:hash{j}"))
                 .collect(),
+            FittedVectorizer::Given { width } => (1..=*width).map(|j| format!("f{j}")).collect(),
         }
     }
+}
+
+/// `m` (CSR) as `width` columns: a file whose largest feature index is smaller reads as the
+/// training width; a larger one is an error naming it.
+fn widen(m: &CsMat<f64>, width: usize) -> Result<CsMat<f64>> {
+    let m = fe::sparse::as_csr(m).into_owned();
+    if let Some(&j) = m.indices().iter().max()
+        && j >= width
+    {
+        return Err(Error::InvalidData(format!(
+            "the data has sparse feature f{}, and the model was trained on f1…f{width}",
+            j + 1
+        )));
+    }
+    if m.data().iter().any(|v| !v.is_finite()) {
+        return Err(Error::InvalidData(
+            "a sparse feature value is NaN or infinite".into(),
+        ));
+    }
+    let (indptr, indices, data) = m.into_raw_storage();
+    let rows = indptr.len() - 1;
+    CsMat::try_new((rows, width), indptr, indices, data)
+        .map_err(|e| Error::Internal(format!("widening the sparse features: {e:?}")))
 }
 
 /// What a fitted text column gives the model.
@@ -189,13 +233,26 @@ impl FittedText {
     /// `sparse_model` says whether the model can take sparse input.
     pub fn fit(params: &TextParams, data: &Dataset, sparse_model: bool, seed: u64) -> Result<Self> {
         params.validate()?;
-        if params.vectorizer == Vectorizer::None {
-            return Ok(FittedText::default());
+        let mut columns = Vec::new();
+        if params.vectorizer != Vectorizer::None {
+            for col in choose_columns(&params.columns, data.text())? {
+                columns.push(fit_column(params, col, data, sparse_model, seed)?);
+            }
         }
-        let chosen = choose_columns(&params.columns, data.text())?;
-        let mut columns = Vec::with_capacity(chosen.len());
-        for col in chosen {
-            columns.push(fit_column(params, col, data, sparse_model, seed)?);
+        if let Some(block) = data.sparse() {
+            let given = FittedVectorizer::Given {
+                width: block.cols(),
+            };
+            let x = fe::sparse::as_csr(block).into_owned();
+            columns.push(finish_column(
+                params,
+                SPARSE_BLOCK,
+                given,
+                x,
+                data,
+                sparse_model,
+                seed,
+            )?);
         }
         Ok(FittedText { columns })
     }
@@ -239,6 +296,9 @@ impl FittedText {
                         format!("TF-IDF, {} terms", v.feature_names_out().len())
                     }
                     FittedVectorizer::Hashing(p) => format!("hashed into {} columns", p.n_features),
+                    FittedVectorizer::Given { width } => {
+                        format!("{width} sparse columns f1…f{width}")
+                    }
                 };
                 let sel = c
                     .keep
@@ -250,6 +310,9 @@ impl FittedText {
                     Output::Dense => format!("{} dense columns", c.width),
                     Output::Svd => format!("{} truncated-SVD components", c.width),
                 };
+                if c.name == SPARSE_BLOCK {
+                    return format!("{SPARSE_BLOCK}: {how}{sel} → {out}");
+                }
                 format!("`{}`: {how}{sel} → {out}", c.name)
             })
             .collect()
@@ -260,21 +323,39 @@ impl FittedText {
     pub(crate) fn transform<'a>(
         &self,
         n_rows: usize,
-        docs: impl Fn(&str) -> Result<&'a [Option<String>]>,
+        input: impl Fn(&str) -> Result<Input<'a>>,
     ) -> Result<Vec<Block>> {
         let mut blocks = Vec::with_capacity(self.columns.len());
         for c in &self.columns {
-            let d = docs(&c.name)?;
-            if d.len() != n_rows {
+            let d = input(&c.name)?;
+            let got = match &d {
+                Input::Docs(d) => d.len(),
+                Input::Matrix(m) => m.rows(),
+            };
+            if got != n_rows {
                 return Err(Error::ShapeMismatch {
                     context: format!("rows of text column `{}`", c.name),
                     expected: n_rows,
-                    got: d.len(),
+                    got,
                 });
             }
             blocks.push(transform_column(c, d)?);
         }
         Ok(blocks)
+    }
+
+    /// Whether it reads the sparse feature block of a LIBSVM file.
+    pub fn reads_sparse_block(&self) -> bool {
+        self.columns.iter().any(|c| c.name == SPARSE_BLOCK)
+    }
+
+    /// The text columns it reads (the sparse feature block left out), in order.
+    pub fn text_column_names(&self) -> Vec<&str> {
+        self.columns
+            .iter()
+            .filter(|c| c.name != SPARSE_BLOCK)
+            .map(|c| c.name.as_str())
+            .collect()
     }
 }
 
@@ -334,7 +415,7 @@ fn fit_column(
         )),
         other => other,
     };
-    let (vectorizer, mut x) = match params.vectorizer {
+    let (vectorizer, x) = match params.vectorizer {
         Vectorizer::Tfidf => {
             let (v, x) = params.tfidf.fit_transform(&col.values).map_err(context)?;
             (FittedVectorizer::Tfidf(v), x)
@@ -345,16 +426,29 @@ fn fit_column(
         }
         Vectorizer::None => return Err(Error::Internal("no vectorizer to fit".into())),
     };
+    finish_column(params, &col.name, vectorizer, x, data, sparse_model, seed)
+}
+
+/// Selection, scaling and the choice of output for a vectorised column `x`.
+fn finish_column(
+    params: &TextParams,
+    name: &str,
+    vectorizer: FittedVectorizer,
+    mut x: CsMat<f64>,
+    data: &Dataset,
+    sparse_model: bool,
+    seed: u64,
+) -> Result<FittedColumn> {
     let keep = match params.select_k_best {
         Some(k) => {
-            let keep = chi2_best(&x, data, k, &col.name)?;
+            let keep = chi2_best(&x, data, k, name)?;
             x = select_columns(&x, &keep);
             Some(keep)
         }
         None => None,
     };
     let scaler = if params.max_abs_scale {
-        let s = fe::sparse::SparseMaxAbsScaler::fit(&x).map_err(context)?;
+        let s = fe::sparse::SparseMaxAbsScaler::fit(&x)?;
         x = s.transform(&x)?;
         Some(s)
     } else {
@@ -363,13 +457,13 @@ fn fit_column(
     let (output, svd) = match params.svd_components {
         Some(0) if sparse_model => (Output::Sparse, None),
         Some(0) => (Output::Dense, None),
-        Some(k) => (Output::Svd, Some(fit_svd(&x, k, seed, &col.name)?)),
+        Some(k) => (Output::Svd, Some(fit_svd(&x, k, seed, name)?)),
         None if sparse_model => (Output::Sparse, None),
         None if x.cols() <= AUTO_SVD_COMPONENTS => (Output::Dense, None),
         None => {
             // Fewer training rows than components: as many components as rows.
             let k = AUTO_SVD_COMPONENTS.min(x.rows()).max(1);
-            (Output::Svd, Some(fit_svd(&x, k, seed, &col.name)?))
+            (Output::Svd, Some(fit_svd(&x, k, seed, name)?))
         }
     };
     if output == Output::Dense && x.rows().saturating_mul(x.cols()) > MAX_DENSE_CELLS {
@@ -380,7 +474,7 @@ fn fit_column(
                  without sparse input needs {} cells (the limit is {MAX_DENSE_CELLS}): reduce it \
                  with `--set text.svd_components=100`, keep fewer terms \
                  (`text.tfidf.max_features`, `text.select_k_best`), or use a linear model",
-                col.name,
+                name,
                 x.cols(),
                 x.rows(),
                 x.rows().saturating_mul(x.cols())
@@ -392,7 +486,7 @@ fn fit_column(
         None => x.cols(),
     };
     Ok(FittedColumn {
-        name: col.name.clone(),
+        name: name.to_string(),
         vectorizer,
         keep,
         scaler,
@@ -475,8 +569,8 @@ fn select_columns(x: &CsMat<f64>, keep: &[usize]) -> CsMat<f64> {
     CsMat::new((x.rows(), keep.len()), indptr, indices, values)
 }
 
-fn transform_column(c: &FittedColumn, docs: &[Option<String>]) -> Result<Block> {
-    let mut x = c.vectorizer.transform(docs)?;
+fn transform_column(c: &FittedColumn, input: Input<'_>) -> Result<Block> {
+    let mut x = c.vectorizer.transform(input)?;
     if let Some(keep) = &c.keep {
         x = select_columns(&x, keep);
     }
@@ -488,6 +582,50 @@ fn transform_column(c: &FittedColumn, docs: &[Option<String>]) -> Result<Block> 
         (None, Output::Sparse) => Block::Sparse(x),
         (None, _) => Block::Dense(fe::sparse::csr_to_dense(&x)),
     })
+}
+
+/// The input of fitted column `name` in a dataset.
+pub(crate) fn dataset_input<'a>(data: &'a Dataset, name: &str) -> Result<Input<'a>> {
+    if name == SPARSE_BLOCK {
+        return data.sparse().map(Input::Matrix).ok_or_else(|| {
+            Error::InvalidData(
+                "the model reads sparse LIBSVM features, and the data has none".into(),
+            )
+        });
+    }
+    data.text()
+        .iter()
+        .find(|c| c.name == name)
+        .map(|c| Input::Docs(c.values.as_slice()))
+        .ok_or_else(|| missing_text(name))
+}
+
+/// The input of fitted column `name` in a table.
+pub(crate) fn table_input<'a>(table: &'a satori_data::Table, name: &str) -> Result<Input<'a>> {
+    if name == SPARSE_BLOCK {
+        return table.sparse.as_ref().map(Input::Matrix).ok_or_else(|| {
+            Error::InvalidData(format!(
+                "the model reads sparse LIBSVM features, and {} has none (read a LIBSVM file with \
+                 the model's read options)",
+                table.source
+            ))
+        });
+    }
+    let (schema, column) = table.column(name).map_err(|_| missing_text(name))?;
+    match column {
+        satori_data::Column::Strings(v) => Ok(Input::Docs(v)),
+        satori_data::Column::Values(_) => Err(Error::InvalidData(format!(
+            "the model reads `{name}` as text, and it was read as {} (read the file with the \
+             model's read options, or declare it `text` in a schema file)",
+            schema.kind.name()
+        ))),
+    }
+}
+
+fn missing_text(name: &str) -> Error {
+    Error::InvalidData(format!(
+        "the model reads the text column `{name}`, and the data has no such text column"
+    ))
 }
 
 /// What the model reads: the numeric columns after the steps, joined by the text blocks.

@@ -17,7 +17,7 @@ use crate::model_file::FORMAT_VERSION;
 use crate::overrides::apply_overrides;
 use crate::reference::{fingerprint, reference_stats};
 use crate::steps::StepParams;
-use crate::text::{FittedText, ModelInput, TextParams, assemble};
+use crate::text::{FittedText, ModelInput, TextParams, assemble, dataset_input};
 use crate::{
     Evaluation, FittedPipeline, Labelled, MetricSpec, ModelHeader, ModelParams, Provenance,
     evaluate_predictions,
@@ -492,7 +492,7 @@ pub(crate) fn fit_pipeline(
         .ok_or_else(|| Error::InvalidData("training needs a target".into()))?;
     let (steps, current) = crate::preprocessor::fit_steps(data, &params.preprocessing, progress)?;
     let model = &params.model;
-    let text = if data.text().is_empty() {
+    let text = if data.text().is_empty() && data.sparse().is_none() {
         FittedText::default()
     } else {
         progress.start("vectorising text columns", None);
@@ -557,7 +557,7 @@ fn fit_with_text(
     valid: Option<&Dataset>,
     progress: &dyn Progress,
 ) -> Result<crate::AnyModel> {
-    let blocks = text.transform(data.n_samples(), |name| text_of(data, name))?;
+    let blocks = text.transform(data.n_samples(), |name| dataset_input(data, name))?;
     let mut names = current.feature_names();
     names.extend(text.feature_names_out());
     let target_only = |d: &Dataset| -> Result<Dataset> {
@@ -578,7 +578,7 @@ fn fit_with_text(
             let valid = match valid {
                 Some(v) => {
                     let z = crate::preprocessor::apply_steps(steps, v.x())?;
-                    let blocks = text.transform(v.n_samples(), |name| text_of(v, name))?;
+                    let blocks = text.transform(v.n_samples(), |name| dataset_input(v, name))?;
                     match assemble(z, blocks)? {
                         ModelInput::Dense(m) => Some(prepared_valid(m, train.features(), v)?),
                         ModelInput::Sparse(_) => None,
@@ -589,15 +589,6 @@ fn fit_with_text(
             model.fit(&train, valid.as_ref(), progress)
         }
     }
-}
-
-/// The documents of `data`'s text column `name`.
-fn text_of<'a>(data: &'a Dataset, name: &str) -> Result<&'a [Option<String>]> {
-    data.text()
-        .iter()
-        .find(|c| c.name == name)
-        .map(|c| c.values.as_slice())
-        .ok_or_else(|| Error::InvalidData(format!("the data has no text column `{name}`")))
 }
 
 /// Choose a decision threshold on out-of-fold probabilities of the training rows.

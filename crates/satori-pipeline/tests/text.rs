@@ -331,7 +331,7 @@ fn bad_text_settings_and_inputs_are_clear_errors() {
         .predict_matrix(ndarray::Array2::zeros((1, 1)).view())
         .unwrap_err()
         .to_string();
-    assert!(e.contains("text column"), "{e}");
+    assert!(e.contains("`review`") && e.contains("text columns"), "{e}");
 }
 
 /// The `[text]` example in docs/preprocessing.md parses and trains.

@@ -112,6 +112,9 @@ pub fn read_options(args: &ReadArgs) -> anyhow::Result<ReadOptions> {
     if let Some(path) = &args.schema {
         opts.kinds = satori_data::load_schema_file(path)?;
     }
+    if args.sparse {
+        opts.sparse = Some(true);
+    }
     Ok(opts)
 }
 

@@ -114,6 +114,7 @@ impl RawTable {
             schema: Schema::new(schema)?,
             columns,
             notes,
+            sparse: None,
         })
     }
 }

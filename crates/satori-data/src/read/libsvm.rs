@@ -1,4 +1,6 @@
-//! LIBSVM / svmlight sparse text, read into a dense table `label`, `f1`..`fN`.
+//! LIBSVM / svmlight sparse text, read into a dense table `label`, `f1`..`fN`, or — when the
+//! dense table would be too large, or [`ReadOptions::sparse`] asks — a table of `label` whose
+//! features stay one CSR matrix ([`Table::sparse`]).
 //!
 //! Each line is `label idx:value idx:value ... [# comment]`; a `qid:` pair is ignored, as are
 //! blank and comment-only lines. Indices are 1-based unless some index is 0, in which case all
@@ -63,7 +65,90 @@ pub(crate) fn read_libsvm(bytes: &[u8], source: &str, opts: &ReadOptions) -> Res
             "the file has no data lines (`label idx:value ...`)",
         ));
     }
+    let n_features = feature_count(min_idx, max_idx);
+    let too_wide = usize::try_from(n_features)
+        .ok()
+        .is_none_or(|n| n.saturating_mul(rows.len()) > MAX_DENSE_CELLS);
+    if opts.sparse.unwrap_or(too_wide) {
+        return sparse_table(rows, int_labels, min_idx == 0, n_features, source, opts);
+    }
     dense_table(rows, int_labels, min_idx, max_idx, source, opts)
+}
+
+/// The number of feature columns: the largest index (plus one if 0-based).
+fn feature_count(min_idx: u64, max_idx: u64) -> u64 {
+    if min_idx == u64::MAX {
+        0
+    } else if min_idx == 0 {
+        max_idx + 1
+    } else {
+        max_idx
+    }
+}
+
+/// The rows as a table of `label` with the features in one CSR matrix.
+fn sparse_table(
+    rows: Vec<Row>,
+    int_labels: bool,
+    zero_based: bool,
+    n_features: u64,
+    source: &str,
+    opts: &ReadOptions,
+) -> Result<Table> {
+    let n_features = usize::try_from(n_features).map_err(|_| {
+        Error::InvalidData(format!("{source}: feature index {n_features} is too large"))
+    })?;
+    let nnz = rows.iter().map(|r| r.pairs.len()).sum();
+    let mut indptr = Vec::with_capacity(rows.len() + 1);
+    let mut indices = Vec::with_capacity(nnz);
+    let mut data = Vec::with_capacity(nnz);
+    let mut labels = Vec::with_capacity(rows.len());
+    let mut lines = Vec::with_capacity(rows.len());
+    indptr.push(0);
+    for row in rows {
+        labels.push(row.label);
+        lines.push(row.line);
+        for (idx, v) in row.pairs {
+            // Explicit zeros are not stored; indices are increasing on a line (checked).
+            if v != 0.0 {
+                indices.push(if zero_based { idx } else { idx - 1 } as usize);
+                data.push(v);
+            }
+        }
+        indptr.push(indices.len());
+    }
+    let matrix = sprs::CsMat::try_new((labels.len(), n_features), indptr, indices, data)
+        .map_err(|e| Error::Internal(format!("{source}: building the sparse matrix: {e:?}")))?;
+    if let Some(v) = matrix.data().iter().find(|v| !v.is_finite()) {
+        return Err(Error::InvalidData(format!(
+            "{source}: a feature value is {v}; sparse features must be finite"
+        )));
+    }
+    let mut table = RawTable {
+        source: source.to_string(),
+        names: vec!["label".to_string()],
+        cols: vec![Raw::Num {
+            vals: labels,
+            int_text: int_labels,
+            first_nonint: None,
+        }],
+        forced: opts
+            .kinds
+            .get("label")
+            .map(|k| [("label".to_string(), k.clone())].into_iter().collect())
+            .unwrap_or_default(),
+        lines: RowLines::Explicit(lines),
+        notes: Vec::new(),
+    }
+    .into_table()?;
+    table.notes.push(format!(
+        "{source}: {} features kept as a sparse matrix ({} stored values, {:.3}% dense)",
+        n_features,
+        matrix.nnz(),
+        100.0 * matrix.nnz() as f64 / (matrix.rows().max(1) * n_features.max(1)) as f64
+    ));
+    table.sparse = Some(matrix);
+    Ok(table)
 }
 
 /// The rows as a dense table `label`, `f1`..`fN`.
@@ -76,19 +161,13 @@ fn dense_table(
     opts: &ReadOptions,
 ) -> Result<Table> {
     let zero_based = min_idx == 0;
-    let n_features = if min_idx == u64::MAX {
-        0
-    } else if zero_based {
-        max_idx + 1
-    } else {
-        max_idx
-    };
-    let n_features = usize::try_from(n_features)
+    let n_features = usize::try_from(feature_count(min_idx, max_idx))
         .ok()
         .filter(|&n| n.saturating_mul(rows.len()) <= MAX_DENSE_CELLS)
         .ok_or_else(|| {
             Error::InvalidData(format!(
-                "{source}: feature index {max_idx} is too large for a dense table of {} rows",
+                "{source}: feature index {max_idx} is too large for a dense table of {} rows \
+                 (read it as a sparse matrix: --sparse)",
                 rows.len()
             ))
         })?;

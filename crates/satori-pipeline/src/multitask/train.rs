@@ -127,6 +127,7 @@ fn subtable(table: &Table, rows: &[usize], keep_cols: &[usize]) -> Result<Table>
         schema,
         columns,
         notes: Vec::new(),
+        sparse: None,
     })
 }
 
@@ -233,6 +234,13 @@ pub fn train_multitask(
     request: &MultiTaskRequest,
     progress: &dyn Progress,
 ) -> Result<MultiTaskOutcome> {
+    if table.sparse.is_some() {
+        return Err(Error::InvalidData(format!(
+            "{}: multi-task training reads dense columns, and the LIBSVM features were read as a \
+             sparse matrix",
+            table.source
+        )));
+    }
     if !MULTITASK_MODEL_NAMES.contains(&request.model.as_str()) {
         return Err(Error::param(
             "--model",
