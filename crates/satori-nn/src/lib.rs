@@ -45,6 +45,16 @@
 //! target; `fit_more(data, epochs)` continues training a fitted model; `from_network` wraps
 //! given weights (e.g. trained elsewhere) in a classifier or regressor.
 //!
+//! ## Weights as safetensors
+//!
+//! [`Network::to_safetensors`] exports the weights of any fitted network (reached through
+//! [`NeuralNet::network`]) as a safetensors file whose float32 tensors are named as PyTorch's
+//! state dict of the equivalent `trunk = nn.Sequential(Linear, [BatchNorm1d], Act, …)` and
+//! `heads = nn.ModuleList([Linear, …])` (weights `[out, in]`, PyTorch's orientation), with the
+//! activation and layer sizes in `__metadata__`; [`Network::from_safetensors`] reads such a file
+//! back into an identical network. See [`weights`] for the naming scheme. The model file itself
+//! keeps its postcard payload unchanged.
+//!
 //! ## Agreement with scikit-learn
 //!
 //! Started from the same weights with `shuffle = false`, SGD (momentum, Nesterov) and Adam
@@ -66,6 +76,7 @@ mod optim;
 mod params;
 mod regressor;
 mod train;
+pub mod weights;
 
 pub use classifier::{MlpClassifier, MlpClassifierParams};
 pub use model::NeuralNet;

@@ -5,7 +5,9 @@ use std::path::{Path, PathBuf};
 
 use clap::Args;
 use satori_data::profile::{Profile, profile};
-use satori_pipeline::{ModelHeader, model_file};
+use satori_nn::{Network, NeuralNet};
+use satori_pipeline::model_file::LoadedModel;
+use satori_pipeline::{AnyModel, ModelHeader, model_file};
 
 use crate::ReadArgs;
 use crate::output::{num, print_json, table};
@@ -21,6 +23,10 @@ pub struct InspectArgs {
     /// Print JSON instead of tables.
     #[arg(long)]
     pub json: bool,
+    /// Write the network's weights of a neural-network model file (mlp_classifier,
+    /// mlp_regressor, multi-task) to this path as safetensors, named as PyTorch's state dict.
+    #[arg(long, value_name = "PATH")]
+    pub export_weights: Option<PathBuf>,
     #[command(flatten)]
     pub read: ReadArgs,
 }
@@ -45,6 +51,9 @@ fn is_preprocessor_file(path: &Path) -> bool {
 }
 
 pub fn run(args: InspectArgs, progress: &TermProgress) -> anyhow::Result<()> {
+    if let Some(out) = &args.export_weights {
+        return export_weights(&args.path, out, args.json);
+    }
     if is_preprocessor_file(&args.path) {
         let h = model_file::read_preprocessor_header(&args.path)?;
         if args.json {
@@ -95,6 +104,63 @@ pub fn run(args: InspectArgs, progress: &TermProgress) -> anyhow::Result<()> {
     }
     print_profile(&p);
     Ok(())
+}
+
+/// `--export-weights`: the network of a neural-network model file as safetensors, written
+/// atomically (a temporary file beside `out`, then a rename).
+fn export_weights(path: &Path, out: &Path, json: bool) -> anyhow::Result<()> {
+    if !is_model_file(path) {
+        anyhow::bail!(
+            "{}: --export-weights needs a satori model file (.satori) holding a neural network",
+            path.display()
+        );
+    }
+    let kind = model_file::read_header(path)?.model_kind;
+    let network = match model_file::load_any(path)? {
+        LoadedModel::MultiTask(m) => m.1.model().network().clone(),
+        LoadedModel::Single(m) => match m.1.model() {
+            AnyModel::MlpClassifier(m) => m.network().clone(),
+            AnyModel::MlpRegressor(m) => m.network().clone(),
+            _ => anyhow::bail!(
+                "{} holds a {kind}; only neural networks (mlp_classifier, mlp_regressor, \
+                 multi-task models) have weights to export",
+                path.display()
+            ),
+        },
+    };
+    let bytes = network.to_safetensors()?;
+    let mut tmp = out.as_os_str().to_owned();
+    tmp.push(".tmp");
+    let tmp = PathBuf::from(tmp);
+    let written = std::fs::write(&tmp, &bytes).and_then(|()| std::fs::rename(&tmp, out));
+    if let Err(e) = written {
+        let _ = std::fs::remove_file(&tmp);
+        return Err(satori_core::Error::io(out, e).into());
+    }
+    let n_tensors = safetensors_count(&network);
+    if json {
+        return print_json(&serde_json::json!({
+            "weights": out.display().to_string(),
+            "model_kind": kind,
+            "tensors": n_tensors,
+            "parameters": network.n_parameters(),
+            "bytes": bytes.len(),
+        }));
+    }
+    println!(
+        "wrote {} tensors ({} parameters, {} bytes) of the {kind} network to {}",
+        n_tensors,
+        network.n_parameters(),
+        bytes.len(),
+        out.display()
+    );
+    Ok(())
+}
+
+/// How many tensors the safetensors file of `net` holds.
+fn safetensors_count(net: &Network) -> usize {
+    let bn = net.hidden.iter().filter(|h| h.batch_norm.is_some()).count();
+    2 * net.hidden.len() + 4 * bn + 2 * net.heads.len()
 }
 
 fn print_header(path: &Path, h: &ModelHeader) {
