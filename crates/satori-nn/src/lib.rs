@@ -81,7 +81,7 @@ pub mod weights;
 pub use classifier::{MlpClassifier, MlpClassifierParams};
 pub use model::NeuralNet;
 pub use multitask::{MultiTaskMlp, MultiTaskMlpParams, TaskInfo, TaskScore};
-pub use net::{BatchNorm, Dense, Hidden, Network};
+pub use net::{BatchNorm, Dense, Hidden, Network, with_field_layout};
 pub use params::{Activation, ClassWeight, LrSchedule, MlpParams, Solver};
 pub use regressor::{MlpRegressor, MlpRegressorParams};
 

@@ -55,7 +55,12 @@ pub struct Hidden {
 
 /// A trained multilayer perceptron: a trunk of hidden layers shared by one or more linear output
 /// heads (one per task; single-task models have one).
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+///
+/// Serialised (in the model file's payload) as the bytes of its safetensors file
+/// ([`Network::to_safetensors`]): the weights are stored in the standard tensor format. Model
+/// files of formats 1 and 2 stored the fields one by one; decode those inside
+/// [`with_field_layout`].
+#[derive(Debug, Clone, PartialEq)]
 pub struct Network {
     /// Input width (number of feature columns).
     pub n_inputs: usize,
@@ -65,6 +70,79 @@ pub struct Network {
     pub hidden: Vec<Hidden>,
     /// Output heads (logits for classification tasks, values for regression tasks).
     pub heads: Vec<Dense>,
+}
+
+/// The field-by-field layout of [`Network`] in model files of formats 1 and 2.
+#[derive(Deserialize)]
+struct NetworkFields {
+    n_inputs: usize,
+    activation: Activation,
+    hidden: Vec<Hidden>,
+    heads: Vec<Dense>,
+}
+
+thread_local! {
+    static FIELD_LAYOUT: std::cell::Cell<bool> = const { std::cell::Cell::new(false) };
+}
+
+/// Run `f` with networks deserialised in the field-by-field layout of model-file formats 1 and 2
+/// (before the weights were stored as safetensors), on this thread.
+pub fn with_field_layout<T>(f: impl FnOnce() -> T) -> T {
+    let before = FIELD_LAYOUT.with(|c| c.replace(true));
+    let out = f();
+    FIELD_LAYOUT.with(|c| c.set(before));
+    out
+}
+
+impl Serialize for Network {
+    fn serialize<S: serde::Serializer>(&self, s: S) -> std::result::Result<S::Ok, S::Error> {
+        let bytes = self.to_safetensors().map_err(serde::ser::Error::custom)?;
+        s.serialize_bytes(&bytes)
+    }
+}
+
+impl<'de> Deserialize<'de> for Network {
+    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> std::result::Result<Self, D::Error> {
+        if FIELD_LAYOUT.with(std::cell::Cell::get) {
+            let f = NetworkFields::deserialize(d)?;
+            let net = Network {
+                n_inputs: f.n_inputs,
+                activation: f.activation,
+                hidden: f.hidden,
+                heads: f.heads,
+            };
+            net.validate().map_err(serde::de::Error::custom)?;
+            return Ok(net);
+        }
+        d.deserialize_bytes(SafetensorsVisitor)
+    }
+}
+
+/// Reads a network from its safetensors bytes (or, from self-describing formats such as JSON, a
+/// sequence of byte values).
+struct SafetensorsVisitor;
+
+impl<'de> serde::de::Visitor<'de> for SafetensorsVisitor {
+    type Value = Network;
+
+    fn expecting(&self, f: &mut std::fmt::Formatter) -> std::fmt::Result {
+        f.write_str("the bytes of a safetensors file")
+    }
+
+    fn visit_bytes<E: serde::de::Error>(self, v: &[u8]) -> std::result::Result<Network, E> {
+        Network::from_safetensors(v).map_err(E::custom)
+    }
+
+    fn visit_seq<A: serde::de::SeqAccess<'de>>(
+        self,
+        mut seq: A,
+    ) -> std::result::Result<Network, A::Error> {
+        let mut bytes = Vec::with_capacity(seq.size_hint().unwrap_or(0));
+        while let Some(b) = seq.next_element::<u8>()? {
+            bytes.push(b);
+        }
+        Network::from_safetensors(&bytes).map_err(serde::de::Error::custom)
+    }
 }
 
 impl Dense {

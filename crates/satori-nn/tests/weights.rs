@@ -401,3 +401,41 @@ proptest! {
         }
     }
 }
+
+/// In a model payload (postcard) a network is the bytes of its safetensors file; payloads of
+/// model-file formats 1 and 2, which stored the fields one by one, decode inside
+/// `with_field_layout`.
+#[test]
+fn payloads_hold_safetensors_and_the_field_layout_still_decodes() {
+    let net = satori_nn::NeuralNet::network(&classifier(true)).clone();
+    let bytes = postcard::to_allocvec(&net).unwrap();
+    let st_bytes = net.to_safetensors().unwrap();
+    assert!(
+        bytes.ends_with(&st_bytes),
+        "the payload is a length prefix and the file"
+    );
+    assert!(
+        bytes.len() - st_bytes.len() <= 5,
+        "only a varint length before the file"
+    );
+    assert_eq!(postcard::from_bytes::<Network>(&bytes).unwrap(), net);
+
+    #[derive(serde::Serialize)]
+    struct Fields<'a> {
+        n_inputs: usize,
+        activation: Activation,
+        hidden: &'a [Hidden],
+        heads: &'a [Dense],
+    }
+    let old = postcard::to_allocvec(&Fields {
+        n_inputs: net.n_inputs,
+        activation: net.activation,
+        hidden: &net.hidden,
+        heads: &net.heads,
+    })
+    .unwrap();
+    let decoded = satori_nn::with_field_layout(|| postcard::from_bytes::<Network>(&old)).unwrap();
+    assert_eq!(decoded, net);
+    // Outside it, the old layout is not mistaken for a network.
+    assert!(postcard::from_bytes::<Network>(&old).is_err());
+}

@@ -37,9 +37,9 @@ use crate::{FittedPipeline, FittedPreprocessor};
 
 /// The magic bytes every model file starts with.
 pub const MAGIC: &[u8; 8] = b"SATORI\x00M";
-/// The newest format this build writes and reads (2: pipelines gained text vectorizers; format 1
-/// files still load).
-pub const FORMAT_VERSION: u32 = 2;
+/// The newest format this build writes and reads (2: pipelines gained text vectorizers; 3: neural
+/// networks are stored as safetensors bytes; files of formats 1 and 2 still load).
+pub const FORMAT_VERSION: u32 = 3;
 const PREAMBLE: usize = 8 + 4 + 4 + 4 + 8 + 4;
 /// Headers larger than this are rejected as corrupt rather than allocated.
 const MAX_HEADER: u32 = 64 << 20;
@@ -295,10 +295,15 @@ pub fn from_bytes(path: &Path, bytes: &[u8]) -> Result<(ModelHeader, FittedPipel
         ));
     }
     // Format 1 predates text columns: its pipelines have no text stage.
-    let pipeline: FittedPipeline = if header.format_version < 2 {
-        decode_payload::<crate::pipeline::PipelineV1>(path, &p, body)?.into()
-    } else {
-        decode_payload(path, &p, body)?
+    // Format 1 predates text columns (its pipelines have no text stage); formats 1 and 2 store
+    // neural networks field by field instead of as safetensors.
+    let pipeline: FittedPipeline = match header.format_version {
+        1 => satori_nn::with_field_layout(|| {
+            decode_payload::<crate::pipeline::PipelineV1>(path, &p, body)
+        })?
+        .into(),
+        2 => satori_nn::with_field_layout(|| decode_payload(path, &p, body))?,
+        _ => decode_payload(path, &p, body)?,
     };
     pipeline
         .check_consistent(&header)
@@ -480,7 +485,11 @@ pub fn multitask_from_bytes(
         ));
     }
     let (header, p, body): (MultiTaskHeader, _, _) = decode_header(path, bytes, MAGIC)?;
-    let model: FittedMultiTask = decode_payload(path, &p, body)?;
+    let model: FittedMultiTask = if header.base.format_version < 3 {
+        satori_nn::with_field_layout(|| decode_payload(path, &p, body))?
+    } else {
+        decode_payload(path, &p, body)?
+    };
     model
         .check_consistent(&header)
         .map_err(|reason| file_err(path, reason))?;

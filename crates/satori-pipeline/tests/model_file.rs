@@ -148,3 +148,36 @@ fn missing_file_is_an_io_error_naming_the_path() {
         .to_string();
     assert!(e.contains("/nonexistent/m.satori"), "{e}");
 }
+
+/// A model file written by an earlier build (format 2: a neural network stored field by field,
+/// before weights were stored as safetensors) still loads and predicts what that build predicted.
+#[test]
+fn a_format_2_neural_network_file_still_loads_and_predicts_the_same() {
+    let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("../../tests/fixtures/model-files");
+    let (header, pipeline) = model_file::load(&dir.join("v2-mlp-breast-cancer.satori")).unwrap();
+    assert_eq!(header.format_version, 2);
+    assert_eq!(header.model_kind, "mlp_classifier");
+    let ds = bundled::get("breast_cancer").unwrap();
+    let opts = pipeline.read_options(ReadOptions::default());
+    let table = read_csv_bytes(ds.name, ds.csv.as_bytes(), &opts).unwrap();
+    let preds = pipeline.predict_table(&table).unwrap();
+    let expected =
+        std::fs::read_to_string(dir.join("v2-mlp-breast-cancer.predictions.csv")).unwrap();
+    let proba = preds.proba.as_ref().unwrap();
+    for (i, line) in expected.lines().skip(1).enumerate() {
+        let f: Vec<&str> = line.split(',').collect();
+        assert_eq!(preds.label(i), f[0], "row {i}");
+        for k in 0..2 {
+            let want: f64 = f[k + 1].parse().unwrap();
+            assert_eq!(proba[[i, k]], want, "row {i} class {k}");
+        }
+    }
+    // Saved again, it is written in the current format and predicts the same.
+    let tmp = tempfile::tempdir().unwrap();
+    let again = tmp.path().join("m.satori");
+    let mut h = header.clone();
+    h.format_version = FORMAT_VERSION;
+    model_file::save(&again, &h, &pipeline).unwrap();
+    let (_, reloaded) = model_file::load(&again).unwrap();
+    assert_eq!(reloaded.predict_table(&table).unwrap(), preds);
+}
