@@ -1,45 +1,9 @@
 //! The `satori` binary run on real files: outputs, exit codes and error messages.
 
+mod common;
+use common::*;
+
 use std::path::{Path, PathBuf};
-use std::process::{Command, Output};
-
-fn satori(args: &[&str]) -> Output {
-    Command::new(env!("CARGO_BIN_EXE_satori"))
-        .args(args)
-        .output()
-        .expect("the binary runs")
-}
-
-fn data(name: &str) -> String {
-    Path::new(env!("CARGO_MANIFEST_DIR"))
-        .join("../../data")
-        .join(name)
-        .display()
-        .to_string()
-}
-
-fn stdout(o: &Output) -> String {
-    String::from_utf8_lossy(&o.stdout).into_owned()
-}
-
-fn stderr(o: &Output) -> String {
-    String::from_utf8_lossy(&o.stderr).into_owned()
-}
-
-/// A user error: exit code 1, one line on stderr naming the problem, no panic or backtrace.
-fn assert_user_error(o: &Output, needles: &[&str]) {
-    let err = stderr(o);
-    assert_eq!(o.status.code(), Some(1), "stderr: {err}");
-    assert!(
-        !err.contains("panicked") && !err.contains("RUST_BACKTRACE"),
-        "{err}"
-    );
-    let lines: Vec<&str> = err.lines().filter(|l| !l.trim().is_empty()).collect();
-    assert!(lines.iter().any(|l| l.starts_with("error")), "{err}");
-    for n in needles {
-        assert!(err.contains(n), "expected `{n}` in: {err}");
-    }
-}
 
 fn tmp() -> tempfile::TempDir {
     tempfile::tempdir().expect("temp dir")

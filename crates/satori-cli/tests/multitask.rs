@@ -4,21 +4,17 @@
 //! The generated data share a hidden representation `z = tanh(x · A)` of 10 inputs; the targets
 //! are four values `v0..v3 = z · v_k` and a 3-class `kind = argmax(z · U)`.
 
+mod common;
+use common::*;
+
 use std::path::Path;
-use std::process::{Command, Output};
+use std::process::Output;
 
 use ndarray::Array2;
 use satori_core::rng::{rng, standard_normal};
 
 const D: usize = 10;
 const Z: usize = 6;
-
-fn satori(args: &[&str]) -> Output {
-    Command::new(env!("CARGO_BIN_EXE_satori"))
-        .args(args)
-        .output()
-        .expect("the binary runs")
-}
 
 /// `satori train DATA --out MODEL` with `extra` arguments.
 fn run_train(data: &str, model: &str, extra: &[&str]) -> Output {
@@ -27,31 +23,9 @@ fn run_train(data: &str, model: &str, extra: &[&str]) -> Output {
     satori(&args)
 }
 
-fn stdout(o: &Output) -> String {
-    String::from_utf8_lossy(&o.stdout).into_owned()
-}
-
-fn stderr(o: &Output) -> String {
-    String::from_utf8_lossy(&o.stderr).into_owned()
-}
-
 fn ok_json(o: &Output) -> serde_json::Value {
     assert!(o.status.success(), "{}", stderr(o));
     serde_json::from_str(&stdout(o)).expect("JSON on stdout")
-}
-
-/// A user error: exit code 1, a line starting with `error` naming the problem, no panic.
-fn assert_user_error(o: &Output, needles: &[&str]) {
-    let err = stderr(o);
-    assert_eq!(o.status.code(), Some(1), "stderr: {err}");
-    assert!(
-        !err.contains("panicked") && !err.contains("RUST_BACKTRACE"),
-        "{err}"
-    );
-    assert!(err.lines().any(|l| l.starts_with("error")), "{err}");
-    for n in needles {
-        assert!(err.contains(n), "expected `{n}` in: {err}");
-    }
 }
 
 fn matrix(rows: usize, cols: usize, seed: u64) -> Array2<f64> {

@@ -1,13 +1,9 @@
 //! Free-text columns through the binary: `satori train` vectorises them, `predict` reads them back.
 
-use std::process::{Command, Output};
+mod common;
+use common::*;
 
-fn satori(args: &[&str]) -> Output {
-    Command::new(env!("CARGO_BIN_EXE_satori"))
-        .args(args)
-        .output()
-        .expect("the binary runs")
-}
+use std::process::Output;
 
 fn text(o: &Output) -> (String, String) {
     (

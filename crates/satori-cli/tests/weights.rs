@@ -1,47 +1,12 @@
 //! `satori inspect model.satori --export-weights weights.safetensors`: a network's weights in the
 //! standard tensor format, read back with the `safetensors` crate; other models refused.
 
+mod common;
+use common::*;
+
 use std::path::Path;
-use std::process::{Command, Output};
 
 use safetensors::{Dtype, SafeTensors};
-
-fn satori(args: &[&str]) -> Output {
-    Command::new(env!("CARGO_BIN_EXE_satori"))
-        .args(args)
-        .output()
-        .expect("the binary runs")
-}
-
-fn data(name: &str) -> String {
-    Path::new(env!("CARGO_MANIFEST_DIR"))
-        .join("../../data")
-        .join(name)
-        .display()
-        .to_string()
-}
-
-fn stderr(o: &Output) -> String {
-    String::from_utf8_lossy(&o.stderr).into_owned()
-}
-
-fn stdout(o: &Output) -> String {
-    String::from_utf8_lossy(&o.stdout).into_owned()
-}
-
-/// A user error: exit code 1, a line starting with `error` naming the problem, no panic.
-fn assert_user_error(o: &Output, needles: &[&str]) {
-    let err = stderr(o);
-    assert_eq!(o.status.code(), Some(1), "stderr: {err}");
-    assert!(
-        !err.contains("panicked") && !err.contains("RUST_BACKTRACE"),
-        "{err}"
-    );
-    assert!(err.lines().any(|l| l.starts_with("error")), "{err}");
-    for n in needles {
-        assert!(err.contains(n), "expected `{n}` in: {err}");
-    }
-}
 
 fn train(data_file: &str, model: &str, extra: &[&str]) {
     let mut args = vec!["train", data_file, "--out", model];
