@@ -1244,3 +1244,71 @@ fn mlp_trains_and_fine_tunes_from_a_base_model() {
     ]);
     assert_user_error(&o, &["learning_rate_init"]);
 }
+
+#[test]
+fn continue_from_trains_a_saved_network_further() {
+    let dir = tmp();
+    let (base, more) = (path(&dir, "base.satori"), path(&dir, "more.satori"));
+    let d = data("breast_cancer.csv");
+    let o = satori(&[
+        "train",
+        &d,
+        "--target",
+        "diagnosis",
+        "--model",
+        "mlp",
+        "--set",
+        "model.max_iter=2",
+        "--out",
+        &base,
+    ]);
+    assert!(o.status.success(), "{}", stderr(&o));
+    let o = satori(&[
+        "train",
+        &d,
+        "--target",
+        "diagnosis",
+        "--continue-from",
+        &base,
+        "--epochs",
+        "3",
+        "--out",
+        &more,
+    ]);
+    assert!(o.status.success(), "{}", stderr(&o));
+    assert!(stdout(&o).contains("mlp_classifier"), "{}", stdout(&o));
+    let o = satori(&["inspect", &more]);
+    assert!(
+        stdout(&o).contains("continued for 3 more epochs"),
+        "{}",
+        stdout(&o)
+    );
+    assert_user_error(
+        &satori(&[
+            "train",
+            &d,
+            "--target",
+            "diagnosis",
+            "--continue-from",
+            &base,
+            "--set",
+            "model.alpha=1",
+            "--out",
+            &more,
+        ]),
+        &["--set"],
+    );
+    assert_user_error(
+        &satori(&[
+            "train",
+            &d,
+            "--target",
+            "diagnosis",
+            "--epochs",
+            "3",
+            "--out",
+            &more,
+        ]),
+        &["--continue-from"],
+    );
+}

@@ -36,6 +36,7 @@ mod pipeline;
 pub mod pipeline_file;
 pub mod preprocessor;
 mod reference;
+pub mod resume;
 pub mod row_filter;
 pub mod select_model;
 pub mod steps;

@@ -176,6 +176,8 @@ pub struct TrainRequest {
     pub validation: Option<Table>,
     /// Start a neural network from a trained one (transfer learning, see [`crate::transfer`]).
     pub init_from: Option<crate::transfer::InitFrom>,
+    /// Continue training a saved model on these rows (see [`crate::resume`]).
+    pub continue_from: Option<crate::resume::ContinueFrom>,
 }
 
 /// What a tuned decision threshold optimises. The threshold is chosen on out-of-fold
@@ -206,6 +208,7 @@ impl TrainRequest {
             cost_matrix: None,
             validation: None,
             init_from: None,
+            continue_from: None,
         }
     }
 }
@@ -236,25 +239,38 @@ pub fn train(
 ) -> Result<TrainOutcome> {
     let (data, load) = table.to_dataset(&request.target)?;
     let data = data.with_target_name(request.target.name.clone());
-    let data = match &request.init_from {
-        Some(init) => {
+    let data = match (&request.init_from, &request.continue_from) {
+        (Some(_), Some(_)) => {
+            return Err(Error::param(
+                "--continue-from",
+                "--init-from starts a new model from a trained one and --continue-from trains a \
+                 saved one further: give one of them",
+            ));
+        }
+        (Some(init), None) => {
             crate::transfer::recode_to(&data, init.pipeline.input_schema(), &init.source)?
         }
-        None => data,
+        (None, Some(c)) => crate::transfer::recode_to(&data, c.pipeline.input_schema(), &c.source)?,
+        (None, None) => data,
     };
-    let task = data
-        .task()
-        .ok_or_else(|| Error::Internal("dataset without a task".into()))?;
-    let params = TrainParams::resolve(
-        &request.model,
-        task,
-        data.features(),
-        request.holdout,
-        request.seed,
-        request.pipeline.as_ref(),
-        &request.overrides,
-    )?;
-    let mut params = params;
+    let task = match &request.continue_from {
+        Some(c) => c.pipeline.task(),
+        None => data
+            .task()
+            .ok_or_else(|| Error::Internal("dataset without a task".into()))?,
+    };
+    let mut params = match &request.continue_from {
+        Some(c) => continued_params(c, request)?,
+        None => TrainParams::resolve(
+            &request.model,
+            task,
+            data.features(),
+            request.holdout,
+            request.seed,
+            request.pipeline.as_ref(),
+            &request.overrides,
+        )?,
+    };
     if request.init_from.is_some() {
         // The base model's fitted steps are reused; none are fitted here.
         params.preprocessing.clear();
@@ -296,8 +312,8 @@ pub fn train(
         }
         (None, _) => None,
     };
-    let mut pipeline = match &request.init_from {
-        Some(init) => {
+    let mut pipeline = match (&request.init_from, &request.continue_from) {
+        (Some(init), _) => {
             if request.threshold.is_some() {
                 return Err(Error::param(
                     "--tune-threshold",
@@ -306,7 +322,17 @@ pub fn train(
             }
             crate::transfer::fit_transfer(&train_data, &params.model, init, progress)?
         }
-        None => fit_pipeline(&train_data, &params, valid.as_ref().map(|v| &v.1), progress)?,
+        (None, Some(c)) => {
+            if request.threshold.is_some() {
+                return Err(Error::param(
+                    "--tune-threshold",
+                    "threshold tuning is not available with --continue-from (the saved model's \
+                     threshold is kept)",
+                ));
+            }
+            crate::resume::fit_continue(&train_data, c, progress)?
+        }
+        (None, None) => fit_pipeline(&train_data, &params, valid.as_ref().map(|v| &v.1), progress)?,
     };
     if let Some(objective) = &request.threshold {
         let threshold = tune_threshold(&train_data, &params, objective, costs.as_ref(), progress)?;
@@ -377,10 +403,14 @@ pub fn train(
         feature_importances: ranked_importances(&pipeline),
         training_history: pipeline.model().training_history(),
         model_summary: summary_with_text(&pipeline),
-        init_from: request
-            .init_from
-            .as_ref()
-            .map(|i| format!("{} ({} frozen hidden layers)", i.source, i.freeze)),
+        init_from: match (&request.init_from, &request.continue_from) {
+            (Some(i), _) => Some(format!("{} ({} frozen hidden layers)", i.source, i.freeze)),
+            (None, Some(c)) => Some(format!(
+                "{} (continued for {} more epochs)",
+                c.source, c.epochs
+            )),
+            (None, None) => None,
+        },
     };
     Ok(TrainOutcome {
         holdout_predictions,
@@ -390,6 +420,37 @@ pub fn train(
         params,
         holdout,
     })
+}
+
+/// The saved model's parameters for continuing it: its own, with this request's holdout and
+/// seed; `--set`, a pipeline file and `--valid` do not apply.
+fn continued_params(
+    c: &crate::resume::ContinueFrom,
+    request: &TrainRequest,
+) -> Result<TrainParams> {
+    if !request.overrides.is_empty() || request.pipeline.is_some() {
+        return Err(Error::param(
+            "--continue-from",
+            "the saved model keeps its own parameters and preprocessing: --set and --pipeline do \
+             not apply (the number of epochs is --epochs)",
+        ));
+    }
+    if request.validation.is_some() {
+        return Err(Error::param(
+            "--valid",
+            "continuing a saved model scores it on a holdout of the new rows; --valid does not \
+             apply",
+        ));
+    }
+    let mut p: TrainParams = serde_json::from_value(c.params.clone()).map_err(|e| {
+        Error::InvalidData(format!(
+            "{}: its training parameters do not read: {e}",
+            c.source
+        ))
+    })?;
+    p.holdout = request.holdout;
+    p.seed = request.seed;
+    Ok(p)
 }
 
 /// The model's summary, preceded by a line per text column (how it reaches the model).

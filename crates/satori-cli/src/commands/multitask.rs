@@ -75,6 +75,11 @@ pub fn train(
         "--init-from",
         "transfer learning starts a single-target network",
     )?;
+    refuse(
+        args.continue_from.is_some(),
+        "--continue-from",
+        "continuing training takes a single-target model",
+    )?;
     refuse(args.report.is_some(), "--report", REPORT_WHY)?;
     let opts = super::read_options(&args.read)?;
     let data = super::read_table(&args.data, &opts, progress)?;

@@ -52,6 +52,18 @@ pub struct TrainArgs {
     /// With --init-from: how many of the base network's hidden layers stay frozen.
     #[arg(long, value_name = "N", default_value_t = 0, requires = "init_from")]
     pub freeze: usize,
+    /// Continue training a saved model (mlp or sgd) on these rows, from its weights, with its own
+    /// preprocessing and parameters (scikit-learn's partial_fit); the result is a new model file.
+    #[arg(long, value_name = "MODEL", conflicts_with = "init_from")]
+    pub continue_from: Option<PathBuf>,
+    /// With --continue-from: epochs (networks) or passes (SGD) over the new rows.
+    #[arg(
+        long,
+        value_name = "N",
+        default_value_t = 1,
+        requires = "continue_from"
+    )]
+    pub epochs: usize,
     /// Write a self-contained HTML report of the holdout evaluation.
     #[arg(long, value_name = "FILE")]
     pub report: Option<PathBuf>,
@@ -123,11 +135,25 @@ pub fn run(args: TrainArgs, progress: &TermProgress) -> anyhow::Result<()> {
         }
         None => None,
     };
+    let continue_from = match &args.continue_from {
+        Some(path) => {
+            let (header, base) = model_file::load(path)?;
+            opts = base.read_options(opts);
+            Some(satori_pipeline::resume::ContinueFrom {
+                pipeline: base,
+                params: header.params,
+                source: path.display().to_string(),
+                epochs: args.epochs,
+            })
+        }
+        None => None,
+    };
     let data = super::read_table(&args.data, &opts, progress)?;
     let mut request = TrainRequest::new(args.what.target_spec());
     request.model = args.what.model.clone();
     request.holdout = args.holdout;
     request.init_from = init_from;
+    request.continue_from = continue_from;
     if let Some(path) = &args.valid {
         let vopts =
             satori_pipeline::validation_read_options(&data, &args.what.target, opts.clone());
