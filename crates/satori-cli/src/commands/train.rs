@@ -245,6 +245,26 @@ pub(super) fn model_chain(params: &serde_json::Value, model: &str) -> String {
     }
 }
 
+/// " and 2 text columns", " and the sparse LIBSVM features", … for the training summary line.
+fn extra_inputs(lines: &[String]) -> String {
+    let sparse = lines.iter().any(|l| l.starts_with("LIBSVM features"));
+    let text = lines.len() - usize::from(sparse);
+    let mut parts = Vec::new();
+    match text {
+        0 => {}
+        1 => parts.push("1 text column".to_string()),
+        n => parts.push(format!("{n} text columns")),
+    }
+    if sparse {
+        parts.push("the sparse LIBSVM features".to_string());
+    }
+    if parts.is_empty() {
+        String::new()
+    } else {
+        format!(" and {}", parts.join(" and "))
+    }
+}
+
 fn print_summary(s: &TrainJson, progress: &TermProgress) {
     if s.dropped_missing_target > 0 {
         progress.note(&format!(
@@ -262,11 +282,12 @@ fn print_summary(s: &TrainJson, progress: &TermProgress) {
         .map(|c| format!(" ({})", c.join(", ")))
         .unwrap_or_default();
     println!(
-        "Trained {} on {} of {} rows, {} features; target `{}`: {}{}",
+        "Trained {} on {} of {} rows, {} features{}; target `{}`: {}{}",
         model_chain(&s.params, &s.model),
         s.n_train,
         s.n_rows,
         s.n_features,
+        extra_inputs(&s.text_columns),
         s.target,
         s.task.name(),
         classes
