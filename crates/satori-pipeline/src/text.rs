@@ -54,9 +54,10 @@ pub struct TextParams {
     pub tfidf: fe::TfidfVectorizerParams,
     /// The hashing vectorizer's parameters (scikit-learn's names and defaults).
     pub hashing: fe::HashingVectorizerParams,
-    /// Keep only the `k` terms with the highest χ² statistic against the class (classification
-    /// only; the vectorised values must be non-negative, so hashing needs
-    /// `hashing.alternate_sign = false`). At least 1; unset (the default) keeps every term.
+    /// Keep only the `k` terms that score highest against the target: the χ² statistic for
+    /// classes (the vectorised values must be non-negative, so hashing needs
+    /// `hashing.alternate_sign = false`), the F statistic of `f_regression` for a continuous
+    /// target. At least 1; unset (the default) keeps every term.
     pub select_k_best: Option<usize>,
     /// Divide each term column by its largest absolute value (scikit-learn's `MaxAbsScaler`,
     /// which keeps the matrix sparse). Default `false`.
@@ -518,23 +519,26 @@ fn fit_svd(x: &CsMat<f64>, k: usize, seed: u64, name: &str) -> Result<fe::Trunca
     .fit_csr(x)
 }
 
-/// The `k` columns with the highest χ² statistic against the class codes, sorted by index
-/// (scikit-learn's `SelectKBest(chi2, k)`: ties keep the later column, NaN scores rank lowest).
+/// The `k` columns that score highest against the target, sorted by index (scikit-learn's
+/// `SelectKBest(chi2, k)` for classes, `SelectKBest(f_regression, k)` for a continuous target;
+/// ties keep the later column, NaN scores rank lowest).
 fn chi2_best(x: &CsMat<f64>, data: &Dataset, k: usize, name: &str) -> Result<Vec<usize>> {
-    let Some(satori_core::Target::Classes { codes, labels }) = data.target() else {
-        return Err(Error::param(
-            "text.select_k_best",
-            "chi2 selection of text terms needs a classification target",
-        ));
+    let scores = match data.require_target()? {
+        satori_core::Target::Classes { codes, labels } => {
+            let y: Vec<usize> = codes.to_vec();
+            fe::sparse::chi2_csr(x, &y, labels.len())
+                .map_err(|e| match e {
+                    Error::InvalidData(m) => Error::InvalidData(format!(
+                        "text column `{name}`: {m} (hashing with `text.hashing.alternate_sign = \
+                         false` gives non-negative counts)"
+                    )),
+                    other => other,
+                })?
+                .0
+                .to_vec()
+        }
+        satori_core::Target::Continuous(y) => f_regression_csr(x, y.as_slice().unwrap_or(&[])),
     };
-    let y: Vec<usize> = codes.to_vec();
-    let (scores, _) = fe::sparse::chi2_csr(x, &y, labels.len()).map_err(|e| match e {
-        Error::InvalidData(m) => Error::InvalidData(format!(
-            "text column `{name}`: {m} (hashing with `text.hashing.alternate_sign = false` \
-             gives non-negative counts)"
-        )),
-        other => other,
-    })?;
     if k >= scores.len() {
         return Ok((0..scores.len()).collect());
     }
@@ -545,6 +549,43 @@ fn chi2_best(x: &CsMat<f64>, data: &Dataset, k: usize, name: &str) -> Result<Vec
     let mut keep = order[order.len() - k..].to_vec();
     keep.sort_unstable();
     Ok(keep)
+}
+
+/// scikit-learn's `f_regression(X, y)` (centred, `force_finite=True`) on a CSR matrix without
+/// densifying: the F statistic of each column's correlation with `y`; a constant column scores 0,
+/// a perfectly correlated one the largest finite value.
+fn f_regression_csr(x: &CsMat<f64>, y: &[f64]) -> Vec<f64> {
+    let n = x.rows();
+    let p = x.cols();
+    if n == 0 || y.len() != n {
+        return vec![0.0; p];
+    }
+    let y_mean = y.iter().sum::<f64>() / n as f64;
+    let yc: Vec<f64> = y.iter().map(|v| v - y_mean).collect();
+    let y_norm = yc.iter().map(|v| v * v).sum::<f64>().sqrt();
+    let mut sum = vec![0.0; p];
+    let mut sq = vec![0.0; p];
+    let mut dot = vec![0.0; p];
+    for (i, row) in x.outer_iterator().enumerate() {
+        for (j, &v) in row.iter() {
+            sum[j] += v;
+            sq[j] += v * v;
+            dot[j] += v * yc[i];
+        }
+    }
+    let dof = n as f64 - 2.0;
+    (0..p)
+        .map(|j| {
+            let mean = sum[j] / n as f64;
+            let norm = (sq[j] - n as f64 * mean * mean).max(0.0).sqrt();
+            if norm == 0.0 || y_norm == 0.0 {
+                return 0.0;
+            }
+            let corr = dot[j] / norm / y_norm;
+            let f = corr * corr / (1.0 - corr * corr) * dof;
+            if f.is_finite() { f } else { f64::MAX }
+        })
+        .collect()
 }
 
 /// The columns `keep` (sorted) of a CSR matrix, renumbered.

@@ -495,3 +495,54 @@ fn few_rows_and_many_terms_still_train_a_dense_model() {
     assert_eq!(out.pipeline.model().n_features(), 40);
     assert!(out.pipeline.feature_names_out()[39].ends_with("svd39"));
 }
+
+/// `select_k_best` for a continuous target keeps what scikit-learn's
+/// `SelectKBest(f_regression, k)` keeps on the same TF-IDF matrix (golden).
+#[test]
+fn select_k_best_for_regression_matches_scikit_learn() {
+    let path = concat!(
+        env!("CARGO_MANIFEST_DIR"),
+        "/../../tests/golden/text_select_regression/expected.json"
+    );
+    let golden: serde_json::Value =
+        serde_json::from_str(&std::fs::read_to_string(path).unwrap()).unwrap();
+    let mut csv = String::from("doc,y\n");
+    for (d, y) in golden["docs"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .zip(golden["y"].as_array().unwrap())
+    {
+        csv.push_str(&format!(
+            "{},{}\n",
+            d.as_str().unwrap(),
+            y.as_f64().unwrap()
+        ));
+    }
+    let mut opts = ReadOptions::default();
+    opts.kinds.insert("doc".into(), ColumnKind::Text);
+    let t = read_csv_bytes("g.csv", csv.as_bytes(), &opts).unwrap();
+    for case in golden["cases"].as_array().unwrap() {
+        let k = case["k"].as_u64().unwrap().to_string();
+        let mut r = request("ridge", &[("text.select_k_best", k.as_str())]);
+        r.holdout = 0.0;
+        r.target = TargetSpec {
+            name: "y".into(),
+            task: None,
+        };
+        let out = train(&t, &r, &NoProgress).unwrap();
+        let kept: Vec<String> = out
+            .pipeline
+            .feature_names_out()
+            .iter()
+            .map(|n| n.trim_start_matches("doc:").to_string())
+            .collect();
+        let want: Vec<String> = case["kept"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|v| v.as_str().unwrap().to_string())
+            .collect();
+        assert_eq!(kept, want, "k = {k}");
+    }
+}
