@@ -130,7 +130,7 @@ fn a_libsvm_file_read_sparse_trains_and_predicts() {
     ]);
     let (out, err) = text(&o);
     assert!(o.status.success(), "{err}");
-    assert!(err.contains("LIBSVM features: 66 sparse columns"), "{err}");
+    assert!(err.contains("LIBSVM features: 67 sparse columns"), "{err}");
     assert!(out.contains("accuracy"), "{out}");
     let preds = dir.path().join("p.csv");
     let fresh = dir.path().join("new.svm");

@@ -190,7 +190,7 @@ impl Dataset {
     }
 
     /// Attach a block of sparse feature columns (CSR, one row per row; a LIBSVM file read
-    /// sparse), named `f1`…`fN`. The pipeline joins it to the model input without densifying.
+    /// sparse, column `j` named `f{j}`). The pipeline joins it to the model input without densifying.
     pub fn with_sparse(mut self, block: sprs::CsMat<f64>) -> Result<Self> {
         if block.rows() != self.n_samples() {
             return Err(Error::ShapeMismatch {

@@ -77,8 +77,8 @@ pub struct ReadOptions {
     pub kinds: BTreeMap<String, ColumnKind>,
     /// The format; `None` decides by extension (`.parquet`/`.pq`, `.svm`/`.libsvm`, else CSV).
     pub format: Option<Format>,
-    /// LIBSVM only: keep the features as one sparse matrix ([`Table::sparse`]) instead of dense
-    /// columns `f1`…`fN`. `None` (the default) keeps them sparse only when the dense table would
+    /// LIBSVM only: keep the features as one sparse matrix ([`Table::sparse`], column = the file's
+    /// own index) instead of dense columns `f1`…`fN`. `None` (the default) keeps them sparse only when the dense table would
     /// exceed 2²⁸ cells; `Some(true)` always (`--sparse`); `Some(false)` never.
     pub sparse: Option<bool>,
 }
@@ -122,8 +122,9 @@ pub struct Table {
     pub columns: Vec<Column>,
     /// Notes on what inference decided.
     pub notes: Vec<String>,
-    /// Features kept as one sparse CSR matrix (rows × features, columns named `f1`…`fN`): a
-    /// LIBSVM file read sparse (see [`ReadOptions::sparse`]). `None` for every other table.
+    /// Features kept as one sparse CSR matrix (rows × features; column `j` is the file's feature
+    /// index `j`, named `f{j}`): a LIBSVM file read sparse (see [`ReadOptions::sparse`]). `None`
+    /// for every other table.
     pub sparse: Option<sprs::CsMat<f64>>,
 }
 

@@ -110,7 +110,7 @@ impl Params for TextParams {
 }
 
 /// The name of the sparse feature block of a LIBSVM file read sparse, in messages and
-/// descriptions; its columns are named `f1`…`fN`.
+/// descriptions; its column `j` (the file's index `j`) is named `f{j}`.
 pub const SPARSE_BLOCK: &str = "LIBSVM features";
 
 /// What a fitted column reads: a text column's documents, or the sparse feature block.
@@ -154,7 +154,7 @@ impl FittedVectorizer {
             FittedVectorizer::Hashing(p) => (0..p.n_features)
                 .map(|j| format!("{column}:hash{j}"))
                 .collect(),
-            FittedVectorizer::Given { width } => (1..=*width).map(|j| format!("f{j}")).collect(),
+            FittedVectorizer::Given { width } => (0..*width).map(|j| format!("f{j}")).collect(),
         }
     }
 }
@@ -167,8 +167,8 @@ fn widen(m: &CsMat<f64>, width: usize) -> Result<CsMat<f64>> {
         && j >= width
     {
         return Err(Error::InvalidData(format!(
-            "the data has sparse feature f{}, and the model was trained on f1…f{width}",
-            j + 1
+            "the data has sparse feature f{j}, and the model was trained on f0…f{}",
+            width.saturating_sub(1)
         )));
     }
     if m.data().iter().any(|v| !v.is_finite()) {
@@ -298,7 +298,7 @@ impl FittedText {
                     }
                     FittedVectorizer::Hashing(p) => format!("hashed into {} columns", p.n_features),
                     FittedVectorizer::Given { width } => {
-                        format!("{width} sparse columns f1…f{width}")
+                        format!("{width} sparse columns f0…f{}", width.saturating_sub(1))
                     }
                 };
                 let sel = c

@@ -63,13 +63,13 @@ fn a_sparse_libsvm_file_trains_a_linear_model_without_densifying() {
     let text = libsvm(2000, 500, 1);
     let t = read(&text, Some(true));
     let m = t.sparse.as_ref().expect("read sparse");
-    assert_eq!(m.cols(), 500);
+    assert_eq!(m.cols(), 501, "column j is the file's index j");
     assert_eq!(t.schema.columns.len(), 1);
     let out = train(&t, &request("logistic"), &NoProgress).unwrap();
     let p = &out.pipeline;
     assert!(p.text().sparse() && p.text().reads_sparse_block());
-    assert_eq!(p.model().n_features(), 500);
-    assert_eq!(p.feature_names_out()[499], "f500");
+    assert_eq!(p.model().n_features(), 501);
+    assert_eq!(p.feature_names_out()[500], "f500");
     let acc = out.holdout.as_ref().unwrap().metrics["accuracy"];
     assert!(acc > 0.75, "{acc}");
 
@@ -97,10 +97,19 @@ fn a_sparse_libsvm_file_trains_a_linear_model_without_densifying() {
     assert_eq!(x, p.predict_table(&fresh).unwrap());
     assert_eq!(x.len(), 2);
 
+    // Columns are the file's own indices: a new file with an index 0 (which a base detection
+    // would read 0-based, shifting every feature) predicts the same for the same row.
+    let with_zero = read_csv_bytes("zero.svm", b"0 0:1\n1 3:1 400:1\n", &opts).unwrap();
+    let z = loaded.predict_table(&with_zero).unwrap();
+    assert_eq!(
+        z.proba.as_ref().unwrap().row(1),
+        x.proba.as_ref().unwrap().row(0)
+    );
+
     // A feature beyond the training width is named.
     let wide = read_csv_bytes("wide.svm", b"1 601:1\n", &opts).unwrap();
     let e = loaded.predict_table(&wide).unwrap_err().to_string();
-    assert!(e.contains("f601") && e.contains("f500"), "{e}");
+    assert!(e.contains("f601") && e.contains("f0…f500"), "{e}");
 }
 
 #[test]
@@ -113,7 +122,7 @@ fn boosting_gets_svd_components_of_the_sparse_block() {
     assert_eq!(out.pipeline.model().n_features(), 20);
     let summary = out.header.model_summary.unwrap();
     assert!(
-        summary.contains("LIBSVM features: 3000 sparse columns"),
+        summary.contains("LIBSVM features: 3001 sparse columns f0…f3000"),
         "{summary}"
     );
 }
@@ -123,7 +132,7 @@ fn a_file_too_wide_for_a_dense_table_is_read_sparse_by_default() {
     // 3 rows × 2^27 features would be 2^28.6 dense cells.
     let text = "1 1:1 134217728:2\n0 5:1\n1 7:3\n";
     let t = read(text, None);
-    assert_eq!(t.sparse.as_ref().unwrap().cols(), 1 << 27);
+    assert_eq!(t.sparse.as_ref().unwrap().cols(), (1 << 27) + 1);
     assert!(
         t.notes.iter().any(|n| n.contains("sparse matrix")),
         "{:?}",

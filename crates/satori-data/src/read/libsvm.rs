@@ -1,6 +1,6 @@
 //! LIBSVM / svmlight sparse text, read into a dense table `label`, `f1`..`fN`, or — when the
 //! dense table would be too large, or [`ReadOptions::sparse`] asks — a table of `label` whose
-//! features stay one CSR matrix ([`Table::sparse`]).
+//! features stay one CSR matrix ([`Table::sparse`]) with column `j` = the file's index `j`.
 //!
 //! Each line is `label idx:value idx:value ... [# comment]`; a `qid:` pair is ignored, as are
 //! blank and comment-only lines. Indices are 1-based unless some index is 0, in which case all
@@ -70,7 +70,8 @@ pub(crate) fn read_libsvm(bytes: &[u8], source: &str, opts: &ReadOptions) -> Res
         .ok()
         .is_none_or(|n| n.saturating_mul(rows.len()) > MAX_DENSE_CELLS);
     if opts.sparse.unwrap_or(too_wide) {
-        return sparse_table(rows, int_labels, min_idx == 0, n_features, source, opts);
+        let width = if min_idx == u64::MAX { 0 } else { max_idx + 1 };
+        return sparse_table(rows, int_labels, width, source, opts);
     }
     dense_table(rows, int_labels, min_idx, max_idx, source, opts)
 }
@@ -86,11 +87,12 @@ fn feature_count(min_idx: u64, max_idx: u64) -> u64 {
     }
 }
 
-/// The rows as a table of `label` with the features in one CSR matrix.
+/// The rows as a table of `label` with the features in one CSR matrix whose column `j` is the
+/// file's index `j` (`f0`…`fN`: whatever the file's base, no detection that a new file could
+/// contradict).
 fn sparse_table(
     rows: Vec<Row>,
     int_labels: bool,
-    zero_based: bool,
     n_features: u64,
     source: &str,
     opts: &ReadOptions,
@@ -109,9 +111,10 @@ fn sparse_table(
         labels.push(row.label);
         lines.push(row.line);
         for (idx, v) in row.pairs {
-            // Explicit zeros are not stored; indices are increasing on a line (checked).
+            // Column = the file's own index (0- or 1-based alike, so a new file always lines up
+            // with the training one); explicit zeros are not stored; indices increase (checked).
             if v != 0.0 {
-                indices.push(if zero_based { idx } else { idx - 1 } as usize);
+                indices.push(idx as usize);
                 data.push(v);
             }
         }
