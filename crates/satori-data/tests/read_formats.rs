@@ -203,9 +203,10 @@ fn libsvm_files_become_dense_tables() {
         format: Some(Format::Libsvm),
         ..ReadOptions::default()
     };
+    // Columns are named by the file's own index: `f0` here.
     let t = read_csv_bytes("mem.svm", b"2.5 0:1 1:2\n-1 1:3\n", &opts).unwrap();
-    assert_eq!(values(&t, "f1"), [1.0, 0.0]);
-    assert_eq!(values(&t, "f2"), [2.0, 3.0]);
+    assert_eq!(values(&t, "f0"), [1.0, 0.0]);
+    assert_eq!(values(&t, "f1"), [2.0, 3.0]);
     assert_eq!(t.column("label").unwrap().0.kind, ColumnKind::Numeric);
     let e = read_csv_bytes("mem.svm", b"1 1:2\n1 x:2\n", &opts)
         .unwrap_err()

@@ -4,9 +4,9 @@
 //!
 //! Each line is `label idx:value idx:value ... [# comment]`; a `qid:` pair is ignored, as are
 //! blank and comment-only lines. Indices are 1-based unless some index is 0, in which case all
-//! are 0-based (scikit-learn's `zero_based="auto"`); either way index `i` becomes column
-//! `f{i}` (1-based) or `f{i+1}` (0-based). Indices must be increasing on each line. Features a
-//! line does not list are 0, as svmlight means.
+//! are 0-based (scikit-learn's `zero_based="auto"`); either way index `i` becomes column `f{i}`
+//! (`f1`… or `f0`…). Indices must be increasing on each line. Features a line does not list are
+//! 0, as svmlight means.
 
 use std::path::Path;
 
@@ -193,7 +193,10 @@ fn dense_table(
         first_nonint: None,
     }];
     for (j, f) in features.into_iter().enumerate() {
-        names.push(format!("f{}", j + 1));
+        // Named by the file's own index, so the column of index `i` is `f{i}` whatever the base:
+        // a new file with another base cannot shift features silently (a missing column is an
+        // error by name instead).
+        names.push(format!("f{}", if zero_based { j } else { j + 1 }));
         cols.push(Raw::Num {
             vals: f,
             int_text: false,
@@ -304,6 +307,12 @@ mod tests {
     fn zero_based_when_an_index_is_zero() {
         let t = read_libsvm(b"0 0:1 2:3\n1 1:4\n", "x", &ReadOptions::default()).unwrap();
         assert_eq!(t.schema.len(), 4);
+        let names: Vec<&str> = t.schema.names().collect();
+        assert_eq!(
+            names,
+            ["label", "f0", "f1", "f2"],
+            "named by the file's own index"
+        );
         assert_eq!(t.columns[1], Column::Values(vec![1.0, 0.0]));
         assert_eq!(t.columns[3], Column::Values(vec![3.0, 0.0]));
     }
