@@ -17,7 +17,6 @@ from __future__ import annotations
 
 import argparse
 import os
-import subprocess
 import sys
 
 HERE = os.path.dirname(os.path.abspath(__file__))
@@ -79,61 +78,24 @@ def main(argv: list[str]) -> int:
     ap.add_argument("--no-build", action="store_true", help="do not (re)build the satori example")
     args = ap.parse_args(argv)
     sys.path.insert(0, HERE)
-    import harness
+    from bench_text_train import ensure_data, run_train_bench
 
     path = os.path.join(HERE, "data", f"sparse_{args.rows}_{args.features}.svm")
-    if not os.path.exists(path):
-        os.makedirs(os.path.dirname(path), exist_ok=True)
-        code = (
-            f"import sys; sys.path.insert(0, {HERE!r}); import bench_libsvm_train as b; "
-            f"b.make_svm({path!r}, {args.rows}, {args.features})"
-        )
-        subprocess.run([sys.executable, "-c", code], check=True)
-
-    target = os.environ.get("CARGO_TARGET_DIR") or os.path.join(ROOT, "target")
-    example = os.path.join(os.path.abspath(target), "release", "examples", "bench_text_train")
-    if not args.no_build:
-        cmd = ["cargo", "build", "--release", "-p", "satori-pipeline", "--example", "bench_text_train"]
-        print("$ " + " ".join(cmd), file=sys.stderr, flush=True)
-        if subprocess.run(cmd, cwd=ROOT).returncode != 0:
-            return 2
-    me = os.path.abspath(__file__)
-    contenders = [
-        harness.Contender("satori train --sparse (logistic)", cmd=[example, path], satori=True),
-        harness.Contender(
-            "scikit-learn load_svmlight_file + LogisticRegression",
-            call=(me, "sklearn_libsvm_train", {"path": path}),
-        ),
-    ]
-    stats: dict = {}
-    runs = harness.run_contenders(contenders, rounds=args.rounds, stats=stats)
-    summaries = harness.summarize(runs, contenders)
-
-    def field(name, fmt="{}"):
-        return lambda s: fmt.format(s.report[name]) if s.report and name in s.report else "—"
-
-    extra = [
-        ("holdout accuracy", field("accuracy", "{:.4f}")),
-        ("holdout ROC-AUC", field("roc_auc", "{:.4f}")),
-        ("model columns", field("n_features", "{:,}")),
-    ]
-    notes = [
+    ensure_data(path, "bench_libsvm_train", "make_svm", args.rows, args.features)
+    return run_train_bench(
+        "bench_libsvm_train",
+        "Sparse LIBSVM data end to end (logistic regression)",
+        path,
+        "satori train --sparse (logistic)",
+        ("scikit-learn load_svmlight_file + LogisticRegression", os.path.abspath(__file__),
+         "sklearn_libsvm_train"),
         f"{args.rows:,} rows × {args.features:,} sparse features (30 per row); timed: split, "
         "logistic regression on the CSR matrix, holdout scoring; reading the file is not timed. "
         "Contenders alternate.",
-    ]
-    md = harness.render_markdown(
-        summaries,
-        title="Sparse LIBSVM data end to end (logistic regression)",
-        rounds=args.rounds,
-        packages=PACKAGES,
-        extra=extra,
-        notes=notes,
-        stats=stats,
+        args.rounds,
+        args.no_build,
+        PACKAGES,
     )
-    print(md)
-    print("written to " + harness.save_results("bench_libsvm_train", runs, summaries, md), file=sys.stderr)
-    return 0
 
 
 if __name__ == "__main__":

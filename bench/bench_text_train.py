@@ -92,6 +92,63 @@ def sklearn_text_train(path: str):
     return fit, report
 
 
+def ensure_data(path: str, module: str, maker: str, *args) -> None:
+    """Write `path` with `module.maker(path, *args)` in a subprocess if it does not exist."""
+    if os.path.exists(path):
+        return
+    os.makedirs(os.path.dirname(path), exist_ok=True)
+    code = (
+        f"import sys; sys.path.insert(0, {HERE!r}); import {module} as b; "
+        f"b.{maker}({path!r}, {', '.join(repr(a) for a in args)})"
+    )
+    subprocess.run([sys.executable, "-c", code], check=True)
+
+
+def run_train_bench(name: str, title: str, path: str, satori_label: str, peer: tuple, note: str,
+                    rounds: int, no_build: bool, packages: list[str]) -> int:
+    """Build the satori example (`bench_text_train`, the `satori train` flow), run it on `path`
+    against `peer` = (label, module path, function) with the harness, print and save the table
+    with the holdout scores. Shared by bench_text_train and bench_libsvm_train."""
+    import harness
+
+    target = os.environ.get("CARGO_TARGET_DIR") or os.path.join(ROOT, "target")
+    example = os.path.join(os.path.abspath(target), "release", "examples", "bench_text_train")
+    if not no_build:
+        cmd = ["cargo", "build", "--release", "-p", "satori-pipeline", "--example", "bench_text_train"]
+        print("$ " + " ".join(cmd), file=sys.stderr, flush=True)
+        if subprocess.run(cmd, cwd=ROOT).returncode != 0:
+            return 2
+    peer_label, peer_module, peer_func = peer
+    contenders = [
+        harness.Contender(satori_label, cmd=[example, path], satori=True),
+        harness.Contender(peer_label, call=(peer_module, peer_func, {"path": path})),
+    ]
+    stats: dict = {}
+    runs = harness.run_contenders(contenders, rounds=rounds, stats=stats)
+    summaries = harness.summarize(runs, contenders)
+
+    def field(key, fmt="{}"):
+        return lambda s: fmt.format(s.report[key]) if s.report and key in s.report else "—"
+
+    extra = [
+        ("holdout accuracy", field("accuracy", "{:.4f}")),
+        ("holdout ROC-AUC", field("roc_auc", "{:.4f}")),
+        ("model columns", field("n_features", "{:,}")),
+    ]
+    md = harness.render_markdown(
+        summaries,
+        title=title,
+        rounds=rounds,
+        packages=packages,
+        extra=extra,
+        notes=[note],
+        stats=stats,
+    )
+    print(md)
+    print("written to " + harness.save_results(name, runs, summaries, md), file=sys.stderr)
+    return 0
+
+
 def main(argv: list[str]) -> int:
     ap = argparse.ArgumentParser(prog="bench/run.sh bench_text_train", description=__doc__.split("\n")[0])
     ap.add_argument("--docs", type=int, default=100_000, help="rows (default 100,000)")
@@ -99,61 +156,21 @@ def main(argv: list[str]) -> int:
     ap.add_argument("--no-build", action="store_true", help="do not (re)build the satori example")
     args = ap.parse_args(argv)
     sys.path.insert(0, HERE)
-    import harness
-
     path = os.path.join(HERE, "data", f"reviews_{args.docs}.csv")
-    if not os.path.exists(path):
-        os.makedirs(os.path.dirname(path), exist_ok=True)
-        code = (
-            f"import sys; sys.path.insert(0, {HERE!r}); import bench_text_train as b; "
-            f"b.make_reviews({path!r}, {args.docs})"
-        )
-        subprocess.run([sys.executable, "-c", code], check=True)
-
-    target = os.environ.get("CARGO_TARGET_DIR") or os.path.join(ROOT, "target")
-    example = os.path.join(os.path.abspath(target), "release", "examples", "bench_text_train")
-    if not args.no_build:
-        cmd = ["cargo", "build", "--release", "-p", "satori-pipeline", "--example", "bench_text_train"]
-        print("$ " + " ".join(cmd), file=sys.stderr, flush=True)
-        if subprocess.run(cmd, cwd=ROOT).returncode != 0:
-            return 2
-    me = os.path.abspath(__file__)
-    contenders = [
-        harness.Contender("satori train (TF-IDF → sparse logistic)", cmd=[example, path], satori=True),
-        harness.Contender(
-            "scikit-learn TfidfVectorizer + LogisticRegression",
-            call=(me, "sklearn_text_train", {"path": path}),
-        ),
-    ]
-    stats: dict = {}
-    runs = harness.run_contenders(contenders, rounds=args.rounds, stats=stats)
-    summaries = harness.summarize(runs, contenders)
-
-    def field(name, fmt="{}"):
-        return lambda s: fmt.format(s.report[name]) if s.report and name in s.report else "—"
-
-    extra = [
-        ("holdout accuracy", field("accuracy", "{:.4f}")),
-        ("holdout ROC-AUC", field("roc_auc", "{:.4f}")),
-        ("model columns", field("n_features", "{:,}")),
-    ]
-    notes = [
+    ensure_data(path, "bench_text_train", "make_reviews", args.docs)
+    return run_train_bench(
+        "bench_text_train",
+        "Text classification end to end (TF-IDF + logistic regression)",
+        path,
+        "satori train (TF-IDF → sparse logistic)",
+        ("scikit-learn TfidfVectorizer + LogisticRegression", os.path.abspath(__file__), "sklearn_text_train"),
         f"{args.docs:,} synthetic reviews; timed: split, TF-IDF (scikit-learn's defaults), scaling, "
         "logistic regression on the sparse matrix, holdout scoring; reading the CSV is not timed. "
         "Contenders alternate.",
-    ]
-    md = harness.render_markdown(
-        summaries,
-        title="Text classification end to end (TF-IDF + logistic regression)",
-        rounds=args.rounds,
-        packages=PACKAGES,
-        extra=extra,
-        notes=notes,
-        stats=stats,
+        args.rounds,
+        args.no_build,
+        PACKAGES,
     )
-    print(md)
-    print("written to " + harness.save_results("bench_text_train", runs, summaries, md), file=sys.stderr)
-    return 0
 
 
 if __name__ == "__main__":

@@ -365,7 +365,10 @@ impl Dataset {
                     values: rows.iter().map(|&r| c.values[r].clone()).collect(),
                 })
                 .collect(),
-            sparse: self.sparse.as_ref().map(|m| select_csr_rows(m, rows)),
+            sparse: self
+                .sparse
+                .as_ref()
+                .map(|m| crate::sparse::select_rows(m, rows)),
         })
     }
 
@@ -389,22 +392,6 @@ impl Dataset {
             self.weights,
         )
     }
-}
-
-/// The rows `rows` of a CSR matrix, in that order (repeats allowed); rows are in range.
-fn select_csr_rows(m: &sprs::CsMat<f64>, rows: &[usize]) -> sprs::CsMat<f64> {
-    let mut indptr = Vec::with_capacity(rows.len() + 1);
-    let mut indices = Vec::new();
-    let mut data = Vec::new();
-    indptr.push(0);
-    for &r in rows {
-        if let Some(row) = m.outer_view(r) {
-            indices.extend_from_slice(row.indices());
-            data.extend_from_slice(row.data());
-        }
-        indptr.push(indices.len());
-    }
-    sprs::CsMat::new((rows.len(), m.cols()), indptr, indices, data)
 }
 
 #[cfg(test)]

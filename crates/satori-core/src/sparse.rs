@@ -59,3 +59,20 @@ pub fn check_features_csr(x: &CsMat<f64>, expected: Option<usize>) -> Result<()>
     }
     Ok(())
 }
+
+/// The rows `rows` of a CSR matrix, in that order (repeats allowed); every row must be in range
+/// (callers check it, as [`crate::Dataset::select_rows`] does).
+pub fn select_rows(m: &CsMat<f64>, rows: &[usize]) -> CsMat<f64> {
+    let mut indptr = Vec::with_capacity(rows.len() + 1);
+    let mut indices = Vec::new();
+    let mut data = Vec::new();
+    indptr.push(0);
+    for &r in rows {
+        if let Some(row) = m.outer_view(r) {
+            indices.extend_from_slice(row.indices());
+            data.extend_from_slice(row.data());
+        }
+        indptr.push(indices.len());
+    }
+    CsMat::new((rows.len(), m.cols()), indptr, indices, data)
+}

@@ -230,14 +230,23 @@ pub struct FittedText {
 }
 
 impl FittedText {
-    /// Fit on the text columns of `data` (its target is used by `select_k_best`);
-    /// `sparse_model` says whether the model can take sparse input.
-    pub fn fit(params: &TextParams, data: &Dataset, sparse_model: bool, seed: u64) -> Result<Self> {
+    /// Fit on the text columns (and sparse feature block) of `data` — its target is used by
+    /// `select_k_best`; `sparse_model` says whether the model can take sparse input — and give
+    /// the training rows' blocks too, so the training documents are vectorised once.
+    pub(crate) fn fit_transform(
+        params: &TextParams,
+        data: &Dataset,
+        sparse_model: bool,
+        seed: u64,
+    ) -> Result<(Self, Vec<Block>)> {
         params.validate()?;
         let mut columns = Vec::new();
+        let mut blocks = Vec::new();
         if params.vectorizer != Vectorizer::None {
             for col in choose_columns(&params.columns, data.text())? {
-                columns.push(fit_column(params, col, data, sparse_model, seed)?);
+                let (c, b) = fit_column(params, col, data, sparse_model, seed)?;
+                columns.push(c);
+                blocks.push(b);
             }
         }
         if let Some(block) = data.sparse() {
@@ -245,17 +254,11 @@ impl FittedText {
                 width: block.cols(),
             };
             let x = fe::sparse::as_csr(block).into_owned();
-            columns.push(finish_column(
-                params,
-                SPARSE_BLOCK,
-                given,
-                x,
-                data,
-                sparse_model,
-                seed,
-            )?);
+            let (c, b) = finish_column(params, SPARSE_BLOCK, given, x, data, sparse_model, seed)?;
+            columns.push(c);
+            blocks.push(b);
         }
-        Ok(FittedText { columns })
+        Ok((FittedText { columns }, blocks))
     }
 
     /// Whether no text column is used.
@@ -407,7 +410,7 @@ fn fit_column(
     data: &Dataset,
     sparse_model: bool,
     seed: u64,
-) -> Result<FittedColumn> {
+) -> Result<(FittedColumn, Block)> {
     let context = |e: Error| match e {
         Error::InvalidData(m) => Error::InvalidData(format!(
             "text column `{}`: {m}; leave it out with `--set text.columns=[...]` naming the \
@@ -439,7 +442,7 @@ fn finish_column(
     data: &Dataset,
     sparse_model: bool,
     seed: u64,
-) -> Result<FittedColumn> {
+) -> Result<(FittedColumn, Block)> {
     let keep = match params.select_k_best {
         Some(k) => {
             let keep = chi2_best(&x, data, k, name)?;
@@ -486,7 +489,7 @@ fn finish_column(
         Some(s) => s.n_components(),
         None => x.cols(),
     };
-    Ok(FittedColumn {
+    let column = FittedColumn {
         name: name.to_string(),
         vectorizer,
         keep,
@@ -494,7 +497,9 @@ fn finish_column(
         svd,
         output,
         width,
-    })
+    };
+    let block = output_block(&column, x)?;
+    Ok((column, block))
 }
 
 fn fit_svd(x: &CsMat<f64>, k: usize, seed: u64, name: &str) -> Result<fe::TruncatedSvd> {
@@ -618,6 +623,11 @@ fn transform_column(c: &FittedColumn, input: Input<'_>) -> Result<Block> {
     if let Some(s) = &c.scaler {
         x = s.transform(&x)?;
     }
+    output_block(c, x)
+}
+
+/// What column `c` gives the model from its vectorised, selected and scaled terms `x`.
+fn output_block(c: &FittedColumn, x: CsMat<f64>) -> Result<Block> {
     Ok(match (&c.svd, c.output) {
         (Some(svd), _) => Block::Dense(svd.transform_csr(&x)?),
         (None, Output::Sparse) => Block::Sparse(x),
@@ -694,6 +704,14 @@ pub(crate) fn assemble(z: Array2<f64>, blocks: Vec<Block>) -> Result<ModelInput>
         let joined = ndarray::concatenate(ndarray::Axis(1), &views)
             .map_err(|e| Error::Internal(format!("joining text columns: {e}")))?;
         return Ok(ModelInput::Dense(joined));
+    }
+    if z.ncols() == 0 && blocks.len() == 1 {
+        // One sparse block and nothing else (a LIBSVM file, a lone text column): it is the model
+        // input as it is, without a copy.
+        if let Some(Block::Sparse(m)) = blocks.into_iter().next() {
+            return Ok(ModelInput::Sparse(m));
+        }
+        return Err(Error::Internal("a lone dense block was not joined".into()));
     }
     if z.iter().any(|v| v.is_nan()) {
         return Err(Error::InvalidData(

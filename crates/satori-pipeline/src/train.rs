@@ -553,11 +553,11 @@ pub(crate) fn fit_pipeline(
         .ok_or_else(|| Error::InvalidData("training needs a target".into()))?;
     let (steps, current) = crate::preprocessor::fit_steps(data, &params.preprocessing, progress)?;
     let model = &params.model;
-    let text = if data.text().is_empty() && data.sparse().is_none() {
-        FittedText::default()
+    let (text, blocks) = if data.text().is_empty() && data.sparse().is_none() {
+        (FittedText::default(), Vec::new())
     } else {
         progress.start("vectorising text columns", None);
-        let t = FittedText::fit(&params.text, data, model.takes_sparse(), params.seed);
+        let t = FittedText::fit_transform(&params.text, data, model.takes_sparse(), params.seed);
         progress.finish();
         t?
     };
@@ -578,7 +578,11 @@ pub(crate) fn fit_pipeline(
         };
         model.fit(&current, valid.as_ref(), progress)
     } else {
-        fit_with_text(data, &current, &steps, &text, model, valid, progress)
+        let parts = TextParts {
+            text: &text,
+            blocks,
+        };
+        fit_with_text(data, &current, &steps, parts, model, valid, progress)
     };
     progress.finish();
     FittedPipeline::with_text(
@@ -607,18 +611,24 @@ fn prepared_valid(x: ndarray::Array2<f64>, features: &Schema, v: &Dataset) -> Re
     Ok(d)
 }
 
+/// The fitted text stage and the training rows' blocks it gave while fitting.
+struct TextParts<'a> {
+    text: &'a FittedText,
+    blocks: Vec<crate::text::Block>,
+}
+
 /// Fit the model on the steps' output joined by the text columns' blocks: one CSR matrix for
 /// models that take sparse input, dense columns otherwise.
 fn fit_with_text(
     data: &Dataset,
     current: &Dataset,
     steps: &[crate::steps::AnyStep],
-    text: &FittedText,
+    parts: TextParts<'_>,
     model: &crate::ModelParams,
     valid: Option<&Dataset>,
     progress: &dyn Progress,
 ) -> Result<crate::AnyModel> {
-    let blocks = text.transform(data.n_samples(), |name| dataset_input(data, name))?;
+    let TextParts { text, blocks } = parts;
     let mut names = current.feature_names();
     names.extend(text.feature_names_out());
     let target_only = |d: &Dataset| -> Result<Dataset> {

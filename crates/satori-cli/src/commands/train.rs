@@ -220,7 +220,8 @@ pub fn run(args: TrainArgs, progress: &TermProgress) -> anyhow::Result<()> {
     if args.json {
         return print_json(&summary);
     }
-    print_summary(&summary, progress);
+    let extra = extra_inputs(outcome.pipeline.text());
+    print_summary(&summary, &extra, progress);
     Ok(())
 }
 
@@ -246,9 +247,9 @@ pub(super) fn model_chain(params: &serde_json::Value, model: &str) -> String {
 }
 
 /// " and 2 text columns", " and the sparse LIBSVM features", … for the training summary line.
-fn extra_inputs(lines: &[String]) -> String {
-    let sparse = lines.iter().any(|l| l.starts_with("LIBSVM features"));
-    let text = lines.len() - usize::from(sparse);
+fn extra_inputs(fitted: &satori_pipeline::text::FittedText) -> String {
+    let sparse = fitted.reads_sparse_block();
+    let text = fitted.text_column_names().len();
     let mut parts = Vec::new();
     match text {
         0 => {}
@@ -265,7 +266,7 @@ fn extra_inputs(lines: &[String]) -> String {
     }
 }
 
-fn print_summary(s: &TrainJson, progress: &TermProgress) {
+fn print_summary(s: &TrainJson, extra: &str, progress: &TermProgress) {
     if s.dropped_missing_target > 0 {
         progress.note(&format!(
             "dropped {} rows whose target `{}` is missing",
@@ -287,7 +288,7 @@ fn print_summary(s: &TrainJson, progress: &TermProgress) {
         s.n_train,
         s.n_rows,
         s.n_features,
-        extra_inputs(&s.text_columns),
+        extra,
         s.target,
         s.task.name(),
         classes

@@ -121,16 +121,12 @@ pub(crate) fn to_dataset(t: &Table, spec: &TargetSpec) -> Result<(Dataset, LoadR
     let schema = Schema::new(feats.iter().map(|&j| t.schema.columns[j].clone()).collect())?;
     let mut data = Dataset::with_schema(x, schema)?.with_text(text)?;
     if let Some(m) = &t.sparse {
-        let rows: Vec<usize> = keep.clone();
-        let all = Dataset::new(Array2::zeros((m.rows(), 0)), Vec::new())?.with_sparse(m.clone())?;
-        let picked = if rows.len() == m.rows() {
-            all
+        let block = if keep.len() == m.rows() {
+            m.clone()
         } else {
-            all.select_rows(&rows)?
+            satori_core::sparse::select_rows(m, &keep)
         };
-        if let Some(block) = picked.sparse() {
-            data = data.with_sparse(block.clone())?;
-        }
+        data = data.with_sparse(block)?;
     }
     let data = data.with_target(target)?.with_target_name(tname.clone());
     Ok((data, report))
