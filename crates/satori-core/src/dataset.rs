@@ -119,8 +119,11 @@ impl Target {
 pub struct Dataset {
     x: Array2<f64>,
     features: Schema,
-    target: Option<Target>,
-    target_name: Option<String>,
+    /// No target, one, or several (scikit-learn's 2-D `y`: a multi-output model learns them
+    /// together); each has one value per row.
+    targets: Vec<Target>,
+    /// The target columns' names, one per target when known (may be empty).
+    target_names: Vec<String>,
     weights: Option<Array1<f64>>,
     #[serde(default)]
     text: Vec<TextColumn>,
@@ -181,8 +184,8 @@ impl Dataset {
         Ok(Dataset {
             x,
             features,
-            target: None,
-            target_name: None,
+            targets: Vec::new(),
+            target_names: Vec::new(),
             weights: None,
             text: Vec::new(),
             sparse: None,
@@ -201,6 +204,12 @@ impl Dataset {
         }
         self.sparse = Some(block.to_csr());
         Ok(self)
+    }
+
+    /// The dataset without its sparse feature block.
+    pub fn without_sparse(mut self) -> Self {
+        self.sparse = None;
+        self
     }
 
     /// The sparse feature block, if one is attached.
@@ -236,30 +245,67 @@ impl Dataset {
         &self.text
     }
 
-    /// Attach a target (one value per row).
+    /// Attach a target (one value per row), replacing any others.
     pub fn with_target(mut self, target: Target) -> Result<Self> {
+        self.check_target(&target, None)?;
+        if self.target_names.len() > 1 {
+            self.target_names.truncate(1);
+        }
+        self.targets = vec![target];
+        Ok(self)
+    }
+
+    /// Attach several named targets at once (scikit-learn's 2-D `y`), replacing any others: a
+    /// multi-output model learns them together; a single-output estimator refuses such a dataset
+    /// (see [`Dataset::require_target`]). At least one target; names must differ.
+    pub fn with_targets(mut self, targets: Vec<(String, Target)>) -> Result<Self> {
+        if targets.is_empty() {
+            return Err(Error::InvalidData(
+                "a list of targets needs at least one".into(),
+            ));
+        }
+        for (i, (name, target)) in targets.iter().enumerate() {
+            if targets[..i].iter().any(|(n, _)| n == name) {
+                return Err(Error::InvalidData(format!(
+                    "the target `{name}` is given twice"
+                )));
+            }
+            self.check_target(target, Some(name))?;
+        }
+        let (names, targets): (Vec<String>, Vec<Target>) = targets.into_iter().unzip();
+        self.target_names = names;
+        self.targets = targets;
+        Ok(self)
+    }
+
+    fn check_target(&self, target: &Target, name: Option<&str>) -> Result<()> {
+        let what = match name.or(self.target_names.first().map(String::as_str)) {
+            Some(n) => format!("target `{n}`"),
+            None => "the target".to_string(),
+        };
         if target.len() != self.n_samples() {
             return Err(Error::ShapeMismatch {
-                context: "target length".into(),
+                context: format!("length of {what}"),
                 expected: self.n_samples(),
                 got: target.len(),
             });
         }
-        if let Target::Continuous(y) = &target
+        if let Target::Continuous(y) = target
             && let Some(i) = y.iter().position(|v| !v.is_finite())
         {
             return Err(Error::InvalidData(format!(
-                "the target holds a non-finite value ({}) at row {i}",
-                y[i]
+                "{what} holds a non-finite value ({}) in data row {} (counting from 1, after rows \
+                 without a target were dropped); a regression target must be a finite number",
+                y[i],
+                i + 1
             )));
         }
-        self.target = Some(target);
-        Ok(self)
+        Ok(())
     }
 
     /// Name the target column (for messages and model files).
     pub fn with_target_name(mut self, name: impl Into<String>) -> Self {
-        self.target_name = Some(name.into());
+        self.target_names = vec![name.into()];
         self
     }
 
@@ -299,21 +345,49 @@ impl Dataset {
         self.features.names().map(str::to_string).collect()
     }
 
-    /// The target, if any.
+    /// The target, if any: the only one, or the first of several (see [`Dataset::targets`]).
     pub fn target(&self) -> Option<&Target> {
-        self.target.as_ref()
+        self.targets.first()
     }
 
-    /// The target, or an error saying that the operation needs one.
+    /// The one target, or an error saying that the operation needs one — or that it takes a
+    /// single target and the dataset has several.
     pub fn require_target(&self) -> Result<&Target> {
-        self.target.as_ref().ok_or_else(|| {
-            Error::InvalidData("this operation needs a target, and the dataset has none".into())
-        })
+        match self.targets.len() {
+            0 => Err(Error::InvalidData(
+                "this operation needs a target, and the dataset has none".into(),
+            )),
+            1 => Ok(&self.targets[0]),
+            n => Err(Error::InvalidData(format!(
+                "this estimator learns one target, and the dataset has {n}{}; a multi-output \
+                 model (the multi-task neural network, `--model mlp`) learns several",
+                if self.target_names.len() == n {
+                    format!(" ({})", self.target_names.join(", "))
+                } else {
+                    String::new()
+                }
+            ))),
+        }
     }
 
-    /// The target column's name, if known.
+    /// Every target, in order (empty without one).
+    pub fn targets(&self) -> &[Target] {
+        &self.targets
+    }
+
+    /// The number of targets.
+    pub fn n_targets(&self) -> usize {
+        self.targets.len()
+    }
+
+    /// The target column's name, if known (the first target's, when there are several).
     pub fn target_name(&self) -> Option<&str> {
-        self.target_name.as_deref()
+        self.target_names.first().map(String::as_str)
+    }
+
+    /// The target columns' names, one per target when known.
+    pub fn target_names(&self) -> &[String] {
+        &self.target_names
     }
 
     /// The sample weights, if any.
@@ -338,9 +412,28 @@ impl Dataset {
         self.x.ncols()
     }
 
-    /// The task defined by the target, if any.
+    /// The task defined by the target, if any (the first target's, when there are several).
     pub fn task(&self) -> Option<Task> {
-        self.target.as_ref().map(Target::task)
+        self.target().map(Target::task)
+    }
+
+    /// The same rows with other feature columns (a transformation's output): the targets, their
+    /// names, the weights, the text columns and the sparse block are kept.
+    pub fn with_features(&self, x: Array2<f64>, features: Schema) -> Result<Dataset> {
+        if x.nrows() != self.n_samples() {
+            return Err(Error::ShapeMismatch {
+                context: "rows of the new feature columns".into(),
+                expected: self.n_samples(),
+                got: x.nrows(),
+            });
+        }
+        let mut out = Dataset::with_schema(x, features)?;
+        out.targets = self.targets.clone();
+        out.target_names = self.target_names.clone();
+        out.weights = self.weights.clone();
+        out.text = self.text.clone();
+        out.sparse = self.sparse.clone();
+        Ok(out)
     }
 
     /// A new dataset of the given rows, in the given order (repeats allowed).
@@ -354,8 +447,8 @@ impl Dataset {
         Ok(Dataset {
             x: self.x.select(Axis(0), rows),
             features: self.features.clone(),
-            target: self.target.as_ref().map(|t| t.select(rows)),
-            target_name: self.target_name.clone(),
+            targets: self.targets.iter().map(|t| t.select(rows)).collect(),
+            target_names: self.target_names.clone(),
             weights: self.weights.as_ref().map(|w| w.select(Axis(0), rows)),
             text: self
                 .text
@@ -373,7 +466,8 @@ impl Dataset {
     }
 
     /// Split into parts: the feature matrix, schema, target, target name and weights (text columns
-    /// are dropped; take them first with [`Dataset::text`]).
+    /// and any targets after the first are dropped; take them first with [`Dataset::text`] and
+    /// [`Dataset::targets`]).
     #[allow(clippy::type_complexity)] // a plain tuple of the fields, named in the doc above
     pub fn into_parts(
         self,
@@ -384,11 +478,13 @@ impl Dataset {
         Option<String>,
         Option<Array1<f64>>,
     ) {
+        let mut targets = self.targets.into_iter();
+        let mut names = self.target_names.into_iter();
         (
             self.x,
             self.features,
-            self.target,
-            self.target_name,
+            targets.next(),
+            names.next(),
             self.weights,
         )
     }
@@ -413,7 +509,47 @@ mod tests {
         let e = data()
             .with_target(Target::regression(array![1.0, f64::NAN, 2.0]))
             .unwrap_err();
-        assert!(e.to_string().contains("row 1"), "{e}");
+        assert!(e.to_string().contains("data row 2"), "{e}");
+    }
+
+    #[test]
+    fn several_targets_follow_rows_and_single_target_estimators_refuse_them() {
+        let classes = Target::classes(array![0, 1, 0], vec!["n".into(), "y".into()]).unwrap();
+        let d = data()
+            .with_targets(vec![
+                ("c".into(), classes),
+                ("v".into(), Target::regression(array![0.5, 1.5, 2.5])),
+            ])
+            .unwrap();
+        assert_eq!(d.n_targets(), 2);
+        assert_eq!(d.target_names(), ["c", "v"]);
+        assert_eq!(d.task(), Some(Task::Binary));
+        let e = d.require_target().unwrap_err().to_string();
+        assert!(e.contains("2 (c, v)") && e.contains("multi-output"), "{e}");
+        let s = d.select_rows(&[2, 1]).unwrap();
+        assert_eq!(s.targets()[1].as_f64().to_vec(), vec![2.5, 1.5]);
+        let twice = data().with_targets(vec![
+            ("a".into(), Target::regression(array![1.0, 2.0, 3.0])),
+            ("a".into(), Target::regression(array![1.0, 2.0, 3.0])),
+        ]);
+        assert!(twice.unwrap_err().to_string().contains("twice"));
+        let inf = data()
+            .with_targets(vec![(
+                "v".into(),
+                Target::regression(array![1.0, f64::INFINITY, 3.0]),
+            )])
+            .unwrap_err()
+            .to_string();
+        assert!(
+            inf.contains("target `v`") && inf.contains("data row 2"),
+            "{inf}"
+        );
+        // One target again replaces the list.
+        let one = d
+            .with_target(Target::regression(array![1.0, 2.0, 3.0]))
+            .unwrap();
+        assert_eq!(one.n_targets(), 1);
+        assert!(one.require_target().is_ok());
     }
 
     #[test]

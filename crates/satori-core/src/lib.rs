@@ -3,7 +3,8 @@
 //! The types every other satori crate speaks: the one library [`Error`], the [`Dataset`] a model is
 //! fitted on, the [`Schema`] of raw input columns, the estimator traits ([`Params`], [`Estimator`],
 //! [`Predictor`], [`PredictProba`], [`Transformer`]), seeded RNG helpers ([`rng`]) and the
-//! [`Progress`] callback through which long work reports without depending on a terminal.
+//! [`Progress`] callback through which long work reports without depending on a terminal, and
+//! the one way every output file is written ([`fs`]: complete or not at all).
 //!
 //! ```
 //! use ndarray::array;
@@ -21,7 +22,9 @@
 
 mod dataset;
 mod error;
+pub mod fs;
 mod history;
+pub mod memory;
 pub mod numeric;
 mod progress;
 pub mod rng;
@@ -35,7 +38,9 @@ pub use history::TrainingHistory;
 pub use progress::{NoProgress, Progress};
 pub use schema::{ColumnKind, ColumnSchema, Schema};
 pub use sparse::{CsMat, SparseEstimator, SparsePredictor, check_features_csr};
-pub use traits::{Estimator, Params, PredictProba, Predictor, Transformer, check_features};
+pub use traits::{
+    Estimator, MultiOutputPredictor, Params, PredictProba, Predictor, Transformer, check_features,
+};
 
 /// The library version, recorded in model files as provenance.
 pub const VERSION: &str = env!("CARGO_PKG_VERSION");

@@ -46,6 +46,20 @@ pub trait PredictProba: Predictor {
     fn predict_proba(&self, x: ArrayView2<'_, f64>) -> Result<Array2<f64>>;
 }
 
+/// A fitted model that predicts several targets at once (scikit-learn's 2-D `y`): one column per
+/// target, in the order of the dataset's targets. Never panics on bad input.
+pub trait MultiOutputPredictor {
+    /// The number of feature columns the model expects.
+    fn n_features(&self) -> usize;
+
+    /// The number of targets it predicts.
+    fn n_outputs(&self) -> usize;
+
+    /// One row of predictions per input row, one column per target: the class code (as `f64`)
+    /// for a classification target, the value for a regression target.
+    fn predict_outputs(&self, x: ArrayView2<'_, f64>) -> Result<Array2<f64>>;
+}
+
 /// A fitted transformation of feature matrices.
 pub trait Transformer {
     /// The number of columns it takes.
