@@ -33,7 +33,7 @@ use satori_core::{
 };
 use serde::{Deserialize, Serialize};
 
-use crate::model::{self, Fitted, NeuralNet};
+use crate::model::{self, NeuralNet, TrainingRecord};
 use crate::net::{Network, argmax_rows, softmax_rows};
 use crate::params::MlpParams;
 
@@ -132,7 +132,7 @@ impl MlpClassifierParams {
 /// A fitted MLP classifier: the network, its class labels and its training record.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct MlpClassifier {
-    fitted: Fitted,
+    fitted: TrainingRecord,
     classes: Vec<String>,
 }
 
@@ -154,8 +154,24 @@ impl MlpClassifier {
                 classes.len()
             )));
         }
-        let fitted = Fitted::untrained(params.0, network, "log_loss", "accuracy");
+        let fitted = TrainingRecord::untrained(params.0, network, "log_loss", "accuracy");
         Ok(MlpClassifier { fitted, classes })
+    }
+
+    /// A classifier from a stored training record and its class labels (the network must have
+    /// one head with one output per class).
+    pub fn from_record(record: TrainingRecord, classes: Vec<String>) -> Result<MlpClassifier> {
+        record.net.validate()?;
+        if record.net.heads.len() != 1 || record.net.heads[0].n_out != classes.len() {
+            return Err(Error::InvalidData(format!(
+                "a classifier's network needs exactly one head with one output per class ({})",
+                classes.len()
+            )));
+        }
+        Ok(MlpClassifier {
+            fitted: record,
+            classes,
+        })
     }
 
     /// Continue training for `epochs` more epochs on `data` (scikit-learn's `partial_fit`, by

@@ -35,7 +35,7 @@
 //! ## Stored form and prediction
 //!
 //! A fitted model holds a [`Network`]: plain `f32` vectors per layer (no burn types), serialised
-//! with the model. Prediction is a plain forward pass over fixed row blocks (no burn at inference;
+//! with the model (as the bytes of its safetensors file). Prediction is a plain forward pass over fixed row blocks (no burn at inference;
 //! equal to burn's forward pass within 1e-6, and identical for a row alone or in any batch).
 //!
 //! ## Transfer learning and continuation
@@ -63,7 +63,10 @@
 //! (scikit-learn uses one logistic unit for two classes), and `early_stopping` monitors the
 //! validation loss (scikit-learn its score).
 //!
-//! The opt-in `cuda` cargo feature compiles burn's CUDA backend (not built by default).
+//! Training runs on the CPU (burn's Flex backend). There is no GPU backend: burn's CUDA backend
+//! was an opt-in feature that no code path used, so it was removed rather than left to rot; a
+//! device choice would come back with a `model.device` parameter and a clear error where the
+//! device is absent.
 #![warn(missing_docs)]
 
 mod augment;
@@ -79,10 +82,10 @@ mod train;
 pub mod weights;
 
 pub use classifier::{MlpClassifier, MlpClassifierParams};
-pub use model::NeuralNet;
+pub use model::{NeuralNet, TrainingRecord};
 pub use multitask::{MultiTaskMlp, MultiTaskMlpParams, TaskInfo, TaskScore};
-pub use net::{BatchNorm, Dense, Hidden, Network, with_field_layout};
-pub use params::{Activation, ClassWeight, LrSchedule, MlpParams, Solver};
+pub use net::{BatchNorm, Dense, Hidden, Network};
+pub use params::{Activation, ClassWeight, LrSchedule, MAX_LAYER_WIDTH, MlpParams, Solver};
 pub use regressor::{MlpRegressor, MlpRegressorParams};
 
 #[cfg(test)]

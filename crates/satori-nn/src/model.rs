@@ -8,21 +8,31 @@ use crate::net::{Network, to_f32_finite};
 use crate::params::{ClassWeight, MlpParams};
 use crate::train::{self, TaskData, TaskKind, TrainOutcome, TrainSpec, fresh_head, init_network};
 
-/// A fitted network with its training record: shared by every model of this crate.
+/// A fitted network with its training record: what every model of this crate stores (a
+/// classifier adds its class labels, a multi-task network its tasks). Public so that code reading
+/// older stored layouts (the model file's versioning) can rebuild a model with
+/// `MlpClassifier::from_record` and its siblings.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
-pub(crate) struct Fitted {
+pub struct TrainingRecord {
+    /// The parameters it was trained with (used again by `fit_more`).
     pub params: MlpParams,
+    /// The weights.
     pub net: Network,
+    /// Per-epoch training (and validation) loss.
     pub loss: TrainingHistory,
+    /// Per-epoch metric (accuracy or RMSE of the first head).
     pub metric: TrainingHistory,
+    /// Epochs run.
     pub n_iter: usize,
+    /// Whether training stopped on its criterion before `max_iter`.
     pub converged: bool,
+    /// Why training stopped early on a non-finite loss, if it did.
     pub stop_reason: Option<String>,
 }
 
-impl Fitted {
+impl TrainingRecord {
     pub(crate) fn new(params: MlpParams, out: TrainOutcome) -> Self {
-        Fitted {
+        TrainingRecord {
             params,
             net: out.net,
             loss: out.loss,
@@ -40,7 +50,7 @@ impl Fitted {
             train: Vec::new(),
             valid: None,
         };
-        Fitted {
+        TrainingRecord {
             params,
             net,
             loss: empty(loss),
@@ -61,7 +71,7 @@ impl Fitted {
                 _ => None,
             },
         };
-        Fitted {
+        TrainingRecord {
             params: self.params.clone(),
             net: out.net,
             loss: join(&self.loss, out.loss),
@@ -193,9 +203,17 @@ pub(crate) fn fit_fresh(
     x: Array2<f32>,
     tasks: Vec<TaskData>,
     progress: &dyn Progress,
-) -> Result<Fitted> {
+) -> Result<TrainingRecord> {
     params.validate()?;
     let heads: Vec<usize> = tasks.iter().map(|t| t.kind.outputs()).collect();
+    satori_core::memory::check_fits(
+        params.training_bytes(x.ncols(), heads.iter().sum()),
+        &format!(
+            "training a network with hidden layers {:?} on {} columns",
+            params.hidden_layer_sizes,
+            x.ncols()
+        ),
+    )?;
     let net = init_network(
         x.ncols(),
         &params.hidden_layer_sizes,
@@ -213,7 +231,10 @@ pub(crate) fn fit_fresh(
         slow: 0,
         epochs: params.max_iter,
     };
-    Ok(Fitted::new(params.clone(), train::run(spec, progress)?))
+    Ok(TrainingRecord::new(
+        params.clone(),
+        train::run(spec, progress)?,
+    ))
 }
 
 /// Fit a network whose trunk comes from `base` (the first `freeze` layers frozen, the others
@@ -225,7 +246,7 @@ pub(crate) fn fit_transfer(
     x: Array2<f32>,
     tasks: Vec<TaskData>,
     progress: &dyn Progress,
-) -> Result<Fitted> {
+) -> Result<TrainingRecord> {
     params.validate()?;
     if x.ncols() != base.n_inputs {
         return Err(Error::ShapeMismatch {
@@ -268,17 +289,20 @@ pub(crate) fn fit_transfer(
         slow,
         epochs: params.max_iter,
     };
-    Ok(Fitted::new(params.clone(), train::run(spec, progress)?))
+    Ok(TrainingRecord::new(
+        params.clone(),
+        train::run(spec, progress)?,
+    ))
 }
 
 /// Continue training `fitted` for `epochs` more epochs on new data.
 pub(crate) fn fit_continue(
-    fitted: &Fitted,
+    fitted: &TrainingRecord,
     x: Array2<f32>,
     tasks: Vec<TaskData>,
     epochs: usize,
     progress: &dyn Progress,
-) -> Result<Fitted> {
+) -> Result<TrainingRecord> {
     if epochs == 0 {
         return Err(Error::param("epochs", "must be ≥ 1, got 0"));
     }

@@ -25,10 +25,13 @@
 use std::ops::{Deref, DerefMut};
 
 use ndarray::{Array1, Array2, ArrayView2};
-use satori_core::{Dataset, Error, NoProgress, Params, Progress, Result, Target, TrainingHistory};
+use satori_core::{
+    Dataset, Error, Estimator, MultiOutputPredictor, NoProgress, Params, Progress, Result, Target,
+    TrainingHistory,
+};
 use serde::{Deserialize, Serialize};
 
-use crate::model::{self, Fitted, NeuralNet};
+use crate::model::{self, NeuralNet, TrainingRecord};
 use crate::net::{Network, argmax_rows, softmax_rows};
 use crate::params::{ClassWeight, MlpParams};
 
@@ -82,6 +85,29 @@ pub struct TaskScore {
     pub metric: String,
     /// The value.
     pub value: f64,
+}
+
+/// Fits on a dataset with one or several targets ([`Dataset::with_targets`]): one head per target,
+/// named after the dataset's target names (`target_0`, … where it has none).
+impl Estimator for MultiTaskMlpParams {
+    type Model = MultiTaskMlp;
+
+    fn fit_with_progress(&self, data: &Dataset, progress: &dyn Progress) -> Result<MultiTaskMlp> {
+        let names = data.target_names();
+        let targets: Vec<(String, Target)> = data
+            .targets()
+            .iter()
+            .enumerate()
+            .map(|(i, t)| {
+                let name = match names.get(i) {
+                    Some(n) if names.len() == data.n_targets() => n.clone(),
+                    _ => format!("target_{i}"),
+                };
+                (name, t.clone())
+            })
+            .collect();
+        self.fit_tasks_with_progress(data, &targets, progress)
+    }
 }
 
 impl MultiTaskMlpParams {
@@ -175,11 +201,33 @@ impl MultiTaskMlpParams {
 /// A fitted multi-task network.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct MultiTaskMlp {
-    fitted: Fitted,
+    fitted: TrainingRecord,
     tasks: Vec<TaskInfo>,
 }
 
 impl MultiTaskMlp {
+    /// A multi-task network from a stored training record and its tasks (one head per task, with
+    /// one output per class of a classification task and one output for a regression task).
+    pub fn from_record(record: TrainingRecord, tasks: Vec<TaskInfo>) -> Result<MultiTaskMlp> {
+        record.net.validate()?;
+        let heads = &record.net.heads;
+        let fits = heads.len() == tasks.len()
+            && heads
+                .iter()
+                .zip(&tasks)
+                .all(|(h, t)| h.n_out == t.labels.as_ref().map_or(1, Vec::len));
+        if !fits {
+            return Err(Error::InvalidData(format!(
+                "a multi-task network needs one head per task ({}), sized by its classes",
+                tasks.len()
+            )));
+        }
+        Ok(MultiTaskMlp {
+            fitted: record,
+            tasks,
+        })
+    }
+
     /// The tasks, in head order.
     pub fn tasks(&self) -> &[TaskInfo] {
         &self.tasks
@@ -304,6 +352,25 @@ impl MultiTaskMlp {
     pub fn summary(&self) -> String {
         let names: Vec<String> = self.tasks.iter().map(|t| t.name.clone()).collect();
         self.fitted.net.summary(&names)
+    }
+}
+
+impl MultiOutputPredictor for MultiTaskMlp {
+    fn n_features(&self) -> usize {
+        self.fitted.net.n_inputs
+    }
+
+    fn n_outputs(&self) -> usize {
+        self.tasks.len()
+    }
+
+    /// Every task's predictions, one column per task (class codes or values).
+    fn predict_outputs(&self, x: ArrayView2<'_, f64>) -> Result<Array2<f64>> {
+        let mut out = Array2::zeros((x.nrows(), self.tasks.len()));
+        for t in 0..self.tasks.len() {
+            out.column_mut(t).assign(&self.predict_task(t, x)?);
+        }
+        Ok(out)
     }
 }
 

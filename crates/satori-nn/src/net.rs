@@ -57,9 +57,9 @@ pub struct Hidden {
 /// heads (one per task; single-task models have one).
 ///
 /// Serialised (in the model file's payload) as the bytes of its safetensors file
-/// ([`Network::to_safetensors`]): the weights are stored in the standard tensor format. Model
-/// files of formats 1 and 2 stored the fields one by one; decode those inside
-/// [`with_field_layout`].
+/// ([`Network::to_safetensors`]): the weights are stored in the standard tensor format. (Model
+/// files of formats 1 and 2 stored the fields one by one; the model file's own versioning code
+/// reads those.)
 #[derive(Debug, Clone, PartialEq)]
 pub struct Network {
     /// Input width (number of feature columns).
@@ -72,28 +72,6 @@ pub struct Network {
     pub heads: Vec<Dense>,
 }
 
-/// The field-by-field layout of [`Network`] in model files of formats 1 and 2.
-#[derive(Deserialize)]
-struct NetworkFields {
-    n_inputs: usize,
-    activation: Activation,
-    hidden: Vec<Hidden>,
-    heads: Vec<Dense>,
-}
-
-thread_local! {
-    static FIELD_LAYOUT: std::cell::Cell<bool> = const { std::cell::Cell::new(false) };
-}
-
-/// Run `f` with networks deserialised in the field-by-field layout of model-file formats 1 and 2
-/// (before the weights were stored as safetensors), on this thread.
-pub fn with_field_layout<T>(f: impl FnOnce() -> T) -> T {
-    let before = FIELD_LAYOUT.with(|c| c.replace(true));
-    let out = f();
-    FIELD_LAYOUT.with(|c| c.set(before));
-    out
-}
-
 impl Serialize for Network {
     fn serialize<S: serde::Serializer>(&self, s: S) -> std::result::Result<S::Ok, S::Error> {
         let bytes = self.to_safetensors().map_err(serde::ser::Error::custom)?;
@@ -103,17 +81,6 @@ impl Serialize for Network {
 
 impl<'de> Deserialize<'de> for Network {
     fn deserialize<D: serde::Deserializer<'de>>(d: D) -> std::result::Result<Self, D::Error> {
-        if FIELD_LAYOUT.with(std::cell::Cell::get) {
-            let f = NetworkFields::deserialize(d)?;
-            let net = Network {
-                n_inputs: f.n_inputs,
-                activation: f.activation,
-                hidden: f.hidden,
-                heads: f.heads,
-            };
-            net.validate().map_err(serde::de::Error::custom)?;
-            return Ok(net);
-        }
         d.deserialize_bytes(SafetensorsVisitor)
     }
 }

@@ -79,8 +79,9 @@ pub enum ClassWeight {
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case", default, deny_unknown_fields)]
 pub struct MlpParams {
-    /// Width of each hidden layer, input side first. Default `[100]`; each ≥ 1; may be empty
-    /// (a linear model).
+    /// Width of each hidden layer, input side first. Default `[100]`; each in 1..=1,048,576
+    /// ([`MAX_LAYER_WIDTH`]); may be empty (a linear model). The network must also fit in memory
+    /// when it is fitted (checked before anything is allocated).
     pub hidden_layer_sizes: Vec<usize>,
     /// Hidden-layer non-linearity. Default `relu`; one of `relu`, `gelu`, `tanh`, `logistic`.
     pub activation: Activation,
@@ -255,7 +256,23 @@ fn non_negative(v: f64, name: &str) -> Result<()> {
     })
 }
 
+/// The widest hidden layer a network may have (2^20 units).
+pub const MAX_LAYER_WIDTH: usize = 1 << 20;
+
 impl MlpParams {
+    /// The memory (bytes, estimated) training a network of these layers on `n_inputs` columns
+    /// into heads of `outputs` takes: the weights with their gradients and optimizer state (4
+    /// copies of `f32`), and one batch's activations forward and back.
+    pub fn training_bytes(&self, n_inputs: usize, outputs: usize) -> f64 {
+        let mut widths = vec![n_inputs as f64];
+        widths.extend(self.hidden_layer_sizes.iter().map(|&h| h as f64));
+        widths.push(outputs.max(1) as f64);
+        let weights: f64 = widths.windows(2).map(|w| (w[0] + 1.0) * w[1]).sum();
+        let batch = self.batch_size.unwrap_or(200).max(1) as f64;
+        let activations: f64 = widths.iter().sum::<f64>() * batch;
+        4.0 * (4.0 * weights + 3.0 * activations)
+    }
+
     /// Check every field against its documented range.
     pub fn validate(&self) -> Result<()> {
         if let Some(i) = self.hidden_layer_sizes.iter().position(|&h| h == 0) {
@@ -264,6 +281,20 @@ impl MlpParams {
                 format!(
                     "layer {} has size 0; every hidden layer needs at least 1 unit",
                     i + 1
+                ),
+            ));
+        }
+        if let Some(i) = self
+            .hidden_layer_sizes
+            .iter()
+            .position(|&h| h > MAX_LAYER_WIDTH)
+        {
+            return Err(Error::param(
+                "hidden_layer_sizes",
+                format!(
+                    "layer {} has {} units; at most {MAX_LAYER_WIDTH} per layer",
+                    i + 1,
+                    self.hidden_layer_sizes[i]
                 ),
             ));
         }

@@ -25,7 +25,7 @@ use satori_core::{
 };
 use serde::{Deserialize, Serialize};
 
-use crate::model::{self, Fitted, NeuralNet};
+use crate::model::{self, NeuralNet, TrainingRecord};
 use crate::net::Network;
 use crate::params::MlpParams;
 
@@ -116,7 +116,7 @@ impl MlpRegressorParams {
 /// A fitted MLP regressor: the network and its training record.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct MlpRegressor {
-    fitted: Fitted,
+    fitted: TrainingRecord,
 }
 
 impl MlpRegressor {
@@ -132,8 +132,20 @@ impl MlpRegressor {
             ));
         }
         Ok(MlpRegressor {
-            fitted: Fitted::untrained(params.0, network, "squared_error", "rmse"),
+            fitted: TrainingRecord::untrained(params.0, network, "squared_error", "rmse"),
         })
+    }
+
+    /// A regressor from a stored training record (the network must have one head with one
+    /// output).
+    pub fn from_record(record: TrainingRecord) -> Result<MlpRegressor> {
+        record.net.validate()?;
+        if record.net.heads.len() != 1 || record.net.heads[0].n_out != 1 {
+            return Err(Error::InvalidData(
+                "a regressor's network needs exactly one head with one output".into(),
+            ));
+        }
+        Ok(MlpRegressor { fitted: record })
     }
 
     /// Continue training for `epochs` more epochs on `data` (scikit-learn's `partial_fit`, by
