@@ -111,6 +111,7 @@ impl Estimator for SimpleImputerParams {
         let x = data.x();
         check_not_empty(x.nrows(), "SimpleImputer")?;
         check_no_infinity(x, "SimpleImputer")?;
+        self.check_categorical(data)?;
         let statistics = self.statistics(x);
         let keep = (0..statistics.len())
             .filter(|&j| self.keep_empty_features || !statistics[j].is_nan())
@@ -130,6 +131,33 @@ impl Estimator for SimpleImputerParams {
 }
 
 impl SimpleImputerParams {
+    /// A mean or median of category codes is no category: refuse it, naming the column and the
+    /// strategy that fits.
+    fn check_categorical(&self, data: &Dataset) -> Result<()> {
+        let name = match self.strategy {
+            ImputeStrategy::Mean => "mean",
+            ImputeStrategy::Median => "median",
+            ImputeStrategy::MostFrequent | ImputeStrategy::Constant => return Ok(()),
+        };
+        if let Some(col) = data
+            .features()
+            .columns
+            .iter()
+            .find(|c| matches!(c.kind, satori_core::ColumnKind::Categorical { .. }))
+        {
+            return Err(Error::param(
+                "strategy",
+                format!(
+                    "simple_imputer: the {name} of categorical column `{}` is not one of its \
+                     categories; impute categorical columns with strategy = \"most_frequent\" \
+                     (or one-hot encode them first, as the automatic preprocessing does)",
+                    col.name
+                ),
+            ));
+        }
+        Ok(())
+    }
+
     /// The statistic of each column: NaN for an all-missing column, or its replacement when
     /// `keep_empty_features` is set.
     fn statistics(&self, x: ArrayView2<'_, f64>) -> Vec<f64> {

@@ -80,7 +80,9 @@ pub(crate) fn stratified_k_fold(
     shuffle_seed: Option<u64>,
 ) -> Result<Vec<Fold>> {
     let n = y.codes.len();
-    check_n_splits(n, n_splits)?;
+    if n_splits < 2 {
+        check_n_splits(n, n_splits)?;
+    }
     // Encode classes by order of first appearance.
     let mut enc_of_code = vec![usize::MAX; y.labels.len()];
     let mut code_of_enc: Vec<usize> = Vec::new();
@@ -106,15 +108,24 @@ pub(crate) fn stratified_k_fold(
         .min_by_key(|&(e, &c)| (c, e))
         .filter(|&(_, &c)| c < n_splits)
     {
+        let label = y.label(code_of_enc[smallest]);
+        let fix = if count < 2 {
+            format!(
+                "class `{label}` has {count} row, so no stratified split exists; use a \
+                 non-stratified split (e.g. --splitter kfold), or drop or merge that class"
+            )
+        } else {
+            format!(
+                "class `{label}` has only {count} rows; use at most {count} folds, or a \
+                 non-stratified split"
+            )
+        };
         return Err(Error::param(
             "n_splits",
-            format!(
-                "{n_splits} folds need at least {n_splits} rows of every class, but class `{}` \
-                 has only {count}; use n_splits <= {count}, or a non-stratified split",
-                y.label(code_of_enc[smallest])
-            ),
+            format!("{n_splits} stratified folds need {n_splits} rows of every class: {fix}"),
         ));
     }
+    check_n_splits(n, n_splits)?;
     // allocation[f][k]: rows of class k in fold f, from dealing the class-sorted rows round robin.
     let mut allocation = vec![vec![0usize; n_classes]; n_splits];
     let mut pos = 0usize;
