@@ -1,5 +1,7 @@
 //! The headless-browser check of `tests/browser/check_report.sh`, run when a Chromium binary is
-//! present (CI installs Debian's `chromium`); otherwise the test says why it skipped, and passes.
+//! present (CI installs Debian's `chromium`). Without one it says why it skipped — and in CI
+//! (`CI` set to `true` or `1`) a missing Chromium is a failure, so the check never passes silently
+//! where it must run.
 //!
 //! The script renders reports of models on the bundled breast_cancer, wine and diabetes data in
 //! headless Chromium, checks the rendered DOM for every section and picture, takes a 1200×3000
@@ -22,6 +24,12 @@ fn find_chromium() -> Option<PathBuf> {
 #[test]
 fn report_renders_in_headless_chromium() {
     let Some(chromium) = find_chromium() else {
+        let ci = std::env::var("CI").is_ok_and(|v| v == "true" || v == "1");
+        assert!(
+            !ci,
+            "CI is set and no chromium binary is on PATH: the report's browser check must run in \
+             CI (.ci/run installs Debian's chromium; set CHROMIUM=/path/to/chromium)"
+        );
         println!(
             "SKIPPED report_renders_in_headless_chromium: no chromium binary on PATH (apt-get install \
              chromium, or set CHROMIUM=/path/to/chromium); tests/browser/check_report.sh installs it"

@@ -31,6 +31,7 @@ use std::path::Path;
 
 use ndarray::{ArrayView1, Axis};
 use rayon::prelude::*;
+use satori_core::fs::OutputFile;
 use satori_core::{ColumnKind, Dataset, Error, Result, Target};
 
 use crate::Column;
@@ -268,15 +269,18 @@ fn write_cells_opt(
     out.flush().map_err(io)
 }
 
-fn create(path: &Path) -> Result<std::io::BufWriter<std::fs::File>> {
-    let f = std::fs::File::create(path).map_err(|e| Error::io(path, e))?;
-    Ok(std::io::BufWriter::with_capacity(1 << 20, f))
+/// An output file that appears complete or not at all (see [`satori_core::fs`]).
+fn create(path: &Path) -> Result<OutputFile> {
+    OutputFile::create(path)
 }
 
 /// A CSV file written a chunk of rows at a time (same format as [`write_csv_columns`]): the
 /// header once, then each chunk's rows in order.
+///
+/// Nothing appears at `path` until [`CsvChunkWriter::finish`]: a writer dropped after an error
+/// leaves whatever was there before.
 pub struct CsvChunkWriter {
-    out: std::io::BufWriter<std::fs::File>,
+    out: OutputFile,
     path: std::path::PathBuf,
     headers: Vec<String>,
     wrote_header: bool,
@@ -284,7 +288,7 @@ pub struct CsvChunkWriter {
 }
 
 impl CsvChunkWriter {
-    /// Create (or truncate) `path` for columns named `headers`.
+    /// Start writing `path` (replaced only when finished) for columns named `headers`.
     pub fn create(path: &Path, headers: Vec<String>) -> Result<CsvChunkWriter> {
         Ok(CsvChunkWriter {
             out: create(path)?,
@@ -321,6 +325,7 @@ impl CsvChunkWriter {
             self.write(&empty)?;
         }
         self.out.flush().map_err(|e| Error::io(&self.path, e))?;
+        self.out.commit()?;
         Ok(self.rows)
     }
 }
@@ -328,7 +333,9 @@ impl CsvChunkWriter {
 /// Write a dataset as CSV with a header: the feature columns, then the target column (if any).
 pub fn write_dataset_csv(data: &Dataset, path: &Path) -> Result<()> {
     let (headers, cells) = dataset_cells(data)?;
-    write_cells(&mut create(path)?, path, &headers, &cells)
+    let mut out = create(path)?;
+    write_cells(&mut out, path, &headers, &cells)?;
+    out.commit()
 }
 
 /// Write a dataset as CSV to any writer (e.g. standard output).
@@ -340,7 +347,9 @@ pub fn write_dataset_csv_to(data: &Dataset, out: &mut dyn Write) -> Result<()> {
 /// Write named columns (e.g. an identifier and predictions) as CSV with a header. Every column
 /// must have the same length and there must be one header per column.
 pub fn write_csv_columns(path: &Path, headers: &[String], columns: &[Column]) -> Result<()> {
-    write_cells(&mut create(path)?, path, headers, &column_cells(columns))
+    let mut out = create(path)?;
+    write_cells(&mut out, path, headers, &column_cells(columns))?;
+    out.commit()
 }
 
 /// [`write_csv_columns`] to any writer (e.g. standard output).
