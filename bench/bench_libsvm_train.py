@@ -10,7 +10,7 @@ plus logistic noise. 100k columns × 200k rows would be 160 GB dense: both sides
 Each contender, in its own process, reads the file (untimed), then: a stratified 80/20 split,
 LogisticRegression (L-BFGS, C=1, max_iter=100) on the sparse matrix, accuracy and ROC-AUC on the
 20%. satori's side is the library call behind `satori train`
-(crates/satori-pipeline/examples/bench_text_train.rs, which reads `.svm` files sparse).
+(crates/satori-workflow/examples/bench_text_train.rs, which reads `.svm` files sparse).
 """
 
 from __future__ import annotations

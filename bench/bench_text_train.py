@@ -10,7 +10,7 @@ which 0-3 words of a 40-word "positive" or "negative" list are mixed; a numeric 
 reads the file (untimed), then: a stratified 80/20 split, TF-IDF of `review` with scikit-learn's
 defaults, standard scaling of `score`, LogisticRegression (lbfgs, C=1, max_iter=100) on the sparse
 matrix, accuracy and ROC-AUC on the 20%. satori's side is the whole `satori train` flow
-(crates/satori-pipeline/examples/bench_text_train.rs): the same steps chosen automatically.
+(crates/satori-workflow/examples/bench_text_train.rs): the same steps chosen automatically.
 The two splits differ (both seeded, stratified), so the scores agree to sampling noise only.
 """
 
@@ -114,7 +114,7 @@ def run_train_bench(name: str, title: str, path: str, satori_label: str, peer: t
     target = os.environ.get("CARGO_TARGET_DIR") or os.path.join(ROOT, "target")
     example = os.path.join(os.path.abspath(target), "release", "examples", "bench_text_train")
     if not no_build:
-        cmd = ["cargo", "build", "--release", "-p", "satori-pipeline", "--example", "bench_text_train"]
+        cmd = ["cargo", "build", "--release", "-p", "satori-workflow", "--example", "bench_text_train"]
         print("$ " + " ".join(cmd), file=sys.stderr, flush=True)
         if subprocess.run(cmd, cwd=ROOT).returncode != 0:
             return 2

@@ -1,13 +1,16 @@
 //! `satori`: one binary from raw data to a trained, evaluated model. The binary is thin: it parses
 //! arguments, calls the library and prints; the work happens in the satori crates.
 
+mod args;
 mod commands;
 mod output;
 mod progress;
+mod report;
+mod show;
 
 use std::process::ExitCode;
 
-use clap::{Args, Parser, Subcommand};
+use clap::{Parser, Subcommand};
 
 use crate::progress::Verbosity;
 
@@ -19,7 +22,7 @@ use crate::progress::Verbosity;
 Start with: satori demo"
 )]
 struct Cli {
-    /// Worker threads (default: all cores).
+    /// Worker threads (default: all cores; at most 4 × the cores, larger values are capped).
     #[arg(long, global = true, value_name = "N")]
     threads: Option<usize>,
     /// No notes or progress: results and errors only.
@@ -57,29 +60,8 @@ enum Command {
     Demo(commands::demo::DemoArgs),
 }
 
-/// Options for reading a data file, shared by every command that reads one.
-#[derive(Debug, Clone, Args, Default)]
-pub struct ReadArgs {
-    /// Field delimiter (default: detected among , ; tab |). Use `tab` for a tab.
-    #[arg(long, value_name = "CHAR")]
-    delimiter: Option<String>,
-    /// Strings read as missing, comma-separated (default: "",NA,N/A,NaN,null,?).
-    #[arg(long, value_name = "LIST")]
-    missing: Option<String>,
-    /// Columns to treat as categorical, comma-separated.
-    #[arg(long, value_name = "COLS", value_delimiter = ',')]
-    categorical: Vec<String>,
-    /// Columns to drop, comma-separated.
-    #[arg(long, value_name = "COLS", value_delimiter = ',')]
-    drop: Vec<String>,
-    /// A TOML file forcing column kinds (see docs/data.md).
-    #[arg(long, value_name = "FILE")]
-    schema: Option<std::path::PathBuf>,
-    /// Read a LIBSVM file's features as one sparse matrix (default: only when a dense table would
-    /// exceed 2^28 cells); linear models learn from it without densifying.
-    #[arg(long)]
-    sparse: bool,
-}
+/// `--threads` is capped at this many threads per core.
+const MAX_THREADS_PER_CORE: usize = 4;
 
 /// Behave like a Unix filter when the reader of stdout goes away (`satori … | head`): end quietly
 /// instead of failing to print.
@@ -112,10 +94,21 @@ fn main() -> ExitCode {
     } else {
         Verbosity::Normal
     };
-    if let Some(n) = cli.threads {
+    if let Some(mut n) = cli.threads {
         if n == 0 {
             eprintln!("error: --threads must be at least 1");
             return ExitCode::from(1);
+        }
+        let cores = std::thread::available_parallelism().map_or(1, |c| c.get());
+        let max = MAX_THREADS_PER_CORE * cores;
+        if n > max {
+            if verbosity != Verbosity::Quiet {
+                eprintln!(
+                    "note: --threads {n} capped at {max} ({MAX_THREADS_PER_CORE} × the {cores} \
+                     cores): more threads than that only add switching"
+                );
+            }
+            n = max;
         }
         if let Err(e) = rayon::ThreadPoolBuilder::new()
             .num_threads(n)
@@ -129,7 +122,7 @@ fn main() -> ExitCode {
     std::panic::set_hook(Box::new(|info| {
         eprintln!("internal error (please report): {info}");
     }));
-    let result = std::panic::catch_unwind(|| commands::run(cli.command, verbosity));
+    let result = std::panic::catch_unwind(|| run(cli.command, verbosity));
     match result {
         Ok(Ok(())) => ExitCode::SUCCESS,
         Ok(Err(e)) => {
@@ -140,6 +133,23 @@ fn main() -> ExitCode {
             ExitCode::from(if user { 1 } else { 2 })
         }
         Err(_) => ExitCode::from(2),
+    }
+}
+
+/// Run a subcommand.
+fn run(command: Command, verbosity: Verbosity) -> anyhow::Result<()> {
+    use commands::*;
+    let progress = progress::TermProgress::new(verbosity);
+    match command {
+        Command::Inspect(a) => inspect::run(a, &progress),
+        Command::Train(a) => train::run(a, &progress),
+        Command::Predict(a) => predict::run(a, &progress),
+        Command::Evaluate(a) => evaluate::run(a, &progress),
+        Command::Generate(a) => generate::run(a, &progress),
+        Command::Cv(a) => cv::run(a, &progress),
+        Command::Transform(a) => transform::run(a, &progress),
+        Command::Demo(a) => demo::run(a, &progress),
+        Command::Anomalies(a) => anomalies::run(a, &progress),
     }
 }
 

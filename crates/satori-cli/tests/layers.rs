@@ -14,6 +14,7 @@ fn allowed() -> BTreeMap<&'static str, Vec<&'static str>> {
         "satori-core",
         "satori-data",
         "satori-metrics",
+        "satori-monitor",
         "satori-preprocess",
         "satori-features",
         "satori-linear",
@@ -23,13 +24,14 @@ fn allowed() -> BTreeMap<&'static str, Vec<&'static str>> {
         "satori-baseline",
         "satori-pipeline",
     ];
-    let mut above_services = pipeline_and_below.clone();
+    let mut workflow_and_below = pipeline_and_below.clone();
+    workflow_and_below.push("satori-workflow");
+    let mut above_services = workflow_and_below.clone();
     above_services.extend([
         "satori-tune",
         "satori-explain",
         "satori-compress",
         "satori-report",
-        "satori-monitor",
         "satori-track",
     ]);
     let mut everything = above_services.clone();
@@ -38,6 +40,9 @@ fn allowed() -> BTreeMap<&'static str, Vec<&'static str>> {
     m.insert("satori-core", vec![]);
     m.insert("satori-data", core.clone());
     m.insert("satori-metrics", core.clone());
+    // Monitoring's statistics sit low: the model file (pipeline) stores the training reference
+    // they compare against; the server and CLI use them.
+    m.insert("satori-monitor", core.clone());
     m.insert("satori-preprocess", vec!["satori-core", "satori-metrics"]);
     m.insert(
         "satori-features",
@@ -63,15 +68,15 @@ fn allowed() -> BTreeMap<&'static str, Vec<&'static str>> {
         .filter(|c| *c != "satori-pipeline")
         .collect();
     m.insert("satori-pipeline", below_pipeline);
+    m.insert("satori-workflow", pipeline_and_below.clone());
     for service in [
         "satori-tune",
         "satori-explain",
         "satori-compress",
         "satori-report",
-        "satori-monitor",
         "satori-track",
     ] {
-        m.insert(service, pipeline_and_below.clone());
+        m.insert(service, workflow_and_below.clone());
     }
     m.insert("satori-serve", above_services);
     m.insert("satori-cli", everything);
@@ -146,4 +151,7 @@ fn the_rule_catches_an_upward_edge() {
     assert!(!a["satori-metrics"].contains(&"satori-pipeline"));
     assert!(!a["satori-pipeline"].contains(&"satori-serve"));
     assert!(!a["satori-data"].contains(&"satori-metrics"));
+    assert!(!a["satori-pipeline"].contains(&"satori-workflow"));
+    assert!(!a["satori-workflow"].contains(&"satori-report"));
+    assert!(!a["satori-monitor"].contains(&"satori-pipeline"));
 }

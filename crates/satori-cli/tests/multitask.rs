@@ -169,13 +169,13 @@ fn train_predict_evaluate_inspect_a_multi_task_model() {
     let p_sum: f64 = (3..6).map(|k| rows[3][k].parse::<f64>().unwrap()).sum();
     assert!((p_sum - 1.0).abs() < 1e-9);
     // The CLI's predictions are the library's, bit for bit.
-    let (_, lib) = satori_pipeline::model_file::load_multitask(Path::new(&model)).unwrap();
+    let (_, lib) = satori_pipeline::model_file::load(Path::new(&model)).unwrap();
     let table = satori_data::read_table(
         Path::new(&new),
         &lib.read_options(satori_data::ReadOptions::default()),
     )
     .unwrap();
-    let lp = lib.predict_table(&table).unwrap();
+    let lp = lib.predict_table_all(&table).unwrap();
     for (i, row) in rows.iter().enumerate() {
         assert_eq!(row[2].parse::<f64>().unwrap(), lp[1].values[i]);
         assert_eq!(row[1], lp[0].label(i));

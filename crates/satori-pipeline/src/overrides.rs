@@ -72,6 +72,17 @@ pub fn set_path(root: &mut Value, path: &str, value: Value, allow_new: bool) -> 
                     return Err(Error::param(here, format!("no such parameter; {hint}")));
                 }
                 if last {
+                    // A new `kind` (model) or `step` (preprocessing step) is another type whose
+                    // fields are not the old one's: start it from its defaults, so that
+                    // `--set model.kind=ridge` on a boosting run does not keep boosting's fields.
+                    let switches = matches!(*seg, "kind" | "step")
+                        && value.is_string()
+                        && map
+                            .get(*seg)
+                            .is_some_and(|old| old.is_string() && *old != value);
+                    if switches {
+                        map.clear();
+                    }
                     map.insert((*seg).to_string(), value);
                     return Ok(());
                 }
@@ -135,6 +146,26 @@ mod tests {
         assert_eq!(parse_value("true"), json!(true));
         assert_eq!(parse_value("median"), json!("median"));
         assert_eq!(parse_value("[1,2]"), json!([1, 2]));
+    }
+
+    #[test]
+    fn a_new_kind_starts_from_its_own_defaults() {
+        let mut v = json!({"model": {"kind": "gbm_classifier", "cat_smooth": 10.0}});
+        set_path(&mut v, "model.kind", json!("ridge"), false).unwrap();
+        assert_eq!(v["model"], json!({"kind": "ridge"}));
+        let mut v = json!({"preprocessing": [{"step": "standard_scaler", "with_mean": true}]});
+        set_path(
+            &mut v,
+            "preprocessing.0.step",
+            json!("min_max_scaler"),
+            false,
+        )
+        .unwrap();
+        assert_eq!(v["preprocessing"][0], json!({"step": "min_max_scaler"}));
+        // Setting the same kind keeps the other fields.
+        let mut v = json!({"model": {"kind": "ridge", "alpha": 2.0}});
+        set_path(&mut v, "model.kind", json!("ridge"), false).unwrap();
+        assert_eq!(v["model"]["alpha"], 2.0);
     }
 
     #[test]

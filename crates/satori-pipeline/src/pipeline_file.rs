@@ -25,9 +25,10 @@
 use std::path::Path;
 
 use satori_core::{Error, Result, closest_names};
+use serde::Serialize;
+use serde::de::DeserializeOwned;
 use serde_json::Value;
 
-use crate::TrainParams;
 use crate::steps::STEP_NAMES;
 
 const TOP_KEYS: &[&str] = &[
@@ -38,6 +39,7 @@ const TOP_KEYS: &[&str] = &[
     "seed",
     "auto_preprocessing",
     "text",
+    "tasks",
 ];
 
 /// Read a pipeline file into a parameter tree, checking its keys and step names so that a typo is
@@ -81,7 +83,7 @@ pub fn parse_pipeline(text: &str, source: &str) -> Result<Value> {
 /// Parse TOML settings text (`source` names it in messages, `what` says what kind of file it is,
 /// e.g. "a pipeline file") into a JSON tree, which must be a table: its top-level map, whose
 /// keys the caller checks.
-pub(crate) fn parse_settings(
+pub fn parse_settings(
     text: &str,
     source: &str,
     what: &str,
@@ -122,9 +124,10 @@ fn unknown(source: &str, what: &str, name: &str, valid: &[&str]) -> Error {
     Error::InvalidData(format!("{source}: unknown {what} `{name}`; {hint}"))
 }
 
-/// Lay a pipeline file's tree over default parameters: `preprocessing`, `holdout` and `seed`
-/// replace the defaults; a `model` table with a `kind` replaces the model, one without tunes it.
-pub(crate) fn merge(base: &TrainParams, tree: &Value) -> Result<TrainParams> {
+/// Lay a pipeline file's tree over default parameters (any parameter tree: the pipeline's, or
+/// the workflow's with `holdout`): top-level settings replace the defaults; a `model` table with
+/// a `kind` replaces the model, one without tunes it.
+pub fn merge<T: Serialize + DeserializeOwned>(base: &T, tree: &Value) -> Result<T> {
     let mut merged = serde_json::to_value(base).map_err(|e| Error::Internal(e.to_string()))?;
     if let (Value::Object(dst), Value::Object(src)) = (&mut merged, tree) {
         for (key, value) in src {
@@ -160,8 +163,11 @@ mod tests {
             .map(|l| l.split('#').next().unwrap_or(""))
             .collect::<Vec<_>>()
             .join("\n");
-        let tree = parse_pipeline(&text, "doc").unwrap();
-        let p = merge(&TrainParams::default(), &tree).unwrap();
+        let mut tree = parse_pipeline(&text, "doc").unwrap();
+        assert_eq!(tree["holdout"], 0.25);
+        // `holdout` belongs to the training flow's tree (satori-workflow), not the pipeline's.
+        tree.as_object_mut().unwrap().remove("holdout");
+        let p = merge(&crate::PipelineParams::default(), &tree).unwrap();
         assert_eq!(p.preprocessing.len(), 3);
         assert_eq!(p.seed, 7);
         assert_eq!(p.preprocessing[1].name(), "one_hot_encoder");
@@ -189,7 +195,7 @@ mod tests {
             "p.toml",
         )
         .unwrap();
-        let e = merge(&TrainParams::default(), &tree)
+        let e = merge(&crate::PipelineParams::default(), &tree)
             .unwrap_err()
             .to_string();
         assert!(e.contains("with_men") && e.contains("with_mean"), "{e}");
@@ -202,7 +208,7 @@ mod tests {
     #[test]
     fn model_table_tunes_or_replaces() {
         let tune = parse_pipeline("[model]\nstrategy = \"uniform\"\n", "p").unwrap();
-        let p = merge(&TrainParams::default(), &tune).unwrap();
+        let p = merge(&crate::PipelineParams::default(), &tune).unwrap();
         assert_eq!(
             serde_json::to_value(&p.model).unwrap()["strategy"],
             "uniform"
@@ -212,7 +218,7 @@ mod tests {
             "p",
         )
         .unwrap();
-        let p = merge(&TrainParams::default(), &replace).unwrap();
+        let p = merge(&crate::PipelineParams::default(), &replace).unwrap();
         assert_eq!(p.model.kind(), "dummy_regressor");
     }
 }

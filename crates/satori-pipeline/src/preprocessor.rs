@@ -1,15 +1,14 @@
 //! Preprocessing on its own (`satori transform`): the steps of a pipeline fitted without a model,
 //! saved to a preprocessor file and replayed on new data.
 
-use std::borrow::Cow;
-
 use ndarray::{Array2, ArrayView2};
-use satori_core::{ColumnKind, Dataset, Error, Progress, Result, Schema};
+use satori_core::{Dataset, Error, Progress, Result, Schema};
 use satori_data::{ReadOptions, Table, TargetSpec};
 use serde::{Deserialize, Serialize};
 use serde_json::Value;
 
-use crate::steps::{AnyStep, StepParams};
+use crate::fitted::{name_unseen, read_options_for};
+use crate::steps::{AnyStep, StepParams, apply_steps, fit_steps, validate_steps};
 
 /// Fitted preprocessing steps and the input columns they read.
 #[derive(Debug, Clone, Serialize, Deserialize)]
@@ -66,7 +65,7 @@ impl FittedPreprocessor {
     pub fn transform_table(&self, table: &Table) -> Result<Array2<f64>> {
         let (x, unseen) = table.features_keeping_unseen(&self.input)?;
         self.transform(x.view())
-            .map_err(|e| crate::pipeline::name_unseen(e, &self.input, &unseen))
+            .map_err(|e| name_unseen(e, &self.input, &unseen))
     }
 
     /// Read options that parse a file's input columns as they were when fitting.
@@ -84,7 +83,7 @@ pub fn steps_from_tree(tree: &Value) -> Result<Vec<StepParams>> {
     };
     let steps: Vec<StepParams> = serde_json::from_value(list.clone())
         .map_err(|e| Error::param("preprocessing", e.to_string()))?;
-    crate::train::validate_steps(&steps)?;
+    validate_steps(&steps)?;
     Ok(steps)
 }
 
@@ -105,51 +104,4 @@ pub fn transform_dataset(table: &Table, target: Option<&TargetSpec>) -> Result<D
     let schema = Schema::new(columns)?;
     let x = table.features(&schema)?;
     Dataset::with_schema(x, schema)
-}
-
-/// Fit steps one after another, each on the previous one's output (no copy without steps).
-pub(crate) fn fit_steps<'a>(
-    data: &'a Dataset,
-    steps: &[StepParams],
-    progress: &dyn Progress,
-) -> Result<(Vec<AnyStep>, Cow<'a, Dataset>)> {
-    let mut fitted = Vec::with_capacity(steps.len());
-    let mut current = Cow::Borrowed(data);
-    for step in steps {
-        progress.start(&format!("fitting {}", step.name()), None);
-        let result = step.fit_transform(&current);
-        progress.finish();
-        let (f, next) = result?;
-        fitted.push(f);
-        current = Cow::Owned(next);
-    }
-    Ok((fitted, current))
-}
-
-/// Apply fitted steps in order.
-pub(crate) fn apply_steps(steps: &[AnyStep], x: ArrayView2<'_, f64>) -> Result<Array2<f64>> {
-    let mut current = x.to_owned();
-    for step in steps {
-        current = step.transform(current.view())?;
-    }
-    Ok(current)
-}
-
-/// Reader options forcing `schema`'s kinds: a categorical column is read as categorical with the
-/// file's own categories (matched to the fitted codes by label afterwards, so that an unseen one
-/// can be kept, see [`Table::features_keeping_unseen`]); a whole-number column still accepts
-/// fractions.
-pub(crate) fn read_options_for(schema: &Schema, base: ReadOptions) -> ReadOptions {
-    let mut opts = base;
-    for c in &schema.columns {
-        let kind = match &c.kind {
-            ColumnKind::Integer => ColumnKind::Numeric,
-            ColumnKind::Categorical { .. } => ColumnKind::Categorical {
-                categories: Vec::new(),
-            },
-            other => other.clone(),
-        };
-        opts.kinds.insert(c.name.clone(), kind);
-    }
-    opts
 }

@@ -15,8 +15,9 @@
 
 use satori_core::{Dataset, Error, Progress, Result, Target};
 
-use crate::models::AnyModel;
-use crate::pipeline::FittedPipeline;
+use crate::fitted::FittedPipeline;
+use crate::models::continuable_kinds;
+use crate::steps::apply_steps;
 
 /// A saved model to continue training.
 #[derive(Debug, Clone)]
@@ -30,14 +31,6 @@ pub struct ContinueFrom {
     /// Epochs (networks) or passes (SGD) to add, at least 1.
     pub epochs: usize,
 }
-
-/// The model kinds that can continue training.
-pub const CONTINUABLE: &[&str] = &[
-    "mlp_classifier",
-    "mlp_regressor",
-    "sgd_classifier",
-    "sgd_regressor",
-];
 
 /// `target` recoded to the model's class list `classes` (labels matched by name); a label the
 /// model does not know is an error naming it.
@@ -65,7 +58,7 @@ fn recode_target(target: &Target, classes: &[String], source: &str) -> Result<Ta
 }
 
 /// Continue training `cont`'s model on `data` (already recoded to the model's input schema).
-pub(crate) fn fit_continue(
+pub fn fit_continue(
     data: &Dataset,
     cont: &ContinueFrom,
     progress: &dyn Progress,
@@ -85,14 +78,14 @@ pub(crate) fn fit_continue(
         ));
     }
     let kind = base.model().kind();
-    if !CONTINUABLE.contains(&kind) {
+    if !base.model().capabilities().continues {
         return Err(Error::param(
             "--continue-from",
             format!(
                 "{} holds a {kind}, which has no incremental update; models that continue \
                  training: {} (retrain a {kind} on all the rows instead)",
                 cont.source,
-                CONTINUABLE.join(", ")
+                continuable_kinds().join(", ")
             ),
         ));
     }
@@ -106,8 +99,7 @@ pub(crate) fn fit_continue(
             cont.source
         )));
     }
-    let steps = base.steps().to_vec();
-    let x = crate::preprocessor::apply_steps(&steps, data.x())?;
+    let x = apply_steps(base.steps(), data.x())?;
     let mut current = Dataset::new(x, base.feature_names_out())?.with_target(target)?;
     if let Some(w) = data.weights() {
         current = current.with_weights(w.to_owned())?;
@@ -116,38 +108,14 @@ pub(crate) fn fit_continue(
         &format!("continuing {kind} for {} more epochs", cont.epochs),
         None,
     );
-    let model = match base.model() {
-        AnyModel::MlpClassifier(m) => m
-            .fit_more_with_progress(&current, cont.epochs, progress)
-            .map(AnyModel::MlpClassifier),
-        AnyModel::MlpRegressor(m) => m
-            .fit_more_with_progress(&current, cont.epochs, progress)
-            .map(AnyModel::MlpRegressor),
-        AnyModel::SgdClassifier(m) => {
-            let mut m = m.clone();
-            (0..cont.epochs)
-                .try_for_each(|_| m.partial_fit(&current))
-                .map(|()| AnyModel::SgdClassifier(m))
-        }
-        AnyModel::SgdRegressor(m) => {
-            let mut m = m.clone();
-            (0..cont.epochs)
-                .try_for_each(|_| m.partial_fit(&current))
-                .map(|()| AnyModel::SgdRegressor(m))
-        }
-        other => Err(Error::Internal(format!("{} cannot continue", other.kind()))),
-    };
+    let model = base
+        .model()
+        .continue_training(&current, cont.epochs, progress);
     progress.finish();
-    let pipeline = FittedPipeline::new(
-        base.input_schema().clone(),
-        base.task(),
-        data.target_name().unwrap_or(base.target()).to_string(),
-        base.classes().map(<[String]>::to_vec),
-        steps,
-        model?,
-    )?;
-    match base.threshold() {
-        Some(t) => pipeline.with_threshold(t.clone()),
-        None => Ok(pipeline),
+    let mut pipeline = base.clone();
+    pipeline.model = model?;
+    if let Some(name) = data.target_name() {
+        pipeline.targets[0].name = name.to_string();
     }
+    Ok(pipeline)
 }

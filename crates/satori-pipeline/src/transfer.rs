@@ -10,8 +10,10 @@
 
 use satori_core::{ColumnKind, Dataset, Error, Progress, Result, Schema};
 
+use crate::fitted::{FittedPipeline, FittedTarget};
 use crate::models::{AnyModel, ModelParams};
-use crate::pipeline::FittedPipeline;
+use crate::steps::apply_steps;
+use crate::text::FittedText;
 
 /// A trained model to start from.
 #[derive(Debug, Clone)]
@@ -27,7 +29,7 @@ pub struct InitFrom {
 /// `data`'s feature columns recoded to `schema` (the base model's inputs): columns matched by
 /// name, categorical codes matched by label (a label the base never saw gets a code past its
 /// list). Missing or extra columns are an error that names them.
-pub(crate) fn recode_to(data: &Dataset, schema: &Schema, source: &str) -> Result<Dataset> {
+pub fn recode_to(data: &Dataset, schema: &Schema, source: &str) -> Result<Dataset> {
     let have = data.features();
     let missing: Vec<&str> = schema
         .names()
@@ -96,31 +98,24 @@ pub(crate) fn recode_to(data: &Dataset, schema: &Schema, source: &str) -> Result
             _ => out.column_mut(k).assign(&col),
         }
     }
-    let mut d = Dataset::with_schema(out, schema.clone())?;
-    if let Some(t) = data.target() {
-        d = d.with_target(t.clone())?;
-    }
-    if let Some(w) = data.weights() {
-        d = d.with_weights(w.to_owned())?;
-    }
-    if let Some(name) = data.target_name() {
-        d = d.with_target_name(name);
-    }
-    Ok(d)
+    data.with_features(out, schema.clone())
 }
 
-/// Fit a network on `data` (already recoded to the base's input schema) from the base model.
-pub(crate) fn fit_transfer(
-    data: &Dataset,
-    model: &ModelParams,
-    init: &InitFrom,
-    progress: &dyn Progress,
-) -> Result<FittedPipeline> {
-    let task = data
-        .task()
-        .ok_or_else(|| Error::InvalidData("training needs a target".into()))?;
-    model.validate_for(task)?;
+/// Check that a base model can start transfer learning: a network on numeric and categorical
+/// columns (checked before its data is read, so the message is about the model, not the data).
+pub fn check_base(init: &InitFrom) -> Result<()> {
     let base = &init.pipeline;
+    if !base.model().capabilities().transfers {
+        return Err(Error::param(
+            "--init-from",
+            format!(
+                "{} holds a {} model, not a neural network; transfer learning starts from an mlp \
+                 model (train one with --model mlp)",
+                init.source,
+                base.model().kind()
+            ),
+        ));
+    }
     if !base.text().is_empty() {
         return Err(Error::param(
             "--init-from",
@@ -132,8 +127,22 @@ pub(crate) fn fit_transfer(
             ),
         ));
     }
+    Ok(())
+}
+
+/// Fit a network on `data` (already recoded to the base's input schema) from the base model.
+pub fn fit_transfer(
+    data: &Dataset,
+    model: &ModelParams,
+    init: &InitFrom,
+    progress: &dyn Progress,
+) -> Result<FittedPipeline> {
+    let task = data.require_target()?.task();
+    model.validate_for(&[task])?;
+    check_base(init)?;
+    let base = &init.pipeline;
     let steps = base.steps().to_vec();
-    let x = crate::preprocessor::apply_steps(&steps, data.x())?;
+    let x = apply_steps(&steps, data.x())?;
     let names = base.feature_names_out();
     let mut current = Dataset::new(x, names)?.with_target(data.require_target()?.clone())?;
     if let Some(w) = data.weights() {
@@ -170,17 +179,19 @@ pub(crate) fn fit_transfer(
         )),
     };
     progress.finish();
-    let classes = data
-        .target()
-        .and_then(|t| t.labels())
-        .map(<[String]>::to_vec);
-    let name = data.target_name().unwrap_or("target").to_string();
+    let target = FittedTarget {
+        name: data.target_name().unwrap_or("target").to_string(),
+        task,
+        classes: data
+            .target()
+            .and_then(|t| t.labels())
+            .map(<[String]>::to_vec),
+    };
     FittedPipeline::new(
         base.input_schema().clone(),
-        task,
-        name,
-        classes,
+        vec![target],
         steps,
+        FittedText::default(),
         fitted?,
     )
 }

@@ -13,12 +13,12 @@ use std::process::ExitCode;
 
 use satori_core::{NoProgress, Result, Target};
 use satori_data::{ReadOptions, TargetSpec, bundled, profile::profile, read_csv_bytes};
-use satori_pipeline::{TrainRequest, train};
 use satori_report::{
     CALIBRATION_BINS, Chart, ClassScores, Outcomes, ReportInput, SCORE_BINS, calibration_chart,
     confusion_matrix_chart, precision_recall_chart, predicted_vs_actual_chart, render_report,
     residuals_chart, roc_chart, score_distribution_chart,
 };
+use satori_workflow::{TrainRequest, train};
 
 struct Args {
     dataset: String,
@@ -122,12 +122,12 @@ fn run(args: &Args) -> Result<()> {
     let outcome = train(&table, &request, &NoProgress)?;
 
     // The holdout rows, split exactly as training split them.
-    let (data, _) = table.to_dataset(&request.target)?;
+    let (data, _) = table.to_dataset(&request.targets[0])?;
     let (_, test_rows) = satori_data::splits::train_test_split(
         &data,
         outcome.params.holdout,
         ds.task.is_classification(),
-        outcome.params.seed,
+        outcome.params.pipeline.seed,
     )?;
     let test = data.select_rows(&test_rows)?;
     let predictions = outcome.pipeline.predict_matrix(test.x())?;

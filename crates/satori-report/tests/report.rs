@@ -4,8 +4,8 @@
 use ndarray::{Array2, array};
 use satori_core::{NoProgress, Task};
 use satori_data::{ReadOptions, TargetSpec, bundled, profile::profile, read_csv_bytes};
-use satori_pipeline::{TrainRequest, train};
 use satori_report::{Outcomes, ReportInput, TrainingHistory, render_report};
+use satori_workflow::{TrainRequest, train};
 
 /// A report of a baseline model on a bundled dataset's holdout rows, with profile and header.
 fn bundled_report(name: &str) -> (ReportInput, String) {

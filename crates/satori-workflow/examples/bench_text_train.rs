@@ -16,7 +16,7 @@ use std::time::Instant;
 
 use satori_core::NoProgress;
 use satori_data::{ReadOptions, TargetSpec, read_table};
-use satori_pipeline::{TrainRequest, train};
+use satori_workflow::{TrainRequest, train};
 
 /// Process CPU seconds (user + system, all threads) so far.
 fn cpu_seconds() -> f64 {
@@ -49,7 +49,7 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
     let out = train(&table, &request, &NoProgress)?;
     let seconds = t.elapsed().as_secs_f64();
     let cpu_seconds = cpu_seconds() - cpu;
-    let metrics = &out.holdout.as_ref().ok_or("no holdout")?.metrics;
+    let metrics = &out.evaluation().ok_or("no holdout")?.metrics;
     let terms = out.pipeline.model().n_features();
     let report = serde_json::json!({
         "seconds": seconds,

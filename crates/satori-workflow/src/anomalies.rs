@@ -16,7 +16,8 @@ use satori_tree::IsolationForest;
 pub use satori_tree::IsolationForestParams;
 use serde::Serialize;
 
-use crate::preprocessor::{read_options_for, transform_dataset};
+use satori_pipeline::preprocessor::transform_dataset;
+use satori_pipeline::read_options_for;
 
 /// A fitted detector: the reference's feature columns and the forest.
 #[derive(Debug, Clone)]

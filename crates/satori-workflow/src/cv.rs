@@ -7,19 +7,21 @@ use std::time::Instant;
 
 use ndarray::{Array1, Array2};
 use rayon::prelude::*;
-use satori_core::{Error, Params, Progress, Result, Task};
+use satori_core::{Dataset, Error, Estimator, NoProgress, Params, Progress, Result, Task};
 use satori_data::splits::SplitStrategy;
 use satori_data::{Table, TargetSpec};
+use satori_pipeline::Predictions;
 use serde::Serialize;
 
-use crate::train::fit_pipeline;
-use crate::{MetricSpec, Predictions, TrainParams, evaluate_predictions};
+use crate::evaluate::{MetricSpec, evaluate_predictions};
+use crate::params::{TargetInfo, TrainParams, forced_tasks};
+use crate::targets::{Prepared, first_classification, prepare, target_only};
 
 /// What to cross-validate.
 #[derive(Debug, Clone)]
 pub struct CvRequest {
-    /// The target column and (optionally) the forced task.
-    pub target: TargetSpec,
+    /// The target columns (usually one) and their forced tasks.
+    pub targets: Vec<TargetSpec>,
     /// The `--model` name.
     pub model: String,
     /// `path=value` overrides of the parameter tree (`model.*`, `preprocessing.*`, `seed`).
@@ -43,7 +45,7 @@ pub struct FoldResult {
     pub n_train: usize,
     /// Validation rows.
     pub n_test: usize,
-    /// Metric values on the validation rows.
+    /// Metric values on the validation rows (with several targets, named `<target>:<metric>`).
     pub scores: BTreeMap<String, f64>,
     /// Metrics undefined on this fold, with the reason.
     pub undefined: BTreeMap<String, String>,
@@ -67,40 +69,53 @@ pub struct MetricSummary {
 /// The result of cross-validation.
 #[derive(Debug, Clone, Serialize)]
 pub struct CvResult {
-    /// The task.
+    /// The task (the first target's).
     pub task: Task,
+    /// The targets, in order.
+    pub targets: Vec<String>,
     /// The model family.
     pub model: String,
     /// The splitter used.
     pub strategy: SplitStrategy,
     /// Rows of the dataset (after dropping rows without a target).
     pub n_rows: usize,
-    /// Rows dropped because their target was missing.
+    /// Rows dropped because a target was missing.
     pub dropped_missing_target: usize,
+    /// The table rows of the dataset's rows, in order (row `i` of the out-of-fold predictions
+    /// is table row `rows[i]`).
+    #[serde(skip)]
+    pub rows: Vec<usize>,
     /// Per-fold results, in fold order.
     pub folds: Vec<FoldResult>,
     /// Mean and standard deviation per metric.
     pub summary: BTreeMap<String, MetricSummary>,
-    /// Out-of-fold predictions, one per dataset row, when every row was validated exactly once.
+    /// Out-of-fold predictions of each target, one per dataset row, when every row was
+    /// validated exactly once.
     #[serde(skip)]
-    pub out_of_fold: Option<Predictions>,
+    pub out_of_fold: Option<Vec<Predictions>>,
 }
 
-/// Cross-validate a model on a table.
+/// Cross-validate a model on a table (one target or several).
 pub fn cross_validate(
     table: &Table,
     request: &CvRequest,
     spec: &MetricSpec,
     progress: &dyn Progress,
 ) -> Result<CvResult> {
-    let (data, load) = table.to_dataset(&request.target)?;
-    let data = data.with_target_name(request.target.name.clone());
-    let task = data
-        .task()
-        .ok_or_else(|| Error::Internal("dataset without a task".into()))?;
+    let specs = cv_specs(request)?;
+    let Prepared { data, rows, report } = prepare(table, &specs)?;
+    let names: Vec<String> = specs.iter().map(|s| s.name.clone()).collect();
+    let infos: Vec<TargetInfo> = names
+        .iter()
+        .zip(data.targets())
+        .map(|(n, t)| TargetInfo {
+            name: n.clone(),
+            task: t.task(),
+        })
+        .collect();
     let params = TrainParams::resolve(
         &request.model,
-        task,
+        &infos,
         data.features(),
         0.0,
         request.seed,
@@ -109,30 +124,35 @@ pub fn cross_validate(
     )?;
     request.strategy.validate()?;
     let groups = match &request.groups {
-        Some(col) => Some(group_labels(table, col, &request.target.name)?),
+        Some(col) => Some(group_labels(table, col, &rows)?),
         None => None,
     };
-    let folds = request.strategy.split(&data, groups.as_deref())?;
+    let folds = split_folds(&request.strategy, &data, groups.as_deref())?;
     progress.start(
         &format!("cross-validating {} folds", folds.len()),
         Some(folds.len() as u64),
     );
-    let results: Vec<Result<(FoldResult, Predictions)>> = folds
+    let several = names.len() > 1;
+    let results: Vec<Result<(FoldResult, Vec<Predictions>)>> = folds
         .par_iter()
         .enumerate()
         .map(|(i, fold)| {
             let started = Instant::now();
-            let fitted = fit_pipeline(
-                &data.select_rows(&fold.train)?,
-                &params,
-                None,
-                &satori_core::NoProgress,
-            )?;
+            let fitted = params
+                .pipeline
+                .fit_with_progress(&data.select_rows(&fold.train)?, &NoProgress)?;
             let fit_seconds = started.elapsed().as_secs_f64();
             let started = Instant::now();
             let test = data.select_rows(&fold.test)?;
-            let preds = fitted.predict_dataset(&test)?;
-            let eval = evaluate_predictions(test.require_target()?, &preds, test.weights(), spec)?;
+            let preds = fitted.predict_dataset_all(&test)?;
+            let mut scores = BTreeMap::new();
+            let mut undefined = BTreeMap::new();
+            for ((name, truth), p) in names.iter().zip(test.targets()).zip(&preds) {
+                let eval = evaluate_predictions(truth, p, test.weights(), spec)?;
+                let key = |m: String| if several { format!("{name}:{m}") } else { m };
+                scores.extend(eval.metrics.into_iter().map(|(k, v)| (key(k), v)));
+                undefined.extend(eval.undefined.into_iter().map(|(k, v)| (key(k), v)));
+            }
             let score_seconds = started.elapsed().as_secs_f64();
             progress.advance(1);
             Ok((
@@ -140,8 +160,8 @@ pub fn cross_validate(
                     fold: i,
                     n_train: fold.train.len(),
                     n_test: fold.test.len(),
-                    scores: eval.metrics,
-                    undefined: eval.undefined,
+                    scores,
+                    undefined,
                     fit_seconds,
                     score_seconds,
                 },
@@ -157,24 +177,66 @@ pub fn cross_validate(
         fold_results.push(f);
         fold_preds.push(p);
     }
-    let out_of_fold = assemble_oof(data.n_samples(), &folds, &fold_preds);
+    let out_of_fold = (0..names.len())
+        .map(|k| {
+            let per_fold: Vec<Predictions> = fold_preds.iter().map(|p| p[k].clone()).collect();
+            assemble_oof(data.n_samples(), &folds, &per_fold)
+        })
+        .collect::<Option<Vec<_>>>();
     Ok(CvResult {
-        task,
-        model: params.model.kind().to_string(),
+        task: infos[0].task,
+        targets: names,
+        model: params.pipeline.model.kind().to_string(),
         strategy: request.strategy.clone(),
         n_rows: data.n_samples(),
-        dropped_missing_target: load.dropped_missing_target,
+        dropped_missing_target: report.dropped_missing_target,
+        rows,
         summary: summarise(&fold_results),
         folds: fold_results,
         out_of_fold,
     })
 }
 
-fn group_labels(table: &Table, column: &str, target: &str) -> Result<Vec<String>> {
+/// Each target with its forced task (several: from `tasks.<name>.task`).
+fn cv_specs(request: &CvRequest) -> Result<Vec<TargetSpec>> {
+    if request.targets.len() < 2 {
+        return Ok(request.targets.clone());
+    }
+    if request.targets.iter().any(|t| t.task.is_some()) {
+        return Err(Error::param(
+            "--task",
+            "not available with several targets: force a target's task with \
+             --set tasks.<target>.task=regression|binary|multiclass",
+        ));
+    }
+    let names: Vec<String> = request.targets.iter().map(|t| t.name.clone()).collect();
+    let forced = forced_tasks(&names, request.pipeline.as_ref(), &request.overrides)?;
+    Ok(names
+        .into_iter()
+        .zip(forced)
+        .map(|(name, task)| TargetSpec { name, task })
+        .collect())
+}
+
+/// The folds of a splitter; with several targets, a stratified splitter stratifies on the first
+/// classification target.
+fn split_folds(
+    strategy: &SplitStrategy,
+    data: &Dataset,
+    groups: Option<&[String]>,
+) -> Result<Vec<satori_data::splits::Fold>> {
+    if data.n_targets() > 1
+        && let Some((_, target)) = first_classification(data)
+    {
+        return strategy.split(&target_only(data.n_samples(), target)?, groups);
+    }
+    strategy.split(data, groups)
+}
+
+/// The group label of each dataset row (`rows`: the table rows kept).
+fn group_labels(table: &Table, column: &str, rows: &[usize]) -> Result<Vec<String>> {
     let labels = crate::output::column_text(table, column)?;
-    let (_, target_col) = table.column(target)?;
-    let kept = (0..table.n_rows()).filter(|&i| !crate::evaluate::is_missing_cell(target_col, i));
-    Ok(kept.map(|i| labels[i].clone()).collect())
+    Ok(rows.iter().map(|&i| labels[i].clone()).collect())
 }
 
 fn summarise(folds: &[FoldResult]) -> BTreeMap<String, MetricSummary> {

@@ -11,8 +11,10 @@ use satori_metrics::{
 };
 use serde::Serialize;
 
+use satori_pipeline::{FittedPipeline, Predictions};
+
 use crate::output::column_text;
-use crate::{FittedPipeline, Predictions};
+use crate::targets::is_missing_cell;
 
 const BINARY: &[&str] = &[
     "accuracy",
@@ -147,7 +149,7 @@ pub fn evaluate_predictions(
                 ));
             }
             codes = c.clone();
-            pred_codes = predictions.values.mapv(|v| v as usize);
+            pred_codes = class_codes(&predictions.values, n_classes)?;
             let cm = confusion_matrix(
                 codes.view(),
                 pred_codes.view(),
@@ -187,6 +189,48 @@ pub fn evaluate_predictions(
     Ok(eval)
 }
 
+/// Class probabilities must be finite, in [0, 1], and sum to 1 per row (within 1e-6): anything
+/// else is an error naming the first bad row, never a log loss of nonsense.
+pub fn check_probabilities(p: &ndarray::Array2<f64>) -> Result<()> {
+    for (i, row) in p.rows().into_iter().enumerate() {
+        let bad_value = row
+            .iter()
+            .find(|v| !(v.is_finite() && (0.0..=1.0).contains(*v)));
+        let sum: f64 = row.sum();
+        if let Some(v) = bad_value {
+            return Err(Error::InvalidData(format!(
+                "class probabilities of row {} hold {v}; probabilities are in [0, 1]",
+                i + 1
+            )));
+        }
+        if (sum - 1.0).abs() > 1e-6 {
+            return Err(Error::InvalidData(format!(
+                "class probabilities of row {} sum to {sum}, not 1 (within 1e-6)",
+                i + 1
+            )));
+        }
+    }
+    Ok(())
+}
+
+/// Predicted class codes as indices: each must be a whole number in `0..n_classes` (a NaN, a
+/// negative or a fractional prediction is an error naming its row, never silently class 0).
+fn class_codes(values: &Array1<f64>, n_classes: usize) -> Result<Array1<usize>> {
+    if let Some((i, v)) = values
+        .iter()
+        .enumerate()
+        .find(|(_, v)| !(v.fract() == 0.0 && **v >= 0.0 && **v < n_classes as f64))
+    {
+        return Err(Error::InvalidData(format!(
+            "prediction {} (row {} of those evaluated, counting from 1) is not a class: class \
+             predictions are codes 0..{n_classes}",
+            v,
+            i + 1
+        )));
+    }
+    Ok(values.mapv(|v| v as usize))
+}
+
 /// A pipeline's predictions on the rows of a labelled table that have a target, with the truth.
 #[derive(Debug, Clone)]
 pub struct Labelled {
@@ -198,23 +242,57 @@ pub struct Labelled {
     pub predictions: Predictions,
 }
 
-/// Predict on a labelled table (read with [`FittedPipeline::read_options`]) and pair the
-/// predictions with the truth; rows with a missing target are left out, and a label the model
-/// never saw is an error.
-pub fn labelled_predictions(pipeline: &FittedPipeline, table: &Table) -> Result<Labelled> {
-    let predictions = pipeline.predict_table(table)?;
-    let (rows, truth) = labelled_truth(table, pipeline.target(), pipeline.classes())?;
-    let predictions = predictions.select(&rows);
-    Ok(Labelled {
-        rows,
-        truth,
-        predictions,
-    })
+/// One target's evaluation.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct TargetEvaluation {
+    /// The target column.
+    pub target: String,
+    /// Its evaluation.
+    #[serde(flatten)]
+    pub evaluation: Evaluation,
+}
+
+/// Predict on a labelled table (read with [`FittedPipeline::read_options`]) and pair each
+/// target's predictions with its truth, in the model's target order: the table must hold every
+/// target column; each target is paired on the rows that have it, and a label the model never saw
+/// is an error.
+pub fn labelled_predictions(pipeline: &FittedPipeline, table: &Table) -> Result<Vec<Labelled>> {
+    let targets = pipeline.targets();
+    for t in targets {
+        table.column(&t.name).map_err(|e| match e {
+            Error::MissingColumn {
+                name,
+                context,
+                suggestions,
+            } if targets.len() > 1 => Error::MissingColumn {
+                name,
+                context: format!(
+                    "{context} (evaluating a model of several targets needs every target column)"
+                ),
+                suggestions,
+            },
+            other => other,
+        })?;
+    }
+    let all = pipeline.predict_table_all(table)?;
+    targets
+        .iter()
+        .zip(all)
+        .map(|(t, predictions)| {
+            let (rows, truth) = labelled_truth(table, &t.name, t.classes.as_deref())?;
+            let predictions = predictions.select(&rows);
+            Ok(Labelled {
+                rows,
+                truth,
+                predictions,
+            })
+        })
+        .collect()
 }
 
 /// The rows of a table that have a target, and the target on them: class labels coded by
 /// `classes` (a label outside them is an error), or numbers when `classes` is `None`.
-pub(crate) fn labelled_truth(
+pub fn labelled_truth(
     table: &Table,
     target: &str,
     classes: Option<&[String]>,
@@ -267,21 +345,25 @@ pub(crate) fn labelled_truth(
     Ok((rows, truth))
 }
 
-/// Evaluate a pipeline on a labelled table (see [`labelled_predictions`]).
+/// Evaluate a pipeline on a labelled table (see [`labelled_predictions`]): one evaluation per
+/// target, in the model's target order.
 pub fn evaluate_table(
     pipeline: &FittedPipeline,
     table: &Table,
     spec: &MetricSpec,
-) -> Result<Evaluation> {
-    let l = labelled_predictions(pipeline, table)?;
-    let mut eval = evaluate_predictions(&l.truth, &l.predictions, None, spec)?;
-    eval.dropped_missing_target = table.n_rows() - l.rows.len();
-    Ok(eval)
-}
-
-pub(crate) fn is_missing_cell(column: &satori_data::Column, i: usize) -> bool {
-    match column {
-        satori_data::Column::Values(v) => v[i].is_nan(),
-        satori_data::Column::Strings(v) => v[i].is_none(),
-    }
+) -> Result<Vec<TargetEvaluation>> {
+    let labelled = labelled_predictions(pipeline, table)?;
+    pipeline
+        .targets()
+        .iter()
+        .zip(labelled)
+        .map(|(t, l)| {
+            let mut evaluation = evaluate_predictions(&l.truth, &l.predictions, None, spec)?;
+            evaluation.dropped_missing_target = table.n_rows() - l.rows.len();
+            Ok(TargetEvaluation {
+                target: t.name.clone(),
+                evaluation,
+            })
+        })
+        .collect()
 }

@@ -5,9 +5,12 @@ use ndarray::{Array1, Array2};
 use satori_core::{Error, Result, Target, Task};
 use satori_data::{Column, Table, TargetSpec};
 
-use crate::evaluate::is_missing_cell;
+use satori_pipeline::Predictions;
+
+use crate::evaluate::check_probabilities;
 use crate::output::column_text;
-use crate::{Evaluation, Labelled, MetricSpec, Predictions, evaluate_predictions};
+use crate::targets::is_missing_cell;
+use crate::{Evaluation, Labelled, MetricSpec, evaluate_predictions};
 
 /// Which columns of a predictions file hold what.
 #[derive(Debug, Clone)]
@@ -120,7 +123,32 @@ fn classification_predictions(
         .filter(|n| n.starts_with("proba_"))
         .collect();
     let mut proba: Option<Array2<f64>> = None;
-    if !proba_cols.is_empty() {
+    if let Some(score) = &cols.score {
+        // An explicit score column wins over any proba_* columns, and must exist.
+        if k != 2 {
+            return Err(Error::param(
+                "--score",
+                format!(
+                    "a single score column needs a binary target; `{}` has {k} classes",
+                    cols.target
+                ),
+            ));
+        }
+        let v = numeric(table, score)?;
+        let mut p = Array2::zeros((kept.len(), 2));
+        for (r, &i) in kept.iter().enumerate() {
+            if v[i].is_nan() {
+                return Err(Error::InvalidData(format!(
+                    "{}: score `{score}` is missing at data row {}",
+                    table.source,
+                    i + 1
+                )));
+            }
+            p[[r, 1]] = v[i];
+            p[[r, 0]] = 1.0 - v[i];
+        }
+        proba = Some(p);
+    } else if !proba_cols.is_empty() {
         let named: Vec<&str> = proba_cols.iter().map(|n| &n["proba_".len()..]).collect();
         let mut sorted_named: Vec<&str> = named.clone();
         sorted_named.sort_unstable();
@@ -142,23 +170,13 @@ fn classification_predictions(
                 p[[r, c]] = v[i];
             }
         }
-        proba = Some(p);
-    } else if let Some(score) = &cols.score {
-        if k != 2 {
-            return Err(Error::param(
-                "--score",
-                format!(
-                    "a single score column needs a binary target; `{}` has {k} classes",
-                    cols.target
-                ),
-            ));
-        }
-        let v = numeric(table, score)?;
-        let mut p = Array2::zeros((kept.len(), 2));
-        for (r, &i) in kept.iter().enumerate() {
-            p[[r, 1]] = v[i];
-            p[[r, 0]] = 1.0 - v[i];
-        }
+        check_probabilities(&p).map_err(|e| {
+            Error::InvalidData(format!(
+                "{}: the proba_* columns are not probabilities: {}",
+                table.source,
+                e.to_string().trim_start_matches("invalid data: ")
+            ))
+        })?;
         proba = Some(p);
     }
     let values: Array1<f64> = match (&pred_name, &proba) {

@@ -1,11 +1,11 @@
-//! Writing predictions: one row per input row, in input order.
+//! Writing predictions: one row per input row, in input order, complete or not at all.
 
 use std::path::Path;
 
+use satori_core::fs::OutputFile;
 use satori_core::{Error, Result};
 use satori_data::{Column, Table};
-
-use crate::Predictions;
+use satori_pipeline::{FittedTarget, Predictions};
 
 /// The text of every cell of a table column (for carrying an id column through): categories as
 /// their labels, whole numbers without a decimal point, missing as empty.
@@ -26,48 +26,79 @@ pub fn column_text(table: &Table, name: &str) -> Result<Vec<String>> {
     })
 }
 
-/// Write predictions as CSV: the id column (if given), `prediction`, and with `proba` one
-/// `proba_<class>` column per class. Numbers are written in shortest round-trip form, so reading
-/// the file back gives the library's values bit for bit.
+/// Write predictions as CSV, one row per input row: the id columns (if given), then for one
+/// target `prediction` and with `proba` one `proba_<class>` column per class; for several
+/// targets one `prediction_<target>` column per target and with `proba` one
+/// `proba_<target>_<class>` column per class of each classification target. Numbers are written
+/// in shortest round-trip form, so reading the file back gives the library's values bit for bit.
+/// Returns the column names.
 pub fn write_predictions(
     path: &Path,
-    predictions: &Predictions,
-    id: Option<(&str, &[String])>,
+    targets: &[FittedTarget],
+    predictions: &[Predictions],
+    ids: &[(String, Vec<String>)],
     proba: bool,
-) -> Result<()> {
+) -> Result<Vec<String>> {
+    if targets.len() != predictions.len() || targets.is_empty() {
+        return Err(Error::Internal("one set of predictions per target".into()));
+    }
+    let several = targets.len() > 1;
+    let with_proba: Vec<bool> = predictions
+        .iter()
+        .map(|p| proba && p.proba.is_some())
+        .collect();
+    if proba && !with_proba.iter().any(|b| *b) {
+        let why = if several {
+            "--proba needs a classification target with probabilities; every target of this \
+             model predicts a value"
+        } else {
+            "--proba needs a classifier that gives probabilities; this model predicts a value"
+        };
+        return Err(Error::InvalidData(why.into()));
+    }
+    let mut header: Vec<String> = ids.iter().map(|(n, _)| n.clone()).collect();
+    for t in targets {
+        header.push(if several {
+            format!("prediction_{}", t.name)
+        } else {
+            "prediction".into()
+        });
+    }
+    for (t, p) in targets.iter().zip(predictions) {
+        if !(proba && p.proba.is_some()) {
+            continue;
+        }
+        for c in t.classes.iter().flatten() {
+            header.push(if several {
+                format!("proba_{}_{c}", t.name)
+            } else {
+                format!("proba_{c}")
+            });
+        }
+    }
     let io = |e: csv::Error| Error::io(path, std::io::Error::other(e.to_string()));
-    let mut w = csv::Writer::from_path(path).map_err(io)?;
-    let mut header: Vec<String> = Vec::new();
-    if let Some((name, _)) = id {
-        header.push(name.to_string());
-    }
-    header.push("prediction".into());
-    let probs = if proba {
-        predictions.proba.as_ref()
-    } else {
-        None
-    };
-    if proba && probs.is_none() {
-        return Err(Error::InvalidData(
-            "--proba needs a classifier; this model predicts a continuous value".into(),
-        ));
-    }
-    if let (Some(_), Some(classes)) = (probs, &predictions.classes) {
-        header.extend(classes.iter().map(|c| format!("proba_{c}")));
-    }
-    w.write_record(&header).map_err(io)?;
-    let mut record: Vec<String> = Vec::with_capacity(header.len());
-    for i in 0..predictions.len() {
-        record.clear();
-        if let Some((_, ids)) = id {
-            record.push(ids.get(i).cloned().unwrap_or_default());
+    let mut out = OutputFile::create(path)?;
+    {
+        let mut w = csv::Writer::from_writer(&mut out);
+        w.write_record(&header).map_err(io)?;
+        let n = predictions[0].len();
+        let mut record: Vec<String> = Vec::with_capacity(header.len());
+        for i in 0..n {
+            record.clear();
+            record.extend(
+                ids.iter()
+                    .map(|(_, v)| v.get(i).cloned().unwrap_or_default()),
+            );
+            record.extend(predictions.iter().map(|p| p.label(i)));
+            for (p, on) in predictions.iter().zip(&with_proba) {
+                if let (true, Some(pr)) = (on, &p.proba) {
+                    record.extend(pr.row(i).iter().map(|v| format!("{v}")));
+                }
+            }
+            w.write_record(&record).map_err(io)?;
         }
-        record.push(predictions.label(i));
-        if let Some(p) = probs {
-            record.extend(p.row(i).iter().map(|v| format!("{v}")));
-        }
-        w.write_record(&record).map_err(io)?;
+        w.flush().map_err(|e| Error::io(path, e))?;
     }
-    w.flush().map_err(|e| Error::io(path, e))?;
-    Ok(())
+    out.commit()?;
+    Ok(header)
 }

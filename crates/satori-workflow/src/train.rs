@@ -1,163 +1,42 @@
-//! The training flow behind `satori train`: table → dataset → holdout split → fit → evaluate →
-//! a fitted pipeline with its model-file header.
+//! The training flow behind `satori train`: table → dataset (one target or several) → holdout
+//! split (or a validation file) → fit → evaluate → a fitted pipeline with its model-file header.
+//! One path for every model; a model with several targets is one more model kind.
 
-use std::collections::BTreeMap;
+use ndarray::Axis;
+use satori_core::{Dataset, Error, Progress, Result, Schema, Target, Task};
+use satori_data::splits::train_test_split;
+use satori_data::{ReadOptions, Table, TargetSpec};
+use satori_pipeline::resume::{ContinueFrom, fit_continue};
+use satori_pipeline::transfer::{InitFrom, check_base, fit_transfer, recode_to};
+use satori_pipeline::{FittedPipeline, ModelHeader, read_options_for};
 
-use satori_core::{Dataset, Error, NoProgress, Params, Progress, Result, Schema, Task};
-use satori_data::splits::SplitStrategy;
-use satori_data::{LoadReport, Table, TargetSpec};
-use satori_metrics::{
-    CostMatrix, DecisionThreshold, best_threshold, metric_by_name, min_cost_threshold,
-};
-use serde::{Deserialize, Serialize};
-
-use crate::auto::auto_steps;
 use crate::cost::read_cost_matrix;
-use crate::model_file::FORMAT_VERSION;
-use crate::overrides::apply_overrides;
-use crate::reference::{fingerprint, reference_stats};
-use crate::steps::StepParams;
-use crate::text::{FittedText, ModelInput, TextParams, assemble, dataset_input};
-use crate::{
-    Evaluation, FittedPipeline, Labelled, MetricSpec, ModelHeader, ModelParams, Provenance,
-    evaluate_predictions,
+use crate::evaluate::{
+    Evaluation, Labelled, MetricSpec, TargetEvaluation, evaluate_predictions, labelled_truth,
 };
-
-/// The parameter tree that `--set path=value` addresses: `model.*`, `holdout`, `seed`.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
-#[serde(deny_unknown_fields)]
-pub struct TrainParams {
-    /// Preprocessing steps fitted before the model, in order (empty: none).
-    #[serde(default)]
-    pub preprocessing: Vec<StepParams>,
-    /// The model family and its hyperparameters.
-    pub model: ModelParams,
-    /// Fraction of rows held out for evaluation, in [0, 1); 0 trains on every row and reports no
-    /// holdout scores. Default 0.2.
-    pub holdout: f64,
-    /// Keep each class's proportion in the holdout (classification only). Default true; a class
-    /// with a single row cannot be stratified, so `--set stratify=false` splits at random.
-    #[serde(default = "default_true")]
-    pub stratify: bool,
-    /// Seed for the split and for stochastic models. Default 0.
-    pub seed: u64,
-    /// Put the model family's automatic preprocessing (see [`crate::auto`]) in front of the model
-    /// when `preprocessing` names no steps. Default true.
-    #[serde(default = "default_true")]
-    pub auto_preprocessing: bool,
-    /// How free-text columns become features (see [`crate::text`]): TF-IDF by default.
-    #[serde(default)]
-    pub text: TextParams,
-}
-
-/// `true`, the serde default of the parameter trees' on-by-default switches.
-pub(crate) fn default_true() -> bool {
-    true
-}
-
-impl Default for TrainParams {
-    fn default() -> Self {
-        TrainParams {
-            preprocessing: Vec::new(),
-            model: ModelParams::default(),
-            holdout: 0.2,
-            stratify: true,
-            seed: 0,
-            auto_preprocessing: true,
-            text: TextParams::default(),
-        }
-    }
-}
-
-impl TrainParams {
-    /// Check every field.
-    pub fn validate(&self, task: Task) -> Result<()> {
-        validate_holdout(self.holdout)?;
-        validate_steps(&self.preprocessing)?;
-        self.text.validate()?;
-        self.model.validate_for(task)
-    }
-
-    /// The parameters for a task and training features: the `--model` name's defaults, then a
-    /// pipeline file's tree (its `model` table replaces the model when it names a `kind`), then
-    /// the family's automatic preprocessing if no steps were named (see [`crate::auto`]), then
-    /// `--set` overrides (which can adjust the automatic steps, or turn them off with
-    /// `auto_preprocessing=false`).
-    pub fn resolve(
-        model: &str,
-        task: Task,
-        features: &Schema,
-        holdout: f64,
-        seed: u64,
-        pipeline: Option<&serde_json::Value>,
-        overrides: &[(String, String)],
-    ) -> Result<TrainParams> {
-        let base = TrainParams {
-            preprocessing: Vec::new(),
-            model: ModelParams::from_name(model, task)?,
-            holdout,
-            stratify: true,
-            seed,
-            auto_preprocessing: true,
-            text: TextParams::default(),
-        };
-        let mut base = match pipeline {
-            Some(tree) => crate::pipeline_file::merge(&base, tree)?,
-            None => base,
-        };
-        let auto = base.auto_preprocessing && base.preprocessing.is_empty();
-        if auto {
-            base.preprocessing = auto_steps(base.model.input_needs(), features);
-        }
-        let mut params = apply_overrides(&base, overrides)?;
-        if auto && !params.auto_preprocessing {
-            params.preprocessing.clear();
-        }
-        params.validate(task)?;
-        Ok(params)
-    }
-}
-
-/// Check a holdout fraction: in [0, 1).
-pub(crate) fn validate_holdout(holdout: f64) -> Result<()> {
-    if !(0.0..1.0).contains(&holdout) || holdout.is_nan() {
-        return Err(Error::param(
-            "holdout",
-            format!("must be in [0, 1), got {holdout}"),
-        ));
-    }
-    Ok(())
-}
-
-/// Check every preprocessing step's parameters; a bad one is named by its place in the tree,
-/// `preprocessing.<i>.<name>`.
-pub(crate) fn validate_steps(steps: &[StepParams]) -> Result<()> {
-    for (i, step) in steps.iter().enumerate() {
-        step.validate().map_err(|e| match e {
-            Error::InvalidParameter { name, reason } => {
-                Error::param(format!("preprocessing.{i}.{name}"), reason)
-            }
-            other => other,
-        })?;
-    }
-    Ok(())
-}
+use crate::header::{HeaderInputs, build};
+use crate::params::{TargetInfo, TrainParams, forced_tasks};
+use crate::targets::{Prepared, RowsReport, first_classification, prepare, target_only};
+use crate::threshold::{ThresholdObjective, tune_threshold};
 
 /// What to train.
 #[derive(Debug, Clone)]
 pub struct TrainRequest {
-    /// The target column and (optionally) the forced task.
-    pub target: TargetSpec,
-    /// The `--model` name (see [`crate::MODEL_NAMES`]); `baseline` picks the task's dummy.
+    /// The target columns (usually one; several for a multi-output model) and their forced
+    /// tasks. With several, tasks can also be forced with `tasks.<name>.task`.
+    pub targets: Vec<TargetSpec>,
+    /// The `--model` name (see [`satori_pipeline::MODEL_NAMES`]); `baseline` picks the task's
+    /// dummy, `mlp` with several targets the multi-task network.
     pub model: String,
-    /// `path=value` overrides applied to the parameter tree.
+    /// `path=value` overrides applied to the parameter tree ([`TrainParams`]).
     pub overrides: Vec<(String, String)>,
-    /// A parameter tree from a pipeline file (see [`crate::pipeline_file`]), applied before the
-    /// overrides.
+    /// A parameter tree from a pipeline file (see [`satori_pipeline::pipeline_file`]), applied
+    /// before the overrides.
     pub pipeline: Option<serde_json::Value>,
     /// The holdout fraction (overridable as `holdout`).
     pub holdout: f64,
-    /// The seed (overridable as `seed`).
+    /// The seed (overridable as `seed`): the split, threshold folds, and every stochastic step
+    /// and model that has no seed of its own.
     pub seed: u64,
     /// The training file's name, for provenance.
     pub data_source: Option<String>,
@@ -170,32 +49,26 @@ pub struct TrainRequest {
     /// A cost-matrix CSV (see [`crate::cost::read_cost_matrix`]): the expected cost is reported,
     /// and [`ThresholdObjective::Cost`] minimises it.
     pub cost_matrix: Option<std::path::PathBuf>,
-    /// A validation table (read with the training file's column kinds) that replaces the random
+    /// A validation table (read with [`validation_read_options`]) that replaces the random
     /// holdout: the model trains on every training row, models with early stopping stop on it,
     /// and the reported scores are on it. The holdout must then be 0.
     pub validation: Option<Table>,
-    /// Start a neural network from a trained one (transfer learning, see [`crate::transfer`]).
-    pub init_from: Option<crate::transfer::InitFrom>,
-    /// Continue training a saved model on these rows (see [`crate::resume`]).
-    pub continue_from: Option<crate::resume::ContinueFrom>,
-}
-
-/// What a tuned decision threshold optimises. The threshold is chosen on out-of-fold
-/// probabilities of the training rows (5-fold stratified, seeded), never on the holdout, so the
-/// holdout scores stay honest; the final model is then fitted on all training rows.
-#[derive(Debug, Clone)]
-pub enum ThresholdObjective {
-    /// Maximise (or minimise, for losses) a label metric by name or expression, e.g. `f1`.
-    Metric(String),
-    /// Minimise the expected cost under the request's 2 × 2 cost matrix.
-    Cost,
+    /// Start a neural network from a trained one (transfer learning).
+    pub init_from: Option<InitFrom>,
+    /// Continue training a saved model on these rows.
+    pub continue_from: Option<ContinueFrom>,
 }
 
 impl TrainRequest {
-    /// A request with defaults: the baseline model, a 20% holdout, seed 0.
+    /// A request with defaults for one target: the baseline model, a 20% holdout, seed 0.
     pub fn new(target: TargetSpec) -> Self {
+        Self::with_targets(vec![target])
+    }
+
+    /// A request with defaults for one or several targets.
+    pub fn with_targets(targets: Vec<TargetSpec>) -> Self {
         TrainRequest {
-            target,
+            targets,
             model: "baseline".into(),
             overrides: Vec::new(),
             pipeline: None,
@@ -211,6 +84,11 @@ impl TrainRequest {
             continue_from: None,
         }
     }
+
+    /// The target names, in order.
+    pub fn target_names(&self) -> Vec<String> {
+        self.targets.iter().map(|t| t.name.clone()).collect()
+    }
 }
 
 /// The result of training.
@@ -220,15 +98,33 @@ pub struct TrainOutcome {
     pub header: ModelHeader,
     /// The fitted pipeline.
     pub pipeline: FittedPipeline,
-    /// What loading the table did (dropped rows, excluded columns).
-    pub load: LoadReport,
+    /// How the table's rows became training rows.
+    pub rows: RowsReport,
     /// The parameters used, after overrides.
     pub params: TrainParams,
-    /// Scores on the holdout rows, if any were held out.
-    pub holdout: Option<Evaluation>,
-    /// The holdout's truth and predictions (rows index the training dataset, after rows without a
-    /// target were dropped), for reports.
-    pub holdout_predictions: Option<Labelled>,
+    /// Scores per target on the holdout (or validation file), if there was one.
+    pub evaluations: Option<Vec<TargetEvaluation>>,
+    /// Each target's truth and predictions on the holdout (rows index the training dataset,
+    /// after rows without a target were dropped) or on the validation file (rows index it), for
+    /// reports.
+    pub labelled: Option<Vec<Labelled>>,
+    /// The classification target the holdout was stratified on, if any.
+    pub stratified_on: Option<String>,
+}
+
+impl TrainOutcome {
+    /// The first (for one target, the only) target's holdout evaluation.
+    pub fn evaluation(&self) -> Option<&Evaluation> {
+        self.evaluations
+            .as_ref()
+            .and_then(|e| e.first())
+            .map(|e| &e.evaluation)
+    }
+
+    /// The first (for one target, the only) target's holdout predictions with the truth.
+    pub fn holdout_predictions(&self) -> Option<&Labelled> {
+        self.labelled.as_ref().and_then(|l| l.first())
+    }
 }
 
 /// Train a pipeline on a table.
@@ -237,8 +133,19 @@ pub fn train(
     request: &TrainRequest,
     progress: &dyn Progress,
 ) -> Result<TrainOutcome> {
-    let (data, load) = table.to_dataset(&request.target)?;
-    let data = data.with_target_name(request.target.name.clone());
+    let several = request.targets.len() > 1;
+    if several {
+        refuse_for_several(request)?;
+    }
+    if let Some(init) = &request.init_from {
+        check_base(init)?;
+    }
+    let specs = target_specs(request)?;
+    let Prepared {
+        data,
+        rows: _,
+        report,
+    } = prepare(table, &specs)?;
     let data = match (&request.init_from, &request.continue_from) {
         (Some(_), Some(_)) => {
             return Err(Error::param(
@@ -247,23 +154,20 @@ pub fn train(
                  saved one further: give one of them",
             ));
         }
-        (Some(init), None) => {
-            crate::transfer::recode_to(&data, init.pipeline.input_schema(), &init.source)?
-        }
-        (None, Some(c)) => crate::transfer::recode_to(&data, c.pipeline.input_schema(), &c.source)?,
+        (Some(init), None) => recode_to(&data, init.pipeline.input_schema(), &init.source)?,
+        (None, Some(c)) => recode_to(&data, c.pipeline.input_schema(), &c.source)?,
         (None, None) => data,
     };
-    let task = match &request.continue_from {
-        Some(c) => c.pipeline.task(),
-        None => data
-            .task()
-            .ok_or_else(|| Error::Internal("dataset without a task".into()))?,
-    };
+    let infos = target_infos(
+        &data,
+        &request.target_names(),
+        request.continue_from.as_ref(),
+    );
     let mut params = match &request.continue_from {
         Some(c) => continued_params(c, request)?,
         None => TrainParams::resolve(
             &request.model,
-            task,
+            &infos,
             data.features(),
             request.holdout,
             request.seed,
@@ -273,22 +177,10 @@ pub fn train(
     };
     if request.init_from.is_some() {
         // The base model's fitted steps are reused; none are fitted here.
-        params.preprocessing.clear();
-        params.auto_preprocessing = false;
+        params.pipeline.preprocessing.clear();
+        params.pipeline.auto_preprocessing = false;
     }
-
-    let (train_rows, test_rows) = if params.holdout > 0.0 {
-        let stratify = task.is_classification() && params.stratify;
-        satori_data::splits::train_test_split(&data, params.holdout, stratify, params.seed)
-            .map_err(|e| match e {
-                Error::InvalidData(msg) if stratify => Error::InvalidData(format!(
-                    "{msg} (to split at random instead: --set stratify=false)"
-                )),
-                other => other,
-            })?
-    } else {
-        ((0..data.n_samples()).collect(), Vec::new())
-    };
+    let (train_rows, test_rows, stratified_on) = split(&data, &params)?;
     let train_data = data.select_rows(&train_rows)?;
     let valid = match &request.validation {
         Some(table) => {
@@ -298,7 +190,7 @@ pub fn train(
                     "a validation file replaces the holdout: set the holdout to 0 (or drop --valid)",
                 ));
             }
-            Some(validation_dataset(table, &data, &request.target.name)?)
+            Some(validation_dataset(table, &data)?)
         }
         None => None,
     };
@@ -320,7 +212,7 @@ pub fn train(
                     "threshold tuning is not available with --init-from",
                 ));
             }
-            crate::transfer::fit_transfer(&train_data, &params.model, init, progress)?
+            fit_transfer(&train_data, &params.pipeline.model, init, progress)?
         }
         (None, Some(c)) => {
             if request.threshold.is_some() {
@@ -330,104 +222,220 @@ pub fn train(
                      threshold is kept)",
                 ));
             }
-            crate::resume::fit_continue(&train_data, c, progress)?
+            fit_continue(&train_data, c, progress)?
         }
-        (None, None) => fit_pipeline(&train_data, &params, valid.as_ref().map(|v| &v.1), progress)?,
+        (None, None) => params.pipeline.fit_with_validation(
+            &train_data,
+            valid.as_ref().map(|v| &v.1),
+            progress,
+        )?,
     };
     if let Some(objective) = &request.threshold {
-        let threshold = tune_threshold(&train_data, &params, objective, costs.as_ref(), progress)?;
+        let threshold = tune_threshold(
+            &train_data,
+            &params.pipeline,
+            objective,
+            costs.as_ref(),
+            progress,
+        )?;
         pipeline = pipeline.with_threshold(threshold)?;
     }
-    let classes = pipeline.classes().map(<[String]>::to_vec);
     let spec = MetricSpec::from_names(&request.metrics, costs)?;
-
-    let (holdout, holdout_predictions) = if let Some((rows, v)) = &valid {
-        let preds = pipeline.predict_dataset(v)?;
-        let truth = v.require_target()?.clone();
-        let eval = evaluate_predictions(&truth, &preds, v.weights(), &spec)?;
-        let labelled = Labelled {
-            rows: rows.clone(),
-            truth,
-            predictions: preds,
-        };
-        (Some(eval), Some(labelled))
-    } else if test_rows.is_empty() {
-        (None, None)
-    } else {
-        let test = data.select_rows(&test_rows)?;
-        let preds = pipeline.predict_dataset(&test)?;
-        let truth = test.require_target()?.clone();
-        let eval = evaluate_predictions(&truth, &preds, test.weights(), &spec)?;
-        let labelled = Labelled {
-            rows: test_rows.clone(),
-            truth,
-            predictions: preds,
-        };
-        (Some(eval), Some(labelled))
+    let scored = match &valid {
+        Some((rows, v)) => Some(score(&pipeline, v, rows.clone(), &spec)?),
+        None if test_rows.is_empty() => None,
+        None => {
+            let test = data.select_rows(&test_rows)?;
+            Some(score(&pipeline, &test, test_rows.clone(), &spec)?)
+        }
     };
-    let metrics: BTreeMap<String, f64> = holdout
-        .as_ref()
-        .map(|e| e.metrics.clone())
-        .unwrap_or_default();
-    let header = ModelHeader {
-        format_version: FORMAT_VERSION,
-        model_kind: params.model.kind().to_string(),
-        task,
-        target: request.target.name.clone(),
-        classes,
-        input_schema: data.features().clone(),
-        params: serde_json::to_value(&params).map_err(|e| Error::Internal(e.to_string()))?,
-        n_train_samples: train_rows.len() as u64,
-        metrics,
-        metrics_on: holdout
-            .as_ref()
-            .map(|_| match (&valid, &request.validation) {
-                (Some((rows, _)), Some(table)) => {
-                    format!("validation file {} ({} rows)", table.source, rows.len())
-                }
-                _ => format!(
-                    "holdout ({:.0}%, {} rows)",
-                    params.holdout * 100.0,
-                    test_rows.len()
-                ),
-            }),
-        threshold: pipeline.threshold().cloned(),
-        reference: reference_stats(&train_data),
-        provenance: Provenance {
-            library_version: satori_core::VERSION.to_string(),
-            created_at: request.created_at.clone(),
+    let metrics_on = match (&valid, &request.validation) {
+        (Some((rows, _)), Some(table)) => Some(format!(
+            "validation file {} ({} rows)",
+            table.source,
+            rows.len()
+        )),
+        _ => Some(format!(
+            "holdout ({:.0}%, {} rows)",
+            params.holdout * 100.0,
+            test_rows.len()
+        )),
+    };
+    let (evaluations, labelled) = match scored {
+        Some((e, l)) => (Some(e), Some(l)),
+        None => (None, None),
+    };
+    let header = build(
+        &pipeline,
+        HeaderInputs {
+            params: &params,
+            train_data: &train_data,
+            evaluations: evaluations.as_deref(),
+            metrics_on,
+            rows: &report,
             data_source: request.data_source.clone(),
-            data_fingerprint: fingerprint(&train_data),
-            seed: params.seed,
+            created_at: request.created_at.clone(),
+            init_from: match (&request.init_from, &request.continue_from) {
+                (Some(i), _) => Some(format!("{} ({} frozen hidden layers)", i.source, i.freeze)),
+                (None, Some(c)) => Some(format!(
+                    "{} (continued for {} more epochs)",
+                    c.source, c.epochs
+                )),
+                (None, None) => None,
+            },
         },
-        feature_importances: ranked_importances(&pipeline),
-        training_history: pipeline.model().training_history(),
-        model_summary: summary_with_text(&pipeline),
-        init_from: match (&request.init_from, &request.continue_from) {
-            (Some(i), _) => Some(format!("{} ({} frozen hidden layers)", i.source, i.freeze)),
-            (None, Some(c)) => Some(format!(
-                "{} (continued for {} more epochs)",
-                c.source, c.epochs
-            )),
-            (None, None) => None,
-        },
-    };
+    )?;
     Ok(TrainOutcome {
-        holdout_predictions,
         header,
         pipeline,
-        load,
+        rows: report,
         params,
-        holdout,
+        evaluations,
+        labelled,
+        stratified_on,
     })
+}
+
+/// Refuse what a model of several targets does not take, each with the reason.
+fn refuse_for_several(request: &TrainRequest) -> Result<()> {
+    let refuse = |given: bool, flag: &str, why: &str| -> Result<()> {
+        if given {
+            return Err(Error::param(
+                flag,
+                format!("not available with several targets: {why}"),
+            ));
+        }
+        Ok(())
+    };
+    refuse(
+        request.targets.iter().any(|t| t.task.is_some()),
+        "--task",
+        "force a target's task with --set tasks.<target>.task=regression|binary|multiclass",
+    )?;
+    refuse(
+        request.threshold.is_some(),
+        "--tune-threshold",
+        "thresholds are tuned for one binary target",
+    )?;
+    refuse(
+        request.cost_matrix.is_some(),
+        "--cost-matrix",
+        "a cost matrix belongs to one classification target",
+    )?;
+    refuse(
+        request.init_from.is_some(),
+        "--init-from",
+        "transfer learning starts a single-target network",
+    )?;
+    refuse(
+        request.continue_from.is_some(),
+        "--continue-from",
+        "continuing training takes a single-target model",
+    )
+}
+
+/// Each target with its forced task (several targets: from `tasks.<name>.task` in the pipeline
+/// file or `--set`).
+fn target_specs(request: &TrainRequest) -> Result<Vec<TargetSpec>> {
+    if request.targets.len() < 2 {
+        return Ok(request.targets.clone());
+    }
+    let names = request.target_names();
+    let forced = forced_tasks(&names, request.pipeline.as_ref(), &request.overrides)?;
+    Ok(names
+        .into_iter()
+        .zip(forced)
+        .map(|(name, task)| TargetSpec { name, task })
+        .collect())
+}
+
+/// The targets' names and tasks (a continued model's own task: its classes decide).
+fn target_infos(data: &Dataset, names: &[String], cont: Option<&ContinueFrom>) -> Vec<TargetInfo> {
+    names
+        .iter()
+        .zip(data.targets())
+        .map(|(name, t)| TargetInfo {
+            name: name.clone(),
+            task: match cont {
+                Some(c) => c.pipeline.task(),
+                None => t.task(),
+            },
+        })
+        .collect()
+}
+
+/// Training and holdout rows, and the target stratified on: the first classification target,
+/// when stratifying.
+fn split(data: &Dataset, params: &TrainParams) -> Result<(Vec<usize>, Vec<usize>, Option<String>)> {
+    let n = data.n_samples();
+    if params.holdout == 0.0 {
+        return Ok(((0..n).collect(), Vec::new(), None));
+    }
+    let strat = params
+        .stratify
+        .then(|| first_classification(data))
+        .flatten();
+    let explain = |name: &str, e: Error| match e {
+        Error::InvalidData(msg) => Error::InvalidData(format!(
+            "{msg} (stratifying on `{name}`; to split at random instead: --set stratify=false)"
+        )),
+        other => other,
+    };
+    let (train, test, on) = match strat {
+        Some((name, target)) if data.n_targets() > 1 => {
+            let d = target_only(n, target)?;
+            let (tr, te) = train_test_split(&d, params.holdout, true, params.pipeline.seed)
+                .map_err(|e| explain(&name, e))?;
+            (tr, te, Some(name))
+        }
+        Some((name, _)) => {
+            let (tr, te) = train_test_split(data, params.holdout, true, params.pipeline.seed)
+                .map_err(|e| explain(&name, e))?;
+            (tr, te, Some(name))
+        }
+        None => {
+            let (tr, te) = train_test_split(data, params.holdout, false, params.pipeline.seed)?;
+            (tr, te, None)
+        }
+    };
+    if train.is_empty() {
+        return Err(Error::NotEnoughSamples {
+            context: "training rows after the holdout".into(),
+            needed: 1,
+            got: 0,
+        });
+    }
+    Ok((train, test, on))
+}
+
+/// Score a fitted pipeline on a dataset of raw input rows with every target.
+fn score(
+    pipeline: &FittedPipeline,
+    data: &Dataset,
+    rows: Vec<usize>,
+    spec: &MetricSpec,
+) -> Result<(Vec<TargetEvaluation>, Vec<Labelled>)> {
+    let all = pipeline.predict_dataset_all(data)?;
+    let mut evaluations = Vec::with_capacity(all.len());
+    let mut labelled = Vec::with_capacity(all.len());
+    for ((target, truth), preds) in pipeline.targets().iter().zip(data.targets()).zip(all) {
+        let evaluation = evaluate_predictions(truth, &preds, data.weights(), spec)?;
+        evaluations.push(TargetEvaluation {
+            target: target.name.clone(),
+            evaluation,
+        });
+        labelled.push(Labelled {
+            rows: rows.clone(),
+            truth: truth.clone(),
+            predictions: preds,
+        });
+    }
+    Ok((evaluations, labelled))
 }
 
 /// The saved model's parameters for continuing it: its own, with this request's holdout and
 /// seed; `--set`, a pipeline file and `--valid` do not apply.
-fn continued_params(
-    c: &crate::resume::ContinueFrom,
-    request: &TrainRequest,
-) -> Result<TrainParams> {
+fn continued_params(c: &ContinueFrom, request: &TrainRequest) -> Result<TrainParams> {
     if !request.overrides.is_empty() || request.pipeline.is_some() {
         return Err(Error::param(
             "--continue-from",
@@ -449,63 +457,55 @@ fn continued_params(
         ))
     })?;
     p.holdout = request.holdout;
-    p.seed = request.seed;
+    p.pipeline.seed = request.seed;
     Ok(p)
 }
 
-/// The model's summary, preceded by a line per text column (how it reaches the model).
-fn summary_with_text(pipeline: &FittedPipeline) -> Option<String> {
-    let mut lines: Vec<String> = pipeline
-        .text()
-        .describe()
-        .into_iter()
-        .map(|l| format!("text {l}"))
-        .collect();
-    lines.extend(pipeline.model().summary());
-    (!lines.is_empty()).then(|| lines.join("\n"))
-}
-
-/// The model's feature importances by output column name, largest first.
-fn ranked_importances(pipeline: &FittedPipeline) -> Vec<(String, f64)> {
-    let Some(values) = pipeline.model().feature_importances() else {
-        return Vec::new();
-    };
-    let names = pipeline.feature_names_out();
-    let mut pairs: Vec<(String, f64)> = names.into_iter().zip(values).collect();
-    pairs.sort_by(|a, b| b.1.total_cmp(&a.1).then_with(|| a.0.cmp(&b.0)));
-    pairs
-}
-
 /// Read options that parse a validation file's columns as the training table's were parsed
-/// (categories keep their training codes), leaving the target column to be matched by label.
+/// (categories keep their training codes), leaving the target columns to be matched by label.
 pub fn validation_read_options(
     training: &Table,
-    target: &str,
-    base: satori_data::ReadOptions,
-) -> satori_data::ReadOptions {
+    targets: &[String],
+    base: ReadOptions,
+) -> ReadOptions {
     let features = Schema {
         columns: training
             .schema
             .columns
             .iter()
-            .filter(|c| c.name != target)
+            .filter(|c| !targets.contains(&c.name))
             .cloned()
             .collect(),
     };
-    crate::preprocessor::read_options_for(&features, base)
+    read_options_for(&features, base)
 }
 
-/// The rows of a validation table that have a target, as a dataset with the training features'
-/// columns (matched by name) and classes.
-fn validation_dataset(
-    table: &Table,
-    data: &Dataset,
-    target: &str,
-) -> Result<(Vec<usize>, Dataset)> {
-    let classes = data.target().and_then(|t| t.labels());
-    let (rows, truth) = crate::evaluate::labelled_truth(table, target, classes)?;
+/// The rows of a validation table that have every target, as a dataset with the training
+/// features' columns (matched by name), text columns and classes.
+fn validation_dataset(table: &Table, data: &Dataset) -> Result<(Vec<usize>, Dataset)> {
+    let names = data.target_names().to_vec();
+    let mut per_target = Vec::with_capacity(names.len());
+    for (name, t) in names.iter().zip(data.targets()) {
+        per_target.push(labelled_truth(table, name, t.labels())?);
+    }
+    // Rows that have every target (one target: the rows that have it).
+    let mut rows = per_target[0].0.clone();
+    for (r, _) in &per_target[1..] {
+        rows.retain(|i| r.binary_search(i).is_ok());
+    }
+    let targets: Vec<(String, Target)> = names
+        .iter()
+        .zip(&per_target)
+        .map(|(name, (r, t))| {
+            let pos: Vec<usize> = rows
+                .iter()
+                .map(|i| r.binary_search(i).unwrap_or(0))
+                .collect();
+            Ok((name.clone(), crate::targets::select_target(t, &pos)?))
+        })
+        .collect::<Result<_>>()?;
     let (x, _) = table.features_keeping_unseen(data.features())?;
-    let x = x.select(ndarray::Axis(0), &rows);
+    let x = x.select(Axis(0), &rows);
     let mut text = Vec::with_capacity(data.text().len());
     for col in data.text() {
         let values = match table.column(&col.name) {
@@ -534,194 +534,12 @@ fn validation_dataset(
     }
     let valid = Dataset::with_schema(x, data.features().clone())?
         .with_text(text)?
-        .with_target(truth)?
-        .with_target_name(target.to_string());
+        .with_targets(targets)?;
     Ok((rows, valid))
 }
 
-/// Fit the whole pipeline on a dataset: everything fitted happens here, so cross-validation fits
-/// it inside each fold and nothing leaks from the validation rows. `valid` (raw input columns,
-/// like `data`) is passed through the fitted steps to models that stop early on it.
-pub(crate) fn fit_pipeline(
-    data: &Dataset,
-    params: &TrainParams,
-    valid: Option<&Dataset>,
-    progress: &dyn Progress,
-) -> Result<FittedPipeline> {
-    let task = data
-        .task()
-        .ok_or_else(|| Error::InvalidData("training needs a target".into()))?;
-    let (steps, current) = crate::preprocessor::fit_steps(data, &params.preprocessing, progress)?;
-    let model = &params.model;
-    let (text, blocks) = if data.text().is_empty() && data.sparse().is_none() {
-        (FittedText::default(), Vec::new())
-    } else {
-        progress.start("vectorising text columns", None);
-        let t = FittedText::fit_transform(&params.text, data, model.takes_sparse(), params.seed);
-        progress.finish();
-        t?
-    };
-    let classes = data
-        .target()
-        .and_then(|t| t.labels())
-        .map(<[String]>::to_vec);
-    let name = data.target_name().unwrap_or("target").to_string();
-    progress.start(&format!("fitting {}", model.kind()), None);
-    let fitted = if text.is_empty() {
-        let valid = match valid {
-            Some(v) => Some(prepared_valid(
-                crate::preprocessor::apply_steps(&steps, v.x())?,
-                current.features(),
-                v,
-            )?),
-            None => None,
-        };
-        model.fit(&current, valid.as_ref(), progress)
-    } else {
-        let parts = TextParts {
-            text: &text,
-            blocks,
-        };
-        fit_with_text(data, &current, &steps, parts, model, valid, progress)
-    };
-    progress.finish();
-    FittedPipeline::with_text(
-        data.features().clone(),
-        task,
-        name,
-        classes,
-        steps,
-        text,
-        fitted?,
-    )
-}
-
-/// A validation set's columns after the steps, with its target and weights.
-fn prepared_valid(x: ndarray::Array2<f64>, features: &Schema, v: &Dataset) -> Result<Dataset> {
-    let mut d = if x.ncols() == features.len() {
-        Dataset::with_schema(x, features.clone())?
-    } else {
-        let names = (0..x.ncols()).map(|j| format!("x{j}")).collect();
-        Dataset::new(x, names)?
-    };
-    d = d.with_target(v.require_target()?.clone())?;
-    if let Some(w) = v.weights() {
-        d = d.with_weights(w.to_owned())?;
-    }
-    Ok(d)
-}
-
-/// The fitted text stage and the training rows' blocks it gave while fitting.
-struct TextParts<'a> {
-    text: &'a FittedText,
-    blocks: Vec<crate::text::Block>,
-}
-
-/// Fit the model on the steps' output joined by the text columns' blocks: one CSR matrix for
-/// models that take sparse input, dense columns otherwise.
-fn fit_with_text(
-    data: &Dataset,
-    current: &Dataset,
-    steps: &[crate::steps::AnyStep],
-    parts: TextParts<'_>,
-    model: &crate::ModelParams,
-    valid: Option<&Dataset>,
-    progress: &dyn Progress,
-) -> Result<crate::AnyModel> {
-    let TextParts { text, blocks } = parts;
-    let mut names = current.feature_names();
-    names.extend(text.feature_names_out());
-    let target_only = |d: &Dataset| -> Result<Dataset> {
-        let mut out = Dataset::new(ndarray::Array2::zeros((d.n_samples(), 0)), Vec::new())?
-            .with_target(d.require_target()?.clone())?;
-        if let Some(w) = d.weights() {
-            out = out.with_weights(w.to_owned())?;
-        }
-        Ok(out)
-    };
-    match assemble(current.x().to_owned(), blocks)? {
-        ModelInput::Sparse(m) => model.fit_csr(&m, &target_only(data)?),
-        ModelInput::Dense(m) => {
-            let mut train = Dataset::new(m, names)?.with_target(data.require_target()?.clone())?;
-            if let Some(w) = data.weights() {
-                train = train.with_weights(w.to_owned())?;
-            }
-            let valid = match valid {
-                Some(v) => {
-                    let z = crate::preprocessor::apply_steps(steps, v.x())?;
-                    let blocks = text.transform(v.n_samples(), |name| dataset_input(v, name))?;
-                    match assemble(z, blocks)? {
-                        ModelInput::Dense(m) => Some(prepared_valid(m, train.features(), v)?),
-                        ModelInput::Sparse(_) => None,
-                    }
-                }
-                None => None,
-            };
-            model.fit(&train, valid.as_ref(), progress)
-        }
-    }
-}
-
-/// Choose a decision threshold on out-of-fold probabilities of the training rows.
-fn tune_threshold(
-    data: &Dataset,
-    params: &TrainParams,
-    objective: &ThresholdObjective,
-    costs: Option<&CostMatrix>,
-    progress: &dyn Progress,
-) -> Result<DecisionThreshold> {
-    if data.task() != Some(Task::Binary) {
-        return Err(Error::param(
-            "threshold",
-            "tuning a decision threshold needs a binary classification target",
-        ));
-    }
-    let folds = SplitStrategy::StratifiedKFold {
-        n_splits: 5,
-        shuffle: true,
-        seed: params.seed,
-    }
-    .split(data, None)?;
-    progress.start("tuning the decision threshold", Some(folds.len() as u64));
-    let mut scores = vec![f64::NAN; data.n_samples()];
-    for fold in &folds {
-        let part = data.select_rows(&fold.train)?;
-        let fitted = fit_pipeline(&part, params, None, &NoProgress)?;
-        let test = data.select_rows(&fold.test)?;
-        let proba = fitted.predict_dataset(&test)?.proba.ok_or_else(|| {
-            Error::param("threshold", "the model gives no probabilities to threshold")
-        })?;
-        for (k, &row) in fold.test.iter().enumerate() {
-            scores[row] = proba[[k, 1]];
-        }
-        progress.advance(1);
-    }
-    progress.finish();
-    let target = data.require_target()?;
-    let codes = match target {
-        satori_core::Target::Classes { codes, .. } => codes.view(),
-        satori_core::Target::Continuous(_) => {
-            return Err(Error::Internal(
-                "binary task with a continuous target".into(),
-            ));
-        }
-    };
-    let scores = ndarray::Array1::from(scores);
-    match objective {
-        ThresholdObjective::Metric(name) => best_threshold(
-            codes,
-            scores.view(),
-            metric_by_name(name)?.as_ref(),
-            data.weights(),
-        ),
-        ThresholdObjective::Cost => {
-            let costs = costs.ok_or_else(|| {
-                Error::param(
-                    "threshold",
-                    "minimising the expected cost needs a cost matrix (--cost-matrix)",
-                )
-            })?;
-            min_cost_threshold(codes, scores.view(), costs, data.weights())
-        }
-    }
+/// The task of a one-target request's data, for callers that need it before training.
+pub fn task_of(data: &Dataset) -> Result<Task> {
+    data.task()
+        .ok_or_else(|| Error::InvalidData("the data has no target".into()))
 }

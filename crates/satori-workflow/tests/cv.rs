@@ -2,7 +2,7 @@
 
 use satori_data::splits::SplitStrategy;
 use satori_data::{ReadOptions, TargetSpec, bundled, read_csv_bytes};
-use satori_pipeline::{CvRequest, MetricSpec, cross_validate};
+use satori_workflow::{CvRequest, MetricSpec, cross_validate};
 
 fn table(name: &str) -> satori_data::Table {
     let ds = bundled::get(name).unwrap();
@@ -11,10 +11,10 @@ fn table(name: &str) -> satori_data::Table {
 
 fn request(target: &str, strategy: SplitStrategy) -> CvRequest {
     CvRequest {
-        target: TargetSpec {
+        targets: vec![TargetSpec {
             name: target.into(),
             task: None,
-        },
+        }],
         model: "baseline".into(),
         overrides: vec![],
         pipeline: None,
@@ -37,7 +37,7 @@ fn each_fold_is_fitted_on_its_own_training_rows() {
     );
     let cv = cross_validate(&t, &r, &MetricSpec::default(), &satori_core::NoProgress).unwrap();
     assert_eq!(cv.folds.len(), 4);
-    let oof = cv.out_of_fold.as_ref().expect("k-fold partitions the rows");
+    let oof = &cv.out_of_fold.as_ref().expect("k-fold partitions the rows")[0];
     assert_eq!(oof.len(), 442);
     // The mean baseline predicts each validation row with the mean of the other folds' targets.
     let (data, _) = t
@@ -82,7 +82,7 @@ fn stratified_classification_with_extra_metrics_and_repeats() {
     let cv = cross_validate(&t, &r, &spec, &satori_core::NoProgress).unwrap();
     assert!(cv.summary.contains_key("f1_micro"));
     assert!(cv.summary.contains_key("accuracy"));
-    assert!(cv.out_of_fold.unwrap().proba.is_some());
+    assert!(cv.out_of_fold.unwrap()[0].proba.is_some());
     r.strategy = SplitStrategy::RepeatedStratifiedKFold {
         n_splits: 3,
         n_repeats: 2,

@@ -4,7 +4,7 @@ use std::path::Path;
 
 use satori_data::{ReadOptions, TargetSpec, bundled, read_csv_bytes};
 use satori_pipeline::model_file::{self, FORMAT_VERSION, MAGIC};
-use satori_pipeline::{TrainRequest, train};
+use satori_workflow::{TrainRequest, train};
 
 fn trained(
     name: &str,
@@ -180,4 +180,59 @@ fn a_format_2_neural_network_file_still_loads_and_predicts_the_same() {
     model_file::save(&again, &h, &pipeline).unwrap();
     let (_, reloaded) = model_file::load(&again).unwrap();
     assert_eq!(reloaded.predict_table(&table).unwrap(), preds);
+}
+
+/// Model files written by the last build of format 3 (commit 463abc3, by
+/// `tests/fixtures/model-files/make_v3.sh`): single-target models of several families — with a
+/// tuned threshold, categorical and missing inputs, a text column read sparse and densified — and
+/// a multi-task network, which had a payload of its own then. Each still loads and its prediction
+/// file is the old build's, byte for byte.
+#[test]
+fn format_3_files_load_and_predict_exactly_as_the_build_that_wrote_them() {
+    let root = Path::new(env!("CARGO_MANIFEST_DIR")).join("../..");
+    let dir = root.join("tests/fixtures/model-files");
+    let data = root.join("data");
+    let cases = [
+        ("v3-gbm-penguins", data.join("palmer_penguins.csv"), true, 1),
+        (
+            "v3-logistic-threshold-breast-cancer",
+            data.join("breast_cancer.csv"),
+            true,
+            1,
+        ),
+        ("v3-forest-diabetes", data.join("diabetes.csv"), false, 1),
+        ("v3-text-logistic-reviews", dir.join("reviews.csv"), true, 1),
+        ("v3-text-gbm-reviews", dir.join("reviews.csv"), true, 1),
+        (
+            "v3-multitask-penguins",
+            data.join("palmer_penguins.csv"),
+            true,
+            2,
+        ),
+    ];
+    let tmp = tempfile::tempdir().unwrap();
+    for (name, input, proba, n_targets) in cases {
+        let (header, pipeline) = model_file::load(&dir.join(format!("{name}.satori"))).unwrap();
+        assert_eq!(header.format_version, 3, "{name}");
+        assert_eq!(pipeline.targets().len(), n_targets, "{name}");
+        let opts = pipeline.read_options(ReadOptions::default());
+        let table = satori_data::read_table(&input, &opts).unwrap();
+        let preds = pipeline.predict_table_all(&table).unwrap();
+        let out = tmp.path().join(format!("{name}.csv"));
+        satori_workflow::output::write_predictions(&out, pipeline.targets(), &preds, &[], proba)
+            .unwrap();
+        let got = std::fs::read_to_string(&out).unwrap();
+        let want = std::fs::read_to_string(dir.join(format!("{name}.predictions.csv"))).unwrap();
+        assert!(
+            got == want,
+            "{name}: the predictions differ from the old build's"
+        );
+        // Saved again in today's format, it predicts the same.
+        let again = tmp.path().join(format!("{name}.satori"));
+        let mut h = header.clone();
+        h.format_version = FORMAT_VERSION;
+        model_file::save(&again, &h, &pipeline).unwrap();
+        let (_, reloaded) = model_file::load(&again).unwrap();
+        assert_eq!(reloaded.predict_table_all(&table).unwrap(), preds, "{name}");
+    }
 }

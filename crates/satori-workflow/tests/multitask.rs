@@ -1,5 +1,6 @@
-//! Multi-task learning from a table: training, the model file, prediction and evaluation per
-//! task, bad input, and the measured benefit over separately trained single-task networks.
+//! Several targets through the one training path: training, the model file, prediction and
+//! evaluation per target, bad input, and the measured benefit over separately trained
+//! single-target networks.
 //!
 //! The data share a hidden representation (as in `satori-nn`'s own multi-task test):
 //! `z = tanh(x · A)` of 10 inputs, four regression targets `v0..v3 = z · v_k` and a 3-class
@@ -11,11 +12,10 @@ use ndarray::Array2;
 use satori_core::rng::{rng, standard_normal};
 use satori_core::{Error, NoProgress, Task};
 use satori_data::{ReadOptions, Table, TargetSpec, read_csv_bytes};
-use satori_pipeline::model_file::{self, LoadedModel};
-use satori_pipeline::multitask::{
-    MultiTaskRequest, parse_params_file, parse_targets, train_multitask,
-};
-use satori_pipeline::{MetricSpec, TrainRequest, train};
+use satori_pipeline::ModelParams;
+use satori_pipeline::model_file;
+use satori_pipeline::pipeline_file::parse_pipeline;
+use satori_workflow::{MetricSpec, TrainRequest, evaluate_table, parse_targets, train};
 
 const D: usize = 10;
 const Z: usize = 6;
@@ -69,12 +69,17 @@ fn table(n: usize, seed: u64, missing_every: usize) -> Table {
     .unwrap()
 }
 
-fn names(list: &str) -> Vec<String> {
-    parse_targets(list).unwrap()
+fn names(list: &str) -> Vec<TargetSpec> {
+    parse_targets(list)
+        .unwrap()
+        .into_iter()
+        .map(|name| TargetSpec { name, task: None })
+        .collect()
 }
 
-fn quick(targets: &str) -> MultiTaskRequest {
-    let mut r = MultiTaskRequest::new(names(targets));
+fn quick(targets: &str) -> TrainRequest {
+    let mut r = TrainRequest::with_targets(names(targets));
+    r.model = "mlp".into();
     r.overrides = vec![
         ("model.max_iter".into(), "30".into()),
         ("model.hidden_layer_sizes".into(), "[16]".into()),
@@ -89,14 +94,14 @@ fn trains_every_task_with_per_task_holdout_metrics_and_row_counts() {
     request
         .overrides
         .push(("tasks.v1.weight".into(), "2".into()));
-    let out = train_multitask(&t, &request, &NoProgress).unwrap();
+    let out = train(&t, &request, &NoProgress).unwrap();
     // Rows 0,10,20,…,190 miss v1 (20); rows 0,11,…,198 miss kind (19); row 0, 110 miss both.
     assert_eq!(
         out.rows.missing_per_target,
         vec![("kind".into(), 19), ("v0".into(), 0), ("v1".into(), 20)]
     );
-    assert_eq!(out.rows.dropped, 37);
-    let tasks = out.model.tasks();
+    assert_eq!(out.rows.dropped_missing_target, 37);
+    let tasks = out.pipeline.targets();
     assert_eq!(tasks.len(), 3);
     assert_eq!(tasks[0].task, Task::Multiclass);
     assert_eq!(
@@ -105,50 +110,47 @@ fn trains_every_task_with_per_task_holdout_metrics_and_row_counts() {
     );
     assert_eq!(tasks[1].task, Task::Regression);
     // The other targets are never features; the categorical column is one-hot encoded.
-    let inputs: Vec<&str> = out.model.input_schema().names().collect();
+    let inputs: Vec<&str> = out.pipeline.input_schema().names().collect();
     assert!(!inputs.contains(&"v0") && !inputs.contains(&"v1") && !inputs.contains(&"kind"));
     assert!(inputs.contains(&"v2") && inputs.contains(&"site"));
     assert_eq!(out.stratified_on.as_deref(), Some("kind"));
-    let holdout = out.holdout.as_ref().unwrap();
+    let holdout = out.evaluations.as_ref().unwrap();
     assert_eq!(holdout.len(), 3);
     assert_eq!(holdout[0].evaluation.n_rows, 33);
     assert!(holdout[0].evaluation.metrics.contains_key("f1_macro"));
     assert!(holdout[2].evaluation.metrics.contains_key("rmse"));
     let h = &out.header;
-    assert_eq!(h.base.model_kind, "multitask_mlp");
-    assert_eq!(h.base.target, "kind,v0,v1");
-    assert_eq!(h.base.n_train_samples, 130);
+    assert_eq!(h.model_kind, "multitask_mlp");
+    assert_eq!(h.target, "kind,v0,v1");
+    assert_eq!(h.n_train_samples, 130);
     assert_eq!(h.tasks[2].loss_weight, 2.0);
     assert_eq!(h.tasks[2].missing_in_training_file, 20);
     assert_eq!(h.tasks[1].metrics, holdout[1].evaluation.metrics);
-    assert_eq!(h.base.params["tasks"]["v1"]["weight"], 2.0);
-    assert_eq!(h.base.params["preprocessing"][0]["step"], "one_hot_encoder");
-    assert!(h.base.model_summary.as_ref().unwrap().contains("head `v1`"));
-    assert_eq!(h.base.training_history.as_ref().unwrap().train.len(), 30);
+    assert!(h.metrics.is_empty());
+    assert_eq!(h.params["tasks"]["v1"]["weight"], 2.0);
+    assert_eq!(h.params["preprocessing"][0]["step"], "one_hot_encoder");
+    assert!(h.model_summary.as_ref().unwrap().contains("head `v1`"));
+    assert_eq!(h.training_history.as_ref().unwrap().train.len(), 30);
 }
 
 #[test]
-fn model_file_round_trip_and_kind_mismatches_are_clear() {
+fn model_file_round_trip_and_one_reader_for_every_model() {
     let t = table(120, 2, 0);
-    let out = train_multitask(&t, &quick("v0,kind"), &NoProgress).unwrap();
+    let out = train(&t, &quick("v0,kind"), &NoProgress).unwrap();
     let dir = tempfile::tempdir().unwrap();
     let path = dir.path().join("multi.satori");
-    model_file::save_multitask(&path, &out.header, &out.model).unwrap();
-    let (h2, m2) = model_file::load_multitask(&path).unwrap();
+    model_file::save(&path, &out.header, &out.pipeline).unwrap();
+    let (h2, m2) = model_file::load(&path).unwrap();
     assert_eq!(h2, out.header);
-    let a = out.model.predict_table(&t).unwrap();
-    let b = m2.predict_table(&t).unwrap();
+    assert!(h2.is_multi_target());
+    let a = out.pipeline.predict_table_all(&t).unwrap();
+    let b = m2.predict_table_all(&t).unwrap();
     assert_eq!(a, b);
-    assert!(matches!(
-        model_file::load_any(&path).unwrap(),
-        LoadedModel::MultiTask(_)
-    ));
-    // The single-target reader refuses it, naming the targets and what reads it.
-    let e = model_file::load(&path).unwrap_err().to_string();
-    assert!(e.contains("multi-task model (targets v0,kind)"), "{e}");
-    assert!(e.contains("satori predict"), "{e}");
-    assert_eq!(model_file::read_header(&path).unwrap(), out.header.base);
-    // And the multi-task reader refuses a single-target file.
+    assert_eq!(model_file::read_header(&path).unwrap(), out.header);
+    // A single-target call on a model of several targets says so.
+    let e = m2.predict_table(&t).unwrap_err().to_string();
+    assert!(e.contains("2 targets (v0, kind)"), "{e}");
+    // The same reader reads a single-target file.
     let single = train(
         &t,
         &TrainRequest::new(TargetSpec {
@@ -160,25 +162,19 @@ fn model_file_round_trip_and_kind_mismatches_are_clear() {
     .unwrap();
     let spath = dir.path().join("single.satori");
     model_file::save(&spath, &single.header, &single.pipeline).unwrap();
-    let e = model_file::load_multitask(&spath).unwrap_err().to_string();
-    assert!(e.contains("single-target model"), "{e}");
-    assert!(model_file::read_multitask_header(&spath).is_err());
-    assert!(matches!(
-        model_file::load_any(&spath).unwrap(),
-        LoadedModel::Single(_)
-    ));
-    // A corrupted multi-task payload is an error, not a panic.
+    assert!(!model_file::load(&spath).unwrap().0.is_multi_target());
+    // A corrupted payload is an error, not a panic.
     let mut bytes = std::fs::read(&path).unwrap();
     let last = bytes.len() - 1;
     bytes[last] ^= 0xff;
-    assert!(model_file::multitask_from_bytes(Path::new("x.satori"), &bytes).is_err());
+    assert!(model_file::from_bytes(Path::new("x.satori"), &bytes).is_err());
 }
 
 #[test]
 fn predicts_and_evaluates_from_tables_by_column_name() {
     let t = table(150, 3, 0);
-    let out = train_multitask(&t, &quick("kind,v2"), &NoProgress).unwrap();
-    let preds = out.model.predict_table(&t).unwrap();
+    let out = train(&t, &quick("kind,v2"), &NoProgress).unwrap();
+    let preds = out.pipeline.predict_table_all(&t).unwrap();
     assert_eq!(preds.len(), 2);
     let p = preds[0].proba.as_ref().unwrap();
     assert_eq!(p.ncols(), 3);
@@ -191,10 +187,7 @@ fn predicts_and_evaluates_from_tables_by_column_name() {
 
     // Evaluation on a new labelled table, columns in another order.
     let test = table(80, 4, 7);
-    let evals = out
-        .model
-        .evaluate_table(&test, &MetricSpec::default())
-        .unwrap();
+    let evals = evaluate_table(&out.pipeline, &test, &MetricSpec::default()).unwrap();
     assert_eq!(evals[0].target, "kind");
     assert_eq!(evals[0].evaluation.dropped_missing_target, 10);
     assert_eq!(evals[1].evaluation.n_rows, 80);
@@ -213,23 +206,23 @@ fn predicts_and_evaluates_from_tables_by_column_name() {
             })
             .collect::<String>()
             .as_bytes(),
-        &out.model.read_options(ReadOptions::default()),
+        &out.pipeline.read_options(ReadOptions::default()),
     )
     .unwrap();
     assert!(no_target.schema.get("v2").is_none());
-    match out.model.evaluate_table(&no_target, &MetricSpec::default()) {
+    match evaluate_table(&out.pipeline, &no_target, &MetricSpec::default()) {
         Err(Error::MissingColumn { name, context, .. }) => {
             assert_eq!(name, "v2");
             assert!(context.contains("every target column"), "{context}");
         }
         other => panic!("expected a missing column, got {other:?}"),
     }
-    assert!(out.model.predict_table(&no_target).is_ok());
+    assert!(out.pipeline.predict_table_all(&no_target).is_ok());
     let mut no_x3 = no_target.clone();
     let k = no_x3.schema.position("x3").unwrap();
     no_x3.schema.columns.remove(k);
     no_x3.columns.remove(k);
-    match out.model.predict_table(&no_x3) {
+    match out.pipeline.predict_table_all(&no_x3) {
         Err(Error::MissingColumn { name, .. }) => assert_eq!(name, "x3"),
         other => panic!("expected a missing column, got {other:?}"),
     }
@@ -238,12 +231,13 @@ fn predicts_and_evaluates_from_tables_by_column_name() {
 #[test]
 fn bad_requests_are_clear_errors() {
     let t = table(60, 6, 0);
-    let err = |r: &MultiTaskRequest| train_multitask(&t, r, &NoProgress).unwrap_err().to_string();
+    let err = |r: &TrainRequest| train(&t, r, &NoProgress).unwrap_err().to_string();
     let mut r = quick("v0,kind");
     r.model = "gbm".into();
+    r.overrides.clear();
     let e = err(&r);
     assert!(
-        e.contains("--model mlp") && e.contains("`gbm` takes one target"),
+        e.contains("--model mlp") && e.contains("learns one target"),
         "{e}"
     );
     let e = err(&quick("v0,knid"));
@@ -266,6 +260,10 @@ fn bad_requests_are_clear_errors() {
     let e = err_with("tasks.knid.weight", "2");
     assert!(e.contains("tasks.knid") && e.contains("kind"), "{e}");
     assert!(err_with("tasks.v0.weight", "-1").contains("tasks.v0.weight"));
+    // What one target can do and several cannot is refused with the reason.
+    let mut r = quick("v0,kind");
+    r.threshold = Some(satori_workflow::ThresholdObjective::Metric("f1".into()));
+    assert!(err(&r).contains("thresholds are tuned for one binary target"));
     // Fewer than 2 complete rows.
     let tiny = read_csv_bytes(
         "tiny.csv",
@@ -273,7 +271,7 @@ fn bad_requests_are_clear_errors() {
         &ReadOptions::default(),
     )
     .unwrap();
-    let e = train_multitask(&tiny, &quick("a,b"), &NoProgress)
+    let e = train(&tiny, &quick("a,b"), &NoProgress)
         .unwrap_err()
         .to_string();
     assert!(
@@ -293,9 +291,9 @@ fn bad_requests_are_clear_errors() {
     let mut r = quick("a,b");
     r.overrides
         .push(("tasks.a.task".into(), "regression".into()));
-    let out = train_multitask(&ints, &r, &NoProgress).unwrap();
-    assert_eq!(out.model.tasks()[0].task, Task::Regression);
-    assert_eq!(out.model.tasks()[1].task, Task::Binary);
+    let out = train(&ints, &r, &NoProgress).unwrap();
+    assert_eq!(out.pipeline.targets()[0].task, Task::Regression);
+    assert_eq!(out.pipeline.targets()[1].task, Task::Binary);
     assert_eq!(out.stratified_on.as_deref(), Some("b"));
 }
 
@@ -307,23 +305,22 @@ fn same_seed_gives_the_same_model_at_one_and_two_threads() {
             .num_threads(threads)
             .build()
             .unwrap()
-            .install(|| train_multitask(&t, &quick("kind,v3"), &NoProgress).unwrap())
+            .install(|| train(&t, &quick("kind,v3"), &NoProgress).unwrap())
     };
     let (a, b) = (fit(1), fit(2));
-    let bytes = |o: &satori_pipeline::MultiTaskOutcome| {
-        model_file::multitask_to_bytes(&o.header, &o.model).unwrap()
-    };
+    let bytes =
+        |o: &satori_workflow::TrainOutcome| model_file::to_bytes(&o.header, &o.pipeline).unwrap();
     assert_eq!(bytes(&a), bytes(&b));
     assert_eq!(
-        a.model.predict_table(&t).unwrap(),
-        b.model.predict_table(&t).unwrap()
+        a.pipeline.predict_table_all(&t).unwrap(),
+        b.pipeline.predict_table_all(&t).unwrap()
     );
 }
 
 #[test]
-fn a_parameter_file_sets_steps_network_and_tasks_and_overrides_win() {
+fn a_pipeline_file_sets_steps_network_and_tasks_and_overrides_win() {
     let t = table(100, 7, 0);
-    let file = parse_params_file(
+    let file = parse_pipeline(
         r#"
 holdout = 0.25
 [[preprocessing]]
@@ -341,34 +338,33 @@ task = "regression"
         "mt.toml",
     )
     .unwrap();
-    let mut r = MultiTaskRequest::new(names("v0,v2"));
+    let mut r = TrainRequest::with_targets(names("v0,v2"));
+    r.model = "mlp".into();
     r.pipeline = Some(file);
     r.overrides = vec![("tasks.v2.weight".into(), "0.5".into())];
-    let out = train_multitask(&t, &r, &NoProgress).unwrap();
+    let out = train(&t, &r, &NoProgress).unwrap();
     let p = &out.params;
     assert_eq!(p.holdout, 0.25);
-    assert_eq!(p.preprocessing.len(), 2);
-    assert_eq!(p.model.hidden_layer_sizes, [8]);
-    assert_eq!(p.model.max_iter, 7);
-    assert_eq!(p.tasks["v0"].weight, 3.0);
-    assert_eq!(p.tasks["v2"].weight, 0.5);
-    assert_eq!(p.tasks["v2"].task, Some(Task::Regression));
-    assert_eq!(
-        out.header
-            .base
-            .training_history
-            .as_ref()
-            .unwrap()
-            .train
-            .len(),
-        7
-    );
+    assert_eq!(p.pipeline.preprocessing.len(), 2);
+    let ModelParams::MultiTaskMlp(m) = &p.pipeline.model else {
+        panic!(
+            "expected the multi-task network, got {}",
+            p.pipeline.model.kind()
+        );
+    };
+    assert_eq!(m.hidden_layer_sizes, [8]);
+    assert_eq!(m.max_iter, 7);
+    assert_eq!(p.pipeline.tasks["v0"].weight, 3.0);
+    assert_eq!(p.pipeline.tasks["v2"].weight, 0.5);
+    assert_eq!(p.pipeline.tasks["v2"].task, Some(Task::Regression));
+    assert_eq!(out.header.training_history.as_ref().unwrap().train.len(), 7);
 
     let bad = |text: &str| {
-        let tree = parse_params_file(text, "bad.toml")?;
-        let mut r = MultiTaskRequest::new(names("v0,v2"));
+        let tree = parse_pipeline(text, "bad.toml")?;
+        let mut r = TrainRequest::with_targets(names("v0,v2"));
+        r.model = "mlp".into();
         r.pipeline = Some(tree);
-        train_multitask(&t, &r, &NoProgress).map(|_| ())
+        train(&t, &r, &NoProgress).map(|_| ())
     };
     let e = bad("holdot = 0.3").unwrap_err().to_string();
     assert!(e.contains("`holdout`"), "{e}");
@@ -382,10 +378,10 @@ task = "regression"
     assert!(e.contains("max_itr"), "{e}");
 }
 
-/// The measured benefit, through the same pipeline path as `satori train`: on 120 training rows
-/// (every task data-poor), one network for the four related regression targets and the class
-/// beats four separately trained single-target MLP pipelines on the regression tasks' mean R²
-/// over 2,000 new rows.
+/// The measured benefit, through the one pipeline path: on 120 training rows (every task
+/// data-poor), one network for the four related regression targets and the class beats four
+/// separately trained single-target MLP pipelines on the regression tasks' mean R² over 2,000 new
+/// rows.
 #[test]
 fn multi_task_pipeline_beats_single_task_pipelines_on_little_data() {
     let train_table = table(120, 5, 0);
@@ -400,19 +396,17 @@ fn multi_task_pipeline_beats_single_task_pipelines_on_little_data() {
         .iter()
         .map(|(k, v)| (k.to_string(), v.to_string()))
         .collect();
-    let mut request = MultiTaskRequest::new(names("v0,v1,v2,v3,kind"));
+    let mut request = TrainRequest::with_targets(names("v0,v1,v2,v3,kind"));
+    request.model = "mlp".into();
     request.holdout = 0.0;
     request.overrides = sets.clone();
     request
         .overrides
         .push(("tasks.kind.weight".into(), "0.5".into()));
-    let multi = train_multitask(&train_table, &request, &NoProgress).unwrap();
-    let multi_read = multi.model.read_options(ReadOptions::default());
+    let multi = train(&train_table, &request, &NoProgress).unwrap();
+    let multi_read = multi.pipeline.read_options(ReadOptions::default());
     let test_multi = read_csv_bytes("test.csv", csv(2000, 6, 0).as_bytes(), &multi_read).unwrap();
-    let scores = multi
-        .model
-        .evaluate_table(&test_multi, &MetricSpec::default())
-        .unwrap();
+    let scores = evaluate_table(&multi.pipeline, &test_multi, &MetricSpec::default()).unwrap();
     let multi_r2: Vec<f64> = scores[..4]
         .iter()
         .map(|s| s.evaluation.metrics["r2"])
@@ -442,8 +436,8 @@ fn multi_task_pipeline_beats_single_task_pipelines_on_little_data() {
                 &out.pipeline.read_options(ReadOptions::default()),
             )
             .unwrap();
-            satori_pipeline::evaluate_table(&out.pipeline, &test, &MetricSpec::default())
-                .unwrap()
+            evaluate_table(&out.pipeline, &test, &MetricSpec::default()).unwrap()[0]
+                .evaluation
                 .metrics["r2"]
         })
         .collect();

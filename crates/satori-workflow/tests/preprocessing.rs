@@ -2,9 +2,10 @@
 //! and applied to raw rows at predict time exactly as by hand.
 
 use satori_data::{ReadOptions, TargetSpec, bundled, read_csv_bytes};
+use satori_pipeline::model_file;
 use satori_pipeline::pipeline_file::parse_pipeline;
 use satori_pipeline::steps::StepParams;
-use satori_pipeline::{TrainRequest, model_file, train};
+use satori_workflow::{TrainRequest, train};
 
 const PIPELINE: &str = r#"
 [[preprocessing]]
@@ -36,7 +37,7 @@ fn steps_are_fitted_on_training_rows_and_replayed_on_raw_rows() {
     request.pipeline = Some(parse_pipeline(PIPELINE, "pipeline.toml").unwrap());
     let out = train(&table, &request, &satori_core::NoProgress).unwrap();
     assert_eq!(out.pipeline.steps().len(), 3);
-    assert_eq!(out.params.preprocessing.len(), 3);
+    assert_eq!(out.params.pipeline.preprocessing.len(), 3);
 
     // By hand: the same steps fitted one after another on the same training data.
     let (data, _) = table
@@ -47,7 +48,7 @@ fn steps_are_fitted_on_training_rows_and_replayed_on_raw_rows() {
         .unwrap();
     let mut current = data.clone();
     let mut fitted = Vec::new();
-    for step in &out.params.preprocessing {
+    for step in &out.params.pipeline.preprocessing {
         let (f, next) = step.fit_transform(&current).unwrap();
         fitted.push(f);
         current = next;
@@ -100,7 +101,7 @@ fn set_reaches_into_steps_and_bad_steps_are_clear_errors() {
     request.overrides = vec![("preprocessing.1.strategy".into(), "most_frequent".into())];
     let out = train(&table, &request, &satori_core::NoProgress).unwrap();
     assert!(
-        matches!(&out.params.preprocessing[1], StepParams::SimpleImputer(p) if format!("{:?}", p.strategy).contains("MostFrequent"))
+        matches!(&out.params.pipeline.preprocessing[1], StepParams::SimpleImputer(p) if format!("{:?}", p.strategy).contains("MostFrequent"))
     );
     request.overrides = vec![("preprocessing.1.strategy".into(), "mode".into())];
     let e = train(&table, &request, &satori_core::NoProgress)
@@ -512,7 +513,7 @@ fn select_from_model_keeps_the_columns_a_model_finds_important() {
     // The kept columns are the best scoring ones.
     let best = sel.scores.iter().copied().fold(f64::MIN, f64::max);
     assert!(sel.selected.iter().any(|&i| sel.scores[i] == best));
-    assert!(out.holdout.unwrap().metrics["roc_auc"] > 0.9);
+    assert!(out.evaluation().cloned().unwrap().metrics["roc_auc"] > 0.9);
 
     // Linear models select by |coef|: lasso on the diabetes data drops the zeroed columns.
     let ds = bundled::get("diabetes").unwrap();

@@ -3,7 +3,7 @@
 use satori_core::NoProgress;
 use satori_data::{ReadOptions, TargetSpec, bundled, read_csv_bytes};
 use satori_pipeline::resume::ContinueFrom;
-use satori_pipeline::{TrainOutcome, TrainRequest, train};
+use satori_workflow::{TrainOutcome, TrainRequest, train};
 
 fn table(name: &str) -> satori_data::Table {
     let ds = bundled::get(name).unwrap();
@@ -75,7 +75,7 @@ fn a_network_continues_from_its_weights_and_its_curve_grows() {
         format!("{:?}", base.pipeline.steps())
     );
     // Training further on the new rows improves their holdout over the base model's score on it.
-    let rows = more.holdout_predictions.as_ref().unwrap();
+    let rows = more.holdout_predictions().unwrap();
     let (data, _) = second
         .to_dataset(&TargetSpec {
             name: "diagnosis".into(),
@@ -85,15 +85,15 @@ fn a_network_continues_from_its_weights_and_its_curve_grows() {
     let held = data.select_rows(&rows.rows).unwrap();
     let base_preds = base.pipeline.predict_dataset(&held).unwrap();
     let truth = held.require_target().unwrap();
-    let base_ll = satori_pipeline::evaluate_predictions(
+    let base_ll = satori_workflow::evaluate_predictions(
         truth,
         &base_preds,
         None,
-        &satori_pipeline::MetricSpec::from_names(&[], None).unwrap(),
+        &satori_workflow::MetricSpec::from_names(&[], None).unwrap(),
     )
     .unwrap()
     .metrics["log_loss"];
-    let more_ll = more.holdout.as_ref().unwrap().metrics["log_loss"];
+    let more_ll = more.evaluation().unwrap().metrics["log_loss"];
     assert!(more_ll < base_ll, "continued {more_ll} vs base {base_ll}");
 }
 

@@ -3,7 +3,8 @@
 
 use satori_core::NoProgress;
 use satori_data::{Format, ReadOptions, TargetSpec, read_csv_bytes};
-use satori_pipeline::{TrainRequest, model_file, train};
+use satori_pipeline::model_file;
+use satori_workflow::{TrainRequest, train};
 
 /// Rows whose label is the sign of a sparse linear score over `width` features (20 set per row).
 fn libsvm(n: usize, width: usize, seed: u64) -> String {
@@ -70,15 +71,15 @@ fn a_sparse_libsvm_file_trains_a_linear_model_without_densifying() {
     assert!(p.text().sparse() && p.text().reads_sparse_block());
     assert_eq!(p.model().n_features(), 501);
     assert_eq!(p.feature_names_out()[500], "f500");
-    let acc = out.holdout.as_ref().unwrap().metrics["accuracy"];
+    let acc = out.evaluation().unwrap().metrics["accuracy"];
     assert!(acc > 0.75, "{acc}");
 
     // The same rows read densely give the same model (sparse and dense fits agree).
     let mut raw = request("logistic");
     raw.overrides = vec![("auto_preprocessing".into(), "false".into())];
     let dense = train(&read(&text, Some(false)), &raw, &NoProgress).unwrap();
-    let a = out.holdout.unwrap().metrics["roc_auc"];
-    let b = dense.holdout.unwrap().metrics["roc_auc"];
+    let a = out.evaluation().cloned().unwrap().metrics["roc_auc"];
+    let b = dense.evaluation().cloned().unwrap().metrics["roc_auc"];
     assert!((a - b).abs() < 1e-6, "{a} vs {b}");
 
     // A new file: narrower is fine, read with the model's options it is sparse even when small;

@@ -5,7 +5,8 @@ use ndarray::Axis;
 use satori_core::{ColumnKind, NoProgress};
 use satori_data::{ReadOptions, Table, TargetSpec, read_csv_bytes};
 use satori_features::TfidfVectorizerParams;
-use satori_pipeline::{TrainRequest, model_file, train};
+use satori_pipeline::model_file;
+use satori_workflow::{TrainRequest, train};
 
 const POSITIVE: &[&str] = &["great", "excellent", "loved", "wonderful", "superb"];
 const NEGATIVE: &[&str] = &["awful", "terrible", "hated", "boring", "dreadful"];
@@ -88,8 +89,8 @@ fn request(model: &str, sets: &[(&str, &str)]) -> TrainRequest {
     r
 }
 
-fn accuracy(outcome: &satori_pipeline::TrainOutcome) -> f64 {
-    outcome.holdout.as_ref().unwrap().metrics["accuracy"]
+fn accuracy(outcome: &satori_workflow::TrainOutcome) -> f64 {
+    outcome.evaluation().unwrap().metrics["accuracy"]
 }
 
 /// The model input built by hand: the pipeline's numeric steps, then scikit-learn-default TF-IDF
@@ -351,8 +352,8 @@ fn the_documented_text_table_trains() {
     let mut r = request("logistic", &[("text.select_k_best", "40")]);
     r.pipeline = Some(tree);
     let out = train(&t, &r, &NoProgress).unwrap();
-    assert_eq!(out.params.text.tfidf.ngram_range, (1, 2));
-    assert!(out.params.text.tfidf.sublinear_tf);
+    assert_eq!(out.params.pipeline.text.tfidf.ngram_range, (1, 2));
+    assert!(out.params.pipeline.text.tfidf.sublinear_tf);
     assert_eq!(out.pipeline.text().column_names(), ["review"]);
     assert_eq!(out.pipeline.feature_names_out().len(), 1 + 40);
     let e = satori_pipeline::pipeline_file::parse_pipeline("[text]\nvectoriser = \"tfidf\"\n", "p")
@@ -373,15 +374,15 @@ fn linear_regressors_take_the_sparse_path() {
     let t = table(300, 10);
     for model in ["ridge", "linear", "elastic_net", "sgd"] {
         let mut r = request(model, &[("text.columns", "[\"review\"]"), ("holdout", "0")]);
-        r.target = TargetSpec {
+        r.targets = vec![TargetSpec {
             name: "stars_hint".into(),
             task: Some(satori_core::Task::Regression),
-        };
+        }];
         let out = train(&t, &r, &NoProgress).unwrap();
         let p = &out.pipeline;
         assert!(p.text().sparse(), "{model}");
         let from_table = p.predict_table(&t).unwrap();
-        let (data, _) = t.to_dataset(&r.target).unwrap();
+        let (data, _) = t.to_dataset(&r.targets[0]).unwrap();
         let x = by_hand(p, &data);
         let by_hand = p.model().predict(x.view()).unwrap();
         let diff = (&from_table.values - &by_hand)
@@ -396,13 +397,13 @@ fn linear_regressors_take_the_sparse_path() {
 #[test]
 fn cross_validation_threshold_tuning_and_validation_files_carry_text() {
     let t = table(400, 11);
-    let cv = satori_pipeline::cross_validate(
+    let cv = satori_workflow::cross_validate(
         &t,
-        &satori_pipeline::CvRequest {
-            target: TargetSpec {
+        &satori_workflow::CvRequest {
+            targets: vec![TargetSpec {
                 name: "sentiment".into(),
                 task: None,
-            },
+            }],
             model: "logistic".into(),
             overrides: vec![("text.columns".into(), "[\"review\"]".into())],
             pipeline: None,
@@ -414,7 +415,7 @@ fn cross_validation_threshold_tuning_and_validation_files_carry_text() {
             groups: None,
             seed: 0,
         },
-        &satori_pipeline::MetricSpec::from_names(&[], None).unwrap(),
+        &satori_workflow::MetricSpec::from_names(&[], None).unwrap(),
         &NoProgress,
     )
     .unwrap();
@@ -423,7 +424,7 @@ fn cross_validation_threshold_tuning_and_validation_files_carry_text() {
     }
 
     let mut r = request("logistic", &[("text.columns", "[\"review\"]")]);
-    r.threshold = Some(satori_pipeline::ThresholdObjective::Metric("f1".into()));
+    r.threshold = Some(satori_workflow::ThresholdObjective::Metric("f1".into()));
     let tuned = train(&t, &r, &NoProgress).unwrap();
     assert!(tuned.pipeline.threshold().is_some());
     assert!(accuracy(&tuned) > 0.75);
@@ -462,10 +463,10 @@ fn a_text_column_without_tokens_is_a_clear_error() {
     opts.kinds.insert("note".into(), ColumnKind::Text);
     let t = read_csv_bytes("t.csv", csv.as_bytes(), &opts).unwrap();
     let mut r = request("logistic", &[]);
-    r.target = TargetSpec {
+    r.targets = vec![TargetSpec {
         name: "y".into(),
         task: None,
-    };
+    }];
     let e = train(&t, &r, &NoProgress).unwrap_err().to_string();
     assert!(e.contains("note") && e.contains("text.vectorizer"), "{e}");
 }
@@ -487,10 +488,10 @@ fn few_rows_and_many_terms_still_train_a_dense_model() {
     let t = read_csv_bytes("t.csv", csv.as_bytes(), &ReadOptions::default()).unwrap();
     let mut r = request("gbm", &[("holdout", "0")]);
     r.holdout = 0.0;
-    r.target = TargetSpec {
+    r.targets = vec![TargetSpec {
         name: "y".into(),
         task: None,
-    };
+    }];
     let out = train(&t, &r, &NoProgress).unwrap();
     assert_eq!(out.pipeline.model().n_features(), 40);
     assert!(out.pipeline.feature_names_out()[39].ends_with("svd39"));
@@ -526,10 +527,10 @@ fn select_k_best_for_regression_matches_scikit_learn() {
         let k = case["k"].as_u64().unwrap().to_string();
         let mut r = request("ridge", &[("text.select_k_best", k.as_str())]);
         r.holdout = 0.0;
-        r.target = TargetSpec {
+        r.targets = vec![TargetSpec {
             name: "y".into(),
             task: None,
-        };
+        }];
         let out = train(&t, &r, &NoProgress).unwrap();
         let kept: Vec<String> = out
             .pipeline

@@ -1,7 +1,7 @@
 //! The training flow: overrides, validation, holdout and predictions from raw rows.
 
 use satori_data::{ReadOptions, TargetSpec, read_csv_bytes};
-use satori_pipeline::{TrainRequest, train};
+use satori_workflow::{TrainRequest, train};
 
 fn table(csv: &str) -> satori_data::Table {
     read_csv_bytes("t.csv", csv.as_bytes(), &ReadOptions::default()).unwrap()
@@ -29,7 +29,7 @@ fn overrides_reach_the_model() {
     let p = out.pipeline.predict_table(&t).unwrap();
     // Median of 1.0, 1.5, ..., 25.5 (50 values) is 13.25.
     assert!(p.values.iter().all(|v| *v == 13.25), "{:?}", p.values);
-    assert!(out.holdout.is_none());
+    assert!(out.evaluations.is_none());
 }
 
 #[test]
@@ -79,7 +79,7 @@ fn holdout_scores_are_reported_and_stored() {
         task: None,
     });
     let out = train(&t, &r, &satori_core::NoProgress).unwrap();
-    let h = out.holdout.expect("holdout");
+    let h = out.evaluation().cloned().expect("holdout");
     assert_eq!(h.n_rows, 10);
     assert_eq!(out.header.n_train_samples, 40);
     assert!(h.metrics.contains_key("r2") && h.metrics.contains_key("rmse"));
@@ -153,7 +153,7 @@ fn a_class_too_small_to_stratify_can_be_split_at_random() {
     );
     r.overrides = vec![("stratify".into(), "false".into())];
     let out = train(&t, &r, &satori_core::NoProgress).unwrap();
-    assert_eq!(out.holdout.unwrap().n_rows, 4);
+    assert_eq!(out.evaluation().cloned().unwrap().n_rows, 4);
     assert_eq!(out.header.params["stratify"], false);
 }
 
@@ -163,20 +163,27 @@ fn a_validation_file_replaces_the_holdout() {
     let train_csv = b"x,c,y\n1,a,p\n2,b,q\n3,a,p\n4,b,p\n5,a,q\n6,b,p\n";
     let valid_csv = b"y,x,c\nq,7,b\np,8,a\n,9,a\n";
     let train_t = read_csv_bytes("train.csv", train_csv, &ReadOptions::default()).unwrap();
-    let opts = satori_pipeline::validation_read_options(&train_t, "y", ReadOptions::default());
+    let opts = satori_workflow::validation_read_options(
+        &train_t,
+        &["y".to_string()],
+        ReadOptions::default(),
+    );
     let valid_t = read_csv_bytes("valid.csv", valid_csv, &opts).unwrap();
-    let mut request = satori_pipeline::TrainRequest::new(TargetSpec {
+    let mut request = satori_workflow::TrainRequest::new(TargetSpec {
         name: "y".into(),
         task: None,
     });
     request.validation = Some(valid_t.clone());
     // The default 20% holdout and a validation file are exclusive.
-    let err = satori_pipeline::train(&train_t, &request, &satori_core::NoProgress).unwrap_err();
+    let err = satori_workflow::train(&train_t, &request, &satori_core::NoProgress).unwrap_err();
     assert!(err.to_string().contains("replaces the holdout"), "{err}");
     request.holdout = 0.0;
-    let out = satori_pipeline::train(&train_t, &request, &satori_core::NoProgress).unwrap();
+    let out = satori_workflow::train(&train_t, &request, &satori_core::NoProgress).unwrap();
     assert_eq!(out.header.n_train_samples, 6);
-    let eval = out.holdout.expect("scores on the validation file");
+    let eval = out
+        .evaluation()
+        .cloned()
+        .expect("scores on the validation file");
     assert_eq!(eval.n_rows, 2, "the row without a target is left out");
     assert!(
         out.header
@@ -185,10 +192,10 @@ fn a_validation_file_replaces_the_holdout() {
             .unwrap()
             .starts_with("validation file valid.csv (2 rows)")
     );
-    assert_eq!(out.holdout_predictions.unwrap().rows, vec![0, 1]);
+    assert_eq!(out.holdout_predictions().unwrap().rows, vec![0, 1]);
     // A label the training data never had is a clear error.
     let bad = read_csv_bytes("bad.csv", b"x,c,y\n1,a,r\n", &opts).unwrap();
     request.validation = Some(bad);
-    let err = satori_pipeline::train(&train_t, &request, &satori_core::NoProgress).unwrap_err();
+    let err = satori_workflow::train(&train_t, &request, &satori_core::NoProgress).unwrap_err();
     assert!(err.to_string().contains("`r`"), "{err}");
 }

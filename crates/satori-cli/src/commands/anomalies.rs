@@ -6,12 +6,12 @@ use clap::Args;
 use satori_core::Params;
 use satori_data::Column;
 use satori_data::write::write_csv_columns;
-use satori_pipeline::anomalies::{AnomalyDetector, AnomalyScores, IsolationForestParams};
-use satori_pipeline::output;
 use satori_pipeline::overrides::apply_overrides;
+use satori_workflow::anomalies::{AnomalyDetector, AnomalyScores, IsolationForestParams};
+use satori_workflow::output;
 use serde::Serialize;
 
-use crate::ReadArgs;
+use crate::args::{ReadArgs, check_output, read_options, read_table};
 use crate::output::{num, print_json, table};
 use crate::progress::TermProgress;
 
@@ -92,8 +92,11 @@ fn params(args: &AnomaliesArgs) -> anyhow::Result<IsolationForestParams> {
 }
 
 pub fn run(args: AnomaliesArgs, progress: &TermProgress) -> anyhow::Result<()> {
+    let mut inputs = vec![args.data.as_path()];
+    inputs.extend(args.fit_on.as_deref());
+    check_output("--out", &args.out, &inputs)?;
     let p = params(&args)?;
-    let mut opts = super::read_options(&args.read)?;
+    let mut opts = read_options(&args.read)?;
     if let Some(id) = &args.id {
         opts.drop.retain(|d| d != id);
     }
@@ -101,14 +104,14 @@ pub fn run(args: AnomaliesArgs, progress: &TermProgress) -> anyhow::Result<()> {
         Some(reference) => {
             let mut ref_opts = opts.clone();
             ref_opts.drop.extend(args.id.iter().cloned());
-            let ref_table = super::read_table(reference, &ref_opts, progress)?;
+            let ref_table = read_table(reference, &ref_opts, progress)?;
             let detector = AnomalyDetector::fit(&ref_table, &p, progress)?;
-            let table = super::read_table(&args.data, &detector.read_options(opts), progress)?;
+            let table = read_table(&args.data, &detector.read_options(opts), progress)?;
             let scores = detector.score_table(&table)?;
             (detector, scores, table)
         }
         None => {
-            let table = super::read_table(&args.data, &opts, progress)?;
+            let table = read_table(&args.data, &opts, progress)?;
             let mut features = table.clone();
             if let Some(id) = &args.id {
                 let k = features.schema.require(id, "--id")?;
@@ -205,7 +208,6 @@ fn write_scores(
             .map(|&r| f64::from(u8::from(scores.flags[r])))
             .collect(),
     ));
-    super::ensure_parent(&args.out)?;
     write_csv_columns(&args.out, &headers, &columns)?;
     Ok(())
 }

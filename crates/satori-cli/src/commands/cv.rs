@@ -4,9 +4,11 @@ use std::path::PathBuf;
 
 use clap::{Args, ValueEnum};
 use satori_data::splits::SplitStrategy;
-use satori_pipeline::{CvRequest, CvResult, MetricSpec, cross_validate, output};
+use satori_pipeline::FittedTarget;
+use satori_workflow::output::{column_text, write_predictions};
+use satori_workflow::{CvRequest, CvResult, MetricSpec, cross_validate};
 
-use crate::ReadArgs;
+use crate::args::{ModelArgs, ReadArgs, check_output, read_options, read_table};
 use crate::output::{num, print_json, table};
 use crate::progress::TermProgress;
 
@@ -15,7 +17,7 @@ pub struct CvArgs {
     /// The data (CSV, Parquet or LIBSVM).
     pub data: PathBuf,
     #[command(flatten)]
-    pub what: super::ModelArgs,
+    pub what: ModelArgs,
     /// Number of folds.
     #[arg(long, default_value_t = 5)]
     pub folds: usize,
@@ -113,31 +115,26 @@ pub fn run(args: CvArgs, progress: &TermProgress) -> anyhow::Result<()> {
         )
         .into());
     }
-    if args.what.target.contains(',') {
-        return Err(satori_core::Error::param(
-            "--target",
-            format!(
-                "cross-validation takes one target, got `{}`; a multi-task model is evaluated on \
-                 its holdout by `satori train --target a,b,…`",
-                args.what.target
-            ),
-        )
-        .into());
+    let specs = args.what.target_specs_kept(&args.read)?;
+    if let Some(path) = &args.oof {
+        let mut inputs = vec![args.data.as_path()];
+        inputs.extend(args.what.pipeline.as_deref());
+        check_output("--oof", path, &inputs)?;
     }
-    let opts = super::read_options(&args.read)?;
-    let data = super::read_table(&args.data, &opts, progress)?;
-    let target = args.what.target_spec();
-    // The task decides the default splitter.
-    let classification = match target.task {
+    let opts = read_options(&args.read)?;
+    let data = read_table(&args.data, &opts, progress)?;
+    // The first target's task decides the default splitter.
+    let first = &specs[0];
+    let classification = match first.task {
         Some(t) => t.is_classification(),
         None => data
-            .to_dataset(&target)?
+            .to_dataset(first)?
             .0
             .task()
             .is_some_and(|t| t.is_classification()),
     };
     let request = CvRequest {
-        target,
+        targets: specs,
         model: args.what.model.clone(),
         overrides: args.what.overrides()?,
         pipeline: args.what.pipeline_tree()?,
@@ -146,7 +143,13 @@ pub fn run(args: CvArgs, progress: &TermProgress) -> anyhow::Result<()> {
         seed: args.seed,
     };
     let spec = MetricSpec::from_names(&args.metrics, None)?;
-    let result = cross_validate(&data, &request, &spec, progress)?;
+    // The splitters name their fold count `n_splits`; on the command line it is `--folds`.
+    let result = cross_validate(&data, &request, &spec, progress).map_err(|e| match e {
+        satori_core::Error::InvalidParameter { name, reason } if name == "n_splits" => {
+            satori_core::Error::param("--folds", reason)
+        }
+        other => other,
+    })?;
     if let Some(path) = &args.oof {
         let Some(oof) = &result.out_of_fold else {
             return Err(satori_core::Error::param(
@@ -157,22 +160,26 @@ pub fn run(args: CvArgs, progress: &TermProgress) -> anyhow::Result<()> {
         };
         let ids = match &args.id {
             Some(name) => {
-                let text = output::column_text(&data, name)?;
-                let kept = rows_with_target(&data, &args.what.target)?;
-                Some((
-                    name.as_str(),
-                    kept.iter().map(|&i| text[i].clone()).collect::<Vec<_>>(),
-                ))
+                let text = column_text(&data, name)?;
+                vec![(
+                    name.clone(),
+                    result.rows.iter().map(|&i| text[i].clone()).collect(),
+                )]
             }
-            None => None,
+            None => Vec::new(),
         };
-        super::ensure_parent(path)?;
-        output::write_predictions(
-            path,
-            oof,
-            ids.as_ref().map(|(n, v)| (*n, v.as_slice())),
-            oof.proba.is_some(),
-        )?;
+        let targets: Vec<FittedTarget> = result
+            .targets
+            .iter()
+            .zip(oof)
+            .map(|(name, p)| FittedTarget {
+                name: name.clone(),
+                task: p.task,
+                classes: p.classes.clone(),
+            })
+            .collect();
+        let proba = oof.iter().any(|p| p.proba.is_some());
+        write_predictions(path, &targets, oof, &ids, proba)?;
     }
     if args.json {
         return print_json(&result);
@@ -181,25 +188,17 @@ pub fn run(args: CvArgs, progress: &TermProgress) -> anyhow::Result<()> {
     Ok(())
 }
 
-fn rows_with_target(data: &satori_data::Table, target: &str) -> anyhow::Result<Vec<usize>> {
-    let text = output::column_text(data, target)?;
-    let (_, col) = data.column(target)?;
-    Ok((0..data.n_rows())
-        .filter(|&i| match col {
-            satori_data::Column::Values(v) => !v[i].is_nan(),
-            satori_data::Column::Strings(v) => v[i].is_some() && !text[i].is_empty(),
-        })
-        .collect())
-}
-
 fn print_result(r: &CvResult, oof: Option<&PathBuf>) {
     println!(
-        "{} on {} rows, {} folds ({}), task {}",
+        "{} on {} rows, {} folds ({}), {}",
         r.model,
         r.n_rows,
         r.folds.len(),
         strategy_name(&r.strategy),
-        r.task.name()
+        match r.targets.len() {
+            1 => format!("task {}", r.task.name()),
+            n => format!("{n} targets ({})", r.targets.join(", ")),
+        }
     );
     let mut header = vec!["metric".to_string(), "mean ± std".to_string()];
     header.extend(r.folds.iter().map(|f| format!("fold {}", f.fold)));

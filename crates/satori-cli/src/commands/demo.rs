@@ -4,8 +4,10 @@ use std::path::PathBuf;
 
 use anyhow::Context;
 use clap::Args;
+use satori_core::fs::write_atomic;
 use satori_data::{ReadOptions, TargetSpec, bundled, read_csv_bytes};
-use satori_pipeline::{TrainRequest, evaluate_table, model_file, output::write_predictions, train};
+use satori_pipeline::model_file;
+use satori_workflow::{TrainRequest, evaluate_table, output::write_predictions, train};
 
 use crate::output::{num, print_json};
 use crate::progress::TermProgress;
@@ -41,8 +43,7 @@ pub fn run(args: DemoArgs, progress: &TermProgress) -> anyhow::Result<()> {
     let dir = &args.out_dir;
     std::fs::create_dir_all(dir).with_context(|| format!("cannot create {}", dir.display()))?;
     let data_path = dir.join(format!("{}.csv", ds.name));
-    std::fs::write(&data_path, ds.csv)
-        .with_context(|| format!("cannot write {}", data_path.display()))?;
+    write_atomic(&data_path, ds.csv.as_bytes())?;
 
     // 1. Data: read with schema inference, profile.
     let table = read_csv_bytes(
@@ -52,7 +53,10 @@ pub fn run(args: DemoArgs, progress: &TermProgress) -> anyhow::Result<()> {
     )?;
     let profile = satori_data::profile::profile(&table, Some(ds.target))?;
     let profile_path = dir.join("profile.json");
-    std::fs::write(&profile_path, serde_json::to_string_pretty(&profile)?)?;
+    write_atomic(
+        &profile_path,
+        serde_json::to_string_pretty(&profile)?.as_bytes(),
+    )?;
     say!("satori demo — {}", ds.description);
     say!(
         "  data      {} rows × {} columns, target `{}` ({}); {} warnings → {}",
@@ -71,7 +75,7 @@ pub fn run(args: DemoArgs, progress: &TermProgress) -> anyhow::Result<()> {
         task: None,
     });
     request.data_source = Some(data_path.display().to_string());
-    request.created_at = Some(super::now());
+    request.created_at = Some(crate::args::now());
     let baseline = train(&table, &request, &satori_core::NoProgress)?;
     request.model = "gbm".into();
     let outcome = train(&table, &request, progress)?;
@@ -108,7 +112,13 @@ pub fn run(args: DemoArgs, progress: &TermProgress) -> anyhow::Result<()> {
     }
     let preds_path = dir.join("predictions.csv");
     let proba = from_file.proba.is_some();
-    write_predictions(&preds_path, &from_file, None, proba)?;
+    write_predictions(
+        &preds_path,
+        reloaded.targets(),
+        std::slice::from_ref(&from_file),
+        &[],
+        proba,
+    )?;
     say!(
         "  output    {} predictions → {}",
         from_file.len(),
@@ -116,7 +126,7 @@ pub fn run(args: DemoArgs, progress: &TermProgress) -> anyhow::Result<()> {
     );
 
     // 4. Evaluation: holdout scores, and the whole file through the model.
-    if let Some(h) = &outcome.holdout {
+    if let Some(h) = outcome.evaluation() {
         let shown: Vec<String> = h
             .metrics
             .iter()
@@ -135,7 +145,7 @@ pub fn run(args: DemoArgs, progress: &TermProgress) -> anyhow::Result<()> {
         };
         if let (Some(m), Some(b)) = (
             h.metrics.get(key),
-            baseline.holdout.as_ref().and_then(|b| b.metrics.get(key)),
+            baseline.evaluation().and_then(|b| b.metrics.get(key)),
         ) {
             say!(
                 "            {key} {} against the baseline's {} on the same rows",
@@ -144,18 +154,24 @@ pub fn run(args: DemoArgs, progress: &TermProgress) -> anyhow::Result<()> {
             );
         }
     }
-    let full = evaluate_table(&reloaded, &table, &Default::default())?;
+    let full = evaluate_table(&reloaded, &table, &Default::default())?
+        .into_iter()
+        .next()
+        .map(|e| e.evaluation);
     let eval_path = dir.join("evaluation.json");
-    let evaluation = serde_json::json!({ "holdout": outcome.holdout, "all_rows": full });
-    std::fs::write(&eval_path, serde_json::to_string_pretty(&evaluation)?)?;
+    let evaluation = serde_json::json!({ "holdout": outcome.evaluation(), "all_rows": full });
+    write_atomic(
+        &eval_path,
+        serde_json::to_string_pretty(&evaluation)?.as_bytes(),
+    )?;
     say!("  metrics   → {}", eval_path.display());
-    if let (Some(h), Some(labelled)) = (&outcome.holdout, &outcome.holdout_predictions) {
+    if let (Some(h), Some(labelled)) = (outcome.evaluation(), outcome.holdout_predictions()) {
         let report_path = dir.join("report.html");
         let title = format!(
             "satori demo: {} on the {} holdout",
             outcome.header.model_kind, ds.name
         );
-        super::evaluate::write_report(
+        crate::report::write_report(
             &report_path,
             &title,
             h,
@@ -189,9 +205,9 @@ pub fn run(args: DemoArgs, progress: &TermProgress) -> anyhow::Result<()> {
                 "model": model_path.display().to_string(),
                 "predictions": preds_path.display().to_string(),
                 "evaluation": eval_path.display().to_string(),
-                "report": outcome.holdout.as_ref().map(|_| dir.join("report.html").display().to_string()),
+                "report": outcome.evaluation().map(|_| dir.join("report.html").display().to_string()),
             },
-            "holdout": outcome.holdout,
+            "holdout": outcome.evaluation(),
         }));
     }
     for line in lines {

@@ -1,20 +1,21 @@
-//! `satori evaluate`: a model file on labelled data, or a file of predictions from any model.
+//! `satori evaluate`: a model file on labelled data (every target), or a file of predictions
+//! from any model.
 
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
 
 use clap::Args;
-use satori_core::Progress;
-use satori_pipeline::multitask::MULTITASK_KIND;
-use satori_pipeline::{
-    Evaluation, Labelled, MetricSpec, PredictionColumns, cost::read_cost_matrix,
-    evaluate_predictions, labelled_predictions, model_file, prediction_table_outcomes,
+use satori_pipeline::{FittedPipeline, ModelHeader, model_file};
+use satori_workflow::cost::read_cost_matrix;
+use satori_workflow::{
+    Evaluation, Labelled, MetricSpec, PredictionColumns, TargetEvaluation, evaluate_predictions,
+    labelled_predictions, prediction_table_outcomes,
 };
-use satori_report::{ReportInput, render_report};
 use serde::Serialize;
 
-use crate::ReadArgs;
-use crate::output::{num, print_json, table};
+use crate::args::{ReadArgs, TaskArg, check_output, read_options, read_table};
+use crate::output::print_json;
 use crate::progress::TermProgress;
+use crate::show::print_evaluations;
 
 #[derive(Debug, Args)]
 #[command(after_help = "Examples:\n  satori evaluate model.satori test.csv\n  \
@@ -43,7 +44,7 @@ pub struct EvaluateArgs {
     pub score: Option<String>,
     /// With --predictions: force the task.
     #[arg(long, value_enum)]
-    pub task: Option<super::train::TaskArg>,
+    pub task: Option<TaskArg>,
     /// Also compute this metric: a scikit-learn scorer name or a weighted combination such as
     /// "0.7*recall+0.3*precision" (repeatable).
     #[arg(long = "metric", value_name = "METRIC")]
@@ -62,7 +63,7 @@ pub struct EvaluateArgs {
     pub read: ReadArgs,
 }
 
-/// The `--json` result of `satori evaluate` (schema documented in docs/cli.md).
+/// The `--json` result of `satori evaluate` with one target (schema documented in docs/cli.md).
 #[derive(Debug, Serialize)]
 struct EvaluateJson<'a> {
     command: &'static str,
@@ -73,31 +74,41 @@ struct EvaluateJson<'a> {
     evaluation: &'a Evaluation,
 }
 
+/// The `--json` result of `satori evaluate` of a model with several targets.
+#[derive(Debug, Serialize)]
+struct MultiEvaluateJson<'a> {
+    command: &'static str,
+    model: String,
+    data: String,
+    tasks: &'a [TargetEvaluation],
+}
+
+/// What was evaluated, for the report.
+struct Evaluated {
+    evaluations: Vec<TargetEvaluation>,
+    labelled: Vec<Labelled>,
+    data_path: PathBuf,
+    table: satori_data::Table,
+    header: Option<ModelHeader>,
+}
+
 pub fn run(args: EvaluateArgs, progress: &TermProgress) -> anyhow::Result<()> {
-    if args.predictions.is_none()
-        && let (Some(model), Some(data)) = (&args.model, &args.data)
-        && model_file::read_header(model)?.model_kind == MULTITASK_KIND
-    {
-        let (_, multi) = model_file::load_multitask(model)?;
-        return super::multitask::evaluate(&args, model, data, &multi, progress);
+    if let Some(out) = &args.report {
+        let inputs: Vec<&Path> = [
+            &args.model,
+            &args.data,
+            &args.predictions,
+            &args.cost_matrix,
+        ]
+        .into_iter()
+        .flatten()
+        .map(PathBuf::as_path)
+        .collect();
+        check_output("--report", out, &inputs)?;
     }
-    let (evaluation, target, data_path, labelled, table, header) =
-        if let Some(preds) = &args.predictions {
-            let opts = super::read_options(&args.read)?;
-            let data = super::read_table(preds, &opts, progress)?;
-            let target = args.target.clone().unwrap_or_default();
-            let cols = PredictionColumns {
-                target: target.clone(),
-                prediction: args.pred.clone(),
-                score: args.score.clone(),
-                task: args.task.map(super::train::TaskArg::task),
-            };
-            let classes = cost_classes(&args, &data, &target)?;
-            let spec = metric_spec(&args, classes.as_deref())?;
-            let labelled = prediction_table_outcomes(&data, &cols)?;
-            let evaluation = evaluate_labelled(&labelled, &data, &spec)?;
-            (evaluation, target, preds.clone(), labelled, data, None)
-        } else {
+    let e = match &args.predictions {
+        Some(preds) => from_predictions(&args, preds, progress)?,
+        None => {
             let (Some(model), Some(data_path)) = (&args.model, &args.data) else {
                 return Err(satori_core::Error::param(
                     "evaluate",
@@ -106,41 +117,130 @@ pub fn run(args: EvaluateArgs, progress: &TermProgress) -> anyhow::Result<()> {
                 .into());
             };
             let (header, pipeline) = model_file::load(model)?;
-            let opts = pipeline.read_options(super::read_options(&args.read)?);
-            let data = super::read_table(data_path, &opts, progress)?;
-            let spec = metric_spec(&args, pipeline.classes())?;
-            let labelled = labelled_predictions(&pipeline, &data)?;
-            let evaluation = evaluate_labelled(&labelled, &data, &spec)?;
-            (
-                evaluation,
-                pipeline.target().to_string(),
-                data_path.clone(),
-                labelled,
-                data,
-                Some(header),
-            )
-        };
+            from_model(&args, header, &pipeline, data_path, progress)?
+        }
+    };
+    let several = e.evaluations.len() > 1;
     if let Some(out) = &args.report {
         let title = match &args.model {
-            Some(m) => format!("{} on {}", m.display(), data_path.display()),
-            None => format!("predictions in {}", data_path.display()),
+            Some(m) => format!("{} on {}", m.display(), e.data_path.display()),
+            None => format!("predictions in {}", e.data_path.display()),
         };
-        write_report(out, &title, &evaluation, &labelled, &table, &target, header)?;
+        let first = &e.evaluations[0];
+        crate::report::write_report(
+            out,
+            &title,
+            &first.evaluation,
+            &e.labelled[0],
+            &e.table,
+            &first.target,
+            e.header.clone(),
+        )?;
         if !args.json {
             progress.say(&format!("Wrote the report to {}", out.display()));
         }
     }
     if args.json {
+        if several {
+            return print_json(&MultiEvaluateJson {
+                command: "evaluate",
+                model: args
+                    .model
+                    .as_ref()
+                    .map(|m| m.display().to_string())
+                    .unwrap_or_default(),
+                data: e.data_path.display().to_string(),
+                tasks: &e.evaluations,
+            });
+        }
+        let first = &e.evaluations[0];
         return print_json(&EvaluateJson {
             command: "evaluate",
             model: args.model.as_ref().map(|m| m.display().to_string()),
-            data: data_path.display().to_string(),
-            target: &target,
-            evaluation: &evaluation,
+            data: e.data_path.display().to_string(),
+            target: &first.target,
+            evaluation: &first.evaluation,
         });
     }
-    print_evaluation(&evaluation, &target, progress);
+    print_evaluations(&e.evaluations, progress);
     Ok(())
+}
+
+/// Evaluate a file of predictions from any model.
+fn from_predictions(
+    args: &EvaluateArgs,
+    preds: &Path,
+    progress: &TermProgress,
+) -> anyhow::Result<Evaluated> {
+    let opts = read_options(&args.read)?;
+    let table = read_table(preds, &opts, progress)?;
+    let target = args.target.clone().unwrap_or_default();
+    let cols = PredictionColumns {
+        target: target.clone(),
+        prediction: args.pred.clone(),
+        score: args.score.clone(),
+        task: args.task.map(TaskArg::task),
+    };
+    let classes = cost_classes(args, &table, &target)?;
+    let spec = metric_spec(args, classes.as_deref())?;
+    let labelled = prediction_table_outcomes(&table, &cols)?;
+    let evaluation = evaluate_labelled(&labelled, &table, &spec)?;
+    Ok(Evaluated {
+        evaluations: vec![TargetEvaluation { target, evaluation }],
+        labelled: vec![labelled],
+        data_path: preds.to_path_buf(),
+        table,
+        header: None,
+    })
+}
+
+/// Evaluate a model file on labelled data: every target it predicts.
+fn from_model(
+    args: &EvaluateArgs,
+    header: ModelHeader,
+    pipeline: &FittedPipeline,
+    data_path: &Path,
+    progress: &TermProgress,
+) -> anyhow::Result<Evaluated> {
+    let several = pipeline.targets().len() > 1;
+    if several && args.cost_matrix.is_some() {
+        return Err(satori_core::Error::param(
+            "--cost-matrix",
+            "not available with several targets: a cost matrix belongs to one classification \
+             target",
+        )
+        .into());
+    }
+    if several && args.report.is_some() {
+        return Err(satori_core::Error::param(
+            "--report",
+            "not available with several targets: the HTML report covers one target; see the \
+             per-target tables",
+        )
+        .into());
+    }
+    let opts = pipeline.read_options(read_options(&args.read)?);
+    let table = read_table(data_path, &opts, progress)?;
+    let spec = metric_spec(args, pipeline.classes())?;
+    let labelled = labelled_predictions(pipeline, &table)?;
+    let evaluations = pipeline
+        .targets()
+        .iter()
+        .zip(&labelled)
+        .map(|(t, l)| {
+            Ok(TargetEvaluation {
+                target: t.name.clone(),
+                evaluation: evaluate_labelled(l, &table, &spec)?,
+            })
+        })
+        .collect::<anyhow::Result<Vec<_>>>()?;
+    Ok(Evaluated {
+        evaluations,
+        labelled,
+        data_path: data_path.to_path_buf(),
+        table,
+        header: Some(header),
+    })
 }
 
 fn evaluate_labelled(
@@ -153,35 +253,6 @@ fn evaluate_labelled(
     Ok(e)
 }
 
-/// Write the HTML report of an evaluation.
-pub fn write_report(
-    out: &std::path::Path,
-    title: &str,
-    evaluation: &Evaluation,
-    labelled: &Labelled,
-    table: &satori_data::Table,
-    target: &str,
-    header: Option<satori_pipeline::ModelHeader>,
-) -> anyhow::Result<()> {
-    let mut input =
-        ReportInput::from_predictions(title, &labelled.truth, &labelled.predictions, None)?;
-    input.set_evaluation(evaluation);
-    input.evaluated_on = Some(format!(
-        "{} ({} rows with a target)",
-        table.source,
-        labelled.rows.len()
-    ));
-    input.profile = Some(satori_data::profile::profile(table, Some(target))?);
-    if input.history.is_none() {
-        input.history = header.as_ref().and_then(|h| h.training_history.clone());
-    }
-    input.model = header;
-    let html = render_report(&input)?;
-    super::ensure_parent(out)?;
-    std::fs::write(out, html).map_err(|e| satori_core::Error::io(out, e))?;
-    Ok(())
-}
-
 fn cost_classes(
     args: &EvaluateArgs,
     data: &satori_data::Table,
@@ -192,7 +263,7 @@ fn cost_classes(
     }
     let spec = satori_data::TargetSpec {
         name: target.to_string(),
-        task: args.task.map(super::train::TaskArg::task),
+        task: args.task.map(TaskArg::task),
     };
     let (d, _) = data.to_dataset(&spec)?;
     Ok(d.target().and_then(|t| t.labels()).map(<[String]>::to_vec))
@@ -211,36 +282,4 @@ fn metric_spec(args: &EvaluateArgs, classes: Option<&[String]>) -> anyhow::Resul
         (None, _) => None,
     };
     Ok(MetricSpec::from_names(&args.metrics, costs)?)
-}
-
-/// Print an evaluation as tables.
-pub fn print_evaluation(e: &Evaluation, target: &str, progress: &TermProgress) {
-    if e.dropped_missing_target > 0 {
-        progress.note(&format!(
-            "left out {} rows whose target `{target}` is missing",
-            e.dropped_missing_target
-        ));
-    }
-    println!("{} rows, target `{target}` ({})", e.n_rows, e.task.name());
-    let mut t = table(&["metric", "value"]);
-    for (k, v) in &e.metrics {
-        t.add_row(vec![k.clone(), num(*v)]);
-    }
-    for (k, why) in &e.undefined {
-        t.add_row(vec![k.clone(), format!("undefined: {why}")]);
-    }
-    println!("{t}");
-    if let (Some(cm), Some(classes)) = (&e.confusion_matrix, &e.classes) {
-        println!("Confusion matrix (rows: true class, columns: predicted):");
-        let mut header = vec![String::from("true \\ predicted")];
-        header.extend(classes.iter().cloned());
-        let mut t = table(&[]);
-        t.set_header(header);
-        for (label, row) in classes.iter().zip(cm) {
-            let mut cells = vec![label.clone()];
-            cells.extend(row.iter().map(|v| num(*v)));
-            t.add_row(cells);
-        }
-        println!("{t}");
-    }
 }

@@ -107,7 +107,23 @@ struct GenerateJson {
     format: &'static str,
 }
 
+/// The memory generating `rows × features` takes: the matrix, its target and the written rows.
+fn check_size(rows: usize, features: usize) -> anyhow::Result<()> {
+    let cells = rows as f64 * (features as f64 + 1.0);
+    satori_core::memory::check_fits(
+        cells * 8.0 * 2.0,
+        &format!("generating {rows} rows × {features} features"),
+    )?;
+    Ok(())
+}
+
 pub fn run(args: GenerateArgs, progress: &TermProgress) -> anyhow::Result<()> {
+    let common = match &args.kind {
+        GenerateKind::Classification(a) => &a.common,
+        GenerateKind::Regression(a) => &a.common,
+    };
+    crate::args::check_output("--out", &common.out, &[])?;
+    check_size(common.rows, common.features)?;
     let (kind, common, data) = match args.kind {
         GenerateKind::Classification(a) => {
             let params = ClassificationParams {
@@ -158,7 +174,6 @@ pub fn run(args: GenerateArgs, progress: &TermProgress) -> anyhow::Result<()> {
             OutFormat::Csv
         }
     });
-    super::ensure_parent(&common.out)?;
     progress.start(&format!("writing {}", common.out.display()), None);
     let written = match format {
         OutFormat::Csv => write_dataset_csv(&data, &common.out),

@@ -5,13 +5,13 @@ use std::path::{Path, PathBuf};
 
 use clap::Args;
 use satori_data::profile::{Profile, profile};
-use satori_nn::{Network, NeuralNet};
-use satori_pipeline::model_file::LoadedModel;
-use satori_pipeline::{AnyModel, ModelHeader, model_file};
+use satori_nn::Network;
+use satori_pipeline::model_file;
 
-use crate::ReadArgs;
+use crate::args::{ReadArgs, check_output, read_options, read_table};
 use crate::output::{num, print_json, table};
 use crate::progress::TermProgress;
+use crate::show::print_header;
 
 #[derive(Debug, Args)]
 pub struct InspectArgs {
@@ -82,22 +82,14 @@ pub fn run(args: InspectArgs, progress: &TermProgress) -> anyhow::Result<()> {
     }
     if is_model_file(&args.path) {
         let header = model_file::read_header(&args.path)?;
-        if header.model_kind == satori_pipeline::multitask::MULTITASK_KIND {
-            let header = model_file::read_multitask_header(&args.path)?;
-            if args.json {
-                return print_json(&header);
-            }
-            super::multitask::print_header(&args.path, &header);
-            return Ok(());
-        }
         if args.json {
             return print_json(&header);
         }
         print_header(&args.path, &header);
         return Ok(());
     }
-    let opts = super::read_options(&args.read)?;
-    let data = super::read_table(&args.path, &opts, progress)?;
+    let opts = read_options(&args.read)?;
+    let data = read_table(&args.path, &opts, progress)?;
     let p = profile(&data, args.target.as_deref())?;
     if args.json {
         return print_json(&p);
@@ -107,7 +99,7 @@ pub fn run(args: InspectArgs, progress: &TermProgress) -> anyhow::Result<()> {
 }
 
 /// `--export-weights`: the network of a neural-network model file as safetensors, written
-/// atomically (a temporary file beside `out`, then a rename).
+/// complete or not at all.
 fn export_weights(path: &Path, out: &Path, json: bool) -> anyhow::Result<()> {
     if !is_model_file(path) {
         anyhow::bail!(
@@ -115,28 +107,19 @@ fn export_weights(path: &Path, out: &Path, json: bool) -> anyhow::Result<()> {
             path.display()
         );
     }
-    let kind = model_file::read_header(path)?.model_kind;
-    let network = match model_file::load_any(path)? {
-        LoadedModel::MultiTask(m) => m.1.model().network().clone(),
-        LoadedModel::Single(m) => match m.1.model() {
-            AnyModel::MlpClassifier(m) => m.network().clone(),
-            AnyModel::MlpRegressor(m) => m.network().clone(),
-            _ => anyhow::bail!(
-                "{} holds a {kind}; only neural networks (mlp_classifier, mlp_regressor, \
-                 multi-task models) have weights to export",
-                path.display()
-            ),
-        },
+    check_output("--export-weights", out, &[path])?;
+    let (header, pipeline) = model_file::load(path)?;
+    let kind = header.model_kind;
+    let network = match pipeline.model().network() {
+        Some(n) => n.clone(),
+        None => anyhow::bail!(
+            "{} holds a {kind}; only neural networks (mlp_classifier, mlp_regressor, \
+             multitask_mlp) have weights to export",
+            path.display()
+        ),
     };
     let bytes = network.to_safetensors()?;
-    let mut tmp = out.as_os_str().to_owned();
-    tmp.push(".tmp");
-    let tmp = PathBuf::from(tmp);
-    let written = std::fs::write(&tmp, &bytes).and_then(|()| std::fs::rename(&tmp, out));
-    if let Err(e) = written {
-        let _ = std::fs::remove_file(&tmp);
-        return Err(satori_core::Error::io(out, e).into());
-    }
+    satori_core::fs::write_atomic(out, &bytes)?;
     let n_tensors = safetensors_count(&network);
     if json {
         return print_json(&serde_json::json!({
@@ -161,121 +144,6 @@ fn export_weights(path: &Path, out: &Path, json: bool) -> anyhow::Result<()> {
 fn safetensors_count(net: &Network) -> usize {
     let bn = net.hidden.iter().filter(|h| h.batch_norm.is_some()).count();
     2 * net.hidden.len() + 4 * bn + 2 * net.heads.len()
-}
-
-fn print_header(path: &Path, h: &ModelHeader) {
-    println!(
-        "{}: satori model file, format {}",
-        path.display(),
-        h.format_version
-    );
-    println!("  model     {}", h.model_kind);
-    println!("  task      {} (target `{}`)", h.task.name(), h.target);
-    if let Some(c) = &h.classes {
-        println!("  classes   {}", c.join(", "));
-    }
-    print_provenance(h);
-    if !h.metrics.is_empty() {
-        println!(
-            "Metrics on {}:",
-            h.metrics_on.as_deref().unwrap_or("training")
-        );
-        let mut t = table(&["metric", "value"]);
-        for (k, v) in &h.metrics {
-            t.add_row(vec![k.clone(), num(*v)]);
-        }
-        println!("{t}");
-    }
-    print_model_details(h);
-}
-
-/// The header's training, provenance, steps and parameter lines.
-pub(crate) fn print_provenance(h: &ModelHeader) {
-    println!(
-        "  trained   on {} rows; seed {}",
-        h.n_train_samples, h.provenance.seed
-    );
-    println!(
-        "  by        satori {}{}",
-        h.provenance.library_version,
-        h.provenance
-            .created_at
-            .as_ref()
-            .map(|t| format!(" at {t}"))
-            .unwrap_or_default()
-    );
-    if let Some(src) = &h.provenance.data_source {
-        println!(
-            "  data      {src} (fingerprint {})",
-            h.provenance.data_fingerprint
-        );
-    }
-    if let Some(steps) = h.params["preprocessing"]
-        .as_array()
-        .filter(|s| !s.is_empty())
-    {
-        let names: Vec<&str> = steps.iter().filter_map(|s| s["step"].as_str()).collect();
-        println!("  steps     {} → {}", names.join(" → "), h.model_kind);
-    }
-    if let Some(base) = &h.init_from {
-        println!("  from      {base}");
-    }
-    if let Some(t) = &h.threshold {
-        println!(
-            "  threshold {} (tuned for {} = {})",
-            num(t.threshold),
-            t.metric,
-            num(t.value)
-        );
-    }
-    println!("  params    {}", h.params);
-}
-
-/// The model summary, training history, feature importances and input columns of a header.
-pub(crate) fn print_model_details(h: &ModelHeader) {
-    if let Some(summary) = &h.model_summary {
-        println!("Model:");
-        for line in summary.lines() {
-            println!("  {line}");
-        }
-    }
-    if let Some(hist) = &h.training_history {
-        let last = |v: &[f64]| v.last().copied().map(num).unwrap_or_default();
-        let valid = hist
-            .valid
-            .as_ref()
-            .map(|v| format!(", validation {}", last(v)))
-            .unwrap_or_default();
-        println!(
-            "Training history: {} iterations; final {} training {}{valid}",
-            hist.train.len(),
-            hist.metric,
-            last(&hist.train)
-        );
-    }
-    if !h.feature_importances.is_empty() {
-        let shown = h.feature_importances.len().min(15);
-        println!(
-            "Feature importances (top {shown} of {}):",
-            h.feature_importances.len()
-        );
-        let mut t = table(&["feature", "importance"]);
-        for (name, v) in &h.feature_importances[..shown] {
-            t.add_row(vec![name.clone(), num(*v)]);
-        }
-        println!("{t}");
-    }
-    println!("Input columns ({}):", h.input_schema.len());
-    let mut t = table(&["column", "kind", "categories"]);
-    for c in &h.input_schema.columns {
-        let cats = c
-            .kind
-            .categories()
-            .map(|c| c.join(", "))
-            .unwrap_or_default();
-        t.add_row(vec![c.name.clone(), c.kind.name().to_string(), cats]);
-    }
-    println!("{t}");
 }
 
 fn print_profile(p: &Profile) {

@@ -1,23 +1,30 @@
-//! `satori train`.
+//! `satori train`: one target or several, through the one training flow.
 
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
 
 use clap::Args;
-use satori_core::Task;
-use satori_pipeline::{Evaluation, ThresholdObjective, TrainRequest, model_file};
+use satori_core::{Progress, Task};
+use satori_pipeline::model_file;
+use satori_pipeline::resume::ContinueFrom;
+use satori_pipeline::transfer::{InitFrom, check_base};
+use satori_pipeline::{ModelHeader, TaskHeader};
+use satori_workflow::{
+    Evaluation, RowsReport, TargetEvaluation, ThresholdObjective, TrainOutcome, TrainRequest,
+    train, validation_read_options,
+};
 use serde::Serialize;
 
-use crate::ReadArgs;
+use crate::args::{ModelArgs, ReadArgs, check_output, now, read_options, read_table};
 use crate::output::{num, print_json, table};
 use crate::progress::TermProgress;
-use satori_core::Progress;
+use crate::show::{metrics_table, model_chain, note_excluded, task_line};
 
 #[derive(Debug, Args)]
 pub struct TrainArgs {
     /// The training data (CSV, Parquet or LIBSVM).
     pub data: PathBuf,
     #[command(flatten)]
-    pub what: super::ModelArgs,
+    pub what: ModelArgs,
     /// Fraction of rows held out for evaluation (0 trains on all rows).
     #[arg(long, default_value_t = 0.2, conflicts_with = "valid")]
     pub holdout: f64,
@@ -25,10 +32,11 @@ pub struct TrainArgs {
     /// row of DATA, models with early stopping stop on this file, and the scores are on it.
     #[arg(long, value_name = "FILE")]
     pub valid: Option<PathBuf>,
-    /// Seed for the split and stochastic models.
+    /// Seed of everything random: the holdout split, threshold folds, and every stochastic step
+    /// and model without a seed of its own (--set model.seed=N keeps its own).
     #[arg(long, default_value_t = 0)]
     pub seed: u64,
-    /// Where to write the model file.
+    /// Where to write the model file (its folder must exist; written complete or not at all).
     #[arg(long, short = 'o')]
     pub out: PathBuf,
     /// Also report this metric on the holdout: a scikit-learn scorer name or a weighted
@@ -74,26 +82,7 @@ pub struct TrainArgs {
     pub read: ReadArgs,
 }
 
-/// `--task` values.
-#[derive(Debug, Clone, Copy, clap::ValueEnum)]
-pub enum TaskArg {
-    Regression,
-    Binary,
-    Multiclass,
-}
-
-impl TaskArg {
-    /// The forced task.
-    pub fn task(self) -> Task {
-        match self {
-            TaskArg::Regression => Task::Regression,
-            TaskArg::Binary => Task::Binary,
-            TaskArg::Multiclass => Task::Multiclass,
-        }
-    }
-}
-
-/// The `--json` result of `satori train` (schema documented in docs/cli.md).
+/// The `--json` result of `satori train` with one target (schema documented in docs/cli.md).
 #[derive(Debug, Serialize)]
 pub struct TrainJson {
     pub command: &'static str,
@@ -115,31 +104,76 @@ pub struct TrainJson {
     pub out: String,
 }
 
+/// The `--json` result of `satori train --target a,b,c` (schema in docs/cli.md).
+#[derive(Debug, Serialize)]
+struct MultiTrainJson<'a> {
+    command: &'static str,
+    data: String,
+    targets: Vec<String>,
+    model: &'a str,
+    tasks: &'a [TaskHeader],
+    n_rows: usize,
+    n_train: u64,
+    n_features: usize,
+    dropped_missing_target: usize,
+    missing_per_target: &'a [(String, usize)],
+    excluded_columns: &'a [(String, String)],
+    text_columns: Vec<String>,
+    params: &'a serde_json::Value,
+    stratified_on: Option<&'a str>,
+    holdout: Option<&'a [TargetEvaluation]>,
+    out: String,
+}
+
+/// Load a model file that `--init-from` / `--continue-from` names.
+fn load_base(path: &Path) -> anyhow::Result<(ModelHeader, satori_pipeline::FittedPipeline)> {
+    Ok(model_file::load(path)?)
+}
+
 pub fn run(args: TrainArgs, progress: &TermProgress) -> anyhow::Result<()> {
-    if args.what.target.contains(',') {
-        let targets = satori_pipeline::multitask::parse_targets(&args.what.target)?;
-        if targets.len() > 1 {
-            return super::multitask::train(&args, targets, progress);
-        }
+    let specs = args.what.target_specs_kept(&args.read)?;
+    let several = specs.len() > 1;
+    if several && args.report.is_some() {
+        return Err(satori_core::Error::param(
+            "--report",
+            "not available with several targets: the HTML report covers one target; the \
+             per-target tables above, or `satori evaluate` of one target's predictions, do",
+        )
+        .into());
     }
-    let mut opts = super::read_options(&args.read)?;
+    let mut inputs: Vec<&Path> = vec![&args.data];
+    inputs.extend(args.valid.as_deref());
+    inputs.extend(args.init_from.as_deref());
+    inputs.extend(args.continue_from.as_deref());
+    inputs.extend(args.what.pipeline.as_deref());
+    inputs.extend(args.cost_matrix.as_deref());
+    check_output("--out", &args.out, &inputs)?;
+    if let Some(report) = &args.report {
+        let mut all = inputs.clone();
+        all.push(&args.out);
+        check_output("--report", report, &all)?;
+    }
+    let mut opts = read_options(&args.read)?;
     let init_from = match &args.init_from {
         Some(path) => {
-            let (_, base) = model_file::load(path)?;
-            opts = base.read_options(opts);
-            Some(satori_pipeline::transfer::InitFrom {
+            let (_, base) = load_base(path)?;
+            let init = InitFrom {
                 pipeline: base,
                 source: path.display().to_string(),
                 freeze: args.freeze,
-            })
+            };
+            // Before any data is read: a base that is not a network is the message.
+            check_base(&init)?;
+            opts = init.pipeline.read_options(opts);
+            Some(init)
         }
         None => None,
     };
     let continue_from = match &args.continue_from {
         Some(path) => {
-            let (header, base) = model_file::load(path)?;
+            let (header, base) = load_base(path)?;
             opts = base.read_options(opts);
-            Some(satori_pipeline::resume::ContinueFrom {
+            Some(ContinueFrom {
                 pipeline: base,
                 params: header.params,
                 source: path.display().to_string(),
@@ -148,16 +182,15 @@ pub fn run(args: TrainArgs, progress: &TermProgress) -> anyhow::Result<()> {
         }
         None => None,
     };
-    let data = super::read_table(&args.data, &opts, progress)?;
-    let mut request = TrainRequest::new(args.what.target_spec());
+    let data = read_table(&args.data, &opts, progress)?;
+    let mut request = TrainRequest::with_targets(specs);
     request.model = args.what.model.clone();
     request.holdout = args.holdout;
     request.init_from = init_from;
     request.continue_from = continue_from;
     if let Some(path) = &args.valid {
-        let vopts =
-            satori_pipeline::validation_read_options(&data, &args.what.target, opts.clone());
-        request.validation = Some(super::read_table(path, &vopts, progress)?);
+        let vopts = validation_read_options(&data, &request.target_names(), opts.clone());
+        request.validation = Some(read_table(path, &vopts, progress)?);
         request.holdout = 0.0;
     }
     request.seed = args.seed;
@@ -170,15 +203,15 @@ pub fn run(args: TrainArgs, progress: &TermProgress) -> anyhow::Result<()> {
         metric => ThresholdObjective::Metric(metric.to_string()),
     });
     request.data_source = Some(args.data.display().to_string());
-    request.created_at = Some(super::now());
-    let outcome = satori_pipeline::train(&data, &request, progress)?;
-    super::ensure_parent(&args.out)?;
+    request.created_at = Some(now());
+    let outcome = train(&data, &request, progress)?;
     model_file::save(&args.out, &outcome.header, &outcome.pipeline)?;
     if let Some(report) = &args.report {
-        let (Some(eval), Some(labelled)) = (&outcome.holdout, &outcome.holdout_predictions) else {
+        let (Some(eval), Some(labelled)) = (outcome.evaluation(), outcome.holdout_predictions())
+        else {
             return Err(satori_core::Error::param(
                 "--report",
-                "a report needs a holdout (--holdout > 0)",
+                "a report needs a holdout (--holdout > 0) or a validation file (--valid)",
             )
             .into());
         };
@@ -187,33 +220,38 @@ pub fn run(args: TrainArgs, progress: &TermProgress) -> anyhow::Result<()> {
             outcome.header.model_kind,
             args.data.display()
         );
-        super::evaluate::write_report(
+        let evaluated = match &request.validation {
+            Some(v) => v,
+            None => &data,
+        };
+        crate::report::write_report(
             report,
             &title,
             eval,
             labelled,
-            &data,
-            &args.what.target,
+            evaluated,
+            outcome.pipeline.target(),
             Some(outcome.header.clone()),
         )?;
     }
-
-    let n_rows = data.n_rows();
+    if several {
+        return report_several(&args, &outcome, progress);
+    }
     let summary = TrainJson {
         command: "train",
         data: args.data.display().to_string(),
-        target: args.what.target.clone(),
+        target: outcome.pipeline.target().to_string(),
         task: outcome.header.task,
         model: outcome.header.model_kind.clone(),
         classes: outcome.header.classes.clone(),
-        n_rows,
+        n_rows: outcome.rows.n_rows,
         n_train: outcome.header.n_train_samples,
         n_features: outcome.header.input_schema.len(),
-        dropped_missing_target: outcome.load.dropped_missing_target,
-        excluded_columns: outcome.load.excluded_columns.clone(),
+        dropped_missing_target: outcome.rows.dropped_missing_target,
+        excluded_columns: outcome.rows.excluded_columns.clone(),
         text_columns: outcome.pipeline.text().describe(),
         params: outcome.header.params.clone(),
-        holdout: outcome.holdout.clone(),
+        holdout: outcome.evaluation().cloned(),
         threshold: outcome.header.threshold.clone(),
         out: args.out.display().to_string(),
     };
@@ -222,28 +260,90 @@ pub fn run(args: TrainArgs, progress: &TermProgress) -> anyhow::Result<()> {
     }
     let extra = extra_inputs(outcome.pipeline.text());
     print_summary(&summary, &extra, progress);
+    if let Some(r) = &args.report {
+        progress.say(&format!("Wrote the report to {}", r.display()));
+    }
     Ok(())
 }
 
-/// Notes on the columns that are not features, with the reason.
-pub(super) fn note_excluded(columns: &[(String, String)], progress: &TermProgress) {
-    for (col, why) in columns {
-        progress.note(&format!("column `{col}` is not a feature: {why}"));
+/// Report a model of several targets.
+fn report_several(
+    args: &TrainArgs,
+    outcome: &TrainOutcome,
+    progress: &TermProgress,
+) -> anyhow::Result<()> {
+    let h = &outcome.header;
+    let summary = MultiTrainJson {
+        command: "train",
+        data: args.data.display().to_string(),
+        targets: h.target_names(),
+        model: &h.model_kind,
+        tasks: &h.tasks,
+        n_rows: outcome.rows.n_rows,
+        n_train: h.n_train_samples,
+        n_features: h.input_schema.len(),
+        dropped_missing_target: outcome.rows.dropped_missing_target,
+        missing_per_target: &outcome.rows.missing_per_target,
+        excluded_columns: &outcome.rows.excluded_columns,
+        text_columns: outcome.pipeline.text().describe(),
+        params: &h.params,
+        stratified_on: outcome.stratified_on.as_deref(),
+        holdout: outcome.evaluations.as_deref(),
+        out: args.out.display().to_string(),
+    };
+    if args.json {
+        return print_json(&summary);
     }
+    print_several(&summary, &outcome.rows, progress);
+    Ok(())
 }
 
-/// The model with the preprocessing steps in front, from the parameter tree:
-/// `one_hot_encoder → standard_scaler → mlp` (the model alone without steps).
-pub(super) fn model_chain(params: &serde_json::Value, model: &str) -> String {
-    let steps: Vec<&str> = params["preprocessing"]
-        .as_array()
-        .map(|a| a.iter().filter_map(|st| st["step"].as_str()).collect())
-        .unwrap_or_default();
-    if steps.is_empty() {
-        model.to_string()
-    } else {
-        format!("{} → {model}", steps.join(" → "))
+fn print_several(s: &MultiTrainJson<'_>, rows: &RowsReport, progress: &TermProgress) {
+    if s.dropped_missing_target > 0 {
+        let per: Vec<String> = rows
+            .missing_per_target
+            .iter()
+            .map(|(n, m)| format!("`{n}` {m}"))
+            .collect();
+        progress.note(&format!(
+            "dropped {} rows missing a target (missing per target: {})",
+            s.dropped_missing_target,
+            per.join(", ")
+        ));
     }
+    note_excluded(s.excluded_columns, progress);
+    for line in &s.text_columns {
+        progress.note(&format!("text {line}"));
+    }
+    println!(
+        "Trained {} on {} of {} rows, {} features; {} targets:",
+        model_chain(s.params, s.model),
+        s.n_train,
+        s.n_rows,
+        s.n_features,
+        s.tasks.len()
+    );
+    for t in s.tasks {
+        println!(
+            "  `{}`: {}; loss weight {}",
+            t.name,
+            task_line(t),
+            num(t.loss_weight)
+        );
+    }
+    if let Some(evals) = s.holdout {
+        let n = evals.first().map_or(0, |e| e.evaluation.n_rows);
+        let how = match s.stratified_on {
+            Some(t) => format!("stratified on `{t}`"),
+            None => "not stratified".into(),
+        };
+        println!("Holdout scores ({n} rows, {how}):");
+        println!(
+            "{}",
+            metrics_table(evals.iter().map(|e| (&e.target, &e.evaluation.metrics)))
+        );
+    }
+    println!("Wrote {}", s.out);
 }
 
 /// " and 2 text columns", " and the sparse LIBSVM features", … for the training summary line.
@@ -314,23 +414,4 @@ fn print_summary(s: &TrainJson, extra: &str, progress: &TermProgress) {
         );
     }
     println!("Wrote {}", s.out);
-}
-
-#[cfg(test)]
-mod tests {
-    use super::model_chain;
-
-    #[test]
-    fn the_model_is_named_after_its_preprocessing_steps() {
-        let params = serde_json::json!({
-            "preprocessing": [{"step": "simple_imputer"}, {"step": "standard_scaler"}],
-        });
-        assert_eq!(
-            model_chain(&params, "mlp"),
-            "simple_imputer → standard_scaler → mlp"
-        );
-        let none = serde_json::json!({"preprocessing": []});
-        assert_eq!(model_chain(&none, "gbm"), "gbm");
-        assert_eq!(model_chain(&serde_json::json!({}), "gbm"), "gbm");
-    }
 }

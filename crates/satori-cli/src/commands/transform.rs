@@ -10,10 +10,11 @@ use satori_pipeline::model_file::{
 };
 use satori_pipeline::pipeline_file::load_pipeline_file;
 use satori_pipeline::preprocessor::{steps_from_tree, transform_dataset};
-use satori_pipeline::{FittedPreprocessor, Provenance, output};
+use satori_pipeline::{FittedPreprocessor, Provenance};
+use satori_workflow::output;
 use serde::Serialize;
 
-use crate::ReadArgs;
+use crate::args::{ReadArgs, check_output, now, read_options, read_table};
 use crate::output::print_json;
 use crate::progress::TermProgress;
 
@@ -73,7 +74,7 @@ struct TransformJson {
 
 /// Whether a file is read as CSV (the format the chunked reader handles).
 fn is_csv(path: &std::path::Path, read: &ReadArgs) -> anyhow::Result<bool> {
-    let opts = super::read_options(read)?;
+    let opts = read_options(read)?;
     Ok(match opts.format {
         Some(f) => f == satori_data::Format::Csv,
         None => satori_data::Format::from_path(path) == satori_data::Format::Csv,
@@ -87,10 +88,9 @@ fn run_chunked(
     progress: &TermProgress,
 ) -> anyhow::Result<()> {
     use satori_core::Progress;
-    let opts = prep.read_options(super::read_options(&args.read)?);
+    let opts = prep.read_options(read_options(&args.read)?);
     let mut headers: Vec<String> = args.id.iter().cloned().collect();
     headers.extend(prep.output_names().iter().cloned());
-    super::ensure_parent(&args.out)?;
     let mut writer = satori_data::write::CsvChunkWriter::create(&args.out, headers.clone())?;
     let chunks = satori_data::chunks::CsvChunks::open(&args.data, &opts, args.chunk_rows)?;
     progress.start(&format!("transforming {}", args.data.display()), None);
@@ -136,6 +136,14 @@ fn run_chunked(
 }
 
 pub fn run(args: TransformArgs, progress: &TermProgress) -> anyhow::Result<()> {
+    let mut inputs = vec![args.data.as_path()];
+    inputs.extend(args.pipeline.as_deref());
+    inputs.extend(args.using.as_deref());
+    check_output("--out", &args.out, &inputs)?;
+    if let Some(save) = &args.save {
+        inputs.push(&args.out);
+        check_output("--save", save, &inputs)?;
+    }
     if let Some(path) = &args.using {
         let (_, prep) = load_preprocessor(path)?;
         if prep.row_wise() && is_csv(&args.data, &args.read)? {
@@ -144,16 +152,16 @@ pub fn run(args: TransformArgs, progress: &TermProgress) -> anyhow::Result<()> {
     }
     let (prep, table, x, target_values) = if let Some(path) = &args.using {
         let (_, prep) = load_preprocessor(path)?;
-        let opts = prep.read_options(super::read_options(&args.read)?);
-        let table = super::read_table(&args.data, &opts, progress)?;
+        let opts = prep.read_options(read_options(&args.read)?);
+        let table = read_table(&args.data, &opts, progress)?;
         let x = prep.transform_table(&table)?;
         (prep, table, x, None)
     } else {
         let tree =
             load_pipeline_file(args.pipeline.as_deref().unwrap_or(std::path::Path::new("")))?;
         let steps = steps_from_tree(&tree)?;
-        let opts = super::read_options(&args.read)?;
-        let table = super::read_table(&args.data, &opts, progress)?;
+        let opts = read_options(&args.read)?;
+        let table = read_table(&args.data, &opts, progress)?;
         let spec = args.target.as_ref().map(|t| satori_data::TargetSpec {
             name: t.clone(),
             task: None,
@@ -180,13 +188,12 @@ pub fn run(args: TransformArgs, progress: &TermProgress) -> anyhow::Result<()> {
                 n_train_samples: data.n_samples() as u64,
                 provenance: Provenance {
                     library_version: satori_core::VERSION.to_string(),
-                    created_at: Some(super::now()),
+                    created_at: Some(now()),
                     data_source: Some(args.data.display().to_string()),
                     data_fingerprint: format!("{}x{}", data.n_samples(), data.n_features()),
                     seed: 0,
                 },
             };
-            super::ensure_parent(save)?;
             save_preprocessor(save, &header, &prep)?;
         }
         (prep, table, out.x().to_owned(), target_values)
@@ -211,7 +218,6 @@ pub fn run(args: TransformArgs, progress: &TermProgress) -> anyhow::Result<()> {
         headers.push(t.clone());
         columns.push(values);
     }
-    super::ensure_parent(&args.out)?;
     write_csv_columns(&args.out, &headers, &columns)?;
     let summary = TransformJson {
         command: "transform",

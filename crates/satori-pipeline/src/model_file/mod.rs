@@ -10,122 +10,45 @@
 //! | 4 | CRC-32 of the header bytes |
 //! | 8 | payload length `p` (u64) |
 //! | 4 | CRC-32 of the payload bytes |
-//! | h | header: UTF-8 JSON ([`ModelHeader`]) — schema, task, params, metrics, provenance |
+//! | h | header: UTF-8 JSON ([`ModelHeader`]) — schema, targets, params, metrics, provenance |
 //! | p | payload: postcard encoding of the fitted [`crate::FittedPipeline`] |
 //!
 //! The header can be read without touching the payload ([`read_header`]), which is what
 //! `satori inspect model.satori` prints. Every way a file can be wrong — not a model file, a newer
-//! format, truncated, corrupted — is a clear [`Error::ModelFile`].
+//! format, truncated, corrupted, a header that does not describe its payload — is a clear
+//! [`Error::ModelFile`]. A model with several targets is the same kind of file: its header lists
+//! them in `tasks`. Files of every earlier format still load, through [`legacy`]; files are
+//! written complete or not at all ([`satori_core::fs`]).
 //!
-//! A multi-task model (`satori train --target a,b,c`) uses the same layout: its header is a
-//! [`MultiTaskHeader`] (the [`ModelHeader`] fields with `model_kind = "multitask_mlp"`, plus a
-//! `tasks` list) and its payload a [`FittedMultiTask`]. [`load`] refuses such a file with a
-//! clear message (and [`load_multitask`] a single-target one); [`load_any`] reads either.
+//! A preprocessor file (`satori transform --save`) is the same container with its own magic
+//! bytes, a [`PreprocessorHeader`] and a [`FittedPreprocessor`] payload.
 
-use std::collections::BTreeMap;
+mod header;
+mod legacy;
+
 use std::fs::File;
-use std::io::{Read, Write};
+use std::io::Read;
 use std::path::Path;
 
-use satori_core::{Error, Result, Schema, Task};
-use serde::{Deserialize, Serialize};
-
+use satori_core::{Error, Result};
+use serde::Serialize;
 use serde::de::DeserializeOwned;
 
-use crate::multitask::{FittedMultiTask, MULTITASK_KIND, MultiTaskHeader};
+pub use header::{ModelHeader, PreprocessorHeader, Provenance, TaskHeader};
+
 use crate::{FittedPipeline, FittedPreprocessor};
 
 /// The magic bytes every model file starts with.
 pub const MAGIC: &[u8; 8] = b"SATORI\x00M";
 /// The newest format this build writes and reads (2: pipelines gained text vectorizers; 3: neural
-/// networks are stored as safetensors bytes; files of formats 1 and 2 still load).
-pub const FORMAT_VERSION: u32 = 3;
+/// networks are stored as safetensors bytes; 4: one payload for one or several targets). Files of
+/// formats 1 to 3 still load.
+pub const FORMAT_VERSION: u32 = 4;
 const PREAMBLE: usize = 8 + 4 + 4 + 4 + 8 + 4;
 /// Headers larger than this are rejected as corrupt rather than allocated.
 const MAX_HEADER: u32 = 64 << 20;
-
-/// Summary statistics of one training column, kept for drift monitoring.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
-pub struct ColumnReference {
-    /// The column.
-    pub name: String,
-    /// Rows seen.
-    pub count: u64,
-    /// Missing values seen.
-    pub missing: u64,
-    /// Mean of the non-missing values (numeric columns).
-    pub mean: Option<f64>,
-    /// Population standard deviation of the non-missing values (numeric columns).
-    pub std: Option<f64>,
-    /// Minimum (numeric columns).
-    pub min: Option<f64>,
-    /// Maximum (numeric columns).
-    pub max: Option<f64>,
-    /// Deciles 0.1..0.9 of the non-missing values (numeric columns).
-    pub deciles: Vec<f64>,
-    /// Frequency of each category (categorical columns), in category order.
-    pub category_frequencies: Vec<f64>,
-}
-
-/// Where the model came from.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
-pub struct Provenance {
-    /// The satori version that wrote the file.
-    pub library_version: String,
-    /// When it was written (RFC 3339, UTC), as given by the caller; model code reads no clock.
-    pub created_at: Option<String>,
-    /// The training data's file name, if known.
-    pub data_source: Option<String>,
-    /// A fingerprint of the training matrix and target (CRC-32 based).
-    pub data_fingerprint: String,
-    /// The seed used for splitting and fitting.
-    pub seed: u64,
-}
-
-/// The model file's header: everything about the model except its fitted parameters.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
-pub struct ModelHeader {
-    /// The file format's version.
-    pub format_version: u32,
-    /// The model family, e.g. `dummy_classifier`.
-    pub model_kind: String,
-    /// The task.
-    pub task: Task,
-    /// The target column's name.
-    pub target: String,
-    /// The class labels, for classification.
-    pub classes: Option<Vec<String>>,
-    /// The raw input columns the model reads, with their kinds.
-    pub input_schema: Schema,
-    /// The full training parameters, as serialised (the same tree `--set` paths address).
-    pub params: serde_json::Value,
-    /// Rows used to fit the model.
-    pub n_train_samples: u64,
-    /// Metrics measured when training (e.g. on the holdout), by name.
-    pub metrics: BTreeMap<String, f64>,
-    /// What the metrics were measured on, e.g. `holdout (20%, 114 rows)`.
-    pub metrics_on: Option<String>,
-    /// The tuned decision threshold (binary classifiers), if one was tuned.
-    pub threshold: Option<satori_metrics::DecisionThreshold>,
-    /// Training reference statistics per input column, for drift monitoring.
-    pub reference: Vec<ColumnReference>,
-    /// Where the model came from.
-    pub provenance: Provenance,
-    /// Feature importances of the model's input columns (after preprocessing), largest first,
-    /// where the family defines them (trees: impurity decrease; boosting: gain).
-    #[serde(default)]
-    pub feature_importances: Vec<(String, f64)>,
-    /// The per-iteration training (and validation) history of iterative models: the learning
-    /// curve.
-    #[serde(default)]
-    pub training_history: Option<satori_core::TrainingHistory>,
-    /// The fitted model's structure in a few lines (layers and parameter counts, trees, …).
-    #[serde(default)]
-    pub model_summary: Option<String>,
-    /// The model this one was fine-tuned from (transfer learning), if any.
-    #[serde(default)]
-    pub init_from: Option<String>,
-}
+/// The `model_kind` of a model with several targets in formats 1 to 3.
+const LEGACY_MULTITASK_KIND: &str = "multitask_mlp";
 
 fn file_err(path: &Path, reason: impl Into<String>) -> Error {
     Error::ModelFile {
@@ -136,6 +59,9 @@ fn file_err(path: &Path, reason: impl Into<String>) -> Error {
 
 /// Encode a header and pipeline into model-file bytes.
 pub fn to_bytes(header: &ModelHeader, pipeline: &FittedPipeline) -> Result<Vec<u8>> {
+    header
+        .check_describes(pipeline)
+        .map_err(|reason| Error::Internal(format!("writing a model file: {reason}")))?;
     encode(MAGIC, header.format_version, header, pipeline)
 }
 
@@ -164,23 +90,9 @@ fn encode<H: Serialize, P: Serialize>(
     Ok(out)
 }
 
-/// Write a model file atomically (a temporary file beside it, then a rename).
+/// Write a model file, complete or not at all.
 pub fn save(path: &Path, header: &ModelHeader, pipeline: &FittedPipeline) -> Result<()> {
-    write_atomic(path, &to_bytes(header, pipeline)?)
-}
-
-fn write_atomic(path: &Path, bytes: &[u8]) -> Result<()> {
-    let tmp = path.with_extension("satori.tmp");
-    let write = || -> std::io::Result<()> {
-        let mut f = File::create(&tmp)?;
-        f.write_all(bytes)?;
-        f.sync_all()?;
-        std::fs::rename(&tmp, path)
-    };
-    write().map_err(|e| {
-        let _ = std::fs::remove_file(&tmp);
-        Error::io(path, e)
-    })
+    satori_core::fs::write_atomic(path, &to_bytes(header, pipeline)?)
 }
 
 struct Preamble {
@@ -280,33 +192,27 @@ fn read_header_of<H: DeserializeOwned>(path: &Path, magic: &[u8; 8]) -> Result<H
     parse_header(path, &p, &head)
 }
 
-/// Decode model-file bytes (`path` is used in messages). A multi-task model is refused with a
-/// message saying which commands read it.
+/// Decode model-file bytes of any format (`path` is used in messages) and check that the header
+/// describes the payload.
 pub fn from_bytes(path: &Path, bytes: &[u8]) -> Result<(ModelHeader, FittedPipeline)> {
     let (header, p, body): (ModelHeader, _, _) = decode_header(path, bytes, MAGIC)?;
-    if header.model_kind == MULTITASK_KIND {
-        return Err(file_err(
-            path,
-            format!(
-                "a multi-task model (targets {}); this command reads single-target models \
-                 (`satori predict`, `evaluate` and `inspect` read multi-task models)",
-                header.target
-            ),
-        ));
+    let multi = header.is_multi_target();
+    let pipeline = match header.format_version {
+        1 => decode_payload::<legacy::PipelineV1>(path, &p, body)?.upgrade(),
+        2 if multi => {
+            decode_payload::<legacy::MultiTaskV3<legacy::MultiTaskMlpV2>>(path, &p, body)?.upgrade()
+        }
+        2 => decode_payload::<legacy::PipelineV2<legacy::AnyModelV2>>(path, &p, body)?.upgrade(),
+        3 if multi || header.model_kind == LEGACY_MULTITASK_KIND => {
+            decode_payload::<legacy::MultiTaskV3<satori_nn::MultiTaskMlp>>(path, &p, body)?
+                .upgrade()
+        }
+        3 => decode_payload::<legacy::PipelineV2<crate::AnyModel>>(path, &p, body)?.upgrade(),
+        _ => Ok(decode_payload::<FittedPipeline>(path, &p, body)?),
     }
-    // Format 1 predates text columns: its pipelines have no text stage.
-    // Format 1 predates text columns (its pipelines have no text stage); formats 1 and 2 store
-    // neural networks field by field instead of as safetensors.
-    let pipeline: FittedPipeline = match header.format_version {
-        1 => satori_nn::with_field_layout(|| {
-            decode_payload::<crate::pipeline::PipelineV1>(path, &p, body)
-        })?
-        .into(),
-        2 => satori_nn::with_field_layout(|| decode_payload(path, &p, body))?,
-        _ => decode_payload(path, &p, body)?,
-    };
-    pipeline
-        .check_consistent(&header)
+    .map_err(|e| file_err(path, format!("corrupted payload: {e}")))?;
+    header
+        .check_describes(&pipeline)
         .map_err(|reason| file_err(path, reason))?;
     Ok((header, pipeline))
 }
@@ -362,7 +268,7 @@ fn decode_payload<P: DeserializeOwned>(path: &Path, p: &Preamble, body: &[u8]) -
     postcard::from_bytes(body).map_err(|e| file_err(path, format!("corrupted payload: {e}")))
 }
 
-/// Read and verify a whole model file.
+/// Read and verify a whole model file (one target or several, any format).
 pub fn load(path: &Path) -> Result<(ModelHeader, FittedPipeline)> {
     let bytes = std::fs::read(path).map_err(|e| Error::io(path, e))?;
     from_bytes(path, &bytes)
@@ -371,34 +277,13 @@ pub fn load(path: &Path) -> Result<(ModelHeader, FittedPipeline)> {
 /// The magic bytes a preprocessor file (`satori transform --save`) starts with.
 pub const PREPROCESSOR_MAGIC: &[u8; 8] = b"SATORI\x00P";
 
-/// The header of a preprocessor file: the steps alone, fitted without a model.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
-pub struct PreprocessorHeader {
-    /// The file format's version (shared with model files).
-    pub format_version: u32,
-    /// The steps' names, in order.
-    pub steps: Vec<String>,
-    /// The steps' parameters, as in a pipeline file's `preprocessing` list.
-    pub params: serde_json::Value,
-    /// The raw input columns it reads.
-    pub input_schema: Schema,
-    /// The columns it writes.
-    pub output_columns: Vec<String>,
-    /// The target the steps were fitted with, if any (supervised steps need one).
-    pub target: Option<String>,
-    /// Rows it was fitted on.
-    pub n_train_samples: u64,
-    /// Where it came from.
-    pub provenance: Provenance,
-}
-
-/// Write a preprocessor file atomically.
+/// Write a preprocessor file, complete or not at all.
 pub fn save_preprocessor(
     path: &Path,
     header: &PreprocessorHeader,
     prep: &FittedPreprocessor,
 ) -> Result<()> {
-    write_atomic(
+    satori_core::fs::write_atomic(
         path,
         &encode(PREPROCESSOR_MAGIC, header.format_version, header, prep)?,
     )
@@ -421,109 +306,4 @@ pub fn load_preprocessor(path: &Path) -> Result<(PreprocessorHeader, FittedPrepr
 /// Read only a preprocessor file's header.
 pub fn read_preprocessor_header(path: &Path) -> Result<PreprocessorHeader> {
     read_header_of(path, PREPROCESSOR_MAGIC)
-}
-
-/// One task of a multi-task model, as its file's header records it.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
-pub struct TaskHeader {
-    /// The target column.
-    pub name: String,
-    /// Its task.
-    pub task: Task,
-    /// Its class labels (classification).
-    pub classes: Option<Vec<String>>,
-    /// The weight of its loss in training.
-    pub loss_weight: f64,
-    /// Rows of the training file that missed this target (every row missing any target was
-    /// dropped).
-    pub missing_in_training_file: u64,
-    /// Its metrics on the holdout, by name (empty without a holdout).
-    pub metrics: BTreeMap<String, f64>,
-}
-
-/// A model file of either kind.
-#[derive(Debug, Clone)]
-pub enum LoadedModel {
-    /// A single-target pipeline.
-    Single(Box<(ModelHeader, FittedPipeline)>),
-    /// A multi-task model.
-    MultiTask(Box<(MultiTaskHeader, FittedMultiTask)>),
-}
-
-/// Encode a multi-task header and model into model-file bytes.
-pub fn multitask_to_bytes(header: &MultiTaskHeader, model: &FittedMultiTask) -> Result<Vec<u8>> {
-    if header.base.model_kind != MULTITASK_KIND {
-        return Err(Error::Internal(format!(
-            "a multi-task header must have model_kind `{MULTITASK_KIND}`"
-        )));
-    }
-    encode(MAGIC, header.base.format_version, header, model)
-}
-
-/// Write a multi-task model file atomically.
-pub fn save_multitask(
-    path: &Path,
-    header: &MultiTaskHeader,
-    model: &FittedMultiTask,
-) -> Result<()> {
-    write_atomic(path, &multitask_to_bytes(header, model)?)
-}
-
-/// Decode multi-task model-file bytes; a single-target model is refused with a clear message.
-pub fn multitask_from_bytes(
-    path: &Path,
-    bytes: &[u8],
-) -> Result<(MultiTaskHeader, FittedMultiTask)> {
-    let (base, _, _): (ModelHeader, Preamble, &[u8]) = decode_header(path, bytes, MAGIC)?;
-    if base.model_kind != MULTITASK_KIND {
-        return Err(file_err(
-            path,
-            format!(
-                "a single-target model (`{}`, target `{}`), not a multi-task model",
-                base.model_kind, base.target
-            ),
-        ));
-    }
-    let (header, p, body): (MultiTaskHeader, _, _) = decode_header(path, bytes, MAGIC)?;
-    let model: FittedMultiTask = if header.base.format_version < 3 {
-        satori_nn::with_field_layout(|| decode_payload(path, &p, body))?
-    } else {
-        decode_payload(path, &p, body)?
-    };
-    model
-        .check_consistent(&header)
-        .map_err(|reason| file_err(path, reason))?;
-    Ok((header, model))
-}
-
-/// Read and verify a whole multi-task model file.
-pub fn load_multitask(path: &Path) -> Result<(MultiTaskHeader, FittedMultiTask)> {
-    let bytes = std::fs::read(path).map_err(|e| Error::io(path, e))?;
-    multitask_from_bytes(path, &bytes)
-}
-
-/// Read only a multi-task model file's header; a single-target model is refused.
-pub fn read_multitask_header(path: &Path) -> Result<MultiTaskHeader> {
-    let base = read_header(path)?;
-    if base.model_kind != MULTITASK_KIND {
-        return Err(file_err(
-            path,
-            format!(
-                "a single-target model (`{}`, target `{}`), not a multi-task model",
-                base.model_kind, base.target
-            ),
-        ));
-    }
-    read_header_of(path, MAGIC)
-}
-
-/// Read and verify a model file of either kind.
-pub fn load_any(path: &Path) -> Result<LoadedModel> {
-    let bytes = std::fs::read(path).map_err(|e| Error::io(path, e))?;
-    let (base, _, _): (ModelHeader, Preamble, &[u8]) = decode_header(path, &bytes, MAGIC)?;
-    Ok(if base.model_kind == MULTITASK_KIND {
-        LoadedModel::MultiTask(Box::new(multitask_from_bytes(path, &bytes)?))
-    } else {
-        LoadedModel::Single(Box::new(from_bytes(path, &bytes)?))
-    })
 }

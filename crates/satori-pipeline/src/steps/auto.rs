@@ -14,16 +14,8 @@
 use satori_core::{ColumnKind, Schema};
 use satori_preprocess as pp;
 
-use crate::steps::StepParams;
-
-/// What a model family needs from its input.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum InputNeeds {
-    /// Nothing: the model ignores the features or takes raw values, missing values and codes.
-    Raw,
-    /// Finite, scaled numbers: encode categories, impute, scale.
-    Scaled,
-}
+use super::StepParams;
+use crate::models::InputNeeds;
 
 /// The most indicator columns the automatic one-hot encoding makes per categorical column.
 pub const AUTO_MAX_CATEGORIES: usize = 32;

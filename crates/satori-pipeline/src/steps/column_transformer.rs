@@ -24,7 +24,7 @@ use satori_core::{
 };
 use serde::{Deserialize, Serialize};
 
-use crate::steps::{AnyStep, StepParams};
+use super::{AnyStep, StepParams, apply_steps};
 
 /// The column kinds a group can select by.
 pub const KIND_NAMES: &[&str] = &["numeric", "integer", "boolean", "categorical", "datetime"];
@@ -269,10 +269,7 @@ impl Transformer for ColumnTransformer {
         check_features(x, self.n_features_in)?;
         let mut parts = Vec::with_capacity(self.groups.len() + 1);
         for g in &self.groups {
-            parts.push(crate::preprocessor::apply_steps(
-                &g.steps,
-                x.select(Axis(1), &g.columns).view(),
-            )?);
+            parts.push(apply_steps(&g.steps, x.select(Axis(1), &g.columns).view())?);
         }
         parts.push(x.select(Axis(1), &self.remainder));
         let views: Vec<ArrayView2<'_, f64>> = parts.iter().map(|p| p.view()).collect();

@@ -1,16 +1,26 @@
 //! Preprocessing steps: the closed, serde-tagged [`StepParams`] and fitted [`AnyStep`] enums,
-//! chained in front of the model inside a [`crate::FittedPipeline`].
+//! chained in front of the model inside a [`crate::FittedPipeline`], and the helpers that fit and
+//! apply a chain of them. A column transformer holds steps and `select_from_model` fits a model:
+//! the one recursion of the layer (steps ↔ column transformer, steps → models).
+
+pub mod auto;
+pub mod column_transformer;
+pub mod row_filter;
+pub mod select_model;
+
+use std::borrow::Cow;
 
 use ndarray::{Array2, ArrayView2};
 use satori_core::{
-    ColumnKind, ColumnSchema, Dataset, Error, Estimator, Params, Result, Schema, Transformer,
+    ColumnKind, ColumnSchema, Dataset, Error, Estimator, Params, Progress, Result, Schema,
+    Transformer,
 };
 use satori_features as fe;
 use satori_preprocess as pp;
-
-use crate::column_transformer as ct;
-use crate::row_filter as rf;
 use serde::{Deserialize, Serialize};
+
+use column_transformer as ct;
+use row_filter as rf;
 
 /// Generates the step enums and their dispatch from one list, so that adding a step is one line
 /// here (and the compiler points at nothing else to update).
@@ -100,7 +110,7 @@ steps! {
     Denoise, "denoise", pp::DenoiserParams, pp::Denoiser, true;
     ColumnTransformer, "column_transformer", ct::ColumnTransformerParams, ct::ColumnTransformer, false;
     AnomalyFilter, "anomaly_filter", rf::AnomalyFilterParams, rf::AnomalyFilter, true;
-    SelectFromModel, "select_from_model", crate::select_model::SelectFromModelParams, crate::select_model::ModelSelector, true;
+    SelectFromModel, "select_from_model", select_model::SelectFromModelParams, select_model::ModelSelector, true;
 }
 
 impl StepParams {
@@ -110,10 +120,10 @@ impl StepParams {
     pub fn fit_transform(&self, data: &Dataset) -> Result<(AnyStep, Dataset)> {
         self.validate()?;
         if let StepParams::ColumnTransformer(p) = self {
-            let (fitted, mut out) = p.fit_transform(data)?;
-            if let Some(name) = data.target_name() {
-                out = out.with_target_name(name);
-            }
+            let (fitted, out) = p.fit_transform(data)?;
+            let schema = out.features().clone();
+            let (x, ..) = out.into_parts();
+            let out = data.with_features(x, schema)?;
             return Ok((AnyStep::ColumnTransformer(fitted), out));
         }
         if let StepParams::AnomalyFilter(p) = self {
@@ -132,16 +142,7 @@ impl StepParams {
             }
         };
         let schema = output_schema(data.features(), &step, self.keeps_kinds())?;
-        let mut out = Dataset::with_schema(x, schema)?;
-        if let Some(t) = data.target() {
-            out = out.with_target(t.clone())?;
-        }
-        if let Some(name) = data.target_name() {
-            out = out.with_target_name(name);
-        }
-        if let Some(w) = data.weights() {
-            out = out.with_weights(w.to_owned())?;
-        }
+        let out = data.with_features(x, schema)?;
         Ok((step, out))
     }
 }
@@ -197,4 +198,111 @@ fn output_schema(input: &Schema, step: &AnyStep, keeps_kinds: bool) -> Result<Sc
             step.name()
         ))
     })
+}
+
+/// Check every preprocessing step's parameters; a bad one is named by its place in the tree,
+/// `preprocessing.<i>.<name>`.
+pub fn validate_steps(steps: &[StepParams]) -> Result<()> {
+    for (i, step) in steps.iter().enumerate() {
+        step.validate().map_err(|e| match e {
+            Error::InvalidParameter { name, reason } => {
+                Error::param(format!("preprocessing.{i}.{name}"), reason)
+            }
+            other => other,
+        })?;
+    }
+    Ok(())
+}
+
+/// Fit steps one after another, each on the previous one's output (no copy without steps).
+pub fn fit_steps<'a>(
+    data: &'a Dataset,
+    steps: &[StepParams],
+    progress: &dyn Progress,
+) -> Result<(Vec<AnyStep>, Cow<'a, Dataset>)> {
+    let mut fitted = Vec::with_capacity(steps.len());
+    let mut current = Cow::Borrowed(data);
+    for step in steps {
+        progress.start(&format!("fitting {}", step.name()), None);
+        let result = step.fit_transform(&current);
+        progress.finish();
+        let (f, next) = result?;
+        fitted.push(f);
+        current = Cow::Owned(next);
+    }
+    Ok((fitted, current))
+}
+
+/// Apply fitted steps in order.
+pub fn apply_steps(steps: &[AnyStep], x: ArrayView2<'_, f64>) -> Result<Array2<f64>> {
+    let mut current = x.to_owned();
+    for step in steps {
+        current = step.transform(current.view())?;
+    }
+    Ok(current)
+}
+
+/// Check that each fitted step takes the columns the previous stage gives (the first takes the
+/// `input_len` input columns), and return the width the model must take: the last step's output
+/// columns plus `extra` (e.g. the text vectorizers' columns).
+pub fn check_step_widths(input_len: usize, steps: &[AnyStep], extra: usize) -> Result<usize> {
+    let mut width = input_len;
+    for step in steps {
+        if step.n_features_in() != width {
+            return Err(Error::ShapeMismatch {
+                context: format!("columns into step `{}`", step.name()),
+                expected: width,
+                got: step.n_features_in(),
+            });
+        }
+        let names: Vec<String> = (0..width).map(|i| i.to_string()).collect();
+        width = step.feature_names_out(&names).len();
+    }
+    Ok(width + extra)
+}
+
+#[cfg(test)]
+mod tests {
+    use ndarray::array;
+    use satori_core::Dataset;
+
+    use super::{StepParams, check_step_widths};
+
+    /// The step-width check pipelines assemble with: each step must take the previous stage's
+    /// width, and the result is the last width plus the extra (text) columns.
+    #[test]
+    fn step_widths_are_chained_and_checked() {
+        let data = Dataset::new(
+            array![[1.0, 2.0], [3.0, 5.0], [4.0, 1.0]],
+            vec!["a".into(), "b".into()],
+        )
+        .unwrap();
+        let fit = |toml_text: &str, data: &Dataset| {
+            let p: StepParams = toml::from_str(toml_text).unwrap();
+            p.fit_transform(data).unwrap()
+        };
+        let (scaler, scaled) = fit("step = \"standard_scaler\"", &data);
+        let (poly, _) = fit("step = \"polynomial_features\"", &scaled);
+        let steps = [scaler, poly];
+        assert_eq!(check_step_widths(2, &[], 0).unwrap(), 2);
+        // 2 → 2 (scaler) → 6 (degree-2 polynomial with bias: 1, a, b, a², ab, b²).
+        assert_eq!(check_step_widths(2, &steps, 0).unwrap(), 6);
+        assert_eq!(check_step_widths(2, &steps, 3).unwrap(), 9);
+        let e = check_step_widths(3, &steps, 0).unwrap_err().to_string();
+        assert!(e.contains("standard_scaler"), "{e}");
+        // The scaler was fitted on 2 columns; after the polynomial it would get 6.
+        let swapped = [steps[1].clone(), steps[0].clone()];
+        let e = check_step_widths(2, &swapped, 0).unwrap_err();
+        match e {
+            satori_core::Error::ShapeMismatch {
+                context,
+                expected,
+                got,
+            } => {
+                assert_eq!(context, "columns into step `standard_scaler`");
+                assert_eq!((expected, got), (6, 2));
+            }
+            other => panic!("expected a shape mismatch, got {other}"),
+        }
+    }
 }

@@ -139,7 +139,7 @@ impl Estimator for SelectFromModelParams {
         })?;
         let model = match &self.estimator {
             Some(m) => ModelParams::clone(m),
-            None => ModelParams::from_name("forest", task)?,
+            None => ModelParams::from_name("forest", &[task])?,
         };
         let fitted = model.fit(data, None, &NoProgress)?;
         let scores = fitted.selection_scores().ok_or_else(|| {

@@ -8,7 +8,8 @@ use minijinja::{Environment, value::Serde};
 use ndarray::{Array2, ArrayView1};
 use satori_core::{Error, Result, Target, Task};
 use satori_data::profile::Profile;
-use satori_pipeline::{Evaluation, MetricSpec, ModelHeader, Predictions, evaluate_predictions};
+use satori_pipeline::{ModelHeader, Predictions};
+use satori_workflow::{Evaluation, MetricSpec, evaluate_predictions};
 
 use crate::TrainingHistory;
 
@@ -55,7 +56,7 @@ pub struct ReportInput {
     /// Optional non-negative sample weights, one per row (used by the metrics, the curves, the
     /// confusion matrix and the per-class report).
     pub sample_weight: Option<Vec<f64>>,
-    /// Metric values by scorer name (e.g. from [`satori_pipeline::Evaluation::metrics`]).
+    /// Metric values by scorer name (e.g. from [`satori_workflow::Evaluation::metrics`]).
     pub metrics: BTreeMap<String, f64>,
     /// Metrics that could not be computed, with the reason.
     pub undefined_metrics: BTreeMap<String, String>,

@@ -1,0 +1,164 @@
+//! The JSON headers of model and preprocessor files: everything about the model except its
+//! fitted parameters, readable without the payload (`satori inspect`).
+
+use std::collections::BTreeMap;
+
+use satori_core::{Schema, Task};
+use satori_monitor::ColumnReference;
+use serde::{Deserialize, Serialize};
+
+use crate::FittedPipeline;
+
+/// Where the model came from.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Provenance {
+    /// The satori version that wrote the file.
+    pub library_version: String,
+    /// When it was written (RFC 3339, UTC), as given by the caller; model code reads no clock.
+    pub created_at: Option<String>,
+    /// The training data's file name, if known.
+    pub data_source: Option<String>,
+    /// A fingerprint of the training matrix and targets (CRC-32 based).
+    pub data_fingerprint: String,
+    /// The seed used for splitting and fitting.
+    pub seed: u64,
+}
+
+/// One target of a model with several, as its file's header records it.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct TaskHeader {
+    /// The target column.
+    pub name: String,
+    /// Its task.
+    pub task: Task,
+    /// Its class labels (classification).
+    pub classes: Option<Vec<String>>,
+    /// The weight of its loss in training.
+    pub loss_weight: f64,
+    /// Rows of the training file that missed this target (every row missing any target was
+    /// dropped).
+    pub missing_in_training_file: u64,
+    /// Its metrics on the holdout (or validation file), by name (empty without one).
+    pub metrics: BTreeMap<String, f64>,
+}
+
+/// The model file's header: everything about the model except its fitted parameters.
+///
+/// A model with several targets records each in `tasks`; `target` then lists them
+/// comma-separated, `task` and `classes` are the first target's, and `metrics` is empty (each
+/// target's metrics are in its entry).
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct ModelHeader {
+    /// The file format's version.
+    pub format_version: u32,
+    /// The model family, e.g. `dummy_classifier`.
+    pub model_kind: String,
+    /// The task (the first target's).
+    pub task: Task,
+    /// The target column's name (several, comma-separated).
+    pub target: String,
+    /// The class labels, for classification (the first target's).
+    pub classes: Option<Vec<String>>,
+    /// The raw input columns the model reads, with their kinds.
+    pub input_schema: Schema,
+    /// The full training parameters, as serialised (the same tree `--set` paths address).
+    pub params: serde_json::Value,
+    /// Rows used to fit the model.
+    pub n_train_samples: u64,
+    /// Metrics measured when training (e.g. on the holdout), by name.
+    pub metrics: BTreeMap<String, f64>,
+    /// What the metrics were measured on, e.g. `holdout (20%, 114 rows)`.
+    pub metrics_on: Option<String>,
+    /// The tuned decision threshold (binary classifiers), if one was tuned.
+    pub threshold: Option<satori_metrics::DecisionThreshold>,
+    /// Training reference statistics per input column, for drift monitoring.
+    pub reference: Vec<ColumnReference>,
+    /// Where the model came from.
+    pub provenance: Provenance,
+    /// Feature importances of the model's input columns (after preprocessing), largest first,
+    /// where the family defines them (trees: impurity decrease; boosting: gain).
+    #[serde(default)]
+    pub feature_importances: Vec<(String, f64)>,
+    /// The per-iteration training (and validation) history of iterative models: the learning
+    /// curve.
+    #[serde(default)]
+    pub training_history: Option<satori_core::TrainingHistory>,
+    /// The fitted model's structure in a few lines (layers and parameter counts, trees, …).
+    #[serde(default)]
+    pub model_summary: Option<String>,
+    /// The model this one was fine-tuned or continued from, if any.
+    #[serde(default)]
+    pub init_from: Option<String>,
+    /// Each target of a model with several (empty for one target).
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub tasks: Vec<TaskHeader>,
+}
+
+impl ModelHeader {
+    /// Whether the model predicts several targets.
+    pub fn is_multi_target(&self) -> bool {
+        !self.tasks.is_empty()
+    }
+
+    /// The target names, in the model's output order.
+    pub fn target_names(&self) -> Vec<String> {
+        if self.tasks.is_empty() {
+            vec![self.target.clone()]
+        } else {
+            self.tasks.iter().map(|t| t.name.clone()).collect()
+        }
+    }
+
+    /// Check that this header, read from the same file, describes `pipeline`: the same input
+    /// columns, targets, tasks, classes and model kind (a hand-edited header whose checksum was
+    /// recomputed is caught here).
+    pub fn check_describes(&self, pipeline: &FittedPipeline) -> std::result::Result<(), String> {
+        let targets = pipeline.targets();
+        let first = &targets[0];
+        let same_targets =
+            if self.tasks.is_empty() {
+                targets.len() == 1 && self.target == first.name
+            } else {
+                self.tasks.len() == targets.len()
+                    && self.tasks.iter().zip(targets).all(|(h, t)| {
+                        h.name == t.name && h.task == t.task && h.classes == t.classes
+                    })
+            };
+        if self.input_schema != *pipeline.input_schema()
+            || self.task != first.task
+            || self.classes != first.classes
+            || !same_targets
+        {
+            return Err("corrupted: the header does not describe the model payload".into());
+        }
+        if self.model_kind != pipeline.model().kind() {
+            return Err(format!(
+                "corrupted: the header says the model is a {}, and the payload holds a {}",
+                self.model_kind,
+                pipeline.model().kind()
+            ));
+        }
+        Ok(())
+    }
+}
+
+/// The header of a preprocessor file: the steps alone, fitted without a model.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct PreprocessorHeader {
+    /// The file format's version (shared with model files).
+    pub format_version: u32,
+    /// The steps' names, in order.
+    pub steps: Vec<String>,
+    /// The steps' parameters, as in a pipeline file's `preprocessing` list.
+    pub params: serde_json::Value,
+    /// The raw input columns it reads.
+    pub input_schema: Schema,
+    /// The columns it writes.
+    pub output_columns: Vec<String>,
+    /// The target the steps were fitted with, if any (supervised steps need one).
+    pub target: Option<String>,
+    /// Rows it was fitted on.
+    pub n_train_samples: u64,
+    /// Where it came from.
+    pub provenance: Provenance,
+}

@@ -1,0 +1,75 @@
+//! The pipeline is an estimator: `PipelineParams` → `FittedPipeline` passes the same conformance
+//! suite as every single model, with automatic preprocessing, categorical columns and missing
+//! values in front of the model.
+
+use satori_core::Task;
+use satori_pipeline::{ModelParams, PipelineParams};
+use satori_testkit::generate::Generator;
+use satori_testkit::{Check, Conformance};
+
+fn pipeline(model: &str, task: Task, sets: &[(&str, serde_json::Value)]) -> PipelineParams {
+    let mut tree = serde_json::to_value(ModelParams::from_name(model, &[task]).unwrap()).unwrap();
+    for (k, v) in sets {
+        tree[*k] = v.clone();
+    }
+    PipelineParams {
+        model: serde_json::from_value(tree).unwrap(),
+        ..Default::default()
+    }
+}
+
+const ONE_HOT_SEES_ONE_ROW: &str = "the automatic one-hot encoder learns its categories from the \
+    rows it is fitted on, so a pipeline fitted on a subset of rows has other columns (as in \
+    scikit-learn's Pipeline)";
+
+#[test]
+fn logistic_regression_behind_automatic_preprocessing() {
+    let data = Generator::new(120, 4, 1)
+        .nan_fraction(0.1)
+        .categorical(1, 3)
+        .weights(true)
+        .classification(3);
+    Conformance::new(pipeline("logistic", Task::Multiclass, &[]), data)
+        .fit_order_tolerance(1e-7, 1e-9)
+        .skip(Check::OneRowFit, ONE_HOT_SEES_ONE_ROW)
+        .check_proba();
+}
+
+#[test]
+fn boosting_reads_raw_columns() {
+    let data = Generator::new(120, 3, 2)
+        .nan_fraction(0.1)
+        .categorical(1, 4)
+        .classification(2);
+    let params = pipeline(
+        "gbm",
+        Task::Binary,
+        &[("n_estimators", 10.into()), ("num_leaves", 7.into())],
+    );
+    Conformance::new(params, data).check_proba();
+}
+
+#[test]
+fn forest_regressor_and_ridge() {
+    let data = Generator::new(100, 3, 3)
+        .nan_fraction(0.05)
+        .weights(true)
+        .regression();
+    let forest = pipeline("forest", Task::Regression, &[("n_estimators", 8.into())]);
+    Conformance::new(forest, data.clone())
+        .skip(
+            Check::RowOrderFit,
+            "a forest's bootstrap draws rows by position from the seed, so permuted training rows \
+             grow other trees (as the forest's own conformance test says)",
+        )
+        .check();
+    Conformance::new(pipeline("ridge", Task::Regression, &[]), data)
+        .fit_order_tolerance(1e-9, 1e-9)
+        .check();
+}
+
+#[test]
+fn default_pipeline_params_validate_and_fit() {
+    let data = Generator::new(40, 2, 4).classification(2);
+    Conformance::new(PipelineParams::default(), data).check_proba();
+}
