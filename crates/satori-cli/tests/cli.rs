@@ -385,7 +385,7 @@ fn cv_prints_fold_scores_and_writes_out_of_fold_predictions() {
     assert!(stdout(&o).contains("mean ± std"));
     assert_user_error(
         &satori(&["cv", &data("wine.csv"), "--target", "class", "--folds", "1"]),
-        &["n_splits"],
+        &["--folds", "at least 2"],
     );
     assert_user_error(
         &satori(&[

@@ -197,7 +197,7 @@ fn train_predict_evaluate_inspect_a_multi_task_model() {
     assert!(o.status.success(), "{}", stderr(&o));
     let out = stdout(&o);
     assert!(
-        out.contains("Task `kind`") && out.contains("Task `v1`"),
+        out.contains("Target `kind`") && out.contains("Target `v1`"),
         "{out}"
     );
     assert!(out.contains("Confusion matrix"), "{out}");
@@ -207,8 +207,8 @@ fn train_predict_evaluate_inspect_a_multi_task_model() {
     assert!(o.status.success(), "{}", stderr(&o));
     let out = stdout(&o);
     for needle in [
-        "multi-task model file",
-        "Tasks (2)",
+        "(2 targets)",
+        "Targets (2)",
         "c0, c1, c2",
         "Metrics on holdout",
         "head `kind`",
@@ -241,9 +241,10 @@ fn bad_multi_task_inputs_are_clear_errors() {
         &train(&["--target", "kind,v0,kind", "--model", "mlp"]),
         &["`kind` is named twice"],
     );
+    // Several targets need a model that learns several: the baseline does not.
     assert_user_error(
         &satori(&["cv", data.as_str(), "--target", "kind,v0"]),
-        &["cross-validation takes one target"],
+        &["learns one target", "--model mlp"],
     );
     assert_user_error(
         &train(&["--target", "kind,v9", "--model", "mlp"]),
@@ -255,15 +256,15 @@ fn bad_multi_task_inputs_are_clear_errors() {
     );
     assert_user_error(
         &train(&["--target", "kind,v0", "--model", "gbm"]),
-        &["--model mlp", "`gbm` takes one target"],
+        &["--model mlp", "learns one target"],
     );
     assert_user_error(
         &kind_v0_mlp(&["--task", "binary"]),
         &["--task", "tasks.<target>.task"],
     );
     assert_user_error(
-        &kind_v0_mlp(&["--valid", &data]),
-        &["--valid", "several targets"],
+        &kind_v0_mlp(&["--report", &p(d, "r.html")]),
+        &["--report", "several targets"],
     );
     assert_user_error(
         &kind_v0_mlp(&["--set", "tasks.v0.weight=-2"]),
@@ -328,7 +329,7 @@ fn bad_multi_task_inputs_are_clear_errors() {
     assert!(o.status.success(), "{}", stderr(&o));
     assert_user_error(
         &satori(&["predict", &model, &data, "--proba", "--out", &preds]),
-        &["--proba needs a classification task"],
+        &["--proba needs a classification target"],
     );
     // A parameter file (--pipeline) sets the network and per-task settings; a typo is named.
     let toml = d.join("multi.toml");
@@ -348,7 +349,7 @@ fn bad_multi_task_inputs_are_clear_errors() {
         &kind_v0_mlp(&["--pipeline", &typo.display().to_string()]),
         &["taks", "`tasks`"],
     );
-    // Commands that read single-target models refuse a multi-task one clearly.
+    // What belongs to one target refuses a model of several clearly.
     let next = p(d, "next.satori");
     assert_user_error(
         &run_train(
@@ -356,8 +357,64 @@ fn bad_multi_task_inputs_are_clear_errors() {
             &next,
             &["--target", "kind", "--model", "mlp", "--init-from", &model],
         ),
-        &["multi-task model (targets kind,v0)"],
+        &["multitask_mlp", "single-target network"],
     );
+}
+
+/// Several targets take the same path as one: a validation file scores every target, and
+/// cross-validation folds them all, writing one out-of-fold column per target.
+#[test]
+fn several_targets_take_the_one_path_valid_and_cv() {
+    let dir = tempfile::tempdir().unwrap();
+    let d = dir.path();
+    let data = write_csv(d, "train.csv", 90, 3, false);
+    let valid = write_csv(d, "valid.csv", 40, 4, false);
+    let model = p(d, "m.satori");
+    let o = run_train(
+        &data,
+        &model,
+        &[
+            "--target",
+            "kind,v0",
+            "--model",
+            "mlp",
+            "--set",
+            "model.max_iter=5",
+            "--valid",
+            &valid,
+            "--json",
+        ],
+    );
+    let j = ok_json(&o);
+    assert_eq!(j["holdout"][0]["n_rows"], 40);
+    assert_eq!(j["holdout"][1]["target"], "v0");
+    let oof = p(d, "oof.csv");
+    let o = satori(&[
+        "cv",
+        &data,
+        "--target",
+        "kind,v0",
+        "--model",
+        "mlp",
+        "--set",
+        "model.max_iter=3",
+        "--folds",
+        "3",
+        "--oof",
+        &oof,
+        "--json",
+    ]);
+    let j = ok_json(&o);
+    assert_eq!(j["targets"], serde_json::json!(["kind", "v0"]));
+    assert!(j["summary"]["kind:accuracy"]["mean"].as_f64().is_some());
+    assert!(j["summary"]["v0:r2"]["mean"].as_f64().is_some());
+    let text = std::fs::read_to_string(&oof).unwrap();
+    let header = text.lines().next().unwrap();
+    assert!(
+        header.starts_with("prediction_kind,prediction_v0,proba_kind_"),
+        "{header}"
+    );
+    assert_eq!(text.lines().count(), 91);
 }
 
 /// The measured benefit through the CLI: 120 training rows, one network for the four related

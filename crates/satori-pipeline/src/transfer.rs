@@ -106,14 +106,21 @@ pub fn recode_to(data: &Dataset, schema: &Schema, source: &str) -> Result<Datase
 pub fn check_base(init: &InitFrom) -> Result<()> {
     let base = &init.pipeline;
     if !base.model().capabilities().transfers {
+        let kind = base.model().kind();
+        let why = if base.model().network().is_some() {
+            format!(
+                "holds a {kind}, which transfer learning does not start from; it starts from a \
+                 single-target network (mlp_classifier or mlp_regressor)"
+            )
+        } else {
+            format!(
+                "holds a {kind} model, not a neural network; transfer learning starts from an mlp \
+                 model (train one with --model mlp)"
+            )
+        };
         return Err(Error::param(
             "--init-from",
-            format!(
-                "{} holds a {} model, not a neural network; transfer learning starts from an mlp \
-                 model (train one with --model mlp)",
-                init.source,
-                base.model().kind()
-            ),
+            format!("{} {why}", init.source),
         ));
     }
     if !base.text().is_empty() {
