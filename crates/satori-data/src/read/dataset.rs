@@ -18,6 +18,41 @@ use crate::table::{Column, LoadReport, Table, TargetSpec};
 /// Most distinct whole-number target values for which classification is inferred.
 pub const MAX_INFERRED_CLASSES: usize = 20;
 
+impl Table {
+    /// The dataset for training: every feature column (all but the target, identifiers and
+    /// text), the target (rows with a missing target dropped and counted), its task.
+    ///
+    /// The task is `target.task`, or else inferred: string, boolean or categorical labels, or
+    /// whole numbers with at most [`MAX_INFERRED_CLASSES`] distinct values → classification (two
+    /// classes: binary, more: multiclass); other numbers → regression. Class labels are sorted
+    /// as scikit-learn's `classes_`. A forced task that does not fit the values, a single class,
+    /// or no row with a target is an error.
+    pub fn to_dataset(&self, target: &TargetSpec) -> Result<(Dataset, LoadReport)> {
+        to_dataset(self, target)
+    }
+
+    /// The feature matrix for a model whose feature columns are `expected`: columns matched by
+    /// name in any order (extra columns ignored), categories mapped to the expected codes; a
+    /// missing column, a wrongly typed column or an unknown category is a clear error.
+    pub fn features(&self, expected: &Schema) -> Result<Array2<f64>> {
+        features(self, expected)
+    }
+
+    /// As [`Table::features`], except that a category outside an expected categorical column's
+    /// list is kept as an out-of-range code instead of being an error: the `j`-th unseen label of
+    /// column `k` (in the order returned, `unseen[k][j]`) gets the code
+    /// `categories.len() + j`, so the steps and models after it can apply their own policy
+    /// (one-hot `handle_unknown`, a tree's unseen-category branch) and name the label in errors.
+    /// Only categorical columns read as categorical (the table's own category list) or as text
+    /// can carry unseen labels this way.
+    pub fn features_keeping_unseen(
+        &self,
+        expected: &Schema,
+    ) -> Result<(Array2<f64>, Vec<Vec<String>>)> {
+        features_keeping_unseen(self, expected)
+    }
+}
+
 /// The target of each row: a number, or a label (`None`/`NaN` = missing).
 enum Y {
     Num(Vec<f64>),
