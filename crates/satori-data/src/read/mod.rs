@@ -40,14 +40,11 @@ pub fn read_table(path: &Path, opts: &ReadOptions) -> Result<Table> {
 }
 
 /// Read a CSV table from bytes in memory (`source_name` is used in messages). With
-/// `opts.format == Some(Format::Libsvm)` the bytes are read as LIBSVM text instead; Parquet
-/// needs a file ([`read_table`]).
+/// `opts.format` set to LIBSVM or Parquet, the bytes are read in that format instead.
 pub fn read_csv_bytes(source_name: &str, bytes: &[u8], opts: &ReadOptions) -> Result<Table> {
     match opts.format {
         Some(Format::Libsvm) => libsvm::read_libsvm(bytes, source_name, opts),
-        Some(Format::Parquet) => Err(Error::UnsupportedFormat(format!(
-            "{source_name}: Parquet is read from a file, not from bytes in memory"
-        ))),
+        Some(Format::Parquet) => parquet::read_parquet_bytes(bytes, source_name, opts),
         _ => csv::read_csv(
             csv::Source::Bytes(bytes),
             source_name,
@@ -55,6 +52,20 @@ pub fn read_csv_bytes(source_name: &str, bytes: &[u8], opts: &ReadOptions) -> Re
             csv::Tuning::default(),
         ),
     }
+}
+
+/// Read a table from bytes in memory in any format: `opts.format`, or else the one the
+/// extension of `source_name` names ([`Format::from_path`]); `source_name` is used in messages.
+/// The same table as [`read_table`] on a file holding these bytes.
+pub fn read_bytes(source_name: &str, bytes: &[u8], opts: &ReadOptions) -> Result<Table> {
+    let format = opts
+        .format
+        .unwrap_or_else(|| Format::from_path(Path::new(source_name)));
+    let opts = ReadOptions {
+        format: Some(format),
+        ..opts.clone()
+    };
+    read_csv_bytes(source_name, bytes, &opts)
 }
 
 /// Read a `schema.toml` of forced column kinds:
