@@ -16,6 +16,8 @@ pub(crate) mod dataset;
 pub(crate) mod infer;
 pub(crate) mod libsvm;
 pub(crate) mod parquet;
+pub(crate) mod quotes;
+pub(crate) mod records;
 pub(crate) mod schema_file;
 pub(crate) mod values;
 
