@@ -78,7 +78,7 @@ pub struct ReadOptions {
     pub format: Option<Format>,
     /// LIBSVM only: keep the features as one sparse matrix ([`Table::sparse`], column = the file's
     /// own index) instead of dense columns `f1`…`fN`. `None` (the default) keeps them sparse only when the dense table would
-    /// exceed 2²⁸ cells; `Some(true)` always (`--sparse`); `Some(false)` never.
+    /// exceed 2²⁸ cells or 2¹⁶ feature columns; `Some(true)` always (`--sparse`); `Some(false)` never.
     pub sparse: Option<bool>,
 }
 
