@@ -16,6 +16,7 @@ pub use table::*;
 // Splits, synthetic generators, writers and bundled datasets (owned by the splits/generator work).
 pub mod bundled;
 pub mod chunks;
+pub mod fuzz_targets;
 pub mod profile;
 pub mod splits;
 pub mod synth;
