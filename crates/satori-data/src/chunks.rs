@@ -26,7 +26,7 @@ use std::path::Path;
 
 use satori_core::{Error, Result};
 
-use crate::read::csv::detect_delimiter;
+use crate::read::csv::choose_delimiter;
 use crate::read::quotes::unclosed_quote_error;
 use crate::read::records::Records;
 use crate::{ReadOptions, Table, read_csv_bytes};
@@ -88,19 +88,7 @@ impl CsvChunks {
             .take(PREFIX_LEN)
             .read_to_end(&mut prefix)
             .map_err(|e| Error::io(&source, e))?;
-        let delimiter = match opts.delimiter {
-            Some(d @ (b'"' | b'\n' | b'\r')) => {
-                return Err(Error::param(
-                    "delimiter",
-                    format!(
-                        "{:?} cannot separate fields; use a character such as `,` `;` tab or `|`",
-                        char::from(d)
-                    ),
-                ));
-            }
-            Some(d) => d,
-            None => detect_delimiter(&prefix),
-        };
+        let delimiter = choose_delimiter(opts.delimiter, &prefix)?;
         let input: Box<dyn Read + Send> = Box::new(Cursor::new(prefix).chain(reader));
         let mut reader = Records::new(input, delimiter, 0, true);
         let has_header = reader.next_record().map_err(|e| Error::io(&source, e))?;

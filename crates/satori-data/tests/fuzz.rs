@@ -58,7 +58,7 @@ const SCHEMA_SEEDS: &[&str] = &[
 fn fuzz_csv_reader() {
     one_thread(|| {
         Fuzzer::new("csv", CSV_SEEDS)
-            .default_iterations(6000)
+            .default_iterations(4000)
             .max_len(8 << 10)
             .run(|b| outcome(fuzz_targets::csv(b)))
             .assert_clean();
@@ -69,7 +69,7 @@ fn fuzz_csv_reader() {
 fn fuzz_chunked_csv_reader() {
     one_thread(|| {
         Fuzzer::new("csv-chunks", CSV_SEEDS)
-            .default_iterations(6000)
+            .default_iterations(4000)
             .max_len(8 << 10)
             .run(|b| outcome(fuzz_targets::csv_chunks(b)))
             .assert_clean();

@@ -96,6 +96,17 @@ impl Outcome {
     }
 }
 
+impl Outcome {
+    /// Panic on [`Outcome::Bug`] (for cargo-fuzz targets, where a panic is what libFuzzer
+    /// reports); return the outcome otherwise.
+    pub fn panic_on_bug(self) -> Outcome {
+        if let Outcome::Bug(message) = &self {
+            panic!("{message}");
+        }
+        self
+    }
+}
+
 /// A bug found: what happened and the (minimised) input that does it.
 #[derive(Debug, Clone)]
 pub struct Finding {

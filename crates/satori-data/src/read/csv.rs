@@ -266,7 +266,7 @@ fn raw_table(
 }
 
 /// The delimiter given, checked, or else the one detected.
-fn choose_delimiter(given: Option<u8>, body: &[u8]) -> Result<u8> {
+pub(crate) fn choose_delimiter(given: Option<u8>, body: &[u8]) -> Result<u8> {
     match given {
         Some(d @ (b'"' | b'\n' | b'\r')) => Err(Error::param(
             "delimiter",

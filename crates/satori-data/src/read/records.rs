@@ -221,7 +221,12 @@ impl<R: Read> Records<R> {
 
     /// The current record as a `csv` record (for writing it out).
     pub(crate) fn to_byte_record(&self) -> csv::ByteRecord {
-        let mut r = csv::ByteRecord::with_capacity(self.fields.len(), self.len);
+        let used = if self.len == 0 {
+            0
+        } else {
+            self.ends[self.len - 1]
+        };
+        let mut r = csv::ByteRecord::with_capacity(used, self.len);
         for f in self.iter() {
             r.push_field(f);
         }
