@@ -260,3 +260,29 @@ fn fuzz_findings_stay_fixed() {
     let e = fuzz_targets::parquet(bytes).unwrap_err().to_string();
     assert!(e.contains("not a readable Parquet file"), "{e}");
 }
+
+/// Write every target's seeds as files, for cargo-fuzz (`fuzz/seeds/<target>/`):
+/// `SATORI_FUZZ_SEEDS_DIR=fuzz/seeds cargo test -p satori-data --test fuzz -- --ignored`.
+#[test]
+#[ignore = "writes the cargo-fuzz seed corpus when asked"]
+fn write_seed_corpus() {
+    let Some(dir) = std::env::var_os("SATORI_FUZZ_SEEDS_DIR") else {
+        return;
+    };
+    let dir = std::path::PathBuf::from(dir);
+    let text = |seeds: &[&str]| seeds.iter().map(|s| s.as_bytes().to_vec()).collect();
+    let sets: Vec<(&str, Vec<Vec<u8>>)> = vec![
+        ("csv", text(CSV_SEEDS)),
+        ("csv_chunks", text(CSV_SEEDS)),
+        ("libsvm", text(LIBSVM_SEEDS)),
+        ("schema_file", text(SCHEMA_SEEDS)),
+        ("parquet", parquet_seeds()),
+    ];
+    for (target, seeds) in sets {
+        let d = dir.join(target);
+        std::fs::create_dir_all(&d).unwrap();
+        for (i, s) in seeds.iter().enumerate() {
+            std::fs::write(d.join(format!("seed-{i}")), s).unwrap();
+        }
+    }
+}
