@@ -256,9 +256,13 @@ fn fuzz_findings_stay_fixed() {
     assert!(e.to_string().contains("65536 columns"), "{e}");
 
     // Parquet: a damaged file (no checksums) panicked inside the `parquet` crate.
-    let bytes = include_bytes!("fuzz_findings/parquet-dict-decoder-panic.parquet");
-    let e = fuzz_targets::parquet(bytes).unwrap_err().to_string();
-    assert!(e.contains("not a readable Parquet file"), "{e}");
+    for bytes in [
+        &include_bytes!("fuzz_findings/parquet-dict-decoder-panic.parquet")[..],
+        include_bytes!("fuzz_findings/parquet-decoder-panic-cargo-fuzz.parquet"),
+    ] {
+        let e = fuzz_targets::parquet(bytes).unwrap_err().to_string();
+        assert!(e.contains("not a readable Parquet file"), "{e}");
+    }
 }
 
 /// Write every target's seeds as files, for cargo-fuzz (`fuzz/seeds/<target>/`):
