@@ -34,7 +34,12 @@ impl Task {
 }
 
 /// What a model learns to predict.
+///
+/// Deserialising checks what [`Target::classes`] checks (every code below the number of labels),
+/// so a model or data file cannot smuggle in an out-of-range class code; the serialised form is
+/// the derived one.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(try_from = "TargetRepr")]
 pub enum Target {
     /// A continuous value per row (finite).
     Continuous(Array1<f64>),
@@ -45,6 +50,28 @@ pub enum Target {
         /// The original class labels, in code order (sorted as scikit-learn's `classes_`).
         labels: Vec<String>,
     },
+}
+
+/// [`Target`] as serialised, before its checks.
+#[derive(Deserialize)]
+#[serde(rename = "Target")]
+enum TargetRepr {
+    Continuous(Array1<f64>),
+    Classes {
+        codes: Array1<usize>,
+        labels: Vec<String>,
+    },
+}
+
+impl TryFrom<TargetRepr> for Target {
+    type Error = Error;
+
+    fn try_from(r: TargetRepr) -> Result<Target> {
+        match r {
+            TargetRepr::Continuous(y) => Ok(Target::Continuous(y)),
+            TargetRepr::Classes { codes, labels } => Target::classes(codes, labels),
+        }
+    }
 }
 
 impl Target {
@@ -494,6 +521,28 @@ impl Dataset {
 mod tests {
     use super::*;
     use ndarray::array;
+
+    #[test]
+    fn deserialised_classes_are_checked_and_the_form_is_unchanged() {
+        let t = Target::classes(array![0, 1, 1], vec!["a".into(), "b".into()]).unwrap();
+        let json = serde_json::to_string(&t).unwrap();
+        assert_eq!(
+            json,
+            r#"{"Classes":{"codes":{"v":1,"dim":[3],"data":[0,1,1]},"labels":["a","b"]}}"#
+        );
+        assert_eq!(serde_json::from_str::<Target>(&json).unwrap(), t);
+        let bad = json.replace("[0,1,1]", "[0,1,7]");
+        let e = serde_json::from_str::<Target>(&bad)
+            .unwrap_err()
+            .to_string();
+        assert!(
+            e.contains("class code 7 is out of range for 2 labels"),
+            "{e}"
+        );
+        let y = Target::regression(array![1.5, -2.0]);
+        let json = serde_json::to_string(&y).unwrap();
+        assert_eq!(serde_json::from_str::<Target>(&json).unwrap(), y);
+    }
 
     fn data() -> Dataset {
         Dataset::new(array![[1.0], [2.0], [3.0]], vec!["a".into()]).unwrap()

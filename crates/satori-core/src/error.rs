@@ -32,7 +32,7 @@ pub enum Error {
         got: usize,
     },
     /// A malformed input file or value.
-    #[error("{source_name}:{line}: column `{column}`: {message}")]
+    #[error("{source_name}:{line}: column `{}`: {message}", snippet(.column))]
     Parse {
         /// The file (or stream) name.
         source_name: String,
@@ -54,7 +54,11 @@ pub enum Error {
         suggestions: Vec<String>,
     },
     /// A categorical value that was not seen when fitting.
-    #[error("column `{column}`: unknown category `{value}` (seen when fitting: {known})")]
+    #[error(
+        "column `{}`: unknown category `{}` (seen when fitting: {known})",
+        snippet(.column),
+        snippet(.value)
+    )]
     UnknownCategory {
         /// The column.
         column: String,
@@ -117,6 +121,40 @@ impl Error {
         }
     }
 
+    /// An [`Error::MissingColumn`] for `name` in `context` (a file name, say) whose columns are
+    /// `columns`: the closest names are the suggestions; when none is close, the context lists
+    /// the columns there are (the first ten), so the message always says what would be right.
+    pub fn missing_column<'a>(
+        name: &str,
+        context: &str,
+        columns: impl IntoIterator<Item = &'a str> + Clone,
+    ) -> Self {
+        let suggestions = closest_names(name, columns.clone(), 3);
+        let context = if suggestions.is_empty() {
+            let all: Vec<&str> = columns.into_iter().collect();
+            let mut list: Vec<String> = all
+                .iter()
+                .take(10)
+                .map(|c| format!("`{}`", snippet(c)))
+                .collect();
+            if all.len() > 10 {
+                list.push(format!("… {} in all", all.len()));
+            }
+            if list.is_empty() {
+                format!("{context}, which has no columns")
+            } else {
+                format!("{context} (its columns: {})", list.join(", "))
+            }
+        } else {
+            context.to_string()
+        };
+        Error::MissingColumn {
+            name: name.to_string(),
+            context,
+            suggestions,
+        }
+    }
+
     /// Whether the error is the caller's to fix (bad input, parameters or files) rather than a
     /// bug. The CLI exits 1 for these and 2 otherwise.
     pub fn is_user_error(&self) -> bool {
@@ -124,10 +162,35 @@ impl Error {
     }
 }
 
+/// The most characters of a value that [`snippet`] keeps.
+pub const SNIPPET_CHARS: usize = 40;
+
+/// A value from the user's data as quoted in a message: control characters escaped (so the
+/// message stays on one line) and at most [`SNIPPET_CHARS`] characters, a longer value cut with
+/// `…` (so one huge cell cannot make a huge message).
+pub fn snippet(s: &str) -> String {
+    let mut out = String::with_capacity(s.len().min(4 * SNIPPET_CHARS));
+    for (i, c) in s.chars().enumerate() {
+        if i == SNIPPET_CHARS {
+            out.push('…');
+            break;
+        }
+        if c.is_control() {
+            out.extend(c.escape_default());
+        } else {
+            out.push(c);
+        }
+    }
+    out
+}
+
 fn missing_column_message(name: &str, context: &str, suggestions: &[String]) -> String {
-    let mut msg = format!("no column `{name}` in {context}");
+    let mut msg = format!("no column `{}` in {context}", snippet(name));
     if !suggestions.is_empty() {
-        let list: Vec<String> = suggestions.iter().map(|s| format!("`{s}`")).collect();
+        let list: Vec<String> = suggestions
+            .iter()
+            .map(|s| format!("`{}`", snippet(s)))
+            .collect();
         msg.push_str(&format!(" (did you mean {}?)", list.join(", ")));
     }
     msg
@@ -187,6 +250,38 @@ mod tests {
         let msg = e.to_string();
         assert!(msg.contains("no column `targte` in x.csv"), "{msg}");
         assert!(msg.contains("did you mean `target`"), "{msg}");
+    }
+
+    #[test]
+    fn missing_column_without_a_close_name_lists_the_columns() {
+        let e = Error::missing_column("zzz", "t.csv", ["alpha", "beta"]);
+        assert_eq!(
+            e.to_string(),
+            "no column `zzz` in t.csv (its columns: `alpha`, `beta`)"
+        );
+        let e = Error::missing_column("alpah", "t.csv", ["alpha", "beta"]);
+        assert_eq!(
+            e.to_string(),
+            "no column `alpah` in t.csv (did you mean `alpha`?)"
+        );
+        let names: Vec<String> = (0..30).map(|i| format!("c{i}")).collect();
+        let e = Error::missing_column("zzzzzz", "t.csv", names.iter().map(String::as_str));
+        assert!(e.to_string().ends_with("`c9`, … 30 in all)"), "{e}");
+    }
+
+    #[test]
+    fn user_values_in_messages_are_one_short_line() {
+        assert_eq!(snippet("a\nb\0"), "a\\nb\\u{0}");
+        let long = "x".repeat(100);
+        assert_eq!(snippet(&long).chars().count(), SNIPPET_CHARS + 1);
+        let e = Error::Parse {
+            source_name: "t.csv".into(),
+            line: 3,
+            column: format!("two\nlines{long}"),
+            message: "bad".into(),
+        };
+        let msg = e.to_string();
+        assert!(!msg.contains('\n') && msg.len() < 80, "{msg}");
     }
 
     #[test]

@@ -2,7 +2,7 @@
 
 use serde::{Deserialize, Serialize};
 
-use crate::{Error, Result, closest_names};
+use crate::{Error, Result};
 
 /// What kind of values a column holds.
 ///
@@ -129,11 +129,9 @@ impl Schema {
 
     /// The position of a column, or [`Error::MissingColumn`] naming the closest names.
     pub fn require(&self, name: &str, context: &str) -> Result<usize> {
-        self.position(name).ok_or_else(|| Error::MissingColumn {
-            name: name.to_string(),
-            context: context.to_string(),
-            suggestions: closest_names(name, self.names(), 3),
-        })
+        let names = self.columns.iter().map(|c| c.name.as_str());
+        self.position(name)
+            .ok_or_else(|| Error::missing_column(name, context, names))
     }
 
     /// The column with this name.

@@ -1,4 +1,4 @@
-//! Tables as read from files, and their conversion into datasets.
+//! The types of reading: options, formats, tables and their columns, target specs, load reports.
 //!
 //! CONTRACT (fixed by the lead; other crates code against these signatures — the reader work
 //! fills in the bodies and may add items, but must not change these without saying so):
@@ -8,6 +8,10 @@
 //! - `read_csv_bytes(source_name, bytes, &ReadOptions) -> Result<Table>`;
 //! - `load_schema_file(path) -> Result<BTreeMap<String, ColumnKind>>`;
 //! - `Table::{n_rows, column, to_dataset, features}`.
+//!
+//! This module holds the types only, so that it depends on nothing else in the crate: the
+//! reading functions live in [`crate::read`] and `Table::{to_dataset, features, …}` in
+//! `read/dataset.rs` (all re-exported at the crate root, so the paths above are unchanged).
 //!
 //! # Reading
 //!
@@ -22,17 +26,17 @@
 //!
 //! - all numbers → `integer` when every one is written as an integer, else `numeric`; an integer
 //!   column is an `identifier` when it is unique and its name looks like an id (`id`, `user_id`,
-//!   `userId`, `uuid`, `key`, `index`, …) or when it is a row counter (≥ [`MIN_ID_ROWS`] rows,
-//!   each value one more than the previous);
+//!   `userId`, `uuid`, `key`, `index`, …) or when it is a row counter (≥ [`crate::MIN_ID_ROWS`]
+//!   rows, each value one more than the previous);
 //! - all `true`/`false` (any case) → `boolean` (1/0); other spellings (`yes`/`no`, `t`/`f`) stay
 //!   categorical so that labels keep their text (a schema can force `boolean` on any of them);
 //! - all ISO-8601 dates or date-times → `datetime` (seconds since the epoch, UTC; no offset means
 //!   UTC);
 //! - unique on every row (none missing): with whitespace in some value → `text`, else
-//!   `identifier` when there are ≥ [`MIN_ID_ROWS`] rows or the name looks like an id;
-//! - at most [`max_categories`] distinct values (20, or 5 % of the present values up to 1000) →
-//!   `categorical`, categories sorted (numerically when all are numbers, else by code point), so
-//!   codes are deterministic;
+//!   `identifier` when there are ≥ [`crate::MIN_ID_ROWS`] rows or the name looks like an id;
+//! - at most [`crate::max_categories`] distinct values (20, or 5 % of the present values up to
+//!   1000) → `categorical`, categories sorted (numerically when all are numbers, else by code
+//!   point), so codes are deterministic;
 //! - otherwise `text`. Identifier and text columns stay in the table but are not features, and
 //!   each is mentioned in [`Table::notes`].
 //!
@@ -42,12 +46,7 @@
 use std::collections::BTreeMap;
 use std::path::Path;
 
-use ndarray::Array2;
-use satori_core::{ColumnKind, ColumnSchema, Dataset, Error, Result, Schema, Task};
-
-use crate::read;
-pub use crate::read::dataset::MAX_INFERRED_CLASSES;
-pub use crate::read::infer::{MIN_ID_ROWS, max_categories};
+use satori_core::{ColumnKind, ColumnSchema, Result, Schema, Task};
 
 /// File formats satori reads.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -79,7 +78,7 @@ pub struct ReadOptions {
     pub format: Option<Format>,
     /// LIBSVM only: keep the features as one sparse matrix ([`Table::sparse`], column = the file's
     /// own index) instead of dense columns `f1`…`fN`. `None` (the default) keeps them sparse only when the dense table would
-    /// exceed 2²⁸ cells; `Some(true)` always (`--sparse`); `Some(false)` never.
+    /// exceed 2²⁸ cells or 2¹⁶ feature columns; `Some(true)` always (`--sparse`); `Some(false)` never.
     pub sparse: Option<bool>,
 }
 
@@ -168,69 +167,6 @@ impl Format {
     }
 }
 
-/// Read a table from a file.
-///
-/// The format is `opts.format`, or else decided by the extension ([`Format::from_path`]). CSV
-/// files are streamed in blocks and parsed in parallel; every column's kind is inferred from all
-/// of its values (see the crate's inference rules: [`MIN_ID_ROWS`], [`max_categories`]) unless
-/// `opts.kinds` or `opts.categorical` force it. Errors name the file, line and column.
-pub fn read_table(path: &Path, opts: &ReadOptions) -> Result<Table> {
-    let name = path.display().to_string();
-    if path.is_dir() {
-        return Err(Error::UnsupportedFormat(format!(
-            "{name} is a directory, not a data file"
-        )));
-    }
-    match opts.format.unwrap_or_else(|| Format::from_path(path)) {
-        Format::Csv => read::csv::read_csv(
-            read::csv::Source::File(path),
-            &name,
-            opts,
-            read::csv::Tuning::default(),
-        ),
-        Format::Parquet => read::parquet::read_parquet(path, opts),
-        Format::Libsvm => read::libsvm::read_libsvm_file(path, opts),
-    }
-}
-
-/// Read a CSV table from bytes in memory (`source_name` is used in messages). With
-/// `opts.format == Some(Format::Libsvm)` the bytes are read as LIBSVM text instead; Parquet
-/// needs a file ([`read_table`]).
-pub fn read_csv_bytes(source_name: &str, bytes: &[u8], opts: &ReadOptions) -> Result<Table> {
-    match opts.format {
-        Some(Format::Libsvm) => read::libsvm::read_libsvm(bytes, source_name, opts),
-        Some(Format::Parquet) => Err(Error::UnsupportedFormat(format!(
-            "{source_name}: Parquet is read from a file, not from bytes in memory"
-        ))),
-        _ => read::csv::read_csv(
-            read::csv::Source::Bytes(bytes),
-            source_name,
-            opts,
-            read::csv::Tuning::default(),
-        ),
-    }
-}
-
-/// Read a `schema.toml` of forced column kinds:
-///
-/// ```toml
-/// [columns]
-/// age = "integer"
-/// color = { kind = "categorical", categories = ["r", "g"] }
-/// ```
-///
-/// Kinds: `numeric`, `integer`, `boolean`, `categorical` (with optional fixed `categories`),
-/// `text`, `datetime`, `identifier`; an unknown kind is an error listing the valid ones.
-pub fn load_schema_file(path: &Path) -> Result<BTreeMap<String, ColumnKind>> {
-    read::schema_file::load(path)
-}
-
-/// Parse the text of a `schema.toml` ([`load_schema_file`] reads it from a file); `source_name`
-/// names it in messages.
-pub fn parse_schema(text: &str, source_name: &str) -> Result<BTreeMap<String, ColumnKind>> {
-    read::schema_file::parse_schema(text, source_name)
-}
-
 impl Table {
     /// The number of rows.
     pub fn n_rows(&self) -> usize {
@@ -244,38 +180,5 @@ impl Table {
     pub fn column(&self, name: &str) -> Result<(&ColumnSchema, &Column)> {
         let i = self.schema.require(name, &self.source)?;
         Ok((&self.schema.columns[i], &self.columns[i]))
-    }
-
-    /// The dataset for training: every feature column (all but the target, identifiers and
-    /// text), the target (rows with a missing target dropped and counted), its task.
-    ///
-    /// The task is `target.task`, or else inferred: string, boolean or categorical labels, or
-    /// whole numbers with at most [`MAX_INFERRED_CLASSES`] distinct values → classification (two
-    /// classes: binary, more: multiclass); other numbers → regression. Class labels are sorted
-    /// as scikit-learn's `classes_`. A forced task that does not fit the values, a single class,
-    /// or no row with a target is an error.
-    pub fn to_dataset(&self, target: &TargetSpec) -> Result<(Dataset, LoadReport)> {
-        read::dataset::to_dataset(self, target)
-    }
-
-    /// The feature matrix for a model whose feature columns are `expected`: columns matched by
-    /// name in any order (extra columns ignored), categories mapped to the expected codes; a
-    /// missing column, a wrongly typed column or an unknown category is a clear error.
-    pub fn features(&self, expected: &Schema) -> Result<Array2<f64>> {
-        read::dataset::features(self, expected)
-    }
-
-    /// As [`Table::features`], except that a category outside an expected categorical column's
-    /// list is kept as an out-of-range code instead of being an error: the `j`-th unseen label of
-    /// column `k` (in the order returned, `unseen[k][j]`) gets the code
-    /// `categories.len() + j`, so the steps and models after it can apply their own policy
-    /// (one-hot `handle_unknown`, a tree's unseen-category branch) and name the label in errors.
-    /// Only categorical columns read as categorical (the table's own category list) or as text
-    /// can carry unseen labels this way.
-    pub fn features_keeping_unseen(
-        &self,
-        expected: &Schema,
-    ) -> Result<(Array2<f64>, Vec<Vec<String>>)> {
-        read::dataset::features_keeping_unseen(self, expected)
     }
 }

@@ -10,6 +10,8 @@
 //!   a written reason that the report prints.
 //! - [`generate`]: small seeded datasets (binary/multiclass with string labels, regression, with
 //!   NaNs, categorical columns and weights on request).
+//! - [`fuzz`]: a small deterministic mutation fuzzer for ordinary tests (seed files in, mutants
+//!   run under `catch_unwind`, a report of errors and of bugs with minimised inputs).
 //! - [`golden`]: the loader of `tests/golden/<case>/expected.json` and tolerance comparisons with
 //!   readable failure messages.
 //!
@@ -49,6 +51,7 @@
 
 mod checks;
 mod conformance;
+pub mod fuzz;
 pub mod generate;
 pub mod golden;
 

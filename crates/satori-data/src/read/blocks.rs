@@ -3,12 +3,14 @@
 //! parsed sequentially by the quote-aware `csv` reader. Results are concatenated in file order,
 //! so they are the same at any thread count.
 
-use std::io::{Cursor, ErrorKind, Read};
+use std::io::{Cursor, Read};
 
 use memchr::{memchr, memrchr};
 use rayon::prelude::*;
 use satori_core::{Error, Result};
 
+use super::quotes::unclosed_quote_error;
+use super::records::Records;
 use super::values::{Markers, is_canonical_int, is_int_literal, parse_number};
 
 /// What a pass does with a column.
@@ -45,8 +47,26 @@ pub(crate) enum Sink {
     Str(Vec<Option<String>>),
 }
 
-/// A field that is not valid UTF-8.
-pub(crate) struct NotUtf8;
+/// A field that no text file holds.
+#[derive(Debug, Clone, Copy)]
+pub(crate) enum BadField {
+    /// Not valid UTF-8.
+    NotUtf8,
+    /// A NUL byte.
+    Nul,
+}
+
+impl BadField {
+    pub(crate) fn message(self) -> &'static str {
+        match self {
+            BadField::NotUtf8 => "the value is not valid UTF-8 (satori reads UTF-8 text files)",
+            BadField::Nul => {
+                "the value holds a NUL byte, which text files do not: the file is damaged, or \
+                 not UTF-8 text (UTF-16 text is full of them; convert it to UTF-8)"
+            }
+        }
+    }
+}
 
 impl Sink {
     fn new(plan: Plan) -> Self {
@@ -64,7 +84,7 @@ impl Sink {
     }
 
     #[inline]
-    fn push(&mut self, f: &[u8], row: usize, m: &Markers) -> Result<(), NotUtf8> {
+    fn push(&mut self, f: &[u8], row: usize, m: &Markers) -> Result<(), BadField> {
         match self {
             Sink::Skip => {}
             Sink::Num {
@@ -89,6 +109,8 @@ impl Sink {
                         *canonical = is_canonical_int(f);
                     }
                     vals.push(v);
+                } else if memchr(0, f).is_some() {
+                    return Err(BadField::Nul);
                 } else {
                     *fail = Some((row, String::from_utf8_lossy(f).into_owned()));
                     *vals = Vec::new();
@@ -98,7 +120,10 @@ impl Sink {
                 if m.is_missing(f) {
                     v.push(None);
                 } else {
-                    let s = std::str::from_utf8(f).map_err(|_| NotUtf8)?;
+                    let s = std::str::from_utf8(f).map_err(|_| BadField::NotUtf8)?;
+                    if memchr(0, f).is_some() {
+                        return Err(BadField::Nul);
+                    }
                     v.push(Some(s.to_string()));
                 }
             }
@@ -180,7 +205,7 @@ pub(crate) struct PassOut {
 
 enum BlockErr {
     Ragged { got: usize },
-    Utf8 { col: usize },
+    Field { col: usize, bad: BadField },
 }
 
 struct BlockOut {
@@ -203,9 +228,9 @@ impl PassCtx<'_> {
                     .unwrap_or_else(|| (n + 1).to_string()),
                 format!("expected {n} fields (as in the header), got {got}"),
             ),
-            BlockErr::Utf8 { col } => (
+            BlockErr::Field { col, bad } => (
                 self.names.get(col).cloned().unwrap_or_default(),
-                "the value is not valid UTF-8 (satori reads UTF-8 text files)".to_string(),
+                bad.message().to_string(),
             ),
         };
         Error::Parse {
@@ -237,9 +262,9 @@ impl PassCtx<'_> {
                 loop {
                     let fe = memchr(self.delim, &line[fs..]).map_or(line.len(), |p| fs + p);
                     if let Some(s) = sinks.get_mut(j)
-                        && s.push(&line[fs..fe], row, self.markers).is_err()
+                        && let Err(bad) = s.push(&line[fs..fe], row, self.markers)
                     {
-                        let err = Some((u64::from(line_no), BlockErr::Utf8 { col: j }));
+                        let err = Some((u64::from(line_no), BlockErr::Field { col: j, bad }));
                         return BlockOut {
                             sinks,
                             lines,
@@ -275,7 +300,8 @@ impl PassCtx<'_> {
     }
 
     /// Parse the rest of the input with the quote-aware reader. `newlines_before` counts the
-    /// lines before `reader`'s first byte.
+    /// lines before `reader`'s first byte, which starts a record. A quoted field still open at
+    /// the end of the input is an error naming the line where it opened.
     fn parse_slow<R: Read>(
         &self,
         reader: R,
@@ -285,44 +311,42 @@ impl PassCtx<'_> {
         path: &str,
     ) -> Result<()> {
         let ncols = plan.len();
-        let mut rdr = csv::ReaderBuilder::new()
-            .delimiter(self.delim)
-            .has_headers(false)
-            .flexible(true)
-            .from_reader(reader);
-        let mut rec = csv::ByteRecord::new();
-        loop {
-            match rdr.read_byte_record(&mut rec) {
-                Ok(false) => break,
-                Ok(true) => {}
-                Err(e) => {
-                    return Err(match e.into_kind() {
-                        csv::ErrorKind::Io(io) => Error::io(path, io),
-                        other => Error::Parse {
-                            source_name: self.source.to_string(),
-                            line: newlines_before + 1,
-                            column: String::new(),
-                            message: format!("malformed CSV: {other:?}"),
-                        },
-                    });
-                }
-            }
-            let line = newlines_before + rec.position().map_or(1, |p| p.line());
-            if rec.len() == 1 && rec[0].is_empty() && ncols > 1 {
+        let mut rdr = Records::new(reader, self.delim, newlines_before, false);
+        while rdr.next_record().map_err(|e| Error::io(path, e))? {
+            let line = rdr.line();
+            // The record that an unclosed quote ran to the end of the input: name the quote
+            // rather than what it broke (the field count, the bytes).
+            let swallowed = |rdr: &Records<R>| {
+                rdr.unclosed_at_eof()
+                    .map(|(open, field)| self.unclosed(open, field))
+            };
+            if rdr.len() == 1 && rdr.field(0).is_empty() && ncols > 1 {
                 continue;
             }
-            if rec.len() != ncols {
-                return Err(self.error(line, BlockErr::Ragged { got: rec.len() }));
-            }
+            // Fields first, then their count: the order of the fast path's checks, so that both
+            // paths name the same error.
             let row = out.lines.len();
-            for (j, (s, f)) in out.sinks.iter_mut().zip(rec.iter()).enumerate() {
-                if s.push(f, row, self.markers).is_err() {
-                    return Err(self.error(line, BlockErr::Utf8 { col: j }));
+            for (j, (s, f)) in out.sinks.iter_mut().zip(rdr.iter()).enumerate() {
+                if let Err(bad) = s.push(f, row, self.markers) {
+                    return Err(swallowed(&rdr)
+                        .unwrap_or_else(|| self.error(line, BlockErr::Field { col: j, bad })));
                 }
+            }
+            if rdr.len() != ncols {
+                return Err(swallowed(&rdr)
+                    .unwrap_or_else(|| self.error(line, BlockErr::Ragged { got: rdr.len() })));
             }
             out.lines.push(line);
         }
+        if let Some((open, field)) = rdr.unclosed_at_eof() {
+            return Err(self.unclosed(open, field));
+        }
         Ok(())
+    }
+
+    fn unclosed(&self, line: u64, field: usize) -> Error {
+        let column = self.names.get(field).map_or("", String::as_str);
+        unclosed_quote_error(self.source, line, column)
     }
 
     /// One pass over the data rows read from `reader` (positioned at the first data row).
@@ -350,7 +374,7 @@ impl PassCtx<'_> {
             if batch.is_empty() {
                 break;
             }
-            let quoted = batch.iter().position(|b| memchr(b'"', b).is_some());
+            let quoted = batch.iter().position(|b| needs_quote_aware_reader(b));
             let n_fast = quoted.unwrap_or(batch.len());
             let outs: Vec<BlockOut> = batch[..n_fast]
                 .par_iter()
@@ -381,12 +405,22 @@ impl PassCtx<'_> {
     }
 }
 
+/// Whether a block needs the quote-aware reader: it holds a quote, or a carriage return that
+/// does not end a line (`\r` alone ends a record for that reader, and the fast path splits
+/// lines at `\n` only, so both must see the same records).
+fn needs_quote_aware_reader(block: &[u8]) -> bool {
+    memchr(b'"', block).is_some()
+        || memchr::memchr_iter(b'\r', block).any(|i| block.get(i + 1) != Some(&b'\n'))
+}
+
 /// Reads blocks of about `size` bytes that end at a newline (the last one at the end of input).
 pub(crate) struct BlockReader<R> {
     r: R,
     carry: Vec<u8>,
     size: usize,
     eof: bool,
+    /// Whether a read filled a whole block (so the input is large).
+    full: bool,
 }
 
 impl<R: Read> BlockReader<R> {
@@ -396,6 +430,7 @@ impl<R: Read> BlockReader<R> {
             carry: Vec::new(),
             size: size.max(1),
             eof: false,
+            full: false,
         }
     }
 
@@ -405,20 +440,16 @@ impl<R: Read> BlockReader<R> {
         let mut target = self.size.max(buf.len() + 1);
         loop {
             if !self.eof {
-                let mut filled = buf.len();
-                buf.resize(target, 0);
-                while filled < target {
-                    match self.r.read(&mut buf[filled..]) {
-                        Ok(0) => {
-                            self.eof = true;
-                            break;
-                        }
-                        Ok(n) => filled += n,
-                        Err(e) if e.kind() == ErrorKind::Interrupted => {}
-                        Err(e) => return Err(e),
-                    }
+                // Grow as the input comes (a small input never pays for a whole block); once a
+                // block was full, reserve whole blocks.
+                let want = target - buf.len();
+                buf.reserve(if self.full { want } else { want.min(1 << 16) });
+                let got = (&mut self.r).take(want as u64).read_to_end(&mut buf)?;
+                if got < want {
+                    self.eof = true;
+                } else {
+                    self.full = true;
                 }
-                buf.truncate(filled);
             }
             if self.eof {
                 return Ok((!buf.is_empty()).then_some(buf));

@@ -11,10 +11,12 @@ use std::fs::File;
 use std::io::{Read, Seek, SeekFrom};
 use std::path::Path;
 
-use satori_core::{ColumnKind, Error, Result, closest_names};
+use satori_core::{ColumnKind, Error, Result, snippet};
 
-use super::blocks::{PassCtx, Plan, Sink};
+use super::blocks::{BadField, PassCtx, Plan, Sink};
 use super::infer::{Raw, RawTable, RowLines, is_int_identifier};
+use super::quotes::unclosed_quote_error;
+use super::records::Records;
 use super::values::{Markers, parse_number, trim};
 use crate::table::{ReadOptions, Table};
 
@@ -198,7 +200,8 @@ fn second_plan(
                     lines.line(*row),
                     &names[j],
                     format!(
-                        "`{text}` is not a number (the schema says `{}`)",
+                        "`{}` is not a number (the schema says `{}`)",
+                        snippet(text),
                         kind.name()
                     ),
                 ));
@@ -263,7 +266,7 @@ fn raw_table(
 }
 
 /// The delimiter given, checked, or else the one detected.
-fn choose_delimiter(given: Option<u8>, body: &[u8]) -> Result<u8> {
+pub(crate) fn choose_delimiter(given: Option<u8>, body: &[u8]) -> Result<u8> {
     match given {
         Some(d @ (b'"' | b'\n' | b'\r')) => Err(Error::param(
             "delimiter",
@@ -386,40 +389,47 @@ fn parse_header(
     source: &str,
     complete: bool,
 ) -> Result<(Vec<String>, usize)> {
-    let mut rdr = csv::ReaderBuilder::new()
-        .delimiter(delim)
-        .has_headers(false)
-        .flexible(true)
-        .from_reader(body);
-    let mut rec = csv::ByteRecord::new();
-    match rdr.read_byte_record(&mut rec) {
-        Ok(true) => {}
-        Ok(false) => {
-            return Err(parse_err(
-                source,
-                1,
-                "",
-                "the file is empty; expected a header row",
-            ));
-        }
-        Err(e) => return Err(parse_err(source, 1, "", format!("malformed header: {e}"))),
-    }
-    let len = rdr.position().byte() as usize;
-    if len >= body.len() && !complete {
+    let mut rdr = Records::new(body, delim, 0, false);
+    let found = rdr
+        .next_record()
+        .map_err(|e| parse_err(source, 1, "", format!("reading the header: {e}")))?;
+    if !found {
         return Err(parse_err(
             source,
             1,
             "",
+            "the file is empty; expected a header row",
+        ));
+    }
+    let line = rdr.line();
+    let len = rdr.consumed() as usize;
+    if complete && let Some((open, _)) = rdr.unclosed_at_eof() {
+        return Err(unclosed_quote_error(source, open, ""));
+    }
+    if len >= body.len() && !complete {
+        return Err(parse_err(
+            source,
+            line,
+            "",
             format!("the header row is longer than {} bytes", body.len()),
         ));
     }
+    let rec = rdr.to_byte_record();
     let mut names = Vec::with_capacity(rec.len());
     let mut seen: BTreeMap<String, usize> = BTreeMap::new();
     for (i, f) in rec.iter().enumerate() {
+        if memchr::memchr(0, f).is_some() {
+            return Err(parse_err(
+                source,
+                line,
+                &(i + 1).to_string(),
+                BadField::Nul.message(),
+            ));
+        }
         let s = std::str::from_utf8(f).map_err(|_| {
             parse_err(
                 source,
-                1,
+                line,
                 &(i + 1).to_string(),
                 "the header is not valid UTF-8 (satori reads UTF-8 text files)",
             )
@@ -432,7 +442,7 @@ fn parse_header(
         if let Some(first) = seen.insert(s.clone(), i) {
             return Err(parse_err(
                 source,
-                1,
+                line,
                 &s,
                 format!(
                     "the header names this column twice (columns {} and {}); column names must be unique",
@@ -459,11 +469,7 @@ pub(crate) struct Overrides {
 /// Forced kinds and dropped columns from the options, checked against the header.
 pub(crate) fn overrides(names: &[String], opts: &ReadOptions, source: &str) -> Result<Overrides> {
     let known: BTreeSet<&str> = names.iter().map(String::as_str).collect();
-    let missing = |n: &str| Error::MissingColumn {
-        name: n.to_string(),
-        context: source.to_string(),
-        suggestions: closest_names(n, names.iter().map(String::as_str), 3),
-    };
+    let missing = |n: &str| Error::missing_column(n, source, names.iter().map(String::as_str));
     let mut notes = Vec::new();
     let mut forced = BTreeMap::new();
     for (n, k) in &opts.kinds {

@@ -9,7 +9,9 @@
 use std::collections::BTreeMap;
 
 use ndarray::{Array1, Array2};
-use satori_core::{ColumnKind, ColumnSchema, Dataset, Error, Result, Schema, Target, Task};
+use satori_core::{
+    ColumnKind, ColumnSchema, Dataset, Error, Result, Schema, Target, Task, snippet,
+};
 
 use super::infer::{encode_fixed, sort_categories, unknown_category};
 use super::values::{format_number, parse_bool};
@@ -17,6 +19,41 @@ use crate::table::{Column, LoadReport, Table, TargetSpec};
 
 /// Most distinct whole-number target values for which classification is inferred.
 pub const MAX_INFERRED_CLASSES: usize = 20;
+
+impl Table {
+    /// The dataset for training: every feature column (all but the target, identifiers and
+    /// text), the target (rows with a missing target dropped and counted), its task.
+    ///
+    /// The task is `target.task`, or else inferred: string, boolean or categorical labels, or
+    /// whole numbers with at most [`MAX_INFERRED_CLASSES`] distinct values → classification (two
+    /// classes: binary, more: multiclass); other numbers → regression. Class labels are sorted
+    /// as scikit-learn's `classes_`. A forced task that does not fit the values, a single class,
+    /// or no row with a target is an error.
+    pub fn to_dataset(&self, target: &TargetSpec) -> Result<(Dataset, LoadReport)> {
+        to_dataset(self, target)
+    }
+
+    /// The feature matrix for a model whose feature columns are `expected`: columns matched by
+    /// name in any order (extra columns ignored), categories mapped to the expected codes; a
+    /// missing column, a wrongly typed column or an unknown category is a clear error.
+    pub fn features(&self, expected: &Schema) -> Result<Array2<f64>> {
+        features(self, expected)
+    }
+
+    /// As [`Table::features`], except that a category outside an expected categorical column's
+    /// list is kept as an out-of-range code instead of being an error: the `j`-th unseen label of
+    /// column `k` (in the order returned, `unseen[k][j]`) gets the code
+    /// `categories.len() + j`, so the steps and models after it can apply their own policy
+    /// (one-hot `handle_unknown`, a tree's unseen-category branch) and name the label in errors.
+    /// Only categorical columns read as categorical (the table's own category list) or as text
+    /// can carry unseen labels this way.
+    pub fn features_keeping_unseen(
+        &self,
+        expected: &Schema,
+    ) -> Result<(Array2<f64>, Vec<Vec<String>>)> {
+        features_keeping_unseen(self, expected)
+    }
+}
 
 /// The target of each row: a number, or a label (`None`/`NaN` = missing).
 enum Y {
@@ -52,6 +89,15 @@ pub(crate) fn to_dataset(t: &Table, spec: &TargetSpec) -> Result<(Dataset, LoadR
     let ti = t.schema.require(&spec.name, &t.source)?;
     let tname = &spec.name;
     let y = target_values(t, ti);
+    if spec.task.is_none()
+        && matches!(
+            t.schema.columns[ti].kind,
+            ColumnKind::Text | ColumnKind::Identifier
+        )
+        && let Y::Labels(labels) = &y
+    {
+        return Err(too_many_classes(tname, labels));
+    }
     let keep: Vec<usize> = match &y {
         Y::Num(v) => (0..v.len()).filter(|&r| !v[r].is_nan()).collect(),
         Y::Labels(v) => (0..v.len()).filter(|&r| v[r].is_some()).collect(),
@@ -64,8 +110,9 @@ pub(crate) fn to_dataset(t: &Table, spec: &TargetSpec) -> Result<(Dataset, LoadR
     if keep.is_empty() {
         return Err(Error::NotEnoughSamples {
             context: format!(
-                "training: every row of {} misses the target `{tname}`",
-                t.source
+                "training: every row of {} misses the target `{}`",
+                t.source,
+                snippet(tname)
             ),
             needed: 1,
             got: 0,
@@ -132,8 +179,33 @@ pub(crate) fn to_dataset(t: &Table, spec: &TargetSpec) -> Result<(Dataset, LoadR
     Ok((data, report))
 }
 
+/// A target read as text or an identifier (too many distinct values to be categorical): how
+/// many classes it would have, and how to go on.
+fn too_many_classes(name: &str, labels: &[Option<String>]) -> Error {
+    let present: Vec<&str> = labels.iter().flatten().map(String::as_str).collect();
+    let distinct = present
+        .iter()
+        .collect::<std::collections::BTreeSet<_>>()
+        .len();
+    let n = present.len();
+    let reason = if distinct == n {
+        format!(
+            "has {distinct} distinct classes in {n} rows, a different one on every row: it looks \
+             like an identifier, not something to predict; choose another target, or pass \
+             --task multiclass to train a {distinct}-class classifier anyway"
+        )
+    } else {
+        format!(
+            "has {distinct} distinct classes in {n} rows, more than are taken as classes without \
+             asking ({}); to train a {distinct}-class classifier, pass --task multiclass",
+            super::infer::max_categories(n)
+        )
+    };
+    task_error(name, reason)
+}
+
 fn task_error(name: &str, reason: String) -> Error {
-    Error::param("task", format!("target `{name}`: {reason}"))
+    Error::param("task", format!("target `{}`: {reason}", snippet(name)))
 }
 
 fn build_target(y: Y, keep: &[usize], spec: &TargetSpec, kind: &ColumnKind) -> Result<Target> {
@@ -193,8 +265,9 @@ fn build_target(y: Y, keep: &[usize], spec: &TargetSpec, kind: &ColumnKind) -> R
     };
     match (labels.len(), spec.task) {
         (1, _) => Err(Error::InvalidData(format!(
-            "the target `{name}` has a single class (`{}`); classification needs at least two",
-            labels[0]
+            "the target `{}` has a single class (`{}`); classification needs at least two",
+            snippet(name),
+            snippet(&labels[0])
         ))),
         (n, Some(Task::Binary)) if n > 2 => Err(task_error(
             name,
@@ -210,8 +283,9 @@ fn build_target(y: Y, keep: &[usize], spec: &TargetSpec, kind: &ColumnKind) -> R
 
 fn mismatch(t: &Table, name: &str, have: &ColumnKind, want: &ColumnKind) -> Error {
     Error::InvalidData(format!(
-        "{}: column `{name}` holds {} values, and the model expects {} values",
+        "{}: column `{}` holds {} values, and the model expects {} values",
         t.source,
+        snippet(name),
         have.name(),
         want.name()
     ))
@@ -280,7 +354,8 @@ fn feature_column(
     let name = &want.name;
     match (&want.kind, &have.kind, col) {
         (ColumnKind::Text | ColumnKind::Identifier, _, _) => Err(Error::InvalidData(format!(
-            "column `{name}` of kind {} cannot be a feature column",
+            "column `{}` of kind {} cannot be a feature column",
+            snippet(name),
             want.kind.name()
         ))),
         (
@@ -349,8 +424,9 @@ fn feature_column(
                 && let Some(x) = v.iter().find(|x| !x.is_nan() && **x != 0.0 && **x != 1.0)
             {
                 return Err(Error::InvalidData(format!(
-                    "{}: column `{name}` holds {x}, and the model expects a boolean (0 or 1)",
-                    t.source
+                    "{}: column `{}` holds {x}, and the model expects a boolean (0 or 1)",
+                    t.source,
+                    snippet(name)
                 )));
             }
             Ok(v.clone())

@@ -21,7 +21,7 @@
 
 use std::collections::BTreeMap;
 
-use satori_core::{ColumnKind, ColumnSchema, Error, Result, Schema};
+use satori_core::{ColumnKind, ColumnSchema, Error, Result, Schema, snippet};
 
 use super::values::{format_number, looks_like_id_name, parse_bool, parse_datetime, parse_number};
 use crate::table::{Column, Table};
@@ -252,7 +252,10 @@ impl Ctx<'_> {
                     return match found {
                         Some((row, text)) => Err(self.parse_err(
                             row,
-                            format!("`{text}` is not an integer (the schema says `integer`)"),
+                            format!(
+                                "`{}` is not an integer (the schema says `integer`)",
+                                snippet(&text)
+                            ),
                         )),
                         None => Ok((kind.clone(), Column::Values(vals))),
                     };
@@ -269,7 +272,7 @@ impl Ctx<'_> {
                 return Err(Error::InvalidData(format!(
                     "{}: column `{}` holds {} values, which cannot be read as `{}`",
                     self.source,
-                    self.name,
+                    snippet(self.name),
                     k.name(),
                     kind.name()
                 )));
@@ -292,7 +295,11 @@ impl Ctx<'_> {
                     Some(s) => f(s).ok_or_else(|| {
                         self.parse_err(
                             row,
-                            format!("`{s}` is not {what} (the schema says `{}`)", kind.name()),
+                            format!(
+                                "`{}` is not {what} (the schema says `{}`)",
+                                snippet(s),
+                                kind.name()
+                            ),
                         )
                     }),
                 })
@@ -414,7 +421,7 @@ pub(crate) fn unknown_category(column: &str, value: &str, categories: &[String])
     let mut known: Vec<String> = categories
         .iter()
         .take(10)
-        .map(|c| format!("`{c}`"))
+        .map(|c| format!("`{}`", snippet(c)))
         .collect();
     if categories.len() > 10 {
         known.push(format!("… {} in all", categories.len()));

@@ -7,22 +7,57 @@
 //! are 0-based (scikit-learn's `zero_based="auto"`); either way index `i` becomes column `f{i}`
 //! (`f1`… or `f0`…). Indices must be increasing on each line. Features a line does not list are
 //! 0, as svmlight means.
+//!
+//! Limits, each an error naming the line rather than an allocation that aborts: an index is at
+//! most [`MAX_FEATURE_INDEX`] (2³¹ − 1, LIBSVM's own `int` index); a dense table holds at most
+//! [`MAX_DENSE_CELLS`] cells (2²⁸, 2 GiB of `f64`) and [`MAX_DENSE_COLUMNS`] feature columns
+//! (2¹⁶) — larger files are read sparse unless [`ReadOptions::sparse`] is `Some(false)`, which
+//! makes them an error instead.
 
+use std::collections::BTreeSet;
 use std::path::Path;
 
-use satori_core::{Error, Result};
+use satori_core::{Error, Result, snippet};
 
 use super::infer::{Raw, RawTable, RowLines};
 use super::values::is_int_literal;
 use crate::table::{ReadOptions, Table};
 
-/// The most cells (rows × features) a LIBSVM file may expand to: 2^28 (2 GiB of `f64`).
-const MAX_DENSE_CELLS: usize = 1 << 28;
+/// The most cells (rows × features) a dense LIBSVM table may expand to: 2^28 (2 GiB of `f64`).
+pub(crate) const MAX_DENSE_CELLS: usize = 1 << 28;
+
+/// The most feature columns of a dense LIBSVM table: 2^16. Every dense column is a named
+/// schema entry, so a file of one row with index 10^8 must not become 10^8 columns.
+pub(crate) const MAX_DENSE_COLUMNS: usize = 1 << 16;
+
+/// The largest feature index a LIBSVM file may use: 2^31 − 1, as LIBSVM's own reader (an `int`).
+/// It bounds the width of the sparse matrix, which models size their per-feature state by.
+pub(crate) const MAX_FEATURE_INDEX: u64 = (1 << 31) - 1;
 
 struct Row {
     line: u64,
     label: f64,
     pairs: Vec<(u64, f64)>,
+}
+
+/// The indices a file uses: the smallest, and the largest with its line.
+#[derive(Clone, Copy)]
+struct Span {
+    min: u64,
+    max: u64,
+    max_line: u64,
+}
+
+impl Span {
+    /// The number of feature columns of a dense table: the largest index, plus one if 0-based.
+    fn dense_width(span: Option<Span>) -> u64 {
+        span.map_or(0, |s| if s.min == 0 { s.max + 1 } else { s.max })
+    }
+
+    /// The width of the sparse matrix, whose column `j` is index `j`: the largest index + 1.
+    fn sparse_width(span: Option<Span>) -> u64 {
+        span.map_or(0, |s| s.max + 1)
+    }
 }
 
 /// Read LIBSVM text from bytes.
@@ -42,18 +77,28 @@ pub(crate) fn read_libsvm(bytes: &[u8], source: &str, opts: &ReadOptions) -> Res
     })?;
     let mut rows = Vec::new();
     let mut int_labels = true;
-    let mut min_idx = u64::MAX;
-    let mut max_idx = 0u64;
+    let mut span: Option<Span> = None;
     for (i, raw_line) in text.lines().enumerate() {
         let content = raw_line.split('#').next().unwrap_or("").trim();
         if content.is_empty() {
             continue;
         }
-        let (row, int_label) = parse_line(content, i as u64 + 1, source)?;
+        let line = i as u64 + 1;
+        let (row, int_label) = parse_line(content, line, source)?;
         int_labels &= int_label;
         if let (Some(first), Some(last)) = (row.pairs.first(), row.pairs.last()) {
-            min_idx = min_idx.min(first.0);
-            max_idx = max_idx.max(last.0);
+            span = Some(match span {
+                None => Span {
+                    min: first.0,
+                    max: last.0,
+                    max_line: line,
+                },
+                Some(s) => Span {
+                    min: s.min.min(first.0),
+                    max: s.max.max(last.0),
+                    max_line: if last.0 > s.max { line } else { s.max_line },
+                },
+            });
         }
         rows.push(row);
     }
@@ -65,26 +110,21 @@ pub(crate) fn read_libsvm(bytes: &[u8], source: &str, opts: &ReadOptions) -> Res
             "the file has no data lines (`label idx:value ...`)",
         ));
     }
-    let n_features = feature_count(min_idx, max_idx);
-    let too_wide = usize::try_from(n_features)
-        .ok()
-        .is_none_or(|n| n.saturating_mul(rows.len()) > MAX_DENSE_CELLS);
+    // Indices are at most 2^31 - 1 (checked per line), so neither width overflows.
+    let too_wide = !fits_dense(Span::dense_width(span), rows.len());
     if opts.sparse.unwrap_or(too_wide) {
-        let width = if min_idx == u64::MAX { 0 } else { max_idx + 1 };
-        return sparse_table(rows, int_labels, width, source, opts);
+        return sparse_table(rows, int_labels, Span::sparse_width(span), source, opts);
     }
-    dense_table(rows, int_labels, min_idx, max_idx, source, opts)
+    dense_table(rows, int_labels, span, source, opts)
 }
 
-/// The number of feature columns: the largest index (plus one if 0-based).
-fn feature_count(min_idx: u64, max_idx: u64) -> u64 {
-    if min_idx == u64::MAX {
-        0
-    } else if min_idx == 0 {
-        max_idx + 1
-    } else {
-        max_idx
-    }
+/// Whether a dense table of `width` feature columns and `rows` rows is within the limits.
+fn fits_dense(width: u64, rows: usize) -> bool {
+    usize::try_from(width)
+        .ok()
+        .filter(|&w| w <= MAX_DENSE_COLUMNS)
+        .and_then(|w| w.checked_mul(rows))
+        .is_some_and(|cells| cells <= MAX_DENSE_CELLS)
 }
 
 /// The rows as a table of `label` with the features in one CSR matrix whose column `j` is the
@@ -93,13 +133,16 @@ fn feature_count(min_idx: u64, max_idx: u64) -> u64 {
 fn sparse_table(
     rows: Vec<Row>,
     int_labels: bool,
-    n_features: u64,
+    width: u64,
     source: &str,
     opts: &ReadOptions,
 ) -> Result<Table> {
-    let n_features = usize::try_from(n_features).map_err(|_| {
-        Error::InvalidData(format!("{source}: feature index {n_features} is too large"))
+    let n_features = usize::try_from(width).map_err(|_| {
+        Error::InvalidData(format!(
+            "{source}: {width} features do not fit in this machine's memory"
+        ))
     })?;
+    let (label_kind, dropped) = sparse_overrides(opts, n_features, source)?;
     let nnz = rows.iter().map(|r| r.pairs.len()).sum();
     let mut indptr = Vec::with_capacity(rows.len() + 1);
     let mut indices = Vec::with_capacity(nnz);
@@ -111,22 +154,27 @@ fn sparse_table(
         labels.push(row.label);
         lines.push(row.line);
         for (idx, v) in row.pairs {
+            if !v.is_finite() {
+                return Err(perr(
+                    source,
+                    row.line,
+                    &format!("index {idx}"),
+                    format!("the value is {v}; sparse features must be finite"),
+                ));
+            }
             // Column = the file's own index (0- or 1-based alike, so a new file always lines up
-            // with the training one); explicit zeros are not stored; indices increase (checked).
-            if v != 0.0 {
-                indices.push(idx as usize);
+            // with the training one); explicit zeros and dropped columns are not stored; indices
+            // increase (checked) and are below the width (its definition).
+            let j = idx as usize;
+            if v != 0.0 && !dropped.contains(&j) {
+                indices.push(j);
                 data.push(v);
             }
         }
         indptr.push(indices.len());
     }
     let matrix = sprs::CsMat::try_new((labels.len(), n_features), indptr, indices, data)
-        .map_err(|e| Error::Internal(format!("{source}: building the sparse matrix: {e:?}")))?;
-    if let Some(v) = matrix.data().iter().find(|v| !v.is_finite()) {
-        return Err(Error::InvalidData(format!(
-            "{source}: a feature value is {v}; sparse features must be finite"
-        )));
-    }
+        .map_err(|e| Error::Internal(format!("{source}: building the sparse matrix: {}", e.3)))?;
     let mut table = RawTable {
         source: source.to_string(),
         names: vec!["label".to_string()],
@@ -135,10 +183,8 @@ fn sparse_table(
             int_text: int_labels,
             first_nonint: None,
         }],
-        forced: opts
-            .kinds
-            .get("label")
-            .map(|k| [("label".to_string(), k.clone())].into_iter().collect())
+        forced: label_kind
+            .map(|k| [("label".to_string(), k)].into_iter().collect())
             .unwrap_or_default(),
         lines: RowLines::Explicit(lines),
         notes: Vec::new(),
@@ -148,32 +194,119 @@ fn sparse_table(
         "{source}: {} features kept as a sparse matrix ({} stored values, {:.3}% dense)",
         n_features,
         matrix.nnz(),
-        100.0 * matrix.nnz() as f64 / (matrix.rows().max(1) * n_features.max(1)) as f64
+        100.0 * matrix.nnz() as f64 / (matrix.rows().max(1) as f64 * n_features.max(1) as f64)
     ));
+    if !dropped.is_empty() {
+        let names: Vec<String> = dropped.iter().map(|j| format!("`f{j}`")).collect();
+        table.notes.push(format!(
+            "{source}: dropped sparse features {} (their columns are empty)",
+            names.join(", ")
+        ));
+    }
     table.sparse = Some(matrix);
     Ok(table)
+}
+
+/// What the options say about a sparse table: the forced kind of `label`, and the sparse
+/// features to drop (`f{j}`, kept as empty columns so that every other keeps its index). A
+/// name that is neither `label` nor a feature is [`Error::MissingColumn`] with the closest
+/// names; a sparse feature cannot be categorical.
+fn sparse_overrides(
+    opts: &ReadOptions,
+    width: usize,
+    source: &str,
+) -> Result<(Option<satori_core::ColumnKind>, BTreeSet<usize>)> {
+    let feature = |name: &str| -> Option<usize> {
+        let digits = name.strip_prefix('f')?;
+        let canonical = !digits.is_empty()
+            && digits.bytes().all(|b| b.is_ascii_digit())
+            && (digits == "0" || !digits.starts_with('0'));
+        canonical
+            .then(|| digits.parse::<usize>().ok())
+            .flatten()
+            .filter(|&j| j < width)
+    };
+    let missing = |name: &str| {
+        let mut names = vec!["label".to_string()];
+        names.extend((0..width.min(50)).map(|j| format!("f{j}")));
+        if width > 50 {
+            names.push(format!("f{}", width - 1));
+        }
+        let context = match width {
+            0 => format!("{source}, whose only column is `label`"),
+            w => format!(
+                "{source} (its columns: `label` and the sparse features `f0`…`f{}`)",
+                w - 1
+            ),
+        };
+        Error::MissingColumn {
+            name: name.to_string(),
+            context,
+            suggestions: satori_core::closest_names(name, names.iter().map(String::as_str), 3),
+        }
+    };
+    let mut label_kind = opts.kinds.get("label").cloned();
+    for n in &opts.categorical {
+        if n == "label" {
+            label_kind.get_or_insert(satori_core::ColumnKind::Categorical {
+                categories: Vec::new(),
+            });
+        } else if feature(n).is_some() {
+            return Err(Error::param(
+                "categorical",
+                format!(
+                    "column `{n}` is a feature of the sparse matrix, and sparse features are \
+                     numbers; read the file densely (without --sparse) to make it categorical"
+                ),
+            ));
+        } else {
+            return Err(missing(n));
+        }
+    }
+    let mut dropped = BTreeSet::new();
+    for n in &opts.drop {
+        match feature(n) {
+            Some(j) => {
+                dropped.insert(j);
+            }
+            None if n == "label" => {
+                return Err(Error::param(
+                    "drop",
+                    format!("{source}: `label` is the only column of a sparse LIBSVM table"),
+                ));
+            }
+            None => return Err(missing(n)),
+        }
+    }
+    Ok((label_kind, dropped))
 }
 
 /// The rows as a dense table `label`, `f1`..`fN`.
 fn dense_table(
     rows: Vec<Row>,
     int_labels: bool,
-    min_idx: u64,
-    max_idx: u64,
+    span: Option<Span>,
     source: &str,
     opts: &ReadOptions,
 ) -> Result<Table> {
-    let zero_based = min_idx == 0;
-    let n_features = usize::try_from(feature_count(min_idx, max_idx))
-        .ok()
-        .filter(|&n| n.saturating_mul(rows.len()) <= MAX_DENSE_CELLS)
-        .ok_or_else(|| {
-            Error::InvalidData(format!(
-                "{source}: feature index {max_idx} is too large for a dense table of {} rows \
-                 (read it as a sparse matrix: --sparse)",
+    let zero_based = span.is_some_and(|s| s.min == 0);
+    let width = Span::dense_width(span);
+    if !fits_dense(width, rows.len()) {
+        let (max, line) = span.map_or((0, 1), |s| (s.max, s.max_line));
+        return Err(perr(
+            source,
+            line,
+            &format!("index {max}"),
+            format!(
+                "feature index {max} makes a dense table of {width} columns and {} rows, more \
+                 than {MAX_DENSE_COLUMNS} columns or 2^28 values; read the file as a sparse \
+                 matrix (--sparse)",
                 rows.len()
-            ))
-        })?;
+            ),
+        ));
+    }
+    // Fits in `usize`: at most MAX_DENSE_COLUMNS.
+    let n_features = width as usize;
     let n = rows.len();
     let mut features = vec![vec![0.0; n]; n_features];
     let mut labels = Vec::with_capacity(n);
@@ -182,6 +315,8 @@ fn dense_table(
         labels.push(row.label);
         lines.push(row.line);
         for (idx, v) in row.pairs {
+            // 1-based files have no index 0 (else the file would be 0-based), so this does not
+            // underflow; every index is below the width (its definition).
             let j = if zero_based { idx } else { idx - 1 } as usize;
             features[j][r] = v;
         }
@@ -236,25 +371,28 @@ fn parse_line(content: &str, line: u64, source: &str) -> Result<(Row, bool)> {
     let label = super::values::parse_number(label_text.as_bytes())
         .filter(|v| !v.is_nan())
         .ok_or_else(|| {
-            let msg = format!("`{label_text}` is not a numeric label");
+            let msg = format!("`{}` is not a numeric label", snippet(label_text));
             perr(source, line, "label", msg)
         })?;
     let mut pairs: Vec<(u64, f64)> = Vec::new();
     for tok in tokens {
         let (k, v) = tok.split_once(':').ok_or_else(|| {
-            let msg = format!("`{tok}` is not an `index:value` pair");
+            let msg = format!("`{}` is not an `index:value` pair", snippet(tok));
             perr(source, line, "", msg)
         })?;
         if k == "qid" {
             continue;
         }
-        let idx: u64 = k.parse().map_err(|_| {
-            let msg = format!("`{k}` is not a feature index (a whole number ≥ 0)");
-            perr(source, line, "", msg)
-        })?;
+        let idx = parse_index(k).map_err(|msg| perr(source, line, "", msg))?;
         let column = format!("index {idx}");
-        let val = super::values::parse_number(v.as_bytes())
-            .ok_or_else(|| perr(source, line, &column, format!("`{v}` is not a number")))?;
+        let val = super::values::parse_number(v.as_bytes()).ok_or_else(|| {
+            perr(
+                source,
+                line,
+                &column,
+                format!("`{}` is not a number", snippet(v)),
+            )
+        })?;
         if let Some(&(prev, _)) = pairs.last()
             && idx <= prev
         {
@@ -265,6 +403,23 @@ fn parse_line(content: &str, line: u64, source: &str) -> Result<(Row, bool)> {
     }
     let row = Row { line, label, pairs };
     Ok((row, is_int_literal(label_text.as_bytes())))
+}
+
+/// A feature index: a whole number from 0 to [`MAX_FEATURE_INDEX`].
+fn parse_index(k: &str) -> std::result::Result<u64, String> {
+    let digits = !k.is_empty() && k.bytes().all(|b| b.is_ascii_digit());
+    match k.parse::<u64>() {
+        Ok(i) if i <= MAX_FEATURE_INDEX => Ok(i),
+        _ if digits => Err(format!(
+            "feature index {} is larger than {MAX_FEATURE_INDEX} (2^31 - 1), the largest a \
+             LIBSVM file may use",
+            snippet(k)
+        )),
+        _ => Err(format!(
+            "`{}` is not a feature index (a whole number from 0 to {MAX_FEATURE_INDEX})",
+            snippet(k)
+        )),
+    }
 }
 
 fn perr(source: &str, line: u64, column: &str, message: impl Into<String>) -> Error {

@@ -13,7 +13,8 @@ use arrow_array::types::{
 use arrow_array::{Array, ArrowPrimitiveType};
 use arrow_schema::{DataType, TimeUnit};
 use parquet::arrow::arrow_reader::ParquetRecordBatchReaderBuilder;
-use satori_core::{ColumnKind, Error, Result};
+use parquet::file::reader::ChunkReader;
+use satori_core::{ColumnKind, Error, Result, snippet};
 
 use super::csv::overrides;
 use super::infer::{Raw, RawTable, RowLines};
@@ -21,12 +22,64 @@ use crate::table::{ReadOptions, Table};
 
 /// Read a Parquet file.
 pub(crate) fn read_parquet(path: &Path, opts: &ReadOptions) -> Result<Table> {
-    let name = path.display().to_string();
-    let bad = |e: parquet::errors::ParquetError| {
-        Error::UnsupportedFormat(format!("{name}: not a readable Parquet file: {e}"))
-    };
     let file = File::open(path).map_err(|e| Error::io(path, e))?;
-    let builder = ParquetRecordBatchReaderBuilder::try_new(file).map_err(bad)?;
+    read_parquet_from(file, &path.display().to_string(), opts)
+}
+
+/// Read Parquet bytes held in memory (`name` names them in messages).
+pub(crate) fn read_parquet_bytes(bytes: &[u8], name: &str, opts: &ReadOptions) -> Result<Table> {
+    read_parquet_from(bytes::Bytes::copy_from_slice(bytes), name, opts)
+}
+
+/// A Parquet error as satori's: a page whose checksum does not match says the file is
+/// corrupted; anything else says the file is not readable Parquet.
+fn parquet_error(name: &str, e: &dyn std::fmt::Display) -> Error {
+    let text = e.to_string();
+    if text.contains("CRC checksum mismatch") {
+        Error::UnsupportedFormat(format!(
+            "{name}: a page's checksum does not match its data: the file is corrupted (it \
+             changed on disk or in transfer after it was written); use an intact copy"
+        ))
+    } else {
+        // The `parquet` crate's messages can quote whole structures: keep the first line's start.
+        let first = text.lines().next().unwrap_or("");
+        let cut: String = first.chars().take(200).collect();
+        let more = if cut.len() < text.len() { "…" } else { "" };
+        Error::UnsupportedFormat(format!("{name}: not a readable Parquet file: {cut}{more}"))
+    }
+}
+
+/// [`read_parquet_inner`], with a panic inside the `parquet` crate (which some damaged files
+/// cause, e.g. "Decoder for dict should have been set") turned into an error naming the file:
+/// user data never panics satori.
+fn read_parquet_from<R: ChunkReader + 'static>(
+    reader: R,
+    name: &str,
+    opts: &ReadOptions,
+) -> Result<Table> {
+    let read = std::panic::AssertUnwindSafe(|| read_parquet_inner(reader, name, opts));
+    std::panic::catch_unwind(read).unwrap_or_else(|payload| {
+        let what = payload
+            .downcast_ref::<&str>()
+            .map(|s| s.to_string())
+            .or_else(|| payload.downcast_ref::<String>().cloned())
+            .unwrap_or_default();
+        Err(Error::UnsupportedFormat(format!(
+            "{name}: not a readable Parquet file: the decoder failed on it ({}); the file is \
+             damaged",
+            snippet(&what)
+        )))
+    })
+}
+
+fn read_parquet_inner<R: ChunkReader + 'static>(
+    reader: R,
+    name: &str,
+    opts: &ReadOptions,
+) -> Result<Table> {
+    let name = name.to_string();
+    let bad = |e: parquet::errors::ParquetError| parquet_error(&name, &e);
+    let builder = ParquetRecordBatchReaderBuilder::try_new(reader).map_err(bad)?;
     let names: Vec<String> = builder
         .schema()
         .fields()
@@ -44,7 +97,7 @@ pub(crate) fn read_parquet(path: &Path, opts: &ReadOptions) -> Result<Table> {
     let mut cols: Vec<Option<Raw>> = vec![None; names.len()];
     let reader = builder.with_batch_size(65536).build().map_err(bad)?;
     for batch in reader {
-        let batch = batch.map_err(|e| Error::UnsupportedFormat(format!("{name}: {e}")))?;
+        let batch = batch.map_err(|e| parquet_error(&name, &e))?;
         for &i in &keep {
             let part = convert(batch.column(i).as_ref(), &names[i], &name)?;
             match &mut cols[i] {
@@ -175,8 +228,10 @@ fn convert(a: &dyn Array, column: &str, source: &str) -> Result<Raw> {
         }
         other => {
             return Err(Error::UnsupportedFormat(format!(
-                "{source}: column `{column}` has Parquet/Arrow type {other}, which satori does not \
-                 read (numbers, booleans, strings, dictionaries of strings, timestamps and dates)"
+                "{source}: column `{}` has Parquet/Arrow type {}, which satori does not read \
+                 (numbers, booleans, strings, dictionaries of strings, timestamps and dates)",
+                snippet(column),
+                snippet(&other.to_string())
             )));
         }
     })

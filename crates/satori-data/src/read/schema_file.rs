@@ -17,7 +17,7 @@
 use std::collections::BTreeMap;
 use std::path::Path;
 
-use satori_core::{ColumnKind, Error, Result};
+use satori_core::{ColumnKind, Error, Result, snippet};
 
 const KINDS: &str = "numeric, integer, boolean, categorical, text, datetime, identifier";
 
@@ -37,7 +37,8 @@ pub(crate) fn parse_schema(text: &str, source: &str) -> Result<BTreeMap<String, 
             message: format!("not a valid schema file: {}", e.message()),
         }
     })?;
-    let bad = |name: &str, reason: String| Error::param(format!("{source}: {name}"), reason);
+    let bad =
+        |name: &str, reason: String| Error::param(format!("{source}: {}", snippet(name)), reason);
     for key in doc.keys() {
         if key != "columns" {
             return Err(bad(
@@ -78,7 +79,10 @@ fn parse_column(
             if let Some(k) = t.keys().find(|k| *k != "kind" && *k != "categories") {
                 return Err(bad(
                     &path,
-                    format!("unknown key `{k}`; expected `kind` and optionally `categories`"),
+                    format!(
+                        "unknown key `{}`; expected `kind` and optionally `categories`",
+                        snippet(k)
+                    ),
                 ));
             }
             let kind = t
@@ -110,7 +114,7 @@ fn parse_column(
         other => {
             return Err(bad(
                 &path,
-                format!("unknown kind `{other}`; valid kinds: {KINDS}"),
+                format!("unknown kind `{}`; valid kinds: {KINDS}", snippet(other)),
             ));
         }
     };
@@ -142,7 +146,10 @@ fn parse_categories(
             _ => return Err(bad(path, "`categories` must be an array of strings".into())),
         };
         if cats.contains(&s) {
-            return Err(bad(path, format!("category `{s}` is listed twice")));
+            return Err(bad(
+                path,
+                format!("category `{}` is listed twice", snippet(&s)),
+            ));
         }
         cats.push(s);
     }
@@ -151,8 +158,25 @@ fn parse_categories(
 
 /// Read a schema file.
 pub(crate) fn load(path: &Path) -> Result<BTreeMap<String, ColumnKind>> {
-    let text = std::fs::read_to_string(path).map_err(|e| Error::io(path, e))?;
-    parse_schema(&text, &path.display().to_string())
+    let bytes = std::fs::read(path).map_err(|e| Error::io(path, e))?;
+    parse_schema_bytes(&bytes, &path.display().to_string())
+}
+
+/// Parse the bytes of a schema file: UTF-8 text (an invalid byte is an error naming its line).
+pub(crate) fn parse_schema_bytes(
+    bytes: &[u8],
+    source: &str,
+) -> Result<BTreeMap<String, ColumnKind>> {
+    let text = std::str::from_utf8(bytes).map_err(|e| {
+        let line = memchr::memchr_iter(b'\n', &bytes[..e.valid_up_to()]).count() as u64 + 1;
+        Error::Parse {
+            source_name: source.to_string(),
+            line,
+            column: String::new(),
+            message: "the schema file is not valid UTF-8 text".into(),
+        }
+    })?;
+    parse_schema(text, source)
 }
 
 #[cfg(test)]

@@ -24,6 +24,7 @@
 //! assert_eq!(String::from_utf8(out).unwrap(), "id,prediction\n\"a,b\",0.1\n,\n");
 //! ```
 
+mod page_crc;
 mod parquet;
 
 use std::io::Write;

@@ -19,7 +19,8 @@ use super::{Cells, dataset_cells};
 /// Largest magnitude below which every integer is exact in an `f64`.
 const EXACT_INT: f64 = 9_007_199_254_740_992.0;
 
-/// Write a dataset as a Parquet file (Snappy-compressed): feature columns then the target.
+/// Write a dataset as a Parquet file (Snappy-compressed, each page with its CRC-32 checksum so
+/// that a reader notices a page that changed on disk): feature columns then the target.
 /// Numeric features are `Float64`, integer features `Int64` (when every value is a whole number),
 /// booleans `Boolean`, datetimes `Timestamp(ms, UTC)`, categorical features and class labels
 /// `Utf8`; missing values are nulls.
@@ -46,19 +47,16 @@ pub fn write_dataset_parquet(data: &Dataset, path: &Path) -> Result<()> {
     let internal =
         |e: &dyn std::fmt::Display| Error::Internal(format!("building Parquet output: {e}"));
     let batch = RecordBatch::try_new(schema.clone(), arrays).map_err(|e| internal(&e))?;
-    let file = std::fs::File::create(path).map_err(|e| Error::io(path, e))?;
     let props = WriterProperties::builder()
         .set_compression(Compression::SNAPPY)
         .build();
-    let write_err = |e: parquet::errors::ParquetError| match e {
-        parquet::errors::ParquetError::External(inner) => {
-            Error::io(path, std::io::Error::other(inner))
-        }
-        other => Error::io(path, std::io::Error::other(other.to_string())),
-    };
-    let mut writer = ArrowWriter::try_new(file, schema, Some(props)).map_err(write_err)?;
-    writer.write(&batch).map_err(write_err)?;
-    writer.close().map_err(write_err)?;
+    let internal_pq = |e: parquet::errors::ParquetError| internal(&e);
+    let mut writer =
+        ArrowWriter::try_new(Vec::new(), schema, Some(props.clone())).map_err(internal_pq)?;
+    writer.write(&batch).map_err(internal_pq)?;
+    let plain = writer.into_inner().map_err(internal_pq)?;
+    let bytes = super::page_crc::with_page_checksums(plain, props).map_err(internal_pq)?;
+    std::fs::write(path, bytes).map_err(|e| Error::io(path, e))?;
     Ok(())
 }
 

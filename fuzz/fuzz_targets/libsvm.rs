@@ -1,0 +1,8 @@
+//! cargo-fuzz target: `satori_data::fuzz_targets::libsvm` (panics on a broken promise).
+#![no_main]
+
+use libfuzzer_sys::fuzz_target;
+
+fuzz_target!(|data: &[u8]| {
+    let _ = satori_data::fuzz_targets::libsvm(data);
+});
