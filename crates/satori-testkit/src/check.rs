@@ -216,6 +216,10 @@ pub enum NanPolicy {
     /// NaN means missing and passes through: fit and transform accept it, and an output row has
     /// a NaN only where its input row has one (a missing value stays missing).
     MissingPropagates,
+    /// NaN means missing, and the transformer also marks values missing by design (an outlier
+    /// clipper whose action is `missing`): fit and transform accept NaN, and NaN may appear
+    /// anywhere in the output. Infinite output is still a failure.
+    MissingIntroduced,
 }
 
 impl NanPolicy {
@@ -223,7 +227,9 @@ impl NanPolicy {
     pub fn accepts_nan(self) -> bool {
         matches!(
             self,
-            NanPolicy::MissingToFinite | NanPolicy::MissingPropagates
+            NanPolicy::MissingToFinite
+                | NanPolicy::MissingPropagates
+                | NanPolicy::MissingIntroduced
         )
     }
 }

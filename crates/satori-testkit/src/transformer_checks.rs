@@ -154,15 +154,17 @@ fn transform<M: Transformer>(
     Ok(out)
 }
 
-/// The output of `input` holds what the NaN policy promises: finite values, or (NaN passing
-/// through) NaN only in rows whose input has a NaN. Infinite output is never right.
+/// The output of `input` holds what the NaN policy promises: finite values, NaN only in rows
+/// whose input has a NaN (NaN passing through), or NaN anywhere (missing values introduced).
+/// Infinite output is never right.
 fn obeys_policy(
     nan: NanPolicy,
     input: ArrayView2<'_, f64>,
     out: ArrayView2<'_, f64>,
     what: &str,
 ) -> CheckResult {
-    let Some(((i, j), v)) = out.indexed_iter().find(|(_, v)| !v.is_finite()) else {
+    let bad = |v: &f64| v.is_infinite() || (v.is_nan() && nan != NanPolicy::MissingIntroduced);
+    let Some(((i, j), v)) = out.indexed_iter().find(|(_, v)| bad(v)) else {
         return Ok(());
     };
     if v.is_infinite() || nan != NanPolicy::MissingPropagates {
@@ -540,7 +542,11 @@ where
             ctx.base.dim()
         ));
     }
-    let data = rebuild(&ctx.c.data, x_inf, None, None)?;
+    // A dataset refuses infinity in some columns (a categorical code, say): then no transformer
+    // can be fitted on one, and only the transform above applies.
+    let Ok(data) = rebuild(&ctx.c.data, x_inf, None, None) else {
+        return Ok(());
+    };
     if let Ok(model) = call("fit with infinite values", || ctx.c.params.fit(&data))? {
         let _ = call(
             "transform by the transformer fitted on infinite values",

@@ -59,6 +59,8 @@ enum Flaw {
     NanLeaks,
     /// One NaN in the batch makes the whole output NaN.
     NanSpreads,
+    /// A NaN input cell gives an infinite output.
+    NanToInfinity,
     /// Asserts every value is finite.
     PanicOnInfinity,
     /// Indexes the second row at fit.
@@ -227,6 +229,9 @@ impl Transformer for Toy {
             if v.is_nan() && self.nan == NanMode::Impute && self.flaw != Flaw::NanLeaks {
                 out = 0.0;
             }
+            if v.is_nan() && self.flaw == Flaw::NanToInfinity {
+                out = f64::INFINITY;
+            }
             out
         }))
     }
@@ -272,6 +277,11 @@ fn sound_toy_passes_every_check_under_every_policy() {
         assert!(T::ALL.iter().all(|c| report.passed(*c)), "{report}");
         suite(nan, Flaw::None).check();
     }
+    // A toy that keeps NaN also passes the looser policy of transformers that introduce NaN.
+    let report = suite(NanMode::Propagate, Flaw::None)
+        .nan_policy(NanPolicy::MissingIntroduced)
+        .run();
+    assert!(report.is_ok(), "{report}");
     // The plain entry point refuses NaN, which the toy does.
     check_transformer(ToyParams::default(), &clean());
     // A rejecting toy passes the plain Reject policy too.
@@ -462,8 +472,25 @@ fn catches_nan_handled_against_the_policy() {
     assert_caught(NanMode::Reject, Flaw::SilentNan, &[T::NanInput], &[T::Fit]);
     // NaN left where the policy says it is imputed.
     assert_caught(NanMode::Impute, Flaw::NanLeaks, &[T::Fit, T::NanInput], &[]);
-    // NaN spreading to rows without one, where the policy lets it through its own row only.
+    // NaN spreading to rows without one, where the policy lets it through its own row only;
+    // a transformer documented to introduce missing values may (the spreading still breaks
+    // subset invariance: it depends on the batch).
     assert_caught(NanMode::Propagate, Flaw::NanSpreads, &[T::Fit], &[]);
+    let report = suite(NanMode::Propagate, Flaw::NanSpreads)
+        .nan_policy(NanPolicy::MissingIntroduced)
+        .run();
+    assert!(
+        report.passed(T::Fit) && report.passed(T::NanInput),
+        "{report}"
+    );
+    assert!(report.failed(T::SubsetInvariance), "{report}");
+    // Infinity for a missing value, under any policy that accepts NaN.
+    for policy in [NanPolicy::MissingPropagates, NanPolicy::MissingIntroduced] {
+        let report = suite(NanMode::Propagate, Flaw::NanToInfinity)
+            .nan_policy(policy)
+            .run();
+        assert!(message(&report, T::Fit).contains("inf"), "{report}");
+    }
     // The error must say what the policy says.
     let report = TransformerConformance::new(ToyParams::default(), clean())
         .nan_policy(NanPolicy::RejectMentioning("interpolate"))
