@@ -1,112 +1,28 @@
-//! The transformer conformance checks (the testkit suite is written for predictors): for every
-//! step, fit twice = same output; serde round trips (JSON and postcard) = identical output; a
-//! wrong column count → `ShapeMismatch`; NaN at fit and transform → `InvalidData` that says to
-//! impute; row-order invariance of fit within a stated tolerance; a one-row fit → `Ok` or a clean
-//! `Err`; default params validate; feature names match the output width.
+//! Every transformer of this file passes the testkit's transformer conformance suite
+//! (`satori_testkit::TransformerConformance`): PCA, the univariate and variance selectors,
+//! polynomial features and the k-bins discretizer. NaN is refused with an error that says to
+//! impute; row-order invariance of the fit is checked within a stated tolerance.
 
-use ndarray::Array2;
-use satori_core::{Dataset, Error, Estimator, Transformer};
+use satori_core::{Dataset, Estimator, Transformer};
 use satori_features::{
     BinEncode, BinStrategy, KBest, KBinsDiscretizerParams, NComponents, PcaParams,
     PolynomialFeaturesParams, ScoreFunc, SelectKBestParams, SelectPercentileParams, SvdSolver,
     VarianceThresholdParams,
 };
-use satori_testkit::generate;
+use satori_testkit::{NanPolicy, TransformerConformance, generate};
 use serde::{Serialize, de::DeserializeOwned};
 
-/// Output equality up to `tol` relative to the largest magnitude (0 = bit for bit).
-fn assert_same(what: &str, a: &Array2<f64>, b: &Array2<f64>, tol: f64) {
-    assert_eq!(a.dim(), b.dim(), "{what}: shapes differ");
-    let scale = a.iter().fold(0.0f64, |m, v| m.max(v.abs())).max(1.0);
-    for (x, y) in a.iter().zip(b.iter()) {
-        assert!(
-            (x - y).abs() <= tol * scale || x.to_bits() == y.to_bits(),
-            "{what}: {x} vs {y} (tol {tol:e})"
-        );
-    }
-}
-
-/// Run the conformance checks on `params` with `data`; `order_tol` is the tolerance of the
-/// row-order invariance check (relative to the largest output magnitude).
-pub fn check_transformer<P>(params: &P, data: &Dataset, order_tol: f64)
+/// Run the suite on `params` with `data`: NaN is an error that says to impute; `order_tol` is the
+/// tolerance (relative, and absolute) of a fit on permuted rows.
+fn check_transformer<P>(params: &P, data: &Dataset, order_tol: f64)
 where
     P: Estimator,
     P::Model: Transformer + Serialize + DeserializeOwned,
 {
-    P::default().validate().expect("default params validate");
-    let x = data.x().to_owned();
-    let m1 = params.fit(data).expect("fit");
-    let m2 = params.fit(data).expect("second fit");
-    let out = m1.transform(x.view()).expect("transform");
-    assert_same("fit twice", &out, &m2.transform(x.view()).unwrap(), 0.0);
-    assert_eq!(m1.n_features_in(), data.n_features());
-    assert_eq!(
-        m1.feature_names_out(&data.feature_names()).len(),
-        out.ncols(),
-        "feature_names_out length"
-    );
-
-    let json = serde_json::to_string(&m1).unwrap();
-    let from_json: P::Model = serde_json::from_str(&json).unwrap();
-    assert_same(
-        "JSON round trip",
-        &out,
-        &from_json.transform(x.view()).unwrap(),
-        0.0,
-    );
-    let bytes = postcard::to_allocvec(&m1).unwrap();
-    let from_postcard: P::Model = postcard::from_bytes(&bytes).unwrap();
-    assert_same(
-        "postcard round trip",
-        &out,
-        &from_postcard.transform(x.view()).unwrap(),
-        0.0,
-    );
-    let params_json = serde_json::to_string(params).unwrap();
-    let _: P = serde_json::from_str(&params_json).expect("params JSON round trip");
-
-    // Wrong column counts.
-    for cols in [x.ncols() + 1, x.ncols().saturating_sub(1)] {
-        let bad = Array2::<f64>::zeros((2, cols));
-        if cols != x.ncols() {
-            assert!(matches!(
-                m1.transform(bad.view()),
-                Err(Error::ShapeMismatch { .. })
-            ));
-        }
-    }
-
-    // NaN at transform and at fit.
-    let mut with_nan = x.clone();
-    with_nan[[0, 0]] = f64::NAN;
-    match m1.transform(with_nan.view()) {
-        Err(Error::InvalidData(msg)) => assert!(msg.contains("impute"), "{msg}"),
-        other => panic!("NaN at transform: {other:?}"),
-    }
-    let (_, schema, target, _, _) = data.clone().into_parts();
-    let mut nan_data = Dataset::with_schema(with_nan, schema).unwrap();
-    if let Some(t) = target.clone() {
-        nan_data = nan_data.with_target(t).unwrap();
-    }
-    match params.fit(&nan_data) {
-        Err(Error::InvalidData(msg)) => assert!(msg.contains("impute"), "{msg}"),
-        other => panic!("NaN at fit: {:?}", other.map(|_| ())),
-    }
-
-    // Row-order invariance.
-    let rev: Vec<usize> = (0..data.n_samples()).rev().collect();
-    let m3 = params.fit(&data.select_rows(&rev).unwrap()).unwrap();
-    assert_same(
-        "reversed rows",
-        &out,
-        &m3.transform(x.view()).unwrap(),
-        order_tol,
-    );
-
-    // One row: Ok (and then it transforms) or a clean error.
-    if let Ok(m) = params.fit(&data.select_rows(&[0]).unwrap()) {
-        let _ = m.transform(x.view()).unwrap();
-    }
+    TransformerConformance::new(params.clone(), data.clone())
+        .nan_policy(NanPolicy::RejectMentioning("impute"))
+        .fit_order_tolerance(order_tol, order_tol)
+        .check();
 }
 
 #[test]

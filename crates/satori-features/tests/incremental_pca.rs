@@ -5,12 +5,10 @@
 //! array's largest magnitude (an exact SVD per batch by different libraries; rounding
 //! accumulates over the batches); `n_samples_seen_` exactly; components match in sign.
 
-mod transformer_checks;
-
 use ndarray::{Array2, ArrayView2, s};
 use satori_core::{Dataset, Error, Estimator, Transformer};
 use satori_features::{IncrementalPca, IncrementalPcaParams, NComponents, PcaParams, SvdSolver};
-use satori_testkit::{generate, golden};
+use satori_testkit::{NanPolicy, TransformerConformance, generate, golden};
 use serde_json::Value;
 
 fn close(what: &str, a: ArrayView2<'_, f64>, e: ArrayView2<'_, f64>) {
@@ -198,7 +196,10 @@ fn incremental_pca_conformance() {
             batch_size: Some(60),
             ..p.clone()
         };
-        transformer_checks::check_transformer(&one_batch, &data, 1e-10);
+        TransformerConformance::new(one_batch.clone(), data.clone())
+            .nan_policy(NanPolicy::RejectMentioning("impute"))
+            .fit_order_tolerance(1e-10, 1e-10)
+            .check();
         let m = p.fit(&data).unwrap();
         assert_eq!(
             m.feature_names_out(&[]),

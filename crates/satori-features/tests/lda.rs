@@ -7,13 +7,10 @@
 //! transforms 1e-9 after matching the sign of each component (LAPACK's signs are arbitrary;
 //! satori makes each `scalings_` column's largest entry positive); predictions exactly.
 
-mod transformer_checks;
-
 use ndarray::{Array1, Array2, ArrayView2, array};
 use satori_core::{Dataset, Error, Estimator, PredictProba, Predictor, Target, Transformer};
 use satori_features::{LdaParams, LdaSolver, Shrinkage};
-use satori_testkit::{Check, Conformance};
-use satori_testkit::{generate, golden};
+use satori_testkit::{Conformance, NanPolicy, TransformerConformance, generate, golden};
 use serde_json::Value;
 
 fn close(what: &str, a: ArrayView2<'_, f64>, e: ArrayView2<'_, f64>, tol: f64) {
@@ -280,10 +277,6 @@ fn lda_classifier_conformance() {
         Conformance::new(p, data)
             .fit_order_tolerance(1e-9, 1e-9)
             .subset_tolerance(1e-12, 1e-12)
-            .skip(
-                Check::OneRowFit,
-                "needs more rows than classes: a clean error is checked in bad_input",
-            )
             .check_proba();
     }
 }
@@ -296,7 +289,10 @@ fn lda_transformer_conformance() {
             solver,
             ..Default::default()
         };
-        transformer_checks::check_transformer(&p, &data, 1e-9);
+        TransformerConformance::new(p.clone(), data.clone())
+            .nan_policy(NanPolicy::RejectMentioning("impute"))
+            .fit_order_tolerance(1e-9, 1e-9)
+            .check();
         let m = p.fit(&data).unwrap();
         assert_eq!(
             m.feature_names_out(&data.feature_names()),

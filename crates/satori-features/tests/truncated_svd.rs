@@ -6,13 +6,11 @@
 //! components, singular values, variances and transforms at rtol 1e-9 with an absolute floor of
 //! 1e-9 × the array's largest magnitude; components match in sign (both apply `svd_flip`).
 
-mod transformer_checks;
-
 use ndarray::{Array2, ArrayView2};
 use satori_core::{Dataset, Error, Estimator, Transformer};
 use satori_features::sparse::{csr_from_dense, csr_to_dense};
 use satori_features::{PowerIterationNormalizer, SvdAlgorithm, TruncatedSvd, TruncatedSvdParams};
-use satori_testkit::{generate, golden};
+use satori_testkit::{NanPolicy, TransformerConformance, generate, golden};
 use serde_json::Value;
 
 fn close_2d(what: &str, a: ArrayView2<'_, f64>, e: ArrayView2<'_, f64>, tol: f64) {
@@ -261,7 +259,10 @@ fn truncated_svd_conformance() {
         } else {
             1e-6
         };
-        transformer_checks::check_transformer(&p, &data, tol);
+        TransformerConformance::new(p.clone(), data.clone())
+            .nan_policy(NanPolicy::RejectMentioning("impute"))
+            .fit_order_tolerance(tol, tol)
+            .check();
         let m = p.fit(&data).unwrap();
         assert_eq!(
             m.feature_names_out(&data.feature_names()),

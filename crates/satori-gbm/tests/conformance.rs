@@ -4,9 +4,6 @@ use satori_gbm::{GbmClassifierParams, GbmRegressorParams, RegressionLoss};
 use satori_testkit::generate::{self, Generator};
 use satori_testkit::{Check, Conformance};
 
-const JSON_NAN: &str = "FlatTree keeps NaN as the threshold of its leaves, which JSON cannot \
-    carry (serde_json writes null); models are stored with postcard, whose round trip is checked";
-
 const SUBSAMPLE_BY_POSITION: &str = "subsample and colsample draw rows and features by \
     position from the seed, so permuted training rows give different trees (as in LightGBM)";
 
@@ -30,9 +27,7 @@ fn classifier_binary_and_multiclass() {
             .classification(3),
     ];
     for data in sets {
-        Conformance::new(small_classifier(), data)
-            .skip(Check::SerdeJson, JSON_NAN)
-            .check_proba();
+        Conformance::new(small_classifier(), data).check_proba();
     }
 }
 
@@ -49,7 +44,6 @@ fn classifier_with_subsampling_and_column_sampling() {
         .nan_fraction(0.05)
         .classification(2);
     Conformance::new(params, data)
-        .skip(Check::SerdeJson, JSON_NAN)
         .skip(Check::RowOrderFit, SUBSAMPLE_BY_POSITION)
         .check_proba();
 }
@@ -74,9 +68,7 @@ fn regressor_every_loss() {
             min_samples_leaf: 3,
             ..Default::default()
         };
-        Conformance::new(params, data.clone())
-            .skip(Check::SerdeJson, JSON_NAN)
-            .check();
+        Conformance::new(params, data.clone()).check();
     }
 }
 
@@ -99,7 +91,5 @@ fn regressor_poisson() {
         min_samples_leaf: 3,
         ..Default::default()
     };
-    Conformance::new(params, data)
-        .skip(Check::SerdeJson, JSON_NAN)
-        .check();
+    Conformance::new(params, data).check();
 }

@@ -1,40 +1,28 @@
-//! The conformance suite of ARCHITECTURE.md §6, in its transformer form (satori-testkit's suite
-//! is written for predictors): default params validate and params survive JSON; fitting twice
-//! gives the same model byte for byte; JSON and postcard round trips give identical output, bit
-//! for bit; rows transformed alone or in any order give the rows of the full batch; fitting on
-//! permuted rows gives the same transform (to 1e-12: sums run in another order); unit weights =
-//! no weights; a wrong column count is `ShapeMismatch`; NaN inputs, one-row fits and one-column
-//! fits never panic; `feature_names_out` names every output column. Every call runs under
-//! `catch_unwind`, so a panic fails the check with the step's name.
+//! Every preprocessing step passes the testkit's transformer conformance suite
+//! (`satori_testkit::TransformerConformance`, ARCHITECTURE.md §6 in its transformer form):
+//! default params validate and params survive JSON; fitting twice gives the same model byte for
+//! byte; JSON and postcard round trips give identical output, bit for bit; rows transformed alone
+//! or in any order give the rows of the full batch; fitting on permuted rows, or with unit
+//! weights, gives the same transform (to 1e-12: sums run in another order); a wrong column count
+//! is `ShapeMismatch`; NaN means missing (imputers fill it, the other steps keep it in its row);
+//! infinities, all-NaN, one-row and one-column fits never panic; `feature_names_out` names every
+//! output column once.
 
-use std::fmt::Debug;
-use std::panic::{AssertUnwindSafe, catch_unwind};
-
-use ndarray::{Array1, Array2, Axis};
-use satori_core::{Dataset, Error, Estimator, Transformer};
+use ndarray::Array2;
+use satori_core::{Dataset, Estimator, Transformer};
 use satori_preprocess::*;
 use satori_testkit::generate::Generator;
+use satori_testkit::{NanPolicy, TransformerConformance};
 use serde::Serialize;
 use serde::de::DeserializeOwned;
-
-fn no_panic<T>(what: &str, f: impl FnOnce() -> T) -> T {
-    catch_unwind(AssertUnwindSafe(f)).unwrap_or_else(|_| panic!("{what}: panicked"))
-}
 
 fn same_bits(a: &Array2<f64>, b: &Array2<f64>) -> bool {
     a.dim() == b.dim() && a.iter().zip(b).all(|(x, y)| x.to_bits() == y.to_bits())
 }
 
-fn close(a: &Array2<f64>, b: &Array2<f64>, tol: f64) -> bool {
-    a.dim() == b.dim()
-        && a.iter()
-            .zip(b)
-            .all(|(x, y)| (x.is_nan() && y.is_nan()) || (x - y).abs() <= tol * y.abs().max(1.0))
-}
-
-/// The tolerance (relative, absolute below 1) of fits on reordered rows (sums in another
-/// order): 1e-12, except for an iterative search whose end point moves within its own tolerance
-/// (PowerTransformer's λ, xtol 1.48e-8), where outputs are compared at 1e-6.
+/// The tolerance (relative and absolute) of fits on reordered rows and with unit weights (sums
+/// in another order): 1e-12, except for an iterative search whose end point moves within its own
+/// tolerance (PowerTransformer's λ, xtol 1.48e-8), where outputs are compared at 1e-6.
 fn fit_tolerance(step: &str) -> f64 {
     if step.starts_with("PowerTransformer") {
         1e-6
@@ -43,163 +31,28 @@ fn fit_tolerance(step: &str) -> f64 {
     }
 }
 
+/// What a step does with NaN (missing): the imputers fill it; every other step keeps it in its
+/// row (scalers and the clipper keep the cell NaN, encoders make it a category or keep it NaN,
+/// passed-through columns keep it).
+fn nan_policy(step: &str) -> NanPolicy {
+    if step.starts_with("SimpleImputer") || step.starts_with("KNNImputer") {
+        NanPolicy::MissingToFinite
+    } else {
+        NanPolicy::MissingPropagates
+    }
+}
+
 fn check<P>(step: &str, params: P, data: &Dataset)
 where
-    P: Estimator + Serialize + DeserializeOwned + PartialEq + Debug,
-    P::Model: Transformer + Serialize + DeserializeOwned,
-{
-    // Params: defaults validate, the given ones too, and JSON keeps them.
-    no_panic(step, || P::default().validate()).unwrap_or_else(|e| panic!("{step}: default: {e}"));
-    params.validate().unwrap_or_else(|e| panic!("{step}: {e}"));
-    let json = serde_json::to_string(&params).unwrap();
-    assert_eq!(
-        serde_json::from_str::<P>(&json).unwrap(),
-        params,
-        "{step}: params JSON"
-    );
-
-    let x = data.x().to_owned();
-    let model = no_panic(step, || params.fit(data)).unwrap_or_else(|e| panic!("{step}: fit: {e}"));
-    let out =
-        no_panic(step, || model.transform(x.view())).unwrap_or_else(|e| panic!("{step}: {e}"));
-    assert_eq!(
-        out.nrows(),
-        x.nrows(),
-        "{step}: one output row per input row"
-    );
-    assert_eq!(
-        model.feature_names_out(&data.feature_names()).len(),
-        out.ncols(),
-        "{step}: one name per output column"
-    );
-    assert_eq!(model.n_features_in(), x.ncols(), "{step}: n_features_in");
-
-    check_serde(step, &params, data, &model, &out);
-    check_rows(step, &params, data, &model, &out);
-    check_errors(step, &params, data, &model);
-}
-
-/// Fit twice = the same model, byte for byte; JSON and postcard round trips = identical output.
-fn check_serde<P>(step: &str, params: &P, data: &Dataset, model: &P::Model, out: &Array2<f64>)
-where
     P: Estimator,
     P::Model: Transformer + Serialize + DeserializeOwned,
 {
-    let x = data.x();
-    let again = params.fit(data).unwrap();
-    assert_eq!(
-        postcard::to_allocvec(&model).unwrap(),
-        postcard::to_allocvec(&again).unwrap(),
-        "{step}: fit twice"
-    );
-
-    // Serde round trips: identical output.
-    let from_json: P::Model = serde_json::from_str(&serde_json::to_string(&model).unwrap())
-        .unwrap_or_else(|e| panic!("{step}: JSON round trip: {e}"));
-    assert!(
-        same_bits(&from_json.transform(x.view()).unwrap(), out),
-        "{step}: JSON"
-    );
-    let bytes = postcard::to_allocvec(&model).unwrap();
-    let from_pc: P::Model =
-        postcard::from_bytes(&bytes).unwrap_or_else(|e| panic!("{step}: postcard round trip: {e}"));
-    assert!(
-        same_bits(&from_pc.transform(x.view()).unwrap(), out),
-        "{step}: postcard"
-    );
-}
-
-/// Rows transformed in another order or alone = the same rows, bit for bit; a fit on permuted
-/// rows, and one with unit weights, = the same transform (to the fit tolerance).
-fn check_rows<P>(step: &str, params: &P, data: &Dataset, model: &P::Model, out: &Array2<f64>)
-where
-    P: Estimator,
-    P::Model: Transformer,
-{
-    let x = data.x();
-    let n = x.nrows();
-    let perm: Vec<usize> = (0..n).map(|i| (i * 7 + 3) % n).collect();
-    let permuted = model.transform(x.select(Axis(0), &perm).view()).unwrap();
-    assert!(
-        same_bits(&permuted, &out.select(Axis(0), &perm)),
-        "{step}: row order"
-    );
-    for i in [0, n / 2, n - 1] {
-        let one = model.transform(x.select(Axis(0), &[i]).view()).unwrap();
-        assert!(
-            same_bits(&one, &out.select(Axis(0), &[i])),
-            "{step}: row {i} alone"
-        );
-    }
-
-    // Row order of the fit.
-    let refit = params.fit(&data.select_rows(&perm).unwrap()).unwrap();
     let tol = fit_tolerance(step);
-    let reordered = refit.transform(x.view()).unwrap();
-    let worst = reordered
-        .iter()
-        .zip(out)
-        .map(|(a, b)| (a - b).abs())
-        .fold(0.0, f64::max);
-    assert!(
-        close(&reordered, out, tol),
-        "{step}: fit row order ({worst:e})"
-    );
-
-    // Unit weights = no weights.
-    let (xs, schema, target, _, _) = data.clone().into_parts();
-    let mut unweighted = Dataset::with_schema(xs, schema).unwrap();
-    if let Some(t) = target {
-        unweighted = unweighted.with_target(t).unwrap();
-    }
-    let unit = unweighted.clone().with_weights(Array1::ones(n)).unwrap();
-    let a = params
-        .fit(&unweighted)
-        .unwrap()
-        .transform(x.view())
-        .unwrap();
-    let b = params.fit(&unit).unwrap().transform(x.view()).unwrap();
-    assert!(close(&a, &b, tol), "{step}: unit weights");
-}
-
-/// A wrong column count is `ShapeMismatch`; NaN, infinities, one-row, all-missing and
-/// one-column fits are `Ok` or a clean `Err`, never a panic.
-fn check_errors<P>(step: &str, params: &P, data: &Dataset, model: &P::Model)
-where
-    P: Estimator,
-    P::Model: Transformer,
-{
-    let x = data.x();
-    for p in [x.ncols() - 1, x.ncols() + 1] {
-        let bad = Array2::<f64>::zeros((2, p));
-        let r = no_panic(step, || model.transform(bad.view()));
-        assert!(
-            matches!(r, Err(Error::ShapeMismatch { .. })),
-            "{step}: {p} columns: {r:?}"
-        );
-    }
-
-    // NaN everywhere, infinities, one-row and one-column fits: Ok or a clean Err.
-    let nan = Array2::from_elem((3, x.ncols()), f64::NAN);
-    let _ = no_panic(step, || model.transform(nan.view()));
-    let inf = Array2::from_elem((2, x.ncols()), f64::INFINITY);
-    let _ = no_panic(step, || model.transform(inf.view()));
-    let one_row = data.select_rows(&[0]).unwrap();
-    if let Ok(m) = no_panic(step, || params.fit(&one_row)) {
-        let _ = no_panic(step, || m.transform(x.view()));
-    }
-    let all_nan = Dataset::with_schema(nan.clone(), data.features().clone()).unwrap();
-    if let Ok(m) = no_panic(step, || params.fit(&all_nan)) {
-        let _ = no_panic(step, || m.transform(x.view()));
-    }
-    let one_col = Dataset::new(
-        x.column(0).to_owned().insert_axis(Axis(1)),
-        vec!["only".into()],
-    )
-    .unwrap();
-    if let Ok(m) = no_panic(step, || params.fit(&one_col)) {
-        let _ = no_panic(step, || m.transform(one_col.x()));
-    }
+    let report = TransformerConformance::new(params, data.clone())
+        .nan_policy(nan_policy(step))
+        .fit_order_tolerance(tol, tol)
+        .run();
+    assert!(report.is_ok(), "{step}:\n{report}");
 }
 
 fn numeric() -> Dataset {

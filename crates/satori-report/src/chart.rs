@@ -1,18 +1,9 @@
-//! A chart as data: one or more panels, each an x–y plot (lines, markers, bars) or a heatmap,
-//! rendered by [`crate::draw`] to SVG or PNG. Chart functions build a [`Chart`] from validated
-//! input; the renderer only ever sees finite coordinates and non-empty ranges.
+//! A chart as data: one or more panels, each an x–y plot (lines, markers, bars) or a heatmap.
+//! Chart functions build a [`Chart`] from validated input; the `render` module draws it (with
+//! `draw`) to SVG or PNG, so the renderer only ever sees finite coordinates and non-empty ranges.
+//! This module depends on no other module of the crate: the drawing code depends on it.
 
-use plotters::backend::{BitMapBackend, RGBPixel};
-use plotters::coord::Shift;
-use plotters::prelude::{DrawingArea, DrawingBackend, IntoDrawingArea, SVGBackend};
 use satori_core::{Error, Result};
-
-use crate::draw;
-use crate::font::ensure_font;
-use crate::raster::PngBackend;
-
-/// The PNG file signature every [`Chart::png`] result starts with.
-pub const PNG_SIGNATURE: [u8; 8] = [0x89, b'P', b'N', b'G', b'\r', b'\n', 0x1a, b'\n'];
 
 /// Width and height of a one-panel chart, in pixels.
 pub(crate) const SINGLE: (u32, u32) = (640, 480);
@@ -177,40 +168,6 @@ impl Chart {
         )
     }
 
-    /// Render the chart as a standalone SVG document.
-    pub fn svg(&self) -> Result<String> {
-        ensure_font()?;
-        let mut out = String::new();
-        {
-            let root = SVGBackend::with_string(&mut out, self.size()).into_drawing_area();
-            self.draw_on(&root)?;
-            root.present().map_err(draw::fail)?;
-        }
-        Ok(out)
-    }
-
-    /// Render the chart as PNG bytes (8-bit RGB).
-    pub fn png(&self) -> Result<Vec<u8>> {
-        ensure_font()?;
-        let (w, h) = self.size();
-        let mut rgb = vec![255u8; w as usize * h as usize * 3];
-        {
-            let bitmap = BitMapBackend::<RGBPixel>::with_buffer_and_format(&mut rgb, (w, h))
-                .map_err(draw::fail)?;
-            let backend = PngBackend::new(bitmap).ok_or_else(|| {
-                Error::Internal("the embedded chart font could not be parsed".into())
-            })?;
-            let root = backend.into_drawing_area();
-            self.draw_on(&root)?;
-            root.present().map_err(draw::fail)?;
-        }
-        encode_png(&rgb, w, h)
-    }
-
-    fn draw_on<DB: DrawingBackend>(&self, root: &DrawingArea<DB, Shift>) -> Result<()> {
-        draw::chart(self, root)
-    }
-
     /// Every coordinate finite and every range non-empty: what the renderer relies on.
     fn check(&self) -> Result<()> {
         if self.panels.is_empty() {
@@ -250,20 +207,6 @@ impl Chart {
         }
         Ok(())
     }
-}
-
-/// Encode 8-bit RGB pixels as PNG.
-fn encode_png(rgb: &[u8], w: u32, h: u32) -> Result<Vec<u8>> {
-    let mut out = Vec::new();
-    {
-        let mut enc = png::Encoder::new(&mut out, w, h);
-        enc.set_color(png::ColorType::Rgb);
-        enc.set_depth(png::BitDepth::Eight);
-        let mut writer = enc.write_header().map_err(draw::fail)?;
-        writer.write_image_data(rgb).map_err(draw::fail)?;
-        writer.finish().map_err(draw::fail)?;
-    }
-    Ok(out)
 }
 
 /// A padded axis range covering the finite `values` (and `include`), never empty (a constant

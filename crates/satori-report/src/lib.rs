@@ -36,13 +36,15 @@ mod format;
 mod history;
 mod raster;
 mod regression;
+mod render;
 mod report;
 
-pub use chart::{Chart, PNG_SIGNATURE};
+pub use chart::Chart;
 pub use classification::{
     CalibrationCurve, ClassScores, calibration_chart, calibration_curve, confusion_matrix_chart,
     precision_recall_chart, roc_chart, score_distribution_chart,
 };
 pub use history::{TrainingHistory, learning_curve_chart};
 pub use regression::{MAX_SCATTER_POINTS, predicted_vs_actual_chart, residuals_chart};
+pub use render::PNG_SIGNATURE;
 pub use report::{CALIBRATION_BINS, Outcomes, ReportInput, SCORE_BINS, render_report};

@@ -1,23 +1,51 @@
-//! The checks of the conformance suite; [`run`] drives them.
-
-use std::panic::{AssertUnwindSafe, catch_unwind};
+//! The checks of the estimator conformance suite; [`run`] drives them over a [`Setup`], which
+//! the `Conformance` builder fills in.
 
 use ndarray::{Array1, Array2, ArrayView2, Axis, s};
 use satori_core::{Dataset, Estimator, Predictor, Result};
 use serde::Serialize;
 use serde::de::DeserializeOwned;
 
-use crate::conformance::{Check, Conformance, Outputs, ProbaApi, Report, Status, Tolerance};
-use crate::golden::is_close;
+use crate::check::Check;
+use crate::harness::{
+    CheckResult, Skips, call, call_ok, default_params_validate, fit_elsewhere, json_difference,
+    model_bytes, params_validate, permutation, rebuild, status_of, subject, unweighted_and_unit,
+    with_nans,
+};
+use crate::report::{Report, Status, Tolerance};
 
-type CheckResult = std::result::Result<(), String>;
+/// What one run of the estimator suite needs: the params, the dataset, the skips, the
+/// tolerances and the permutation seed.
+#[derive(Debug, Clone)]
+pub(crate) struct Setup<E> {
+    pub params: E,
+    pub data: Dataset,
+    pub skips: Skips<Check>,
+    pub fit_order_tol: Tolerance,
+    pub subset_tol: Tolerance,
+    pub seed: u64,
+}
+
+/// `predict_proba` and `classes().len()` as plain functions, so one runner serves models with
+/// and without them.
+pub(crate) struct ProbaApi<M> {
+    pub proba: fn(&M, ArrayView2<'_, f64>) -> Result<Array2<f64>>,
+    pub n_classes: fn(&M) -> usize,
+}
+
+/// What a model says about a matrix: predictions and, for proba models, probabilities.
+#[derive(Debug, Clone)]
+struct Outputs {
+    predict: Array1<f64>,
+    proba: Option<Array2<f64>>,
+}
 
 /// A check that needs the fitted model.
 type ModelCheck<E> = fn(&Ctx<'_, E>) -> CheckResult;
 
 /// Everything the checks share: the suite, the model fitted on its dataset and its outputs.
 struct Ctx<'a, E: Estimator> {
-    c: &'a Conformance<E>,
+    c: &'a Setup<E>,
     proba: Option<&'a ProbaApi<E::Model>>,
     model: &'a E::Model,
     base: &'a Outputs,
@@ -25,26 +53,21 @@ struct Ctx<'a, E: Estimator> {
 }
 
 /// Run every check of `c` (the proba check only when `proba` is given).
-pub(crate) fn run<E>(c: &Conformance<E>, proba: Option<&ProbaApi<E::Model>>) -> Report
+pub(crate) fn run<E>(c: &Setup<E>, proba: Option<&ProbaApi<E::Model>>) -> Report
 where
     E: Estimator,
     E::Model: Predictor + Serialize + DeserializeOwned,
 {
-    let subject = format!(
-        "{} {}",
-        std::any::type_name::<E>(),
-        serde_json::to_string(&c.params).unwrap_or_else(|e| format!("<unserialisable: {e}>"))
-    );
     let mut outcomes: Vec<(Check, Status)> = Vec::new();
     let record =
         |outcomes: &mut Vec<(Check, Status)>, check: Check, f: &dyn Fn() -> CheckResult| {
-            outcomes.push((check, status_of(c, check, f)));
+            outcomes.push((check, status_of(&c.skips, check, check.name(), f)));
         };
-    record(&mut outcomes, Check::DefaultParamsValidate, &|| {
-        E::default()
-            .validate()
-            .map_err(|e| format!("the default params do not validate: {e}"))
-    });
+    record(
+        &mut outcomes,
+        Check::DefaultParamsValidate,
+        &default_params_validate::<E>,
+    );
     record(&mut outcomes, Check::ParamsValidate, &|| {
         params_validate(&c.params)
     });
@@ -100,43 +123,14 @@ where
             }
         }
     }
-    Report { subject, outcomes }
-}
-
-fn status_of<E>(c: &Conformance<E>, check: Check, f: &dyn Fn() -> CheckResult) -> Status {
-    if let Some(reason) = c.skips.get(&check) {
-        return Status::Skipped(reason.clone());
+    Report {
+        subject: subject(&c.params),
+        outcomes,
     }
-    match guard(check.name(), f).and_then(|r| r) {
-        Ok(()) => Status::Passed,
-        Err(m) => Status::Failed(m),
-    }
-}
-
-/// Run `f`, turning a panic into an error that quotes the panic message.
-pub(crate) fn guard<T>(what: &str, f: impl FnOnce() -> T) -> std::result::Result<T, String> {
-    catch_unwind(AssertUnwindSafe(f)).map_err(|payload| {
-        let msg = payload
-            .downcast_ref::<&str>()
-            .map(|s| s.to_string())
-            .or_else(|| payload.downcast_ref::<String>().cloned())
-            .unwrap_or_else(|| "<non-string panic payload>".into());
-        format!("{what} panicked: {msg}")
-    })
-}
-
-/// Call into the estimator: the outer error is a panic, the inner result its answer.
-fn call<T>(what: &str, f: impl FnOnce() -> Result<T>) -> std::result::Result<Result<T>, String> {
-    guard(what, f)
-}
-
-/// Call into the estimator and require `Ok`.
-fn call_ok<T>(what: &str, f: impl FnOnce() -> Result<T>) -> std::result::Result<T, String> {
-    call(what, f)?.map_err(|e| format!("{what} failed: {e}"))
 }
 
 fn fit_base<E>(
-    c: &Conformance<E>,
+    c: &Setup<E>,
     proba: Option<&ProbaApi<E::Model>>,
 ) -> std::result::Result<(E::Model, Outputs, Vec<u8>), String>
 where
@@ -194,19 +188,9 @@ fn require_finite(out: &Outputs, what: &str) -> CheckResult {
     Ok(())
 }
 
-fn model_bytes<M: Serialize>(model: &M) -> std::result::Result<Vec<u8>, String> {
-    postcard::to_allocvec(model).map_err(|e| format!("postcard cannot serialise the model: {e}"))
-}
-
 /// Compare two outputs element by element (bit for bit when `tol` is exact).
 fn same(what: &str, got: &Outputs, want: &Outputs, tol: Tolerance) -> CheckResult {
-    let eq = |a: f64, b: f64| {
-        if tol == Tolerance::EXACT {
-            a.to_bits() == b.to_bits() || (a.is_nan() && b.is_nan())
-        } else {
-            is_close(a, b, tol.rtol, tol.atol)
-        }
-    };
+    let eq = |a: f64, b: f64| tol.eq(a, b);
     if got.predict.len() != want.predict.len() {
         return Err(format!(
             "{what}: {} predictions, expected {}",
@@ -248,77 +232,16 @@ fn select(out: &Outputs, rows: &[usize]) -> Outputs {
     }
 }
 
-fn permutation(n: usize, seed: u64) -> Vec<usize> {
-    let mut rows: Vec<usize> = (0..n).collect();
-    satori_core::rng::shuffle(&mut rows, &mut satori_core::rng::rng(seed));
-    if n > 1 && rows.iter().enumerate().all(|(i, &r)| i == r) {
-        rows.reverse();
-    }
-    rows
-}
-
-/// `data` with its features replaced by `x` (same columns unless `schema_cols` picks some) and
-/// its weights replaced by `weights`.
-fn rebuild(
-    data: &Dataset,
-    x: Array2<f64>,
-    schema_cols: Option<std::ops::Range<usize>>,
-    weights: Option<Option<Array1<f64>>>,
-) -> std::result::Result<Dataset, String> {
-    let (_, mut schema, target, name, old_weights) = data.clone().into_parts();
-    if let Some(cols) = schema_cols {
-        schema.columns = schema.columns.get(cols).unwrap_or_default().to_vec();
-    }
-    let weights = weights.unwrap_or(old_weights);
-    let build = || -> Result<Dataset> {
-        let mut d = Dataset::with_schema(x, schema)?;
-        if let Some(t) = target {
-            d = d.with_target(t)?;
-        }
-        if let Some(n) = name {
-            d = d.with_target_name(n);
-        }
-        if let Some(w) = weights {
-            d = d.with_weights(w)?;
-        }
-        Ok(d)
-    };
-    build().map_err(|e| format!("could not build the test dataset: {e}"))
-}
-
-fn params_validate<E: Estimator>(params: &E) -> CheckResult {
-    params
-        .validate()
-        .map_err(|e| format!("the given params do not validate: {e}"))?;
-    let json = serde_json::to_string(params).map_err(|e| format!("params to JSON: {e}"))?;
-    let back: E = serde_json::from_str(&json)
-        .map_err(|e| format!("params from their own JSON {json}: {e}"))?;
-    let again = serde_json::to_string(&back).map_err(|e| format!("params to JSON: {e}"))?;
-    if again != json {
-        return Err(format!(
-            "params change in a JSON round trip: {json} became {again}"
-        ));
-    }
-    Ok(())
-}
-
 fn fit_twice<E>(ctx: &Ctx<'_, E>) -> CheckResult
 where
     E: Estimator,
     E::Model: Serialize,
 {
     let again = call_ok("second fit", || ctx.c.params.fit(&ctx.c.data))?;
-    let bytes = model_bytes(&again)?;
-    if bytes != ctx.bytes {
-        let a = serde_json::to_string(ctx.model).unwrap_or_default();
-        let b = serde_json::to_string(&again).unwrap_or_default();
-        let at = a.chars().zip(b.chars()).take_while(|(x, y)| x == y).count();
-        let from = at.saturating_sub(40);
-        let snip = |s: &str| s.chars().skip(from).take(100).collect::<String>();
+    if model_bytes(&again)? != ctx.bytes {
         return Err(format!(
-            "two fits gave different models; first difference in JSON at char {at}:\n  first:  …{}\n  second: …{}",
-            snip(&a),
-            snip(&b)
+            "two fits gave different models; {}",
+            json_difference(ctx.model, &again)
         ));
     }
     Ok(())
@@ -427,13 +350,7 @@ where
     E::Model: Predictor,
 {
     let data = &ctx.c.data;
-    let none = rebuild(data, data.x().to_owned(), None, Some(None))?;
-    let ones = rebuild(
-        data,
-        data.x().to_owned(),
-        None,
-        Some(Some(Array1::ones(data.n_samples()))),
-    )?;
+    let (none, ones) = unweighted_and_unit(data)?;
     let m_none = call_ok("fit without weights", || ctx.c.params.fit(&none))?;
     let m_ones = call_ok("fit with unit weights", || ctx.c.params.fit(&ones))?;
     let a = outputs(&m_none, data.x(), ctx.proba, "model fitted without weights")?;
@@ -486,17 +403,6 @@ where
         }
     }
     Ok(())
-}
-
-/// `x` with NaN in its first row and in every third cell.
-fn with_nans(x: ArrayView2<'_, f64>) -> Array2<f64> {
-    let mut x = x.to_owned();
-    for ((i, j), v) in x.indexed_iter_mut() {
-        if i == 0 || (i + j) % 3 == 0 {
-            *v = f64::NAN;
-        }
-    }
-    x
 }
 
 /// Predict on `x`: an `Err` is fine; `Ok` must be one finite value (and a valid probability row)
@@ -578,19 +484,7 @@ where
     E: Estimator,
     E::Model: Serialize,
 {
-    let json = serde_json::to_string(&ctx.c.params).map_err(|e| format!("params to JSON: {e}"))?;
-    let data = &ctx.c.data;
-    let bytes = std::thread::scope(|scope| {
-        scope
-            .spawn(|| -> std::result::Result<Vec<u8>, String> {
-                let params: E = serde_json::from_str(&json)
-                    .map_err(|e| format!("params from their JSON: {e}"))?;
-                let model = call_ok("fit on another thread", || params.fit(data))?;
-                model_bytes(&model)
-            })
-            .join()
-            .unwrap_or_else(|_| Err("fit on another thread panicked".into()))
-    })?;
+    let bytes = fit_elsewhere(&ctx.c.params, &ctx.c.data, |p: &E, d| p.fit(d))?;
     if bytes != ctx.bytes {
         return Err(
             "params sent through JSON and fitted on another thread gave a different model".into(),

@@ -8,6 +8,12 @@
 //!   no weights, wrong column count → `Err`, NaN handling, one-row and one-feature fits, same seed
 //!   = same model, valid probabilities. A panic anywhere is a failed check, and every skip carries
 //!   a written reason that the report prints.
+//! - [`TransformerConformance`] / [`check_transformer`]: the same suite in its transformer form
+//!   (see [`TransformerCheck`]): fit twice = same fitted bytes, serde round trips = identical
+//!   output, `feature_names_out` names every output column, a stable output width, row-order and
+//!   subset invariance, unit weights = no weights, wrong column count → `ShapeMismatch`, NaN
+//!   handled as the transformer's [`NanPolicy`] documents, infinities, one-row and one-column
+//!   fits never panic, same seed = same transformer.
 //! - [`generate`]: small seeded datasets (binary/multiclass with string labels, regression, with
 //!   NaNs, categorical columns and weights on request).
 //! - [`fuzz`]: a small deterministic mutation fuzzer for ordinary tests (seed files in, mutants
@@ -49,12 +55,18 @@
 //! ```
 #![warn(missing_docs)]
 
+mod check;
 mod checks;
 mod conformance;
 pub mod fuzz;
 pub mod generate;
 pub mod golden;
+mod harness;
+mod report;
+mod transformer;
+mod transformer_checks;
 
-pub use conformance::{
-    Check, Conformance, Report, Status, Tolerance, check_classifier, check_estimator,
-};
+pub use check::{Check, NanPolicy, TransformerCheck};
+pub use conformance::{Conformance, check_classifier, check_estimator};
+pub use report::{Report, Status, Tolerance};
+pub use transformer::{TransformerConformance, check_transformer};

@@ -7,9 +7,6 @@ use satori_tree::{
     Contamination, IsolationForestParams, IsolationMaxFeatures, IsolationMaxSamples,
 };
 
-const JSON_NAN: &str = "FlatTree keeps NaN as the threshold of its leaves, which JSON cannot \
-    carry (serde_json writes null); models are stored with postcard, whose round trip is checked";
-
 const SUBSAMPLE_BY_POSITION: &str = "with more rows than max_samples (or with bootstrap) each \
     tree draws rows by position, so permuted training rows give different trees, as in \
     scikit-learn";
@@ -34,9 +31,7 @@ fn passes_on_small_data_where_every_row_is_used() {
                 seed: 3,
                 ..Default::default()
             };
-            Conformance::new(params, data.clone())
-                .skip(Check::SerdeJson, JSON_NAN)
-                .check();
+            Conformance::new(params, data.clone()).check();
         }
     }
 }
@@ -53,7 +48,6 @@ fn passes_with_subsampling_and_bootstrap() {
         seed: 11,
     };
     Conformance::new(params, data)
-        .skip(Check::SerdeJson, JSON_NAN)
         .skip(Check::RowOrderFit, SUBSAMPLE_BY_POSITION)
         .check();
 }
@@ -66,8 +60,6 @@ fn subsampling_really_depends_on_row_order() {
         max_samples: IsolationMaxSamples::Count(50),
         ..Default::default()
     };
-    let report = Conformance::new(params, generate::regression(120, 3, 4))
-        .skip(Check::SerdeJson, JSON_NAN)
-        .run();
+    let report = Conformance::new(params, generate::regression(120, 3, 4)).run();
     assert!(report.failed(Check::RowOrderFit), "{report}");
 }
