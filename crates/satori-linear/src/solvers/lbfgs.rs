@@ -1,6 +1,7 @@
 //! Limited-memory BFGS for smooth unconstrained problems, organised as scipy's L-BFGS-B (the
 //! optimizer scikit-learn's `lbfgs` solver calls) run without bounds:
 //!
+//!
 //! - memory of `m = 10` correction pairs; the search direction is the two-loop recursion with the
 //!   initial inverse Hessian `(s·y / y·y) I` (for unbounded problems the same direction as
 //!   L-BFGS-B's compact form); a pair is kept only when `s·y > eps · y·y`;
@@ -11,7 +12,10 @@
 //! - convergence when the largest absolute gradient entry is at most `gtol`, or when the relative
 //!   reduction of `f` is at most `ftol`: `(f_k - f_{k+1}) <= ftol · max(|f_k|, |f_{k+1}|, 1)`.
 //!
-//! Iterations are counted as scipy's `nit`.
+//! Iterations are counted as scipy's `nit`. Dot products add left to right
+//! ([`satori_core::numeric::dot`]).
+
+use satori_core::numeric::dot;
 
 /// Options of [`minimize`].
 #[derive(Debug, Clone, Copy)]
@@ -50,10 +54,6 @@ pub(crate) struct LbfgsResult {
     /// Whether a convergence criterion was met (rather than the iteration limit or a failed line
     /// search).
     pub converged: bool,
-}
-
-fn dot(a: &[f64], b: &[f64]) -> f64 {
-    a.iter().zip(b).map(|(x, y)| x * y).sum()
 }
 
 fn max_abs(a: &[f64]) -> f64 {

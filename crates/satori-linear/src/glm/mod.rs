@@ -42,9 +42,13 @@ use satori_core::{
 };
 use serde::{Deserialize, Serialize};
 
-use crate::lin_data::{LinearFunction, design_from, regression_target, weights};
-use crate::lin_glm::{Family, GlmX, Problem, newton_cholesky};
-use crate::lin_lbfgs::minimize;
+mod newton;
+mod objective;
+
+use crate::common::data::{LinearFunction, design_from, regression_target, weights};
+use crate::glm::newton::newton_cholesky;
+use crate::glm::objective::{Family, GlmX, Problem};
+use crate::solvers::lbfgs_glm::minimize;
 
 /// The link function of a [`TweedieRegressor`] (scikit-learn's `link`).
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize)]
@@ -372,7 +376,7 @@ impl SparseEstimator for TweedieRegressorParams {
         weights: Option<ArrayView1<'_, f64>>,
     ) -> Result<TweedieRegressor> {
         self.validate()?;
-        let (y, w) = crate::sparse_ls::csr_regression_target(x, target, weights, NAME)?;
+        let (y, w) = crate::solvers::cgls::csr_regression_target(x, target, weights, NAME)?;
         if self.solver == GlmSolver::NewtonCholesky && x.cols() > SPARSE_NEWTON_MAX_FEATURES {
             return Err(Error::param(
                 "solver",

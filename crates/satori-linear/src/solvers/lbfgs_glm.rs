@@ -3,6 +3,8 @@
 //! relative decrease `(f_k − f_{k+1}) / max(|f_k|, |f_{k+1}|, 1) ≤ ftol`, or after `max_iter`
 //! iterations. Memory of 10 pairs (scipy's default); backtracking Armijo line search.
 
+use satori_core::numeric::dot;
+
 /// The outcome of [`minimize`].
 pub(crate) struct LbfgsOutcome {
     /// The final point.
@@ -17,10 +19,6 @@ const MEMORY: usize = 10;
 
 /// An objective: the value and the gradient at a point.
 pub(crate) type Objective<'a> = dyn Fn(&[f64]) -> (f64, Vec<f64>) + 'a;
-
-fn dot(a: &[f64], b: &[f64]) -> f64 {
-    a.iter().zip(b).map(|(u, v)| u * v).sum()
-}
 
 /// The two-loop recursion: `-H·g` for the current memory.
 fn direction(g: &[f64], s: &[Vec<f64>], y: &[Vec<f64>]) -> Vec<f64> {
