@@ -1,7 +1,6 @@
 //! The numerical solvers behind the linear models, each one copy for the whole crate:
 //!
-//! - [`lbfgs`]: scipy's L-BFGS-B (without bounds), for logistic regression;
-//! - [`lbfgs_glm`]: a smaller L-BFGS with a backtracking line search, for the GLMs;
+//! - [`lbfgs`]: scipy's L-BFGS-B (without bounds), for logistic regression and the GLMs;
 //! - [`dense`]: blocked QR, SVD, scipy's `lstsq` rule, ridge by SVD and Cholesky solves, for
 //!   least squares and ridge on dense input;
 //! - [`nnls`]: Lawson–Hanson non-negative least squares (`positive = true`);
@@ -15,5 +14,4 @@
 pub(crate) mod cgls;
 pub(crate) mod dense;
 pub(crate) mod lbfgs;
-pub(crate) mod lbfgs_glm;
 pub(crate) mod nnls;
