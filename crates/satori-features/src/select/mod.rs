@@ -37,7 +37,7 @@ mod variance;
 use ndarray::{Array2, ArrayView2, Axis};
 use satori_core::Result;
 
-pub use score::ScoreFunc;
+pub use score::{ScoreFunc, f_regression_csr};
 pub use univariate::{KBest, SelectKBestParams, SelectPercentileParams, UnivariateSelector};
 pub use variance::{VarianceThreshold, VarianceThresholdParams};
 
