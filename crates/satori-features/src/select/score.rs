@@ -269,12 +269,20 @@ pub fn f_regression_csr(
     x: &CsMat<f64>,
     y: ArrayView1<'_, f64>,
 ) -> Result<(Array1<f64>, Array1<f64>)> {
-    let y = y.as_slice().unwrap_or(&[]);
     let n = x.rows();
     let p = x.cols();
-    if n == 0 || y.len() != n {
+    if y.len() != n {
+        return Err(Error::ShapeMismatch {
+            context: "f_regression: length of y against the rows of X".into(),
+            expected: n,
+            got: y.len(),
+        });
+    }
+    if n == 0 {
         return Ok((Array1::zeros(p), Array1::ones(p)));
     }
+    // Any memory layout (a strided or reversed view has no contiguous slice).
+    let y = y.to_vec();
     let y_mean = y.iter().sum::<f64>() / n as f64;
     let yc: Vec<f64> = y.iter().map(|v| v - y_mean).collect();
     let y_norm = yc.iter().map(|v| v * v).sum::<f64>().sqrt();
