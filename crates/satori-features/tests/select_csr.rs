@@ -2,7 +2,9 @@
 //! scores as the dense functions, whatever the memory layout of the target.
 
 use ndarray::{Array1, Array2, s};
-use satori_features::select::f_regression_csr;
+use satori_core::{Dataset, Target};
+use satori_features::ScoreFunc;
+use satori_features::select::{chi2_csr, f_regression_csr};
 use satori_features::sparse::csr_from_dense;
 
 /// A sparse-ish matrix (about half zeros) and a target that depends on its first columns.
@@ -55,4 +57,34 @@ fn f_regression_csr_rejects_a_target_of_another_length() {
         ),
         "{e}"
     );
+}
+
+fn dataset(x: &Array2<f64>, target: Target) -> Dataset {
+    let names = (0..x.ncols()).map(|j| format!("c{j}")).collect();
+    Dataset::new(x.clone(), names)
+        .unwrap()
+        .with_target(target)
+        .unwrap()
+}
+
+#[test]
+fn csr_scores_are_the_dense_scores_bit_for_bit() {
+    let (x, y) = problem(57);
+    let m = csr_from_dense(x.view());
+    let dense = ScoreFunc::FRegression
+        .scores(&dataset(&x, Target::regression(y.clone())))
+        .unwrap();
+    assert_eq!(f_regression_csr(&m, y.view()).unwrap(), dense);
+
+    let codes: Vec<usize> = (0..57).map(|i| (i * 5 + i / 3) % 3).collect();
+    let labels = vec!["a".to_string(), "b".into(), "c".into()];
+    let target = Target::classes(Array1::from(codes.clone()), labels).unwrap();
+    let dense = ScoreFunc::Chi2.scores(&dataset(&x, target)).unwrap();
+    let sparse = chi2_csr(&m, &codes, 3).unwrap();
+    // Bits, so that a NaN score (a column with no stored value) would compare too.
+    let bits = |a: &Array1<f64>| a.iter().map(|v| v.to_bits()).collect::<Vec<_>>();
+    assert_eq!(bits(&sparse.0), bits(&dense.0));
+    assert_eq!(bits(&sparse.1), bits(&dense.1));
+    // CSC input is read as CSR.
+    assert_eq!(chi2_csr(&m.to_csc(), &codes, 3).unwrap().0.len(), 6);
 }
