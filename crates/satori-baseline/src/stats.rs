@@ -7,78 +7,16 @@
 //! - [`weighted_percentile`]: scikit-learn's `sklearn.utils.stats._weighted_percentile` (the
 //!   "inverted_cdf" method, `average=False`), as `DummyRegressor` calls it with sample weights.
 //!
-//! Inputs must be finite (the callers check); the functions never panic, and return `None` where
-//! numpy or scikit-learn would return NaN (no values, or weights that sum to zero).
+//! The first three are the workspace's shared routines of [`satori_core::numeric`], re-exported
+//! here. Inputs must be finite (the callers check); the functions never panic, and return `None`
+//! where numpy or scikit-learn would return NaN or raise (no values, weights that sum to zero).
 
-pub use satori_core::numeric::pairwise_sum;
-use satori_core::numeric::pairwise_sum_by;
+pub use satori_core::numeric::{median, pairwise_sum, percentile_linear};
 
 /// [`pairwise_sum`] of the products `a[i] * b[i]` (numpy's `np.multiply(a, b).sum()`), without
 /// allocating the products. `None` when the lengths differ.
 pub fn pairwise_dot(a: &[f64], b: &[f64]) -> Option<f64> {
-    (a.len() == b.len()).then(|| pairwise_sum_by(0, a.len(), &|i| a[i] * b[i]))
-}
-
-/// The order statistics `k` and `k + 1` (0-based, `k + 1 < values.len()`) in linear time, as
-/// numpy's `partition` finds them (finite inputs; `total_cmp` keeps it panic-free anyway).
-fn order_pair(values: &[f64], k: usize) -> Option<(f64, f64)> {
-    let mut v = values.to_vec();
-    if k + 1 >= v.len() {
-        return None;
-    }
-    let (_, kth, right) = v.select_nth_unstable_by(k, f64::total_cmp);
-    let next = right.iter().copied().min_by(f64::total_cmp)?;
-    Some((*kth, next))
-}
-
-/// The order statistic `k` (0-based, `k < values.len()`) in linear time.
-fn order_stat(values: &[f64], k: usize) -> Option<f64> {
-    let mut v = values.to_vec();
-    if k >= v.len() {
-        return None;
-    }
-    Some(*v.select_nth_unstable_by(k, f64::total_cmp).1)
-}
-
-/// `np.median(values)`: the middle value, or `(a + b) / 2` of the two middle values. `None` for no
-/// values.
-pub fn median(values: &[f64]) -> Option<f64> {
-    let n = values.len();
-    if n == 0 {
-        return None;
-    }
-    let h = n / 2;
-    if n % 2 == 1 {
-        order_stat(values, h)
-    } else {
-        order_pair(values, h - 1).map(|(a, b)| (a + b) / 2.0)
-    }
-}
-
-/// `np.percentile(values, q)` with `method="linear"`, `q` in percent (`[0, 100]`). numpy divides
-/// `q` by 100, places the virtual index `(n - 1) * q` between two order statistics `a <= b` with
-/// fraction `g`, and interpolates as `a + (b - a) * g` when `g < 0.5` and `b - (b - a) * (1 - g)`
-/// otherwise. `None` for no values.
-pub fn percentile_linear(values: &[f64], q: f64) -> Option<f64> {
-    let n = values.len();
-    if n == 0 || !(0.0..=100.0).contains(&q) {
-        return None;
-    }
-    let quantile = q / 100.0;
-    let virtual_index = (n - 1) as f64 * quantile;
-    if virtual_index >= (n - 1) as f64 {
-        return order_stat(values, n - 1);
-    }
-    let previous = virtual_index.floor();
-    let gamma = virtual_index - previous;
-    // 0 <= previous < n - 1, so both order statistics exist.
-    let (a, b) = order_pair(values, previous as usize)?;
-    let diff = b - a;
-    Some(if gamma >= 0.5 {
-        b - diff * (1.0 - gamma)
-    } else {
-        a + diff * gamma
-    })
+    (a.len() == b.len()).then(|| satori_core::numeric::pairwise_dot(a, b))
 }
 
 /// scikit-learn's `_weighted_percentile(values, weights, percentile_rank)` with `average=False`:
@@ -138,25 +76,6 @@ mod tests {
             pairwise_sum(&big),
             pairwise_sum(&big[..144]) + pairwise_sum(&big[144..])
         );
-    }
-
-    #[test]
-    fn median_odd_even() {
-        assert_eq!(median(&[3.0, 1.0, 2.0]), Some(2.0));
-        assert_eq!(median(&[4.0, 1.0, 3.0, 2.0]), Some(2.5));
-        assert_eq!(median(&[]), None);
-    }
-
-    #[test]
-    fn percentile_linear_interpolates_like_numpy() {
-        let v = [1.0, 2.0, 3.0, 4.0];
-        assert_eq!(percentile_linear(&v, 0.0), Some(1.0));
-        assert_eq!(percentile_linear(&v, 100.0), Some(4.0));
-        assert_eq!(percentile_linear(&v, 50.0), Some(2.5));
-        // virtual index 3 * 0.25 = 0.75 → b - (b - a) * 0.25
-        assert_eq!(percentile_linear(&v, 25.0), Some(1.75));
-        assert_eq!(percentile_linear(&v, 101.0), None);
-        assert_eq!(percentile_linear(&[], 50.0), None);
     }
 
     #[test]

@@ -40,13 +40,13 @@
 //! ```
 
 use ndarray::{Array1, Array2, ArrayView1, ArrayView2, Axis};
+use satori_core::numeric::{lerp, percentile_linear_sorted};
 use satori_core::rng::{self, RngExt};
 use satori_core::{Dataset, Error, Estimator, Params, Progress, Result, Transformer};
 use serde::{Deserialize, Serialize};
 
 use crate::check::{check_fit_input, check_transform_input};
 use crate::kmeans1d::kmeans_1d;
-use crate::stats::percentile_linear;
 
 /// How bins are encoded (scikit-learn's `encode`; its sparse `onehot` is not offered).
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize)]
@@ -168,14 +168,8 @@ fn percentile_averaged_inverted_cdf(sorted: &[f64], q: f64) -> f64 {
         let p = vi.floor() as usize;
         (p, p + 1)
     };
-    let (a, b) = (sorted[prev], sorted[next]);
     let gamma = if vi - vi.floor() == 0.0 { 0.5 } else { 1.0 };
-    let diff = b - a;
-    if gamma >= 0.5 {
-        b - diff * (1.0 - gamma)
-    } else {
-        a + diff * gamma
-    }
+    lerp(sorted[prev], sorted[next], gamma)
 }
 
 impl KBinsDiscretizerParams {
@@ -206,7 +200,9 @@ impl KBinsDiscretizerParams {
                         QuantileMethod::AveragedInvertedCdf => {
                             percentile_averaged_inverted_cdf(&sorted, q)
                         }
-                        QuantileMethod::Linear => percentile_linear(&sorted, q).unwrap_or(min),
+                        QuantileMethod::Linear => {
+                            percentile_linear_sorted(&sorted, q).unwrap_or(min)
+                        }
                     })
                     .collect::<Vec<f64>>()
             }

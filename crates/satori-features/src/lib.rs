@@ -8,7 +8,8 @@
 //! - [`VarianceThresholdParams`] → [`VarianceThreshold`], and [`SelectKBestParams`] /
 //!   [`SelectPercentileParams`] → [`UnivariateSelector`] with the score functions of
 //!   [`ScoreFunc`] (`f_classif`, `f_regression`, `chi2`, `mutual_info_classif`,
-//!   `mutual_info_regression`): feature selection.
+//!   `mutual_info_regression`): feature selection; [`select::chi2_csr`] and
+//!   [`select::f_regression_csr`] score sparse CSR input (TF-IDF) without densifying it.
 //! - [`PolynomialFeaturesParams`] → [`PolynomialFeatures`]: polynomial and interaction features.
 //! - [`KBinsDiscretizerParams`] → [`KBinsDiscretizer`]: k-bins discretisation (`uniform`,
 //!   `quantile`, `kmeans`), ordinal or dense one-hot.
@@ -24,7 +25,7 @@
 //!   [`HashingVectorizerParams`], documents in, sparse CSR matrices out.
 //! - [`DatetimeFeaturesParams`] → [`DatetimeFeatures`]: calendar features of epoch-seconds
 //!   columns (pandas' `.dt` accessors), optionally cyclical.
-//! - [`sparse`]: CSR ↔ dense conversions, max-abs scaling and `chi2` on CSR matrices.
+//! - [`sparse`]: CSR ↔ dense conversions and max-abs scaling of CSR matrices.
 //!
 //! Every step except the datetime expansion and the feature hasher (for which NaN means a
 //! missing value) rejects missing values (NaN) and infinities at fit and transform time with

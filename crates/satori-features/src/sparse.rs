@@ -1,7 +1,7 @@
 //! Sparse (CSR) helpers: conversions between [`sprs::CsMat`] and ndarray, the sparse-dense
-//! products the randomized truncated SVD needs, column statistics without densifying,
-//! [`SparseMaxAbsScaler`] (scikit-learn's `MaxAbsScaler` on sparse input) and [`chi2_csr`]
-//! (`sklearn.feature_selection.chi2` on a sparse count matrix).
+//! products the randomized truncated SVD needs, column statistics without densifying, and
+//! [`SparseMaxAbsScaler`] (scikit-learn's `MaxAbsScaler` on sparse input). The score functions
+//! on CSR input live with the dense ones in [`crate::select`] ([`chi2_csr`] is re-exported here).
 //!
 //! Every function takes CSR or CSC matrices (a CSC input is converted to CSR first) and rejects
 //! NaN and infinite stored values with [`Error::InvalidData`].
@@ -270,70 +270,9 @@ impl SparseMaxAbsScaler {
     }
 }
 
-/// `sklearn.feature_selection.chi2` on a sparse non-negative matrix (term counts, TF-IDF) and
-/// class codes `y` (`0..n_classes`): the chi-squared statistic of each column and its p-value
-/// (`n_classes − 1` degrees of freedom), without densifying `x`. As scikit-learn, with a single
-/// class the statistic is computed against an empty second class. Errors on negative values, a
-/// length mismatch, or a code outside `0..n_classes`.
-pub fn chi2_csr(
-    x: &CsMat<f64>,
-    y: &[usize],
-    n_classes: usize,
-) -> Result<(Array1<f64>, Array1<f64>)> {
-    let x = as_csr(x);
-    require_finite_csr(&x, "chi2")?;
-    if y.len() != x.rows() {
-        return Err(Error::ShapeMismatch {
-            context: "chi2: length of y against the rows of X".into(),
-            expected: x.rows(),
-            got: y.len(),
-        });
-    }
-    if x.data().iter().any(|&v| v < 0.0) {
-        return Err(Error::InvalidData(
-            "chi2 needs non-negative features (counts or frequencies), and X holds a negative \
-             value"
-                .into(),
-        ));
-    }
-    if let Some(&c) = y.iter().find(|&&c| c >= n_classes) {
-        return Err(Error::InvalidData(format!(
-            "chi2: class code {c} is outside 0..{n_classes}"
-        )));
-    }
-    // Classes present in y, in code order (scikit-learn's LabelBinarizer sees only these).
-    let mut present = vec![false; n_classes];
-    y.iter().for_each(|&c| present[c] = true);
-    let classes: Vec<usize> = (0..n_classes).filter(|&c| present[c]).collect();
-    let k = classes.len().max(2);
-    let p = x.cols();
-    let n = x.rows() as f64;
-    let mut observed = vec![0.0; k * p];
-    let mut class_count = vec![0.0; k];
-    let mut feature_count = vec![0.0; p];
-    for (i, row) in x.outer_iterator().enumerate() {
-        // With one class scikit-learn's indicator is [1 − Y, Y] with Y = 0: all rows in column 0.
-        let slot = classes.iter().position(|&c| c == y[i]).unwrap_or(0);
-        class_count[slot] += 1.0;
-        for (j, &v) in row.iter() {
-            observed[slot * p + j] += v;
-            feature_count[j] += v;
-        }
-    }
-    let mut stat = Array1::<f64>::zeros(p);
-    for j in 0..p {
-        let mut s = 0.0;
-        for c in 0..k {
-            let expected = class_count[c] / n * feature_count[j];
-            let d = observed[c * p + j] - expected;
-            s += d * d / expected;
-        }
-        stat[j] = s;
-    }
-    let dof = (k - 1) as f64;
-    let pval = stat.mapv(|s| crate::stats::chi2_sf(dof, s));
-    Ok((stat, pval))
-}
+/// `sklearn.feature_selection.chi2` on a sparse count matrix; defined beside the dense score
+/// functions as [`crate::select::chi2_csr`].
+pub use crate::select::chi2_csr;
 
 #[cfg(test)]
 mod tests {

@@ -1,6 +1,6 @@
 //! The statistics the selection steps are built on: the survival functions of the F and χ²
-//! distributions (SciPy's `special.fdtrc` and `special.chdtrc`), numpy's linear `percentile`, and
-//! a stable argsort.
+//! distributions (SciPy's `special.fdtrc` and `special.chdtrc`), the digamma function, and a
+//! stable argsort. NumPy's percentile and pairwise sum are `satori_core::numeric`'s.
 //!
 //! The F survival function is the regularised incomplete beta function `I_x(a, b)`, evaluated by
 //! its continued fraction (modified Lentz) on the side of `(a + 1) / (a + b + 2)` where it
@@ -171,33 +171,6 @@ pub(crate) fn chi2_sf(k: f64, x: f64) -> f64 {
     }
 }
 
-/// `np.percentile(values, q)` with numpy's default `method="linear"`, `q` in percent: the virtual
-/// index `(n − 1)·q/100` between order statistics `a ≤ b` with fraction `g`, interpolated as
-/// `a + (b − a)·g` below `g = 0.5` and `b − (b − a)·(1 − g)` from there on (numpy's `_lerp`).
-/// `None` for no values or `q` outside `[0, 100]`. NaN-free input expected.
-pub(crate) fn percentile_linear(values: &[f64], q: f64) -> Option<f64> {
-    let n = values.len();
-    if n == 0 || !(0.0..=100.0).contains(&q) {
-        return None;
-    }
-    let mut sorted = values.to_vec();
-    sorted.sort_by(f64::total_cmp);
-    let virtual_index = (n - 1) as f64 * (q / 100.0);
-    if virtual_index >= (n - 1) as f64 {
-        return sorted.last().copied();
-    }
-    let previous = virtual_index.floor();
-    let gamma = virtual_index - previous;
-    let i = previous as usize;
-    let (a, b) = (*sorted.get(i)?, *sorted.get(i + 1)?);
-    let diff = b - a;
-    Some(if gamma >= 0.5 {
-        b - diff * (1.0 - gamma)
-    } else {
-        a + diff * gamma
-    })
-}
-
 /// The digamma function `ψ(x)` for `x > 0`, as Cephes evaluates it: for an integer up to 10,
 /// `H(x − 1) − γ`; otherwise the recurrence `ψ(x) = ψ(x + 1) − 1/x` up to `x ≥ 10`, then the
 /// asymptotic series (within a few ulps of SciPy's `digamma`).
@@ -308,10 +281,7 @@ mod tests {
     }
 
     #[test]
-    fn percentile_and_argsort() {
-        assert_eq!(percentile_linear(&[3.0, 1.0, 2.0, 4.0], 50.0), Some(2.5));
-        assert_eq!(percentile_linear(&[1.0], 90.0), Some(1.0));
-        assert_eq!(percentile_linear(&[], 50.0), None);
+    fn argsort_and_sum() {
         assert_eq!(stable_argsort(&[2.0, 1.0, 2.0, 0.0]), vec![3, 1, 0, 2]);
         let v: Vec<f64> = (0..300).map(|i| 0.1 * i as f64).collect();
         assert!((pairwise_sum(&v) - 4485.0).abs() < 1e-9);

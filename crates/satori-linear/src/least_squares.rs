@@ -33,10 +33,10 @@ use satori_core::{
 };
 use serde::{Deserialize, Serialize};
 
-use crate::lin_data::{LinearFunction, center, regression_target, weights};
-use crate::lin_nnls::nnls;
-use crate::lin_solve::{lstsq, reduce};
-use crate::sparse_ls::fit_sparse_ls;
+use crate::common::data::{LinearFunction, center, regression_target, weights};
+use crate::solvers::cgls::fit_sparse_ls;
+use crate::solvers::dense::{lstsq, reduce};
+use crate::solvers::nnls::nnls;
 
 const NAME: &str = "LinearRegression";
 

@@ -58,34 +58,26 @@
 //! ```
 #![warn(missing_docs)]
 
-mod clf_common;
-mod coordinate_descent;
+mod common;
+mod elastic_net;
 mod glm;
-mod lbfgs;
 mod least_squares;
-mod lin_cd;
-mod lin_data;
-mod lin_glm;
-mod lin_lbfgs;
-mod lin_nnls;
-mod lin_solve;
 mod logistic;
-mod path;
 mod ridge;
 mod sgd;
-mod sparse;
-mod sparse_cd;
-mod sparse_ls;
+mod solvers;
 
-pub use clf_common::ClassWeight;
-pub use coordinate_descent::{ElasticNet, ElasticNetParams, Lasso, LassoParams, Selection};
+pub use common::classes::ClassWeight;
+pub use elastic_net::{
+    ElasticNet, ElasticNetParams, Lasso, LassoParams, PathParams, RegularizationPath, Selection,
+    enet_path, lasso_path,
+};
 pub use glm::{
     GlmSolver, Link, PoissonRegressor, PoissonRegressorParams, TweedieRegressor,
     TweedieRegressorParams,
 };
 pub use least_squares::{LinearRegression, LinearRegressionParams};
 pub use logistic::{LogisticRegression, LogisticRegressionParams};
-pub use path::{PathParams, RegularizationPath, enet_path, lasso_path};
 pub use ridge::{Ridge, RidgeParams, RidgeSolver};
 pub use sgd::{
     LearningRate, Penalty, SgdClassifier, SgdClassifierLoss, SgdClassifierParams, SgdRegressor,

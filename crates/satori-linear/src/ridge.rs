@@ -35,9 +35,11 @@ use satori_core::{
 };
 use serde::{Deserialize, Serialize};
 
-use crate::lin_data::{Centered, LinearFunction, center, gram, regression_target, weights, xt_vec};
-use crate::lin_solve::{ridge_svd, solve_spd};
-use crate::sparse_ls::fit_sparse_ls;
+use crate::common::data::{
+    Centered, LinearFunction, center, gram, regression_target, weights, xt_vec,
+};
+use crate::solvers::cgls::fit_sparse_ls;
+use crate::solvers::dense::{ridge_svd, solve_spd};
 
 const NAME: &str = "Ridge";
 

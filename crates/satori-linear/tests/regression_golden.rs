@@ -6,7 +6,9 @@
 //! - coordinate descent (lasso, elastic net, the path): `1e-10`, and the same epoch counts: the
 //!   port takes scikit-learn's steps, at its default tolerance and at a tight one;
 //! - GLMs at a tight tolerance: `1e-9` with Newton–Cholesky (same iteration counts as
-//!   scikit-learn), `1e-7` with L-BFGS; `1e-4` at the default tolerance.
+//!   scikit-learn), `1e-7` with L-BFGS; `1e-4` at the default tolerance. L-BFGS is the port of
+//!   scipy's L-BFGS-B that logistic regression uses, so it also takes scikit-learn's iterations
+//!   (checked on its own below, with a tolerance of `1e-12`).
 
 use ndarray::{Array1, Array2};
 use satori_core::{Dataset, Estimator, Predictor, Target};
@@ -261,4 +263,42 @@ fn poisson_and_tweedie_match_sklearn() {
             compare(&what, m.coef(), m.intercept(), &pred, fit, rtol);
         }
     }
+}
+
+#[test]
+fn glm_lbfgs_takes_scipys_iterations() {
+    // The GLMs share logistic regression's port of scipy's L-BFGS-B and its options (gtol = tol,
+    // ftol = 64 eps, maxls = 50), so they stop where scikit-learn stops.
+    let mut checked = 0;
+    for case in &load("linear_glm") {
+        for fit in &case.fits {
+            if fit["params"]["solver"] == "newton-cholesky" {
+                continue;
+            }
+            let what = format!("{} {} {}", case.name, fit["model"], fit["params"]);
+            let params = fit["params"].clone();
+            let m = match fit["model"].as_str() {
+                Some("poisson") => serde_json::from_value::<PoissonRegressorParams>(params)
+                    .unwrap()
+                    .fit(&case.data)
+                    .unwrap(),
+                _ => serde_json::from_value::<TweedieRegressorParams>(params)
+                    .unwrap()
+                    .fit(&case.data)
+                    .unwrap(),
+            };
+            assert_eq!(
+                m.n_iter() as u64,
+                fit["n_iter"].as_u64().unwrap(),
+                "{what} n_iter"
+            );
+            let pred = m.predict(case.x_test.view()).unwrap().to_vec();
+            compare(&what, m.coef(), m.intercept(), &pred, fit, 1e-12);
+            checked += 1;
+        }
+    }
+    assert!(
+        checked >= 4,
+        "only {checked} L-BFGS fits in the golden file"
+    );
 }

@@ -8,6 +8,7 @@
 //! `zero_division` value.
 
 use ndarray::{Array2, ArrayView1};
+use satori_core::numeric::pairwise_dot;
 use satori_core::{Error, Result};
 use serde::{Deserialize, Serialize};
 
@@ -450,10 +451,6 @@ fn col_sums(m: &[f64], k: usize) -> Vec<f64> {
     out
 }
 
-fn dot(a: &[f64], b: &[f64]) -> f64 {
-    pairwise_sum(&a.iter().zip(b).map(|(x, y)| x * y).collect::<Vec<_>>())
-}
-
 /// [`matthews_corrcoef`] from confusion counts.
 pub fn matthews_corrcoef_from_counts(c: &ConfusionCounts) -> f64 {
     let labels = c.present_classes();
@@ -466,9 +463,9 @@ pub fn matthews_corrcoef_from_counts(c: &ConfusionCounts) -> f64 {
         n_correct += m[i * k + i];
     }
     let n_samples = pairwise_sum(&p_sum);
-    let cov_ytyp = n_correct * n_samples - dot(&t_sum, &p_sum);
-    let cov_ypyp = n_samples * n_samples - dot(&p_sum, &p_sum);
-    let cov_ytyt = n_samples * n_samples - dot(&t_sum, &t_sum);
+    let cov_ytyp = n_correct * n_samples - pairwise_dot(&t_sum, &p_sum);
+    let cov_ypyp = n_samples * n_samples - pairwise_dot(&p_sum, &p_sum);
+    let cov_ytyt = n_samples * n_samples - pairwise_dot(&t_sum, &t_sum);
     let prod = cov_ypyp * cov_ytyt;
     if prod == 0.0 {
         0.0

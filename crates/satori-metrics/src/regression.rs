@@ -1,6 +1,7 @@
 //! Regression metrics, matching scikit-learn's definitions for one output.
 
 use ndarray::ArrayView1;
+use satori_core::numeric::median_in_place;
 use satori_core::{Error, Result};
 
 use crate::util::{average, check_finite, check_lengths, check_weights, pairwise_sum_map};
@@ -96,15 +97,8 @@ pub fn median_absolute_error(
     let r = inputs("median_absolute_error", y_true, y_pred, sample_weight)?;
     let mut e: Vec<f64> = (0..r.t.len()).map(|i| (r.p[i] - r.t[i]).abs()).collect();
     match &r.w {
-        None => {
-            e.sort_by(f64::total_cmp);
-            let n = e.len();
-            Ok(if n % 2 == 1 {
-                e[n / 2]
-            } else {
-                (e[n / 2 - 1] + e[n / 2]) / 2.0
-            })
-        }
+        // np.median; `inputs` has checked that there is at least one row.
+        None => Ok(median_in_place(&mut e).unwrap_or(f64::NAN)),
         Some(w) => Ok(weighted_median(&e, w)),
     }
 }

@@ -542,7 +542,7 @@ fn chi2_best(x: &CsMat<f64>, data: &Dataset, k: usize, name: &str) -> Result<Vec
                 .0
                 .to_vec()
         }
-        satori_core::Target::Continuous(y) => f_regression_csr(x, y.as_slice().unwrap_or(&[])),
+        satori_core::Target::Continuous(y) => fe::select::f_regression_csr(x, y.view())?.0.to_vec(),
     };
     if k >= scores.len() {
         return Ok((0..scores.len()).collect());
@@ -554,43 +554,6 @@ fn chi2_best(x: &CsMat<f64>, data: &Dataset, k: usize, name: &str) -> Result<Vec
     let mut keep = order[order.len() - k..].to_vec();
     keep.sort_unstable();
     Ok(keep)
-}
-
-/// scikit-learn's `f_regression(X, y)` (centred, `force_finite=True`) on a CSR matrix without
-/// densifying: the F statistic of each column's correlation with `y`; a constant column scores 0,
-/// a perfectly correlated one the largest finite value.
-fn f_regression_csr(x: &CsMat<f64>, y: &[f64]) -> Vec<f64> {
-    let n = x.rows();
-    let p = x.cols();
-    if n == 0 || y.len() != n {
-        return vec![0.0; p];
-    }
-    let y_mean = y.iter().sum::<f64>() / n as f64;
-    let yc: Vec<f64> = y.iter().map(|v| v - y_mean).collect();
-    let y_norm = yc.iter().map(|v| v * v).sum::<f64>().sqrt();
-    let mut sum = vec![0.0; p];
-    let mut sq = vec![0.0; p];
-    let mut dot = vec![0.0; p];
-    for (i, row) in x.outer_iterator().enumerate() {
-        for (j, &v) in row.iter() {
-            sum[j] += v;
-            sq[j] += v * v;
-            dot[j] += v * yc[i];
-        }
-    }
-    let dof = n as f64 - 2.0;
-    (0..p)
-        .map(|j| {
-            let mean = sum[j] / n as f64;
-            let norm = (sq[j] - n as f64 * mean * mean).max(0.0).sqrt();
-            if norm == 0.0 || y_norm == 0.0 {
-                return 0.0;
-            }
-            let corr = dot[j] / norm / y_norm;
-            let f = corr * corr / (1.0 - corr * corr) * dof;
-            if f.is_finite() { f } else { f64::MAX }
-        })
-        .collect()
 }
 
 /// The columns `keep` (sorted) of a CSR matrix, renumbered.

@@ -39,6 +39,7 @@
 //! ```
 
 use ndarray::{Array2, ArrayView2};
+use satori_core::numeric::quantile_linear_sorted;
 use satori_core::{ColumnKind, Dataset, Error, Estimator, Params, Progress, Result, Transformer};
 use serde::{Deserialize, Serialize};
 
@@ -156,25 +157,6 @@ pub struct OutlierClipper {
     action: OutlierAction,
 }
 
-/// `np.quantile(v, p)` (`method="linear"`) of sorted, NaN-free, non-empty values, numpy's
-/// `_lerp` included (`a + (b − a) g` below `g = 0.5`, `b − (b − a)(1 − g)` from there on).
-fn quantile_sorted(v: &[f64], p: f64) -> f64 {
-    let n = v.len();
-    let index = (n - 1) as f64 * p;
-    if index >= (n - 1) as f64 {
-        return v[n - 1];
-    }
-    let below = index.floor();
-    let g = index - below;
-    let (a, b) = (v[below as usize], v[below as usize + 1]);
-    let diff = b - a;
-    if g >= 0.5 {
-        b - diff * (1.0 - g)
-    } else {
-        a + diff * g
-    }
-}
-
 /// `np.nanmean` and `np.nanstd` (ddof 0) of a column in numpy's order: NaN replaced by 0, the
 /// whole column summed pairwise, divided by the count of observed values.
 fn nan_mean_std(col: &[f64], count: usize) -> (f64, f64) {
@@ -204,18 +186,21 @@ impl OutlierClipperParams {
         if present.is_empty() {
             return (f64::NAN, f64::NAN);
         }
+        // np.nanquantile(col, p): present is non-empty and p in [0, 1] (validated).
+        let quantile =
+            |sorted: &[f64], p: f64| quantile_linear_sorted(sorted, p).unwrap_or(f64::NAN);
         match self.method {
             OutlierMethod::Quantile => {
                 present.sort_unstable_by(f64::total_cmp);
                 (
-                    quantile_sorted(&present, self.lower_quantile),
-                    quantile_sorted(&present, self.upper_quantile),
+                    quantile(&present, self.lower_quantile),
+                    quantile(&present, self.upper_quantile),
                 )
             }
             OutlierMethod::Iqr => {
                 present.sort_unstable_by(f64::total_cmp);
-                let q1 = quantile_sorted(&present, 0.25);
-                let q3 = quantile_sorted(&present, 0.75);
+                let q1 = quantile(&present, 0.25);
+                let q3 = quantile(&present, 0.75);
                 let iqr = q3 - q1;
                 (q1 - self.k * iqr, q3 + self.k * iqr)
             }
@@ -374,12 +359,7 @@ mod tests {
     use super::*;
 
     #[test]
-    fn quantiles_and_moments_follow_numpy() {
-        let v = [1.0, 2.0, 3.0, 4.0];
-        assert_eq!(quantile_sorted(&v, 0.25), 1.75);
-        assert_eq!(quantile_sorted(&v, 0.0), 1.0);
-        assert_eq!(quantile_sorted(&v, 1.0), 4.0);
-        assert_eq!(quantile_sorted(&[7.0], 0.3), 7.0);
+    fn moments_follow_numpy() {
         let (m, s) = nan_mean_std(&[1.0, f64::NAN, 3.0], 2);
         assert_eq!((m, s), (2.0, 1.0));
     }

@@ -27,6 +27,7 @@
 //! ```
 
 use ndarray::{Array2, ArrayView2};
+use satori_core::numeric::percentile_linear_sorted;
 use satori_core::{Dataset, Error, Estimator, Params, Progress, Result, Transformer};
 use serde::{Deserialize, Serialize};
 
@@ -102,27 +103,6 @@ fn linspace01(n: usize) -> Vec<f64> {
     v
 }
 
-/// The linear percentile `q` (in percent) of sorted NaN-free values, as numpy computes it.
-fn percentile_sorted(sorted: &[f64], q: f64) -> f64 {
-    let n = sorted.len();
-    let virtual_index = (n - 1) as f64 * (q / 100.0);
-    if virtual_index >= (n - 1) as f64 {
-        return sorted[n - 1];
-    }
-    if virtual_index <= 0.0 {
-        return sorted[0];
-    }
-    let previous = virtual_index.floor();
-    let gamma = virtual_index - previous;
-    let (a, b) = (sorted[previous as usize], sorted[previous as usize + 1]);
-    let diff = b - a;
-    if gamma >= 0.5 {
-        b - diff * (1.0 - gamma)
-    } else {
-        a + diff * gamma
-    }
-}
-
 impl Estimator for QuantileTransformerParams {
     type Model = QuantileTransformer;
 
@@ -145,7 +125,8 @@ impl Estimator for QuantileTransformerParams {
             } else {
                 references
                     .iter()
-                    .map(|r| percentile_sorted(&v, r * 100.0))
+                    // np.nanpercentile(col, references * 100), as scikit-learn calls it.
+                    .map(|r| percentile_linear_sorted(&v, r * 100.0).unwrap_or(f64::NAN))
                     .collect()
             };
             QuantileColumn { values }

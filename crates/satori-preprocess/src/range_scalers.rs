@@ -29,12 +29,13 @@
 //! ```
 
 use ndarray::{Array2, ArrayView2};
+use satori_core::numeric::{median_in_place, percentile_linear_in_place};
 use satori_core::{Dataset, Error, Estimator, Params, Progress, Result, Transformer};
 use serde::{Deserialize, Serialize};
 
 use crate::util::{
     check_input, check_no_infinity, check_not_empty, handle_zero_scale, map_columns, map_rows,
-    median_in_place, percentile_in_place, present,
+    present,
 };
 
 /// Parameters of a [`MinMaxScaler`], with scikit-learn's names and defaults.
@@ -323,8 +324,8 @@ impl Estimator for RobustScalerParams {
         let stats = map_columns(data.x(), |_, col| {
             let mut v = present(col);
             let median = median_in_place(&mut v).unwrap_or(f64::NAN);
-            let q_lo = percentile_in_place(&mut v, lo).unwrap_or(f64::NAN);
-            let q_hi = percentile_in_place(&mut v, hi).unwrap_or(f64::NAN);
+            let q_lo = percentile_linear_in_place(&mut v, lo).unwrap_or(f64::NAN);
+            let q_hi = percentile_linear_in_place(&mut v, hi).unwrap_or(f64::NAN);
             let spread = q_hi - q_lo;
             let scale = if spread.is_nan() {
                 spread

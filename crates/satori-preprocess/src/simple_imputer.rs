@@ -37,12 +37,13 @@
 //! ```
 
 use ndarray::{Array2, ArrayView2};
+use satori_core::numeric::median_in_place;
 use satori_core::{Dataset, Error, Estimator, Params, Progress, Result, Transformer};
 use serde::{Deserialize, Serialize};
 
 use crate::util::{
     check_input, check_no_infinity, check_not_empty, columns_with_missing, map_columns, map_rows,
-    median_in_place, mode, present, seq_sum,
+    mode, present, seq_sum,
 };
 
 /// The statistic a [`SimpleImputer`] fills with (scikit-learn's `strategy`).

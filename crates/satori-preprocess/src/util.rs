@@ -152,66 +152,6 @@ pub(crate) fn present(col: &[f64]) -> Vec<f64> {
     col.iter().copied().filter(|v| !v.is_nan()).collect()
 }
 
-/// The order statistic `k` (0-based) of `v` (reordered in place); `None` past the end.
-fn order_stat(v: &mut [f64], k: usize) -> Option<f64> {
-    if k >= v.len() {
-        return None;
-    }
-    Some(*v.select_nth_unstable_by(k, f64::total_cmp).1)
-}
-
-/// The order statistics `k` and `k + 1` of `v` (reordered in place).
-fn order_pair(v: &mut [f64], k: usize) -> Option<(f64, f64)> {
-    if k + 1 >= v.len() {
-        return None;
-    }
-    let (_, kth, right) = v.select_nth_unstable_by(k, f64::total_cmp);
-    let kth = *kth;
-    let next = right.iter().copied().min_by(f64::total_cmp)?;
-    Some((kth, next))
-}
-
-/// `np.median` of NaN-free values (reordered in place): the middle value, or `(a + b) / 2` of the
-/// two middle values. `None` for no values.
-pub(crate) fn median_in_place(v: &mut [f64]) -> Option<f64> {
-    let n = v.len();
-    if n == 0 {
-        return None;
-    }
-    if n % 2 == 1 {
-        order_stat(v, n / 2)
-    } else {
-        order_pair(v, n / 2 - 1).map(|(a, b)| (a + b) / 2.0)
-    }
-}
-
-/// `np.percentile(v, q)` (`method="linear"`) of NaN-free values (reordered in place), `q` in
-/// percent: the virtual index `(n - 1) · q / 100` between order statistics `a <= b` with fraction
-/// `g`, interpolated as `a + (b - a) g` below `g = 0.5` and `b - (b - a)(1 - g)` from there on,
-/// numpy's `_lerp`. `None` for no values.
-pub(crate) fn percentile_in_place(v: &mut [f64], q: f64) -> Option<f64> {
-    let n = v.len();
-    if n == 0 {
-        return None;
-    }
-    let virtual_index = (n - 1) as f64 * (q / 100.0);
-    if virtual_index >= (n - 1) as f64 {
-        return order_stat(v, n - 1);
-    }
-    if virtual_index <= 0.0 {
-        return order_stat(v, 0);
-    }
-    let previous = virtual_index.floor();
-    let gamma = virtual_index - previous;
-    let (a, b) = order_pair(v, previous as usize)?;
-    let diff = b - a;
-    Some(if gamma >= 0.5 {
-        b - diff * (1.0 - gamma)
-    } else {
-        a + diff * gamma
-    })
-}
-
 /// The most frequent of NaN-free values, the smallest one among ties (`scipy.stats.mode`);
 /// `None` for no values.
 pub(crate) fn mode(values: &[f64]) -> Option<f64> {
@@ -256,13 +196,6 @@ mod tests {
 
     #[test]
     fn statistics_match_numpy_conventions() {
-        assert_eq!(median_in_place(&mut [3.0, 1.0, 2.0]), Some(2.0));
-        assert_eq!(median_in_place(&mut [4.0, 1.0, 3.0, 2.0]), Some(2.5));
-        assert_eq!(median_in_place(&mut []), None);
-        let v = [1.0, 2.0, 3.0, 4.0];
-        assert_eq!(percentile_in_place(&mut v.clone(), 25.0), Some(1.75));
-        assert_eq!(percentile_in_place(&mut v.clone(), 0.0), Some(1.0));
-        assert_eq!(percentile_in_place(&mut v.clone(), 100.0), Some(4.0));
         assert_eq!(mode(&[3.0, 1.0, 3.0, 1.0, 2.0]), Some(1.0));
         assert_eq!(mode(&[]), None);
         assert_eq!(handle_zero_scale(0.0), 1.0);

@@ -11,6 +11,9 @@
 //! linear percentile and then the earliest ties up to `⌊n_features · percentile / 100⌋`. NaN
 //! scores (constant features under `f_classif`) rank lowest.
 //!
+//! [`chi2_csr`] and [`f_regression_csr`] score a sparse CSR matrix (TF-IDF, counts) without
+//! densifying it, with the same results as the dense score functions.
+//!
 //! ```
 //! use ndarray::array;
 //! use satori_core::{Dataset, Estimator, Target, Transformer};
@@ -31,6 +34,7 @@
 
 mod mutual_info;
 mod score;
+mod score_csr;
 mod univariate;
 mod variance;
 
@@ -38,6 +42,7 @@ use ndarray::{Array2, ArrayView2, Axis};
 use satori_core::Result;
 
 pub use score::ScoreFunc;
+pub use score_csr::{chi2_csr, f_regression_csr};
 pub use univariate::{KBest, SelectKBestParams, SelectPercentileParams, UnivariateSelector};
 pub use variance::{VarianceThreshold, VarianceThresholdParams};
 

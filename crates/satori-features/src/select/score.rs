@@ -1,6 +1,9 @@
 //! The univariate score functions of scikit-learn's `feature_selection`: `f_classif`,
 //! `f_regression` and `chi2`, each giving one score and one p-value per feature, with
 //! scikit-learn's formulas evaluated in its order of operations (sums over rows in row order).
+//! The statistics are finished from per-column sums by [`f_regression_from_sums`] and
+//! [`chi2_from_counts`], which the CSR versions (`super::score_csr`) share, so dense and sparse
+//! input score alike to the last bit.
 
 use ndarray::{Array1, ArrayView1, ArrayView2};
 use satori_core::{Dataset, Error, Result, Target};
@@ -193,10 +196,7 @@ fn f_classif(x: ArrayView2<'_, f64>, classes: &[Vec<usize>]) -> (Array1<f64>, Ar
 /// `f_regression` with `center=True, force_finite=True`, through `r_regression`'s correlation.
 fn f_regression(x: ArrayView2<'_, f64>, y: ArrayView1<'_, f64>) -> (Array1<f64>, Array1<f64>) {
     let n = x.nrows();
-    let y_vec = y.to_vec();
-    let y_mean = pairwise_sum(&y_vec) / n as f64;
-    let yc: Vec<f64> = y_vec.iter().map(|v| v - y_mean).collect();
-    let y_norm = yc.iter().map(|v| v * v).sum::<f64>().sqrt();
+    let (yc, y_norm) = centred_target(y);
     let p = x.ncols();
     let mut sums = vec![0.0; p];
     let mut squares = vec![0.0; p];
@@ -208,6 +208,31 @@ fn f_regression(x: ArrayView2<'_, f64>, y: ArrayView1<'_, f64>) -> (Array1<f64>,
             dots[j] += w * v;
         }
     }
+    f_regression_from_sums(n, y_norm, &sums, &squares, &dots)
+}
+
+/// `y − np.mean(y)` (NumPy's pairwise mean) and its Euclidean norm, for a target in any memory
+/// layout.
+pub(super) fn centred_target(y: ArrayView1<'_, f64>) -> (Vec<f64>, f64) {
+    let y_vec = y.to_vec();
+    let y_mean = pairwise_sum(&y_vec) / y_vec.len() as f64;
+    let yc: Vec<f64> = y_vec.iter().map(|v| v - y_mean).collect();
+    let y_norm = yc.iter().map(|v| v * v).sum::<f64>().sqrt();
+    (yc, y_norm)
+}
+
+/// `f_regression`'s F statistics and p-values over `n` rows from each column's sum, sum of
+/// squares and dot product with the centred target (norm `y_norm`): the correlation
+/// `r = dot / ‖x − x̄‖ / ‖y_c‖` (NaN → 0), `F = r² / (1 − r²) · (n − 2)`, an infinite `F` replaced
+/// by the largest finite value and a NaN one by 0 with p-value 1 (`force_finite=True`).
+pub(super) fn f_regression_from_sums(
+    n: usize,
+    y_norm: f64,
+    sums: &[f64],
+    squares: &[f64],
+    dots: &[f64],
+) -> (Array1<f64>, Array1<f64>) {
+    let p = sums.len();
     let dof = n as f64 - 2.0;
     let mut f = Array1::<f64>::zeros(p);
     let mut p_values = Array1::<f64>::zeros(p);
@@ -241,22 +266,41 @@ fn chi2(x: ArrayView2<'_, f64>, classes: &[Vec<usize>]) -> Result<(Array1<f64>, 
             "chi2 needs non-negative features (counts or frequencies), found {v}"
         )));
     }
-    let n = x.nrows() as f64;
     let mut feature_count = Array1::<f64>::zeros(x.ncols());
     for row in x.rows() {
         feature_count += &row;
     }
-    let mut chisq = Array1::<f64>::zeros(x.ncols());
-    for rows in classes {
-        let (observed, _) = class_sums(x, rows);
-        let class_prob = rows.len() as f64 / n;
-        for ((c, o), fc) in chisq.iter_mut().zip(&observed).zip(&feature_count) {
+    let observed: Vec<Array1<f64>> = classes.iter().map(|rows| class_sums(x, rows).0).collect();
+    let class_sizes: Vec<f64> = classes.iter().map(|rows| rows.len() as f64).collect();
+    Ok(chi2_from_counts(
+        &observed,
+        &class_sizes,
+        feature_count.view(),
+        x.nrows(),
+    ))
+}
+
+/// `chi2`'s statistics and p-values (`k − 1` degrees of freedom for `k` classes) from each
+/// class's column sums (`observed[c]`), the class sizes and the column totals over `n` rows: per
+/// column, Σ over the classes in order of `(observed − expected)² / expected` with
+/// `expected = size / n · total`.
+pub(super) fn chi2_from_counts(
+    observed: &[Array1<f64>],
+    class_sizes: &[f64],
+    feature_count: ArrayView1<'_, f64>,
+    n: usize,
+) -> (Array1<f64>, Array1<f64>) {
+    let n = n as f64;
+    let mut chisq = Array1::<f64>::zeros(feature_count.len());
+    for (obs, &size) in observed.iter().zip(class_sizes) {
+        let class_prob = size / n;
+        for ((c, o), fc) in chisq.iter_mut().zip(obs).zip(&feature_count) {
             let expected = class_prob * fc;
             let d = o - expected;
             *c += d * d / expected;
         }
     }
-    let k = (classes.len() - 1) as f64;
+    let k = observed.len().saturating_sub(1) as f64;
     let p_values = chisq.mapv(|c| chi2_sf(k, c));
-    Ok((chisq, p_values))
+    (chisq, p_values)
 }

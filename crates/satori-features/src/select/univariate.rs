@@ -3,12 +3,13 @@
 //! `SelectPercentile`).
 
 use ndarray::{Array1, Array2, ArrayView1, ArrayView2};
+use satori_core::numeric::percentile_linear;
 use satori_core::{Dataset, Error, Estimator, Params, Progress, Result, Transformer};
 use serde::{Deserialize, Serialize};
 
 use super::ScoreFunc;
 use crate::check::check_fit_input;
-use crate::stats::{percentile_linear, stable_argsort};
+use crate::stats::stable_argsort;
 
 /// How many features [`SelectKBestParams`] keeps (scikit-learn's `k`: an int or `"all"`, written
 /// the same way in TOML and JSON: `k = 8` or `k = "all"`).

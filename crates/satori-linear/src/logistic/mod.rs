@@ -53,11 +53,11 @@ use serde::{Deserialize, Serialize};
 
 pub use model::LogisticRegression;
 
-use crate::clf_common::{
+use crate::common::classes::{
     ClassWeight, c_value, dense_class_input, present_classes, require_two_classes,
 };
-use crate::lbfgs::{LbfgsOptions, minimize};
-use crate::sparse::XRef;
+use crate::common::sparse::XRef;
+use crate::solvers::lbfgs::{LbfgsOptions, minimize};
 use objective::Problem;
 
 const NAME: &str = "LogisticRegression";

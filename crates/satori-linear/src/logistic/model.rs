@@ -5,7 +5,7 @@ use satori_core::{Error, PredictProba, Predictor, Result, check_features};
 use serde::{Deserialize, Serialize};
 
 use super::objective::dot_row;
-use crate::clf_common::{check_finite, expit, labels_from_scores};
+use crate::common::classes::{check_finite, expit, labels_from_scores};
 
 /// A fitted logistic regression: coefficients and intercepts per fitted class.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]

@@ -10,9 +10,10 @@
 //! the value and gradient are identical at any thread count.
 
 use rayon::prelude::*;
+use satori_core::numeric::dot_lanes;
 
-use crate::clf_common::{half_binomial_gradient, half_binomial_loss};
-use crate::sparse::{XRef, csr_row, sparse_axpy, sparse_dot};
+use crate::common::classes::{half_binomial_gradient, half_binomial_loss};
+use crate::common::sparse::{XRef, csr_row, sparse_axpy, sparse_dot};
 
 /// Rows per parallel chunk (fixed, so reductions do not depend on the thread count).
 const CHUNK: usize = 4096;
@@ -217,29 +218,14 @@ fn binomial_loss_gradient(y: f64, z: f64) -> (f64, f64) {
     (log1pexp - y * z, ((1.0 - y) - y * e) / (1.0 + e))
 }
 
-/// `row · coef` with four accumulators (rows are short; this keeps the loop vectorisable). The
-/// same summation order whatever the row's memory layout, so a prediction does not depend on how
-/// the input matrix is stored.
+/// `row · coef` with four accumulators ([`dot_lanes`]; rows are short, and this keeps the loop
+/// vectorisable). The same summation order whatever the row's memory layout, so a prediction
+/// does not depend on how the input matrix is stored.
 pub(crate) fn dot_row(row: ndarray::ArrayView1<'_, f64>, coef: &[f64]) -> f64 {
     match row.as_slice() {
-        Some(r) => dot4(r, coef),
-        None => dot4(&row.to_vec(), coef),
+        Some(r) => dot_lanes::<4>(r, coef),
+        None => dot_lanes::<4>(&row.to_vec(), coef),
     }
-}
-
-fn dot4(r: &[f64], coef: &[f64]) -> f64 {
-    let mut acc = [0.0f64; 4];
-    let chunks = r.len() / 4;
-    for c in 0..chunks {
-        for (l, a) in acc.iter_mut().enumerate() {
-            *a += r[4 * c + l] * coef[4 * c + l];
-        }
-    }
-    let mut tail = 0.0;
-    for j in 4 * chunks..r.len() {
-        tail += r[j] * coef[j];
-    }
-    (acc[0] + acc[1]) + (acc[2] + acc[3]) + tail
 }
 
 fn axpy_row(out: &mut [f64], d: f64, row: ndarray::ArrayView1<'_, f64>) {

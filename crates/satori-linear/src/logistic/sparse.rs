@@ -8,8 +8,8 @@ use satori_core::{
 };
 
 use super::{LogisticRegression, LogisticRegressionParams, NAME};
-use crate::clf_common::csr_class_input;
-use crate::sparse::{XRef, check_predict_csr, csr_scores};
+use crate::common::classes::csr_class_input;
+use crate::common::sparse::{XRef, check_predict_csr, csr_scores};
 
 impl LogisticRegressionParams {
     /// [`SparseEstimator::fit_csr`] with progress reports.

@@ -11,11 +11,11 @@ use serde::{Deserialize, Serialize};
 
 use super::kernel::{self, Config, Loss, Rows, State};
 use super::{LearningRate, Penalty, dense_score, epoch_orders, kernel_l1_ratio, validate_common};
-use crate::clf_common::{
+use crate::common::classes::{
     ClassWeight, check_finite, class_codes, class_target, csr_class_input, dense_class_input,
     expit, labels_from_scores, present_classes, require_rows, require_two_classes,
 };
-use crate::sparse::{XRef, check_predict_csr, csr_scores};
+use crate::common::sparse::{XRef, check_predict_csr, csr_scores};
 
 const NAME: &str = "SgdClassifier";
 

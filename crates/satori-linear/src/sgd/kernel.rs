@@ -13,8 +13,8 @@ use satori_core::{Error, Result};
 use serde::{Deserialize, Serialize};
 
 use super::{LearningRate, Penalty};
-use crate::clf_common::{half_binomial_gradient, half_binomial_loss};
-use crate::sparse::{XRef, csr_row};
+use crate::common::classes::{half_binomial_gradient, half_binomial_loss};
+use crate::common::sparse::{XRef, csr_row};
 
 /// The loss functions of scikit-learn's SGD (its Cython loss classes), with `y` in {-1, +1}
 /// for the margin losses, {0, 1} for `Log`, real for the regression losses.

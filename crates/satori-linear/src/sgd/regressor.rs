@@ -12,8 +12,8 @@ use super::{
     LearningRate, Penalty, dense_score, epoch_orders, kernel_l1_ratio, validate_common,
     validate_epsilon,
 };
-use crate::clf_common::{check_finite, regression_target, require_rows};
-use crate::sparse::{XRef, check_fit_csr, check_predict_csr, csr_matvec};
+use crate::common::classes::{check_finite, regression_target, require_rows};
+use crate::common::sparse::{XRef, check_fit_csr, check_predict_csr, csr_matvec};
 
 const NAME: &str = "SgdRegressor";
 

@@ -11,6 +11,8 @@
 //! first and last whole windows (scipy's `_fit_edges_polyfit`), which are rows of the same hat
 //! matrix; the other modes extend the signal as scipy.ndimage's `convolve1d` does.
 
+use satori_core::numeric::dot;
+
 use super::window::Extend;
 
 /// The edge handling of the filter.
@@ -103,10 +105,6 @@ fn correlate(v: &[f64], w: &[f64], symmetric: bool) -> f64 {
         }
         sum
     }
-}
-
-fn dot(a: &[f64], b: &[f64]) -> f64 {
-    a.iter().zip(b).map(|(x, y)| x * y).sum()
 }
 
 /// An orthonormal basis (as columns) of the span of `1, t, t², …, t^(k-1)` sampled at `t`:

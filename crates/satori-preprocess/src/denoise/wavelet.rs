@@ -16,7 +16,7 @@
 use serde::{Deserialize, Serialize};
 
 use super::{ThresholdMode, Wavelet};
-use crate::util::median_in_place;
+use satori_core::numeric::median_in_place;
 
 /// PyWavelets' decomposition low-pass filters (`pywt.Wavelet(name).dec_lo`), bit for bit.
 const HAAR: [f64; 2] = [std::f64::consts::FRAC_1_SQRT_2; 2];

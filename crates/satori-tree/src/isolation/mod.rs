@@ -67,6 +67,7 @@ use std::borrow::Cow;
 
 use ndarray::{Array1, ArrayView2};
 use rayon::prelude::*;
+use satori_core::numeric::percentile_linear_in_place;
 use satori_core::rng::sub_rng;
 use satori_core::{Dataset, Error, Estimator, Params, Predictor, Progress, Result, check_features};
 use serde::{Deserialize, Serialize};
@@ -144,8 +145,12 @@ impl Estimator for IsolationForestParams {
             offset: -0.5,
         };
         if let Contamination::Fraction(c) = self.contamination {
+            // scikit-learn: np.percentile(score_samples(X), 100 * contamination).
             let mut scores = forest.score_samples(x)?.to_vec();
-            forest.offset = percentile(&mut scores, 100.0 * c);
+            forest.offset =
+                percentile_linear_in_place(&mut scores, 100.0 * c).ok_or_else(|| {
+                    Error::Internal(format!("no percentile of {} scores", scores.len()))
+                })?;
         }
         Ok(forest)
     }
@@ -280,38 +285,5 @@ fn check_no_infinity(x: ArrayView2<'_, f64>) -> Result<()> {
              NaN (missing)"
         ))),
         None => Ok(()),
-    }
-}
-
-/// `np.percentile(v, q)` with numpy's default linear interpolation (`q` in percent), numpy's
-/// `_lerp` included (`a + (b − a) g` below `g = 0.5`, `b − (b − a)(1 − g)` from there on).
-/// `v` must be non-empty and NaN-free; it is sorted in place.
-fn percentile(v: &mut [f64], q: f64) -> f64 {
-    v.sort_unstable_by(f64::total_cmp);
-    let n = v.len();
-    let index = (n - 1) as f64 * (q / 100.0);
-    let lo = (index.floor() as usize).min(n - 1);
-    let hi = (lo + 1).min(n - 1);
-    let g = index - lo as f64;
-    let (a, b) = (v[lo], v[hi]);
-    if g >= 0.5 {
-        b - (b - a) * (1.0 - g)
-    } else {
-        a + (b - a) * g
-    }
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn percentile_matches_numpy() {
-        let v = [1.0, 2.0, 3.0, 4.0];
-        assert_eq!(percentile(&mut v.clone(), 25.0), 1.75);
-        assert_eq!(percentile(&mut v.clone(), 0.0), 1.0);
-        assert_eq!(percentile(&mut v.clone(), 100.0), 4.0);
-        assert_eq!(percentile(&mut [5.0], 10.0), 5.0);
-        assert_eq!(percentile(&mut [3.0, 1.0, 2.0], 50.0), 2.0);
     }
 }

@@ -1,11 +1,11 @@
 //! Non-negative least squares (Lawson & Hanson's active-set algorithm, as
 //! `scipy.optimize.nnls`), on the small reduced problem `min ‖z − R w‖, w ≥ 0` of
-//! [`crate::lin_solve::reduce`].
+//! [`crate::solvers::dense::reduce`].
 
 use faer::Mat;
 use satori_core::Result;
 
-use crate::lin_solve::svd;
+use crate::solvers::dense::svd;
 
 /// Minimum-norm least squares on the columns `cols` of `r`; zeros elsewhere.
 fn subset_lstsq(r: &Mat<f64>, z: &[f64], cols: &[usize]) -> Result<Vec<f64>> {

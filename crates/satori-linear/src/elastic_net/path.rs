@@ -24,11 +24,12 @@
 //! assert!(path.coefs[9][0] > 0.9);
 //! ```
 
+use satori_core::numeric::dot;
 use satori_core::{Dataset, Error, NoProgress, Params, Result, rng};
 use serde::{Deserialize, Serialize};
 
-use crate::coordinate_descent::{ElasticNetParams, Selection, cd_weights, solve_at, validate_cd};
-use crate::lin_data::{center, regression_target, xt_vec};
+use crate::common::data::{center, regression_target, xt_vec};
+use crate::elastic_net::{ElasticNetParams, Selection, cd_weights, solve_at, validate_cd};
 
 /// Parameters of [`enet_path`], with scikit-learn's names and defaults.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
@@ -199,7 +200,7 @@ pub fn enet_path(data: &Dataset, params: &PathParams) -> Result<RegularizationPa
     for &alpha in &alphas {
         let rng = (params.selection == Selection::Random).then_some(&mut r);
         let res = solve_at(&c, &enet, alpha, &mut coef, rng, &NoProgress);
-        let shift: f64 = c.x_offset.iter().zip(&coef).map(|(a, b)| a * b).sum();
+        let shift = dot(&c.x_offset, &coef);
         out.coefs.push(coef.clone());
         out.intercepts.push(c.y_offset - shift);
         out.dual_gaps.push(res.gap / n);

@@ -16,7 +16,7 @@ use faer::{Mat, MatRef, Par, Side};
 use rayon::prelude::*;
 use satori_core::{Error, Result};
 
-use crate::lin_data::{BLOCK_ROWS, Design};
+use crate::common::data::{BLOCK_ROWS, Design};
 
 /// The `R` factor (upper trapezoidal, `min(rows, cols)` rows) of a Householder QR of `a`.
 fn qr_r(a: MatRef<'_, f64>) -> Mat<f64> {
@@ -197,7 +197,7 @@ pub(crate) fn solve_spd(a: &Mat<f64>, b: &[f64]) -> Option<Vec<f64>> {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::lin_data::design_from;
+    use crate::common::data::design_from;
     use ndarray::Array2;
 
     #[test]

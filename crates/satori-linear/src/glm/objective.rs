@@ -1,7 +1,6 @@
 //! The objective of the Tweedie GLMs (scikit-learn's `HalfTweedieLoss` /
-//! `HalfTweedieLossIdentity` inside `LinearModelLoss`) and the Newton–Cholesky solver
-//! (scikit-learn's `NewtonCholeskySolver`: Cholesky Newton step, backtracking line search with
-//! its Armijo constant, convergence on the gradient and the Newton decrement).
+//! `HalfTweedieLossIdentity` inside `LinearModelLoss`): the loss, its gradient and its Hessian,
+//! for the L-BFGS solver (`crate::solvers::lbfgs`) and Newton–Cholesky (`super::newton`).
 //!
 //! Row-wise work runs over fixed row blocks whose partial sums are added in block order, so the
 //! results do not depend on the number of threads.
@@ -10,9 +9,8 @@ use faer::Mat;
 use rayon::prelude::*;
 use satori_core::{CsMat, Error, Result};
 
-use crate::lin_data::{BLOCK_ROWS, Design, gram, xt_vec};
-use crate::lin_solve::solve_spd;
-use crate::sparse::{csr_matvec, csr_row, csr_t_matvec};
+use crate::common::data::{BLOCK_ROWS, Design, gram, xt_vec};
+use crate::common::sparse::{csr_matvec, csr_row, csr_t_matvec};
 
 /// The feature matrix of a GLM fit: a column-major dense copy, or the caller's CSR matrix (never
 /// densified: `Xw` and `Xᵀg` go through the stored entries).
@@ -300,7 +298,7 @@ impl<'a> Problem<'a> {
     }
 
     /// The gradient and the Hessian.
-    fn gradient_hessian(&self, beta: &[f64]) -> (Vec<f64>, Mat<f64>) {
+    pub fn gradient_hessian(&self, beta: &[f64]) -> (Vec<f64>, Mat<f64>) {
         let raw = self.raw(beta);
         let (_, gp, hp) = self.pointwise(&raw, true);
         let grad = self.full_gradient(beta, &gp);
@@ -324,87 +322,6 @@ impl<'a> Problem<'a> {
         }
         (grad, hess)
     }
-}
-
-/// Solve `H d = −g`, shifting the diagonal if `H` is numerically singular.
-fn newton_step(hess: &Mat<f64>, grad: &[f64]) -> Vec<f64> {
-    let neg: Vec<f64> = grad.iter().map(|v| -v).collect();
-    let scale = (0..hess.nrows())
-        .map(|i| hess[(i, i)].abs())
-        .fold(0.0, f64::max)
-        .max(1e-300);
-    let mut shift = 0.0;
-    for _ in 0..20 {
-        let mut h = hess.clone();
-        for i in 0..h.nrows() {
-            h[(i, i)] += shift;
-        }
-        if let Some(d) = solve_spd(&h, &neg) {
-            return d;
-        }
-        shift = if shift == 0.0 {
-            scale * 1e-12
-        } else {
-            shift * 100.0
-        };
-    }
-    neg
-}
-
-/// Newton–Cholesky from `beta`: `(solution, iterations, converged)`.
-pub(crate) fn newton_cholesky(
-    pb: &Problem<'_>,
-    mut beta: Vec<f64>,
-    max_iter: usize,
-    tol: f64,
-) -> (Vec<f64>, usize, bool) {
-    let (mut loss, _) = pb.loss_gradient(&beta);
-    for iteration in 1..=max_iter {
-        let (grad, hess) = pb.gradient_hessian(&beta);
-        let d = newton_step(&hess, &grad);
-        let gd: f64 = grad.iter().zip(&d).map(|(a, b)| a * b).sum();
-        let armijo = 0.000_488_281_25 * gd;
-        let mut t = 1.0;
-        let mut accepted = None;
-        let g1_old: f64 = grad.iter().map(|v| v.abs()).sum();
-        for _ in 0..21 {
-            let cand: Vec<f64> = beta.iter().zip(&d).map(|(a, b)| a + t * b).collect();
-            let (l, g) = pb.loss_gradient(&cand);
-            let improvement = l - loss;
-            if l.is_finite() && improvement <= t * armijo {
-                accepted = Some((cand, l, g));
-                break;
-            }
-            if l.is_finite()
-                && improvement.abs() <= (loss * 16.0 * f64::EPSILON).abs()
-                && g.iter().map(|v| v.abs()).sum::<f64>() < g1_old
-            {
-                accepted = Some((cand, l, g));
-                break;
-            }
-            t *= 0.5;
-        }
-        let Some((cand, l, g)) = accepted else {
-            // No progress along the Newton direction: the optimum up to rounding.
-            let done = grad.iter().all(|v| v.abs() <= tol);
-            return (beta, iteration, done);
-        };
-        beta = cand;
-        loss = l;
-        let g_max = g.iter().fold(0.0f64, |m, v| m.max(v.abs()));
-        if g_max <= tol {
-            let mut dhd = 0.0;
-            for i in 0..d.len() {
-                for j in 0..d.len() {
-                    dhd += d[i] * hess[(i, j)] * d[j];
-                }
-            }
-            if 0.5 * dhd <= tol {
-                return (beta, iteration, true);
-            }
-        }
-    }
-    (beta, max_iter, false)
 }
 
 #[cfg(test)]

@@ -14,9 +14,10 @@
 //! `‖Aᵀ(b − A v) − α v‖ ≤ tol · ‖Aᵀ b‖`.
 
 use satori_core::CsMat;
+use satori_core::numeric::dot;
 
-use crate::lin_data::LinearFunction;
-use crate::sparse::{csr_matvec, csr_t_matvec};
+use crate::common::data::LinearFunction;
+use crate::common::sparse::{csr_matvec, csr_t_matvec};
 
 /// Relative tolerance on the normal-equation residual.
 pub(crate) const CG_TOL: f64 = 1e-13;
@@ -39,10 +40,6 @@ pub(crate) struct CgResult {
     pub coef: Vec<f64>,
     /// Whether the residual met the tolerance within the iteration bound.
     pub converged: bool,
-}
-
-fn dot(a: &[f64], b: &[f64]) -> f64 {
-    a.iter().zip(b).map(|(u, v)| u * v).sum()
 }
 
 impl<'a> CenteredCsr<'a> {
@@ -110,7 +107,7 @@ impl<'a> CenteredCsr<'a> {
 
     /// The fitted function from centred coefficients: `intercept = ȳ − x̄·coef`.
     pub fn function(&self, coef: Vec<f64>) -> LinearFunction {
-        let shift: f64 = self.x_offset.iter().zip(&coef).map(|(a, b)| a * b).sum();
+        let shift = dot(&self.x_offset, &coef);
         LinearFunction {
             intercept: self.y_offset - shift,
             coef,
@@ -189,7 +186,7 @@ pub(crate) fn csr_regression_target(
             )));
         }
     };
-    let w = crate::sparse::check_fit_csr(x, target, weights, model)?;
+    let w = crate::common::sparse::check_fit_csr(x, target, weights, model)?;
     if let Some(v) = y.iter().find(|v| !v.is_finite()) {
         return Err(Error::InvalidData(format!(
             "{model} needs a finite target, found {v}; drop or impute those rows"
@@ -230,7 +227,7 @@ impl LinearFunction {
         x: &CsMat<f64>,
         model: &str,
     ) -> satori_core::Result<ndarray::Array1<f64>> {
-        crate::sparse::check_predict_csr(x, self.coef.len(), model)?;
+        crate::common::sparse::check_predict_csr(x, self.coef.len(), model)?;
         Ok(csr_matvec(x, &self.coef, self.intercept).into())
     }
 }

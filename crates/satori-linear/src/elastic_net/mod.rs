@@ -8,9 +8,9 @@
 //! ```
 //!
 //! The data are centred on their (weighted) means and rows scaled by `√w`, then the kernel of
-//! [`crate::lin_cd`] (a port of scikit-learn's Cython coordinate descent with its duality-gap
-//! stopping rule and gap-safe screening) runs until the gap is at most `tol · ‖y‖²` or `max_iter`
-//! epochs have passed. Non-convergence is recorded (`converged() == false`, `dual_gap()`), not an
+//! [`cd`] (a port of scikit-learn's Cython coordinate descent with its duality-gap stopping rule
+//! and gap-safe screening) runs until the gap is at most `tol · ‖y‖²` or `max_iter` epochs have
+//! passed. Non-convergence is recorded (`converged() == false`, `dual_gap()`), not an
 //! error. `fit_warm_start` starts from a previous model's coefficients (scikit-learn's
 //! `warm_start=True`).
 //!
@@ -31,14 +31,22 @@
 //! ```
 
 use ndarray::{Array1, ArrayView1, ArrayView2};
+use satori_core::numeric::dot;
 use satori_core::{
     CsMat, Dataset, Error, Estimator, NoProgress, Params, Predictor, Progress, Result,
     SparseEstimator, SparsePredictor, Target, rng,
 };
 use serde::{Deserialize, Serialize};
 
-use crate::lin_cd::{CdProblem, enet_cd};
-use crate::lin_data::{Centered, LinearFunction, center, regression_target, weights};
+mod cd;
+mod path;
+mod sparse_cd;
+
+pub use path::{PathParams, RegularizationPath, enet_path, lasso_path};
+
+use crate::common::data::{Centered, LinearFunction, center, regression_target, weights};
+use crate::elastic_net::cd::{CdOutcome, CdProblem, enet_cd};
+use crate::elastic_net::sparse_cd::SparseCd;
 
 /// How coordinate descent picks the next coordinate (scikit-learn's `selection`).
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize)]
@@ -251,7 +259,7 @@ pub(crate) fn solve_at(
     coef: &mut [f64],
     rng: Option<&mut rng::SatoriRng>,
     progress: &dyn Progress,
-) -> crate::lin_cd::CdOutcome {
+) -> CdOutcome {
     let n = c.x.n as f64;
     let pb = CdProblem {
         x: &c.x,
@@ -315,7 +323,7 @@ impl ElasticNetParams {
 impl ElasticNet {
     /// The fitted model from a run's function and outcome on `n` rows (the gap divided by `n`),
     /// or an error when the coefficients are not finite.
-    fn from_outcome(f: LinearFunction, out: crate::lin_cd::CdOutcome, n: usize) -> Result<Self> {
+    fn from_outcome(f: LinearFunction, out: CdOutcome, n: usize) -> Result<Self> {
         if !f.intercept.is_finite() || f.coef.iter().any(|v| !v.is_finite()) {
             return Err(Error::InvalidData(
                 "coordinate descent gave non-finite coefficients; the data hold values too \
@@ -375,7 +383,7 @@ impl ElasticNetParams {
         progress: &dyn Progress,
     ) -> Result<ElasticNet> {
         self.validate()?;
-        let (y, w) = crate::sparse_ls::csr_regression_target(x, target, weights, "ElasticNet")?;
+        let (y, w) = crate::solvers::cgls::csr_regression_target(x, target, weights, "ElasticNet")?;
         let n = y.len();
         // Weights rescaled to sum to n, as the dense fit.
         let s: Vec<f64> = match w {
@@ -387,8 +395,8 @@ impl ElasticNetParams {
         };
         let s_sum: f64 = s.iter().sum();
         let (means, y_mean) = if self.fit_intercept {
-            let m = crate::sparse::csr_t_matvec(x, &s);
-            let y_mean = y.iter().zip(&s).map(|(a, b)| a * b).sum::<f64>() / s_sum;
+            let m = crate::common::sparse::csr_t_matvec(x, &s);
+            let y_mean = dot(&y, &s) / s_sum;
             (m.iter().map(|v| v / s_sum).collect(), y_mean)
         } else {
             (vec![0.0; x.cols()], 0.0)
@@ -396,7 +404,7 @@ impl ElasticNetParams {
         let sw: Vec<f64> = s.iter().map(|v| v.sqrt()).collect();
         let b = y.iter().zip(&sw).map(|(v, r)| (v - y_mean) * r).collect();
         let csc = x.to_csc();
-        let pb = crate::sparse_cd::SparseCd {
+        let pb = SparseCd {
             csc: &csc,
             sw,
             means,
@@ -413,7 +421,7 @@ impl ElasticNetParams {
         progress.start("coordinate descent (epochs)", Some(self.max_iter as u64));
         let out = pb.run(&mut coef, rng, progress);
         progress.finish();
-        let shift: f64 = pb.means.iter().zip(&coef).map(|(a, b)| a * b).sum();
+        let shift = dot(&pb.means, &coef);
         let f = LinearFunction {
             intercept: y_mean - shift,
             coef,

@@ -1,5 +1,8 @@
 //! Limited-memory BFGS for smooth unconstrained problems, organised as scipy's L-BFGS-B (the
-//! optimizer scikit-learn's `lbfgs` solver calls) run without bounds:
+//! optimizer scikit-learn's `lbfgs` solver calls) run without bounds. The crate's one L-BFGS:
+//! logistic regression and the GLMs (Poisson, Tweedie) call it with scikit-learn's options
+//! ([`LbfgsOptions::default`] but for `max_iter` and `gtol`), so they take scipy's iterations.
+//!
 //!
 //! - memory of `m = 10` correction pairs; the search direction is the two-loop recursion with the
 //!   initial inverse Hessian `(s·y / y·y) I` (for unbounded problems the same direction as
@@ -11,7 +14,11 @@
 //! - convergence when the largest absolute gradient entry is at most `gtol`, or when the relative
 //!   reduction of `f` is at most `ftol`: `(f_k - f_{k+1}) <= ftol · max(|f_k|, |f_{k+1}|, 1)`.
 //!
-//! Iterations are counted as scipy's `nit`.
+//! Iterations are counted as scipy's `nit`. Dot products add left to right
+//! ([`satori_core::numeric::dot`]). A non-finite objective at a trial point (outside a GLM's
+//! domain, or an overflow) shrinks the step instead of failing the search.
+
+use satori_core::numeric::dot;
 
 /// Options of [`minimize`].
 #[derive(Debug, Clone, Copy)]
@@ -50,10 +57,6 @@ pub(crate) struct LbfgsResult {
     /// Whether a convergence criterion was met (rather than the iteration limit or a failed line
     /// search).
     pub converged: bool,
-}
-
-fn dot(a: &[f64], b: &[f64]) -> f64 {
-    a.iter().zip(b).map(|(x, y)| x * y).sum()
 }
 
 fn max_abs(a: &[f64]) -> f64 {
@@ -578,5 +581,34 @@ mod tests {
         );
         assert!(!limited.converged);
         assert_eq!(limited.n_iter, 2);
+    }
+
+    #[test]
+    fn steps_back_from_outside_the_domain() {
+        // f = x - ln x + (y - 2)^2, defined for x > 0 only (as a GLM's identity link with a
+        // positive power): trial points past the boundary are non-finite and must shrink the step.
+        let outside = std::cell::Cell::new(0);
+        let f = |v: &[f64], g: &mut [f64]| {
+            let (x, y) = (v[0], v[1]);
+            if x <= 0.0 {
+                outside.set(outside.get() + 1);
+                g.fill(f64::NAN);
+                return f64::INFINITY;
+            }
+            g[0] = 1.0 - 1.0 / x;
+            g[1] = 2.0 * (y - 2.0);
+            x - x.ln() + (y - 2.0).powi(2)
+        };
+        let opts = LbfgsOptions {
+            gtol: 1e-10,
+            ..Default::default()
+        };
+        let r = minimize(f, vec![10.0, 2.5], opts, || {});
+        assert!(r.converged, "{r:?}");
+        assert!(
+            (r.x[0] - 1.0).abs() < 1e-8 && (r.x[1] - 2.0).abs() < 1e-8,
+            "{r:?}"
+        );
+        assert!(outside.get() > 0, "the search never left the domain");
     }
 }

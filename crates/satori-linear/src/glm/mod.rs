@@ -13,10 +13,11 @@
 //! for `p ≥ 2`); others are a clear error. Powers in `(0, 1)` have no Tweedie distribution and
 //! are rejected.
 //!
-//! Solvers: `lbfgs` (scikit-learn's default; stops at `max |∇| ≤ tol`) and `newton-cholesky`
-//! (Newton steps with a Cholesky solve and scikit-learn's backtracking line search; stops when
-//! `max |∇| ≤ tol` and the Newton decrement `½ dᵀHd ≤ tol`). Both start from `w = 0`,
-//! `b = link(mean y)`, and report `n_iter` and `converged`.
+//! Solvers: `lbfgs` (scikit-learn's default: the crate's port of scipy's L-BFGS-B, called as
+//! scikit-learn calls it, so it stops at `max |∇| ≤ tol` or on scipy's relative-decrease rule)
+//! and `newton-cholesky` (Newton steps with a Cholesky solve and scikit-learn's backtracking line
+//! search; stops when `max |∇| ≤ tol` and the Newton decrement `½ dᵀHd ≤ tol`). Both start from
+//! `w = 0`, `b = link(mean y)`, and report `n_iter` and `converged`.
 //!
 //! ```
 //! use ndarray::array;
@@ -42,9 +43,13 @@ use satori_core::{
 };
 use serde::{Deserialize, Serialize};
 
-use crate::lin_data::{LinearFunction, design_from, regression_target, weights};
-use crate::lin_glm::{Family, GlmX, Problem, newton_cholesky};
-use crate::lin_lbfgs::minimize;
+mod newton;
+mod objective;
+
+use crate::common::data::{LinearFunction, design_from, regression_target, weights};
+use crate::glm::newton::newton_cholesky;
+use crate::glm::objective::{Family, GlmX, Problem};
+use crate::solvers::lbfgs::{LbfgsOptions, minimize};
 
 /// The link function of a [`TweedieRegressor`] (scikit-learn's `link`).
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize)]
@@ -295,14 +300,27 @@ impl TweedieRegressorParams {
         let init = pb.initial()?;
         progress.start("GLM solver (iterations)", Some(self.max_iter as u64));
         let (beta, n_iter, converged) = match self.solver {
-            GlmSolver::NewtonCholesky => newton_cholesky(&pb, init, self.max_iter, self.tol),
+            GlmSolver::NewtonCholesky => {
+                let (beta, n_iter, converged) = newton_cholesky(&pb, init, self.max_iter, self.tol);
+                progress.advance(n_iter as u64);
+                (beta, n_iter, converged)
+            }
             GlmSolver::Lbfgs => {
-                let f = |b: &[f64]| pb.loss_gradient(b);
-                let out = minimize(&f, init, self.max_iter, self.tol, 64.0 * f64::EPSILON);
+                // scikit-learn's call: L-BFGS-B with gtol = tol, ftol = 64 eps, maxls = 50.
+                let opts = LbfgsOptions {
+                    max_iter: self.max_iter,
+                    gtol: self.tol,
+                    ..Default::default()
+                };
+                let objective = |b: &[f64], g: &mut [f64]| {
+                    let (loss, grad) = pb.loss_gradient(b);
+                    g.copy_from_slice(&grad);
+                    loss
+                };
+                let out = minimize(objective, init, opts, || progress.advance(1));
                 (out.x, out.n_iter, out.converged)
             }
         };
-        progress.advance(n_iter as u64);
         if !converged {
             progress.note(&format!(
                 "{name} did not converge in {n_iter} iterations; raise max_iter or tol"
@@ -372,7 +390,7 @@ impl SparseEstimator for TweedieRegressorParams {
         weights: Option<ArrayView1<'_, f64>>,
     ) -> Result<TweedieRegressor> {
         self.validate()?;
-        let (y, w) = crate::sparse_ls::csr_regression_target(x, target, weights, NAME)?;
+        let (y, w) = crate::solvers::cgls::csr_regression_target(x, target, weights, NAME)?;
         if self.solver == GlmSolver::NewtonCholesky && x.cols() > SPARSE_NEWTON_MAX_FEATURES {
             return Err(Error::param(
                 "solver",

@@ -12,11 +12,12 @@
 //! refreshes the running sums); the fit stops when it is at most `tol · ‖y_c‖²`.
 
 use rayon::prelude::*;
+use satori_core::numeric::dot;
 use satori_core::rng::{RngExt, SatoriRng};
 use satori_core::{CsMat, Progress};
 
-use crate::lin_cd::{CdOutcome, l1_gap, l2_gap};
-use crate::sparse::csr_row;
+use crate::common::sparse::csr_row;
+use crate::elastic_net::cd::{CdOutcome, l1_gap, l2_gap};
 
 /// The implicitly centred sparse problem of the coordinate-descent kernel.
 pub(crate) struct SparseCd<'a> {
@@ -63,7 +64,7 @@ impl Residual {
             self.r0.iter_mut().zip(sw).for_each(|(r, s)| *r -= g * s);
             self.gamma = 0.0;
         }
-        self.t0 = self.r0.iter().zip(sw).map(|(r, s)| r * s).sum();
+        self.t0 = dot(&self.r0, sw);
         &self.r0
     }
 }
@@ -125,7 +126,7 @@ impl SparseCd<'_> {
             0.0
         };
         let r_norm2: f64 = r.iter().map(|v| v * v).sum();
-        let ry: f64 = r.iter().zip(&self.b).map(|(a, b)| a * b).sum();
+        let ry = dot(r, &self.b);
         let xta: Vec<f64> = (0..w.len())
             .into_par_iter()
             .map(|j| {

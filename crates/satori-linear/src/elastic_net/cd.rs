@@ -13,7 +13,9 @@ use rayon::prelude::*;
 use satori_core::Progress;
 use satori_core::rng::{RngExt, SatoriRng};
 
-use crate::lin_data::{BLOCK_ROWS, Design, axpy, dot};
+use satori_core::numeric::dot_lanes;
+
+use crate::common::data::{BLOCK_ROWS, Design, axpy};
 
 /// Columns at least this long use the parallel block kernels.
 const PAR_MIN: usize = 4 * BLOCK_ROWS;
@@ -21,12 +23,12 @@ const PAR_MIN: usize = 4 * BLOCK_ROWS;
 /// `a · b`, in fixed blocks added in order when long.
 pub(crate) fn pdot(a: &[f64], b: &[f64]) -> f64 {
     if a.len() < PAR_MIN {
-        return dot(a, b);
+        return dot_lanes::<8>(a, b);
     }
     let parts: Vec<f64> = a
         .par_chunks(BLOCK_ROWS)
         .zip(b.par_chunks(BLOCK_ROWS))
-        .map(|(x, y)| dot(x, y))
+        .map(|(x, y)| dot_lanes::<8>(x, y))
         .collect();
     parts.iter().sum()
 }
@@ -77,7 +79,11 @@ pub(crate) struct CdProblem<'a> {
 /// `positive`). `xta` receives `Xᵀr − l2·w`.
 fn gap(pb: &CdProblem<'_>, w: &[f64], r: &[f64], xta: &mut [f64]) -> (f64, f64) {
     let (alpha, beta) = (pb.l1, pb.l2);
-    let w_l2 = if beta > 0.0 { dot(w, w) } else { 0.0 };
+    let w_l2 = if beta > 0.0 {
+        dot_lanes::<8>(w, w)
+    } else {
+        0.0
+    };
     let r_norm2 = pdot(r, r);
     let ry = if alpha == 0.0 && beta == 0.0 {
         0.0
@@ -90,7 +96,7 @@ fn gap(pb: &CdProblem<'_>, w: &[f64], r: &[f64], xta: &mut [f64]) -> (f64, f64) 
         .collect();
     if alpha == 0.0 {
         xta.copy_from_slice(&xtr);
-        let norm = dot(xta, xta);
+        let norm = dot_lanes::<8>(xta, xta);
         return (l2_gap(beta, norm, (r_norm2, w_l2, ry)), norm);
     }
     for j in 0..xta.len() {

@@ -6,7 +6,8 @@
 use faer::{Accum, Mat, MatRef, Par};
 use ndarray::{Array1, ArrayView1, ArrayView2};
 use rayon::prelude::*;
-use satori_core::{Dataset, Error, Result, Target, check_features, numeric::pairwise_sum};
+use satori_core::numeric::{dot, dot_lanes, pairwise_sum};
+use satori_core::{Dataset, Error, Result, Target, check_features};
 use serde::{Deserialize, Serialize};
 
 /// Rows per block of the parallel reductions. Fixed, so that the blocks (and the order in which
@@ -48,24 +49,6 @@ pub(crate) struct Centered {
     pub x_offset: Vec<f64>,
     /// The (weighted) target mean, or zero without an intercept.
     pub y_offset: f64,
-}
-
-/// Dot product with eight interleaved accumulators (a fixed order, so reproducible).
-pub(crate) fn dot(a: &[f64], b: &[f64]) -> f64 {
-    let mut acc = [0.0f64; 8];
-    let ca = a.chunks_exact(8);
-    let cb = b.chunks_exact(8);
-    let (ra, rb) = (ca.remainder(), cb.remainder());
-    for (x, y) in ca.zip(cb) {
-        for k in 0..8 {
-            acc[k] += x[k] * y[k];
-        }
-    }
-    let mut tail = 0.0;
-    for (x, y) in ra.iter().zip(rb) {
-        tail += x * y;
-    }
-    ((acc[0] + acc[1]) + (acc[2] + acc[3])) + ((acc[4] + acc[5]) + (acc[6] + acc[7])) + tail
 }
 
 /// `y += a · x`.
@@ -270,7 +253,10 @@ pub(crate) fn gram(x: &Design, d: Option<&[f64]>) -> Mat<f64> {
 
 /// `xᵀ · v` over fixed row blocks (deterministic at any thread count).
 pub(crate) fn xt_vec(x: &Design, v: &[f64]) -> Vec<f64> {
-    (0..x.p).into_par_iter().map(|j| dot(x.col(j), v)).collect()
+    (0..x.p)
+        .into_par_iter()
+        .map(|j| dot_lanes::<8>(x.col(j), v))
+        .collect()
 }
 
 /// A fitted linear function `x · coef + intercept`, the prediction of every model here (before
@@ -286,7 +272,7 @@ pub(crate) struct LinearFunction {
 impl LinearFunction {
     /// scikit-learn's `_set_intercept`: `intercept = y_offset − x_offset · coef`.
     pub fn from_centered(coef: Vec<f64>, c: &Centered) -> Self {
-        let shift: f64 = c.x_offset.iter().zip(&coef).map(|(a, b)| a * b).sum();
+        let shift = dot(&c.x_offset, &coef);
         LinearFunction {
             intercept: c.y_offset - shift,
             coef,
@@ -347,11 +333,5 @@ mod tests {
         assert_eq!(g[(1, 1)], 56.0);
         let gw = gram(&d, Some(&[1.0, 0.0, 2.0]));
         assert_eq!(gw[(0, 1)], 1.0 * 2.0 + 2.0 * 30.0);
-    }
-
-    #[test]
-    fn dot_handles_remainders() {
-        let a: Vec<f64> = (0..19).map(f64::from).collect();
-        assert_eq!(dot(&a, &a), (0..19).map(|v| f64::from(v * v)).sum::<f64>());
     }
 }

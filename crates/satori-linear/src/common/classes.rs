@@ -131,7 +131,7 @@ pub(crate) type CsrClassInput<'a> = (ArrayView1<'a, usize>, &'a [String], Option
 
 /// The checked inputs of a classifier's sparse fit: class codes and labels (as
 /// [`class_codes`]), then the matrix, target length and sample weights (as
-/// [`check_fit_csr`](crate::sparse::check_fit_csr)), the weights as an array.
+/// [`check_fit_csr`](crate::common::sparse::check_fit_csr)), the weights as an array.
 pub(crate) fn csr_class_input<'a>(
     x: &CsMat<f64>,
     target: &'a Target,
@@ -139,7 +139,7 @@ pub(crate) fn csr_class_input<'a>(
     model: &str,
 ) -> Result<CsrClassInput<'a>> {
     let (codes, labels) = class_codes(target, model)?;
-    let w = crate::sparse::check_fit_csr(x, target, weights, model)?.map(Array1::from);
+    let w = crate::common::sparse::check_fit_csr(x, target, weights, model)?.map(Array1::from);
     Ok((codes, labels, w))
 }
 

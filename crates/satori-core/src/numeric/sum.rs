@@ -1,5 +1,4 @@
-//! Reductions in NumPy's floating-point order, so that sums, means and the statistics built on
-//! them agree with NumPy and scikit-learn to the last bit.
+//! Sums in NumPy's floating-point order.
 //!
 //! [`pairwise_sum`] is NumPy's `DOUBLE_pairwise_sum` (what `np.sum`/`np.mean` do along a
 //! contiguous axis): blocks of at most 128 values summed with eight interleaved accumulators,
