@@ -1,5 +1,6 @@
 //! Training reference statistics, kept in the model file for drift monitoring.
 
+use satori_core::numeric::quantile_linear_sorted;
 use satori_core::{ColumnKind, Dataset};
 use serde::{Deserialize, Serialize};
 
@@ -68,20 +69,12 @@ pub fn reference_stats(data: &Dataset) -> Vec<ColumnReference> {
                 r.min = present.first().copied();
                 r.max = present.last().copied();
                 r.deciles = (1..10)
-                    .map(|d| quantile_sorted(&present, d as f64 / 10.0))
+                    .map(|d| quantile_linear_sorted(&present, d as f64 / 10.0).unwrap_or(f64::NAN))
                     .collect();
             }
             r
         })
         .collect()
-}
-
-/// Linear-interpolation quantile of sorted values (numpy's default method).
-fn quantile_sorted(sorted: &[f64], q: f64) -> f64 {
-    let pos = q * (sorted.len() - 1) as f64;
-    let lo = pos.floor() as usize;
-    let hi = pos.ceil() as usize;
-    sorted[lo] + (sorted[hi] - sorted[lo]) * (pos - lo as f64)
 }
 
 #[cfg(test)]
