@@ -169,9 +169,15 @@ pub const SNIPPET_CHARS: usize = 40;
 /// message stays on one line) and at most [`SNIPPET_CHARS`] characters, a longer value cut with
 /// `…` (so one huge cell cannot make a huge message).
 pub fn snippet(s: &str) -> String {
-    let mut out = String::with_capacity(s.len().min(4 * SNIPPET_CHARS));
+    clip(s, SNIPPET_CHARS)
+}
+
+/// A message part that may quote user input (a parser's error, say), kept on one line and to at
+/// most `max_chars` characters, cut with `…`.
+pub fn clip(s: &str, max_chars: usize) -> String {
+    let mut out = String::with_capacity(s.len().min(4 * max_chars));
     for (i, c) in s.chars().enumerate() {
-        if i == SNIPPET_CHARS {
+        if i == max_chars {
             out.push('…');
             break;
         }

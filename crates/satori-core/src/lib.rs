@@ -33,7 +33,7 @@ pub mod sparse;
 mod traits;
 
 pub use dataset::{Dataset, Target, Task, TextColumn};
-pub use error::{Error, Result, SNIPPET_CHARS, closest_names, snippet};
+pub use error::{Error, Result, SNIPPET_CHARS, clip, closest_names, snippet};
 pub use history::TrainingHistory;
 pub use progress::{NoProgress, Progress};
 pub use schema::{ColumnKind, ColumnSchema, Schema};

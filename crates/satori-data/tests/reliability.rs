@@ -294,3 +294,18 @@ fn parquet_written_by_satori_carries_page_checksums_that_catch_bit_flips() {
     }
     assert!(flipped >= 4 * 16 * 3, "{flipped}");
 }
+
+/// Item 14: an infinite number is named by the reader (file, line, column) instead of reaching an
+/// estimator that could only name an internal row index.
+#[test]
+fn an_infinite_number_names_its_line_and_column() {
+    let e = read_err(b"a,b,y\n1,2,x\n3,-inf,y\n4,5,x\n");
+    let (line, column) = parse_line(&e);
+    assert_eq!((line, column.as_str()), (3, "b"));
+    assert!(e.to_string().contains("infinite"), "{e}");
+    let e = read_err(b"a,target\n1,2\n2,1e999\n");
+    assert_eq!(parse_line(&e), (3, "target".to_string()));
+    // `nan` is a missing value, as before.
+    let t = read_csv_bytes("t.csv", b"a\n1\nnan\n", &ReadOptions::default()).unwrap();
+    assert_eq!(t.n_rows(), 2);
+}

@@ -27,8 +27,10 @@ pub struct FittedTarget {
 /// categories), the targets, the fitted preprocessing steps and text vectorizers, the fitted
 /// model and an optional decision threshold. This is the model file's payload, and a
 /// [`Predictor`] (one target) or [`MultiOutputPredictor`] (one or several) over the input
-/// columns.
+/// columns. Deserialising one checks it as [`FittedPipeline::new`] does (a payload whose parts do
+/// not fit together is an error, never a pipeline that panics later).
 #[derive(Debug, Clone, Serialize, Deserialize)]
+#[serde(try_from = "PipelineParts")]
 pub struct FittedPipeline {
     pub(crate) input: Schema,
     pub(crate) targets: Vec<FittedTarget>,
@@ -36,6 +38,29 @@ pub struct FittedPipeline {
     pub(crate) model: AnyModel,
     pub(crate) threshold: Option<DecisionThreshold>,
     pub(crate) text: FittedText,
+}
+
+/// The stored fields of a [`FittedPipeline`], in its order, checked on the way in.
+#[derive(Deserialize)]
+struct PipelineParts {
+    input: Schema,
+    targets: Vec<FittedTarget>,
+    steps: Vec<AnyStep>,
+    model: AnyModel,
+    threshold: Option<DecisionThreshold>,
+    text: FittedText,
+}
+
+impl TryFrom<PipelineParts> for FittedPipeline {
+    type Error = Error;
+
+    fn try_from(p: PipelineParts) -> Result<FittedPipeline> {
+        let pipeline = FittedPipeline::new(p.input, p.targets, p.steps, p.text, p.model)?;
+        match p.threshold {
+            Some(t) => pipeline.with_threshold(t),
+            None => Ok(pipeline),
+        }
+    }
 }
 
 /// Predictions of one target for a batch of rows.
@@ -100,14 +125,18 @@ impl FittedPipeline {
                 got: model.n_features(),
             });
         }
-        if targets.is_empty() {
-            return Err(Error::Internal("a pipeline without a target".into()));
+        if targets.is_empty() || targets.len() != model.n_outputs() {
+            return Err(Error::InvalidData(format!(
+                "the model predicts {} target(s), and the pipeline names {}",
+                model.n_outputs(),
+                targets.len()
+            )));
         }
         if targets
             .iter()
             .any(|t| t.task.is_classification() != t.classes.is_some())
         {
-            return Err(Error::Internal(
+            return Err(Error::InvalidData(
                 "a classification target without classes (or a regression one with)".into(),
             ));
         }

@@ -1,7 +1,7 @@
 //! The one override mechanism: `--set model.max_depth=6`, a dotted path into the serialised
 //! parameters. The CLI, the tuner and the server all go through [`apply_override`].
 
-use satori_core::{Error, Result, closest_names};
+use satori_core::{Error, Result, clip, closest_names, snippet};
 use serde::{Serialize, de::DeserializeOwned};
 use serde_json::Value;
 
@@ -10,14 +10,20 @@ pub fn parse_assignment(text: &str) -> Result<(String, String)> {
     let (path, value) = text.split_once('=').ok_or_else(|| {
         Error::param(
             "--set",
-            format!("`{text}` is not of the form path=value (e.g. model.strategy=median)"),
+            format!(
+                "`{}` is not of the form path=value (e.g. model.strategy=median)",
+                snippet(text)
+            ),
         )
     })?;
     let path = path.trim();
     if path.is_empty() || path.split('.').any(str::is_empty) {
         return Err(Error::param(
             "--set",
-            format!("`{path}` is not a dotted path such as model.strategy"),
+            format!(
+                "`{}` is not a dotted path such as model.strategy",
+                snippet(path)
+            ),
         ));
     }
     Ok((path.to_string(), value.trim().to_string()))
@@ -36,8 +42,8 @@ pub fn set_path(root: &mut Value, path: &str, value: Value, allow_new: bool) -> 
     let mut node = root;
     for (i, seg) in segments.iter().enumerate() {
         let last = i + 1 == segments.len();
-        let here = segments[..=i].join(".");
-        let parent = segments[..i].join(".");
+        let here = snippet(&segments[..=i].join("."));
+        let parent = snippet(&segments[..i].join("."));
         node = match node {
             Value::Array(items) => {
                 // A list (e.g. `preprocessing.1.with_mean`) is indexed by position.
@@ -90,7 +96,7 @@ pub fn set_path(root: &mut Value, path: &str, value: Value, allow_new: bool) -> 
             }
             _ => {
                 return Err(Error::param(
-                    path,
+                    snippet(path),
                     format!("`{parent}` is not a group of parameters"),
                 ));
             }
@@ -113,13 +119,9 @@ pub fn apply_overrides<T: Serialize + DeserializeOwned>(
         set_path(&mut tree, path, parse_value(value), false)?;
     }
     serde_json::from_value(tree).map_err(|e| {
-        Error::param(
-            sets.iter()
-                .map(|(p, _)| p.as_str())
-                .collect::<Vec<_>>()
-                .join(", "),
-            format!("{e}"),
-        )
+        let mut paths: Vec<String> = sets.iter().map(|(p, _)| snippet(p)).collect();
+        paths.dedup();
+        Error::param(clip(&paths.join(", "), 120), clip(&e.to_string(), 300))
     })
 }
 

@@ -24,7 +24,7 @@
 
 use std::path::Path;
 
-use satori_core::{Error, Result, closest_names};
+use satori_core::{Error, Result, clip, closest_names, snippet};
 use serde::Serialize;
 use serde::de::DeserializeOwned;
 use serde_json::Value;
@@ -92,7 +92,7 @@ pub fn parse_settings(
         source_name: source.to_string(),
         line: line_of(text, e.span().map_or(0, |s| s.start)),
         column: "-".into(),
-        message: e.message().to_string(),
+        message: clip(e.message(), 300),
     })?;
     let tree = serde_json::to_value(toml_value).map_err(|e| Error::Internal(e.to_string()))?;
     let Value::Object(map) = tree else {
@@ -121,7 +121,10 @@ fn unknown(source: &str, what: &str, name: &str, valid: &[&str]) -> Error {
                 .join(", ")
         )
     };
-    Error::InvalidData(format!("{source}: unknown {what} `{name}`; {hint}"))
+    Error::InvalidData(format!(
+        "{source}: unknown {what} `{}`; {hint}",
+        snippet(name)
+    ))
 }
 
 /// Lay a pipeline file's tree over default parameters (any parameter tree: the pipeline's, or
@@ -145,7 +148,7 @@ pub fn merge<T: Serialize + DeserializeOwned>(base: &T, tree: &Value) -> Result<
             }
         }
     }
-    serde_json::from_value(merged).map_err(|e| Error::param("pipeline", e.to_string()))
+    serde_json::from_value(merged).map_err(|e| Error::param("pipeline", clip(&e.to_string(), 300)))
 }
 
 #[cfg(test)]

@@ -5,7 +5,7 @@
 
 use std::collections::BTreeSet;
 
-use satori_core::{Error, Result, Schema, Task};
+use satori_core::{Error, Result, Schema, Task, clip, snippet};
 use satori_pipeline::overrides::apply_overrides;
 use satori_pipeline::params::{seed_paths, spread_seed};
 use satori_pipeline::steps::auto::auto_steps;
@@ -54,15 +54,21 @@ impl<'de> Deserialize<'de> for TrainParams {
     fn deserialize<D: Deserializer<'de>>(d: D) -> std::result::Result<Self, D::Error> {
         let mut map = Map::<String, Value>::deserialize(d)?;
         let holdout = match map.remove("holdout") {
-            Some(v) => v
-                .as_f64()
-                .ok_or_else(|| D::Error::custom(format!("holdout: `{v}` is not a number")))?,
+            Some(v) => v.as_f64().ok_or_else(|| {
+                D::Error::custom(format!(
+                    "holdout: `{}` is not a number",
+                    snippet(&v.to_string())
+                ))
+            })?,
             None => 0.2,
         };
         let stratify = match map.remove("stratify") {
-            Some(v) => v
-                .as_bool()
-                .ok_or_else(|| D::Error::custom(format!("stratify: `{v}` is not true or false")))?,
+            Some(v) => v.as_bool().ok_or_else(|| {
+                D::Error::custom(format!(
+                    "stratify: `{}` is not true or false",
+                    snippet(&v.to_string())
+                ))
+            })?,
             None => true,
         };
         let pipeline = serde_json::from_value(Value::Object(map)).map_err(D::Error::custom)?;
@@ -224,11 +230,11 @@ fn merge_file(base: &TrainParams, tree: &Value, tasks: &[Task]) -> Result<TrainP
                         .join(", ")
                 )
             };
-            return Err(Error::param(format!("tasks.{name}"), known));
+            return Err(Error::param(format!("tasks.{}", snippet(&name)), known));
         };
         let Value::Object(settings) = settings else {
             return Err(Error::param(
-                format!("tasks.{name}"),
+                format!("tasks.{}", snippet(&name)),
                 "must be a table, e.g. [tasks.price] weight = 2",
             ));
         };
@@ -236,7 +242,7 @@ fn merge_file(base: &TrainParams, tree: &Value, tasks: &[Task]) -> Result<TrainP
             task.insert(k, v);
         }
     }
-    serde_json::from_value(out).map_err(|e| Error::param("pipeline", e.to_string()))
+    serde_json::from_value(out).map_err(|e| Error::param("pipeline", clip(&e.to_string(), 300)))
 }
 
 /// A JSON-pointer segment.
@@ -256,7 +262,10 @@ pub fn forced_tasks(
         serde_json::from_value(v.clone()).map_err(|_| {
             Error::param(
                 path,
-                format!("`{v}` is not a task; use regression, binary or multiclass"),
+                format!(
+                    "`{}` is not a task; use regression, binary or multiclass",
+                    snippet(&v.to_string())
+                ),
             )
         })
     };

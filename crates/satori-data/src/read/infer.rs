@@ -102,6 +102,7 @@ impl RawTable {
                 lines: &self.lines,
                 n_rows,
             };
+            ctx.check_finite(&raw)?;
             let (kind, col) = match self.forced.get(&name) {
                 Some(kind) => ctx.forced(kind, raw)?,
                 None => ctx.infer(raw, &mut notes),
@@ -141,6 +142,26 @@ impl Ctx<'_> {
             column: self.name.to_string(),
             message,
         }
+    }
+
+    /// An infinite number (`inf`, `-inf`, `1e999`) is an error naming its line and column: no
+    /// model can use one, and found later it could only be named by an internal row index.
+    fn check_finite(&self, raw: &Raw) -> Result<()> {
+        let vals = match raw {
+            Raw::Num { vals, .. } | Raw::Typed(_, vals) => vals,
+            Raw::Str(_) => return Ok(()),
+        };
+        if let Some(row) = vals.iter().position(|v| v.is_infinite()) {
+            return Err(self.parse_err(
+                row,
+                format!(
+                    "{} is infinite; satori reads finite numbers (leave the cell empty or write \
+                     NA for a missing value)",
+                    vals[row]
+                ),
+            ));
+        }
+        Ok(())
     }
 
     /// Inferred kind and values.

@@ -197,24 +197,112 @@ fn read_header_of<H: DeserializeOwned>(path: &Path, magic: &[u8; 8]) -> Result<H
 pub fn from_bytes(path: &Path, bytes: &[u8]) -> Result<(ModelHeader, FittedPipeline)> {
     let (header, p, body): (ModelHeader, _, _) = decode_header(path, bytes, MAGIC)?;
     let multi = header.is_multi_target();
-    let pipeline = match header.format_version {
-        1 => decode_payload::<legacy::PipelineV1>(path, &p, body)?.upgrade(),
-        2 if multi => {
-            decode_payload::<legacy::MultiTaskV3<legacy::MultiTaskMlpV2>>(path, &p, body)?.upgrade()
-        }
-        2 => decode_payload::<legacy::PipelineV2<legacy::AnyModelV2>>(path, &p, body)?.upgrade(),
-        3 if multi || header.model_kind == LEGACY_MULTITASK_KIND => {
-            decode_payload::<legacy::MultiTaskV3<satori_nn::MultiTaskMlp>>(path, &p, body)?
-                .upgrade()
-        }
-        3 => decode_payload::<legacy::PipelineV2<crate::AnyModel>>(path, &p, body)?.upgrade(),
-        _ => Ok(decode_payload::<FittedPipeline>(path, &p, body)?),
-    }
-    .map_err(|e| file_err(path, format!("corrupted payload: {e}")))?;
+    let decode = || -> Result<FittedPipeline> {
+        let pipeline = match header.format_version {
+            1 => decode_payload::<legacy::PipelineV1>(path, &p, body)?.upgrade(),
+            2 if multi => {
+                decode_payload::<legacy::MultiTaskV3<legacy::MultiTaskMlpV2>>(path, &p, body)?
+                    .upgrade()
+            }
+            2 => {
+                decode_payload::<legacy::PipelineV2<legacy::AnyModelV2>>(path, &p, body)?.upgrade()
+            }
+            3 if multi || header.model_kind == LEGACY_MULTITASK_KIND => {
+                decode_payload::<legacy::MultiTaskV3<satori_nn::MultiTaskMlp>>(path, &p, body)?
+                    .upgrade()
+            }
+            3 => decode_payload::<legacy::PipelineV2<crate::AnyModel>>(path, &p, body)?.upgrade(),
+            _ => Ok(decode_payload::<FittedPipeline>(path, &p, body)?),
+        };
+        pipeline.map_err(|e| file_err(path, format!("corrupted payload: {e}")))
+    };
+    let pipeline = guarded(decode).map_err(|reason| file_err(path, reason))??;
     header
         .check_describes(&pipeline)
         .map_err(|reason| file_err(path, reason))?;
+    guarded(|| probe(&pipeline))
+        .map_err(|reason| file_err(path, reason))?
+        .map_err(|reason| file_err(path, reason))?;
     Ok((header, pipeline))
+}
+
+/// Predict a few probe rows — zeros, missing values, each category, large values — with a
+/// loaded pipeline (under [`guarded`]), so that a payload whose fitted parts do not fit together
+/// is a clear error at load, not a crash at the first prediction. Errors are fine here (a model
+/// may refuse missing values): only a panic fails the probe.
+fn probe(pipeline: &FittedPipeline) -> std::result::Result<(), String> {
+    use satori_core::ColumnKind;
+    if !pipeline.text().is_empty() {
+        return Ok(());
+    }
+    let schema = pipeline.input_schema();
+    let n = schema.len();
+    let mut rows: Vec<Vec<f64>> = vec![vec![0.0; n], vec![f64::NAN; n], vec![1e6; n]];
+    let most = schema
+        .columns
+        .iter()
+        .filter_map(|c| c.kind.categories().map(<[String]>::len))
+        .max()
+        .unwrap_or(0)
+        .min(64);
+    for code in 0..=most {
+        rows.push(
+            schema
+                .columns
+                .iter()
+                .map(|c| match &c.kind {
+                    ColumnKind::Categorical { categories } => code.min(categories.len()) as f64,
+                    _ => code as f64,
+                })
+                .collect(),
+        );
+    }
+    let x = ndarray::Array2::from_shape_fn((rows.len(), n), |(i, j)| rows[i][j]);
+    for i in 0..x.nrows() {
+        let _ = pipeline.predict_matrix_all(x.slice(ndarray::s![i..=i, ..]));
+    }
+    Ok(())
+}
+
+/// Run `f`, turning a panic into the error of a payload that passed its checksum but whose parts
+/// do not fit together (a hand-made or forged file: a random flip is caught by the checksum).
+/// Decoding and the probe run under it: a file is a clear error at load, never a crash.
+fn guarded<T>(f: impl FnOnce() -> T) -> std::result::Result<T, String> {
+    let quiet = QuietPanics::new();
+    let result = std::panic::catch_unwind(std::panic::AssertUnwindSafe(f));
+    drop(quiet);
+    result.map_err(|_| {
+        "corrupted payload: its fitted parts do not fit together (it passed its checksum, so it \
+         was edited or made by hand)"
+            .to_string()
+    })
+}
+
+/// Silences the panic hook while a payload is decoded and probed (its panics become a clear
+/// error), and puts the previous hook back afterwards.
+struct QuietPanics {
+    previous: Option<PanicHook>,
+}
+
+/// A panic hook, as `std::panic::take_hook` gives it.
+type PanicHook = Box<dyn Fn(&std::panic::PanicHookInfo<'_>) + Sync + Send + 'static>;
+
+impl QuietPanics {
+    fn new() -> Self {
+        let previous = std::panic::take_hook();
+        std::panic::set_hook(Box::new(|_| {}));
+        QuietPanics {
+            previous: Some(previous),
+        }
+    }
+}
+
+impl Drop for QuietPanics {
+    fn drop(&mut self) {
+        if let Some(p) = self.previous.take() {
+            std::panic::set_hook(p);
+        }
+    }
 }
 
 fn decode<H: DeserializeOwned, P: DeserializeOwned>(

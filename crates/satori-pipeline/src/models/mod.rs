@@ -491,6 +491,14 @@ impl AnyModel {
         self.fitted().summary()
     }
 
+    /// The number of targets it predicts (several for a multi-output model).
+    pub fn n_outputs(&self) -> usize {
+        match self {
+            AnyModel::MultiTaskMlp(m) => m.tasks().len(),
+            _ => 1,
+        }
+    }
+
     /// The network of a neural-network model (for exporting its weights); `None` for the other
     /// families.
     pub fn network(&self) -> Option<&satori_nn::Network> {

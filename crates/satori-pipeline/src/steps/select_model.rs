@@ -47,7 +47,8 @@ fn bad_threshold(got: &str) -> Error {
     Error::param(
         "threshold",
         format!(
-            "must be \"mean\", \"median\", \"<factor>*mean\", \"<factor>*median\" or a number, got {got}"
+            "must be \"mean\", \"median\", \"<factor>*mean\", \"<factor>*median\" or a number, got {}",
+            satori_core::snippet(got)
         ),
     )
 }
