@@ -515,3 +515,157 @@ fn messages_say_what_is_wrong() {
     assert_user_error(&o, &["not a neural network"]);
     assert!(!stderr(&o).contains("note:"), "{}", stderr(&o));
 }
+
+/// The bad-input suite: a table of hostile inputs, each run through the binary. Every run ends
+/// with exit 0 or 1 (never a crash, a panic or an internal error), a failure is one `error:` line,
+/// and no run leaves a partial output file.
+#[test]
+fn a_table_of_hostile_inputs_keeps_the_contract() {
+    let dir = tmp();
+    let wine = std::fs::read_to_string(data("wine.csv")).unwrap();
+    let header = wine.lines().next().unwrap().to_string();
+    let big_field = format!("a,y\n{},1\n2,0\n", "9".repeat(10 << 20));
+    let many_classes: String = (0..10_000).fold("x,y\n".to_string(), |s, i| {
+        s + &format!("{},c{i}\n", i % 17)
+    });
+    let cases: Vec<(&str, String)> = vec![
+        ("empty", String::new()),
+        ("header only", format!("{header}\n")),
+        (
+            "one row",
+            format!("{header}\n{}\n", wine.lines().nth(1).unwrap()),
+        ),
+        ("constant target", "x,y\n1,a\n2,a\n3,a\n4,a\n5,a\n".into()),
+        ("10,000 classes", many_classes),
+        ("duplicate columns", "x,x,y\n1,2,a\n3,4,b\n5,6,a\n".into()),
+        (
+            "nan and inf strings",
+            "x,y\nnan,a\n-inf,b\n1,a\n2,b\n".into(),
+        ),
+        ("a 10 MB field", big_field),
+        ("unclosed quote", "x,y\n1,a\n\"2,b\n3,a\n".into()),
+        ("NUL byte", "x,y\n1,a\n2\0,b\n".into()),
+        ("only missing targets", "x,y\n1,\n2,\n".into()),
+        ("binary junk", "\u{1}\u{2}\u{3}\u{feff}\u{fffd}".repeat(100)),
+    ];
+    let model = path(&dir, "m.satori");
+    let preds = path(&dir, "p.csv");
+    for (name, text) in &cases {
+        let file = write(&dir, "input.csv", text);
+        let runs: Vec<Vec<&str>> = vec![
+            vec!["inspect", &file, "--target", "y"],
+            vec!["train", &file, "--target", "y", "--out", &model],
+            vec![
+                "train", &file, "--target", "y", "--model", "gbm", "--out", &model,
+            ],
+            vec!["cv", &file, "--target", "y", "--folds", "2"],
+            vec!["anomalies", &file, "--out", &preds],
+        ];
+        for args in runs {
+            let _ = std::fs::remove_file(&model);
+            let _ = std::fs::remove_file(&preds);
+            let o = satori(&args);
+            let err = stderr(&o);
+            let code = o.status.code();
+            assert!(
+                code == Some(0) || code == Some(1),
+                "{name}: `{}` exited {code:?}: {err}",
+                args[0]
+            );
+            assert!(
+                !err.contains("panicked") && !err.contains("internal error"),
+                "{name}: `{}`: {err}",
+                args[0]
+            );
+            if code == Some(1) {
+                let errors: Vec<&str> = err.lines().filter(|l| l.starts_with("error")).collect();
+                assert_eq!(errors.len(), 1, "{name}: `{}`: {err}", args[0]);
+                assert!(
+                    errors[0].len() <= 1000,
+                    "{name}: a message of {}",
+                    errors[0].len()
+                );
+                assert!(!Path::new(&model).exists() && !Path::new(&preds).exists());
+            }
+        }
+        assert!(
+            entries(dir.path())
+                .iter()
+                .all(|e| !e.contains("satori-tmp")),
+            "{name}: a temporary file was left: {:?}",
+            entries(dir.path())
+        );
+    }
+}
+
+/// Truncated and bit-flipped model files, read-only and missing folders, a process killed while
+/// it writes: a clear error or an untouched target, never a damaged file.
+#[test]
+fn damaged_files_folders_and_signals() {
+    let dir = tmp();
+    let model = path(&dir, "m.satori");
+    let csv = data("breast_cancer.csv");
+    let o = satori(&["train", &csv, "--target", "diagnosis", "--out", &model]);
+    assert!(o.status.success(), "{}", stderr(&o));
+    let bytes = std::fs::read(&model).unwrap();
+    let preds = path(&dir, "p.csv");
+    for (k, cut) in [8, 30, bytes.len() / 3, bytes.len() - 1]
+        .into_iter()
+        .enumerate()
+    {
+        let damaged = path(&dir, &format!("cut{k}.satori"));
+        std::fs::write(&damaged, &bytes[..cut]).unwrap();
+        let o = satori(&["predict", &damaged, &csv, "--out", &preds]);
+        assert_user_error(&o, &[]);
+    }
+    for bit in [3usize, 13, 40, bytes.len() / 2, bytes.len() - 3] {
+        let mut flipped = bytes.clone();
+        flipped[bit] ^= 0x10;
+        let damaged = path(&dir, "flip.satori");
+        std::fs::write(&damaged, &flipped).unwrap();
+        let o = satori(&["predict", &damaged, &csv, "--out", &preds]);
+        assert_user_error(&o, &[]);
+        assert!(!Path::new(&preds).exists());
+    }
+    // A read-only folder: a clear error (skipped when running as root, who may write anyway).
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::PermissionsExt;
+        let ro = dir.path().join("ro");
+        std::fs::create_dir(&ro).unwrap();
+        std::fs::set_permissions(&ro, std::fs::Permissions::from_mode(0o555)).unwrap();
+        let target = ro.join("m.satori").display().to_string();
+        let o = satori(&["train", &csv, "--target", "diagnosis", "--out", &target]);
+        if !Path::new(&target).exists() {
+            assert_user_error(&o, &["ro"]);
+        }
+        std::fs::set_permissions(&ro, std::fs::Permissions::from_mode(0o755)).unwrap();
+    }
+    // Killed while writing: the previous model is still whole.
+    let before = std::fs::read(&model).unwrap();
+    for delay_ms in [5u64, 50, 200] {
+        let mut child = Command::new(env!("CARGO_BIN_EXE_satori"))
+            .args([
+                "train",
+                &csv,
+                "--target",
+                "diagnosis",
+                "--model",
+                "forest",
+                "--out",
+                &model,
+            ])
+            .stdout(Stdio::null())
+            .stderr(Stdio::null())
+            .spawn()
+            .unwrap();
+        std::thread::sleep(std::time::Duration::from_millis(delay_ms));
+        let _ = child.kill();
+        let _ = child.wait();
+        let now = std::fs::read(&model).unwrap();
+        assert!(
+            now == before || satori(&["inspect", &model]).status.success(),
+            "a killed run left a damaged model"
+        );
+    }
+}

@@ -357,6 +357,12 @@ impl Dataset {
         Ok(self)
     }
 
+    /// The dataset without sample weights.
+    pub fn without_weights(mut self) -> Self {
+        self.weights = None;
+        self
+    }
+
     /// The feature matrix, rows × features.
     pub fn x(&self) -> ArrayView2<'_, f64> {
         self.x.view()

@@ -1,6 +1,10 @@
 //! The MLPs pass the shared conformance suite.
 
-use satori_nn::{Activation, MlpClassifierParams, MlpParams, MlpRegressorParams, Solver};
+use ndarray::Array1;
+use satori_core::Target;
+use satori_nn::{
+    Activation, MlpClassifierParams, MlpParams, MlpRegressorParams, MultiTaskMlpParams, Solver,
+};
 use satori_testkit::generate::{self, Generator};
 use satori_testkit::{Check, Conformance};
 
@@ -72,6 +76,32 @@ fn regressor_passes() {
                 .check();
         }
     }
+}
+
+/// The multi-task network is a model like the others: fitted on a dataset of two targets (a
+/// class and a value), it passes the suite on every output column.
+#[test]
+fn multi_task_network_passes() {
+    let base = Generator::new(70, 4, 5)
+        .weights(true)
+        .categorical(1, 3)
+        .classification(3);
+    let x = base.x();
+    let value: Array1<f64> = x
+        .rows()
+        .into_iter()
+        .map(|r| r[0] - 0.5 * r[2].max(-3.0))
+        .collect();
+    let data = base
+        .clone()
+        .with_targets(vec![
+            ("kind".into(), base.target().unwrap().clone()),
+            ("size".into(), Target::regression(value)),
+        ])
+        .unwrap();
+    Conformance::new(MultiTaskMlpParams(small(MlpParams::default())), data)
+        .skip(Check::RowOrderFit, SGD_ORDER)
+        .check_multi();
 }
 
 #[test]

@@ -2,7 +2,7 @@
 //! the `Conformance` builder fills in.
 
 use ndarray::{Array1, Array2, ArrayView2, Axis, s};
-use satori_core::{Dataset, Estimator, Predictor, Result};
+use satori_core::{Dataset, Estimator, Result};
 use serde::Serialize;
 use serde::de::DeserializeOwned;
 
@@ -33,10 +33,27 @@ pub(crate) struct ProbaApi<M> {
     pub n_classes: fn(&M) -> usize,
 }
 
-/// What a model says about a matrix: predictions and, for proba models, probabilities.
+/// How the runner asks a model for its predictions: one column per output (one for a
+/// `Predictor`, one per target for a `MultiOutputPredictor`), and probabilities where the model
+/// gives them.
+pub(crate) struct Api<M> {
+    pub predict: fn(&M, ArrayView2<'_, f64>) -> Result<Array2<f64>>,
+    pub proba: Option<ProbaApi<M>>,
+}
+
+/// A single-output model's predictions as one column.
+pub(crate) fn single_column<M: satori_core::Predictor>(
+    m: &M,
+    x: ArrayView2<'_, f64>,
+) -> Result<Array2<f64>> {
+    m.predict(x).map(|v: Array1<f64>| v.insert_axis(Axis(1)))
+}
+
+/// What a model says about a matrix: predictions (rows × outputs) and, for proba models,
+/// probabilities.
 #[derive(Debug, Clone)]
 struct Outputs {
-    predict: Array1<f64>,
+    predict: Array2<f64>,
     proba: Option<Array2<f64>>,
 }
 
@@ -46,18 +63,19 @@ type ModelCheck<E> = fn(&Ctx<'_, E>) -> CheckResult;
 /// Everything the checks share: the suite, the model fitted on its dataset and its outputs.
 struct Ctx<'a, E: Estimator> {
     c: &'a Setup<E>,
-    proba: Option<&'a ProbaApi<E::Model>>,
+    api: &'a Api<E::Model>,
     model: &'a E::Model,
     base: &'a Outputs,
     bytes: &'a [u8],
 }
 
-/// Run every check of `c` (the proba check only when `proba` is given).
-pub(crate) fn run<E>(c: &Setup<E>, proba: Option<&ProbaApi<E::Model>>) -> Report
+/// Run every check of `c` (the proba check only when the api gives probabilities).
+pub(crate) fn run<E>(c: &Setup<E>, api: &Api<E::Model>) -> Report
 where
     E: Estimator,
-    E::Model: Predictor + Serialize + DeserializeOwned,
+    E::Model: Serialize + DeserializeOwned,
 {
+    let proba = api.proba.as_ref();
     let mut outcomes: Vec<(Check, Status)> = Vec::new();
     let record =
         |outcomes: &mut Vec<(Check, Status)>, check: Check, f: &dyn Fn() -> CheckResult| {
@@ -72,7 +90,7 @@ where
         params_validate(&c.params)
     });
 
-    let fitted = fit_base(c, proba);
+    let fitted = fit_base(c, api);
     let model_checks: &[(Check, ModelCheck<E>)] = &[
         (Check::FitTwice, fit_twice),
         (Check::SerdeJson, serde_json_round_trip),
@@ -93,7 +111,7 @@ where
             record(&mut outcomes, Check::Fit, &|| Ok(()));
             let ctx = Ctx {
                 c,
-                proba,
+                api,
                 model,
                 base,
                 bytes,
@@ -131,35 +149,35 @@ where
 
 fn fit_base<E>(
     c: &Setup<E>,
-    proba: Option<&ProbaApi<E::Model>>,
+    api: &Api<E::Model>,
 ) -> std::result::Result<(E::Model, Outputs, Vec<u8>), String>
 where
     E: Estimator,
-    E::Model: Predictor + Serialize + DeserializeOwned,
+    E::Model: Serialize + DeserializeOwned,
 {
     let model = call_ok("fit", || c.params.fit(&c.data))?;
-    let base = outputs(&model, c.data.x(), proba, "predict on the training rows")?;
+    let base = outputs(&model, c.data.x(), api, "predict on the training rows")?;
     require_finite(&base, "predictions on the training rows")?;
     let bytes = model_bytes(&model)?;
     Ok((model, base, bytes))
 }
 
 /// Predictions (and probabilities) of `model` on `x`, required to be `Ok` with one row per row.
-fn outputs<M: Predictor>(
+fn outputs<M>(
     model: &M,
     x: ArrayView2<'_, f64>,
-    proba: Option<&ProbaApi<M>>,
+    api: &Api<M>,
     what: &str,
 ) -> std::result::Result<Outputs, String> {
-    let predict = call_ok(&format!("{what}: predict"), || model.predict(x))?;
-    if predict.len() != x.nrows() {
+    let predict = call_ok(&format!("{what}: predict"), || (api.predict)(model, x))?;
+    if predict.nrows() != x.nrows() {
         return Err(format!(
-            "{what}: predict returned {} values for {} rows",
-            predict.len(),
+            "{what}: predict returned {} rows for {} rows",
+            predict.nrows(),
             x.nrows()
         ));
     }
-    let proba = match proba {
+    let proba = match &api.proba {
         Some(api) => {
             let p = call_ok(&format!("{what}: predict_proba"), || (api.proba)(model, x))?;
             if p.nrows() != x.nrows() {
@@ -177,8 +195,8 @@ fn outputs<M: Predictor>(
 }
 
 fn require_finite(out: &Outputs, what: &str) -> CheckResult {
-    if let Some(i) = out.predict.iter().position(|v| !v.is_finite()) {
-        return Err(format!("{what}: row {i} predicts {}", out.predict[i]));
+    if let Some(((i, k), v)) = out.predict.indexed_iter().find(|(_, v)| !v.is_finite()) {
+        return Err(format!("{what}: row {i} predicts {v} (output {k})"));
     }
     if let Some(p) = &out.proba
         && let Some(((i, j), v)) = p.indexed_iter().find(|(_, v)| !v.is_finite())
@@ -191,17 +209,26 @@ fn require_finite(out: &Outputs, what: &str) -> CheckResult {
 /// Compare two outputs element by element (bit for bit when `tol` is exact).
 fn same(what: &str, got: &Outputs, want: &Outputs, tol: Tolerance) -> CheckResult {
     let eq = |a: f64, b: f64| tol.eq(a, b);
-    if got.predict.len() != want.predict.len() {
+    if got.predict.dim() != want.predict.dim() {
         return Err(format!(
-            "{what}: {} predictions, expected {}",
-            got.predict.len(),
-            want.predict.len()
+            "{what}: predictions of shape {:?}, expected {:?}",
+            got.predict.dim(),
+            want.predict.dim()
         ));
     }
-    if let Some(i) = (0..got.predict.len()).find(|&i| !eq(got.predict[i], want.predict[i])) {
+    if let Some(((i, k), v)) = got
+        .predict
+        .indexed_iter()
+        .find(|(ik, v)| !eq(**v, want.predict[*ik]))
+    {
+        let output = if got.predict.ncols() > 1 {
+            format!(" (output {k})")
+        } else {
+            String::new()
+        };
         return Err(format!(
-            "{what}: row {i} predicts {:?}, expected {:?}",
-            got.predict[i], want.predict[i]
+            "{what}: row {i} predicts {v:?}, expected {:?}{output}",
+            want.predict[[i, k]]
         ));
     }
     match (&got.proba, &want.proba) {
@@ -250,23 +277,23 @@ where
 fn serde_json_round_trip<E>(ctx: &Ctx<'_, E>) -> CheckResult
 where
     E: Estimator,
-    E::Model: Predictor + Serialize + DeserializeOwned,
+    E::Model: Serialize + DeserializeOwned,
 {
     let json = serde_json::to_string(ctx.model).map_err(|e| format!("model to JSON: {e}"))?;
     let back: E::Model =
         serde_json::from_str(&json).map_err(|e| format!("model from its own JSON: {e}"))?;
-    let out = outputs(&back, ctx.c.data.x(), ctx.proba, "JSON round trip")?;
+    let out = outputs(&back, ctx.c.data.x(), ctx.api, "JSON round trip")?;
     same("after a JSON round trip", &out, ctx.base, Tolerance::EXACT)
 }
 
 fn serde_postcard_round_trip<E>(ctx: &Ctx<'_, E>) -> CheckResult
 where
     E: Estimator,
-    E::Model: Predictor + Serialize + DeserializeOwned,
+    E::Model: Serialize + DeserializeOwned,
 {
     let back: E::Model = postcard::from_bytes(ctx.bytes)
         .map_err(|e| format!("model from its own postcard bytes: {e}"))?;
-    let out = outputs(&back, ctx.c.data.x(), ctx.proba, "postcard round trip")?;
+    let out = outputs(&back, ctx.c.data.x(), ctx.api, "postcard round trip")?;
     same(
         "after a postcard round trip",
         &out,
@@ -282,11 +309,10 @@ where
 fn row_order_predict<E>(ctx: &Ctx<'_, E>) -> CheckResult
 where
     E: Estimator,
-    E::Model: Predictor,
 {
     let perm = permutation(ctx.c.data.n_samples(), ctx.c.seed);
     let x = ctx.c.data.x().select(Axis(0), &perm);
-    let out = outputs(ctx.model, x.view(), ctx.proba, "predict on permuted rows")?;
+    let out = outputs(ctx.model, x.view(), ctx.api, "predict on permuted rows")?;
     same(
         "predictions on permuted rows vs permuted predictions",
         &out,
@@ -298,7 +324,6 @@ where
 fn row_order_fit<E>(ctx: &Ctx<'_, E>) -> CheckResult
 where
     E: Estimator,
-    E::Model: Predictor,
 {
     let perm = permutation(ctx.c.data.n_samples(), ctx.c.seed.wrapping_add(1));
     let data = ctx.c.data.select_rows(&perm).map_err(|e| e.to_string())?;
@@ -306,7 +331,7 @@ where
     let out = outputs(
         &model,
         ctx.c.data.x(),
-        ctx.proba,
+        ctx.api,
         "model fitted on permuted rows",
     )?;
     same(
@@ -320,12 +345,11 @@ where
 fn subset_invariance<E>(ctx: &Ctx<'_, E>) -> CheckResult
 where
     E: Estimator,
-    E::Model: Predictor,
 {
     let x = ctx.c.data.x();
     let tol = ctx.c.subset_tol;
     for i in 0..x.nrows().min(25) {
-        let out = outputs(ctx.model, x.slice(s![i..i + 1, ..]), ctx.proba, "one row")?;
+        let out = outputs(ctx.model, x.slice(s![i..i + 1, ..]), ctx.api, "one row")?;
         same(
             &format!("row {i} predicted alone"),
             &out,
@@ -335,7 +359,7 @@ where
     }
     let rows: Vec<usize> = (0..x.nrows()).step_by(3).rev().collect();
     let sub = x.select(Axis(0), &rows);
-    let out = outputs(ctx.model, sub.view(), ctx.proba, "a subset of rows")?;
+    let out = outputs(ctx.model, sub.view(), ctx.api, "a subset of rows")?;
     same(
         "every third row, reversed, vs the full batch",
         &out,
@@ -347,26 +371,19 @@ where
 fn unit_weights<E>(ctx: &Ctx<'_, E>) -> CheckResult
 where
     E: Estimator,
-    E::Model: Predictor,
 {
     let data = &ctx.c.data;
     let (none, ones) = unweighted_and_unit(data)?;
     let m_none = call_ok("fit without weights", || ctx.c.params.fit(&none))?;
     let m_ones = call_ok("fit with unit weights", || ctx.c.params.fit(&ones))?;
-    let a = outputs(&m_none, data.x(), ctx.proba, "model fitted without weights")?;
-    let b = outputs(
-        &m_ones,
-        data.x(),
-        ctx.proba,
-        "model fitted with unit weights",
-    )?;
+    let a = outputs(&m_none, data.x(), ctx.api, "model fitted without weights")?;
+    let b = outputs(&m_ones, data.x(), ctx.api, "model fitted with unit weights")?;
     same("unit weights vs no weights", &b, &a, Tolerance::EXACT)
 }
 
 fn wrong_column_count<E>(ctx: &Ctx<'_, E>) -> CheckResult
 where
     E: Estimator,
-    E::Model: Predictor,
 {
     let x = ctx.c.data.x();
     let rows = x.nrows().clamp(1, 5);
@@ -383,7 +400,7 @@ where
                 .unwrap_or(0.5)
         });
         if call(&format!("predict with {q} columns"), || {
-            ctx.model.predict(bad.view())
+            (ctx.api.predict)(ctx.model, bad.view())
         })?
         .is_ok()
         {
@@ -391,7 +408,7 @@ where
                 "predict accepted {q} columns from a model fitted on {p}"
             ));
         }
-        if let Some(api) = ctx.proba
+        if let Some(api) = &ctx.api.proba
             && call(&format!("predict_proba with {q} columns"), || {
                 (api.proba)(ctx.model, bad.view())
             })?
@@ -407,18 +424,13 @@ where
 
 /// Predict on `x`: an `Err` is fine; `Ok` must be one finite value (and a valid probability row)
 /// per row.
-fn handled<M: Predictor>(
-    model: &M,
-    x: ArrayView2<'_, f64>,
-    proba: Option<&ProbaApi<M>>,
-    what: &str,
-) -> CheckResult {
-    if call(&format!("{what}: predict"), || model.predict(x))?.is_err() {
+fn handled<M>(model: &M, x: ArrayView2<'_, f64>, api: &Api<M>, what: &str) -> CheckResult {
+    if call(&format!("{what}: predict"), || (api.predict)(model, x))?.is_err() {
         return Ok(());
     }
-    let out = outputs(model, x, proba, what)?;
+    let out = outputs(model, x, api, what)?;
     require_finite(&out, what)?;
-    if let (Some(api), Some(p)) = (proba, &out.proba) {
+    if let (Some(api), Some(p)) = (&api.proba, &out.proba) {
         proba_matrix(p, (api.n_classes)(model), what)?;
     }
     Ok(())
@@ -427,27 +439,21 @@ fn handled<M: Predictor>(
 fn nan_features<E>(ctx: &Ctx<'_, E>) -> CheckResult
 where
     E: Estimator,
-    E::Model: Predictor,
 {
     let x_nan = with_nans(ctx.c.data.x());
-    handled(
-        ctx.model,
-        x_nan.view(),
-        ctx.proba,
-        "clean model on NaN rows",
-    )?;
+    handled(ctx.model, x_nan.view(), ctx.api, "clean model on NaN rows")?;
     let data = rebuild(&ctx.c.data, x_nan.clone(), None, None)?;
     if let Ok(model) = call("fit with NaN features", || ctx.c.params.fit(&data))? {
         handled(
             &model,
             x_nan.view(),
-            ctx.proba,
+            ctx.api,
             "NaN-fitted model on NaN rows",
         )?;
         handled(
             &model,
             ctx.c.data.x(),
-            ctx.proba,
+            ctx.api,
             "NaN-fitted model on clean rows",
         )?;
     }
@@ -457,11 +463,10 @@ where
 fn one_row_fit<E>(ctx: &Ctx<'_, E>) -> CheckResult
 where
     E: Estimator,
-    E::Model: Predictor,
 {
     let data = ctx.c.data.select_rows(&[0]).map_err(|e| e.to_string())?;
     if let Ok(model) = call("fit on one row", || ctx.c.params.fit(&data))? {
-        handled(&model, ctx.c.data.x(), ctx.proba, "model fitted on one row")?;
+        handled(&model, ctx.c.data.x(), ctx.api, "model fitted on one row")?;
     }
     Ok(())
 }
@@ -469,12 +474,11 @@ where
 fn one_feature_fit<E>(ctx: &Ctx<'_, E>) -> CheckResult
 where
     E: Estimator,
-    E::Model: Predictor,
 {
     let x1 = ctx.c.data.x().slice(s![.., 0..1]).to_owned();
     let data = rebuild(&ctx.c.data, x1.clone(), Some(0..1), None)?;
     if let Ok(model) = call("fit on one feature", || ctx.c.params.fit(&data))? {
-        handled(&model, x1.view(), ctx.proba, "model fitted on one feature")?;
+        handled(&model, x1.view(), ctx.api, "model fitted on one feature")?;
     }
     Ok(())
 }
@@ -496,9 +500,8 @@ where
 fn proba_valid<E>(ctx: &Ctx<'_, E>) -> CheckResult
 where
     E: Estimator,
-    E::Model: Predictor,
 {
-    let (Some(api), Some(p)) = (ctx.proba, &ctx.base.proba) else {
+    let (Some(api), Some(p)) = (&ctx.api.proba, &ctx.base.proba) else {
         return Ok(());
     };
     let k = (api.n_classes)(ctx.model);
@@ -506,6 +509,7 @@ where
     if let Some((i, v)) = ctx
         .base
         .predict
+        .column(0)
         .iter()
         .enumerate()
         .find(|(_, v)| v.fract() != 0.0 || **v < 0.0 || **v >= k as f64)

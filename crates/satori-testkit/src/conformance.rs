@@ -16,7 +16,7 @@ use serde::Serialize;
 use serde::de::DeserializeOwned;
 
 use crate::check::Check;
-use crate::checks::{self, ProbaApi, Setup};
+use crate::checks::{self, Api, ProbaApi, Setup, single_column};
 use crate::harness::{Skips, add_skip};
 use crate::report::{Report, Tolerance};
 
@@ -29,7 +29,6 @@ pub struct Conformance<E> {
 impl<E> Conformance<E>
 where
     E: Estimator,
-    E::Model: Predictor + Serialize + DeserializeOwned,
 {
     /// The suite for `params` fitted on `data` (which needs a target; weights are optional).
     ///
@@ -72,10 +71,20 @@ where
         self.setup.seed = seed;
         self
     }
+}
 
+impl<E> Conformance<E>
+where
+    E: Estimator,
+    E::Model: Predictor + Serialize + DeserializeOwned,
+{
     /// Run every check except [`Check::Proba`] and return the report.
     pub fn run(&self) -> Report {
-        checks::run(&self.setup, None)
+        let api = Api::<E::Model> {
+            predict: single_column,
+            proba: None,
+        };
+        checks::run(&self.setup, &api)
     }
 
     /// Run every check and panic with the report if any failed; print the report (with the
@@ -94,16 +103,42 @@ where
 {
     /// Run every check, probabilities included, and return the report.
     pub fn run_proba(&self) -> Report {
-        let api = ProbaApi::<E::Model> {
-            proba: |m, x| m.predict_proba(x),
-            n_classes: |m| m.classes().len(),
+        let api = Api::<E::Model> {
+            predict: single_column,
+            proba: Some(ProbaApi {
+                proba: |m, x| m.predict_proba(x),
+                n_classes: |m| m.classes().len(),
+            }),
         };
-        checks::run(&self.setup, Some(&api))
+        checks::run(&self.setup, &api)
     }
 
     /// [`Conformance::check`] with probabilities.
     pub fn check_proba(&self) {
         let report = self.run_proba();
+        eprintln!("{report}");
+        report.assert_ok();
+    }
+}
+
+impl<E> Conformance<E>
+where
+    E: Estimator,
+    E::Model: satori_core::MultiOutputPredictor + Serialize + DeserializeOwned,
+{
+    /// Run every check (but [`Check::Proba`]) on a model of several targets: `data` carries them
+    /// ([`satori_core::Dataset::with_targets`]) and every check compares every output column.
+    pub fn run_multi(&self) -> Report {
+        let api = Api::<E::Model> {
+            predict: |m, x| satori_core::MultiOutputPredictor::predict_outputs(m, x),
+            proba: None,
+        };
+        checks::run(&self.setup, &api)
+    }
+
+    /// [`Conformance::run_multi`], panicking with the report if any check failed.
+    pub fn check_multi(&self) {
+        let report = self.run_multi();
         eprintln!("{report}");
         report.assert_ok();
     }

@@ -102,23 +102,18 @@ pub(crate) fn rebuild(
     schema_cols: Option<std::ops::Range<usize>>,
     weights: Option<Option<Array1<f64>>>,
 ) -> std::result::Result<Dataset, String> {
-    let (_, mut schema, target, name, old_weights) = data.clone().into_parts();
+    let mut schema = data.features().clone();
     if let Some(cols) = schema_cols {
         schema.columns = schema.columns.get(cols).unwrap_or_default().to_vec();
     }
-    let weights = weights.unwrap_or(old_weights);
+    // Every target (one or several), its name and the text columns carry over.
     let build = || -> Result<Dataset> {
-        let mut d = Dataset::with_schema(x, schema)?;
-        if let Some(t) = target {
-            d = d.with_target(t)?;
-        }
-        if let Some(n) = name {
-            d = d.with_target_name(n);
-        }
-        if let Some(w) = weights {
-            d = d.with_weights(w)?;
-        }
-        Ok(d)
+        let d = data.with_features(x, schema)?;
+        Ok(match weights {
+            None => d,
+            Some(None) => d.without_weights(),
+            Some(Some(w)) => d.with_weights(w)?,
+        })
     };
     build().map_err(|e| format!("could not build the test dataset: {e}"))
 }
