@@ -56,8 +56,8 @@ pub fn write_dataset_parquet(data: &Dataset, path: &Path) -> Result<()> {
     writer.write(&batch).map_err(internal_pq)?;
     let plain = writer.into_inner().map_err(internal_pq)?;
     let bytes = super::page_crc::with_page_checksums(plain, props).map_err(internal_pq)?;
-    std::fs::write(path, bytes).map_err(|e| Error::io(path, e))?;
-    Ok(())
+    // Complete or not at all: a temporary file beside `path`, renamed into place.
+    satori_core::fs::write_atomic(path, &bytes)
 }
 
 fn opt(v: f64) -> Option<f64> {
