@@ -139,7 +139,7 @@ pub fn run(args: AnomaliesArgs, progress: &TermProgress) -> anyhow::Result<()> {
     if args.json {
         return print_json(&summary);
     }
-    println!(
+    show!(
         "Scored {} rows on {} columns with an isolation forest of {} trees{}: {} flagged (score > {}) → {}",
         summary.n_rows,
         summary.columns.len(),
@@ -166,7 +166,7 @@ pub fn run(args: AnomaliesArgs, progress: &TermProgress) -> anyhow::Result<()> {
         cells.push(scores.flags[row].to_string());
         t.add_row(cells);
     }
-    println!("Most anomalous rows:\n{t}");
+    show!("Most anomalous rows:\n{t}");
     Ok(())
 }
 
