@@ -391,3 +391,24 @@ fn long_values_are_cut_in_tables() {
     let out = stdout(&o);
     assert!(!out.contains(long) && out.contains('…'), "{out}");
 }
+
+#[test]
+fn anomalies_carry_several_id_columns() {
+    let dir = tmp();
+    let out = path(&dir, "scores.csv");
+    let o = satori(&[
+        "anomalies",
+        &data("wine.csv"),
+        "--id",
+        "class,alcohol",
+        "--out",
+        &out,
+    ]);
+    assert!(o.status.success(), "{}", stderr(&o));
+    let text = std::fs::read_to_string(&out).unwrap();
+    assert_eq!(
+        text.lines().next(),
+        Some("rank,row,class,alcohol,anomaly_score,is_anomaly")
+    );
+    assert!(stdout(&o).contains("alcohol"), "{}", stdout(&o));
+}
