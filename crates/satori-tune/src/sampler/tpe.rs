@@ -1,0 +1,523 @@
+//! The tree-structured Parzen estimator (Bergstra et al. 2011), following Optuna's
+//! `TPESampler` defaults as the reference behaviour.
+//!
+//! After `n_startup_trials` finished trials (random search before), each trial:
+//!
+//! 1. splits the finished trials into a good group ("below") of `min(⌈0.1·n⌉, 25)` trials —
+//!    complete trials by objective, then pruned ones by how far they got and their last value —
+//!    and the rest ("above");
+//! 2. for each active parameter, fits a Parzen estimator `l(x)` to the good trials' values and
+//!    `g(x)` to the others': one truncated Gaussian per observation plus a prior (the whole
+//!    range's midpoint, with the range as width, weight `prior_weight`), in log space for a log
+//!    range; each kernel's width is the larger gap to its neighbours among the sorted
+//!    observations and the prior, clipped to `[range / min(100, n + 2), range]` (Optuna's
+//!    "magic clip"); observations weigh 1, except that beyond 25 the oldest ramp down linearly
+//!    (Optuna's default weights). Stepped and integer ranges use the kernels' mass over each
+//!    value's cell; choices use weighted counts with the prior spread evenly;
+//! 3. draws `n_ei_candidates` values from `l` and keeps the one with the largest `l(x)/g(x)`.
+//!
+//! Parameters are sampled independently (Optuna's default, `multivariate = false`); a
+//! conditional parameter's estimators use the trials in which it existed.
+
+use satori_core::rng::{RngExt, SatoriRng};
+use satori_core::{Error, Result};
+use serde::{Deserialize, Serialize};
+
+use crate::normal;
+use crate::sampler::{Observed, random};
+use crate::space::{Distribution, Point, SearchSpace};
+use crate::study::{Direction, TrialState};
+
+/// TPE settings; the defaults are Optuna's.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(default, deny_unknown_fields)]
+pub struct TpeSampler {
+    /// Random trials before TPE starts (finished trials counted). Default 10; at least 1.
+    pub n_startup_trials: usize,
+    /// Candidates drawn from `l(x)` per parameter, of which the best `l/g` is kept. Default 24;
+    /// at least 1.
+    pub n_ei_candidates: usize,
+    /// Weight of the prior kernel relative to one observation. Default 1.0; positive.
+    pub prior_weight: f64,
+    /// Clip kernel widths from below at `range / min(100, n_kernels + 1)`. Default true.
+    pub consider_magic_clip: bool,
+    /// Let the outermost kernels' widths reach to the range's ends. Default false.
+    pub consider_endpoints: bool,
+}
+
+impl Default for TpeSampler {
+    fn default() -> Self {
+        TpeSampler {
+            n_startup_trials: 10,
+            n_ei_candidates: 24,
+            prior_weight: 1.0,
+            consider_magic_clip: true,
+            consider_endpoints: false,
+        }
+    }
+}
+
+/// Optuna's default `gamma`: how many finished trials form the good group.
+pub fn gamma(n: usize) -> usize {
+    n.div_ceil(10).min(25)
+}
+
+/// Optuna's default weights for `n` observations in trial order: 1 each up to 25; beyond, the
+/// newest 25 weigh 1 and the older ones ramp linearly from `1/n`.
+pub fn default_weights(n: usize) -> Vec<f64> {
+    if n < 25 {
+        return vec![1.0; n];
+    }
+    let m = n - 25;
+    let start = 1.0 / n as f64;
+    let mut w: Vec<f64> = (0..m)
+        .map(|i| {
+            if m == 1 {
+                start
+            } else {
+                start + (1.0 - start) * i as f64 / (m - 1) as f64
+            }
+        })
+        .collect();
+    w.extend(std::iter::repeat_n(1.0, 25));
+    w
+}
+
+impl TpeSampler {
+    /// Check the settings.
+    pub fn validate(&self) -> Result<()> {
+        if self.n_startup_trials < 1 {
+            return Err(Error::param(
+                "n_startup_trials",
+                "must be at least 1, got 0",
+            ));
+        }
+        if self.n_ei_candidates < 1 {
+            return Err(Error::param("n_ei_candidates", "must be at least 1, got 0"));
+        }
+        if !(self.prior_weight.is_finite() && self.prior_weight > 0.0) {
+            return Err(Error::param(
+                "prior_weight",
+                format!("must be positive, got {}", self.prior_weight),
+            ));
+        }
+        Ok(())
+    }
+
+    /// The next point, given the finished trials in number order.
+    pub(crate) fn sample(
+        &self,
+        space: &SearchSpace,
+        direction: Direction,
+        history: &[Observed<'_>],
+        rng: &mut SatoriRng,
+    ) -> Point {
+        if history.len() < self.n_startup_trials {
+            return random::sample(space, rng);
+        }
+        let (below, above) = split(history, direction);
+        let mut point: Point = vec![None; space.len()];
+        for i in 0..space.len() {
+            if !space.is_active(i, &point) {
+                continue;
+            }
+            let obs = |group: &[Observed<'_>]| -> Vec<f64> {
+                group.iter().filter_map(|o| o.point[i]).collect()
+            };
+            let d = &space.params()[i].distribution;
+            let l = Parzen::new(self, d, &obs(&below));
+            let g = Parzen::new(self, d, &obs(&above));
+            let mut best = (f64::NEG_INFINITY, None);
+            for _ in 0..self.n_ei_candidates {
+                let x = l.sample(rng);
+                let score = l.log_pdf(x) - g.log_pdf(x);
+                if best.1.is_none() || score > best.0 {
+                    best = (score, Some(x));
+                }
+            }
+            point[i] = best.1;
+        }
+        point
+    }
+}
+
+/// The good and bad groups, each in trial-number order.
+fn split<'a>(
+    history: &[Observed<'a>],
+    direction: Direction,
+) -> (Vec<Observed<'a>>, Vec<Observed<'a>>) {
+    let n_below = gamma(history.len());
+    let key = |v: Option<f64>| v.map(|v| direction.loss(v)).filter(|l| !l.is_nan());
+    let mut complete: Vec<(f64, u64, usize)> = Vec::new();
+    let mut pruned: Vec<(u64, f64, u64, usize)> = Vec::new();
+    for (j, o) in history.iter().enumerate() {
+        match o.record.state {
+            TrialState::Complete => complete.push((
+                key(o.record.value).unwrap_or(f64::INFINITY),
+                o.record.number,
+                j,
+            )),
+            TrialState::Pruned => {
+                let (step, v) = o
+                    .record
+                    .last_intermediate()
+                    .map_or((0, None), |(s, v)| (s, Some(v)));
+                pruned.push((step, key(v).unwrap_or(f64::INFINITY), o.record.number, j));
+            }
+            _ => {}
+        }
+    }
+    complete.sort_by(|a, b| a.0.total_cmp(&b.0).then(a.1.cmp(&b.1)));
+    // Pruned trials that got further rank first, then by their last value.
+    pruned.sort_by(|a, b| b.0.cmp(&a.0).then(a.1.total_cmp(&b.1)).then(a.2.cmp(&b.2)));
+    let order: Vec<usize> = complete
+        .iter()
+        .map(|c| c.2)
+        .chain(pruned.iter().map(|p| p.3))
+        .collect();
+    let mut is_below = vec![false; history.len()];
+    for &j in order.iter().take(n_below) {
+        is_below[j] = true;
+    }
+    let mut below = Vec::with_capacity(n_below);
+    let mut above = Vec::with_capacity(history.len() - n_below.min(history.len()));
+    for (j, o) in history.iter().enumerate() {
+        if is_below[j] {
+            below.push(*o);
+        } else {
+            above.push(*o);
+        }
+    }
+    (below, above)
+}
+
+/// How a numeric range is laid out for the kernels.
+#[derive(Debug, Clone, Copy)]
+struct Numeric {
+    low: f64,
+    high: f64,
+    log: bool,
+    /// The spacing of the values of a stepped or integer range.
+    step: Option<f64>,
+}
+
+impl Numeric {
+    fn of(d: &Distribution) -> Option<Numeric> {
+        match *d {
+            Distribution::Float {
+                low,
+                high,
+                log,
+                step,
+                ..
+            } => Some(Numeric {
+                low,
+                high,
+                log,
+                step,
+            }),
+            Distribution::Int {
+                low,
+                high,
+                log,
+                step,
+                ..
+            } => Some(Numeric {
+                low: low as f64,
+                high: high as f64,
+                log,
+                step: Some(step as f64),
+            }),
+            Distribution::Choice { .. } => None,
+        }
+    }
+
+    fn t(&self, x: f64) -> f64 {
+        if self.log { x.ln() } else { x }
+    }
+
+    /// The kernels' domain in transformed space (widened by half a step for stepped ranges).
+    fn bounds(&self) -> (f64, f64) {
+        let h = self.step.map_or(0.0, |s| s / 2.0);
+        (self.t(self.low - h), self.t(self.high + h))
+    }
+
+    /// A transformed draw back to a value of the range.
+    fn value(&self, t: f64) -> f64 {
+        let x = if self.log { t.exp() } else { t };
+        match self.step {
+            Some(s) => (self.low + ((x - self.low) / s).round() * s).clamp(self.low, self.high),
+            None => x.clamp(self.low, self.high),
+        }
+    }
+}
+
+/// A Parzen estimator over one parameter.
+#[derive(Debug)]
+enum Parzen {
+    Numeric {
+        range: Numeric,
+        lo: f64,
+        hi: f64,
+        mus: Vec<f64>,
+        sigmas: Vec<f64>,
+        /// Cumulative normalised weights, for choosing a kernel.
+        cum: Vec<f64>,
+        /// ln(weight) − ln(mass of the kernel over the domain), per kernel.
+        log_coef: Vec<f64>,
+    },
+    Categorical {
+        p: Vec<f64>,
+        cum: Vec<f64>,
+    },
+}
+
+fn cumulative(w: &[f64]) -> Vec<f64> {
+    let total: f64 = w.iter().sum();
+    let mut acc = 0.0;
+    w.iter()
+        .map(|x| {
+            acc += x / total;
+            acc
+        })
+        .collect()
+}
+
+fn pick(cum: &[f64], u: f64) -> usize {
+    cum.partition_point(|&c| c <= u).min(cum.len() - 1)
+}
+
+impl Parzen {
+    fn new(s: &TpeSampler, d: &Distribution, obs: &[f64]) -> Parzen {
+        let n = obs.len();
+        let mut weights = default_weights(n);
+        if n == 0 {
+            weights.push(1.0);
+        } else {
+            weights.push(s.prior_weight);
+        }
+        let total: f64 = weights.iter().sum();
+        let Some(range) = Numeric::of(d) else {
+            let n_choices = match d {
+                Distribution::Choice { choices } => choices.len(),
+                _ => 1,
+            };
+            let mut p = vec![0.0; n_choices];
+            if n == 0 {
+                p.iter_mut().for_each(|x| *x = 1.0 / n_choices as f64);
+            } else {
+                // Each kernel: prior_weight/(n+1) on every choice, +1 on its own; rows normalised.
+                let base = s.prior_weight / (n + 1) as f64;
+                let obs_row = base * n_choices as f64 + 1.0;
+                let prior_row = base * n_choices as f64;
+                for (k, &c) in obs.iter().enumerate() {
+                    let w = weights[k] / total;
+                    for x in p.iter_mut() {
+                        *x += w * base / obs_row;
+                    }
+                    p[c as usize] += w / obs_row;
+                }
+                let w = weights[n] / total;
+                for x in p.iter_mut() {
+                    *x += w * base / prior_row;
+                }
+            }
+            let cum = cumulative(&p);
+            return Parzen::Categorical { p, cum };
+        };
+        let (lo, hi) = range.bounds();
+        let width = hi - lo;
+        let mut mus: Vec<f64> = obs.iter().map(|&x| range.t(x)).collect();
+        let prior_mu = 0.5 * (lo + hi);
+        let mut sigmas = kernel_widths(&mus, prior_mu, lo, hi, s.consider_endpoints);
+        let min_sigma = if s.consider_magic_clip {
+            width / (100f64).min(1.0 + (n + 1) as f64)
+        } else {
+            1e-12
+        };
+        for sg in sigmas.iter_mut() {
+            *sg = sg.clamp(min_sigma, width);
+        }
+        mus.push(prior_mu);
+        sigmas.push(width);
+        let log_coef = mus
+            .iter()
+            .zip(&sigmas)
+            .zip(&weights)
+            .map(|((m, sg), w)| {
+                let z = normal::mass((lo - m) / sg, (hi - m) / sg).max(1e-300);
+                (w / total).ln() - z.ln()
+            })
+            .collect();
+        Parzen::Numeric {
+            range,
+            lo,
+            hi,
+            mus,
+            sigmas,
+            cum: cumulative(&weights),
+            log_coef,
+        }
+    }
+
+    /// A draw, as an internal coordinate.
+    fn sample(&self, rng: &mut SatoriRng) -> f64 {
+        match self {
+            Parzen::Categorical { cum, .. } => pick(cum, rng.random()) as f64,
+            Parzen::Numeric {
+                range,
+                lo,
+                hi,
+                mus,
+                sigmas,
+                cum,
+                ..
+            } => {
+                let k = pick(cum, rng.random());
+                let (m, sg) = (mus[k], sigmas[k]);
+                let z = normal::truncated((lo - m) / sg, (hi - m) / sg, rng.random());
+                range.value((m + sg * z).clamp(*lo, *hi))
+            }
+        }
+    }
+
+    /// The log density (log mass for discrete values) at an internal coordinate.
+    fn log_pdf(&self, x: f64) -> f64 {
+        match self {
+            Parzen::Categorical { p, .. } => p[x as usize].ln(),
+            Parzen::Numeric {
+                range,
+                mus,
+                sigmas,
+                log_coef,
+                ..
+            } => {
+                let terms = mus.iter().zip(sigmas).zip(log_coef);
+                match range.step {
+                    None => {
+                        let t = range.t(x);
+                        log_sum_exp(terms.map(|((m, sg), c)| {
+                            let z = (t - m) / sg;
+                            c - sg.ln() - 0.5 * z * z - 0.918_938_533_204_672_7
+                        }))
+                    }
+                    Some(step) => {
+                        let (a, b) = (range.t(x - step / 2.0), range.t(x + step / 2.0));
+                        log_sum_exp(terms.map(|((m, sg), c)| {
+                            c + normal::mass((a - m) / sg, (b - m) / sg).max(1e-300).ln()
+                        }))
+                    }
+                }
+            }
+        }
+    }
+}
+
+/// Each observation's kernel width: the larger gap to its neighbours among the sorted
+/// observations and the prior's midpoint, the range's ends standing beyond them; unless
+/// `consider_endpoints`, the outermost kernels take their inner gap instead.
+fn kernel_widths(mus: &[f64], prior_mu: f64, lo: f64, hi: f64, endpoints: bool) -> Vec<f64> {
+    let n = mus.len();
+    let mut idx: Vec<usize> = (0..=n).collect();
+    let at = |i: usize| if i < n { mus[i] } else { prior_mu };
+    idx.sort_by(|&a, &b| at(a).total_cmp(&at(b)));
+    let mut s = Vec::with_capacity(n + 3);
+    s.push(lo);
+    s.extend(idx.iter().map(|&i| at(i)));
+    s.push(hi);
+    let m = s.len();
+    let mut sorted: Vec<f64> = (1..m - 1)
+        .map(|j| (s[j] - s[j - 1]).max(s[j + 1] - s[j]))
+        .collect();
+    if !endpoints && m >= 4 {
+        sorted[0] = s[2] - s[1];
+        let last = sorted.len() - 1;
+        sorted[last] = s[m - 2] - s[m - 3];
+    }
+    let mut out = vec![0.0; n];
+    for (pos, &i) in idx.iter().enumerate() {
+        if i < n {
+            out[i] = sorted[pos];
+        }
+    }
+    out
+}
+
+fn log_sum_exp(terms: impl Iterator<Item = f64> + Clone) -> f64 {
+    let max = terms.clone().fold(f64::NEG_INFINITY, f64::max);
+    if !max.is_finite() {
+        return max;
+    }
+    max + terms.map(|t| (t - max).exp()).sum::<f64>().ln()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn gamma_and_weights_match_optuna() {
+        assert_eq!(
+            [0, 1, 10, 11, 100, 250, 251, 1000].map(gamma),
+            [0, 1, 1, 2, 10, 25, 25, 25]
+        );
+        assert_eq!(default_weights(3), vec![1.0; 3]);
+        let w = default_weights(27);
+        assert_eq!(w.len(), 27);
+        assert!((w[0] - 1.0 / 27.0).abs() < 1e-15 && (w[1] - 1.0).abs() < 1e-15);
+        assert!(w[2..].iter().all(|&x| x == 1.0));
+    }
+
+    #[test]
+    fn widths_follow_the_neighbour_rule() {
+        // Range 0..10, prior at 5, observations 1, 2, 8: sorted 1, 2, 5, 8.
+        let w = kernel_widths(&[8.0, 1.0, 2.0], 5.0, 0.0, 10.0, false);
+        // 8: gaps 3 (to 5) and 2 (to 10), but as the outermost it takes its inner gap: 3.
+        // 1: outermost on the left: inner gap 1.   2: max(1, 3) = 3.
+        assert_eq!(w, vec![3.0, 1.0, 3.0]);
+        let w = kernel_widths(&[8.0, 1.0, 2.0], 5.0, 0.0, 10.0, true);
+        assert_eq!(w, vec![3.0, 1.0, 3.0]);
+        let w = kernel_widths(&[9.5, 0.2], 5.0, 0.0, 10.0, true);
+        assert_eq!(w, vec![4.5, 4.8]);
+    }
+
+    #[test]
+    fn categorical_estimator_is_a_distribution_leaning_to_observations() {
+        let d = Distribution::Choice {
+            choices: vec!["a".into(), "b".into(), "c".into()],
+        };
+        let p = Parzen::new(&TpeSampler::default(), &d, &[0.0, 0.0, 2.0]);
+        let Parzen::Categorical { p, .. } = p else {
+            panic!("not categorical")
+        };
+        assert!((p.iter().sum::<f64>() - 1.0).abs() < 1e-12);
+        assert!(p[0] > p[2] && p[2] > p[1], "{p:?}");
+    }
+
+    #[test]
+    fn discrete_estimator_masses_sum_to_one() {
+        let d = Distribution::Int {
+            low: 1,
+            high: 9,
+            log: false,
+            step: 2,
+            grid: None,
+        };
+        let e = Parzen::new(&TpeSampler::default(), &d, &[3.0, 5.0, 9.0]);
+        let total: f64 = [1.0, 3.0, 5.0, 7.0, 9.0]
+            .iter()
+            .map(|&x| e.log_pdf(x).exp())
+            .sum();
+        assert!((total - 1.0).abs() < 1e-9, "{total}");
+        let d = Distribution::Int {
+            low: 1,
+            high: 100,
+            log: true,
+            step: 1,
+            grid: None,
+        };
+        let e = Parzen::new(&TpeSampler::default(), &d, &[3.0, 50.0]);
+        let total: f64 = (1..=100).map(|x| e.log_pdf(x as f64).exp()).sum();
+        assert!((total - 1.0).abs() < 1e-9, "{total}");
+    }
+}
