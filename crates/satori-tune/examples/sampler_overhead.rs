@@ -58,6 +58,13 @@ fn main() -> satori_core::Result<()> {
     for (name, sampler) in [
         ("random", Sampler::Random(RandomSampler {})),
         ("tpe", Sampler::Tpe(TpeSampler::default())),
+        (
+            "tpe-mv",
+            Sampler::Tpe(TpeSampler {
+                multivariate: true,
+                ..Default::default()
+            }),
+        ),
     ] {
         let mut per_seed: Vec<Vec<f64>> = Vec::new();
         let mut cpu_per_seed: Vec<Vec<f64>> = Vec::new();

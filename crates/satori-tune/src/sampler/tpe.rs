@@ -43,6 +43,11 @@ pub struct TpeSampler {
     pub consider_magic_clip: bool,
     /// Let the outermost kernels' widths reach to the range's ends. Default false.
     pub consider_endpoints: bool,
+    /// Sample the unconditional parameters jointly from one multivariate Parzen estimator per
+    /// group (Optuna's `multivariate = True`: one kernel per trial over all those parameters,
+    /// width `0.2·n^(−1/(d+4))·range` per dimension), so correlations between them are learnt;
+    /// conditional parameters stay univariate. Default false (Optuna's default).
+    pub multivariate: bool,
 }
 
 impl Default for TpeSampler {
@@ -53,6 +58,7 @@ impl Default for TpeSampler {
             prior_weight: 1.0,
             consider_magic_clip: true,
             consider_endpoints: false,
+            multivariate: false,
         }
     }
 }
@@ -117,8 +123,32 @@ impl TpeSampler {
         }
         let (below, above) = split(history, direction);
         let mut point: Point = vec![None; space.len()];
+        let joint: Vec<usize> = if self.multivariate {
+            (0..space.len())
+                .filter(|&i| space.params()[i].condition.is_none())
+                .collect()
+        } else {
+            Vec::new()
+        };
+        if joint.len() > 1 {
+            let l = Joint::new(self, space, &joint, &below);
+            let g = Joint::new(self, space, &joint, &above);
+            let mut best = (f64::NEG_INFINITY, None);
+            for _ in 0..self.n_ei_candidates {
+                let x = l.sample(rng);
+                let score = l.log_pdf(&x) - g.log_pdf(&x);
+                if best.1.is_none() || score > best.0 {
+                    best = (score, Some(x));
+                }
+            }
+            if let Some(x) = best.1 {
+                for (&i, v) in joint.iter().zip(x) {
+                    point[i] = Some(v);
+                }
+            }
+        }
         for i in 0..space.len() {
-            if !space.is_active(i, &point) {
+            if point[i].is_some() || !space.is_active(i, &point) {
                 continue;
             }
             let obs = |group: &[Observed<'_>]| -> Vec<f64> {
@@ -615,6 +645,211 @@ impl Parzen {
                 acc.value()
             }
         }
+    }
+}
+
+/// One dimension of a multivariate Parzen estimator: per kernel (the observations, then the
+/// prior), its component in this dimension.
+#[derive(Debug)]
+enum JointDim {
+    Numeric {
+        range: Numeric,
+        lo: f64,
+        hi: f64,
+        mus: Vec<f64>,
+        sigmas: Vec<f64>,
+        /// ln of each component's mass over the domain.
+        log_z: Vec<f64>,
+        /// ln σ per component.
+        ln_sigmas: Vec<f64>,
+    },
+    Categorical {
+        n_choices: usize,
+        /// The observed choice per kernel (`None` for the prior).
+        obs: Vec<Option<usize>>,
+        /// prior_weight / number of kernels: the mass every choice gets in an observed kernel.
+        base: f64,
+    },
+}
+
+/// A multivariate Parzen estimator over several parameters (Optuna's `multivariate = True`).
+#[derive(Debug)]
+struct Joint {
+    dims: Vec<JointDim>,
+    log_w: Vec<f64>,
+    cum: Vec<f64>,
+}
+
+impl Joint {
+    fn new(s: &TpeSampler, space: &SearchSpace, params: &[usize], group: &[Observed<'_>]) -> Joint {
+        // Trials in which every parameter of the group was set (all, for unconditional ones).
+        let rows: Vec<Vec<f64>> = group
+            .iter()
+            .filter_map(|o| {
+                params
+                    .iter()
+                    .map(|&i| o.point[i])
+                    .collect::<Option<Vec<f64>>>()
+            })
+            .collect();
+        let n = rows.len();
+        let mut weights = default_weights(n);
+        weights.push(if n == 0 { 1.0 } else { s.prior_weight });
+        let total: f64 = weights.iter().sum();
+        let n_kernels = n + 1;
+        let dims = params
+            .iter()
+            .enumerate()
+            .map(|(j, &i)| {
+                let d = &space.params()[i].distribution;
+                match Numeric::of(d) {
+                    None => JointDim::Categorical {
+                        n_choices: match d {
+                            Distribution::Choice { choices } => choices.len(),
+                            _ => 1,
+                        },
+                        obs: rows
+                            .iter()
+                            .map(|r| Some(r[j] as usize))
+                            .chain([None])
+                            .collect(),
+                        base: s.prior_weight / n_kernels as f64,
+                    },
+                    Some(range) => {
+                        let (lo, hi) = range.bounds();
+                        let width = hi - lo;
+                        let sigma = 0.2
+                            * (n.max(1) as f64).powf(-1.0 / (params.len() as f64 + 4.0))
+                            * width;
+                        let min_sigma = if s.consider_magic_clip {
+                            width / (100f64).min(1.0 + n_kernels as f64)
+                        } else {
+                            1e-12
+                        };
+                        let sigma = sigma.clamp(min_sigma, width);
+                        let mut mus: Vec<f64> = rows.iter().map(|r| range.t(r[j])).collect();
+                        let mut sigmas = vec![sigma; n];
+                        mus.push(0.5 * (lo + hi));
+                        sigmas.push(width);
+                        let log_z = mus
+                            .iter()
+                            .zip(&sigmas)
+                            .map(|(m, sg)| {
+                                normal::mass((lo - m) / sg, (hi - m) / sg).max(1e-300).ln()
+                            })
+                            .collect();
+                        let ln_sigmas = sigmas.iter().map(|sg| sg.ln()).collect();
+                        JointDim::Numeric {
+                            range,
+                            lo,
+                            hi,
+                            mus,
+                            sigmas,
+                            log_z,
+                            ln_sigmas,
+                        }
+                    }
+                }
+            })
+            .collect();
+        Joint {
+            dims,
+            log_w: weights.iter().map(|w| (w / total).ln()).collect(),
+            cum: cumulative(&weights),
+        }
+    }
+
+    fn sample(&self, rng: &mut SatoriRng) -> Vec<f64> {
+        let k = pick(&self.cum, rng.random());
+        self.dims
+            .iter()
+            .map(|d| match d {
+                JointDim::Numeric {
+                    range,
+                    lo,
+                    hi,
+                    mus,
+                    sigmas,
+                    ..
+                } => {
+                    let (m, sg) = (mus[k], sigmas[k]);
+                    let z = normal::truncated((lo - m) / sg, (hi - m) / sg, rng.random());
+                    range.value((m + sg * z).clamp(*lo, *hi))
+                }
+                JointDim::Categorical {
+                    n_choices,
+                    obs,
+                    base,
+                } => {
+                    let u: f64 = rng.random();
+                    match obs[k] {
+                        None => ((u * *n_choices as f64) as usize).min(n_choices - 1) as f64,
+                        Some(c) => {
+                            // base on every choice, +1 on c, normalised.
+                            let row = base * *n_choices as f64 + 1.0;
+                            let mut acc = 0.0;
+                            let mut pick_c = n_choices - 1;
+                            for ch in 0..*n_choices {
+                                acc += (base + if ch == c { 1.0 } else { 0.0 }) / row;
+                                if u < acc {
+                                    pick_c = ch;
+                                    break;
+                                }
+                            }
+                            pick_c as f64
+                        }
+                    }
+                }
+            })
+            .collect()
+    }
+
+    fn log_pdf(&self, x: &[f64]) -> f64 {
+        let mut acc = LogSum::new();
+        for (k, lw) in self.log_w.iter().enumerate() {
+            let mut e = *lw;
+            for (d, &xd) in self.dims.iter().zip(x) {
+                e += match d {
+                    JointDim::Numeric {
+                        range,
+                        mus,
+                        sigmas,
+                        log_z,
+                        ln_sigmas,
+                        ..
+                    } => {
+                        let (m, sg, lsg) = (mus[k], sigmas[k], ln_sigmas[k]);
+                        match range.step {
+                            None => {
+                                let z = (range.t(xd) - m) / sg;
+                                -0.5 * z * z - lsg - LN_SQRT_2PI - log_z[k]
+                            }
+                            Some(step) => {
+                                let (a, b) = (range.t(xd - step / 2.0), range.t(xd + step / 2.0));
+                                let half = 0.5 * (b - a);
+                                let (zm, h) = ((0.5 * (a + b) - m) / sg, half / sg);
+                                let (le, mult) = cell_mass(zm, h, half.ln() - lsg);
+                                le + mult.ln() - log_z[k]
+                            }
+                        }
+                    }
+                    JointDim::Categorical {
+                        n_choices,
+                        obs,
+                        base,
+                    } => match obs[k] {
+                        None => -(*n_choices as f64).ln(),
+                        Some(c) => {
+                            let row = base * *n_choices as f64 + 1.0;
+                            let own = if xd as usize == c { 1.0 } else { 0.0 };
+                            ((base + own) / row).ln()
+                        }
+                    },
+                };
+            }
+            acc.add(e, 1.0);
+        }
+        acc.value()
     }
 }
 
