@@ -49,6 +49,28 @@ impl Pruner {
     }
 }
 
+impl std::str::FromStr for Pruner {
+    type Err = Error;
+
+    /// A pruner by name, with its defaults: `none`, `median`, or `successive-halving` (`sha`).
+    fn from_str(name: &str) -> Result<Self> {
+        match name {
+            "none" => Ok(Pruner::None),
+            "median" => Ok(Pruner::Median(MedianPruner::default())),
+            "successive-halving" | "sha" | "asha" => {
+                Ok(Pruner::SuccessiveHalving(SuccessiveHalvingPruner::default()))
+            }
+            other => Err(Error::param(
+                "pruner",
+                format!(
+                    "unknown pruner `{}`; pruners are none, median, successive-halving",
+                    satori_core::snippet(other)
+                ),
+            )),
+        }
+    }
+}
+
 /// Median pruning, with Optuna's defaults: after `n_startup_trials` complete trials and
 /// `n_warmup_steps` steps, at every `interval_steps`-th step, a trial whose best intermediate
 /// value so far is worse than the median of the complete trials' values at the same step is

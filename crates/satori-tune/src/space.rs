@@ -118,6 +118,9 @@ impl Distribution {
                         "the range is empty: low {low} must be below high {high}"
                     ));
                 }
+                if !(high - low).is_finite() {
+                    return bad(format!("the range {low}..{high} is too wide to sample"));
+                }
                 if log && low <= 0.0 {
                     return bad(format!(
                         "a log range must be positive, but {low}..{high} reaches zero or below"
@@ -152,6 +155,9 @@ impl Distribution {
                     return bad(format!(
                         "the range is empty: low {low} must be below high {high}"
                     ));
+                }
+                if high.checked_sub(low).is_none() {
+                    return bad(format!("the range {low}..{high} is too wide to sample"));
                 }
                 if log && low < 1 {
                     return bad(format!(
@@ -338,6 +344,65 @@ fn tidy(v: f64, low: f64, step: f64) -> f64 {
     let scale = 10f64.powi(d);
     let r = (v * scale).round() / scale;
     if r.is_finite() { r } else { v }
+}
+
+impl std::fmt::Display for Distribution {
+    /// The spec syntax that parses back to this distribution, e.g. `int(16,256,log)`.
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        let opts = |log: bool, step: Option<String>, grid: Option<usize>| {
+            let mut o = String::new();
+            if log {
+                o.push_str(",log");
+            }
+            if let Some(s) = step {
+                o.push_str(&format!(",step={s}"));
+            }
+            if let Some(g) = grid {
+                o.push_str(&format!(",grid={g}"));
+            }
+            o
+        };
+        match self {
+            Distribution::Float {
+                low,
+                high,
+                log,
+                step,
+                grid,
+            } => write!(
+                f,
+                "float({low:?},{high:?}{})",
+                opts(*log, step.map(|s| format!("{s:?}")), *grid)
+            ),
+            Distribution::Int {
+                low,
+                high,
+                log,
+                step,
+                grid,
+            } => write!(
+                f,
+                "int({low},{high}{})",
+                opts(*log, (*step != 1).then(|| step.to_string()), *grid)
+            ),
+            Distribution::Choice { choices } => {
+                let items: Vec<String> = choices.iter().map(Value::to_string).collect();
+                write!(f, "choice({})", items.join(","))
+            }
+        }
+    }
+}
+
+impl std::fmt::Display for Param {
+    /// `PATH=SPEC`, as `--search` takes it (values as JSON, so strings are quoted).
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(f, "{}={}", self.path, self.distribution)?;
+        if let Some(c) = &self.condition {
+            let values: Vec<String> = c.values.iter().map(Value::to_string).collect();
+            write!(f, " if {}={}", c.parent, values.join("|"))?;
+        }
+        Ok(())
+    }
 }
 
 impl SearchSpace {

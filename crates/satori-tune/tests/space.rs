@@ -117,6 +117,11 @@ fn bad_specs_are_one_line_errors_naming_the_spec() {
         ("m.a=float(0,1,grid=1)", "grid must be between 2"),
         ("m.a", "not of the form path=spec"),
         ("m..a=int(1,2)", "not a dotted path"),
+        (
+            "m.a=int(-9223372036854775808,9223372036854775807)",
+            "too wide",
+        ),
+        ("m.a=float(-1e308,1e308)", "too wide"),
     ];
     for (spec, want) in cases {
         let e = err(spec);
@@ -313,4 +318,47 @@ fn values_round_trip_through_points() {
             .to_string()
             .contains("not in the search space")
     );
+}
+
+#[test]
+fn params_print_as_specs_that_parse_back() {
+    for spec in [
+        "m.lr=float(0.01,0.3,log)",
+        "m.rate=float(0,1,step=0.05)",
+        "m.c=float(0.001,10,log,grid=5)",
+        "m.n=int(16,256,log)",
+        "m.s=int(1,9,step=2,grid=3)",
+        r#"m.k=choice(gbdt, 3, 0.5, true, null, "a, b", [64,64])"#,
+        "m.d=float(0.05,0.5) if m.k=gbdt|3",
+    ] {
+        let p = Param::parse(spec).unwrap();
+        let printed = p.to_string();
+        assert_eq!(
+            Param::parse(&printed).unwrap(),
+            p,
+            "{spec} printed as {printed}"
+        );
+    }
+    assert_eq!(
+        Param::parse("m.n=int(16,256,log)").unwrap().to_string(),
+        "m.n=int(16,256,log)"
+    );
+}
+
+#[test]
+fn samplers_and_pruners_by_name() {
+    use satori_tune::{Pruner, Sampler};
+    for name in ["grid", "random", "tpe", "tpe-multivariate"] {
+        name.parse::<Sampler>().unwrap();
+    }
+    for name in ["none", "median", "successive-halving", "sha"] {
+        name.parse::<Pruner>().unwrap();
+    }
+    let e = "cmaes".parse::<Sampler>().unwrap_err().to_string();
+    assert!(
+        e.contains("unknown sampler `cmaes`") && e.contains("tpe"),
+        "{e}"
+    );
+    let e = "hyperband".parse::<Pruner>().unwrap_err().to_string();
+    assert!(e.contains("unknown pruner `hyperband`"), "{e}");
 }

@@ -42,6 +42,30 @@ impl Sampler {
     }
 }
 
+impl std::str::FromStr for Sampler {
+    type Err = satori_core::Error;
+
+    /// A sampler by name, with its defaults: `grid`, `random`, `tpe`, or `tpe-multivariate`.
+    fn from_str(name: &str) -> Result<Self> {
+        match name {
+            "grid" => Ok(Sampler::Grid(GridSampler::default())),
+            "random" => Ok(Sampler::Random(RandomSampler::default())),
+            "tpe" => Ok(Sampler::Tpe(TpeSampler::default())),
+            "tpe-multivariate" => Ok(Sampler::Tpe(TpeSampler {
+                multivariate: true,
+                ..TpeSampler::default()
+            })),
+            other => Err(satori_core::Error::param(
+                "sampler",
+                format!(
+                    "unknown sampler `{}`; samplers are grid, random, tpe, tpe-multivariate",
+                    satori_core::snippet(other)
+                ),
+            )),
+        }
+    }
+}
+
 /// A finished trial as a sampler sees it.
 #[derive(Debug, Clone, Copy)]
 pub(crate) struct Observed<'a> {
