@@ -263,3 +263,66 @@ fn grid_sampler_asks_every_point_once_then_stops() {
 fn space_continuous() -> SearchSpace {
     SearchSpace::parse_specs(["m.lr=float(0.01,0.3,log)"]).unwrap()
 }
+
+#[test]
+fn threads_evaluating_fixed_batches_give_the_same_study() {
+    use std::sync::mpsc;
+    // Evaluate each batch of 6 on `threads` threads, telling results in completion order.
+    let run_threads = |threads: usize| {
+        let mut study =
+            Study::new(space(), config(Sampler::Tpe(TpeSampler::default()), 21)).unwrap();
+        for _ in 0..6 {
+            let batch: Vec<_> = (0..6).map(|_| study.ask().unwrap().unwrap()).collect();
+            let (tx, rx) = mpsc::channel();
+            let chunks: Vec<Vec<_>> = batch
+                .chunks(batch.len().div_ceil(threads))
+                .map(|c| c.to_vec())
+                .collect();
+            std::thread::scope(|s| {
+                for chunk in chunks {
+                    let tx = tx.clone();
+                    s.spawn(move || {
+                        for t in chunk.into_iter().rev() {
+                            let v = objective(t.params());
+                            tx.send((t, v)).unwrap();
+                        }
+                    });
+                }
+            });
+            drop(tx);
+            for (t, v) in rx {
+                study.tell(t, TrialResult::Complete(v)).unwrap();
+            }
+        }
+        params(study.trials())
+    };
+    let one = run_threads(1);
+    assert_eq!(one.len(), 36);
+    assert_eq!(one, run_threads(3));
+    assert_eq!(one, run_threads(6));
+}
+
+#[test]
+fn a_restored_grid_skips_the_points_it_has_tried() {
+    let space = || SearchSpace::parse_specs(["m.a=int(1,3)", "m.b=float(0,0.3,step=0.1)"]).unwrap();
+    let cfg = || config(Sampler::Grid(GridSampler::default()), 0);
+    let mut study = Study::new(space(), cfg()).unwrap();
+    for _ in 0..5 {
+        let t = study.ask().unwrap().unwrap();
+        study.tell(t, TrialResult::Complete(1.0)).unwrap();
+    }
+    let stored = serde_json::to_string(study.trials()).unwrap();
+    let mut resumed =
+        Study::restore(space(), cfg(), serde_json::from_str(&stored).unwrap()).unwrap();
+    let mut all = params(resumed.trials());
+    while let Some(t) = resumed.ask().unwrap() {
+        all.push(t.params().clone());
+        resumed.tell(t, TrialResult::Complete(1.0)).unwrap();
+    }
+    assert_eq!(all.len(), 12);
+    for i in 0..all.len() {
+        for j in 0..i {
+            assert_ne!(all[i], all[j], "trial {i} repeats trial {j}");
+        }
+    }
+}

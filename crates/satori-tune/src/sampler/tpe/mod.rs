@@ -247,7 +247,63 @@ fn split<'a>(
 
 #[cfg(test)]
 mod tests {
+    use std::collections::BTreeMap;
+
     use super::*;
+    use crate::study::TrialRecord;
+
+    fn record(
+        number: u64,
+        state: TrialState,
+        value: Option<f64>,
+        steps: &[(u64, f64)],
+    ) -> TrialRecord {
+        TrialRecord {
+            number,
+            state,
+            params: BTreeMap::new(),
+            value,
+            intermediate_values: steps.iter().copied().collect(),
+            duration_s: None,
+            fail_reason: None,
+        }
+    }
+
+    #[test]
+    fn split_ranks_complete_trials_then_pruned_ones_by_progress() {
+        // 20 finished trials: γ(20) = 2 go below.
+        let mut records: Vec<TrialRecord> = (0..16)
+            .map(|i| record(i, TrialState::Complete, Some(10.0 + i as f64), &[]))
+            .collect();
+        records.push(record(16, TrialState::Pruned, None, &[(0, 0.1)]));
+        records.push(record(17, TrialState::Pruned, None, &[(0, 5.0), (3, 9.0)]));
+        records.push(record(18, TrialState::Complete, Some(1.0), &[]));
+        records.push(record(19, TrialState::Pruned, None, &[(0, 0.5), (3, 2.0)]));
+        let point: Point = vec![];
+        let history: Vec<Observed<'_>> = records
+            .iter()
+            .map(|record| Observed {
+                record,
+                point: &point,
+            })
+            .collect();
+        let numbers = |g: &[Observed<'_>]| g.iter().map(|o| o.record.number).collect::<Vec<_>>();
+        let (below, above) = split(&history, Direction::Minimize);
+        assert_eq!(numbers(&below), vec![0, 18]);
+        assert_eq!(above.len(), 18);
+        // Maximising: the largest values are best.
+        let (below, _) = split(&history, Direction::Maximize);
+        assert_eq!(numbers(&below), vec![14, 15]);
+        // With only pruned trials beyond γ: the one that got furthest, then the better value.
+        let pruned: Vec<Observed<'_>> = history
+            .iter()
+            .filter(|o| o.record.state == TrialState::Pruned)
+            .copied()
+            .collect();
+        assert_eq!(gamma(pruned.len()), 1);
+        let (below, _) = split(&pruned, Direction::Minimize);
+        assert_eq!(numbers(&below), vec![19]);
+    }
 
     #[test]
     fn gamma_and_weights_match_optuna() {
