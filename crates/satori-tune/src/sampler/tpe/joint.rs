@@ -171,50 +171,88 @@ impl Joint {
     }
 
     pub(super) fn log_pdf(&self, x: &[f64]) -> f64 {
+        // What each dimension needs of the point, computed once rather than per kernel.
+        let at: Vec<At> = self
+            .dims
+            .iter()
+            .zip(x)
+            .map(|(d, &xd)| match d {
+                JointDim::Numeric { range, .. } => match range.step {
+                    None => At::Point(range.t(xd)),
+                    Some(step) => {
+                        let (a, b) = (range.t(xd - step / 2.0), range.t(xd + step / 2.0));
+                        let half = 0.5 * (b - a);
+                        At::Cell(0.5 * (a + b), half, half.ln())
+                    }
+                },
+                JointDim::Categorical {
+                    n_choices, base, ..
+                } => {
+                    let row = base * *n_choices as f64 + 1.0;
+                    At::Choice(
+                        xd as usize,
+                        ((base + 1.0) / row).ln(),
+                        (base / row).ln(),
+                        -(*n_choices as f64).ln(),
+                    )
+                }
+            })
+            .collect();
         let mut acc = LogSum::new();
         for (k, lw) in self.log_w.iter().enumerate() {
             let mut e = *lw;
-            for (d, &xd) in self.dims.iter().zip(x) {
-                e += match d {
-                    JointDim::Numeric {
-                        range,
-                        mus,
-                        sigmas,
-                        log_z,
-                        ln_sigmas,
-                        ..
-                    } => {
-                        let (m, sg, lsg) = (mus[k], sigmas[k], ln_sigmas[k]);
-                        match range.step {
-                            None => {
-                                let z = (range.t(xd) - m) / sg;
-                                -0.5 * z * z - lsg - LN_SQRT_2PI - log_z[k]
-                            }
-                            Some(step) => {
-                                let (a, b) = (range.t(xd - step / 2.0), range.t(xd + step / 2.0));
-                                let half = 0.5 * (b - a);
-                                let (zm, h) = ((0.5 * (a + b) - m) / sg, half / sg);
-                                let (le, mult) = cell_mass(zm, h, half.ln() - lsg);
-                                le + mult.ln() - log_z[k]
-                            }
+            for (d, a) in self.dims.iter().zip(&at) {
+                e += match (d, *a) {
+                    (
+                        JointDim::Numeric {
+                            mus,
+                            sigmas,
+                            log_z,
+                            ln_sigmas,
+                            ..
+                        },
+                        At::Point(t),
+                    ) => {
+                        let z = (t - mus[k]) / sigmas[k];
+                        -0.5 * z * z - ln_sigmas[k] - LN_SQRT_2PI - log_z[k]
+                    }
+                    (
+                        JointDim::Numeric {
+                            mus,
+                            sigmas,
+                            log_z,
+                            ln_sigmas,
+                            ..
+                        },
+                        At::Cell(mid, half, ln_half),
+                    ) => {
+                        let sg = sigmas[k];
+                        let (le, mult) =
+                            cell_mass((mid - mus[k]) / sg, half / sg, ln_half - ln_sigmas[k]);
+                        le + mult.ln() - log_z[k]
+                    }
+                    (JointDim::Categorical { obs, .. }, At::Choice(c, own, other, prior)) => {
+                        match obs[k] {
+                            None => prior,
+                            Some(o) if o == c => own,
+                            Some(_) => other,
                         }
                     }
-                    JointDim::Categorical {
-                        n_choices,
-                        obs,
-                        base,
-                    } => match obs[k] {
-                        None => -(*n_choices as f64).ln(),
-                        Some(c) => {
-                            let row = base * *n_choices as f64 + 1.0;
-                            let own = if xd as usize == c { 1.0 } else { 0.0 };
-                            ((base + own) / row).ln()
-                        }
-                    },
+                    _ => f64::NEG_INFINITY,
                 };
             }
             acc.add(e, 1.0);
         }
         acc.value()
     }
+}
+
+/// A point's coordinate as one dimension needs it: a transformed value, a cell (midpoint,
+/// half-width, ln half-width), or a choice (index, and the logs of an observed kernel's mass on
+/// its own choice, on another, and the prior's).
+#[derive(Debug, Clone, Copy)]
+enum At {
+    Point(f64),
+    Cell(f64, f64, f64),
+    Choice(usize, f64, f64, f64),
 }
