@@ -23,6 +23,10 @@ pub(super) enum JointDim {
         log_z: Vec<f64>,
         /// ln σ per component.
         ln_sigmas: Vec<f64>,
+        /// For stepped and integer ranges, whose centres repeat: each component's group of equal
+        /// (centre, width), and a component of each group, so a cell's mass is computed once
+        /// per group.
+        groups: Option<(Vec<usize>, Vec<usize>)>,
     },
     Categorical {
         n_choices: usize,
@@ -97,13 +101,22 @@ impl Joint {
                         let mut sigmas = vec![sigma; n];
                         mus.push(0.5 * (lo + hi));
                         sigmas.push(width);
-                        let log_z = mus
-                            .iter()
-                            .zip(&sigmas)
-                            .map(|(m, sg)| {
-                                normal::mass((lo - m) / sg, (hi - m) / sg).max(1e-300).ln()
-                            })
-                            .collect();
+                        let groups = range.step.map(|_| group_kernels(&mus, &sigmas));
+                        let log_z_of = |m: f64, sg: f64| {
+                            normal::mass((lo - m) / sg, (hi - m) / sg).max(1e-300).ln()
+                        };
+                        let log_z = match &groups {
+                            Some((of, reps)) => {
+                                let per_group: Vec<f64> =
+                                    reps.iter().map(|&r| log_z_of(mus[r], sigmas[r])).collect();
+                                of.iter().map(|&g| per_group[g]).collect()
+                            }
+                            None => mus
+                                .iter()
+                                .zip(&sigmas)
+                                .map(|(m, sg)| log_z_of(*m, *sg))
+                                .collect(),
+                        };
                         let ln_sigmas = sigmas.iter().map(|sg| sg.ln()).collect();
                         JointDim::Numeric {
                             range,
@@ -113,6 +126,7 @@ impl Joint {
                             sigmas,
                             log_z,
                             ln_sigmas,
+                            groups,
                         }
                     }
                 }
@@ -198,10 +212,39 @@ impl Joint {
                 }
             })
             .collect();
+        // Cell masses per group of equal kernels, once per point: (ln part, factor).
+        let cells: Vec<Vec<(f64, f64)>> = self
+            .dims
+            .iter()
+            .zip(&at)
+            .map(|(d, a)| match (d, *a) {
+                (
+                    JointDim::Numeric {
+                        mus,
+                        sigmas,
+                        log_z,
+                        ln_sigmas,
+                        groups: Some((_, reps)),
+                        ..
+                    },
+                    At::Cell(mid, half, ln_half),
+                ) => reps
+                    .iter()
+                    .map(|&r| {
+                        let sg = sigmas[r];
+                        let (le, mult) =
+                            cell_mass((mid - mus[r]) / sg, half / sg, ln_half - ln_sigmas[r]);
+                        (le - log_z[r], mult)
+                    })
+                    .collect(),
+                _ => Vec::new(),
+            })
+            .collect();
         let mut acc = LogSum::new();
         for (k, lw) in self.log_w.iter().enumerate() {
             let mut e = *lw;
-            for (d, a) in self.dims.iter().zip(&at) {
+            let mut mult = 1.0;
+            for ((d, a), cell) in self.dims.iter().zip(&at).zip(&cells) {
                 e += match (d, *a) {
                     (
                         JointDim::Numeric {
@@ -218,18 +261,14 @@ impl Joint {
                     }
                     (
                         JointDim::Numeric {
-                            mus,
-                            sigmas,
-                            log_z,
-                            ln_sigmas,
+                            groups: Some((of, _)),
                             ..
                         },
-                        At::Cell(mid, half, ln_half),
+                        At::Cell(..),
                     ) => {
-                        let sg = sigmas[k];
-                        let (le, mult) =
-                            cell_mass((mid - mus[k]) / sg, half / sg, ln_half - ln_sigmas[k]);
-                        le + mult.ln() - log_z[k]
+                        let (le, m) = cell[of[k]];
+                        mult *= m;
+                        le
                     }
                     (JointDim::Categorical { obs, .. }, At::Choice(c, own, other, prior)) => {
                         match obs[k] {
@@ -241,10 +280,35 @@ impl Joint {
                     _ => f64::NEG_INFINITY,
                 };
             }
-            acc.add(e, 1.0);
+            acc.add(e, mult);
         }
         acc.value()
     }
+}
+
+/// Components grouped by equal (centre, width): each component's group, and the first component
+/// of each group.
+fn group_kernels(mus: &[f64], sigmas: &[f64]) -> (Vec<usize>, Vec<usize>) {
+    let mut order: Vec<usize> = (0..mus.len()).collect();
+    order.sort_unstable_by(|&a, &b| {
+        mus[a]
+            .total_cmp(&mus[b])
+            .then(sigmas[a].total_cmp(&sigmas[b]))
+            .then(a.cmp(&b))
+    });
+    let mut of = vec![0; mus.len()];
+    let mut reps: Vec<usize> = Vec::new();
+    for (pos, &k) in order.iter().enumerate() {
+        let new = pos == 0 || {
+            let prev = order[pos - 1];
+            mus[prev] != mus[k] || sigmas[prev] != sigmas[k]
+        };
+        if new {
+            reps.push(k);
+        }
+        of[k] = reps.len() - 1;
+    }
+    (of, reps)
 }
 
 /// A point's coordinate as one dimension needs it: a transformed value, a cell (midpoint,
