@@ -381,6 +381,15 @@ impl Study {
                 format!("trial {} was never asked of this study", trial.number),
             ));
         };
+        if record.params != trial.params {
+            return Err(Error::param(
+                "trial",
+                format!(
+                    "trial {} does not have the parameters this study asked it with (a trial of another study?)",
+                    trial.number
+                ),
+            ));
+        }
         if record.state != TrialState::Running {
             return Err(Error::param(
                 "trial",

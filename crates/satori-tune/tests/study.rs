@@ -326,3 +326,51 @@ fn a_restored_grid_skips_the_points_it_has_tried() {
         }
     }
 }
+
+#[test]
+fn configs_and_spaces_round_trip_through_json_and_foreign_trials_are_refused() {
+    let config = StudyConfig {
+        direction: Direction::Maximize,
+        sampler: "tpe-multivariate".parse().unwrap(),
+        pruner: "sha".parse().unwrap(),
+        seed: 9,
+    };
+    let text = serde_json::to_string(&config).unwrap();
+    assert_eq!(serde_json::from_str::<StudyConfig>(&text).unwrap(), config);
+    let s = space();
+    let text = serde_json::to_string(&s).unwrap();
+    assert_eq!(serde_json::from_str::<SearchSpace>(&text).unwrap(), s);
+    // A stored space is validated when read back.
+    let bad = text.replace("\"low\":-5.0", "\"low\":50.0");
+    assert!(
+        serde_json::from_str::<SearchSpace>(&bad)
+            .unwrap_err()
+            .to_string()
+            .contains("range is empty")
+    );
+
+    let mut a = Study::new(space(), config.clone()).unwrap();
+    let mut b = Study::new(space(), StudyConfig { seed: 10, ..config }).unwrap();
+    let ta = a.ask().unwrap().unwrap();
+    let _tb = b.ask().unwrap().unwrap();
+    let e = b
+        .tell(ta, TrialResult::Complete(1.0))
+        .unwrap_err()
+        .to_string();
+    assert!(e.contains("another study"), "{e}");
+}
+
+#[test]
+fn a_grid_does_not_repeat_an_enqueued_point() {
+    let space = SearchSpace::parse_specs(["m.a=int(1,3)"]).unwrap();
+    let mut study = Study::new(space, config(Sampler::Grid(GridSampler::default()), 0)).unwrap();
+    study
+        .enqueue(&BTreeMap::from([("m.a".to_string(), json!(2))]))
+        .unwrap();
+    let mut seen = Vec::new();
+    while let Some(t) = study.ask().unwrap() {
+        seen.push(t.params()["m.a"].clone());
+        study.tell(t, TrialResult::Complete(0.0)).unwrap();
+    }
+    assert_eq!(seen, vec![json!(2), json!(1), json!(3)]);
+}
