@@ -66,6 +66,9 @@ pub struct ModelArgs {
     /// The model: a family name that picks the task's variant (baseline, linear, ridge, lasso,
     /// elastic_net, logistic, poisson, tweedie, sgd, tree, forest, extra_trees, gbm, mlp) or a
     /// full kind such as random_forest_classifier (see docs/models.md).
+    /// Early stopping defaults: mlp holds out 10% of the training rows and stops after 10 epochs
+    /// without improvement (of at most 200); with --valid, gbm and mlp stop on that file. Turn it
+    /// off with --set model.early_stopping=false.
     #[arg(long, default_value = "baseline")]
     pub model: String,
     /// Override a parameter: path=value, e.g. --set model.strategy=median (repeatable).

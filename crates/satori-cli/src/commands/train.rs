@@ -101,6 +101,8 @@ pub struct TrainJson {
     pub params: serde_json::Value,
     pub holdout: Option<Evaluation>,
     pub threshold: Option<satori_metrics::DecisionThreshold>,
+    /// Where training stopped, for models with a validation loss.
+    pub early_stopping: Option<satori_workflow::EarlyStopReport>,
     pub out: String,
 }
 
@@ -253,6 +255,7 @@ pub fn run(args: TrainArgs, progress: &TermProgress) -> anyhow::Result<()> {
         params: outcome.header.params.clone(),
         holdout: outcome.evaluation().cloned(),
         threshold: outcome.header.threshold.clone(),
+        early_stopping: outcome.early_stop.clone(),
         out: args.out.display().to_string(),
     };
     if args.json {
@@ -393,6 +396,9 @@ fn print_summary(s: &TrainJson, extra: &str, progress: &TermProgress) {
         s.task.name(),
         classes
     );
+    if let Some(e) = &s.early_stopping {
+        println!("{}", e.line());
+    }
     if let Some(h) = &s.holdout {
         println!("Holdout scores ({} rows):", h.n_rows);
         let mut t = table(&["metric", "value"]);
