@@ -118,8 +118,8 @@ fn a_given_validation_set_is_scored_every_epoch_and_stops_training() {
         curve.train.len()
     );
     // Classes that differ from the training classes are refused.
-    let mut other = rows(10, false);
-    other = other
+    let other = Dataset::new(Array2::zeros((10, 2)), vec!["a".into(), "b".into()])
+        .unwrap()
         .with_target(Target::Classes {
             codes: ndarray::Array1::zeros(10),
             labels: vec!["n".into(), "z".into()],
