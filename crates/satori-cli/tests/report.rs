@@ -58,7 +58,10 @@ fn a_boosted_model_shows_its_importances_and_a_linear_one_says_nothing() {
     let fig = &fig[..fig.find("</figure>").unwrap()];
     assert!(fig.contains("Feature importance"), "{fig}");
     for column in ["bill_length_mm", "flipper_length_mm"] {
-        assert!(fig.contains(&format!(">{column}<")), "{column} in {fig}");
+        assert!(
+            fig.contains(&format!("\n{column}\n</text>")),
+            "{column} in {fig}"
+        );
     }
     assert!(
         fig.contains("named as the fitted model sees them"),

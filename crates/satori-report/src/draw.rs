@@ -385,7 +385,7 @@ fn bars<DB: DrawingBackend>(
         .iter()
         .map(|l| text_width(l, TICK_PX))
         .fold(0.0, f64::max);
-    let x0 = 16 + (widest.ceil() as i32).clamp(20, w / 2) + 10;
+    let x0 = 16 + (widest.ceil() as i32).clamp(20, (w / 2).max(20)) + 10;
     let values: Vec<String> = b.values.iter().map(|v| metric(*v)).collect();
     let value_w = values
         .iter()

@@ -9,12 +9,11 @@ use satori_report::{
     residuals_chart, roc_chart, score_distribution_chart,
 };
 
-/// A text element of an SVG: its content, font size and position.
+/// A text element of an SVG: its content, font size and height on the picture.
 #[derive(Debug, Clone)]
 struct Text {
     text: String,
     size: f64,
-    x: f64,
     y: f64,
 }
 
@@ -32,7 +31,6 @@ fn texts(svg: &str) -> Vec<Text> {
             Text {
                 text: n.text().unwrap_or_default().trim().to_string(),
                 size: num("font-size"),
-                x: num("x"),
                 y: num("y"),
             }
         })
