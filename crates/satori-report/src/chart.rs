@@ -1,9 +1,12 @@
 //! A chart as data: one or more panels, each an x–y plot (lines, markers, bars) or a heatmap.
 //! Chart functions build a [`Chart`] from validated input; the `render` module draws it (with
 //! `draw`) to SVG or PNG, so the renderer only ever sees finite coordinates and non-empty ranges.
-//! This module depends on no other module of the crate: the drawing code depends on it.
+//! This module depends on no other module of the crate but `font` (to measure legend text): the
+//! drawing code depends on it.
 
 use satori_core::{Error, Result};
+
+use crate::font::text_width;
 
 /// Width and height of a one-panel chart, in pixels.
 pub(crate) const SINGLE: (u32, u32) = (640, 480);
@@ -27,6 +30,31 @@ pub(crate) const PALETTE: [(u8, u8, u8); 10] = [
 /// The grey of reference lines (chance, perfect calibration, zero residual).
 pub(crate) const REFERENCE: (u8, u8, u8) = (120, 120, 120);
 
+/// Text sizes, in pixels of em (what an SVG's `font-size` says), the same in every chart: a
+/// half-width figure of the report (about 520 px for a 640 px chart) still shows tick labels and
+/// legends at 11 px or more.
+pub(crate) const TITLE_PX: f64 = 18.0;
+/// Panel titles of small-multiples charts.
+pub(crate) const SUBTITLE_PX: f64 = 16.0;
+/// Axis descriptions.
+pub(crate) const AXIS_PX: f64 = 16.0;
+/// Tick labels, legends, heatmap cells and bar labels.
+pub(crate) const TICK_PX: f64 = 14.0;
+
+/// Height of one line of legend entries, in pixels.
+pub(crate) const LEGEND_LINE: u32 = 22;
+/// Room a legend entry takes besides its text: the swatch, the gap after it, and the space to
+/// the next entry.
+const LEGEND_ENTRY_EXTRA: f64 = 24.0 + 20.0;
+/// Left edge of the legend and of the plotting area within a panel (margin + y label area).
+pub(crate) const PLOT_LEFT: u32 = 14 + 68;
+/// Height of one bar (and its gap) in a bar chart.
+pub(crate) const BAR_ROW: u32 = 26;
+/// Room above the first bar (the title) and below the last (the axis description).
+pub(crate) const BAR_TOP: u32 = 52;
+/// Room below the last bar of a bar chart.
+pub(crate) const BAR_BOTTOM: u32 = 48;
+
 /// A rendered-on-demand picture: build it with one of the chart functions, then call
 /// [`Chart::svg`] or [`Chart::png`].
 #[derive(Debug, Clone, PartialEq)]
@@ -42,17 +70,11 @@ pub struct Chart {
 pub(crate) enum Panel {
     Xy(XyPanel),
     Heatmap(HeatmapPanel),
+    Bars(BarPanel),
 }
 
-/// Where the legend sits inside an x–y panel.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub(crate) enum LegendAt {
-    UpperLeft,
-    UpperRight,
-    LowerRight,
-}
-
-/// An x–y plot.
+/// An x–y plot. Its named series are listed in a legend below the plotting area, so a legend
+/// never covers data.
 #[derive(Debug, Clone, PartialEq)]
 pub(crate) struct XyPanel {
     pub subtitle: Option<String>,
@@ -61,7 +83,18 @@ pub(crate) struct XyPanel {
     pub x_range: (f64, f64),
     pub y_range: (f64, f64),
     pub series: Vec<Series>,
-    pub legend: Option<LegendAt>,
+    /// The x axis counts (iterations, epochs): ticks only on whole numbers, written without
+    /// decimals.
+    pub x_integer: bool,
+}
+
+/// Horizontal bars, one per labelled value, largest first (feature importances).
+#[derive(Debug, Clone, PartialEq)]
+pub(crate) struct BarPanel {
+    pub labels: Vec<String>,
+    /// Finite and non-negative, one per label.
+    pub values: Vec<f64>,
+    pub x_label: String,
 }
 
 /// How a series is drawn.
@@ -164,8 +197,21 @@ impl Chart {
         let title_h = if self.panels.len() > 1 { 40 } else { 0 };
         (
             self.panel_size.0 * cols as u32,
-            self.panel_size.1 * rows as u32 + title_h,
+            (self.panel_size.1 + self.legend_height()) * rows as u32 + title_h,
         )
+    }
+
+    /// Height of the legend strip under each panel: the tallest legend of any panel, so that
+    /// the panels of a grid keep one size.
+    pub(crate) fn legend_height(&self) -> u32 {
+        self.panels
+            .iter()
+            .map(|p| match p {
+                Panel::Xy(xy) => legend_height(xy, self.panel_size.0),
+                _ => 0,
+            })
+            .max()
+            .unwrap_or(0)
     }
 
     /// Every coordinate finite and every range non-empty: what the renderer relies on.
@@ -194,6 +240,17 @@ impl Chart {
                         )));
                     }
                 }
+                Panel::Bars(b) => {
+                    if b.labels.is_empty()
+                        || b.labels.len() != b.values.len()
+                        || b.values.iter().any(|v| !v.is_finite() || *v < 0.0)
+                    {
+                        return Err(Error::Internal(format!(
+                            "chart `{}`: bars without labels or with negative or non-finite values",
+                            self.title
+                        )));
+                    }
+                }
                 Panel::Heatmap(h) => {
                     let n = h.row_labels.len() * h.col_labels.len();
                     if n == 0 || h.intensity.len() != n || h.text.len() != n {
@@ -207,6 +264,35 @@ impl Chart {
         }
         Ok(())
     }
+}
+
+/// The legend entries of an x–y panel `width` pixels wide, packed into lines: each line holds the
+/// indices of the named series it lists, in order.
+pub(crate) fn legend_lines(p: &XyPanel, width: u32) -> Vec<Vec<usize>> {
+    let room = f64::from(width.saturating_sub(PLOT_LEFT + 14));
+    let mut lines: Vec<Vec<usize>> = Vec::new();
+    let mut used = 0.0;
+    for (i, s) in p.series.iter().enumerate() {
+        let Some(name) = &s.name else { continue };
+        let w = text_width(name, TICK_PX) + LEGEND_ENTRY_EXTRA;
+        match lines.last_mut() {
+            Some(line) if used + w <= room => {
+                line.push(i);
+                used += w;
+            }
+            _ => {
+                lines.push(vec![i]);
+                used = w;
+            }
+        }
+    }
+    lines
+}
+
+/// Height of the legend strip under an x–y panel (none without named series).
+pub(crate) fn legend_height(p: &XyPanel, width: u32) -> u32 {
+    let n = legend_lines(p, width).len() as u32;
+    if n == 0 { 0 } else { n * LEGEND_LINE + 8 }
 }
 
 /// A padded axis range covering the finite `values` (and `include`), never empty (a constant
@@ -327,8 +413,50 @@ mod tests {
             x_range: UNIT,
             y_range: UNIT,
             series: vec![Series::new(None, 0, Mark::Line(vec![(0.0, f64::NAN)]))],
-            legend: None,
+            x_integer: false,
         });
         assert!(Chart::single("t", panel).is_err());
+    }
+
+    #[test]
+    fn legends_wrap_into_lines_that_fit_the_panel() {
+        let series = (0..12)
+            .map(|i| {
+                let name = format!("class number {i} (AUC = 0.9{i})");
+                Series::new(Some(name), i, Mark::Line(vec![(0.0, 0.0), (1.0, 1.0)]))
+            })
+            .chain([Series::new(None, 0, Mark::Line(vec![(0.0, 0.5)]))])
+            .collect();
+        let panel = XyPanel {
+            subtitle: None,
+            x_label: "x".into(),
+            y_label: "y".into(),
+            x_range: UNIT,
+            y_range: UNIT,
+            series,
+            x_integer: false,
+        };
+        let lines = legend_lines(&panel, SINGLE.0);
+        assert!(lines.len() > 2, "{lines:?}");
+        assert_eq!(
+            lines.iter().flatten().count(),
+            12,
+            "unnamed series are not listed"
+        );
+        for line in &lines {
+            let w: f64 = line
+                .iter()
+                .map(|&i| text_width(panel.series[i].name.as_ref().unwrap(), TICK_PX) + 44.0)
+                .sum();
+            assert!(
+                line.len() == 1 || w <= f64::from(SINGLE.0 - PLOT_LEFT - 14),
+                "{w}"
+            );
+        }
+        let chart = Chart::single("t", Panel::Xy(panel)).unwrap();
+        assert_eq!(
+            chart.size().1,
+            SINGLE.1 + lines.len() as u32 * LEGEND_LINE + 8
+        );
     }
 }

@@ -10,9 +10,7 @@ use satori_metrics::{
     Normalize, auc, average_precision, confusion_matrix, precision_recall_curve, roc_curve,
 };
 
-use crate::chart::{
-    Chart, HeatmapPanel, LegendAt, Mark, PANEL, Panel, Series, UNIT, XyPanel, thin_polyline,
-};
+use crate::chart::{Chart, HeatmapPanel, Mark, PANEL, Panel, Series, UNIT, XyPanel, thin_polyline};
 use crate::format::{count, fixed};
 
 /// Most points drawn per curve; longer curves are thinned to the same shape.
@@ -188,7 +186,7 @@ pub fn roc_chart(s: &ClassScores<'_>) -> Result<Chart> {
             x_range: UNIT,
             y_range: UNIT,
             series,
-            legend: Some(LegendAt::LowerRight),
+            x_integer: false,
         }),
     )
 }
@@ -254,7 +252,7 @@ pub fn precision_recall_chart(s: &ClassScores<'_>) -> Result<Chart> {
             x_range: UNIT,
             y_range: UNIT,
             series,
-            legend: Some(LegendAt::LowerRight),
+            x_integer: false,
         }),
     )
 }
@@ -364,7 +362,7 @@ pub fn calibration_chart(s: &ClassScores<'_>, n_bins: usize) -> Result<Chart> {
             x_range: UNIT,
             y_range: UNIT,
             series,
-            legend: Some(LegendAt::UpperLeft),
+            x_integer: false,
         }),
     )
 }
@@ -422,7 +420,7 @@ pub fn score_distribution_chart(s: &ClassScores<'_>, n_bins: usize) -> Result<Ch
             x_range: UNIT,
             y_range: (0.0, (top * 1.12).max(0.05)),
             series,
-            legend: Some(LegendAt::UpperRight),
+            x_integer: false,
         })
     };
     let rows_of =

@@ -8,14 +8,19 @@ use satori_core::{Error, Result};
 
 use plotters::coord::types::RangedCoordf64;
 
-use crate::chart::{Chart, HeatmapPanel, LegendAt, Mark, Panel, XyPanel};
-use crate::font::FAMILY;
+use crate::chart::{
+    AXIS_PX, BAR_ROW, BAR_TOP, BarPanel, Chart, HeatmapPanel, LEGEND_LINE, Mark, PLOT_LEFT, Panel,
+    SUBTITLE_PX, Series, TICK_PX, TITLE_PX, XyPanel, legend_lines,
+};
+use crate::font::{FAMILY, text_width};
+use crate::format::metric;
 
-const TITLE_PT: f64 = 20.0;
-const SUBTITLE_PT: f64 = 16.0;
-const AXIS_PT: f64 = 15.0;
-const TICK_PT: f64 = 13.0;
-const LEGEND_PT: f64 = 13.0;
+// Plotters' text sizes for the charts' pixel sizes: both backends draw a size `s` at `s / 1.24`
+// pixels of em.
+const TITLE_PT: f64 = TITLE_PX * 1.24;
+const SUBTITLE_PT: f64 = SUBTITLE_PX * 1.24;
+const AXIS_PT: f64 = AXIS_PX * 1.24;
+const TICK_PT: f64 = TICK_PX * 1.24;
 const INK: RGBColor = RGBColor(40, 40, 40);
 
 /// A drawing failure as an internal error (the input was validated before drawing).
@@ -45,6 +50,7 @@ pub(crate) fn chart<DB: DrawingBackend>(
     let cols = chart.columns.min(chart.panels.len()).max(1);
     let rows = chart.panels.len().div_ceil(cols);
     let areas = body.split_evenly((rows, cols));
+    let legend_h = chart.legend_height();
     for (panel, area) in chart.panels.iter().zip(areas.iter()) {
         match panel {
             Panel::Xy(p) => {
@@ -53,9 +59,13 @@ pub(crate) fn chart<DB: DrawingBackend>(
                 } else {
                     p.subtitle.as_deref()
                 };
-                xy(p, caption, single, area)?;
+                let (_, h) = area.dim_in_pixel();
+                let (plot, strip) = area.split_vertically(h.saturating_sub(legend_h));
+                xy(p, caption, single, &plot)?;
+                legend(p, &strip)?;
             }
             Panel::Heatmap(h) => heatmap(h, &chart.title, area)?,
+            Panel::Bars(b) => bars(b, &chart.title, area)?,
         }
     }
     Ok(())
@@ -86,13 +96,12 @@ fn xy<DB: DrawingBackend>(
         .build_cartesian_2d(p.x_range.0..p.x_range.1, p.y_range.0..p.y_range.1)
         .map_err(fail)?;
     axes(&mut ctx, p)?;
-    let mut named = false;
     for s in &p.series {
         let color = rgb(s.color);
         let line = ShapeStyle::from(&color).stroke_width(2);
         let bar = color.mix(0.45).filled();
         let dot = color.mix(0.55).filled();
-        let anno = match &s.mark {
+        let drawn = match &s.mark {
             Mark::Line(pts) => ctx.draw_series(LineSeries::new(pts.iter().copied(), line)),
             Mark::Dashed(pts) => ctx.draw_series(DashedLineSeries::new(
                 pts.iter().copied(),
@@ -108,60 +117,87 @@ fn xy<DB: DrawingBackend>(
                 bars.iter()
                     .map(|&(l, r, h)| Rectangle::new([(l, 0.0), (r, h)], bar)),
             ),
-        }
-        .map_err(fail)?;
-        if let Some(name) = &s.name {
-            named = true;
-            let swatch = match s.mark {
-                Mark::Bars(_) => 0,
-                Mark::Scatter(_) => 1,
-                _ => 2,
-            };
-            anno.label(name.as_str()).legend(
-                move |(x, y)| -> DynElement<'static, DB, (i32, i32)> {
-                    match swatch {
-                        0 => Rectangle::new([(x, y - 5), (x + 18, y + 5)], bar).into_dyn(),
-                        1 => Circle::new((x + 9, y), 3, dot).into_dyn(),
-                        _ => PathElement::new(vec![(x, y), (x + 18, y)], line).into_dyn(),
-                    }
-                },
-            );
+        };
+        drawn.map_err(fail)?;
+    }
+    Ok(())
+}
+
+/// The legend of an x–y panel, in the strip below its plotting area (so that it never covers
+/// data): a swatch drawn as the series is, then its name; entries wrap into lines.
+fn legend<DB: DrawingBackend>(p: &XyPanel, strip: &DrawingArea<DB, Shift>) -> Result<()> {
+    let (w, _) = strip.dim_in_pixel();
+    let style = text(TICK_PT, &INK, HPos::Left, VPos::Center);
+    for (row, line) in legend_lines(p, w).iter().enumerate() {
+        let y = (row as u32 * LEGEND_LINE + LEGEND_LINE / 2) as i32;
+        let mut x = PLOT_LEFT as i32;
+        for &i in line {
+            let s: &Series = &p.series[i];
+            let name = s.name.as_deref().unwrap_or_default();
+            swatch(s, (x, y), strip)?;
+            strip
+                .draw(&Text::new(name, (x + 24, y), style.clone()))
+                .map_err(fail)?;
+            x += 24 + text_width(name, TICK_PX).ceil() as i32 + 20;
         }
     }
-    match (named, p.legend) {
-        (true, Some(at)) => legend(&mut ctx, at),
-        _ => Ok(()),
+    Ok(())
+}
+
+/// A series' legend mark, 18 pixels wide, starting at `(x, y)`.
+fn swatch<DB: DrawingBackend>(
+    s: &Series,
+    (x, y): (i32, i32),
+    area: &DrawingArea<DB, Shift>,
+) -> Result<()> {
+    let color = rgb(s.color);
+    match s.mark {
+        Mark::Bars(_) => area.draw(&Rectangle::new(
+            [(x, y - 6), (x + 18, y + 6)],
+            color.mix(0.45).filled(),
+        )),
+        Mark::Scatter(_) => area.draw(&Circle::new((x + 9, y), 3, color.mix(0.55).filled())),
+        Mark::Dashed(_) => {
+            let style = ShapeStyle::from(&color).stroke_width(1);
+            area.draw(&PathElement::new(vec![(x, y), (x + 7, y)], style))
+                .and_then(|_| area.draw(&PathElement::new(vec![(x + 11, y), (x + 18, y)], style)))
+        }
+        Mark::Line(_) | Mark::LineMarkers(_) => area.draw(&PathElement::new(
+            vec![(x, y), (x + 18, y)],
+            ShapeStyle::from(&color).stroke_width(2),
+        )),
+    }
+    .map_err(fail)
+}
+
+/// A whole-number tick as an integer; any other tick of an integer axis stays blank.
+fn integer_tick(v: &f64) -> String {
+    if (v - v.round()).abs() < 1e-9 {
+        format!("{}", v.round() as i64)
+    } else {
+        String::new()
     }
 }
 
 /// Grid, ticks and axis descriptions.
 fn axes<DB: DrawingBackend>(ctx: &mut XyContext<'_, DB>, p: &XyPanel) -> Result<()> {
-    ctx.configure_mesh()
-        .x_desc(p.x_label.as_str())
+    let mut mesh = ctx.configure_mesh();
+    if p.x_integer {
+        // At most one tick per unit, so that plotters' round steps are whole numbers.
+        let span = (p.x_range.1 - p.x_range.0).floor().max(0.0) as usize;
+        mesh.x_labels(span.clamp(1, 5) + 1)
+            .x_label_formatter(&integer_tick);
+    } else {
+        mesh.x_labels(6);
+    }
+    mesh.x_desc(p.x_label.as_str())
         .y_desc(p.y_label.as_str())
-        .x_labels(6)
         .y_labels(6)
         .label_style((FAMILY, TICK_PT).into_font().color(&INK))
         .axis_desc_style((FAMILY, AXIS_PT).into_font().color(&INK))
         .bold_line_style(RGBColor(222, 222, 222))
         .light_line_style(RGBColor(244, 244, 244))
         .axis_style(RGBColor(120, 120, 120))
-        .draw()
-        .map_err(fail)
-}
-
-fn legend<'a, DB: DrawingBackend + 'a>(ctx: &mut XyContext<'a, DB>, at: LegendAt) -> Result<()> {
-    let pos = match at {
-        LegendAt::UpperLeft => SeriesLabelPosition::UpperLeft,
-        LegendAt::UpperRight => SeriesLabelPosition::UpperRight,
-        LegendAt::LowerRight => SeriesLabelPosition::LowerRight,
-    };
-    ctx.configure_series_labels()
-        .position(pos)
-        .margin(10)
-        .label_font((FAMILY, LEGEND_PT).into_font().color(&INK))
-        .background_style(WHITE.mix(0.88))
-        .border_style(RGBColor(200, 200, 200))
         .draw()
         .map_err(fail)
 }
@@ -217,7 +253,7 @@ fn heatmap<DB: DrawingBackend>(
         .max()
         .unwrap_or(1);
     let (top, bottom, right) = (48, 64, 20);
-    let left = 40 + (longest as i32 * 8).clamp(16, 140);
+    let left = 40 + (longest as i32 * 9).clamp(16, 150);
     let cell = ((w - left - right) / cols.max(1))
         .min((ht - top - bottom) / rows.max(1))
         .max(4);
@@ -245,7 +281,6 @@ fn heatmap_cells<DB: DrawingBackend>(
     area: &DrawingArea<DB, Shift>,
 ) -> Result<()> {
     let cell = g.cell;
-    let cell_pt = (f64::from(cell) / 4.2).clamp(8.0, 20.0);
     for r in 0..g.rows {
         for c in 0..g.cols {
             let i = (r * g.cols + c) as usize;
@@ -256,22 +291,20 @@ fn heatmap_cells<DB: DrawingBackend>(
                 .map_err(fail)?;
             area.draw(&Rectangle::new(corners, WHITE.stroke_width(1)))
                 .map_err(fail)?;
-            if cell < 22 {
+            // Two lines of tick-sized text ("1,234" and "100.0%") need about 52 pixels; the
+            // table beside the picture has the numbers of smaller cells.
+            if cell < 52 {
                 continue;
             }
             let ink: &'static RGBColor = if t > 0.5 { &WHITE } else { &INK };
             let [a, b] = &h.text[i];
             let mid = (cx + cell / 2, cy + cell / 2);
-            let gap = (cell_pt * 0.62) as i32;
-            let style = |pt: f64| text(pt, ink, HPos::Center, VPos::Center);
-            area.draw(&Text::new(a.as_str(), (mid.0, mid.1 - gap), style(cell_pt)))
+            let gap = (TICK_PX * 0.62) as i32;
+            let style = text(TICK_PT, ink, HPos::Center, VPos::Center);
+            area.draw(&Text::new(a.as_str(), (mid.0, mid.1 - gap), style.clone()))
                 .map_err(fail)?;
-            area.draw(&Text::new(
-                b.as_str(),
-                (mid.0, mid.1 + gap),
-                style(cell_pt * 0.85),
-            ))
-            .map_err(fail)?;
+            area.draw(&Text::new(b.as_str(), (mid.0, mid.1 + gap), style))
+                .map_err(fail)?;
         }
     }
     Ok(())
@@ -283,16 +316,15 @@ fn heatmap_labels<DB: DrawingBackend>(
     area: &DrawingArea<DB, Shift>,
 ) -> Result<()> {
     let cell = g.cell;
-    let label_pt = (f64::from(cell) / 3.0).clamp(8.0, 15.0);
-    let right = text(label_pt, &INK, HPos::Right, VPos::Center);
+    let right = text(TICK_PT, &INK, HPos::Right, VPos::Center);
     for (r, l) in h.row_labels.iter().enumerate() {
         let y = g.y0 + r as i32 * cell + cell / 2;
         let label = shorten(l, HEATMAP_LABEL_CHARS);
         area.draw(&Text::new(label, (g.x0 - 6, y), right.clone()))
             .map_err(fail)?;
     }
-    let below = text(label_pt, &INK, HPos::Center, VPos::Top);
-    let col_chars = ((f64::from(cell) / (label_pt * 0.6)) as usize).clamp(3, HEATMAP_LABEL_CHARS);
+    let below = text(TICK_PT, &INK, HPos::Center, VPos::Top);
+    let col_chars = ((f64::from(cell) / (TICK_PX * 0.6)) as usize).clamp(3, HEATMAP_LABEL_CHARS);
     let grid_bottom = g.y0 + g.rows * cell;
     for (c, l) in h.col_labels.iter().enumerate() {
         let x = g.x0 + c as i32 * cell + cell / 2;
@@ -322,6 +354,86 @@ fn heatmap_labels<DB: DrawingBackend>(
         h.y_label.as_str(),
         (14, g.y0 + g.rows * cell / 2),
         rotated,
+    ))
+    .map_err(fail)?;
+    Ok(())
+}
+
+/// Longest bar label drawn, in characters.
+const BAR_LABEL_CHARS: usize = 32;
+
+/// Horizontal bars, largest on top: each label right-aligned before its bar, each value after it.
+fn bars<DB: DrawingBackend>(
+    b: &BarPanel,
+    title: &str,
+    area: &DrawingArea<DB, Shift>,
+) -> Result<()> {
+    let (w, h) = area.dim_in_pixel();
+    let (w, h) = (w as i32, h as i32);
+    area.draw(&Text::new(
+        title,
+        (w / 2, 24),
+        text(TITLE_PT, &INK, HPos::Center, VPos::Center),
+    ))
+    .map_err(fail)?;
+    let labels: Vec<String> = b
+        .labels
+        .iter()
+        .map(|l| shorten(l, BAR_LABEL_CHARS))
+        .collect();
+    let widest = labels
+        .iter()
+        .map(|l| text_width(l, TICK_PX))
+        .fold(0.0, f64::max);
+    let x0 = 16 + (widest.ceil() as i32).clamp(20, (w / 2).max(20)) + 10;
+    let values: Vec<String> = b.values.iter().map(|v| metric(*v)).collect();
+    let value_w = values
+        .iter()
+        .map(|v| text_width(v, TICK_PX))
+        .fold(0.0, f64::max)
+        .ceil() as i32;
+    let bar_w = (w - x0 - value_w - 24).max(20);
+    let top = b.values.iter().copied().fold(0.0, f64::max);
+    let row = BAR_ROW as i32;
+    let y0 = BAR_TOP as i32;
+    let fill = rgb(crate::chart::PALETTE[0]).mix(0.8).filled();
+    let left = text(TICK_PT, &INK, HPos::Left, VPos::Center);
+    let right = text(TICK_PT, &INK, HPos::Right, VPos::Center);
+    for (i, ((label, v), shown)) in labels.iter().zip(&b.values).zip(&values).enumerate() {
+        let y = y0 + i as i32 * row;
+        let len = if top > 0.0 {
+            (v / top * f64::from(bar_w)).round() as i32
+        } else {
+            0
+        };
+        area.draw(&Rectangle::new(
+            [(x0, y + 3), (x0 + len, y + row - 3)],
+            fill,
+        ))
+        .map_err(fail)?;
+        area.draw(&Text::new(
+            label.as_str(),
+            (x0 - 8, y + row / 2),
+            right.clone(),
+        ))
+        .map_err(fail)?;
+        area.draw(&Text::new(
+            shown.as_str(),
+            (x0 + len + 6, y + row / 2),
+            left.clone(),
+        ))
+        .map_err(fail)?;
+    }
+    let bottom = y0 + b.values.len() as i32 * row;
+    area.draw(&PathElement::new(
+        vec![(x0, y0 - 2), (x0, bottom + 2)],
+        RGBColor(120, 120, 120).stroke_width(1),
+    ))
+    .map_err(fail)?;
+    area.draw(&Text::new(
+        b.x_label.as_str(),
+        (x0 + bar_w / 2, (bottom + 12).min(h - 24)),
+        text(AXIS_PT, &INK, HPos::Center, VPos::Top),
     ))
     .map_err(fail)?;
     Ok(())

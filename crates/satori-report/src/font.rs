@@ -3,6 +3,7 @@
 
 use std::sync::OnceLock;
 
+use ab_glyph::{Font, FontRef, PxScale, ScaleFont};
 use plotters::style::{FontStyle, register_font};
 use satori_core::{Error, Result};
 
@@ -31,9 +32,40 @@ pub(crate) fn ensure_font() -> Result<()> {
     }
 }
 
+/// The width in pixels of `text` set in the embedded font with an em of `px` pixels (advances
+/// and kerning, as the PNG backend lays it out); used to lay out legends and bar labels.
+pub(crate) fn text_width(text: &str, px: f64) -> f64 {
+    let Ok(font) = FontRef::try_from_slice(FONT_BYTES) else {
+        // Unreachable with the embedded font; a generous estimate keeps layouts apart.
+        return text.chars().count() as f64 * px * 0.65;
+    };
+    let units = font.units_per_em().unwrap_or(2048.0);
+    let scaled = font.as_scaled(PxScale::from(px as f32 * font.height_unscaled() / units));
+    let mut width = 0.0f32;
+    let mut prev = None;
+    for c in text.chars() {
+        let id = scaled.glyph_id(c);
+        if let Some(p) = prev {
+            width += scaled.kern(p, id);
+        }
+        width += scaled.h_advance(id);
+        prev = Some(id);
+    }
+    f64::from(width)
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn text_width_grows_with_text_and_size() {
+        let a = text_width("ROC", 14.0);
+        assert!(a > 20.0 && a < 40.0, "{a}");
+        assert!(text_width("ROC curve", 14.0) > a);
+        assert!((text_width("ROC", 28.0) - 2.0 * a).abs() < 0.5);
+        assert_eq!(text_width("", 14.0), 0.0);
+    }
 
     #[test]
     fn embedded_font_registers() {

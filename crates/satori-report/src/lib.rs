@@ -9,7 +9,7 @@
 //! Charts: [`roc_chart`], [`precision_recall_chart`], [`calibration_chart`],
 //! [`score_distribution_chart`], [`confusion_matrix_chart`] (classification);
 //! [`predicted_vs_actual_chart`], [`residuals_chart`] (regression); [`learning_curve_chart`]
-//! (from a [`TrainingHistory`]). Each returns a [`Chart`], which renders with [`Chart::svg`] or
+//! (from a [`TrainingHistory`]); [`importance_chart`] (a model's feature importances). Each returns a [`Chart`], which renders with [`Chart::svg`] or
 //! [`Chart::png`]. Odd input (no rows, one class, NaN scores) is an [`Error`](satori_core::Error),
 //! never a panic.
 //!
@@ -34,6 +34,7 @@ mod draw;
 mod font;
 mod format;
 mod history;
+mod importance;
 mod raster;
 mod regression;
 mod render;
@@ -45,6 +46,10 @@ pub use classification::{
     precision_recall_chart, roc_chart, score_distribution_chart,
 };
 pub use history::{TrainingHistory, learning_curve_chart};
+pub use importance::{TOP_IMPORTANCES, importance_chart};
 pub use regression::{MAX_SCATTER_POINTS, predicted_vs_actual_chart, residuals_chart};
 pub use render::PNG_SIGNATURE;
-pub use report::{CALIBRATION_BINS, Outcomes, ReportInput, SCORE_BINS, render_report};
+pub use report::{
+    CALIBRATION_BINS, Outcomes, PICTURE_NAMES, ReportChart, ReportInput, SCORE_BINS, render_report,
+    report_charts,
+};

@@ -81,6 +81,7 @@ fn assert_sections(html: &str, ids: &[&str]) {
             "predicted-vs-actual",
             "residuals",
             "learning-curve",
+            "importance",
         ]
         .contains(id)
         {
@@ -416,4 +417,112 @@ fn from_predictions_checks_codes_and_keeps_weights() {
         ..preds
     };
     assert!(ReportInput::from_predictions("t", &truth, &out_of_range, None).is_err());
+}
+
+/// The `<section id="…">` of a page, from its start to the next section.
+fn section<'a>(html: &'a str, id: &str) -> &'a str {
+    let start = html
+        .find(&format!("<section id=\"{id}\">"))
+        .unwrap_or_else(|| panic!("no section {id}"));
+    let rest = &html[start..];
+    let end = rest.find("</section>").unwrap();
+    &rest[..end]
+}
+
+#[test]
+fn importances_of_the_model_are_a_bar_chart() {
+    let (mut input, html) = bundled_report("breast_cancer");
+    // The baseline has no importances: no picture and no word about them.
+    assert!(input.model.as_ref().unwrap().feature_importances.is_empty());
+    assert!(!html.contains("id=\"importance\""));
+    assert!(!html.to_lowercase().contains("importance"));
+    let columns: Vec<String> = input.model.as_ref().unwrap().input_schema.columns[..20]
+        .iter()
+        .map(|c| c.name.clone())
+        .collect();
+    input.model.as_mut().unwrap().feature_importances = columns
+        .iter()
+        .enumerate()
+        .map(|(i, c)| (c.clone(), 1.0 / (i + 1) as f64))
+        .collect();
+    let html = render_report(&input).unwrap();
+    assert_sections(&html, &["importance"]);
+    let pictures = section(&html, "pictures");
+    let fig = &pictures[pictures.find("id=\"importance\"").unwrap()..];
+    let fig = &fig[..fig.find("</figure>").unwrap()];
+    assert!(fig.contains("Feature importance (top 15 of 20)"), "{fig}");
+    // plotters writes each SVG text on a line of its own.
+    let bar = |c: &String| fig.contains(&format!("\n{c}\n</text>"));
+    assert!(bar(&columns[0]) && bar(&columns[14]), "{fig}");
+    assert!(!bar(&columns[15]), "only the 15 largest");
+    assert!(
+        fig.contains("named as the fitted model sees them"),
+        "the caption says what the names are"
+    );
+    // The same picture is one of the report's charts, by a stable name.
+    let names: Vec<&str> = satori_report::report_charts(&input)
+        .unwrap()
+        .iter()
+        .map(|c| c.name)
+        .collect();
+    assert_eq!(
+        names,
+        [
+            "roc",
+            "precision-recall",
+            "calibration",
+            "scores",
+            "importance",
+            "confusion"
+        ]
+    );
+    assert!(
+        names
+            .iter()
+            .all(|n| satori_report::PICTURE_NAMES.contains(n))
+    );
+}
+
+#[test]
+fn parameters_that_differ_from_the_defaults_are_a_table() {
+    let (mut input, html) = bundled_report("wine");
+    let model = section(&html, "model");
+    assert!(
+        model.contains("Every parameter has the default value of dummy_classifier"),
+        "{model}"
+    );
+    // The full tree stays available, folded.
+    let details = &model[model.find("<details>").expect("folded JSON")..];
+    assert!(details.contains("All parameters (JSON)") && details.contains("&quot;holdout&quot;"));
+
+    let header = input.model.as_mut().unwrap();
+    header.params["model"]["strategy"] = "uniform".into();
+    header.params["holdout"] = 0.25.into();
+    let html = render_report(&input).unwrap();
+    let model = section(&html, "model");
+    assert!(model.contains("2 parameters differ from the defaults of dummy_classifier"));
+    let table = &model[model.find("<table class=\"params\">").unwrap()..];
+    let table = &table[..table.find("</table>").unwrap()];
+    let rows: Vec<&str> = table.split("<tr>").skip(2).collect();
+    assert_eq!(rows.len(), 2, "{table}");
+    assert!(rows[0].contains("<code>holdout</code>") && rows[0].contains("<td>0.25</td>"));
+    assert!(rows[0].contains("<td>0.2</td>"), "the default beside it");
+    assert!(rows[1].contains("<code>model.strategy</code>") && rows[1].contains("uniform"));
+    assert!(rows[1].contains("<td>prior</td>"), "{}", rows[1]);
+}
+
+#[test]
+fn the_learning_curve_caption_speaks_of_over_fitting_only_with_a_validation_curve() {
+    let (mut input, _) = bundled_report("diabetes");
+    input.history = Some(TrainingHistory {
+        metric: "rmse".into(),
+        train: vec![80.0, 60.0, 55.0, 53.0],
+        valid: None,
+    });
+    let html = render_report(&input).unwrap();
+    assert_sections(&html, &["learning-curve"]);
+    assert!(!html.contains("over-fitting"), "no validation curve here");
+    input.history.as_mut().unwrap().valid = Some(vec![82.0, 66.0, 63.0, 64.0]);
+    let html = render_report(&input).unwrap();
+    assert!(html.contains("over-fitting"));
 }

@@ -172,13 +172,19 @@ pub fn run(args: DemoArgs, progress: &TermProgress) -> anyhow::Result<()> {
             outcome.header.model_kind, ds.name
         );
         crate::report::write_report(
-            &report_path,
-            &title,
-            h,
-            labelled,
-            &table,
-            ds.target,
-            Some(outcome.header.clone()),
+            crate::report::ReportOutputs {
+                html: Some(&report_path),
+                plots: None,
+            },
+            crate::report::ReportOf {
+                title: &title,
+                evaluated_on: None,
+                evaluation: h,
+                labelled,
+                table: &table,
+                target: ds.target,
+                header: Some(outcome.header.clone()),
+            },
         )?;
         say!(
             "  report    learning curve, ROC, precision-recall, calibration and confusion pictures → {}",

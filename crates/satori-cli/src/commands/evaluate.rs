@@ -15,6 +15,7 @@ use serde::Serialize;
 use crate::args::{ReadArgs, TaskArg, check_output, read_options, read_table};
 use crate::output::print_json;
 use crate::progress::TermProgress;
+use crate::report::{ReportOf, ReportOutputs, check_plots, say_written};
 use crate::show::print_evaluations;
 
 #[derive(Debug, Args)]
@@ -56,6 +57,10 @@ pub struct EvaluateArgs {
     /// data summary, parameters and provenance).
     #[arg(long, value_name = "FILE")]
     pub report: Option<PathBuf>,
+    /// Write each picture of the report as SVG and PNG into this existing folder (roc.svg,
+    /// roc.png, confusion.svg, importance.svg, …).
+    #[arg(long, value_name = "DIR")]
+    pub plots: Option<PathBuf>,
     /// Print a JSON result instead of tables.
     #[arg(long)]
     pub json: bool,
@@ -97,18 +102,26 @@ struct Evaluated {
 }
 
 pub fn run(args: EvaluateArgs, progress: &TermProgress) -> anyhow::Result<()> {
+    let outputs = ReportOutputs {
+        html: args.report.as_deref(),
+        plots: args.plots.as_deref(),
+    };
+    let mut inputs: Vec<&Path> = [
+        &args.model,
+        &args.data,
+        &args.predictions,
+        &args.cost_matrix,
+    ]
+    .into_iter()
+    .flatten()
+    .map(PathBuf::as_path)
+    .collect();
     if let Some(out) = &args.report {
-        let inputs: Vec<&Path> = [
-            &args.model,
-            &args.data,
-            &args.predictions,
-            &args.cost_matrix,
-        ]
-        .into_iter()
-        .flatten()
-        .map(PathBuf::as_path)
-        .collect();
         check_output("--report", out, &inputs)?;
+        inputs.push(out);
+    }
+    if let Some(dir) = &args.plots {
+        check_plots(dir, &inputs)?;
     }
     let e = match &args.predictions {
         Some(preds) => from_predictions(&args, preds, progress)?,
@@ -125,23 +138,26 @@ pub fn run(args: EvaluateArgs, progress: &TermProgress) -> anyhow::Result<()> {
         }
     };
     let several = e.evaluations.len() > 1;
-    if let Some(out) = &args.report {
+    if outputs.any() {
         let title = match &args.model {
             Some(m) => format!("{} on {}", m.display(), e.data_path.display()),
             None => format!("predictions in {}", e.data_path.display()),
         };
         let first = &e.evaluations[0];
-        crate::report::write_report(
-            out,
-            &title,
-            &first.evaluation,
-            &e.labelled[0],
-            &e.table,
-            &first.target,
-            e.header.clone(),
+        let pictures = crate::report::write_report(
+            outputs,
+            ReportOf {
+                title: &title,
+                evaluated_on: None,
+                evaluation: &first.evaluation,
+                labelled: &e.labelled[0],
+                table: &e.table,
+                target: &first.target,
+                header: e.header.clone(),
+            },
         )?;
         if !args.json {
-            progress.say(&format!("Wrote the report to {}", out.display()));
+            say_written(outputs, &pictures, progress);
         }
     }
     if args.json {
@@ -215,9 +231,14 @@ fn from_model(
         )
         .into());
     }
-    if several && args.report.is_some() {
+    if several && (args.report.is_some() || args.plots.is_some()) {
+        let flag = if args.report.is_some() {
+            "--report"
+        } else {
+            "--plots"
+        };
         return Err(satori_core::Error::param(
-            "--report",
+            flag,
             "not available with several targets: the HTML report covers one target; see the \
              per-target tables",
         )

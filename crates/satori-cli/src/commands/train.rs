@@ -17,6 +17,7 @@ use serde::Serialize;
 use crate::args::{ModelArgs, ReadArgs, check_output, now, read_options, read_table};
 use crate::output::{num, print_json, table};
 use crate::progress::TermProgress;
+use crate::report::{ReportOf, ReportOutputs, check_plots, say_written};
 use crate::show::{metrics_table, model_chain, note_excluded, task_line};
 
 #[derive(Debug, Args)]
@@ -73,9 +74,13 @@ pub struct TrainArgs {
         requires = "continue_from"
     )]
     pub epochs: usize,
-    /// Write a self-contained HTML report of the holdout evaluation.
+    /// Write a self-contained HTML report of the holdout (or --valid) evaluation.
     #[arg(long, value_name = "FILE")]
     pub report: Option<PathBuf>,
+    /// Write each picture of the report as SVG and PNG into this existing folder (roc.svg,
+    /// roc.png, confusion.svg, importance.svg, learning-curve.svg, …).
+    #[arg(long, value_name = "DIR")]
+    pub plots: Option<PathBuf>,
     /// Print a JSON result instead of tables.
     #[arg(long)]
     pub json: bool,
@@ -137,9 +142,13 @@ fn load_base(path: &Path) -> anyhow::Result<(ModelHeader, satori_pipeline::Fitte
 pub fn run(args: TrainArgs, progress: &TermProgress) -> anyhow::Result<()> {
     let specs = args.what.target_specs_kept(&args.read)?;
     let several = specs.len() > 1;
-    if several && args.report.is_some() {
+    let outputs = ReportOutputs {
+        html: args.report.as_deref(),
+        plots: args.plots.as_deref(),
+    };
+    if several && outputs.any() {
         return Err(satori_core::Error::param(
-            "--report",
+            outputs.flag(),
             "not available with several targets: the HTML report covers one target; the \
              per-target tables above, or `satori evaluate` of one target's predictions, do",
         )
@@ -158,6 +167,12 @@ pub fn run(args: TrainArgs, progress: &TermProgress) -> anyhow::Result<()> {
         let mut all = inputs.clone();
         all.extend(args.out.as_deref());
         check_output("--report", report, &all)?;
+    }
+    if let Some(dir) = &args.plots {
+        let mut all = inputs.clone();
+        all.extend(args.out.as_deref());
+        all.extend(args.report.as_deref());
+        check_plots(dir, &all)?;
     }
     let mut opts = read_options(&args.read)?;
     let init_from = match &args.init_from {
@@ -220,32 +235,48 @@ pub fn run(args: TrainArgs, progress: &TermProgress) -> anyhow::Result<()> {
     if let Some(out) = &args.out {
         model_file::save(out, &outcome.header, &outcome.pipeline)?;
     }
-    if let Some(report) = &args.report {
+    let mut pictures = Vec::new();
+    if outputs.any() {
         let (Some(eval), Some(labelled)) = (outcome.evaluation(), outcome.holdout_predictions())
         else {
             return Err(satori_core::Error::param(
-                "--report",
+                outputs.flag(),
                 "a report needs a holdout (--holdout > 0) or a validation file (--valid)",
             )
             .into());
         };
-        let title = format!(
-            "{} on the holdout of {}",
-            outcome.header.model_kind,
-            args.data.display()
-        );
-        let evaluated = match &request.validation {
-            Some(v) => v,
-            None => &data,
+        let kind = &outcome.header.model_kind;
+        let (title, evaluated_on, evaluated) = match (&args.valid, &request.validation) {
+            (Some(path), Some(table)) => (
+                format!("{kind} on the validation file {}", path.display()),
+                format!(
+                    "the validation file {} ({} rows with a target)",
+                    path.display(),
+                    labelled.rows.len()
+                ),
+                table,
+            ),
+            _ => (
+                format!("{kind} on the holdout of {}", args.data.display()),
+                format!(
+                    "the holdout: {} rows of {} kept out of training",
+                    labelled.rows.len(),
+                    args.data.display()
+                ),
+                &data,
+            ),
         };
-        crate::report::write_report(
-            report,
-            &title,
-            eval,
-            labelled,
-            evaluated,
-            outcome.pipeline.target(),
-            Some(outcome.header.clone()),
+        pictures = crate::report::write_report(
+            outputs,
+            ReportOf {
+                title: &title,
+                evaluated_on: Some(evaluated_on),
+                evaluation: eval,
+                labelled,
+                table: evaluated,
+                target: outcome.pipeline.target(),
+                header: Some(outcome.header.clone()),
+            },
         )?;
     }
     if several {
@@ -275,9 +306,7 @@ pub fn run(args: TrainArgs, progress: &TermProgress) -> anyhow::Result<()> {
     }
     let extra = extra_inputs(outcome.pipeline.text());
     print_summary(&summary, &extra, progress);
-    if let Some(r) = &args.report {
-        progress.say(&format!("Wrote the report to {}", r.display()));
-    }
+    say_written(outputs, &pictures, progress);
     Ok(())
 }
 

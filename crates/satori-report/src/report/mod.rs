@@ -11,7 +11,7 @@ use satori_data::profile::Profile;
 use satori_pipeline::{ModelHeader, Predictions};
 use satori_workflow::{Evaluation, MetricSpec, evaluate_predictions};
 
-use crate::TrainingHistory;
+use crate::{Chart, TrainingHistory};
 
 /// Bins of the report's calibration curves.
 pub const CALIBRATION_BINS: usize = 10;
@@ -231,6 +231,41 @@ impl ReportInput {
         }
         Ok(())
     }
+}
+
+/// The stable names of every picture a report can hold, in page order: the anchors of the page
+/// and the file stems [`report_charts`]' callers write (`roc.svg`, `roc.png`, …).
+pub const PICTURE_NAMES: &[&str] = &[
+    "roc",
+    "precision-recall",
+    "calibration",
+    "scores",
+    "predicted-vs-actual",
+    "residuals",
+    "learning-curve",
+    "importance",
+    "confusion",
+];
+
+/// One picture of a report.
+#[derive(Debug, Clone)]
+pub struct ReportChart {
+    /// Its stable name, one of [`PICTURE_NAMES`] (`roc`, `confusion`, `importance`, …).
+    pub name: &'static str,
+    /// The chart, ready for [`Chart::svg`] and [`Chart::png`].
+    pub chart: Chart,
+}
+
+/// Every picture that [`render_report`] shows for `input`, as charts of their own (the
+/// confusion-matrix heatmap included), in page order; pictures the data cannot support are left
+/// out, as the page leaves them out. Inconsistent input is an error.
+pub fn report_charts(input: &ReportInput) -> Result<Vec<ReportChart>> {
+    input.validate()?;
+    Ok(view::plan(input)
+        .planned
+        .into_iter()
+        .filter_map(|p| p.chart.ok().map(|chart| ReportChart { name: p.id, chart }))
+        .collect())
 }
 
 fn template_error(e: minijinja::Error) -> Error {

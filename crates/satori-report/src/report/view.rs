@@ -2,19 +2,22 @@
 //! here is raw; the template escapes it (only the SVG pictures, drawn by plotters with their text
 //! escaped, are inserted as they are).
 
+use std::collections::{BTreeMap, BTreeSet};
+
 use ndarray::ArrayView1;
 use satori_core::{Result, Task};
 use satori_data::profile::{NumericSummary, Profile};
 use satori_metrics::{Normalize, ReportRow, ZeroDivision, classification_report, confusion_matrix};
 use satori_pipeline::ModelHeader;
+use satori_workflow::{TargetInfo, TrainParams};
 use serde::Serialize;
 
 use super::{CALIBRATION_BINS, Outcomes, ReportInput, SCORE_BINS};
 use crate::format::{count, fixed, metric};
 use crate::{
-    Chart, ClassScores, calibration_chart, confusion_matrix_chart, learning_curve_chart,
-    precision_recall_chart, predicted_vs_actual_chart, residuals_chart, roc_chart,
-    score_distribution_chart,
+    Chart, ClassScores, TOP_IMPORTANCES, calibration_chart, confusion_matrix_chart,
+    importance_chart, learning_curve_chart, precision_recall_chart, predicted_vs_actual_chart,
+    residuals_chart, roc_chart, score_distribution_chart,
 };
 
 #[derive(Debug, Serialize)]
@@ -38,7 +41,7 @@ pub(super) struct Context {
 }
 
 #[derive(Debug, Serialize)]
-struct Pair {
+pub(super) struct Pair {
     name: String,
     value: String,
 }
@@ -130,6 +133,10 @@ struct PerClassRow {
 struct ModelView {
     kind: String,
     facts: Vec<Pair>,
+    /// The parameters that differ from the defaults of the model's kind.
+    changed: Vec<ParamChange>,
+    /// Why the defaults could not be compared, if they could not.
+    defaults_note: Option<String>,
     params: String,
     metrics: Vec<Pair>,
     metrics_on: Option<String>,
@@ -144,25 +151,32 @@ fn inline_svg(svg: &str) -> String {
     svg.replacen("<svg ", r#"<svg role="img" "#, 1)
 }
 
-/// The pictures drawn so far, and why any could not be drawn.
+/// One picture a report shows: its stable name (the page anchor and the file name `--plots`
+/// writes), what it is, its caption, and the chart or why it cannot be drawn.
+pub(super) struct Planned {
+    pub id: &'static str,
+    pub what: &'static str,
+    pub caption: String,
+    pub chart: Result<Chart>,
+}
+
+/// The pictures of a report, in the order the page shows them (the confusion matrix, which has a
+/// section of its own, last).
 #[derive(Default)]
-struct Pictures {
-    drawn: Vec<Picture>,
-    notes: Vec<Pair>,
+pub(super) struct Pictures {
+    pub planned: Vec<Planned>,
+    /// Pictures left out on purpose, with the reason (no probabilities).
+    pub notes: Vec<Pair>,
 }
 
 impl Pictures {
-    /// Draws `chart` as picture `id`, or records why `what` could not be drawn.
-    fn add(&mut self, id: &str, what: &str, caption: &str, chart: Result<Chart>) {
-        match chart.and_then(|c| Ok((c.size().0 > 700, c.svg()?))) {
-            Ok((wide, svg)) => self.drawn.push(Picture {
-                id: id.into(),
-                svg: inline_svg(&svg),
-                caption: caption.into(),
-                wide,
-            }),
-            Err(e) => self.notes.push(pair(what, e.to_string())),
-        }
+    fn add(&mut self, id: &'static str, what: &'static str, caption: &str, chart: Result<Chart>) {
+        self.planned.push(Planned {
+            id,
+            what,
+            caption: caption.into(),
+            chart,
+        });
     }
 
     fn probability(&mut self, s: &ClassScores<'_>) {
@@ -214,6 +228,82 @@ impl Pictures {
     }
 }
 
+/// Every picture of the report of `input` (validated), in page order.
+pub(super) fn plan(input: &ReportInput) -> Pictures {
+    let weights = input.sample_weight.as_deref().map(ArrayView1::from);
+    let mut pictures = Pictures::default();
+    let mut confusion = None;
+    match &input.outcomes {
+        Outcomes::Classification {
+            classes,
+            y_true,
+            y_pred,
+            proba,
+        } => {
+            let t = ArrayView1::from(y_true.as_slice());
+            let p = ArrayView1::from(y_pred.as_slice());
+            match proba {
+                Some(proba) => pictures.probability(&ClassScores {
+                    y_true: t,
+                    proba: proba.view(),
+                    classes,
+                    sample_weight: weights,
+                }),
+                None => pictures.notes.push(pair(
+                    "Probability pictures",
+                    "the model gives no class probabilities, so there are no ROC, \
+                     precision-recall, calibration or score pictures",
+                )),
+            }
+            confusion = Some(confusion_matrix_chart(t, p, classes, weights));
+        }
+        Outcomes::Regression { y_true, y_pred } => {
+            let t = ArrayView1::from(y_true.as_slice());
+            pictures.regression(t, ArrayView1::from(y_pred.as_slice()));
+        }
+    }
+    if let Some(h) = &input.history {
+        let caption = if h.valid.is_some() {
+            "The metric on the training and on the validation data after each iteration: a \
+             validation curve that turns away while the training curve keeps improving means \
+             over-fitting."
+        } else {
+            "The metric on the training data after each iteration: how the fit converged (a \
+             curve on training data alone cannot show how well the model generalises)."
+        };
+        pictures.add(
+            "learning-curve",
+            "Learning curve",
+            caption,
+            learning_curve_chart(h),
+        );
+    }
+    let importances = input
+        .model
+        .as_ref()
+        .map(|m| m.feature_importances.as_slice())
+        .unwrap_or_default();
+    if !importances.is_empty() {
+        let shown = importances.len().min(TOP_IMPORTANCES);
+        let caption = format!(
+            "The model's own importance of its {shown} most important input columns out of {}, \
+             named as the fitted model sees them: after its preprocessing, if it has any (an \
+             encoded category can then be a column of its own).",
+            importances.len()
+        );
+        pictures.add(
+            "importance",
+            "Feature importance",
+            &caption,
+            importance_chart(importances, TOP_IMPORTANCES),
+        );
+    }
+    if let Some(chart) = confusion {
+        pictures.add("confusion", "Confusion matrix", "", chart);
+    }
+    pictures
+}
+
 /// The summary's metrics: the task's usual headline ones that were computed, else the first.
 fn headline(input: &ReportInput) -> Vec<Pair> {
     let wanted: &[&str] = match input.task() {
@@ -255,46 +345,40 @@ fn toc(data: bool, classification: bool, model: bool) -> Vec<Pair> {
 
 pub(super) fn build(input: &ReportInput) -> Result<Context> {
     let weights = input.sample_weight.as_deref().map(ArrayView1::from);
-    let mut pictures = Pictures::default();
-    let (mut confusion, mut per_class) = (None, None);
-    match &input.outcomes {
-        Outcomes::Classification {
-            classes,
-            y_true,
-            y_pred,
-            proba,
-        } => {
-            let t = ArrayView1::from(y_true.as_slice());
-            let p = ArrayView1::from(y_pred.as_slice());
-            match proba {
-                Some(proba) => pictures.probability(&ClassScores {
-                    y_true: t,
-                    proba: proba.view(),
-                    classes,
-                    sample_weight: weights,
-                }),
-                None => pictures.notes.push(pair(
-                    "Probability pictures",
-                    "the model gives no class probabilities, so there are no ROC, \
-                     precision-recall, calibration or score pictures",
-                )),
-            }
-            confusion = Some(confusion_view(t, p, classes, weights));
-            per_class = Some(per_class_view(t, p, classes, weights)?);
+    let plan = plan(input);
+    let mut notes = plan.notes;
+    let mut drawn = Vec::new();
+    let mut confusion_svg = None;
+    for p in plan.planned {
+        let svg = p.chart.and_then(|c| Ok((c.size().0 > 700, c.svg()?)));
+        if p.id == "confusion" {
+            confusion_svg = Some(svg.map(|(_, s)| s));
+            continue;
         }
-        Outcomes::Regression { y_true, y_pred } => {
-            let t = ArrayView1::from(y_true.as_slice());
-            pictures.regression(t, ArrayView1::from(y_pred.as_slice()));
+        match svg {
+            Ok((wide, svg)) => drawn.push(Picture {
+                id: p.id.into(),
+                svg: inline_svg(&svg),
+                caption: p.caption,
+                wide,
+            }),
+            Err(e) => notes.push(pair(p.what, e.to_string())),
         }
     }
-    if let Some(h) = &input.history {
-        pictures.add(
-            "learning-curve",
-            "Learning curve",
-            "The training (and validation) metric after each iteration: a widening gap means \
-             over-fitting.",
-            learning_curve_chart(h),
-        );
+    let (mut confusion, mut per_class) = (None, None);
+    if let Outcomes::Classification {
+        classes,
+        y_true,
+        y_pred,
+        ..
+    } = &input.outcomes
+    {
+        let t = ArrayView1::from(y_true.as_slice());
+        let p = ArrayView1::from(y_pred.as_slice());
+        let svg = confusion_svg
+            .unwrap_or_else(|| Err(satori_core::Error::Internal("no confusion matrix".into())));
+        confusion = Some(confusion_view(t, p, classes, weights, svg));
+        per_class = Some(per_class_view(t, p, classes, weights)?);
     }
     let data = input.profile.as_ref().map(data_view);
     let model = input.model.as_ref().map(model_view);
@@ -318,8 +402,8 @@ pub(super) fn build(input: &ReportInput) -> Result<Context> {
             .iter()
             .map(|(k, v)| pair(k, v))
             .collect(),
-        pictures: pictures.drawn,
-        notes: pictures.notes,
+        pictures: drawn,
+        notes,
         confusion,
         per_class,
         model,
@@ -331,8 +415,9 @@ fn confusion_view(
     p: ArrayView1<'_, usize>,
     classes: &[String],
     w: Option<ArrayView1<'_, f64>>,
+    svg: Result<String>,
 ) -> ConfusionView {
-    let (svg, note) = match confusion_matrix_chart(t, p, classes, w).and_then(|c| c.svg()) {
+    let (svg, note) = match svg {
         Ok(svg) => (Some(inline_svg(&svg)), None),
         Err(e) => (None, Some(e.to_string())),
     };
@@ -468,6 +553,95 @@ fn data_view(p: &Profile) -> DataView {
     }
 }
 
+/// A parameter whose value differs from the default of the model's kind.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub(super) struct ParamChange {
+    /// Its path in the parameter tree (what `--set` takes), e.g. `model.n_estimators`.
+    pub path: String,
+    pub value: String,
+    pub default: String,
+}
+
+/// The parameters `satori train --model <kind>` would use for this model's target and input
+/// columns with no pipeline file, no `--set` and the default seed and holdout.
+fn default_params(h: &ModelHeader) -> Result<serde_json::Value> {
+    if h.is_multi_target() {
+        return Err(satori_core::Error::InvalidData(
+            "a model of several targets".into(),
+        ));
+    }
+    let targets = [TargetInfo {
+        name: h.target.clone(),
+        task: h.task,
+    }];
+    let defaults = TrainParams::default();
+    let params = TrainParams::resolve(
+        &h.model_kind,
+        &targets,
+        &h.input_schema,
+        defaults.holdout,
+        defaults.pipeline.seed,
+        None,
+        &[],
+    )?;
+    serde_json::to_value(&params).map_err(|e| satori_core::Error::Internal(e.to_string()))
+}
+
+/// The leaves of a parameter tree by path (`a.b`, `steps[0].kind`); a list of plain values is
+/// one leaf.
+fn flatten(path: &str, v: &serde_json::Value, out: &mut BTreeMap<String, serde_json::Value>) {
+    use serde_json::Value;
+    match v {
+        Value::Object(m) if !m.is_empty() => {
+            for (k, x) in m {
+                let p = if path.is_empty() {
+                    k.clone()
+                } else {
+                    format!("{path}.{k}")
+                };
+                flatten(&p, x, out);
+            }
+        }
+        Value::Array(a) if a.iter().any(|x| x.is_object() || x.is_array()) => {
+            for (i, x) in a.iter().enumerate() {
+                flatten(&format!("{path}[{i}]"), x, out);
+            }
+        }
+        _ => {
+            out.insert(path.to_string(), v.clone());
+        }
+    }
+}
+
+fn show_value(v: Option<&serde_json::Value>) -> String {
+    match v {
+        None => "–".into(),
+        Some(serde_json::Value::String(s)) => s.clone(),
+        Some(serde_json::Value::Null) => "none".into(),
+        Some(v) => v.to_string(),
+    }
+}
+
+/// Every leaf of `params` that differs from `defaults` (or exists in only one of them), by path.
+pub(super) fn param_changes(
+    params: &serde_json::Value,
+    defaults: &serde_json::Value,
+) -> Vec<ParamChange> {
+    let (mut a, mut b) = (BTreeMap::new(), BTreeMap::new());
+    flatten("", params, &mut a);
+    flatten("", defaults, &mut b);
+    let paths: BTreeSet<&String> = a.keys().chain(b.keys()).collect();
+    paths
+        .into_iter()
+        .filter(|p| a.get(*p) != b.get(*p))
+        .map(|p| ParamChange {
+            path: p.clone(),
+            value: show_value(a.get(p)),
+            default: show_value(b.get(p)),
+        })
+        .collect()
+}
+
 fn model_view(h: &ModelHeader) -> ModelView {
     let task = h.task;
     let mut facts = vec![
@@ -481,11 +655,23 @@ fn model_view(h: &ModelHeader) -> ModelView {
     if let (Some(c), true) = (&h.classes, task != Task::Regression) {
         facts.push(pair("classes", c.join(", ")));
     }
+    let (changed, defaults_note) = match default_params(h) {
+        Ok(defaults) => (param_changes(&h.params, &defaults), None),
+        Err(e) => (
+            Vec::new(),
+            Some(format!(
+                "the defaults of {} could not be rebuilt to compare with ({e})",
+                h.model_kind
+            )),
+        ),
+    };
     let pv = &h.provenance;
     let none = || "–".to_string();
     ModelView {
         kind: h.model_kind.clone(),
         facts,
+        changed,
+        defaults_note,
         params: serde_json::to_string_pretty(&h.params)
             .unwrap_or_else(|e| format!("(cannot show the parameters: {e})")),
         metrics: h.metrics.iter().map(|(k, v)| pair(k, metric(*v))).collect(),
