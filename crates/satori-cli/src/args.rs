@@ -63,11 +63,12 @@ pub struct ModelArgs {
     /// Force the task instead of inferring it from the target (one target).
     #[arg(long, value_enum)]
     pub task: Option<TaskArg>,
-    /// The model: a family name that picks the task's variant (baseline, linear, ridge, lasso,
-    /// elastic_net, logistic, poisson, tweedie, sgd, tree, forest, extra_trees, gbm, mlp) or a
-    /// full kind such as random_forest_classifier (see docs/models.md).
-    #[arg(long, default_value = "baseline")]
-    pub model: String,
+    /// The model: a family name that picks the task's variant (gbm, baseline, linear, ridge,
+    /// lasso, elastic_net, logistic, poisson, tweedie, sgd, tree, forest, extra_trees, mlp) or a
+    /// full kind such as random_forest_classifier (see docs/models.md). Default: gbm (histogram
+    /// gradient boosting); mlp (one multi-task network) for several targets.
+    #[arg(long)]
+    pub model: Option<String>,
     /// Override a parameter: path=value, e.g. --set model.strategy=median (repeatable).
     #[arg(long = "set", value_name = "PATH=VALUE")]
     pub sets: Vec<String>,
@@ -77,6 +78,16 @@ pub struct ModelArgs {
 }
 
 impl ModelArgs {
+    /// The `--model` name, or the default: boosting for one target, the multi-task network for
+    /// several (the only model that learns several at once).
+    pub fn model_name(&self) -> String {
+        match &self.model {
+            Some(m) => m.clone(),
+            None if self.target.contains(',') => "mlp".into(),
+            None => "gbm".into(),
+        }
+    }
+
     /// The target columns (one or several) with the forced task.
     pub fn target_specs(&self) -> anyhow::Result<Vec<TargetSpec>> {
         let names = satori_workflow::parse_targets(&self.target)?;
@@ -159,10 +170,26 @@ pub fn read_table(
     opts: &ReadOptions,
     progress: &TermProgress,
 ) -> anyhow::Result<Table> {
-    progress.start(&format!("reading {}", path.display()), None);
-    let table = satori_data::read_table(path, opts);
+    let file = crate::stdio::input(path)?;
+    let name = if crate::stdio::is_dash(path) {
+        "standard input".to_string()
+    } else {
+        path.display().to_string()
+    };
+    progress.start(&format!("reading {name}"), None);
+    let table = satori_data::read_table(&file, opts);
     progress.finish();
-    let table = table?;
+    let table = match table {
+        Err(e) if crate::stdio::is_dash(path) => {
+            // Name standard input, not its temporary copy.
+            let text = e.to_string();
+            return Err(anyhow::anyhow!(
+                "{}",
+                text.replace(&file.display().to_string(), "standard input")
+            ));
+        }
+        other => other?,
+    };
     for note in &table.notes {
         progress.note(note);
     }

@@ -1,12 +1,23 @@
 //! `satori`: one binary from raw data to a trained, evaluated model. The binary is thin: it parses
 //! arguments, calls the library and prints; the work happens in the satori crates.
 
+/// `println!` for the human output (tables, summaries): silent under `-q`, which leaves only
+/// errors and what was asked for on standard output (a `--json` document, data for `--out -`).
+macro_rules! show {
+    ($($arg:tt)*) => {
+        if !$crate::output::quiet() {
+            println!($($arg)*);
+        }
+    };
+}
+
 mod args;
 mod commands;
 mod output;
 mod progress;
 mod report;
 mod show;
+mod stdio;
 
 use std::process::ExitCode;
 
@@ -122,7 +133,9 @@ fn main() -> ExitCode {
     std::panic::set_hook(Box::new(|info| {
         eprintln!("internal error (please report): {info}");
     }));
+    output::set_quiet(verbosity == Verbosity::Quiet);
     let result = std::panic::catch_unwind(|| run(cli.command, verbosity));
+    stdio::cleanup();
     match result {
         Ok(Ok(())) => ExitCode::SUCCESS,
         Ok(Err(e)) => {

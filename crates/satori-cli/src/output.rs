@@ -1,7 +1,22 @@
 //! Printing results: human tables on stdout, or one JSON document with `--json`.
 
-use comfy_table::{Table, presets::UTF8_FULL_CONDENSED};
+use std::sync::atomic::{AtomicBool, Ordering};
+
+use comfy_table::{ContentArrangement, Table, presets::UTF8_FULL_CONDENSED};
 use serde::Serialize;
+
+/// `-q`: no human output on standard output.
+static QUIET: AtomicBool = AtomicBool::new(false);
+
+/// Turn the human output off (`-q`).
+pub fn set_quiet(quiet: bool) {
+    QUIET.store(quiet, Ordering::Relaxed);
+}
+
+/// Whether the human output is off.
+pub fn quiet() -> bool {
+    QUIET.load(Ordering::Relaxed)
+}
 
 /// Print a JSON document (pretty) on stdout.
 pub fn print_json<T: Serialize>(value: &T) -> anyhow::Result<()> {
@@ -13,6 +28,9 @@ pub fn print_json<T: Serialize>(value: &T) -> anyhow::Result<()> {
 pub fn table(header: &[&str]) -> Table {
     let mut t = Table::new();
     t.load_style(UTF8_FULL_CONDENSED);
+    // On a terminal the table fits its width (cells wrap, `…` where they must be cut).
+    t.set_content_arrangement(ContentArrangement::Dynamic);
+    t.set_truncation_indicator("…");
     t.set_header(header.iter().map(|h| h.to_string()).collect::<Vec<_>>());
     t
 }

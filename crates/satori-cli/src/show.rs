@@ -16,19 +16,19 @@ pub fn print_header(path: &Path, h: &ModelHeader) {
     if h.is_multi_target() {
         return print_multi_header(path, h);
     }
-    println!(
+    show!(
         "{}: satori model file, format {}",
         path.display(),
         h.format_version
     );
-    println!("  model     {}", h.model_kind);
-    println!("  task      {} (target `{}`)", h.task.name(), h.target);
+    show!("  model     {}", h.model_kind);
+    show!("  task      {} (target `{}`)", h.task.name(), h.target);
     if let Some(c) = &h.classes {
-        println!("  classes   {}", c.join(", "));
+        show!("  classes   {}", c.join(", "));
     }
     print_provenance(h);
     if !h.metrics.is_empty() {
-        println!(
+        show!(
             "Metrics on {}:",
             h.metrics_on.as_deref().unwrap_or("training")
         );
@@ -36,18 +36,19 @@ pub fn print_header(path: &Path, h: &ModelHeader) {
         for (k, v) in &h.metrics {
             t.add_row(vec![k.clone(), num(*v)]);
         }
-        println!("{t}");
+        show!("{t}");
     }
     print_model_details(h);
 }
 
 /// The header's training, provenance, steps and parameter lines.
 pub fn print_provenance(h: &ModelHeader) {
-    println!(
+    show!(
         "  trained   on {} rows; seed {}",
-        h.n_train_samples, h.provenance.seed
+        h.n_train_samples,
+        h.provenance.seed
     );
-    println!(
+    show!(
         "  by        satori {}{}",
         h.provenance.library_version,
         h.provenance
@@ -57,7 +58,7 @@ pub fn print_provenance(h: &ModelHeader) {
             .unwrap_or_default()
     );
     if let Some(src) = &h.provenance.data_source {
-        println!(
+        show!(
             "  data      {src} (fingerprint {})",
             h.provenance.data_fingerprint
         );
@@ -67,28 +68,28 @@ pub fn print_provenance(h: &ModelHeader) {
         .filter(|s| !s.is_empty())
     {
         let names: Vec<&str> = steps.iter().filter_map(|s| s["step"].as_str()).collect();
-        println!("  steps     {} → {}", names.join(" → "), h.model_kind);
+        show!("  steps     {} → {}", names.join(" → "), h.model_kind);
     }
     if let Some(base) = &h.init_from {
-        println!("  from      {base}");
+        show!("  from      {base}");
     }
     if let Some(t) = &h.threshold {
-        println!(
+        show!(
             "  threshold {} (tuned for {} = {})",
             num(t.threshold),
             t.metric,
             num(t.value)
         );
     }
-    println!("  params    {}", h.params);
+    show!("  params    {}", h.params);
 }
 
 /// The model summary, training history, feature importances and input columns of a header.
 pub fn print_model_details(h: &ModelHeader) {
     if let Some(summary) = &h.model_summary {
-        println!("Model:");
+        show!("Model:");
         for line in summary.lines() {
-            println!("  {line}");
+            show!("  {line}");
         }
     }
     if let Some(hist) = &h.training_history {
@@ -98,7 +99,7 @@ pub fn print_model_details(h: &ModelHeader) {
             .as_ref()
             .map(|v| format!(", validation {}", last(v)))
             .unwrap_or_default();
-        println!(
+        show!(
             "Training history: {} iterations; final {} training {}{valid}",
             hist.train.len(),
             hist.metric,
@@ -107,7 +108,7 @@ pub fn print_model_details(h: &ModelHeader) {
     }
     if !h.feature_importances.is_empty() {
         let shown = h.feature_importances.len().min(15);
-        println!(
+        show!(
             "Feature importances (top {shown} of {}):",
             h.feature_importances.len()
         );
@@ -115,9 +116,9 @@ pub fn print_model_details(h: &ModelHeader) {
         for (name, v) in &h.feature_importances[..shown] {
             t.add_row(vec![name.clone(), num(*v)]);
         }
-        println!("{t}");
+        show!("{t}");
     }
-    println!("Input columns ({}):", h.input_schema.len());
+    show!("Input columns ({}):", h.input_schema.len());
     let mut t = table(&["column", "kind", "categories"]);
     for c in &h.input_schema.columns {
         let cats = c
@@ -127,19 +128,19 @@ pub fn print_model_details(h: &ModelHeader) {
             .unwrap_or_default();
         t.add_row(vec![c.name.clone(), c.kind.name().to_string(), cats]);
     }
-    println!("{t}");
+    show!("{t}");
 }
 
 fn print_multi_header(path: &Path, h: &ModelHeader) {
-    println!(
+    show!(
         "{}: satori model file, format {} ({} targets)",
         path.display(),
         h.format_version,
         h.tasks.len()
     );
-    println!("  model     {}", h.model_kind);
+    show!("  model     {}", h.model_kind);
     print_provenance(h);
-    println!("Targets ({}):", h.tasks.len());
+    show!("Targets ({}):", h.tasks.len());
     let mut t = table(&[
         "target",
         "kind",
@@ -159,13 +160,13 @@ fn print_multi_header(path: &Path, h: &ModelHeader) {
             task.missing_in_training_file.to_string(),
         ]);
     }
-    println!("{t}");
+    show!("{t}");
     if h.tasks.iter().any(|t| !t.metrics.is_empty()) {
-        println!(
+        show!(
             "Metrics on {}:",
             h.metrics_on.as_deref().unwrap_or("training")
         );
-        println!(
+        show!(
             "{}",
             metrics_table(h.tasks.iter().map(|t| (&t.name, &t.metrics)))
         );
@@ -223,9 +224,9 @@ pub fn print_evaluations(evals: &[TargetEvaluation], progress: &TermProgress) {
     for (i, e) in evals.iter().enumerate() {
         if several {
             if i > 0 {
-                println!();
+                show!();
             }
-            println!("Target `{}`:", e.target);
+            show!("Target `{}`:", e.target);
         }
         print_evaluation(&e.evaluation, &e.target, progress);
     }
@@ -239,7 +240,7 @@ pub fn print_evaluation(e: &Evaluation, target: &str, progress: &TermProgress) {
             e.dropped_missing_target
         ));
     }
-    println!("{} rows, target `{target}` ({})", e.n_rows, e.task.name());
+    show!("{} rows, target `{target}` ({})", e.n_rows, e.task.name());
     let mut t = table(&["metric", "value"]);
     for (k, v) in &e.metrics {
         t.add_row(vec![k.clone(), num(*v)]);
@@ -247,9 +248,9 @@ pub fn print_evaluation(e: &Evaluation, target: &str, progress: &TermProgress) {
     for (k, why) in &e.undefined {
         t.add_row(vec![k.clone(), format!("undefined: {why}")]);
     }
-    println!("{t}");
+    show!("{t}");
     if let (Some(cm), Some(classes)) = (&e.confusion_matrix, &e.classes) {
-        println!("Confusion matrix (rows: true class, columns: predicted):");
+        show!("Confusion matrix (rows: true class, columns: predicted):");
         let mut header = vec![String::from("true \\ predicted")];
         header.extend(classes.iter().cloned());
         let mut t = table(&[]);
@@ -259,7 +260,7 @@ pub fn print_evaluation(e: &Evaluation, target: &str, progress: &TermProgress) {
             cells.extend(row.iter().map(|v| num(*v)));
             t.add_row(cells);
         }
-        println!("{t}");
+        show!("{t}");
     }
 }
 

@@ -95,6 +95,8 @@ fn library_cli_and_reloaded_model_predict_identically() {
             &file,
             "--target",
             "species",
+            "--model",
+            "baseline",
             "--set",
             "model.strategy=stratified",
             "--seed",
@@ -369,7 +371,7 @@ fn cv_prints_fold_scores_and_writes_out_of_fold_predictions() {
     assert!(j["summary"]["f1_micro"]["mean"].is_number());
     let text = std::fs::read_to_string(&oof).unwrap();
     assert!(
-        text.starts_with("alcohol,prediction,proba_class_0,proba_class_1,proba_class_2\n"),
+        text.starts_with("alcohol,class,prediction,proba_class_0,proba_class_1,proba_class_2\n"),
         "{text}"
     );
     assert_eq!(text.lines().count(), 179);
@@ -512,6 +514,8 @@ fn a_tuned_threshold_is_stored_and_used_by_predict() {
         &data("breast_cancer.csv"),
         "--target",
         "diagnosis",
+        "--model",
+        "baseline",
         "--set",
         "model.strategy=stratified",
         "--cost-matrix",
@@ -587,6 +591,8 @@ fn reports_are_self_contained_html() {
         &data("wine.csv"),
         "--target",
         "class",
+        "--model",
+        "baseline",
         "--out",
         &model,
         "--report",
@@ -662,6 +668,8 @@ fn a_pipeline_file_preprocesses_inside_the_model() {
         &data("palmer_penguins.csv"),
         "--target",
         "species",
+        "--model",
+        "baseline",
         "--pipeline",
         &pipeline,
         "--out",
@@ -689,6 +697,8 @@ fn a_pipeline_file_preprocesses_inside_the_model() {
         &data("palmer_penguins.csv"),
         "--target",
         "species",
+        "--model",
+        "baseline",
         "--pipeline",
         &pipeline,
         "--folds",

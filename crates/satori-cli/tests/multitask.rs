@@ -241,9 +241,17 @@ fn bad_multi_task_inputs_are_clear_errors() {
         &train(&["--target", "kind,v0,kind", "--model", "mlp"]),
         &["`kind` is named twice"],
     );
-    // Several targets need a model that learns several: the baseline does not.
+    // Several targets need a model that learns several: the baseline does not (without
+    // --model, several targets get the multi-task network).
     assert_user_error(
-        &satori(&["cv", data.as_str(), "--target", "kind,v0"]),
+        &satori(&[
+            "cv",
+            data.as_str(),
+            "--target",
+            "kind,v0",
+            "--model",
+            "baseline",
+        ]),
         &["learns one target", "--model mlp"],
     );
     assert_user_error(
@@ -411,7 +419,7 @@ fn several_targets_take_the_one_path_valid_and_cv() {
     let text = std::fs::read_to_string(&oof).unwrap();
     let header = text.lines().next().unwrap();
     assert!(
-        header.starts_with("prediction_kind,prediction_v0,proba_kind_"),
+        header.starts_with("kind,v0,prediction_kind,prediction_v0,proba_kind_"),
         "{header}"
     );
     assert_eq!(text.lines().count(), 91);

@@ -48,8 +48,8 @@ fn train_vectorises_text_and_predict_reads_it_back() {
     ]);
     let (out, err) = text(&o);
     assert!(o.status.success(), "{err}");
-    assert!(err.contains("text `review`: TF-IDF"), "{err}");
-    assert!(err.contains("→ sparse"), "{err}");
+    assert!(out.contains("text `review`: TF-IDF"), "{out}");
+    assert!(out.contains("→ sparse"), "{out}");
     assert!(out.contains("accuracy"), "{out}");
 
     let o = satori(&["train", d, "--target", "label", "--json", "--out", m]);
@@ -130,7 +130,7 @@ fn a_libsvm_file_read_sparse_trains_and_predicts() {
     ]);
     let (out, err) = text(&o);
     assert!(o.status.success(), "{err}");
-    assert!(err.contains("LIBSVM features: 67 sparse columns"), "{err}");
+    assert!(out.contains("LIBSVM features: 67 sparse columns"), "{out}");
     assert!(out.contains("accuracy"), "{out}");
     let preds = dir.path().join("p.csv");
     let fresh = dir.path().join("new.svm");

@@ -439,3 +439,66 @@ fn malformed_tables_are_errors_not_panics() {
     assert_eq!((p.n_rows, p.columns[0].missing_pct), (0, 0.0));
     assert!(p.target.unwrap().numeric.is_none());
 }
+
+/// A column whose *missingness* goes with the target is flagged; one missing at random is not.
+#[test]
+fn missingness_that_predicts_the_target_is_flagged() {
+    let n = 200;
+    let labels: Vec<Option<&str>> = (0..n)
+        .map(|i| Some(if i % 3 == 0 { "yes" } else { "no" }))
+        .collect();
+    // Missing for 90% of the "yes" rows and 5% of the "no" rows.
+    let telling: Vec<f64> = (0..n)
+        .map(|i| {
+            let missing = if i % 3 == 0 { i % 10 != 0 } else { i % 20 == 1 };
+            if missing { f64::NAN } else { i as f64 }
+        })
+        .collect();
+    // Missing every 7th row, whatever the class.
+    let random: Vec<f64> = (0..n)
+        .map(|i| if i % 7 == 0 { f64::NAN } else { (i % 5) as f64 })
+        .collect();
+    let t = table(vec![
+        (
+            "telling",
+            ColumnKind::Numeric,
+            Column::Values(telling.clone()),
+        ),
+        (
+            "random",
+            ColumnKind::Numeric,
+            Column::Values(random.clone()),
+        ),
+        ("y", ColumnKind::Text, strings(&labels)),
+    ]);
+    let p = profile(&t, Some("y")).unwrap();
+    assert_eq!(
+        codes(&p, "telling"),
+        [WarningCode::MissingnessPredictsTarget]
+    );
+    assert!(codes(&p, "random").is_empty(), "{:?}", p.warnings);
+    let w = p.warnings.iter().find(|w| w.column == "telling").unwrap();
+    assert!(w.message.contains("Cramér's V"), "{}", w.message);
+
+    // A numeric target: the missing rows have far larger values.
+    let y: Vec<f64> = (0..n)
+        .map(|i| {
+            if telling[i].is_nan() {
+                100.0 + i as f64 % 3.0
+            } else {
+                i as f64 % 5.0
+            }
+        })
+        .collect();
+    let t = table(vec![
+        ("telling", ColumnKind::Numeric, Column::Values(telling)),
+        ("random", ColumnKind::Numeric, Column::Values(random)),
+        ("y", ColumnKind::Numeric, Column::Values(y)),
+    ]);
+    let p = profile(&t, Some("y")).unwrap();
+    assert_eq!(
+        codes(&p, "telling"),
+        [WarningCode::MissingnessPredictsTarget]
+    );
+    assert!(codes(&p, "random").is_empty(), "{:?}", p.warnings);
+}

@@ -79,6 +79,7 @@ pub(crate) fn build(pipeline: &FittedPipeline, h: HeaderInputs<'_>) -> Result<Mo
             data_source: h.data_source,
             data_fingerprint: fingerprint(h.train_data),
             seed: h.params.pipeline.seed,
+            data_checksum: None,
         },
         feature_importances: ranked_importances(pipeline),
         training_history: pipeline.model().training_history(),

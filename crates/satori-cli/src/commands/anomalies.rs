@@ -40,9 +40,10 @@ pub struct AnomaliesArgs {
     /// (repeatable; see docs/anomalies.md).
     #[arg(long = "set", value_name = "PATH=VALUE")]
     pub sets: Vec<String>,
-    /// A column to write beside each row's score (e.g. an id); it is not a feature.
-    #[arg(long, value_name = "COLUMN")]
-    pub id: Option<String>,
+    /// Columns to write beside each row's score (e.g. an id; comma-separated or repeated); they
+    /// are not features.
+    #[arg(long, value_name = "COLUMN", value_delimiter = ',')]
+    pub id: Vec<String>,
     /// Where to write the scores (CSV, most anomalous first).
     #[arg(long, short = 'o')]
     pub out: PathBuf,
@@ -97,9 +98,7 @@ pub fn run(args: AnomaliesArgs, progress: &TermProgress) -> anyhow::Result<()> {
     check_output("--out", &args.out, &inputs)?;
     let p = params(&args)?;
     let mut opts = read_options(&args.read)?;
-    if let Some(id) = &args.id {
-        opts.drop.retain(|d| d != id);
-    }
+    opts.drop.retain(|d| !args.id.contains(d));
     let (detector, scores, table) = match &args.fit_on {
         Some(reference) => {
             let mut ref_opts = opts.clone();
@@ -113,7 +112,7 @@ pub fn run(args: AnomaliesArgs, progress: &TermProgress) -> anyhow::Result<()> {
         None => {
             let table = read_table(&args.data, &opts, progress)?;
             let mut features = table.clone();
-            if let Some(id) = &args.id {
+            for id in &args.id {
                 let k = features.schema.require(id, "--id")?;
                 features.schema.columns.remove(k);
                 features.columns.remove(k);
@@ -139,7 +138,7 @@ pub fn run(args: AnomaliesArgs, progress: &TermProgress) -> anyhow::Result<()> {
     if args.json {
         return print_json(&summary);
     }
-    println!(
+    show!(
         "Scored {} rows on {} columns with an isolation forest of {} trees{}: {} flagged (score > {}) → {}",
         summary.n_rows,
         summary.columns.len(),
@@ -152,30 +151,28 @@ pub fn run(args: AnomaliesArgs, progress: &TermProgress) -> anyhow::Result<()> {
         num(summary.threshold),
         summary.out
     );
-    let ids = match &args.id {
-        Some(id) => Some(output::column_text(&table, id)?),
-        None => None,
-    };
-    let mut t = table_for(ids.is_some());
+    let ids = args
+        .id
+        .iter()
+        .map(|id| output::column_text(&table, id))
+        .collect::<satori_core::Result<Vec<_>>>()?;
+    let mut t = table_for(&args.id);
     for &row in scores.ranking().iter().take(5) {
         let mut cells = vec![(row + 1).to_string()];
-        if let Some(ids) = &ids {
-            cells.push(ids[row].clone());
-        }
+        cells.extend(ids.iter().map(|column| column[row].clone()));
         cells.push(num(scores.scores[row]));
         cells.push(scores.flags[row].to_string());
         t.add_row(cells);
     }
-    println!("Most anomalous rows:\n{t}");
+    show!("Most anomalous rows:\n{t}");
     Ok(())
 }
 
-fn table_for(with_id: bool) -> comfy_table::Table {
-    if with_id {
-        table(&["row", "id", "score", "anomaly"])
-    } else {
-        table(&["row", "score", "anomaly"])
-    }
+fn table_for(ids: &[String]) -> comfy_table::Table {
+    let mut header: Vec<&str> = vec!["row"];
+    header.extend(ids.iter().map(String::as_str));
+    header.extend(["score", "anomaly"]);
+    table(&header)
 }
 
 /// Write `rank, row, [id], score, is_anomaly`, most anomalous first.
@@ -190,7 +187,7 @@ fn write_scores(
         Column::Values((1..=order.len()).map(|r| r as f64).collect()),
         Column::Values(order.iter().map(|&r| (r + 1) as f64).collect()),
     ];
-    if let Some(id) = &args.id {
+    for id in &args.id {
         let text = output::column_text(table, id)?;
         headers.push(id.clone());
         columns.push(Column::Strings(

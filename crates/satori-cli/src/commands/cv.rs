@@ -8,9 +8,11 @@ use satori_pipeline::FittedTarget;
 use satori_workflow::output::{column_text, write_predictions};
 use satori_workflow::{CvRequest, CvResult, MetricSpec, cross_validate};
 
-use crate::args::{ModelArgs, ReadArgs, check_output, read_options, read_table};
+use crate::args::{ModelArgs, ReadArgs, read_options, read_table};
 use crate::output::{num, print_json, table};
 use crate::progress::TermProgress;
+use crate::stdio::Output;
+use serde::Serialize;
 
 #[derive(Debug, Args)]
 pub struct CvArgs {
@@ -39,12 +41,15 @@ pub struct CvArgs {
     /// A metric to compute besides the task's defaults (repeatable; names or combinations).
     #[arg(long = "metric", value_name = "METRIC")]
     pub metrics: Vec<String>,
-    /// Write the out-of-fold predictions here (CSV, one row per data row with a target).
+    /// Write the out-of-fold predictions here (CSV, `-` for standard output; one row per data
+    /// row with a target): the
+    /// --id columns, the true target, then the predictions as `satori predict` writes them, so
+    /// `satori evaluate --predictions FILE --target <target>` scores it as it is.
     #[arg(long, value_name = "FILE")]
     pub oof: Option<PathBuf>,
-    /// A column to carry into the out-of-fold file.
-    #[arg(long, value_name = "COLUMN")]
-    pub id: Option<String>,
+    /// Columns to carry into the out-of-fold file (comma-separated or repeated).
+    #[arg(long, value_name = "COLUMN", value_delimiter = ',')]
+    pub id: Vec<String>,
     /// Print a JSON result instead of tables.
     #[arg(long)]
     pub json: bool,
@@ -116,11 +121,14 @@ pub fn run(args: CvArgs, progress: &TermProgress) -> anyhow::Result<()> {
         .into());
     }
     let specs = args.what.target_specs_kept(&args.read)?;
-    if let Some(path) = &args.oof {
-        let mut inputs = vec![args.data.as_path()];
-        inputs.extend(args.what.pipeline.as_deref());
-        check_output("--oof", path, &inputs)?;
-    }
+    let oof_out = match &args.oof {
+        Some(path) => {
+            let mut inputs = vec![args.data.as_path()];
+            inputs.extend(args.what.pipeline.as_deref());
+            Some(Output::new("--oof", path, &inputs)?)
+        }
+        None => None,
+    };
     let opts = read_options(&args.read)?;
     let data = read_table(&args.data, &opts, progress)?;
     // The first target's task decides the default splitter.
@@ -133,9 +141,10 @@ pub fn run(args: CvArgs, progress: &TermProgress) -> anyhow::Result<()> {
             .task()
             .is_some_and(|t| t.is_classification()),
     };
+    let several = specs.len() > 1;
     let request = CvRequest {
         targets: specs,
-        model: args.what.model.clone(),
+        model: args.what.model_name(),
         overrides: args.what.overrides()?,
         pipeline: args.what.pipeline_tree()?,
         strategy: strategy(&args, classification),
@@ -150,7 +159,7 @@ pub fn run(args: CvArgs, progress: &TermProgress) -> anyhow::Result<()> {
         }
         other => other,
     })?;
-    if let Some(path) = &args.oof {
+    if let Some(out) = &oof_out {
         let Some(oof) = &result.out_of_fold else {
             return Err(satori_core::Error::param(
                 "--oof",
@@ -158,16 +167,23 @@ pub fn run(args: CvArgs, progress: &TermProgress) -> anyhow::Result<()> {
             )
             .into());
         };
-        let ids = match &args.id {
-            Some(name) => {
+        // The id columns, then each target's truth (once, if it is also an id column).
+        let mut names: Vec<&String> = args.id.iter().collect();
+        for t in &result.targets {
+            if !names.contains(&t) {
+                names.push(t);
+            }
+        }
+        let ids = names
+            .into_iter()
+            .map(|name| {
                 let text = column_text(&data, name)?;
-                vec![(
+                Ok((
                     name.clone(),
                     result.rows.iter().map(|&i| text[i].clone()).collect(),
-                )]
-            }
-            None => Vec::new(),
-        };
+                ))
+            })
+            .collect::<anyhow::Result<Vec<_>>>()?;
         let targets: Vec<FittedTarget> = result
             .targets
             .iter()
@@ -179,17 +195,63 @@ pub fn run(args: CvArgs, progress: &TermProgress) -> anyhow::Result<()> {
             })
             .collect();
         let proba = oof.iter().any(|p| p.proba.is_some());
-        write_predictions(path, &targets, oof, &ids, proba)?;
+        write_predictions(out.path(), &targets, oof, &ids, proba)?;
+    }
+    // The score to beat: the task's baseline (prior / mean) on the same folds, as the demo
+    // prints it. Several targets have no baseline model (it learns one target).
+    let baseline = if several || result.model == "baseline" {
+        None
+    } else {
+        let request = CvRequest {
+            model: "baseline".into(),
+            overrides: Vec::new(),
+            pipeline: None,
+            ..request
+        };
+        Some(cross_validate(
+            &data,
+            &request,
+            &spec,
+            &satori_core::NoProgress,
+        )?)
+    };
+    let to_stdout = oof_out.as_ref().is_some_and(Output::is_stdout);
+    if let Some(out) = oof_out {
+        out.finish()?;
+    }
+    if to_stdout {
+        return Ok(());
     }
     if args.json {
-        return print_json(&result);
+        return print_json(&CvJson {
+            result: &result,
+            baseline: baseline.as_ref().map(|b| BaselineJson {
+                model: &b.model,
+                summary: &b.summary,
+            }),
+        });
     }
-    print_result(&result, args.oof.as_ref());
+    print_result(&result, baseline.as_ref(), args.oof.as_ref());
     Ok(())
 }
 
-fn print_result(r: &CvResult, oof: Option<&PathBuf>) {
-    println!(
+/// The `--json` result of `satori cv` (schema in docs/cli.md).
+#[derive(Serialize)]
+struct CvJson<'a> {
+    #[serde(flatten)]
+    result: &'a CvResult,
+    /// The baseline on the same folds (`null` for the baseline itself and for several targets).
+    baseline: Option<BaselineJson<'a>>,
+}
+
+#[derive(Serialize)]
+struct BaselineJson<'a> {
+    model: &'a str,
+    summary: &'a std::collections::BTreeMap<String, satori_workflow::MetricSummary>,
+}
+
+fn print_result(r: &CvResult, baseline: Option<&CvResult>, oof: Option<&PathBuf>) {
+    show!(
         "{} on {} rows, {} folds ({}), {}",
         r.model,
         r.n_rows,
@@ -201,11 +263,17 @@ fn print_result(r: &CvResult, oof: Option<&PathBuf>) {
         }
     );
     let mut header = vec!["metric".to_string(), "mean ± std".to_string()];
+    if baseline.is_some() {
+        header.push("baseline".to_string());
+    }
     header.extend(r.folds.iter().map(|f| format!("fold {}", f.fold)));
     let mut t = table(&[]);
     t.set_header(header);
     for (name, s) in &r.summary {
         let mut row = vec![name.clone(), format!("{} ± {}", num(s.mean), num(s.std))];
+        if let Some(b) = baseline {
+            row.push(b.summary.get(name).map_or("—".into(), |b| num(b.mean)));
+        }
         row.extend(
             r.folds
                 .iter()
@@ -213,19 +281,33 @@ fn print_result(r: &CvResult, oof: Option<&PathBuf>) {
         );
         t.add_row(row);
     }
-    let mut sizes = vec!["train / valid rows".to_string(), String::new()];
+    let blank = if baseline.is_some() { 2 } else { 1 };
+    let mut sizes = vec!["train / valid rows".to_string()];
+    sizes.extend(std::iter::repeat_n(String::new(), blank));
     sizes.extend(
         r.folds
             .iter()
             .map(|f| format!("{} / {}", f.n_train, f.n_test)),
     );
     t.add_row(sizes);
-    let mut times = vec!["fit seconds".to_string(), String::new()];
+    let mut times = vec!["fit seconds".to_string()];
+    times.extend(std::iter::repeat_n(String::new(), blank));
     times.extend(r.folds.iter().map(|f| format!("{:.3}", f.fit_seconds)));
     t.add_row(times);
-    println!("{t}");
+    show!("{t}");
+    if let Some(b) = baseline {
+        show!(
+            "baseline: the {} ({}) on the same folds — the score to beat",
+            b.model,
+            if r.task.is_classification() {
+                "most frequent class"
+            } else {
+                "mean of the training target"
+            }
+        );
+    }
     if let Some(p) = oof {
-        println!("Wrote out-of-fold predictions to {}", p.display());
+        show!("Wrote out-of-fold predictions to {}", p.display());
     }
 }
 

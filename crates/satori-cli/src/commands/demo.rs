@@ -211,7 +211,7 @@ pub fn run(args: DemoArgs, progress: &TermProgress) -> anyhow::Result<()> {
         }));
     }
     for line in lines {
-        println!("{line}");
+        show!("{line}");
     }
     Ok(())
 }

@@ -221,6 +221,7 @@ fn from_model(
     }
     let opts = pipeline.read_options(read_options(&args.read)?);
     let table = read_table(data_path, &opts, progress)?;
+    warn_if_training_file(&header, data_path, args.model.as_deref(), progress);
     let spec = metric_spec(args, pipeline.classes())?;
     let labelled = labelled_predictions(pipeline, &table)?;
     let evaluations = pipeline
@@ -282,4 +283,43 @@ fn metric_spec(args: &EvaluateArgs, classes: Option<&[String]>) -> anyhow::Resul
         (None, _) => None,
     };
     Ok(MetricSpec::from_names(&args.metrics, costs)?)
+}
+
+/// Warn when the data is the very file the model was trained on (its checksum is in the model's
+/// provenance): the scores include the rows it was fitted on.
+fn warn_if_training_file(
+    header: &ModelHeader,
+    data_path: &Path,
+    model: Option<&Path>,
+    progress: &TermProgress,
+) {
+    let Some(expected) = &header.provenance.data_checksum else {
+        return;
+    };
+    if crate::stdio::is_dash(data_path) {
+        return;
+    }
+    let Ok(bytes) = std::fs::read(data_path) else {
+        return;
+    };
+    if model_file::file_checksum(&bytes) != *expected {
+        return;
+    }
+    let honest = if header.metrics.is_empty() {
+        "hold rows out when training (--holdout) or evaluate on other data for an honest \
+         estimate"
+            .to_string()
+    } else {
+        format!(
+            "the model's {} scores (`satori inspect {}`) are the honest estimate",
+            header.metrics_on.as_deref().unwrap_or("holdout"),
+            model.map_or("MODEL".into(), |m| m.display().to_string())
+        )
+    };
+    progress.say(&format!(
+        "warning: {} is the file this model was trained on ({} of its rows were used to fit \
+         it): these scores are optimistic; {honest}",
+        data_path.display(),
+        header.n_train_samples
+    ));
 }

@@ -195,9 +195,12 @@ pub fn run(args: GenerateArgs, progress: &TermProgress) -> anyhow::Result<()> {
     if common.json {
         return print_json(&summary);
     }
-    println!(
+    show!(
         "Wrote {} rows × {} features ({}, target column `target`) to {}",
-        summary.rows, summary.features, kind, summary.out
+        summary.rows,
+        summary.features,
+        kind,
+        summary.out
     );
     Ok(())
 }

@@ -59,13 +59,13 @@ pub fn run(args: InspectArgs, progress: &TermProgress) -> anyhow::Result<()> {
         if args.json {
             return print_json(&h);
         }
-        println!(
+        show!(
             "{}: satori preprocessor file, format {}",
             args.path.display(),
             h.format_version
         );
-        println!("  steps     {}", h.steps.join(" → "));
-        println!(
+        show!("  steps     {}", h.steps.join(" → "));
+        show!(
             "  fitted    on {} rows{}",
             h.n_train_samples,
             h.target
@@ -73,11 +73,11 @@ pub fn run(args: InspectArgs, progress: &TermProgress) -> anyhow::Result<()> {
                 .map(|t| format!(" with target `{t}`"))
                 .unwrap_or_default()
         );
-        println!(
+        show!(
             "  reads     {}",
             h.input_schema.names().collect::<Vec<_>>().join(", ")
         );
-        println!("  writes    {}", h.output_columns.join(", "));
+        show!("  writes    {}", h.output_columns.join(", "));
         return Ok(());
     }
     if is_model_file(&args.path) {
@@ -130,7 +130,7 @@ fn export_weights(path: &Path, out: &Path, json: bool) -> anyhow::Result<()> {
             "bytes": bytes.len(),
         }));
     }
-    println!(
+    show!(
         "wrote {} tensors ({} parameters, {} bytes) of the {kind} network to {}",
         n_tensors,
         network.n_parameters(),
@@ -147,7 +147,7 @@ fn safetensors_count(net: &Network) -> usize {
 }
 
 fn print_profile(p: &Profile) {
-    println!("{}: {} rows, {} columns", p.source, p.n_rows, p.n_columns);
+    show!("{}: {} rows, {} columns", p.source, p.n_rows, p.n_columns);
     let mut t = table(&["column", "kind", "missing", "distinct", "summary"]);
     for c in &p.columns {
         let summary = if let Some(n) = &c.numeric {
@@ -160,7 +160,7 @@ fn print_profile(p: &Profile) {
         } else if let Some(top) = &c.top {
             top.iter()
                 .take(4)
-                .map(|v| format!("{} ({})", v.value, v.count))
+                .map(|v| format!("{} ({})", satori_core::clip(&v.value, 24), v.count))
                 .collect::<Vec<_>>()
                 .join(", ")
         } else {
@@ -174,28 +174,28 @@ fn print_profile(p: &Profile) {
             summary,
         ]);
     }
-    println!("{t}");
+    show!("{t}");
     if let Some(target) = &p.target {
-        print!("Target `{}`: {}", target.name, target.task.name());
+        let mut line = format!("Target `{}`: {}", target.name, target.task.name());
         if target.missing > 0 {
-            print!(
+            line.push_str(&format!(
                 ", {} rows without a target (dropped when training)",
                 target.missing
-            );
+            ));
         }
-        println!();
+        show!("{line}");
         if let Some(classes) = &target.classes {
             let list: Vec<String> = classes
                 .iter()
-                .map(|v| format!("{} {}", v.value, v.count))
+                .map(|v| format!("{} {}", satori_core::clip(&v.value, 24), v.count))
                 .collect();
-            println!("  classes: {}", list.join(", "));
+            show!("  classes: {}", list.join(", "));
         }
         if let Some(r) = target.imbalance_ratio {
-            println!("  imbalance ratio (largest / smallest class): {}", num(r));
+            show!("  imbalance ratio (largest / smallest class): {}", num(r));
         }
         if let Some(n) = &target.numeric {
-            println!(
+            show!(
                 "  min {} · mean {} · max {}",
                 num(n.min),
                 num(n.mean),
@@ -204,9 +204,9 @@ fn print_profile(p: &Profile) {
         }
     }
     if !p.warnings.is_empty() {
-        println!("Warnings:");
+        show!("Warnings:");
         for w in &p.warnings {
-            println!("  - {}", w.message);
+            show!("  - {}", w.message);
         }
     }
 }

@@ -7,9 +7,10 @@ use satori_pipeline::model_file;
 use satori_workflow::output::{column_text, write_predictions};
 use serde::Serialize;
 
-use crate::args::{ReadArgs, check_output, read_options, read_table};
+use crate::args::{ReadArgs, read_options, read_table};
 use crate::output::print_json;
 use crate::progress::TermProgress;
+use crate::stdio::Output;
 
 #[derive(Debug, Args)]
 pub struct PredictArgs {
@@ -20,10 +21,10 @@ pub struct PredictArgs {
     /// Also write one probability column per class (classifiers).
     #[arg(long)]
     pub proba: bool,
-    /// A column to carry through to the output (e.g. a row id).
-    #[arg(long, value_name = "COLUMN")]
-    pub id: Option<String>,
-    /// Where to write the predictions (CSV).
+    /// Columns to carry through to the output (e.g. a row id; comma-separated or repeated).
+    #[arg(long, value_name = "COLUMN", value_delimiter = ',')]
+    pub id: Vec<String>,
+    /// Where to write the predictions (CSV; `-` for standard output).
     #[arg(long, short = 'o')]
     pub out: PathBuf,
     /// Print a JSON summary instead of text.
@@ -44,17 +45,18 @@ struct PredictJson {
 }
 
 pub fn run(args: PredictArgs, progress: &TermProgress) -> anyhow::Result<()> {
-    check_output("--out", &args.out, &[&args.model, &args.data])?;
+    let out = Output::new("--out", &args.out, &[&args.model, &args.data])?;
     let (_, pipeline) = model_file::load(&args.model)?;
     let opts = pipeline.read_options(read_options(&args.read)?);
     let table = read_table(&args.data, &opts, progress)?;
     let predictions = pipeline.predict_table_all(&table)?;
-    let ids = match &args.id {
-        Some(name) => vec![(name.clone(), column_text(&table, name)?)],
-        None => Vec::new(),
-    };
+    let ids = args
+        .id
+        .iter()
+        .map(|name| Ok((name.clone(), column_text(&table, name)?)))
+        .collect::<anyhow::Result<Vec<_>>>()?;
     let columns = write_predictions(
-        &args.out,
+        out.path(),
         pipeline.targets(),
         &predictions,
         &ids,
@@ -65,19 +67,30 @@ pub fn run(args: PredictArgs, progress: &TermProgress) -> anyhow::Result<()> {
         model: args.model.display().to_string(),
         data: args.data.display().to_string(),
         n_rows: table.n_rows(),
-        out: args.out.display().to_string(),
+        out: if out.is_stdout() {
+            "standard output".into()
+        } else {
+            args.out.display().to_string()
+        },
         columns,
     };
-    if args.json {
+    let to_stdout = out.is_stdout();
+    out.finish()?;
+    if args.json && !to_stdout {
         return print_json(&summary);
     }
     let what = match pipeline.targets().len() {
         1 => String::new(),
         n => format!(" of {n} targets"),
     };
-    println!(
+    let line = format!(
         "Wrote {} predictions{what} to {}",
         summary.n_rows, summary.out
     );
+    if to_stdout {
+        progress.say(&line);
+    } else {
+        show!("{line}");
+    }
     Ok(())
 }

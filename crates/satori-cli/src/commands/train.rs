@@ -37,8 +37,9 @@ pub struct TrainArgs {
     #[arg(long, default_value_t = 0)]
     pub seed: u64,
     /// Where to write the model file (its folder must exist; written complete or not at all).
+    /// Without it the model is trained and scored but not saved.
     #[arg(long, short = 'o')]
-    pub out: PathBuf,
+    pub out: Option<PathBuf>,
     /// Also report this metric on the holdout: a scikit-learn scorer name or a weighted
     /// combination such as "0.7*recall+0.3*precision" (repeatable).
     #[arg(long = "metric", value_name = "METRIC")]
@@ -101,7 +102,8 @@ pub struct TrainJson {
     pub params: serde_json::Value,
     pub holdout: Option<Evaluation>,
     pub threshold: Option<satori_metrics::DecisionThreshold>,
-    pub out: String,
+    /// The model file written, or `null` without `--out`.
+    pub out: Option<String>,
 }
 
 /// The `--json` result of `satori train --target a,b,c` (schema in docs/cli.md).
@@ -122,7 +124,7 @@ struct MultiTrainJson<'a> {
     params: &'a serde_json::Value,
     stratified_on: Option<&'a str>,
     holdout: Option<&'a [TargetEvaluation]>,
-    out: String,
+    out: Option<String>,
 }
 
 /// Load a model file that `--init-from` / `--continue-from` names.
@@ -147,10 +149,12 @@ pub fn run(args: TrainArgs, progress: &TermProgress) -> anyhow::Result<()> {
     inputs.extend(args.continue_from.as_deref());
     inputs.extend(args.what.pipeline.as_deref());
     inputs.extend(args.cost_matrix.as_deref());
-    check_output("--out", &args.out, &inputs)?;
+    if let Some(out) = &args.out {
+        check_output("--out", out, &inputs)?;
+    }
     if let Some(report) = &args.report {
         let mut all = inputs.clone();
-        all.push(&args.out);
+        all.extend(args.out.as_deref());
         check_output("--report", report, &all)?;
     }
     let mut opts = read_options(&args.read)?;
@@ -183,8 +187,9 @@ pub fn run(args: TrainArgs, progress: &TermProgress) -> anyhow::Result<()> {
         None => None,
     };
     let data = read_table(&args.data, &opts, progress)?;
+    warn_about_targets(&data, &specs, progress);
     let mut request = TrainRequest::with_targets(specs);
-    request.model = args.what.model.clone();
+    request.model = args.what.model_name();
     request.holdout = args.holdout;
     request.init_from = init_from;
     request.continue_from = continue_from;
@@ -204,8 +209,15 @@ pub fn run(args: TrainArgs, progress: &TermProgress) -> anyhow::Result<()> {
     });
     request.data_source = Some(args.data.display().to_string());
     request.created_at = Some(now());
-    let outcome = train(&data, &request, progress)?;
-    model_file::save(&args.out, &outcome.header, &outcome.pipeline)?;
+    let mut outcome = train(&data, &request, progress)?;
+    if !crate::stdio::is_dash(&args.data) {
+        // How `evaluate` recognises this file later (and warns that its scores are optimistic).
+        let bytes = std::fs::read(&args.data).map_err(|e| satori_core::Error::io(&args.data, e))?;
+        outcome.header.provenance.data_checksum = Some(model_file::file_checksum(&bytes));
+    }
+    if let Some(out) = &args.out {
+        model_file::save(out, &outcome.header, &outcome.pipeline)?;
+    }
     if let Some(report) = &args.report {
         let (Some(eval), Some(labelled)) = (outcome.evaluation(), outcome.holdout_predictions())
         else {
@@ -253,7 +265,7 @@ pub fn run(args: TrainArgs, progress: &TermProgress) -> anyhow::Result<()> {
         params: outcome.header.params.clone(),
         holdout: outcome.evaluation().cloned(),
         threshold: outcome.header.threshold.clone(),
-        out: args.out.display().to_string(),
+        out: args.out.as_ref().map(|p| p.display().to_string()),
     };
     if args.json {
         return print_json(&summary);
@@ -289,7 +301,7 @@ fn report_several(
         params: &h.params,
         stratified_on: outcome.stratified_on.as_deref(),
         holdout: outcome.evaluations.as_deref(),
-        out: args.out.display().to_string(),
+        out: args.out.as_ref().map(|p| p.display().to_string()),
     };
     if args.json {
         return print_json(&summary);
@@ -312,10 +324,7 @@ fn print_several(s: &MultiTrainJson<'_>, rows: &RowsReport, progress: &TermProgr
         ));
     }
     note_excluded(s.excluded_columns, progress);
-    for line in &s.text_columns {
-        progress.note(&format!("text {line}"));
-    }
-    println!(
+    show!(
         "Trained {} on {} of {} rows, {} features; {} targets:",
         model_chain(s.params, s.model),
         s.n_train,
@@ -323,8 +332,11 @@ fn print_several(s: &MultiTrainJson<'_>, rows: &RowsReport, progress: &TermProgr
         s.n_features,
         s.tasks.len()
     );
+    for line in &s.text_columns {
+        show!("  text {line}");
+    }
     for t in s.tasks {
-        println!(
+        show!(
             "  `{}`: {}; loss weight {}",
             t.name,
             task_line(t),
@@ -337,13 +349,13 @@ fn print_several(s: &MultiTrainJson<'_>, rows: &RowsReport, progress: &TermProgr
             Some(t) => format!("stratified on `{t}`"),
             None => "not stratified".into(),
         };
-        println!("Holdout scores ({n} rows, {how}):");
-        println!(
+        show!("Holdout scores ({n} rows, {how}):");
+        show!(
             "{}",
             metrics_table(evals.iter().map(|e| (&e.target, &e.evaluation.metrics)))
         );
     }
-    println!("Wrote {}", s.out);
+    wrote(s.out.as_deref());
 }
 
 /// " and 2 text columns", " and the sparse LIBSVM features", … for the training summary line.
@@ -374,15 +386,12 @@ fn print_summary(s: &TrainJson, extra: &str, progress: &TermProgress) {
         ));
     }
     note_excluded(&s.excluded_columns, progress);
-    for line in &s.text_columns {
-        progress.note(&format!("text {line}"));
-    }
     let classes = s
         .classes
         .as_ref()
         .map(|c| format!(" ({})", c.join(", ")))
         .unwrap_or_default();
-    println!(
+    show!(
         "Trained {} on {} of {} rows, {} features{}; target `{}`: {}{}",
         model_chain(&s.params, &s.model),
         s.n_train,
@@ -393,16 +402,19 @@ fn print_summary(s: &TrainJson, extra: &str, progress: &TermProgress) {
         s.task.name(),
         classes
     );
+    for line in &s.text_columns {
+        show!("  text {line}");
+    }
     if let Some(h) = &s.holdout {
-        println!("Holdout scores ({} rows):", h.n_rows);
+        show!("Holdout scores ({} rows):", h.n_rows);
         let mut t = table(&["metric", "value"]);
         for (k, v) in &h.metrics {
             t.add_row(vec![k.clone(), num(*v)]);
         }
-        println!("{t}");
+        show!("{t}");
     }
     if let Some(t) = &s.threshold {
-        println!(
+        show!(
             "Decision threshold {} on P({}) (out-of-fold {} {})",
             num(t.threshold),
             s.classes
@@ -413,5 +425,45 @@ fn print_summary(s: &TrainJson, extra: &str, progress: &TermProgress) {
             num(t.value)
         );
     }
-    println!("Wrote {}", s.out);
+    wrote(s.out.as_deref());
+}
+
+/// The last line of a training summary: where the model went, or how to keep it.
+fn wrote(out: Option<&str>) {
+    match out {
+        Some(path) => show!("Wrote {path}"),
+        None => show!("Not saved (add --out model.satori to keep the model)"),
+    }
+}
+
+/// `inspect`'s warnings about the target, before training: columns that leak it, columns whose
+/// missingness predicts it, and an imbalanced class target (a column that is another of the
+/// targets is no leak).
+fn warn_about_targets(
+    table: &satori_data::Table,
+    specs: &[satori_data::TargetSpec],
+    progress: &TermProgress,
+) {
+    use satori_data::profile::WarningCode;
+    let names: Vec<&str> = specs.iter().map(|s| s.name.as_str()).collect();
+    for spec in specs {
+        // Advisory: a table the profile cannot take (the target is checked, with a clear
+        // error, by training itself) gets no warnings rather than an error here.
+        let Ok(profile) = satori_data::profile::profile(table, Some(&spec.name)) else {
+            continue;
+        };
+        for w in &profile.warnings {
+            let about_target = matches!(
+                w.code,
+                WarningCode::TargetLeak
+                    | WarningCode::MissingnessPredictsTarget
+                    | WarningCode::ImbalancedTarget
+            );
+            let other_target =
+                w.code != WarningCode::ImbalancedTarget && names.contains(&w.column.as_str());
+            if about_target && !other_target {
+                progress.say(&format!("warning: {}", w.message));
+            }
+        }
+    }
 }

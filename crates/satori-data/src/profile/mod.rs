@@ -48,8 +48,10 @@
 //! Warning codes ([`WarningCode`]): `constant` (at most one distinct value), `identifier` (a
 //! unique-per-row key), `mostly_missing` (more than 50 % missing), `target_leak` (a column that is
 //! (nearly) the target: |Pearson correlation| > 0.99 with a numeric target, or, for classes, a
-//! column with several values each of which maps to a single class) and `imbalanced_target`
-//! (largest class at least 10 times the smallest).
+//! column with several values each of which maps to a single class), `imbalanced_target`
+//! (largest class at least 10 times the smallest) and `missingness_predicts_target` (whether the
+//! column is missing goes with the target: Cramér's V ≥ 0.5 for classes, |point-biserial
+//! correlation| ≥ 0.5 for a numeric target, with at least 10 missing and 10 present rows).
 
 mod stats;
 mod warnings;
@@ -165,6 +167,9 @@ pub enum WarningCode {
     TargetLeak,
     /// The largest class is at least ten times the smallest.
     ImbalancedTarget,
+    /// Whether the column is missing predicts the target (its missing rows have another target
+    /// distribution): a leak when the value is recorded because of the outcome.
+    MissingnessPredictsTarget,
 }
 
 /// A problem worth the user's attention.
@@ -219,6 +224,7 @@ pub fn profile(table: &Table, target: Option<&str>) -> Result<Profile> {
     let mut warnings = warnings::column_warnings(table, &columns);
     if let (Some(i), Some(t)) = (target_index, &target) {
         warnings.extend(warnings::leak_warnings(table, i, t, &columns));
+        warnings.extend(warnings::missingness_warnings(table, i, &columns));
         warnings.extend(warnings::imbalance_warning(t));
     }
     Ok(Profile {

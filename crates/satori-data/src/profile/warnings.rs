@@ -214,6 +214,107 @@ pub(crate) fn leak_warnings(
     found.into_iter().flatten().collect()
 }
 
+/// From this strength of association between a column's missingness and the target (Cramér's V
+/// for a class target, the absolute point-biserial correlation for a numeric one) on, the column
+/// is `missingness_predicts_target`.
+pub const MISSINGNESS_ASSOCIATION: f64 = 0.5;
+/// Fewest missing (and present) rows for the missingness warning: below, chance associations are
+/// too likely.
+const MISSINGNESS_MIN_ROWS: usize = 10;
+
+/// Columns whose missingness predicts the target: the association between "this column is
+/// missing" and the target, over the rows where the target is known, is at least
+/// [`MISSINGNESS_ASSOCIATION`].
+pub(crate) fn missingness_warnings(
+    table: &Table,
+    target: usize,
+    columns: &[ColumnProfile],
+) -> Vec<Warning> {
+    let target_name = &table.schema.columns[target].name;
+    let y = row_keys(&table.columns[target]);
+    let numeric_target = match &table.columns[target] {
+        Column::Values(v) if table.schema.columns[target].kind.categories().is_none() => Some(v),
+        _ => None,
+    };
+    let candidates: Vec<usize> = (0..table.schema.len())
+        .filter(|&j| j != target && columns[j].missing >= MISSINGNESS_MIN_ROWS)
+        .collect();
+    let found: Vec<Option<Warning>> = candidates
+        .par_iter()
+        .map(|&j| {
+            let missing: Vec<bool> = row_keys(&table.columns[j])
+                .iter()
+                .map(Option::is_none)
+                .collect();
+            let (strength, how) = match numeric_target {
+                Some(v) => {
+                    let ind: Vec<f64> = missing.iter().map(|m| f64::from(u8::from(*m))).collect();
+                    let pairs: Vec<(f64, f64)> = ind
+                        .iter()
+                        .zip(v.iter())
+                        .filter(|(_, y)| !y.is_nan())
+                        .map(|(a, b)| (*a, *b))
+                        .collect();
+                    let n_missing = pairs.iter().filter(|(m, _)| *m == 1.0).count();
+                    if n_missing < MISSINGNESS_MIN_ROWS
+                        || pairs.len() - n_missing < MISSINGNESS_MIN_ROWS
+                    {
+                        return None;
+                    }
+                    let (a, b): (Vec<f64>, Vec<f64>) = pairs.into_iter().unzip();
+                    let r = correlation(&a, &b)?.abs();
+                    (r, format!("point-biserial correlation {r:.2}"))
+                }
+                None => {
+                    let v = cramers_v(&missing, &y)?;
+                    (v, format!("Cramér's V {v:.2}"))
+                }
+            };
+            (strength >= MISSINGNESS_ASSOCIATION).then(|| {
+                let col = &table.schema.columns[j].name;
+                warning(
+                    WarningCode::MissingnessPredictsTarget,
+                    col,
+                    format!(
+                        "whether column `{col}` is missing predicts the target `{target_name}` \
+                         ({how}): if the value is recorded because of the outcome, that is a \
+                         leak; models learn from the missingness (boosting natively, others \
+                         through the imputer's indicator)"
+                    ),
+                )
+            })
+        })
+        .collect();
+    found.into_iter().flatten().collect()
+}
+
+/// Cramér's V between a yes/no column and class keys (rows with a missing class skipped), or
+/// `None` when either side has one value or too few rows.
+fn cramers_v(flag: &[bool], classes: &[Option<u64>]) -> Option<f64> {
+    let mut counts: BTreeMap<u64, [usize; 2]> = BTreeMap::new();
+    for (f, c) in flag.iter().zip(classes) {
+        let Some(c) = c else { continue };
+        counts.entry(*c).or_default()[usize::from(*f)] += 1;
+    }
+    let col: [usize; 2] = counts
+        .values()
+        .fold([0, 0], |acc, r| [acc[0] + r[0], acc[1] + r[1]]);
+    let n = col[0] + col[1];
+    if counts.len() < 2 || col[0] < MISSINGNESS_MIN_ROWS || col[1] < MISSINGNESS_MIN_ROWS {
+        return None;
+    }
+    let mut chi2 = 0.0;
+    for r in counts.values() {
+        let row = (r[0] + r[1]) as f64;
+        for k in 0..2 {
+            let expected = row * col[k] as f64 / n as f64;
+            chi2 += (r[k] as f64 - expected).powi(2) / expected;
+        }
+    }
+    // min(rows, columns) - 1 = 1 for a yes/no column.
+    Some((chi2 / n as f64).sqrt())
+}
+
 /// A warning when the largest class is at least [`IMBALANCE_WARNING_RATIO`] times the smallest.
 pub(crate) fn imbalance_warning(profile: &TargetProfile) -> Option<Warning> {
     let ratio = profile.imbalance_ratio?;

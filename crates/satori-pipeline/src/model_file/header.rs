@@ -22,6 +22,15 @@ pub struct Provenance {
     pub data_fingerprint: String,
     /// The seed used for splitting and fitting.
     pub seed: u64,
+    /// The training file's checksum (`crc32:<hex>:<bytes>`), when it was read from a file: how
+    /// `satori evaluate` recognises the file the model was trained on. Absent in older files.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub data_checksum: Option<String>,
+}
+
+/// The checksum [`Provenance::data_checksum`] records for a file's bytes.
+pub fn file_checksum(bytes: &[u8]) -> String {
+    format!("crc32:{:08x}:{}", crc32fast::hash(bytes), bytes.len())
 }
 
 /// One target of a model with several, as its file's header records it.
@@ -155,6 +164,11 @@ pub struct PreprocessorHeader {
     pub input_schema: Schema,
     /// The columns it writes.
     pub output_columns: Vec<String>,
+    /// The kinds of the columns it writes, so that a categorical column that passes through is
+    /// written as its labels (absent in older preprocessor files: their categorical columns are
+    /// written as codes).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub output_schema: Option<Schema>,
     /// The target the steps were fitted with, if any (supervised steps need one).
     pub target: Option<String>,
     /// Rows it was fitted on.

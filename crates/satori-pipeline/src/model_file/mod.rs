@@ -34,7 +34,7 @@ use satori_core::{Error, Result};
 use serde::Serialize;
 use serde::de::DeserializeOwned;
 
-pub use header::{ModelHeader, PreprocessorHeader, Provenance, TaskHeader};
+pub use header::{ModelHeader, PreprocessorHeader, Provenance, TaskHeader, file_checksum};
 
 use crate::{FittedPipeline, FittedPreprocessor};
 
