@@ -188,8 +188,8 @@ fn an_anomaly_filter_keeps_text_columns_in_step_with_the_rows() {
         ]);
         let (out, err) = text(&o);
         assert!(o.status.success(), "{family}: {err}");
-        assert!(err.contains("text `review`"), "{err}");
         assert!(out.contains("Trained anomaly_filter →"), "{out}");
+        assert!(out.contains("text `review`: TF-IDF"), "{out}");
         assert!(out.contains("accuracy"), "{out}");
         let o = satori(&["predict", m, d, "--out", preds.to_str().unwrap()]);
         let (_, err) = text(&o);
