@@ -67,6 +67,9 @@ pub struct ModelArgs {
     /// lasso, elastic_net, logistic, poisson, tweedie, sgd, tree, forest, extra_trees, mlp) or a
     /// full kind such as random_forest_classifier (see docs/models.md). Default: gbm (histogram
     /// gradient boosting); mlp (one multi-task network) for several targets.
+    /// Early stopping defaults: mlp holds out 10% of the training rows and stops after 10 epochs
+    /// without improvement (of at most 200); with --valid, gbm and mlp stop on that file. Turn it
+    /// off with --set model.early_stopping=false.
     #[arg(long)]
     pub model: Option<String>,
     /// Override a parameter: path=value, e.g. --set model.strategy=median (repeatable).

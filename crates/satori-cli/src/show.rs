@@ -282,3 +282,34 @@ mod tests {
         assert_eq!(model_chain(&serde_json::json!({}), "gbm"), "gbm");
     }
 }
+
+/// Warn on stderr (once per column; `-q` silences it) about categories of `table` that the model
+/// with input schema `input` never saw in training — they are predicted as the model treats
+/// unseen categories — or, with `strict` (`--strict`), fail with the same information.
+pub fn check_unseen(
+    table: &satori_data::Table,
+    input: &satori_core::Schema,
+    strict: bool,
+    progress: &TermProgress,
+) -> anyhow::Result<()> {
+    let unseen = table.unseen_categories(input)?;
+    if unseen.is_empty() {
+        return Ok(());
+    }
+    let lines: Vec<String> = unseen.iter().map(|u| u.describe()).collect();
+    if strict {
+        return Err(satori_core::Error::InvalidData(format!(
+            "{}: {} (--strict refuses categories the model never saw in training)",
+            table.source,
+            lines.join("; ")
+        ))
+        .into());
+    }
+    for line in lines {
+        progress.say(&format!(
+            "warning: {line}; they are predicted as the model treats unseen categories \
+             (--strict makes this an error)"
+        ));
+    }
+    Ok(())
+}

@@ -20,6 +20,7 @@
 //! ```
 #![warn(missing_docs)]
 
+pub mod class_weight;
 mod dataset;
 mod error;
 pub mod fs;

@@ -331,6 +331,13 @@ fn imbalanced_targets_are_flagged() {
     let p = profile(&t, Some("y")).unwrap();
     assert_eq!(p.target.as_ref().unwrap().imbalance_ratio, Some(37.0 / 3.0));
     assert_eq!(codes(&p, "y"), [WarningCode::ImbalancedTarget]);
+    // The warning names the remedies.
+    let message = &p.warnings[0].message;
+    assert!(
+        message.contains("--set model.class_weight=balanced")
+            && message.contains("--tune-threshold f1"),
+        "{message}"
+    );
     y[3] = 1.0;
     let t = table(vec![("y", ColumnKind::Integer, Column::Values(y))]);
     assert!(

@@ -293,3 +293,39 @@ fn features_map_numbers_and_booleans_to_categories() {
         .to_string();
     assert!(e.contains("expects a boolean"), "{e}");
 }
+
+#[test]
+fn unseen_categories_are_counted_per_column_and_label() {
+    let expected = Schema::new(vec![
+        ColumnSchema {
+            name: "colour".into(),
+            kind: ColumnKind::Categorical {
+                categories: vec!["blue".into(), "red".into()],
+            },
+        },
+        ColumnSchema {
+            name: "x".into(),
+            kind: ColumnKind::Numeric,
+        },
+    ])
+    .unwrap();
+    let t = read("colour,x\nred,1\nteal,2\npurple,3\nteal,4\nblue,5\nteal,6\n,7\n");
+    let unseen = t.unseen_categories(&expected).unwrap();
+    assert_eq!(unseen.len(), 1);
+    assert_eq!(unseen[0].column, "colour");
+    assert_eq!(
+        unseen[0].values,
+        [("teal".to_string(), 3), ("purple".to_string(), 1)]
+    );
+    assert_eq!(
+        unseen[0].describe(),
+        "column `colour`: 4 rows hold 2 categories not seen in training: `teal` (3 rows), \
+         `purple` (1 row)"
+    );
+    assert!(
+        read("colour,x\nred,1\nblue,2\n")
+            .unseen_categories(&expected)
+            .unwrap()
+            .is_empty()
+    );
+}

@@ -64,13 +64,7 @@ impl GbmClassifierParams {
             ClassWeight::Map(m) => {
                 for (label, &w) in m {
                     let Some(i) = labels.iter().position(|l| l == label) else {
-                        return Err(Error::param(
-                            "class_weight",
-                            format!(
-                                "names class `{label}`, which is not a label of the target ({})",
-                                labels.join(", ")
-                            ),
-                        ));
+                        return Err(satori_core::class_weight::unknown_class(label, labels));
                     };
                     cw[i] = w;
                 }

@@ -6,8 +6,9 @@ use std::collections::BTreeMap;
 use satori_core::{Error, Result};
 use serde::{Deserialize, Serialize};
 
-/// When to stop boosting early on a validation set.
-#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize)]
+/// When to stop boosting early on a validation set. In TOML and `--set`: `"auto"`, `"on"`,
+/// `"off"`, or `true` (= `on`) / `false` (= `off`), as the networks' `early_stopping`.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize)]
 #[serde(rename_all = "snake_case")]
 pub enum EarlyStopping {
     /// On when the training data has more than 10 000 rows (scikit-learn's `auto`).
@@ -21,9 +22,33 @@ pub enum EarlyStopping {
     Off,
 }
 
-/// Class weights of a [`GbmClassifierParams`] (scikit-learn's `class_weight`).
-#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
-#[serde(rename_all = "snake_case")]
+impl<'de> Deserialize<'de> for EarlyStopping {
+    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> std::result::Result<Self, D::Error> {
+        #[derive(Deserialize)]
+        #[serde(untagged)]
+        enum Repr {
+            Flag(bool),
+            Word(String),
+        }
+        match Repr::deserialize(d)? {
+            Repr::Flag(true) => Ok(EarlyStopping::On),
+            Repr::Flag(false) => Ok(EarlyStopping::Off),
+            Repr::Word(w) => match w.as_str() {
+                "auto" => Ok(EarlyStopping::Auto),
+                "on" => Ok(EarlyStopping::On),
+                "off" => Ok(EarlyStopping::Off),
+                _ => Err(serde::de::Error::custom(format!(
+                    "early_stopping must be \"auto\", \"on\", \"off\", true or false, got \"{}\"",
+                    satori_core::snippet(&w)
+                ))),
+            },
+        }
+    }
+}
+
+/// Class weights of a [`GbmClassifierParams`] (scikit-learn's `class_weight`), in the one text
+/// form of [`satori_core::class_weight`]: `"balanced"` or `{ yes = 3.0 }`.
+#[derive(Debug, Clone, Default, PartialEq)]
 pub enum ClassWeight {
     /// Every class weighs 1.
     #[default]
@@ -31,9 +56,15 @@ pub enum ClassWeight {
     /// `n_samples / (n_classes * count(class))`, counted on the training rows.
     Balanced,
     /// A weight per class label; labels not listed weigh 1. In TOML:
-    /// `class_weight = { map = { yes = 3.0 } }`.
+    /// `class_weight = { yes = 3.0 }`.
     Map(BTreeMap<String, f64>),
 }
+
+satori_core::class_weight_serde!(ClassWeight {
+    None,
+    Balanced,
+    Map
+});
 
 /// The loss a [`GbmRegressorParams`] minimises.
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize)]

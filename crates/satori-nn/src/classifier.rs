@@ -91,12 +91,31 @@ impl Estimator for MlpClassifierParams {
     fn fit_with_progress(&self, data: &Dataset, progress: &dyn Progress) -> Result<MlpClassifier> {
         self.0.validate()?;
         let (x, tasks, classes) = inputs(&self.0, data)?;
-        let fitted = model::fit_fresh(&self.0, x, tasks, progress)?;
+        let fitted = model::fit_fresh(&self.0, x, tasks, None, progress)?;
         Ok(MlpClassifier { fitted, classes })
     }
 }
 
 impl MlpClassifierParams {
+    /// Fit on `train`, measuring the validation loss on `valid` every epoch (same columns, same
+    /// class labels) instead of holding out `validation_fraction` of the rows; with
+    /// `early_stopping`, training stops on it and keeps the best epoch's weights. The validation
+    /// loss weighs rows by their sample weights only (no class weights).
+    pub fn fit_with_validation(
+        &self,
+        train: &Dataset,
+        valid: &Dataset,
+        progress: &dyn Progress,
+    ) -> Result<MlpClassifier> {
+        self.0.validate()?;
+        let (x, tasks, classes) = inputs(&self.0, train)?;
+        let vx = model::features(valid)?;
+        let vw = model::sample_weights(valid)?;
+        let vtask = model::valid_task_data(valid.require_target()?, Some(&classes), &vw)?;
+        let fitted = model::fit_fresh(&self.0, x, tasks, Some((vx, vec![vtask])), progress)?;
+        Ok(MlpClassifier { fitted, classes })
+    }
+
     /// Transfer learning: start from `base`'s hidden layers (the first `freeze` frozen, the
     /// others trained at `learning_rate * transfer_lr_factor`), put a fresh output head for this
     /// data's classes on top, and fine-tune. The architecture (`hidden_layer_sizes`,

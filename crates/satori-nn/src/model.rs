@@ -181,13 +181,7 @@ fn class_weights(
         }
         ClassWeight::Custom(map) => {
             if let Some(unknown) = map.keys().find(|l| !labels.contains(l)) {
-                return Err(Error::param(
-                    "class_weight",
-                    format!(
-                        "unknown class `{unknown}`; the classes are {}",
-                        labels.join(", ")
-                    ),
-                ));
+                return Err(satori_core::class_weight::unknown_class(unknown, labels));
             }
             Ok(labels
                 .iter()
@@ -197,14 +191,69 @@ fn class_weights(
     }
 }
 
-/// Fit a fresh network with one head per task.
+/// A given validation set: its features and task data (row-aligned, same tasks as training).
+pub(crate) type ValidPart = (Array2<f32>, Vec<TaskData>);
+
+/// The task data of a validation target: its sample weights only (the validation loss is the
+/// plain loss on the given rows), checked to have the training target's classes.
+pub(crate) fn valid_task_data(
+    target: &Target,
+    train_labels: Option<&[String]>,
+    weights: &[f32],
+) -> Result<TaskData> {
+    if let (Some(train), Some(valid)) = (train_labels, target.labels())
+        && train != valid
+    {
+        return Err(Error::InvalidData(format!(
+            "the validation set's classes ({}) are not the training classes ({})",
+            valid.join(", "),
+            train.join(", ")
+        )));
+    }
+    if train_labels.is_some() != target.labels().is_some() {
+        return Err(Error::InvalidData(
+            "the validation set's target is not of the training target's kind (classes or values)"
+                .into(),
+        ));
+    }
+    task_data(target, weights, &ClassWeight::None, 1.0)
+}
+
+/// Fit a fresh network with one head per task; with `valid`, the validation loss is measured on
+/// it (and early stopping stops on it) instead of a held-out fraction of `x`.
 pub(crate) fn fit_fresh(
     params: &MlpParams,
     x: Array2<f32>,
     tasks: Vec<TaskData>,
+    valid: Option<ValidPart>,
     progress: &dyn Progress,
 ) -> Result<TrainingRecord> {
     params.validate()?;
+    let (x, tasks, given_valid) = match valid {
+        None => (x, tasks, 0),
+        Some((vx, vtasks)) => {
+            if vx.ncols() != x.ncols() || vtasks.len() != tasks.len() {
+                return Err(Error::ShapeMismatch {
+                    context: "the validation set's columns".into(),
+                    expected: x.ncols(),
+                    got: vx.ncols(),
+                });
+            }
+            let k = vx.nrows();
+            let x = ndarray::concatenate(ndarray::Axis(0), &[x.view(), vx.view()])
+                .map_err(|e| Error::Internal(e.to_string()))?;
+            let tasks = tasks
+                .into_iter()
+                .zip(vtasks)
+                .map(|(mut t, v)| {
+                    t.y.extend(v.y);
+                    t.w.extend(v.w);
+                    t
+                })
+                .collect();
+            (x, tasks, k)
+        }
+    };
     let heads: Vec<usize> = tasks.iter().map(|t| t.kind.outputs()).collect();
     satori_core::memory::check_fits(
         params.training_bytes(x.ncols(), heads.iter().sum()),
@@ -230,6 +279,7 @@ pub(crate) fn fit_fresh(
         frozen: 0,
         slow: 0,
         epochs: params.max_iter,
+        given_valid,
     };
     Ok(TrainingRecord::new(
         params.clone(),
@@ -288,6 +338,7 @@ pub(crate) fn fit_transfer(
         frozen: freeze,
         slow,
         epochs: params.max_iter,
+        given_valid: 0,
     };
     Ok(TrainingRecord::new(
         params.clone(),
@@ -325,6 +376,7 @@ pub(crate) fn fit_continue(
         frozen: 0,
         slow: 0,
         epochs,
+        given_valid: 0,
     };
     Ok(fitted.continued(train::run(spec, progress)?))
 }

@@ -126,7 +126,7 @@ impl MultiTaskMlpParams {
     ) -> Result<MultiTaskMlp> {
         self.validate()?;
         let (x, tasks, infos) = self.inputs(data, targets)?;
-        let fitted = model::fit_fresh(&self.0, x, tasks, progress)?;
+        let fitted = model::fit_fresh(&self.0, x, tasks, None, progress)?;
         Ok(MultiTaskMlp {
             fitted,
             tasks: infos,

@@ -58,9 +58,10 @@ pub enum LrSchedule {
     ReduceOnPlateau,
 }
 
-/// Per-class weights in the loss (scikit-learn's `class_weight`; classifiers only).
-#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
-#[serde(rename_all = "snake_case")]
+/// Per-class weights in the loss (scikit-learn's `class_weight`; classifiers only), in the one
+/// text form of [`satori_core::class_weight`]: `"balanced"` or `{ yes = 3.0 }`. Model files keep
+/// the binary layout of earlier versions.
+#[derive(Debug, Clone, Default, PartialEq)]
 pub enum ClassWeight {
     /// Every class weighs 1 (default).
     #[default]
@@ -68,9 +69,15 @@ pub enum ClassWeight {
     /// `n_samples / (n_classes * count(class))`, as scikit-learn's `"balanced"`.
     Balanced,
     /// A weight per class label; labels not listed weigh 1. TOML:
-    /// `class_weight = { custom = { yes = 3.0 } }`.
+    /// `class_weight = { yes = 3.0 }`.
     Custom(BTreeMap<String, f64>),
 }
+
+satori_core::class_weight_serde!(ClassWeight {
+    None,
+    Balanced,
+    Custom
+});
 
 /// The hyperparameters of a multilayer perceptron, shared by [`crate::MlpClassifierParams`],
 /// [`crate::MlpRegressorParams`] and [`crate::MultiTaskMlpParams`] (which wrap it and deref to

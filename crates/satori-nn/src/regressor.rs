@@ -75,7 +75,27 @@ impl Estimator for MlpRegressorParams {
     fn fit_with_progress(&self, data: &Dataset, progress: &dyn Progress) -> Result<MlpRegressor> {
         self.0.validate()?;
         let (x, tasks) = inputs(&self.0, data)?;
-        let fitted = model::fit_fresh(&self.0, x, tasks, progress)?;
+        let fitted = model::fit_fresh(&self.0, x, tasks, None, progress)?;
+        Ok(MlpRegressor { fitted })
+    }
+}
+
+impl MlpRegressorParams {
+    /// Fit on `train`, measuring the validation loss on `valid` every epoch (same columns)
+    /// instead of holding out `validation_fraction` of the rows; with `early_stopping`, training
+    /// stops on it and keeps the best epoch's weights.
+    pub fn fit_with_validation(
+        &self,
+        train: &Dataset,
+        valid: &Dataset,
+        progress: &dyn Progress,
+    ) -> Result<MlpRegressor> {
+        self.0.validate()?;
+        let (x, tasks) = inputs(&self.0, train)?;
+        let vx = model::features(valid)?;
+        let vw = model::sample_weights(valid)?;
+        let vtask = model::valid_task_data(valid.require_target()?, None, &vw)?;
+        let fitted = model::fit_fresh(&self.0, x, tasks, Some((vx, vec![vtask])), progress)?;
         Ok(MlpRegressor { fitted })
     }
 }

@@ -73,3 +73,61 @@ fn summary_lists_layers_and_counts() {
     assert_eq!(net.n_parameters(), 28 * 256 + 256 + 256 * 256 + 256 + 257);
     assert!(s.contains(&format!("total parameters: {}", net.n_parameters())));
 }
+
+#[test]
+fn a_given_validation_set_is_scored_every_epoch_and_stops_training() {
+    use satori_core::{Dataset, Target};
+
+    use crate::{MlpClassifierParams, MlpParams};
+
+    let rows = |n: usize, flip: bool| {
+        let x = Array2::from_shape_fn((n, 2), |(i, j)| ((i * 7 + j * 3) % 11) as f64 / 5.0 - 1.0);
+        let codes = ndarray::Array1::from_shape_fn(n, |i| {
+            let c = usize::from(x[[i, 0]] + x[[i, 1]] > 0.0);
+            if flip { 1 - c } else { c }
+        });
+        Dataset::new(x, vec!["a".into(), "b".into()])
+            .unwrap()
+            .with_target(Target::Classes {
+                codes,
+                labels: vec!["n".into(), "y".into()],
+            })
+            .unwrap()
+    };
+    let params = MlpClassifierParams(MlpParams {
+        hidden_layer_sizes: vec![8],
+        max_iter: 300,
+        early_stopping: true,
+        learning_rate_init: 0.05,
+        ..Default::default()
+    });
+    // The validation rows have the opposite labels: the better the network learns the training
+    // rows, the worse it does on them, so training stops after `n_iter_no_change` epochs.
+    let model = params
+        .fit_with_validation(&rows(80, false), &rows(40, true), &satori_core::NoProgress)
+        .unwrap();
+    let curve = model.loss_curve();
+    let valid = curve
+        .valid
+        .as_ref()
+        .expect("the validation loss is recorded");
+    assert_eq!(valid.len(), curve.train.len());
+    assert!(
+        curve.train.len() < 300,
+        "stopped: {} epochs",
+        curve.train.len()
+    );
+    // Classes that differ from the training classes are refused.
+    let other = Dataset::new(Array2::zeros((10, 2)), vec!["a".into(), "b".into()])
+        .unwrap()
+        .with_target(Target::Classes {
+            codes: ndarray::Array1::zeros(10),
+            labels: vec!["n".into(), "z".into()],
+        })
+        .unwrap();
+    let e = params
+        .fit_with_validation(&rows(80, false), &other, &satori_core::NoProgress)
+        .unwrap_err()
+        .to_string();
+    assert!(e.contains("training classes"), "{e}");
+}

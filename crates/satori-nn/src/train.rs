@@ -53,6 +53,10 @@ pub(crate) struct TrainSpec<'a> {
     pub slow: usize,
     /// Number of epochs at most.
     pub epochs: usize,
+    /// The last `given_valid` rows of `x` (and of each task) are a given validation set: they
+    /// are scored every epoch and never trained on, and with `early_stopping` training stops on
+    /// them instead of holding out `validation_fraction` of the rows. 0: none given.
+    pub given_valid: usize,
 }
 
 /// What a training run gives back.

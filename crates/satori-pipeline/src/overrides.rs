@@ -64,6 +64,17 @@ pub fn set_path(root: &mut Value, path: &str, value: Value, allow_new: bool) -> 
                 }
                 &mut items[idx]
             }
+            // `model.class_weight.yes=3`: a class-weight map takes any class label, and a word
+            // (`"none"`, `"balanced"`) becomes a map.
+            node if last && i > 0 && segments[i - 1] == "class_weight" => {
+                if !node.is_object() {
+                    *node = Value::Object(Default::default());
+                }
+                if let Value::Object(map) = node {
+                    map.insert((*seg).to_string(), value);
+                }
+                return Ok(());
+            }
             Value::Object(map) => {
                 if !(map.contains_key(*seg) || (last && allow_new)) {
                     let suggestions = closest_names(seg, map.keys().map(String::as_str), 3);

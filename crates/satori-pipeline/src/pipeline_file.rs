@@ -21,6 +21,10 @@
 //! kind = "dummy_classifier"
 //! strategy = "stratified"
 //! ```
+//!
+//! Steps given in a file replace the model's automatic preprocessing, unless one of them is the
+//! placeholder `step = "auto"` ([`AUTO_STEP`]): the automatic steps then run at its place, the
+//! file's steps above it before them and those below it after them (see [`split_at_auto`]).
 
 use std::path::Path;
 
@@ -30,6 +34,51 @@ use serde::de::DeserializeOwned;
 use serde_json::Value;
 
 use crate::steps::STEP_NAMES;
+
+/// The placeholder step that stands for the model family's automatic preprocessing.
+pub const AUTO_STEP: &str = "auto";
+
+/// The steps of a pipeline file that names the [`AUTO_STEP`] placeholder: the file's steps
+/// before it and after it (as parameter trees). `None` when the file has no placeholder (its
+/// steps, if any, replace the automatic ones); an error when it has several.
+pub fn split_at_auto(tree: &Value) -> Result<Option<(Vec<Value>, Vec<Value>)>> {
+    let Some(Value::Array(steps)) = tree.get("preprocessing") else {
+        return Ok(None);
+    };
+    let marks: Vec<usize> = steps
+        .iter()
+        .enumerate()
+        .filter(|(_, s)| s.get("step").and_then(Value::as_str) == Some(AUTO_STEP))
+        .map(|(i, _)| i)
+        .collect();
+    match marks[..] {
+        [] => Ok(None),
+        [i] => {
+            if let Some(extra) = steps[i]
+                .as_object()
+                .and_then(|m| m.keys().find(|k| k.as_str() != "step"))
+            {
+                return Err(Error::param(
+                    format!("preprocessing.{i}.{}", snippet(extra)),
+                    "the `auto` step takes no parameters (adjust the automatic steps with --set \
+                     preprocessing.<index>.<parameter>=<value>)",
+                ));
+            }
+            if tree.get("auto_preprocessing") == Some(&Value::Bool(false)) {
+                return Err(Error::param(
+                    "auto_preprocessing",
+                    "is false, and a step = \"auto\" asks for the automatic preprocessing: \
+                     remove one of them",
+                ));
+            }
+            Ok(Some((steps[..i].to_vec(), steps[i + 1..].to_vec())))
+        }
+        _ => Err(Error::param(
+            "preprocessing",
+            "step = \"auto\" may appear once (it stands for all the automatic steps)",
+        )),
+    }
+}
 
 const TOP_KEYS: &[&str] = &[
     "preprocessing",
@@ -65,7 +114,7 @@ pub fn parse_pipeline(text: &str, source: &str) -> Result<Value> {
         };
         for (i, step) in steps.iter().enumerate() {
             match step.get("step").and_then(Value::as_str) {
-                Some(name) if STEP_NAMES.contains(&name) => {}
+                Some(name) if STEP_NAMES.contains(&name) || name == AUTO_STEP => {}
                 Some(name) => return Err(unknown(source, "step", name, STEP_NAMES)),
                 None => {
                     return Err(Error::InvalidData(format!(

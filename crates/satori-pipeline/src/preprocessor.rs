@@ -81,6 +81,13 @@ pub fn steps_from_tree(tree: &Value) -> Result<Vec<StepParams>> {
             "the pipeline file has no [[preprocessing]] steps to apply".into(),
         ));
     };
+    if crate::pipeline_file::split_at_auto(tree)?.is_some() {
+        return Err(Error::param(
+            "preprocessing",
+            "step = \"auto\" stands for a model's automatic preprocessing, and `satori \
+             transform` fits no model: write the steps out",
+        ));
+    }
     let steps: Vec<StepParams> = serde_json::from_value(list.clone())
         .map_err(|e| Error::param("preprocessing", e.to_string()))?;
     validate_steps(&steps)?;

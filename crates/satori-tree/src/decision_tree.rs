@@ -70,6 +70,7 @@ pub struct DecisionTreeClassifierParams {
     pub ccp_alpha: f64,
     /// Class weights multiplied into the sample weights: none (default), `"balanced"` or a map
     /// from label to weight.
+    #[serde(deserialize_with = "crate::params::read_class_weight")]
     pub class_weight: Option<ClassWeight>,
     /// Seed of the order in which features are tried (which matters on ties and with
     /// `max_features` below all) and of the random splitter. Default 0.

@@ -4,6 +4,7 @@
 use std::collections::BTreeMap;
 
 use ndarray::{Array1, Array2, ArrayView2};
+use satori_core::class_weight::ClassWeightForm;
 use satori_core::{Dataset, Error, Result, Target, check_features};
 use serde::{Deserialize, Serialize};
 
@@ -116,36 +117,35 @@ pub enum ClassWeight {
     Map(BTreeMap<String, f64>),
 }
 
-#[derive(Deserialize)]
-#[serde(untagged)]
-enum WeightRepr {
-    Word(String),
-    Map(BTreeMap<String, f64>),
-}
-
 impl Serialize for ClassWeight {
     fn serialize<S: serde::Serializer>(&self, s: S) -> std::result::Result<S::Ok, S::Error> {
         match self {
-            ClassWeight::Balanced => s.serialize_str("balanced"),
-            ClassWeight::BalancedSubsample => s.serialize_str("balanced_subsample"),
-            ClassWeight::Map(m) => m.serialize(s),
+            ClassWeight::Balanced => ClassWeightForm::Balanced,
+            ClassWeight::BalancedSubsample => ClassWeightForm::BalancedSubsample,
+            ClassWeight::Map(m) => ClassWeightForm::Map(m.clone()),
         }
+        .write(s)
     }
+}
+
+/// A tree's or forest's `class_weight` in the one text form of
+/// [`satori_core::class_weight`]: `"none"` (or null) is no class weights.
+pub(crate) fn read_class_weight<'de, D: serde::Deserializer<'de>>(
+    d: D,
+) -> std::result::Result<Option<ClassWeight>, D::Error> {
+    Ok(match ClassWeightForm::read(d)? {
+        ClassWeightForm::None => None,
+        ClassWeightForm::Balanced => Some(ClassWeight::Balanced),
+        ClassWeightForm::BalancedSubsample => Some(ClassWeight::BalancedSubsample),
+        ClassWeightForm::Map(m) => Some(ClassWeight::Map(m)),
+    })
 }
 
 impl<'de> Deserialize<'de> for ClassWeight {
     fn deserialize<D: serde::Deserializer<'de>>(d: D) -> std::result::Result<Self, D::Error> {
-        match WeightRepr::deserialize(d)? {
-            WeightRepr::Map(m) => Ok(ClassWeight::Map(m)),
-            WeightRepr::Word(w) => match w.as_str() {
-                "balanced" => Ok(ClassWeight::Balanced),
-                "balanced_subsample" => Ok(ClassWeight::BalancedSubsample),
-                _ => Err(serde::de::Error::custom(format!(
-                    "class_weight must be \"balanced\", \"balanced_subsample\" or a map from \
-                     label to weight, got \"{w}\""
-                ))),
-            },
-        }
+        read_class_weight(d)?.ok_or_else(|| {
+            serde::de::Error::custom("class_weight \"none\": leave class_weight out instead")
+        })
     }
 }
 
@@ -174,13 +174,7 @@ impl ClassWeight {
         match self {
             ClassWeight::Map(m) => {
                 if let Some(bad) = m.keys().find(|l| !labels.contains(l)) {
-                    return Err(Error::param(
-                        "class_weight",
-                        format!(
-                            "names class `{bad}`, which is not a label of the target (labels: {})",
-                            labels.join(", ")
-                        ),
-                    ));
+                    return Err(satori_core::class_weight::unknown_class(bad, labels));
                 }
                 Ok(labels
                     .iter()

@@ -113,7 +113,7 @@ pub fn cross_validate(
             task: t.task(),
         })
         .collect();
-    let params = TrainParams::resolve(
+    let mut params = TrainParams::resolve(
         &request.model,
         &infos,
         data.features(),
@@ -121,6 +121,13 @@ pub fn cross_validate(
         request.seed,
         request.pipeline.as_ref(),
         &request.overrides,
+    )?;
+    crate::stopping::apply_front_end_defaults(
+        &mut params,
+        request.pipeline.as_ref(),
+        &request.overrides,
+        false,
+        &data,
     )?;
     request.strategy.validate()?;
     let groups = match &request.groups {

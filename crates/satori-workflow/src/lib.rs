@@ -38,6 +38,7 @@ pub mod external;
 mod header;
 pub mod output;
 pub mod params;
+pub mod stopping;
 pub mod targets;
 pub mod threshold;
 pub mod train;
@@ -50,6 +51,7 @@ pub use evaluate::{
 pub use external::{PredictionColumns, evaluate_prediction_table, prediction_table_outcomes};
 pub use header::fingerprint;
 pub use params::{TargetInfo, TrainParams};
+pub use stopping::EarlyStopReport;
 pub use targets::{Prepared, RowsReport, parse_targets, prepare};
 pub use threshold::ThresholdObjective;
 pub use train::{TrainOutcome, TrainRequest, train, validation_read_options};

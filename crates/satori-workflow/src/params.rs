@@ -8,6 +8,7 @@ use std::collections::BTreeSet;
 use satori_core::{Error, Result, Schema, Task, clip, snippet};
 use satori_pipeline::overrides::apply_overrides;
 use satori_pipeline::params::{seed_paths, spread_seed};
+use satori_pipeline::steps::StepParams;
 use satori_pipeline::steps::auto::auto_steps;
 use satori_pipeline::{ModelParams, PipelineParams, TargetSettings, pipeline_file};
 use serde::de::Error as _;
@@ -114,7 +115,9 @@ impl TrainParams {
     /// `model` table replaces the model when it names a `kind` — a full kind or a `--model`
     /// name — and tunes it otherwise; `tasks.<target>` tables tune each target), then the
     /// family's automatic preprocessing if no steps were named (see
-    /// [`satori_pipeline::steps::auto`]), then the `--set` overrides (which can adjust the
+    /// [`satori_pipeline::steps::auto`]; a file whose steps include the placeholder
+    /// `step = "auto"` gets the automatic steps at its place, its own before and after them, see
+    /// [`pipeline_file::split_at_auto`]), then the `--set` overrides (which can adjust the
     /// automatic steps, or turn them off with `auto_preprocessing=false`). Last, `seed` is copied
     /// into every stochastic step and model that the file or `--set` did not seed itself.
     pub fn resolve(
@@ -143,9 +146,28 @@ impl TrainParams {
             holdout,
             stratify: true,
         };
-        let base = match file {
-            Some(tree) => merge_file(&base, tree, &tasks)?,
-            None => base,
+        // A file whose steps name the `auto` placeholder adds its steps before and after the
+        // automatic ones: its steps are laid in once those are known.
+        let marked = match file {
+            Some(tree) => pipeline_file::split_at_auto(tree)?,
+            None => None,
+        };
+        let base = match (file, &marked) {
+            (Some(tree), Some(_)) => {
+                let mut tree = tree.clone();
+                if let Some(map) = tree.as_object_mut() {
+                    map.remove("preprocessing");
+                }
+                merge_file(&base, &tree, &tasks)?
+            }
+            (Some(tree), None) => merge_file(&base, tree, &tasks)?,
+            (None, _) => base,
+        };
+        // The file's step trees around `auto` (for the seeds it gives its steps).
+        let marked_trees = marked.clone();
+        let marked = match marked {
+            Some((before, after)) => Some((file_steps(before)?, file_steps(after)?)),
+            None => None,
         };
         // `--set model.kind=gbm` takes a `--model` name too, and is applied first: the
         // automatic preprocessing is the new model's.
@@ -166,15 +188,38 @@ impl TrainParams {
         let mut base = apply_overrides(&base, &kinds)?;
         let p = &mut base.pipeline;
         let auto = p.auto_preprocessing && p.preprocessing.is_empty();
+        let mut auto_len = 0;
         if auto {
-            p.preprocessing = auto_steps(p.model.capabilities().needs, features);
+            let mut steps = auto_steps(p.model.capabilities().needs, features);
+            if let Some((before, after)) = &marked {
+                steps.retain(|s| !done_before(s, before));
+                auto_len = steps.len();
+                steps = before.iter().chain(&steps).chain(after).cloned().collect();
+            }
+            p.preprocessing = steps;
         }
         let overrides = rest.as_slice();
         let mut params = apply_overrides(&base, overrides)?;
         if auto && !params.pipeline.auto_preprocessing {
-            params.pipeline.preprocessing.clear();
+            params.pipeline.preprocessing = match &marked {
+                Some((before, after)) => before.iter().chain(after).cloned().collect(),
+                None => Vec::new(),
+            };
         }
-        let mut explicit: BTreeSet<String> = file.map(seed_paths).unwrap_or_default();
+        // Seeds the file gave its own steps, at their places in the resolved list.
+        let seeded = match (file, marked_trees) {
+            (Some(tree), Some((before, after))) => {
+                let mut tree = tree.clone();
+                let slots = std::iter::repeat_n(Value::Null, auto_len);
+                let steps: Vec<Value> = before.into_iter().chain(slots).chain(after).collect();
+                if let Some(map) = tree.as_object_mut() {
+                    map.insert("preprocessing".into(), Value::Array(steps));
+                }
+                Some(tree)
+            }
+            (file, _) => file.cloned(),
+        };
+        let mut explicit: BTreeSet<String> = seeded.as_ref().map(seed_paths).unwrap_or_default();
         explicit.extend(
             overrides
                 .iter()
@@ -187,6 +232,41 @@ impl TrainParams {
             serde_json::from_value(tree).map_err(|e| Error::Internal(e.to_string()))?;
         params.validate(targets)?;
         Ok(params)
+    }
+}
+
+/// The steps of a pipeline file around its `auto` placeholder, read.
+fn file_steps(steps: Vec<Value>) -> Result<Vec<StepParams>> {
+    serde_json::from_value(Value::Array(steps))
+        .map_err(|e| Error::param("preprocessing", clip(&e.to_string(), 300)))
+}
+
+/// Whether the file's steps before the automatic ones already did what the automatic step `step`
+/// does (expanded every datetime column, encoded every categorical column), so that it would
+/// find no column to work on.
+fn done_before(step: &StepParams, before: &[StepParams]) -> bool {
+    const ENCODERS: &[&str] = &[
+        "one_hot_encoder",
+        "ordinal_encoder",
+        "target_encoder",
+        "frequency_encoder",
+        "feature_hasher",
+    ];
+    let all_columns = |s: &StepParams| {
+        serde_json::to_value(s)
+            .ok()
+            .and_then(|v| v.get("columns").cloned())
+            .is_none_or(|c| c.is_null() || c.as_array().is_some_and(Vec::is_empty))
+    };
+    let same = |names: &[&str]| {
+        before
+            .iter()
+            .any(|b| names.contains(&b.name()) && all_columns(b))
+    };
+    match step.name() {
+        "datetime_features" => same(&["datetime_features"]),
+        "one_hot_encoder" => same(ENCODERS),
+        _ => false,
     }
 }
 
@@ -343,6 +423,75 @@ mod tests {
         assert_eq!(p.pipeline.seed, 7);
         assert_eq!(p.pipeline.model.kind(), "logistic_regression");
         assert_eq!(p.pipeline.preprocessing.len(), 2);
+    }
+
+    fn step_names(p: &TrainParams) -> Vec<&'static str> {
+        p.pipeline.preprocessing.iter().map(|s| s.name()).collect()
+    }
+
+    #[test]
+    fn a_pipeline_file_adds_steps_around_the_automatic_ones_at_its_auto_step() {
+        let targets = info(&[("y", Task::Binary)]);
+        let features = Schema::new(vec![
+            satori_core::ColumnSchema {
+                name: "when".into(),
+                kind: satori_core::ColumnKind::Datetime,
+            },
+            satori_core::ColumnSchema {
+                name: "colour".into(),
+                kind: satori_core::ColumnKind::Categorical {
+                    categories: vec!["red".into(), "blue".into()],
+                },
+            },
+        ])
+        .unwrap();
+        let resolve = |text: &str| {
+            let tree = parse_pipeline(text, "p.toml")?;
+            TrainParams::resolve("logistic", &targets, &features, 0.2, 0, Some(&tree), &[])
+        };
+        let p = resolve(
+            "[[preprocessing]]\nstep = \"datetime_features\"\nfeatures = [\"month\"]\n\
+             [[preprocessing]]\nstep = \"auto\"\n\
+             [[preprocessing]]\nstep = \"variance_threshold\"\n",
+        )
+        .unwrap();
+        // The file's own date expansion replaces the automatic one; the others stay.
+        assert_eq!(
+            step_names(&p),
+            [
+                "datetime_features",
+                "one_hot_encoder",
+                "simple_imputer",
+                "standard_scaler",
+                "variance_threshold"
+            ]
+        );
+        let p = resolve("[[preprocessing]]\nstep = \"auto\"\n").unwrap();
+        assert_eq!(
+            step_names(&p),
+            [
+                "datetime_features",
+                "one_hot_encoder",
+                "simple_imputer",
+                "standard_scaler"
+            ]
+        );
+        // A file without the placeholder keeps meaning what it meant: its steps replace them.
+        let p = resolve("[[preprocessing]]\nstep = \"variance_threshold\"\n").unwrap();
+        assert_eq!(step_names(&p), ["variance_threshold"]);
+        let twice =
+            resolve("[[preprocessing]]\nstep = \"auto\"\n[[preprocessing]]\nstep = \"auto\"\n")
+                .unwrap_err()
+                .to_string();
+        assert!(twice.contains("may appear once"), "{twice}");
+        let off = resolve("auto_preprocessing = false\n[[preprocessing]]\nstep = \"auto\"\n")
+            .unwrap_err()
+            .to_string();
+        assert!(off.contains("auto_preprocessing"), "{off}");
+        let extra = resolve("[[preprocessing]]\nstep = \"auto\"\nwith_mean = true\n")
+            .unwrap_err()
+            .to_string();
+        assert!(extra.contains("takes no parameters"), "{extra}");
     }
 
     #[test]

@@ -16,6 +16,7 @@ use crate::evaluate::{
 };
 use crate::header::{HeaderInputs, build};
 use crate::params::{TargetInfo, TrainParams, forced_tasks};
+use crate::stopping::{EarlyStopReport, apply_front_end_defaults};
 use crate::targets::{Prepared, RowsReport, first_classification, prepare, target_only};
 use crate::threshold::{ThresholdObjective, tune_threshold};
 
@@ -110,6 +111,9 @@ pub struct TrainOutcome {
     pub labelled: Option<Vec<Labelled>>,
     /// The classification target the holdout was stratified on, if any.
     pub stratified_on: Option<String>,
+    /// Where an iterative model with a validation loss (a validation file, or early stopping on
+    /// a held-out fraction) stopped training.
+    pub early_stop: Option<EarlyStopReport>,
 }
 
 impl TrainOutcome {
@@ -182,6 +186,15 @@ pub fn train(
     }
     let (train_rows, test_rows, stratified_on) = split(&data, &params)?;
     let train_data = data.select_rows(&train_rows)?;
+    if request.init_from.is_none() && request.continue_from.is_none() {
+        apply_front_end_defaults(
+            &mut params,
+            request.pipeline.as_ref(),
+            &request.overrides,
+            request.validation.is_some(),
+            &train_data,
+        )?;
+    }
     let valid = match &request.validation {
         Some(table) => {
             if params.holdout > 0.0 {
@@ -285,6 +298,11 @@ pub fn train(
             },
         },
     )?;
+    let early_stop = EarlyStopReport::from_history(
+        header.training_history.as_ref(),
+        &params,
+        request.validation.is_some(),
+    );
     Ok(TrainOutcome {
         header,
         pipeline,
@@ -293,6 +311,7 @@ pub fn train(
         evaluations,
         labelled,
         stratified_on,
+        early_stop,
     })
 }
 

@@ -59,6 +59,10 @@ pub struct EvaluateArgs {
     /// Print a JSON result instead of tables.
     #[arg(long)]
     pub json: bool,
+    /// Refuse (exit 1) categories the model never saw in training, instead of warning about
+    /// them and predicting them with the model's own rule.
+    #[arg(long, conflicts_with = "predictions")]
+    pub strict: bool,
     #[command(flatten)]
     pub read: ReadArgs,
 }
@@ -222,6 +226,7 @@ fn from_model(
     let opts = pipeline.read_options(read_options(&args.read)?);
     let table = read_table(data_path, &opts, progress)?;
     warn_if_training_file(&header, data_path, args.model.as_deref(), progress);
+    crate::show::check_unseen(&table, pipeline.input_schema(), args.strict, progress)?;
     let spec = metric_spec(args, pipeline.classes())?;
     let labelled = labelled_predictions(pipeline, &table)?;
     let evaluations = pipeline

@@ -30,6 +30,10 @@ pub struct PredictArgs {
     /// Print a JSON summary instead of text.
     #[arg(long)]
     pub json: bool,
+    /// Refuse (exit 1) categories the model never saw in training, instead of warning about
+    /// them and predicting them with the model's own rule.
+    #[arg(long)]
+    pub strict: bool,
     #[command(flatten)]
     pub read: ReadArgs,
 }
@@ -49,6 +53,7 @@ pub fn run(args: PredictArgs, progress: &TermProgress) -> anyhow::Result<()> {
     let (_, pipeline) = model_file::load(&args.model)?;
     let opts = pipeline.read_options(read_options(&args.read)?);
     let table = read_table(&args.data, &opts, progress)?;
+    crate::show::check_unseen(&table, pipeline.input_schema(), args.strict, progress)?;
     let predictions = pipeline.predict_table_all(&table)?;
     let ids = args
         .id

@@ -102,6 +102,8 @@ pub struct TrainJson {
     pub params: serde_json::Value,
     pub holdout: Option<Evaluation>,
     pub threshold: Option<satori_metrics::DecisionThreshold>,
+    /// Where training stopped, for models with a validation loss.
+    pub early_stopping: Option<satori_workflow::EarlyStopReport>,
     /// The model file written, or `null` without `--out`.
     pub out: Option<String>,
 }
@@ -265,6 +267,7 @@ pub fn run(args: TrainArgs, progress: &TermProgress) -> anyhow::Result<()> {
         params: outcome.header.params.clone(),
         holdout: outcome.evaluation().cloned(),
         threshold: outcome.header.threshold.clone(),
+        early_stopping: outcome.early_stop.clone(),
         out: args.out.as_ref().map(|p| p.display().to_string()),
     };
     if args.json {
@@ -404,6 +407,9 @@ fn print_summary(s: &TrainJson, extra: &str, progress: &TermProgress) {
     );
     for line in &s.text_columns {
         show!("  text {line}");
+    }
+    if let Some(e) = &s.early_stopping {
+        show!("{}", e.line());
     }
     if let Some(h) = &s.holdout {
         show!("Holdout scores ({} rows):", h.n_rows);

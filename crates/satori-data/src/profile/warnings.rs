@@ -324,7 +324,10 @@ pub(crate) fn imbalance_warning(profile: &TargetProfile) -> Option<Warning> {
             &profile.name,
             format!(
                 "the target `{}` is imbalanced: its largest class is {ratio:.1} times its smallest; \
-                 prefer stratified splits and metrics such as balanced accuracy, F1 or ROC AUC",
+                 to weight the rare classes up, train with --set model.class_weight=balanced \
+                 (or a map such as --set model.class_weight.<class>=5); for a binary target, \
+                 --tune-threshold f1 picks the decision threshold; judge the model by balanced \
+                 accuracy, F1 or ROC AUC",
                 profile.name
             ),
         )

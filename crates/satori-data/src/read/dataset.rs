@@ -53,6 +53,89 @@ impl Table {
     ) -> Result<(Array2<f64>, Vec<Vec<String>>)> {
         features_keeping_unseen(self, expected)
     }
+
+    /// The categories of this table's columns that an expected categorical column's list (a
+    /// model's training categories) does not have, with the number of rows holding each: one
+    /// entry per column that has any, in the expected schema's order; labels by falling row
+    /// count, then first appearance.
+    pub fn unseen_categories(&self, expected: &Schema) -> Result<Vec<UnseenCategories>> {
+        let (x, unseen) = features_keeping_unseen(self, expected)?;
+        let mut out = Vec::new();
+        for (k, labels) in unseen.into_iter().enumerate() {
+            if labels.is_empty() {
+                continue;
+            }
+            let known = match &expected.columns[k].kind {
+                ColumnKind::Categorical { categories } => categories.len(),
+                _ => continue,
+            };
+            let mut rows = vec![0usize; labels.len()];
+            for &v in x.column(k) {
+                if v.is_finite()
+                    && v >= known as f64
+                    && let Some(n) = rows.get_mut(v as usize - known)
+                {
+                    *n += 1;
+                }
+            }
+            let mut values: Vec<(String, usize)> = labels.into_iter().zip(rows).collect();
+            values.sort_by(|a, b| b.1.cmp(&a.1));
+            out.push(UnseenCategories {
+                column: expected.columns[k].name.clone(),
+                values,
+            });
+        }
+        Ok(out)
+    }
+}
+
+/// The categories of one column never seen in training (see [`Table::unseen_categories`]).
+#[derive(Debug, Clone, PartialEq, serde::Serialize)]
+pub struct UnseenCategories {
+    /// The column.
+    pub column: String,
+    /// Each unseen label with the number of rows holding it, most frequent first.
+    pub values: Vec<(String, usize)>,
+}
+
+impl UnseenCategories {
+    /// Rows holding an unseen category of this column.
+    pub fn rows(&self) -> usize {
+        self.values.iter().map(|(_, n)| n).sum()
+    }
+
+    /// `column `colour`: 4 rows hold 2 categories not seen in training: `purple` (3 rows),
+    /// `teal` (1 row)` — at most five labels, each cut to a snippet.
+    pub fn describe(&self) -> String {
+        const SHOWN: usize = 5;
+        let rows = |n: usize| {
+            if n == 1 {
+                "1 row".to_string()
+            } else {
+                format!("{n} rows")
+            }
+        };
+        let mut listed: Vec<String> = self
+            .values
+            .iter()
+            .take(SHOWN)
+            .map(|(label, n)| format!("`{}` ({})", satori_core::snippet(label), rows(*n)))
+            .collect();
+        if self.values.len() > SHOWN {
+            listed.push(format!("and {} more", self.values.len() - SHOWN));
+        }
+        let what = match self.values.len() {
+            1 => "1 category".to_string(),
+            n => format!("{n} categories"),
+        };
+        let verb = if self.rows() == 1 { "holds" } else { "hold" };
+        format!(
+            "column `{}`: {} {verb} {what} not seen in training: {}",
+            satori_core::snippet(&self.column),
+            rows(self.rows()),
+            listed.join(", ")
+        )
+    }
 }
 
 /// The target of each row: a number, or a label (`None`/`NaN` = missing).

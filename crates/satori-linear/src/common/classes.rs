@@ -5,13 +5,12 @@ use std::collections::BTreeMap;
 
 use ndarray::{Array1, Array2, ArrayView1, ArrayView2};
 use satori_core::{CsMat, Dataset, Error, Result, Target};
-use serde::{Deserialize, Serialize};
 
 /// Weights of the classes, multiplied into the sample weights (scikit-learn's `class_weight`).
 ///
-/// In TOML: `class_weight = "balanced"`, or `class_weight = { weights = { yes = 3.0 } }`.
-#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
-#[serde(rename_all = "snake_case")]
+/// In TOML: `class_weight = "balanced"`, or `class_weight = { yes = 3.0 }` (the one text form
+/// of [`satori_core::class_weight`]).
+#[derive(Debug, Clone, Default, PartialEq)]
 pub enum ClassWeight {
     /// Every class weighs 1 (default).
     #[default]
@@ -23,6 +22,12 @@ pub enum ClassWeight {
     /// the target, and every weight finite and non-negative.
     Weights(BTreeMap<String, f64>),
 }
+
+satori_core::class_weight_serde!(ClassWeight {
+    None,
+    Balanced,
+    Weights
+});
 
 impl ClassWeight {
     /// Checks the weights of a map.
@@ -68,14 +73,7 @@ impl ClassWeight {
                     match labels.iter().position(|l| l == label) {
                         Some(c) => out[c] = *w,
                         None => {
-                            return Err(Error::param(
-                                "class_weight",
-                                format!(
-                                    "class `{label}` is not a class of the target; the classes \
-                                     are: {}",
-                                    labels.join(", ")
-                                ),
-                            ));
+                            return Err(satori_core::class_weight::unknown_class(label, labels));
                         }
                     }
                 }

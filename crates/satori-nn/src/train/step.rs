@@ -74,7 +74,7 @@ struct Ctx<'a> {
 /// Train as `spec` says; see [`TrainSpec`].
 pub(crate) fn run(spec: TrainSpec<'_>, progress: &dyn Progress) -> Result<TrainOutcome> {
     let p = spec.params;
-    let n = spec.x.nrows();
+    let n = spec.x.nrows() - spec.given_valid.min(spec.x.nrows());
     if n == 0 {
         return Err(Error::NotEnoughSamples {
             context: "training a neural network".into(),
@@ -87,7 +87,9 @@ pub(crate) fn run(spec: TrainSpec<'_>, progress: &dyn Progress) -> Result<TrainO
         .first()
         .filter(|t| matches!(t.kind, TaskKind::Classes(_)))
         .map(|t| t.y.as_slice());
-    let (train_rows, valid_rows) = if p.early_stopping {
+    let (train_rows, valid_rows) = if spec.given_valid > 0 {
+        ((0..n).collect(), (n..spec.x.nrows()).collect())
+    } else if p.early_stopping {
         split_rows(n, p.validation_fraction, strata, p.seed)?
     } else {
         ((0..n).collect(), Vec::new())

@@ -116,6 +116,7 @@ macro_rules! forest_params {
             /// Class weights multiplied into the sample weights: none (default),
             /// `"balanced"`, `"balanced_subsample"` (balanced on each tree's bootstrap sample)
             /// or a map from label to weight.
+            #[serde(deserialize_with = "crate::params::read_class_weight")]
             pub class_weight: $cwty,
             )?
             /// Seed of the bootstrap samples, the feature draws and the random thresholds;

@@ -19,25 +19,27 @@ const MLP: Capabilities = Capabilities {
     importances: false,
     coefficients: false,
     history: true,
-    stops_on_validation: false,
+    stops_on_validation: true,
     continues: true,
     transfers: true,
 };
 
 /// `impl Family` for a network parameter type (its own `early_stopping` holds out a fraction of
-/// the training rows; a validation file is only scored).
+/// the training rows; a validation file replaces that fraction where `$valid` says the network
+/// takes one).
 macro_rules! nn_family {
-    ($params:ty, $caps:expr) => {
+    (@impl $params:ty, $caps:expr, $fit:expr) => {
         impl Family for $params {
             const CAPS: Capabilities = $caps;
 
             fn fit_valid(
                 &self,
                 data: &Dataset,
-                _valid: Option<&Dataset>,
+                valid: Option<&Dataset>,
                 progress: &dyn Progress,
             ) -> Result<Self::Model> {
-                self.fit_with_progress(data, progress)
+                let fit = $fit;
+                fit(self, data, valid, progress)
             }
 
             fn fit_sparse(&self, x: &CsMat<f64>, data: &Dataset) -> Result<Self::Model> {
@@ -45,21 +47,40 @@ macro_rules! nn_family {
             }
         }
     };
+    ($params:ty, $caps:expr, valid) => {
+        nn_family!(@impl $params, $caps, |p: &$params,
+                                       data: &Dataset,
+                                       valid: Option<&Dataset>,
+                                       progress: &dyn Progress| match valid {
+            Some(v) => p.fit_with_validation(data, v, progress),
+            None => p.fit_with_progress(data, progress),
+        });
+    };
+    ($params:ty, $caps:expr) => {
+        nn_family!(@impl $params, $caps, |p: &$params,
+                                       data: &Dataset,
+                                       _valid: Option<&Dataset>,
+                                       progress: &dyn Progress| p
+            .fit_with_progress(data, progress));
+    };
+
 }
 
-nn_family!(nn::MlpClassifierParams, MLP);
+nn_family!(nn::MlpClassifierParams, MLP, valid);
 nn_family!(
     nn::MlpRegressorParams,
     Capabilities {
         role: Role::Regressor,
         probabilities: false,
         ..MLP
-    }
+    },
+    valid
 );
 nn_family!(
     nn::MultiTaskMlpParams,
     Capabilities {
         role: Role::MultiOutput,
+        stops_on_validation: false,
         continues: false,
         transfers: false,
         ..MLP

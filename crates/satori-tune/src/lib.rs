@@ -1,0 +1,46 @@
+//! Hyperparameter search for satori: search spaces over `--set` paths, an ask/tell [`Study`],
+//! grid, random and TPE samplers, and median and successive-halving pruners.
+//!
+//! This is a pure search library: it knows nothing of models, so it can drive any objective.
+//! Parameters come out as `serde_json::Value`s keyed by their `--set` path (e.g.
+//! `model.learning_rate`), ready for satori's override mechanism.
+//!
+//! ```
+//! use satori_tune::{Direction, SearchSpace, Study, StudyConfig, TrialResult};
+//!
+//! let space = SearchSpace::parse_specs([
+//!     "model.learning_rate=float(0.001,1,log)",
+//!     "model.max_depth=int(1,10)",
+//!     "model.boosting=choice(gbdt,dart)",
+//!     "model.drop_rate=float(0.05,0.5) if model.boosting=dart",
+//! ])?;
+//! let config = StudyConfig { direction: Direction::Minimize, seed: 7, ..Default::default() };
+//! let mut study = Study::new(space, config)?;
+//! for _ in 0..30 {
+//!     let Some(trial) = study.ask()? else { break };
+//!     let lr = trial.params()["model.learning_rate"].as_f64().unwrap_or(1.0);
+//!     let depth = trial.params()["model.max_depth"].as_f64().unwrap_or(0.0);
+//!     let loss = (lr.ln() - 0.1f64.ln()).powi(2) + (depth - 6.0).powi(2);
+//!     study.tell(trial, TrialResult::Complete(loss))?;
+//! }
+//! let best = study.best_trial().expect("30 complete trials");
+//! assert!(best.value.unwrap() < 2.0);
+//! # Ok::<(), satori_core::Error>(())
+//! ```
+//!
+//! See `docs/tuning.md` for the spec grammar, the samplers, the pruners and the determinism rule.
+
+#![warn(missing_docs)]
+#![forbid(unsafe_code)]
+
+mod normal;
+pub mod pruner;
+pub mod sampler;
+pub mod space;
+mod spec;
+pub mod study;
+
+pub use pruner::{MedianPruner, Pruner, SuccessiveHalvingPruner};
+pub use sampler::{GridSampler, RandomSampler, Sampler, TpeSampler};
+pub use space::{Condition, Distribution, Param, Point, SearchSpace, value_eq};
+pub use study::{Direction, Study, StudyConfig, Trial, TrialRecord, TrialResult, TrialState};

@@ -1,0 +1,30 @@
+//! Grid search: every combination of the parameters' grid values.
+
+use satori_core::Result;
+use satori_core::rng::{rng, shuffle};
+use serde::{Deserialize, Serialize};
+
+use crate::space::{Point, SearchSpace};
+use crate::study::StudyConfig;
+
+/// Grid search. Each parameter contributes its grid values: every choice, every integer (or
+/// every `step`), a float's `step` multiples, or `grid=N` evenly spaced points (log-spaced for a
+/// log range); a float range with neither is an error. Conditional parameters branch only where
+/// they exist, so the grid is the union over the parents' values of the cartesian products of the
+/// active parameters. Trials take the points in order (the last parameter varies fastest), or in
+/// a seeded shuffled order; when every point has been asked, `ask` returns `None`.
+#[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
+#[serde(default, deny_unknown_fields)]
+pub struct GridSampler {
+    /// Visit the points in a seeded random order (useful with a trial budget). Default: false.
+    pub shuffle: bool,
+}
+
+/// The grid's points in visiting order.
+pub(crate) fn points(space: &SearchSpace, config: &StudyConfig) -> Result<Vec<Point>> {
+    let mut points = space.grid()?;
+    if let crate::sampler::Sampler::Grid(GridSampler { shuffle: true }) = config.sampler {
+        shuffle(&mut points, &mut rng(config.seed));
+    }
+    Ok(points)
+}
