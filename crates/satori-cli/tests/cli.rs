@@ -1322,3 +1322,58 @@ fn continue_from_trains_a_saved_network_further() {
         &["--continue-from"],
     );
 }
+
+/// A pipeline file whose steps leave missing values in a column (here `sex`, passed through by a
+/// column transformer) for a linear model: a user error naming the column and the fix, not the
+/// model's "row 23, column 8".
+#[test]
+fn missing_values_left_for_a_linear_model_name_the_column() {
+    let dir = tmp();
+    let pipeline = path(&dir, "columns.toml");
+    std::fs::write(
+        &pipeline,
+        "[[preprocessing]]\nstep = \"column_transformer\"\n\n\
+         [[preprocessing.transformers]]\nkinds = [\"numeric\", \"integer\"]\n\
+         steps = [{ step = \"simple_imputer\", strategy = \"median\" }]\n\n\
+         [[preprocessing.transformers]]\ncolumns = [\"island\"]\n\
+         steps = [{ step = \"one_hot_encoder\" }]\n",
+    )
+    .unwrap();
+    let penguins = data("palmer_penguins.csv");
+    let out = path(&dir, "m.satori");
+    let o = satori(&[
+        "train",
+        &penguins,
+        "--target",
+        "species",
+        "--model",
+        "logistic",
+        "--pipeline",
+        &pipeline,
+        "--out",
+        &out,
+    ]);
+    assert_user_error(
+        &o,
+        &[
+            "column `sex`",
+            "missing values",
+            "one_hot_encoder",
+            "--drop sex",
+        ],
+    );
+    // Trees take missing values and codes as they are: the same file trains a forest.
+    let o = satori(&[
+        "train",
+        &penguins,
+        "--target",
+        "species",
+        "--model",
+        "tree",
+        "--pipeline",
+        &pipeline,
+        "--out",
+        &out,
+    ]);
+    assert!(o.status.success(), "{}", stderr(&o));
+}

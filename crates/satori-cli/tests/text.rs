@@ -151,3 +151,51 @@ fn a_libsvm_file_read_sparse_trains_and_predicts() {
         .collect();
     assert_eq!(lines[1..], ["1", "0"], "{lines:?}");
 }
+
+/// An `anomaly_filter` drops training rows before the text stage: the text columns must follow
+/// the rows kept, whichever way they reach the model (sparse for linear models, SVD components
+/// for the others). Reported as an internal error (`joining text columns: ShapeError`).
+#[test]
+fn an_anomaly_filter_keeps_text_columns_in_step_with_the_rows() {
+    let dir = tempfile::tempdir().unwrap();
+    let data = dir.path().join("reviews.csv");
+    std::fs::write(&data, reviews(300)).unwrap();
+    let pipeline = dir.path().join("filter.toml");
+    std::fs::write(
+        &pipeline,
+        "[[preprocessing]]\nstep = \"anomaly_filter\"\ncontamination = 0.05\n",
+    )
+    .unwrap();
+    let model = dir.path().join("m.satori");
+    let preds = dir.path().join("p.csv");
+    let (d, p, m) = (
+        data.to_str().unwrap(),
+        pipeline.to_str().unwrap(),
+        model.to_str().unwrap(),
+    );
+    for family in ["gbm", "logistic"] {
+        let o = satori(&[
+            "train",
+            d,
+            "--target",
+            "label",
+            "--model",
+            family,
+            "--pipeline",
+            p,
+            "--out",
+            m,
+        ]);
+        let (out, err) = text(&o);
+        assert!(o.status.success(), "{family}: {err}");
+        assert!(out.contains("Trained anomaly_filter →"), "{out}");
+        assert!(out.contains("text `review`: TF-IDF"), "{out}");
+        assert!(out.contains("accuracy"), "{out}");
+        let o = satori(&["predict", m, d, "--out", preds.to_str().unwrap()]);
+        let (_, err) = text(&o);
+        assert!(o.status.success(), "{family}: {err}");
+        // Every row is predicted: the filter only drops training rows.
+        let n = std::fs::read_to_string(&preds).unwrap().lines().count();
+        assert_eq!(n, 301, "{family}");
+    }
+}
