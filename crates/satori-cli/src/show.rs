@@ -263,25 +263,6 @@ pub fn print_evaluation(e: &Evaluation, target: &str, progress: &TermProgress) {
     }
 }
 
-#[cfg(test)]
-mod tests {
-    use super::model_chain;
-
-    #[test]
-    fn the_model_is_named_after_its_preprocessing_steps() {
-        let params = serde_json::json!({
-            "preprocessing": [{"step": "simple_imputer"}, {"step": "standard_scaler"}],
-        });
-        assert_eq!(
-            model_chain(&params, "mlp"),
-            "simple_imputer → standard_scaler → mlp"
-        );
-        let none = serde_json::json!({"preprocessing": []});
-        assert_eq!(model_chain(&none, "gbm"), "gbm");
-        assert_eq!(model_chain(&serde_json::json!({}), "gbm"), "gbm");
-    }
-}
-
 /// Warn on stderr (once per column; `-q` silences it) about categories of `table` that the model
 /// with input schema `input` never saw in training — they are predicted as the model treats
 /// unseen categories — or, with `strict` (`--strict`), fail with the same information.
@@ -311,4 +292,23 @@ pub fn check_unseen(
         ));
     }
     Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::model_chain;
+
+    #[test]
+    fn the_model_is_named_after_its_preprocessing_steps() {
+        let params = serde_json::json!({
+            "preprocessing": [{"step": "simple_imputer"}, {"step": "standard_scaler"}],
+        });
+        assert_eq!(
+            model_chain(&params, "mlp"),
+            "simple_imputer → standard_scaler → mlp"
+        );
+        let none = serde_json::json!({"preprocessing": []});
+        assert_eq!(model_chain(&none, "gbm"), "gbm");
+        assert_eq!(model_chain(&serde_json::json!({}), "gbm"), "gbm");
+    }
 }

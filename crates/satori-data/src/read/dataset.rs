@@ -79,7 +79,7 @@ impl Table {
                 }
             }
             let mut values: Vec<(String, usize)> = labels.into_iter().zip(rows).collect();
-            values.sort_by(|a, b| b.1.cmp(&a.1));
+            values.sort_by_key(|v| std::cmp::Reverse(v.1));
             out.push(UnseenCategories {
                 column: expected.columns[k].name.clone(),
                 values,
