@@ -660,7 +660,7 @@ fn run_markdown(name: &str, text: &str, data_dir: &Path, cache: &Path) -> Outcom
         let mut runnable = Vec::new();
         for c in &block.cmds {
             match c.words.first().map(String::as_str) {
-                Some("satori") => runnable.push(c.clone()),
+                Some("satori") | Some("mkdir") => runnable.push(c.clone()),
                 Some("cargo") if cargo_runs_satori(&c.words).is_some() => {
                     let mut c = c.clone();
                     let args = cargo_runs_satori(&c.words).unwrap().to_vec();
@@ -675,7 +675,7 @@ fn run_markdown(name: &str, text: &str, data_dir: &Path, cache: &Path) -> Outcom
                     o.cargo.push(format!("{name}:{}: {}", c.line, c.text));
                 }
                 _ => o.failures.push(format!(
-                    "{name}:{}: `{}`: not a command the docs test can run (satori …, or cargo {}); \
+                    "{name}:{}: `{}`: not a command the docs test can run (satori …, mkdir, or cargo {}); \
                      mark the block `<!-- docs-test: skip REASON -->` if it cannot run here",
                     c.line,
                     c.text,
@@ -722,6 +722,17 @@ fn run_markdown(name: &str, text: &str, data_dir: &Path, cache: &Path) -> Outcom
             continue;
         }
         for c in &runnable {
+            // `mkdir DIR…` (outputs never create folders, so the docs make them): done here,
+            // inside the scratch folder.
+            if c.words[0] == "mkdir" {
+                for d in c.words[1..].iter().filter(|w| !w.starts_with('-')) {
+                    if let Err(e) = std::fs::create_dir_all(dir.join(d)) {
+                        o.failures
+                            .push(format!("{name}:{}: `{}`: {e}", c.line, c.text));
+                    }
+                }
+                continue;
+            }
             let args = &c.words[1..];
             let t = Instant::now();
             let run = run_satori(args, &c.env, dir, logs.path());

@@ -340,7 +340,7 @@ fn bad_text_settings_and_inputs_are_clear_errors() {
 fn the_documented_text_table_trains() {
     let doc = include_str!("../../../docs/preprocessing.md");
     let start = doc
-        .find("# pipeline.toml — the [text] table")
+        .find("# text.toml — the [text] table")
         .expect("the example is in the docs");
     let block: String = doc[start..]
         .lines()
