@@ -36,7 +36,8 @@ struct Cli {
     /// Worker threads (default: all cores; at most 4 × the cores, larger values are capped).
     #[arg(long, global = true, value_name = "N")]
     threads: Option<usize>,
-    /// No notes or progress: results and errors only.
+    /// Quiet: no tables, notes, warnings or progress; only errors and what was asked for (a
+    /// --json document, data for --out -).
     #[arg(short, long, global = true, conflicts_with = "verbose")]
     quiet: bool,
     /// Print notes and timings.
@@ -59,6 +60,9 @@ enum Command {
     Evaluate(commands::evaluate::EvaluateArgs),
     /// Cross-validate a model: per-fold scores, mean ± std, out-of-fold predictions.
     Cv(commands::cv::CvArgs),
+    /// Search a model's parameters by cross-validation (TPE, random or grid), then refit the
+    /// best on every row.
+    Tune(commands::tune::TuneArgs),
     /// Fit preprocessing steps from a pipeline file (or apply saved ones) and write the
     /// transformed data.
     Transform(commands::transform::TransformArgs),
@@ -160,6 +164,7 @@ fn run(command: Command, verbosity: Verbosity) -> anyhow::Result<()> {
         Command::Evaluate(a) => evaluate::run(a, &progress),
         Command::Generate(a) => generate::run(a, &progress),
         Command::Cv(a) => cv::run(a, &progress),
+        Command::Tune(a) => tune::run(a, &progress),
         Command::Transform(a) => transform::run(a, &progress),
         Command::Demo(a) => demo::run(a, &progress),
         Command::Anomalies(a) => anomalies::run(a, &progress),

@@ -1,7 +1,8 @@
 //! Hyperparameter search for satori: search spaces over `--set` paths, an ask/tell [`Study`],
 //! grid, random and TPE samplers, and median and successive-halving pruners.
 //!
-//! This is a pure search library: it knows nothing of models, so it can drive any objective.
+//! The search itself knows nothing of models, so it can drive any objective; [`cv_search`]
+//! runs it over satori's cross-validation of a whole pipeline (the flow behind `satori tune`).
 //! Parameters come out as `serde_json::Value`s keyed by their `--set` path (e.g.
 //! `model.learning_rate`), ready for satori's override mechanism.
 //!
@@ -40,6 +41,9 @@ pub mod space;
 mod spec;
 pub mod study;
 
+pub mod cv_search;
+
+pub use cv_search::{TuneOutcome, TuneRequest, default_space, tune};
 pub use pruner::{MedianPruner, Pruner, SuccessiveHalvingPruner};
 pub use sampler::{GridSampler, RandomSampler, Sampler, TpeSampler};
 pub use space::{Condition, Distribution, Param, Point, SearchSpace, value_eq};

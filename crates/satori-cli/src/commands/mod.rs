@@ -10,3 +10,4 @@ pub mod inspect;
 pub mod predict;
 pub mod train;
 pub mod transform;
+pub mod tune;

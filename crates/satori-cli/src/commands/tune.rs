@@ -1,0 +1,264 @@
+//! `satori tune`: search a model's parameters by cross-validation, then refit the best.
+
+use std::path::{Path, PathBuf};
+
+use clap::Args;
+use satori_pipeline::model_file;
+use satori_tune::cv_search::{TuneOutcome, TuneRequest, override_text, parse_duration, tune};
+use satori_tune::{Direction, SearchSpace, TrialRecord, TrialState};
+use satori_workflow::{TrainRequest, train};
+use serde::Serialize;
+
+use crate::args::{ModelArgs, ReadArgs, check_output, now, read_options, read_table};
+use crate::output::{num, print_json, table};
+use crate::progress::TermProgress;
+
+#[derive(Debug, Args)]
+#[command(
+    after_help = "Examples:\n  satori tune data/breast_cancer.csv --target diagnosis --model gbm --trials 30\n  \
+satori tune data.csv --target y --model logistic --search 'model.C=float(0.01,10,log)' --out best.satori"
+)]
+pub struct TuneArgs {
+    /// The data (CSV, Parquet or LIBSVM).
+    pub data: PathBuf,
+    #[command(flatten)]
+    pub what: ModelArgs,
+    /// A parameter to search, PATH=SPEC: float(lo,hi[,log][,step=S]), int(lo,hi[,log][,step=S]),
+    /// choice(a,b,…), optionally followed by `if PARENT=v1|v2` (repeatable; see docs/tuning.md).
+    /// Default: the model family's own space.
+    #[arg(long = "search", value_name = "PATH=SPEC")]
+    pub search: Vec<String>,
+    /// The sampler: tpe (default; Optuna's TPE), random, grid, tpe-multivariate.
+    #[arg(long, default_value = "tpe")]
+    pub sampler: String,
+    /// At most this many trials.
+    #[arg(long, default_value_t = 30)]
+    pub trials: usize,
+    /// Stop starting trials after this long (90s, 10m, 1h): the number of trials then depends on
+    /// the machine, so results repeat only with --trials alone.
+    #[arg(long, value_name = "DURATION")]
+    pub time_budget: Option<String>,
+    /// Cross-validation folds per trial (stratified for classes, shuffled with --seed).
+    #[arg(long, default_value_t = 3)]
+    pub folds: usize,
+    /// The metric to optimise (a scikit-learn scorer name). Default: roc_auc for two classes,
+    /// log_loss for more, r2 for a number.
+    #[arg(long, value_name = "METRIC")]
+    pub metric: Option<String>,
+    /// Seeds the sampler, the folds and every stochastic model.
+    #[arg(long, default_value_t = 0)]
+    pub seed: u64,
+    /// Refit the best parameters on every row and write the model file here.
+    #[arg(long, short = 'o')]
+    pub out: Option<PathBuf>,
+    /// Write the best parameters as a pipeline TOML file that `satori train --pipeline` takes.
+    #[arg(long, value_name = "FILE")]
+    pub best_params: Option<PathBuf>,
+    /// Print a JSON result instead of tables.
+    #[arg(long)]
+    pub json: bool,
+    #[command(flatten)]
+    pub read: ReadArgs,
+}
+
+/// The `--json` result (schema in docs/tuning.md).
+#[derive(Serialize)]
+struct TuneJson<'a> {
+    command: &'static str,
+    data: String,
+    target: &'a str,
+    model: String,
+    folds: usize,
+    seed: u64,
+    #[serde(flatten)]
+    outcome: &'a TuneOutcome,
+    out: Option<String>,
+    best_params_file: Option<String>,
+}
+
+pub fn run(args: TuneArgs, progress: &TermProgress) -> anyhow::Result<()> {
+    let specs = args.what.target_specs_kept(&args.read)?;
+    if specs.len() > 1 {
+        return Err(satori_core::Error::param(
+            "--target",
+            "tune searches one target; several targets are not supported yet",
+        )
+        .into());
+    }
+    let mut inputs: Vec<&Path> = vec![&args.data];
+    inputs.extend(args.what.pipeline.as_deref());
+    if let Some(out) = &args.out {
+        check_output("--out", out, &inputs)?;
+    }
+    if let Some(p) = &args.best_params {
+        let mut all = inputs.clone();
+        all.extend(args.out.as_deref());
+        check_output("--best-params", p, &all)?;
+    }
+    let space = if args.search.is_empty() {
+        None
+    } else {
+        Some(SearchSpace::parse_specs(
+            args.search.iter().map(String::as_str),
+        )?)
+    };
+    let request = TuneRequest {
+        target: specs[0].clone(),
+        model: args.what.model_name(),
+        overrides: args.what.overrides()?,
+        pipeline: args.what.pipeline_tree()?,
+        space,
+        sampler: args.sampler.parse()?,
+        metric: args.metric.clone(),
+        folds: args.folds,
+        seed: args.seed,
+        trials: args.trials,
+        time_budget: args
+            .time_budget
+            .as_deref()
+            .map(parse_duration)
+            .transpose()?,
+    };
+    let opts = read_options(&args.read)?;
+    let data = read_table(&args.data, &opts, progress)?;
+    let outcome = tune(&data, &request, progress)?;
+    let best = outcome.best_overrides(&request);
+    if let Some(path) = &args.best_params {
+        satori_core::fs::write_atomic(path, best_params_toml(&best)?.as_bytes())?;
+    }
+    if let Some(out) = &args.out {
+        let mut refit = TrainRequest::new(request.target.clone());
+        refit.model = request.model.clone();
+        refit.overrides = best.clone();
+        refit.pipeline = request.pipeline.clone();
+        refit.holdout = 0.0;
+        refit.seed = args.seed;
+        refit.data_source = Some(args.data.display().to_string());
+        refit.created_at = Some(now());
+        let fitted = train(&data, &refit, progress)?;
+        model_file::save(out, &fitted.header, &fitted.pipeline)?;
+    }
+    let summary = TuneJson {
+        command: "tune",
+        data: args.data.display().to_string(),
+        target: &request.target.name,
+        model: request.model.clone(),
+        folds: args.folds,
+        seed: args.seed,
+        outcome: &outcome,
+        out: args.out.as_ref().map(|p| p.display().to_string()),
+        best_params_file: args.best_params.as_ref().map(|p| p.display().to_string()),
+    };
+    if args.json {
+        return print_json(&summary);
+    }
+    print_leaderboard(&summary);
+    Ok(())
+}
+
+/// The `path=value` overrides as a pipeline TOML file (`[model]`, `[text]`, … tables).
+fn best_params_toml(overrides: &[(String, String)]) -> anyhow::Result<String> {
+    let mut tree = serde_json::Value::Object(Default::default());
+    for (path, value) in overrides {
+        // Each path's tables are made as needed (the tree starts empty, unlike --set's).
+        let mut node = &mut tree;
+        let segments: Vec<&str> = path.split('.').collect();
+        for (i, seg) in segments.iter().enumerate() {
+            let serde_json::Value::Object(map) = node else {
+                return Err(satori_core::Error::param(
+                    path.as_str(),
+                    "sets a value inside a parameter that is not a table",
+                )
+                .into());
+            };
+            if i + 1 == segments.len() {
+                map.insert(
+                    seg.to_string(),
+                    satori_pipeline::overrides::parse_value(value),
+                );
+                break;
+            }
+            node = map
+                .entry(seg.to_string())
+                .or_insert_with(|| serde_json::Value::Object(Default::default()));
+        }
+    }
+    let text = toml::to_string(&tree)
+        .map_err(|e| satori_core::Error::Internal(format!("writing the best parameters: {e}")))?;
+    Ok(format!(
+        "# The best parameters found by `satori tune` (use with satori train --pipeline).\n{text}"
+    ))
+}
+
+fn params_text(t: &TrialRecord) -> String {
+    t.params
+        .iter()
+        .map(|(k, v)| {
+            let short = k.strip_prefix("model.").unwrap_or(k);
+            let text = match v.as_f64() {
+                Some(x) if !v.is_i64() && !v.is_u64() => num(x),
+                _ => override_text(v),
+            };
+            format!("{short}={text}")
+        })
+        .collect::<Vec<_>>()
+        .join(" ")
+}
+
+fn print_leaderboard(s: &TuneJson<'_>) {
+    let o = s.outcome;
+    let complete: Vec<&TrialRecord> = o
+        .trials
+        .iter()
+        .filter(|t| t.state == TrialState::Complete)
+        .collect();
+    let failed = o.trials.len() - complete.len();
+    show!(
+        "Tuned {} on {} (target `{}`): {} trials ({} failed), stopped by {}; {} {} by {}-fold cross-validation",
+        s.model,
+        s.data,
+        s.target,
+        o.trials.len(),
+        failed,
+        o.stopped_by,
+        match o.direction {
+            Direction::Maximize => "maximising",
+            Direction::Minimize => "minimising",
+        },
+        o.metric,
+        s.folds
+    );
+    let mut ranked = complete.clone();
+    ranked.sort_by(|a, b| {
+        let (x, y) = (a.value.unwrap_or(f64::NAN), b.value.unwrap_or(f64::NAN));
+        match o.direction {
+            Direction::Maximize => y.total_cmp(&x),
+            Direction::Minimize => x.total_cmp(&y),
+        }
+        .then(a.number.cmp(&b.number))
+    });
+    let mut t = table(&["rank", "trial", &o.metric, "seconds", "parameters"]);
+    for (i, r) in ranked.iter().take(10).enumerate() {
+        t.add_row(vec![
+            (i + 1).to_string(),
+            r.number.to_string(),
+            r.value.map_or("—".into(), num),
+            r.duration_s.map_or("—".into(), |d| format!("{d:.2}")),
+            params_text(r),
+        ]);
+    }
+    show!("{t}");
+    show!(
+        "Best: trial {} with {} {} — {}",
+        o.best.number,
+        o.metric,
+        o.best.value.map_or("—".into(), num),
+        params_text(&o.best)
+    );
+    if let Some(p) = &s.best_params_file {
+        show!("Wrote the best parameters to {p} (satori train --pipeline {p})");
+    }
+    if let Some(p) = &s.out {
+        show!("Refitted the best on every row → {p}");
+    }
+}

@@ -1,0 +1,170 @@
+//! `satori tune`: a search by cross-validation, its leaderboard, the best parameters as a
+//! pipeline file `train` accepts, the refitted model, reproducibility and clear errors.
+
+mod common;
+
+use common::{assert_user_error, data, satori, stderr, stdout};
+
+fn json(args: &[&str]) -> serde_json::Value {
+    let o = satori(args);
+    assert!(o.status.success(), "{}", stderr(&o));
+    serde_json::from_str(&stdout(&o)).expect("JSON on stdout")
+}
+
+#[test]
+fn tune_finds_the_best_trial_writes_its_parameters_and_refits() {
+    let dir = tempfile::tempdir().unwrap();
+    let best_toml = dir.path().join("best.toml").display().to_string();
+    let model = dir.path().join("best.satori").display().to_string();
+    let file = data("breast_cancer.csv");
+    let j = json(&[
+        "tune",
+        &file,
+        "--target",
+        "diagnosis",
+        "--model",
+        "logistic",
+        "--trials",
+        "8",
+        "--best-params",
+        &best_toml,
+        "--out",
+        &model,
+        "--json",
+    ]);
+    assert_eq!(j["metric"], "roc_auc");
+    assert_eq!(j["direction"], "maximize");
+    assert_eq!(j["stopped_by"], "trials");
+    let trials = j["trials"].as_array().unwrap();
+    assert_eq!(trials.len(), 8);
+    let top = trials
+        .iter()
+        .filter_map(|t| t["value"].as_f64())
+        .fold(f64::NEG_INFINITY, f64::max);
+    assert_eq!(j["best"]["value"].as_f64().unwrap(), top);
+    assert!(top > 0.98, "logistic ROC-AUC on breast cancer {top}");
+    let c = j["best"]["params"]["model.C"].as_f64().unwrap();
+
+    // The best parameters are a pipeline file that train takes, with the same C.
+    let text = std::fs::read_to_string(&best_toml).unwrap();
+    assert!(text.contains("[model]"), "{text}");
+    let t = json(&[
+        "train",
+        &file,
+        "--target",
+        "diagnosis",
+        "--model",
+        "logistic",
+        "--pipeline",
+        &best_toml,
+        "--json",
+    ]);
+    assert_eq!(t["params"]["model"]["C"].as_f64().unwrap(), c);
+    // The refitted model holds every row and the best C.
+    let h = json(&["inspect", &model, "--json"]);
+    assert_eq!(h["n_train_samples"], 569);
+    assert_eq!(h["params"]["model"]["C"].as_f64().unwrap(), c);
+
+    // The table names the best trial.
+    let o = satori(&[
+        "tune",
+        &file,
+        "--target",
+        "diagnosis",
+        "--model",
+        "logistic",
+        "--trials",
+        "3",
+    ]);
+    assert!(o.status.success(), "{}", stderr(&o));
+    let out = stdout(&o);
+    assert!(
+        out.contains("Best: trial") && out.contains("roc_auc"),
+        "{out}"
+    );
+}
+
+#[test]
+fn a_seed_repeats_a_study_at_any_thread_count_and_another_seed_changes_it() {
+    let file = data("wine.csv");
+    let run = |seed: &str, threads: &str| {
+        json(&[
+            "--threads",
+            threads,
+            "tune",
+            &file,
+            "--target",
+            "class",
+            "--model",
+            "logistic",
+            "--trials",
+            "12",
+            "--seed",
+            seed,
+            "--json",
+        ])["trials"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|t| (t["params"].clone(), t["value"].clone()))
+            .collect::<Vec<_>>()
+    };
+    let a = run("3", "2");
+    assert_eq!(a, run("3", "1"), "the same study on one thread");
+    assert_ne!(a, run("4", "2"));
+}
+
+#[test]
+fn a_grid_stops_when_exhausted_and_regression_maximises_r2() {
+    let j = json(&[
+        "tune",
+        &data("diabetes.csv"),
+        "--target",
+        "progression",
+        "--model",
+        "ridge",
+        "--sampler",
+        "grid",
+        "--search",
+        "model.alpha=choice(0.01,1,100)",
+        "--trials",
+        "50",
+        "--json",
+    ]);
+    assert_eq!(j["stopped_by"], "grid exhausted");
+    assert_eq!(j["trials"].as_array().unwrap().len(), 3);
+    assert_eq!(j["metric"], "r2");
+    assert_eq!(j["direction"], "maximize");
+}
+
+#[test]
+fn bad_tuning_input_is_a_clear_error() {
+    let file = data("wine.csv");
+    let base = ["tune", file.as_str(), "--target", "class"];
+    let with = |extra: &[&str]| {
+        let mut args = base.to_vec();
+        args.extend_from_slice(extra);
+        satori(&args)
+    };
+    assert_user_error(&with(&["--model", "baseline"]), &["nothing to tune"]);
+    assert_user_error(
+        &with(&["--model", "logistic", "--search", "model.C=float(0,1,log)"]),
+        &["model.C", "log range"],
+    );
+    assert_user_error(
+        &with(&["--model", "logistic", "--search", "model.nope=float(0.1,1)"]),
+        &["model.nope", "no such parameter"],
+    );
+    assert_user_error(
+        &with(&["--model", "logistic", "--time-budget", "10d"]),
+        &["--time-budget", "90s"],
+    );
+    assert_user_error(
+        &with(&["--model", "logistic", "--trials", "0"]),
+        &["--trials"],
+    );
+    assert_user_error(
+        &with(&["--model", "logistic", "--sampler", "cmaes"]),
+        &["samplers are"],
+    );
+}
