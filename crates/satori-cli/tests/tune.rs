@@ -168,3 +168,36 @@ fn bad_tuning_input_is_a_clear_error() {
         &["samplers are"],
     );
 }
+
+#[test]
+fn a_pipeline_file_carries_its_search_table() {
+    let dir = tempfile::tempdir().unwrap();
+    let file = dir.path().join("p.toml");
+    std::fs::write(
+        &file,
+        "[model]\nmax_iter = 300\n\n[search]\n\"model.C\" = \"choice(0.5,2)\"\n",
+    )
+    .unwrap();
+    let p = file.display().to_string();
+    let wine = data("wine.csv");
+    let j = json(&[
+        "tune",
+        &wine,
+        "--target",
+        "class",
+        "--model",
+        "logistic",
+        "--pipeline",
+        &p,
+        "--sampler",
+        "grid",
+        "--json",
+    ]);
+    assert_eq!(j["space"], serde_json::json!(["model.C=choice(0.5,2)"]));
+    assert_eq!(j["trials"].as_array().unwrap().len(), 2);
+    // train reads pipeline files too, but the search is tune's: a clear error, not "unknown".
+    assert_user_error(
+        &satori(&["train", &wine, "--target", "class", "--pipeline", &p]),
+        &["[search]", "satori tune"],
+    );
+}

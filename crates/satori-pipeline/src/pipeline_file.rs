@@ -101,7 +101,32 @@ pub fn load_pipeline_file(path: &Path) -> Result<Value> {
 /// Parse pipeline-file text (`source` names it in messages).
 pub fn parse_pipeline(text: &str, source: &str) -> Result<Value> {
     let map = parse_settings(text, source, "a pipeline file")?;
+    check_pipeline(map, source)
+}
+
+/// A pipeline file for `satori tune`: the settings, and its `[search]` table (the space to
+/// search) if it has one.
+pub fn load_pipeline_file_with_search(path: &Path) -> Result<(Value, Option<Value>)> {
+    let text = std::fs::read_to_string(path).map_err(|e| Error::io(path, e))?;
+    let source = path.display().to_string();
+    let mut map = parse_settings(&text, &source, "a pipeline file")?;
+    let search = map.remove(SEARCH_KEY);
+    Ok((check_pipeline(map, &source)?, search))
+}
+
+/// The table of a pipeline file that only `satori tune` reads.
+const SEARCH_KEY: &str = "search";
+
+/// Check a pipeline file's top-level settings and steps.
+fn check_pipeline(map: serde_json::Map<String, Value>, source: &str) -> Result<Value> {
     for key in map.keys() {
+        if key == SEARCH_KEY {
+            return Err(Error::InvalidData(format!(
+                "{source}: the [search] table is read by `satori tune`; train with the \
+                 parameters it found (satori tune --best-params FILE writes them as a pipeline \
+                 file)"
+            )));
+        }
         if !TOP_KEYS.contains(&key.as_str()) {
             return Err(unknown(source, "setting", key, TOP_KEYS));
         }

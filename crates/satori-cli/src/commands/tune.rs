@@ -25,7 +25,7 @@ pub struct TuneArgs {
     pub what: ModelArgs,
     /// A parameter to search, PATH=SPEC: float(lo,hi[,log][,step=S]), int(lo,hi[,log][,step=S]),
     /// choice(a,b,…), optionally followed by `if PARENT=v1|v2` (repeatable; see docs/tuning.md).
-    /// Default: the model family's own space.
+    /// Default: the pipeline file's [search] table, else the model family's own space.
     #[arg(long = "search", value_name = "PATH=SPEC")]
     pub search: Vec<String>,
     /// The sampler: tpe (default; Optuna's TPE), random, grid, tpe-multivariate.
@@ -95,18 +95,32 @@ pub fn run(args: TuneArgs, progress: &TermProgress) -> anyhow::Result<()> {
         all.extend(args.out.as_deref());
         check_output("--best-params", p, &all)?;
     }
-    let space = if args.search.is_empty() {
-        None
-    } else {
+    // The pipeline file's [search] table, unless --search replaces it.
+    let (pipeline, file_search) = match &args.what.pipeline {
+        Some(path) => {
+            let (tree, search) =
+                satori_pipeline::pipeline_file::load_pipeline_file_with_search(path)?;
+            (Some(tree), search)
+        }
+        None => (None, None),
+    };
+    let space = if !args.search.is_empty() {
         Some(SearchSpace::parse_specs(
             args.search.iter().map(String::as_str),
         )?)
+    } else if let Some(search) = file_search {
+        let table: toml::Table = serde_json::from_value(search).map_err(|_| {
+            satori_core::Error::param("[search]", "must be a table of PATH = \"SPEC\" entries")
+        })?;
+        Some(SearchSpace::from_toml(&table)?)
+    } else {
+        None
     };
     let request = TuneRequest {
         target: specs[0].clone(),
         model: args.what.model_name(),
         overrides: args.what.overrides()?,
-        pipeline: args.what.pipeline_tree()?,
+        pipeline,
         space,
         sampler: args.sampler.parse()?,
         metric: args.metric.clone(),
