@@ -203,11 +203,3 @@ pub fn read_table(
 pub fn now() -> String {
     chrono::Utc::now().to_rfc3339_opts(chrono::SecondsFormat::Secs, true)
 }
-
-/// Check an output path before any work is done: its folder must exist (outputs never create
-/// folders) and it must not be one of the command's inputs.
-pub fn check_output(flag: &str, out: &Path, inputs: &[&Path]) -> anyhow::Result<()> {
-    satori_core::fs::check_output_path(out)?;
-    satori_core::fs::refuse_overwriting_inputs(flag, out, inputs)?;
-    Ok(())
-}

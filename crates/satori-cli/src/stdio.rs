@@ -85,7 +85,7 @@ impl Output {
                 stdout: Some(dir),
             });
         }
-        crate::args::check_output(flag, out, inputs)?;
+        check_output(flag, out, inputs)?;
         Ok(Output {
             path: out.to_path_buf(),
             stdout: None,
@@ -112,4 +112,12 @@ impl Output {
         }
         Ok(())
     }
+}
+
+/// Check an output path before any work is done: its folder must exist (outputs never create
+/// folders) and it must not be one of the command's inputs.
+pub fn check_output(flag: &str, out: &Path, inputs: &[&Path]) -> anyhow::Result<()> {
+    satori_core::fs::check_output_path(out)?;
+    satori_core::fs::refuse_overwriting_inputs(flag, out, inputs)?;
+    Ok(())
 }

@@ -40,6 +40,7 @@ pub mod sampler;
 pub mod space;
 mod spec;
 pub mod study;
+pub mod trial;
 
 pub mod cv_search;
 
@@ -47,4 +48,5 @@ pub use cv_search::{TuneOutcome, TuneRequest, default_space, tune};
 pub use pruner::{MedianPruner, Pruner, SuccessiveHalvingPruner};
 pub use sampler::{GridSampler, RandomSampler, Sampler, TpeSampler};
 pub use space::{Condition, Distribution, Param, Point, SearchSpace, value_eq};
-pub use study::{Direction, Study, StudyConfig, Trial, TrialRecord, TrialResult, TrialState};
+pub use study::{Study, StudyConfig};
+pub use trial::{Direction, Trial, TrialRecord, TrialResult, TrialState};

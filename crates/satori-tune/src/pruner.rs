@@ -8,7 +8,7 @@ use std::collections::BTreeMap;
 use satori_core::{Error, Result};
 use serde::{Deserialize, Serialize};
 
-use crate::study::{Direction, TrialRecord, TrialState};
+use crate::trial::{Direction, TrialRecord, TrialState};
 
 /// The pruner of a study.
 #[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]

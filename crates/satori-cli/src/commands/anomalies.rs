@@ -11,9 +11,10 @@ use satori_workflow::anomalies::{AnomalyDetector, AnomalyScores, IsolationForest
 use satori_workflow::output;
 use serde::Serialize;
 
-use crate::args::{ReadArgs, check_output, read_options, read_table};
+use crate::args::{ReadArgs, read_options, read_table};
 use crate::output::{num, print_json, table};
 use crate::progress::TermProgress;
+use crate::stdio::check_output;
 
 #[derive(Debug, Args)]
 #[command(

@@ -12,11 +12,12 @@ use satori_workflow::{
 };
 use serde::Serialize;
 
-use crate::args::{ReadArgs, TaskArg, check_output, read_options, read_table};
+use crate::args::{ReadArgs, TaskArg, read_options, read_table};
 use crate::output::print_json;
 use crate::progress::TermProgress;
 use crate::report::{ReportOf, ReportOutputs, check_plots, say_written};
 use crate::show::print_evaluations;
+use crate::stdio::check_output;
 
 #[derive(Debug, Args)]
 #[command(after_help = "Examples:\n  satori evaluate model.satori test.csv\n  \
@@ -325,10 +326,10 @@ fn warn_if_training_file(
     if crate::stdio::is_dash(data_path) {
         return;
     }
-    let Ok(bytes) = std::fs::read(data_path) else {
-        return;
-    };
-    if model_file::file_checksum(&bytes) != *expected {
+    // A file of another size is another file: no need to read it again.
+    let same_len = std::fs::metadata(data_path)
+        .is_ok_and(|m| Some(m.len()) == model_file::checksum_len(expected));
+    if !same_len || model_file::file_checksum(data_path).ok().as_ref() != Some(expected) {
         return;
     }
     let honest = if header.metrics.is_empty() {

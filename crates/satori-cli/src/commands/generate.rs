@@ -122,7 +122,7 @@ pub fn run(args: GenerateArgs, progress: &TermProgress) -> anyhow::Result<()> {
         GenerateKind::Classification(a) => &a.common,
         GenerateKind::Regression(a) => &a.common,
     };
-    crate::args::check_output("--out", &common.out, &[])?;
+    crate::stdio::check_output("--out", &common.out, &[])?;
     check_size(common.rows, common.features)?;
     let (kind, common, data) = match args.kind {
         GenerateKind::Classification(a) => {

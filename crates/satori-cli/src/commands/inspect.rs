@@ -8,10 +8,11 @@ use satori_data::profile::{Profile, profile};
 use satori_nn::Network;
 use satori_pipeline::model_file;
 
-use crate::args::{ReadArgs, check_output, read_options, read_table};
+use crate::args::{ReadArgs, read_options, read_table};
 use crate::output::{num, print_json, table};
 use crate::progress::TermProgress;
 use crate::show::print_header;
+use crate::stdio::check_output;
 
 #[derive(Debug, Args)]
 pub struct InspectArgs {

@@ -14,11 +14,12 @@ use satori_workflow::{
 };
 use serde::Serialize;
 
-use crate::args::{ModelArgs, ReadArgs, check_output, now, read_options, read_table};
+use crate::args::{ModelArgs, ReadArgs, now, read_options, read_table};
 use crate::output::{num, print_json, table};
 use crate::progress::TermProgress;
 use crate::report::{ReportOf, ReportOutputs, check_plots, say_written};
 use crate::show::{metrics_table, model_chain, note_excluded, task_line};
+use crate::stdio::check_output;
 
 #[derive(Debug, Args)]
 pub struct TrainArgs {
@@ -229,8 +230,7 @@ pub fn run(args: TrainArgs, progress: &TermProgress) -> anyhow::Result<()> {
     let mut outcome = train(&data, &request, progress)?;
     if !crate::stdio::is_dash(&args.data) {
         // How `evaluate` recognises this file later (and warns that its scores are optimistic).
-        let bytes = std::fs::read(&args.data).map_err(|e| satori_core::Error::io(&args.data, e))?;
-        outcome.header.provenance.data_checksum = Some(model_file::file_checksum(&bytes));
+        outcome.header.provenance.data_checksum = Some(model_file::file_checksum(&args.data)?);
     }
     if let Some(out) = &args.out {
         model_file::save(out, &outcome.header, &outcome.pipeline)?;

@@ -16,10 +16,11 @@ use satori_pipeline::{FittedPreprocessor, Provenance};
 use satori_workflow::output;
 use serde::Serialize;
 
-use crate::args::{ReadArgs, check_output, now, read_options, read_table};
+use crate::args::{ReadArgs, now, read_options, read_table};
 use crate::output::print_json;
 use crate::progress::TermProgress;
 use crate::stdio::Output;
+use crate::stdio::check_output;
 
 #[derive(Debug, Args)]
 #[command(

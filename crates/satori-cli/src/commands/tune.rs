@@ -9,9 +9,10 @@ use satori_tune::{Direction, SearchSpace, TrialRecord, TrialState};
 use satori_workflow::{TrainRequest, train};
 use serde::Serialize;
 
-use crate::args::{ModelArgs, ReadArgs, check_output, now, read_options, read_table};
+use crate::args::{ModelArgs, ReadArgs, now, read_options, read_table};
 use crate::output::{num, print_json, table};
 use crate::progress::TermProgress;
+use crate::stdio::check_output;
 
 #[derive(Debug, Args)]
 #[command(

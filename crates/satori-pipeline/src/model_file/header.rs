@@ -28,9 +28,30 @@ pub struct Provenance {
     pub data_checksum: Option<String>,
 }
 
-/// The checksum [`Provenance::data_checksum`] records for a file's bytes.
-pub fn file_checksum(bytes: &[u8]) -> String {
-    format!("crc32:{:08x}:{}", crc32fast::hash(bytes), bytes.len())
+/// The checksum [`Provenance::data_checksum`] records for a file, read a block at a time (a
+/// large training file is never held in memory twice).
+pub fn file_checksum(path: &std::path::Path) -> satori_core::Result<String> {
+    use std::io::Read;
+    let io = |e| satori_core::Error::io(path, e);
+    let mut file = std::fs::File::open(path).map_err(io)?;
+    let mut hasher = crc32fast::Hasher::new();
+    let mut buf = vec![0u8; 1 << 20];
+    let mut len = 0u64;
+    loop {
+        let n = file.read(&mut buf).map_err(io)?;
+        if n == 0 {
+            break;
+        }
+        hasher.update(&buf[..n]);
+        len += n as u64;
+    }
+    Ok(format!("crc32:{:08x}:{len}", hasher.finalize()))
+}
+
+/// The file length a [`Provenance::data_checksum`] records, so that a file of another size is
+/// told apart without reading it.
+pub fn checksum_len(checksum: &str) -> Option<u64> {
+    checksum.rsplit(':').next()?.parse().ok()
 }
 
 /// One target of a model with several, as its file's header records it.

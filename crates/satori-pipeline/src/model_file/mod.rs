@@ -34,7 +34,9 @@ use satori_core::{Error, Result};
 use serde::Serialize;
 use serde::de::DeserializeOwned;
 
-pub use header::{ModelHeader, PreprocessorHeader, Provenance, TaskHeader, file_checksum};
+pub use header::{
+    ModelHeader, PreprocessorHeader, Provenance, TaskHeader, checksum_len, file_checksum,
+};
 
 use crate::{FittedPipeline, FittedPreprocessor};
 

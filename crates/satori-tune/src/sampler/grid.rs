@@ -5,7 +5,6 @@ use satori_core::rng::{rng, shuffle};
 use serde::{Deserialize, Serialize};
 
 use crate::space::{Point, SearchSpace};
-use crate::study::StudyConfig;
 
 /// Grid search. Each parameter contributes its grid values: every choice, every integer (or
 /// every `step`), a float's `step` multiples, or `grid=N` evenly spaced points (log-spaced for a
@@ -20,11 +19,13 @@ pub struct GridSampler {
     pub shuffle: bool,
 }
 
-/// The grid's points in visiting order.
-pub(crate) fn points(space: &SearchSpace, config: &StudyConfig) -> Result<Vec<Point>> {
-    let mut points = space.grid()?;
-    if let crate::sampler::Sampler::Grid(GridSampler { shuffle: true }) = config.sampler {
-        shuffle(&mut points, &mut rng(config.seed));
+impl GridSampler {
+    /// The grid's points in visiting order (shuffled with `seed` when asked).
+    pub(crate) fn points(&self, space: &SearchSpace, seed: u64) -> Result<Vec<Point>> {
+        let mut points = space.grid()?;
+        if self.shuffle {
+            shuffle(&mut points, &mut rng(seed));
+        }
+        Ok(points)
     }
-    Ok(points)
 }

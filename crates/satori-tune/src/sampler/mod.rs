@@ -8,7 +8,7 @@ use satori_core::Result;
 use serde::{Deserialize, Serialize};
 
 use crate::space::Point;
-use crate::study::TrialRecord;
+use crate::trial::TrialRecord;
 
 pub use grid::GridSampler;
 pub use random::RandomSampler;

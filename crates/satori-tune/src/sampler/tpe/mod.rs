@@ -29,7 +29,7 @@ mod parzen;
 
 use crate::sampler::{Observed, random};
 use crate::space::{Distribution, Point, SearchSpace};
-use crate::study::{Direction, TrialState};
+use crate::trial::{Direction, TrialState};
 use joint::Joint;
 use parzen::Parzen;
 
@@ -250,7 +250,7 @@ mod tests {
     use std::collections::BTreeMap;
 
     use super::*;
-    use crate::study::TrialRecord;
+    use crate::trial::TrialRecord;
 
     fn record(
         number: u64,
