@@ -164,8 +164,16 @@ fn bad_tuning_input_is_a_clear_error() {
         &["--trials"],
     );
     assert_user_error(
-        &with(&["--model", "logistic", "--sampler", "cmaes"]),
+        &with(&["--model", "logistic", "--sampler", "annealing"]),
         &["samplers are"],
+    );
+    assert_user_error(
+        &with(&["--model", "logistic", "--pruner", "sometimes"]),
+        &["pruners are"],
+    );
+    assert_user_error(
+        &with(&["--model", "logistic", "--batch", "0"]),
+        &["--batch"],
     );
 }
 
@@ -200,4 +208,131 @@ fn a_pipeline_file_carries_its_search_table() {
         &satori(&["train", &wine, "--target", "class", "--pipeline", &p]),
         &["[search]", "satori tune"],
     );
+}
+
+/// The trials of a tune JSON result as (number, state, value).
+fn trial_rows(j: &serde_json::Value) -> Vec<(u64, String, Option<f64>)> {
+    j["trials"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|t| {
+            (
+                t["number"].as_u64().unwrap(),
+                t["state"].as_str().unwrap().to_string(),
+                t["value"].as_f64(),
+            )
+        })
+        .collect()
+}
+
+#[test]
+fn pruning_stops_poor_trials_after_a_fold_and_never_changes_a_complete_score() {
+    let file = data("breast_cancer.csv");
+    let run = |pruner: &str, batch: &str, threads: &str| {
+        json(&[
+            "--threads",
+            threads,
+            "tune",
+            &file,
+            "--target",
+            "diagnosis",
+            "--model",
+            "tree",
+            "--sampler",
+            "random",
+            "--trials",
+            "20",
+            "--pruner",
+            pruner,
+            "--batch",
+            batch,
+            "--seed",
+            "5",
+            "--json",
+        ])
+    };
+    let full = run("none", "4", "2");
+    let pruned = run("median", "4", "2");
+    let (f, p) = (trial_rows(&full), trial_rows(&pruned));
+    assert!(f.iter().all(|t| t.1 == "complete"), "{f:?}");
+    let n_pruned = p.iter().filter(|t| t.1 == "pruned").count();
+    assert!(n_pruned > 0, "median pruning stopped no tree: {p:?}");
+    assert_eq!(pruned["counts"]["pruned"].as_u64().unwrap() as usize, n_pruned);
+    // Random search asks the same parameters either way; a trial that ran every fold scores
+    // exactly what it scores without a pruner (folds one by one or all at once).
+    for (a, b) in f.iter().zip(&p) {
+        if b.1 == "complete" {
+            assert_eq!(a.2, b.2, "trial {}", a.0);
+        }
+    }
+    // A pruned trial stopped before its last fold, and reported its first.
+    for t in pruned["trials"].as_array().unwrap() {
+        if t["state"] == "pruned" {
+            let steps = t["intermediate_values"].as_array().unwrap();
+            assert!(!steps.is_empty() && steps.len() < 3, "{t}");
+        }
+    }
+    // The first trials (before five complete ones) are never pruned.
+    assert!(p[..8].iter().all(|t| t.1 == "complete"), "{p:?}");
+    // Batches make the study the same at any thread count; the batch size is part of it.
+    assert_eq!(trial_rows(&run("median", "4", "1")), p);
+    assert_eq!(trial_rows(&run("median", "1", "1")), trial_rows(&run("median", "1", "2")));
+    // The best trial's score is the best complete score.
+    let best = pruned["best"]["value"].as_f64().unwrap();
+    let top = p.iter().filter_map(|t| t.2).fold(f64::NEG_INFINITY, f64::max);
+    assert_eq!(best, top);
+}
+
+#[test]
+fn a_validation_file_scores_each_trial_as_train_would() {
+    let dir = tempfile::tempdir().unwrap();
+    let text = std::fs::read_to_string(data("breast_cancer.csv")).unwrap();
+    let mut lines = text.lines();
+    let header = lines.next().unwrap();
+    let rows: Vec<&str> = lines.collect();
+    let write = |name: &str, part: &[&str]| {
+        let p = dir.path().join(name);
+        std::fs::write(&p, format!("{header}\n{}\n", part.join("\n"))).unwrap();
+        p.display().to_string()
+    };
+    let train = write("train.csv", &rows[..400]);
+    let valid = write("valid.csv", &rows[400..]);
+    let j = json(&[
+        "tune",
+        &train,
+        "--target",
+        "diagnosis",
+        "--model",
+        "logistic",
+        "--trials",
+        "6",
+        "--valid",
+        &valid,
+        "--json",
+    ]);
+    assert_eq!(j["evaluated_by"], "the validation file");
+    assert!(j["folds"].is_null(), "{j}");
+    let best = j["best"]["value"].as_f64().unwrap();
+    let c = j["best"]["params"]["model.C"].as_f64().unwrap();
+    // satori train with the same C and validation file reports the same score.
+    let t = json(&[
+        "train",
+        &train,
+        "--target",
+        "diagnosis",
+        "--model",
+        "logistic",
+        "--set",
+        &format!("model.C={c}"),
+        "--valid",
+        &valid,
+        "--json",
+    ]);
+    assert_eq!(t["holdout"]["metrics"]["roc_auc"].as_f64().unwrap(), best);
+    let o = satori(&[
+        "tune", &train, "--target", "diagnosis", "--model", "logistic", "--valid", &valid,
+        "--folds", "5",
+    ]);
+    assert_eq!(o.status.code(), Some(1), "--valid and --folds conflict");
 }

@@ -2,19 +2,31 @@
 //!
 //! Each trial's values become `--set` overrides (`model.learning_rate=0.05`) of the same
 //! parameter tree `satori train` builds, and the whole pipeline is cross-validated inside the
-//! folds, so no preprocessing sees a validation row. Trials run one after another (the folds of a
-//! trial run in parallel), so a study is the same at any thread count for a given seed.
+//! folds, so no preprocessing sees a validation row; or, with a validation table, each trial
+//! trains on every row and is scored on the validation rows.
+//!
+//! Trials are asked in fixed batches of [`TuneRequest::batch`] and a batch runs in parallel; the
+//! batch size never depends on the number of threads, so a study is the same at any thread count
+//! for a given seed (see the determinism rule in [`crate::study`]). With a pruner, a trial's
+//! folds run one after another and the running mean of the metric is reported after each fold
+//! (the resource is the fold): a trial whose first folds already score worse than the earlier
+//! trials' at the same fold stops there.
 
+use std::collections::BTreeMap;
 use std::time::{Duration, Instant};
 
+use rayon::prelude::*;
 use satori_core::{Error, NoProgress, Progress, Result, Task};
 use satori_data::splits::SplitStrategy;
 use satori_data::{Table, TargetSpec};
-use satori_workflow::{CvRequest, MetricSpec, cross_validate};
+use satori_workflow::{CvPlan, CvRequest, MetricSpec, TrainParams, TrainRequest, train};
 use serde::Serialize;
 use serde_json::Value;
 
-use crate::{Direction, Sampler, SearchSpace, Study, StudyConfig, TrialRecord, TrialResult};
+use crate::{
+    Direction, Pruner, Sampler, SearchSpace, Study, StudyConfig, Trial, TrialRecord, TrialResult,
+    TrialState,
+};
 
 /// What to search, and how.
 #[derive(Debug, Clone)]
@@ -43,7 +55,40 @@ pub struct TuneRequest {
     /// Stop asking for trials after this much wall-clock time (a running trial finishes). A time
     /// budget makes the number of trials depend on the machine; `trials` alone does not.
     pub time_budget: Option<Duration>,
+    /// Stops poor trials after their first folds (the fold is the resource). Default: none.
+    pub pruner: Pruner,
+    /// Trials asked at once and evaluated in parallel. A fixed number, never the thread count,
+    /// so that the study is the same on any machine; 1 runs trials strictly one by one.
+    pub batch: usize,
+    /// A validation table (read with the training table's column types) that replaces
+    /// cross-validation: each trial trains on every row of the table and is scored on it.
+    pub validation: Option<Table>,
 }
+
+impl TuneRequest {
+    /// A request with defaults: 30 trials of TPE, 3 folds, median pruning, batches of 4, seed 0.
+    pub fn new(target: TargetSpec, model: impl Into<String>) -> Self {
+        TuneRequest {
+            target,
+            model: model.into(),
+            overrides: Vec::new(),
+            pipeline: None,
+            space: None,
+            sampler: Sampler::default(),
+            metric: None,
+            folds: 3,
+            seed: 0,
+            trials: 30,
+            time_budget: None,
+            pruner: Pruner::Median(Default::default()),
+            batch: DEFAULT_BATCH,
+            validation: None,
+        }
+    }
+}
+
+/// The default number of trials asked at once (`--batch`).
+pub const DEFAULT_BATCH: usize = 4;
 
 /// A finished search.
 #[derive(Debug, Clone, Serialize)]
@@ -60,6 +105,23 @@ pub struct TuneOutcome {
     pub best: TrialRecord,
     /// Why the search stopped: `trials`, `time budget` or `grid exhausted`.
     pub stopped_by: String,
+    /// How trials were scored: `3-fold cross-validation` or `the validation file`.
+    pub evaluated_by: String,
+    /// Trials by state.
+    pub counts: StateCounts,
+    /// Seconds the search took (without reading the data or refitting).
+    pub seconds: f64,
+}
+
+/// How many trials ended in each state.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize)]
+pub struct StateCounts {
+    /// Finished with a value.
+    pub complete: usize,
+    /// Stopped by the pruner.
+    pub pruned: usize,
+    /// Failed (their reason is in the trial).
+    pub failed: usize,
 }
 
 impl TuneOutcome {
@@ -165,26 +227,40 @@ pub fn default_metric(task: Task) -> &'static str {
     }
 }
 
-/// Search `request.space` (or the family's default) by cross-validation on `table`.
+/// Search `request.space` (or the family's default) by cross-validation on `table` (or on
+/// `request.validation`).
 pub fn tune(table: &Table, request: &TuneRequest, progress: &dyn Progress) -> Result<TuneOutcome> {
     if request.trials == 0 {
         return Err(Error::param("--trials", "must be at least 1"));
     }
-    if request.folds < 2 {
+    if request.batch == 0 {
+        return Err(Error::param("--batch", "must be at least 1"));
+    }
+    if request.validation.is_none() && request.folds < 2 {
         return Err(Error::param("--folds", "must be at least 2"));
     }
+    request.pruner.validate()?;
     let space = match &request.space {
         Some(s) => s.clone(),
         None => default_space(&request.model)?,
     };
-    let task = match request.target.task {
-        Some(t) => t,
-        None => table
-            .to_dataset(&request.target)?
-            .0
-            .task()
-            .ok_or_else(|| Error::InvalidData("tuning needs a target".into()))?,
+    let cv = CvRequest {
+        targets: vec![request.target.clone()],
+        model: request.model.clone(),
+        overrides: request.overrides.clone(),
+        pipeline: request.pipeline.clone(),
+        // Replaced below once the task is known (a class target is stratified).
+        strategy: SplitStrategy::KFold {
+            n_splits: request.folds.max(2),
+            shuffle: true,
+            seed: request.seed,
+        },
+        groups: None,
+        seed: request.seed,
     };
+    // The rows and targets are prepared once for every trial; the folds once the task is known.
+    let plan = CvPlan::new(table, &cv)?;
+    let task = plan.task();
     let metric = request
         .metric
         .clone()
@@ -199,75 +275,107 @@ pub fn tune(table: &Table, request: &TuneRequest, progress: &dyn Progress) -> Re
     let spec = MetricSpec::from_names(std::slice::from_ref(&metric), None)?;
     let strategy = if task.is_classification() {
         SplitStrategy::StratifiedKFold {
-            n_splits: request.folds,
+            n_splits: request.folds.max(2),
             shuffle: true,
             seed: request.seed,
         }
     } else {
         SplitStrategy::KFold {
-            n_splits: request.folds,
+            n_splits: request.folds.max(2),
             shuffle: true,
             seed: request.seed,
         }
     };
+    let plan = match request.validation {
+        Some(_) => None,
+        None => Some(plan.with_strategy(strategy.clone())?),
+    };
+    let cv = CvRequest { strategy, ..cv };
+    let objective = Objective {
+        table,
+        request,
+        cv: &cv,
+        plan: plan.as_ref(),
+        spec: &spec,
+        metric: &metric,
+    };
     let config = StudyConfig {
         direction,
         sampler: request.sampler.clone(),
+        pruner: request.pruner.clone(),
         seed: request.seed,
-        ..Default::default()
     };
     let space_specs: Vec<String> = space.params().iter().map(|p| p.to_string()).collect();
     let mut study = Study::new(space, config)?;
     let started = Instant::now();
     let mut stopped_by = "trials".to_string();
+    let mut durations: BTreeMap<u64, f64> = BTreeMap::new();
     progress.start(
         &format!("tuning {} ({metric})", request.model),
         Some(request.trials as u64),
     );
-    for _ in 0..request.trials {
+    let mut asked = 0;
+    while asked < request.trials {
         if request.time_budget.is_some_and(|b| started.elapsed() >= b) {
             stopped_by = "time budget".into();
             break;
         }
-        let Some(trial) = study.ask()? else {
+        let mut batch = Vec::with_capacity(request.batch);
+        while batch.len() < request.batch && asked < request.trials {
+            match study.ask()? {
+                Some(t) => {
+                    batch.push(t);
+                    asked += 1;
+                }
+                None => break,
+            }
+        }
+        let exhausted = batch.len() < request.batch && asked < request.trials;
+        if batch.is_empty() {
             stopped_by = "grid exhausted".into();
             break;
-        };
-        let mut overrides = request.overrides.clone();
-        overrides.extend(
-            trial
-                .params()
-                .iter()
-                .map(|(k, v)| (k.clone(), override_text(v))),
-        );
-        let cv = CvRequest {
-            targets: vec![request.target.clone()],
-            model: request.model.clone(),
-            overrides,
-            pipeline: request.pipeline.clone(),
-            strategy: strategy.clone(),
-            groups: None,
-            seed: request.seed,
-        };
-        let result = match cross_validate(table, &cv, &spec, &NoProgress) {
-            Ok(r) => match r.summary.get(&metric) {
-                Some(s) if s.mean.is_finite() => TrialResult::Complete(s.mean),
-                _ => TrialResult::Failed(format!("{metric} is undefined on these folds")),
-            },
-            // A path that names no parameter fails every trial alike: say so now.
-            Err(e @ Error::InvalidParameter { .. })
-                if e.to_string().contains("no such parameter") =>
-            {
-                progress.finish();
-                return Err(e);
-            }
-            Err(e) => TrialResult::Failed(e.to_string()),
-        };
-        study.tell(trial, result)?;
-        progress.advance(1);
+        }
+        let study_now = &study;
+        let results: Vec<(Trial, Result<TrialResult>, f64)> = batch
+            .into_par_iter()
+            .map(|mut trial| {
+                let t0 = Instant::now();
+                let result = objective.run(study_now, &mut trial);
+                progress.advance(1);
+                (trial, result, t0.elapsed().as_secs_f64())
+            })
+            .collect();
+        for (trial, result, seconds) in results {
+            let result = match result {
+                Ok(r) => r,
+                Err(e) => {
+                    progress.finish();
+                    return Err(e);
+                }
+            };
+            durations.insert(trial.number(), seconds);
+            study.tell(trial, result)?;
+        }
+        if exhausted {
+            stopped_by = "grid exhausted".into();
+            break;
+        }
     }
     progress.finish();
-    let trials = study.trials().to_vec();
+    let mut trials = study.trials().to_vec();
+    for t in &mut trials {
+        if let Some(&d) = durations.get(&t.number) {
+            t.duration_s = Some(d);
+        }
+    }
+    let mut counts = StateCounts::default();
+    for t in &trials {
+        match t.state {
+            TrialState::Complete => counts.complete += 1,
+            TrialState::Pruned => counts.pruned += 1,
+            TrialState::Failed | TrialState::Running => counts.failed += 1,
+        }
+    }
     let Some(best) = study.best_trial().cloned() else {
         let first = trials
             .iter()
@@ -278,6 +386,7 @@ pub fn tune(table: &Table, request: &TuneRequest, progress: &dyn Progress) -> Re
             satori_core::clip(&first, 300)
         )));
     };
+    let best = trials[best.number as usize].clone();
     Ok(TuneOutcome {
         metric,
         direction,
@@ -285,7 +394,135 @@ pub fn tune(table: &Table, request: &TuneRequest, progress: &dyn Progress) -> Re
         trials,
         best,
         stopped_by,
+        evaluated_by: match plan {
+            Some(p) => format!("{}-fold cross-validation", p.n_folds()),
+            None => "the validation file".into(),
+        },
+        counts,
+        seconds: started.elapsed().as_secs_f64(),
     })
+}
+
+/// How one trial is scored.
+struct Objective<'a> {
+    table: &'a Table,
+    request: &'a TuneRequest,
+    cv: &'a CvRequest,
+    plan: Option<&'a CvPlan>,
+    spec: &'a MetricSpec,
+    metric: &'a str,
+}
+
+impl Objective<'_> {
+    /// The trial's result; an error only for what fails every trial alike (a path that names no
+    /// parameter), which stops the search.
+    fn run(&self, study: &Study, trial: &mut Trial) -> Result<TrialResult> {
+        let mut overrides = self.request.overrides.clone();
+        overrides.extend(
+            trial
+                .params()
+                .iter()
+                .map(|(k, v)| (k.clone(), override_text(v))),
+        );
+        match self.plan {
+            Some(plan) => {
+                let cv = CvRequest {
+                    overrides,
+                    ..self.cv.clone()
+                };
+                match plan.params(&cv) {
+                    Ok(params) => self.cross_validate(plan, &params, study, trial),
+                    Err(e) => failed(e),
+                }
+            }
+            None => self.validate(overrides),
+        }
+    }
+
+    fn cross_validate(
+        &self,
+        plan: &CvPlan,
+        params: &TrainParams,
+        study: &Study,
+        trial: &mut Trial,
+    ) -> Result<TrialResult> {
+        let metric = self.metric;
+        let value_of = |scores: &[f64]| {
+            if scores.is_empty() {
+                None
+            } else {
+                Some(scores.iter().sum::<f64>() / scores.len() as f64)
+            }
+        };
+        let mut scores = Vec::with_capacity(plan.n_folds());
+        if self.request.pruner == Pruner::None {
+            // Nothing to stop early: every fold at once.
+            let runs: Vec<Result<_>> = (0..plan.n_folds())
+                .into_par_iter()
+                .map(|i| plan.run_fold(params, i, self.spec))
+                .collect();
+            for run in runs {
+                match run {
+                    Ok(r) => scores.extend(r.result.scores.get(metric)),
+                    Err(e) => return failed(e),
+                }
+            }
+        } else {
+            for i in 0..plan.n_folds() {
+                match plan.run_fold(params, i, self.spec) {
+                    Ok(r) => scores.extend(r.result.scores.get(metric)),
+                    Err(e) => return failed(e),
+                }
+                if let Some(v) = value_of(&scores) {
+                    trial.report(i as u64, v)?;
+                    if i + 1 < plan.n_folds() && study.should_prune(trial) {
+                        return Ok(TrialResult::Pruned);
+                    }
+                }
+            }
+        }
+        Ok(match value_of(&scores) {
+            Some(v) if v.is_finite() => TrialResult::Complete(v),
+            _ => TrialResult::Failed(format!("{metric} is undefined on these folds")),
+        })
+    }
+
+    fn validate(&self, overrides: Vec<(String, String)>) -> Result<TrialResult> {
+        let request = self.request;
+        let mut fit = TrainRequest::new(request.target.clone());
+        fit.model = request.model.clone();
+        fit.overrides = overrides;
+        fit.pipeline = request.pipeline.clone();
+        fit.holdout = 0.0;
+        fit.seed = request.seed;
+        fit.metrics = vec![self.metric.to_string()];
+        fit.validation = request.validation.clone();
+        match train(self.table, &fit, &NoProgress) {
+            Ok(outcome) => {
+                let evaluation = outcome.evaluation();
+                Ok(match evaluation.and_then(|e| e.metrics.get(self.metric)) {
+                    Some(v) if v.is_finite() => TrialResult::Complete(*v),
+                    _ => TrialResult::Failed(
+                        evaluation
+                            .and_then(|e| e.undefined.get(self.metric).cloned())
+                            .unwrap_or_else(|| {
+                                format!("{} is undefined on the validation file", self.metric)
+                            }),
+                    ),
+                })
+            }
+            Err(e) => failed(e),
+        }
+    }
+}
+
+/// A failed fit as a failed trial, except a path that names no parameter: that fails every trial
+/// alike, so the search stops with it.
+fn failed(e: Error) -> Result<TrialResult> {
+    match e {
+        e @ Error::InvalidParameter { .. } if e.to_string().contains("no such parameter") => Err(e),
+        e => Ok(TrialResult::Failed(e.to_string())),
+    }
 }
 
 /// Parse a time budget: `90s`, `10m`, `1h`, or seconds as a plain number.

@@ -102,106 +102,206 @@ pub fn cross_validate(
     spec: &MetricSpec,
     progress: &dyn Progress,
 ) -> Result<CvResult> {
-    let specs = cv_specs(request)?;
-    let Prepared { data, rows, report } = prepare(table, &specs)?;
-    let names: Vec<String> = specs.iter().map(|s| s.name.clone()).collect();
-    let infos: Vec<TargetInfo> = names
-        .iter()
-        .zip(data.targets())
-        .map(|(n, t)| TargetInfo {
-            name: n.clone(),
-            task: t.task(),
-        })
-        .collect();
-    let mut params = TrainParams::resolve(
-        &request.model,
-        &infos,
-        data.features(),
-        0.0,
-        request.seed,
-        request.pipeline.as_ref(),
-        &request.overrides,
-    )?;
-    crate::stopping::apply_front_end_defaults(
-        &mut params,
-        request.pipeline.as_ref(),
-        &request.overrides,
-        false,
-        &data,
-    )?;
-    request.strategy.validate()?;
-    let groups = match &request.groups {
-        Some(col) => Some(group_labels(table, col, &rows)?),
-        None => None,
-    };
-    let folds = split_folds(&request.strategy, &data, groups.as_deref())?;
+    let plan = CvPlan::new(table, request)?;
+    let params = plan.params(request)?;
     progress.start(
-        &format!("cross-validating {} folds", folds.len()),
-        Some(folds.len() as u64),
+        &format!("cross-validating {} folds", plan.n_folds()),
+        Some(plan.n_folds() as u64),
     );
-    let several = names.len() > 1;
-    let results: Vec<Result<(FoldResult, Vec<Predictions>)>> = folds
-        .par_iter()
-        .enumerate()
-        .map(|(i, fold)| {
-            let started = Instant::now();
-            let fitted = params
-                .pipeline
-                .fit_with_progress(&data.select_rows(&fold.train)?, &NoProgress)?;
-            let fit_seconds = started.elapsed().as_secs_f64();
-            let started = Instant::now();
-            let test = data.select_rows(&fold.test)?;
-            let preds = fitted.predict_dataset_all(&test)?;
-            let mut scores = BTreeMap::new();
-            let mut undefined = BTreeMap::new();
-            for ((name, truth), p) in names.iter().zip(test.targets()).zip(&preds) {
-                let eval = evaluate_predictions(truth, p, test.weights(), spec)?;
-                let key = |m: String| if several { format!("{name}:{m}") } else { m };
-                scores.extend(eval.metrics.into_iter().map(|(k, v)| (key(k), v)));
-                undefined.extend(eval.undefined.into_iter().map(|(k, v)| (key(k), v)));
-            }
-            let score_seconds = started.elapsed().as_secs_f64();
+    let runs: Vec<Result<FoldRun>> = (0..plan.n_folds())
+        .into_par_iter()
+        .map(|i| {
+            let run = plan.run_fold(&params, i, spec);
             progress.advance(1);
-            Ok((
-                FoldResult {
-                    fold: i,
-                    n_train: fold.train.len(),
-                    n_test: fold.test.len(),
-                    scores,
-                    undefined,
-                    fit_seconds,
-                    score_seconds,
-                },
-                preds,
-            ))
+            run
         })
         .collect();
     progress.finish();
-    let mut fold_results = Vec::with_capacity(results.len());
-    let mut fold_preds = Vec::with_capacity(results.len());
-    for r in results {
-        let (f, p) = r?;
-        fold_results.push(f);
-        fold_preds.push(p);
-    }
-    let out_of_fold = (0..names.len())
-        .map(|k| {
-            let per_fold: Vec<Predictions> = fold_preds.iter().map(|p| p[k].clone()).collect();
-            assemble_oof(data.n_samples(), &folds, &per_fold)
+    let runs = runs.into_iter().collect::<Result<Vec<_>>>()?;
+    Ok(plan.result(&params, runs))
+}
+
+/// One fold's scores and its validation rows' predictions (one per target).
+#[derive(Debug, Clone)]
+pub struct FoldRun {
+    /// The fold's scores and times.
+    pub result: FoldResult,
+    /// The predictions on the fold's validation rows, one per target.
+    pub predictions: Vec<Predictions>,
+}
+
+/// A cross-validation prepared once and run for many settings: the rows, the targets and the
+/// folds of a [`CvRequest`], so that a search (`satori tune`) fits every candidate on the same
+/// folds without preparing the data again, and can run the folds one at a time (to stop a poor
+/// candidate after its first folds) or all at once.
+#[derive(Debug, Clone)]
+pub struct CvPlan {
+    data: Dataset,
+    rows: Vec<usize>,
+    dropped_missing_target: usize,
+    names: Vec<String>,
+    infos: Vec<TargetInfo>,
+    strategy: SplitStrategy,
+    groups: Option<Vec<String>>,
+    folds: Vec<satori_data::splits::Fold>,
+}
+
+impl CvPlan {
+    /// Prepare the rows, targets and folds of `request` (its model and overrides are not used
+    /// here, except `tasks.<name>.task` with several targets).
+    pub fn new(table: &Table, request: &CvRequest) -> Result<Self> {
+        let specs = cv_specs(request)?;
+        let Prepared { data, rows, report } = prepare(table, &specs)?;
+        let names: Vec<String> = specs.iter().map(|s| s.name.clone()).collect();
+        let infos: Vec<TargetInfo> = names
+            .iter()
+            .zip(data.targets())
+            .map(|(n, t)| TargetInfo {
+                name: n.clone(),
+                task: t.task(),
+            })
+            .collect();
+        request.strategy.validate()?;
+        let groups = match &request.groups {
+            Some(col) => Some(group_labels(table, col, &rows)?),
+            None => None,
+        };
+        let folds = split_folds(&request.strategy, &data, groups.as_deref())?;
+        Ok(CvPlan {
+            data,
+            rows,
+            dropped_missing_target: report.dropped_missing_target,
+            names,
+            infos,
+            strategy: request.strategy.clone(),
+            groups,
+            folds,
         })
-        .collect::<Option<Vec<_>>>();
-    Ok(CvResult {
-        task: infos[0].task,
-        targets: names,
-        model: params.pipeline.model.kind().to_string(),
-        strategy: request.strategy.clone(),
-        n_rows: data.n_samples(),
-        dropped_missing_target: report.dropped_missing_target,
-        rows,
-        summary: summarise(&fold_results),
-        folds: fold_results,
-        out_of_fold,
-    })
+    }
+
+    /// The same rows split by another strategy (e.g. stratified once the task is known).
+    pub fn with_strategy(mut self, strategy: SplitStrategy) -> Result<Self> {
+        strategy.validate()?;
+        self.folds = split_folds(&strategy, &self.data, self.groups.as_deref())?;
+        self.strategy = strategy;
+        Ok(self)
+    }
+
+    /// The number of folds.
+    pub fn n_folds(&self) -> usize {
+        self.folds.len()
+    }
+
+    /// The rows cross-validated (after dropping rows without a target).
+    pub fn n_rows(&self) -> usize {
+        self.data.n_samples()
+    }
+
+    /// The task of the first target.
+    pub fn task(&self) -> Task {
+        self.infos[0].task
+    }
+
+    /// The pipeline parameters of `request`'s model, pipeline file and overrides for these rows
+    /// (as `satori cv` resolves them).
+    pub fn params(&self, request: &CvRequest) -> Result<TrainParams> {
+        let mut params = TrainParams::resolve(
+            &request.model,
+            &self.infos,
+            self.data.features(),
+            0.0,
+            request.seed,
+            request.pipeline.as_ref(),
+            &request.overrides,
+        )?;
+        crate::stopping::apply_front_end_defaults(
+            &mut params,
+            request.pipeline.as_ref(),
+            &request.overrides,
+            false,
+            &self.data,
+        )?;
+        Ok(params)
+    }
+
+    /// Fit `params` on fold `i`'s training rows and score its validation rows.
+    pub fn run_fold(&self, params: &TrainParams, i: usize, spec: &MetricSpec) -> Result<FoldRun> {
+        let Some(fold) = self.folds.get(i) else {
+            return Err(Error::Internal(format!(
+                "fold {i} of {} folds",
+                self.folds.len()
+            )));
+        };
+        let several = self.names.len() > 1;
+        let started = Instant::now();
+        let fitted = params
+            .pipeline
+            .fit_with_progress(&self.data.select_rows(&fold.train)?, &NoProgress)?;
+        let fit_seconds = started.elapsed().as_secs_f64();
+        let started = Instant::now();
+        let test = self.data.select_rows(&fold.test)?;
+        let preds = fitted.predict_dataset_all(&test)?;
+        let mut scores = BTreeMap::new();
+        let mut undefined = BTreeMap::new();
+        for ((name, truth), p) in self.names.iter().zip(test.targets()).zip(&preds) {
+            let eval = evaluate_predictions(truth, p, test.weights(), spec)?;
+            let key = |m: String| if several { format!("{name}:{m}") } else { m };
+            scores.extend(eval.metrics.into_iter().map(|(k, v)| (key(k), v)));
+            undefined.extend(eval.undefined.into_iter().map(|(k, v)| (key(k), v)));
+        }
+        let score_seconds = started.elapsed().as_secs_f64();
+        Ok(FoldRun {
+            result: FoldResult {
+                fold: i,
+                n_train: fold.train.len(),
+                n_test: fold.test.len(),
+                scores,
+                undefined,
+                fit_seconds,
+                score_seconds,
+            },
+            predictions: preds,
+        })
+    }
+
+    /// The result of every fold's run (in fold order), with out-of-fold predictions when every
+    /// row was validated exactly once.
+    pub fn result(&self, params: &TrainParams, runs: Vec<FoldRun>) -> CvResult {
+        let mut fold_results = Vec::with_capacity(runs.len());
+        let mut fold_preds = Vec::with_capacity(runs.len());
+        for r in runs {
+            fold_results.push(r.result);
+            fold_preds.push(r.predictions);
+        }
+        let out_of_fold = if fold_preds.len() == self.folds.len() {
+            (0..self.names.len())
+                .map(|k| {
+                    let per_fold: Vec<Predictions> =
+                        fold_preds.iter().map(|p| p[k].clone()).collect();
+                    assemble_oof(self.data.n_samples(), &self.folds, &per_fold)
+                })
+                .collect::<Option<Vec<_>>>()
+        } else {
+            None
+        };
+        CvResult {
+            task: self.infos[0].task,
+            targets: self.names.clone(),
+            model: params.pipeline.model.kind().to_string(),
+            strategy: self.strategy.clone(),
+            n_rows: self.data.n_samples(),
+            dropped_missing_target: self.dropped_missing_target,
+            rows: self.rows.clone(),
+            summary: summarise(&fold_results),
+            folds: fold_results,
+            out_of_fold,
+        }
+    }
+
+    /// The dataset's targets (for scoring out-of-fold predictions).
+    pub fn dataset(&self) -> &Dataset {
+        &self.data
+    }
 }
 
 /// Each target with its forced task (several: from `tasks.<name>.task`).

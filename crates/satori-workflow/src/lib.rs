@@ -43,7 +43,7 @@ pub mod targets;
 pub mod threshold;
 pub mod train;
 
-pub use cv::{CvRequest, CvResult, FoldResult, MetricSummary, cross_validate};
+pub use cv::{CvPlan, CvRequest, CvResult, FoldResult, FoldRun, MetricSummary, cross_validate};
 pub use evaluate::{
     Evaluation, Labelled, MetricSpec, TargetEvaluation, default_metrics, evaluate_predictions,
     evaluate_table, labelled_predictions,

@@ -6,7 +6,7 @@ use clap::Args;
 use satori_pipeline::model_file;
 use satori_tune::cv_search::{TuneOutcome, TuneRequest, override_text, parse_duration, tune};
 use satori_tune::{Direction, SearchSpace, TrialRecord, TrialState};
-use satori_workflow::{TrainRequest, train};
+use satori_workflow::{TrainRequest, train, validation_read_options};
 use serde::Serialize;
 
 use crate::args::{ModelArgs, ReadArgs, now, read_options, read_table};
@@ -32,16 +32,30 @@ pub struct TuneArgs {
     /// The sampler: tpe (default; Optuna's TPE), random, grid, tpe-multivariate.
     #[arg(long, default_value = "tpe")]
     pub sampler: String,
-    /// At most this many trials.
-    #[arg(long, default_value_t = 30)]
+    /// Stops poor trials after their first folds: median (default; Optuna's MedianPruner),
+    /// successive-halving, none. The fold is the resource: after each fold a trial reports its
+    /// running mean score.
+    #[arg(long, default_value = "median")]
+    pub pruner: String,
+    /// At most this many trials: a budget that gives the same leaderboard on every run for a
+    /// seed (unlike --time-budget).
+    #[arg(long, alias = "budget-trials", default_value_t = 30)]
     pub trials: usize,
+    /// Trials asked together and run in parallel. A fixed number, never the core count, so a
+    /// study is the same on any machine; 1 runs trials one by one.
+    #[arg(long, default_value_t = satori_tune::cv_search::DEFAULT_BATCH)]
+    pub batch: usize,
     /// Stop starting trials after this long (90s, 10m, 1h): the number of trials then depends on
     /// the machine, so results repeat only with --trials alone.
     #[arg(long, value_name = "DURATION")]
     pub time_budget: Option<String>,
     /// Cross-validation folds per trial (stratified for classes, shuffled with --seed).
-    #[arg(long, default_value_t = 3)]
+    #[arg(long, default_value_t = 3, conflicts_with = "valid")]
     pub folds: usize,
+    /// Score each trial on this validation file (same columns) instead of cross-validating: the
+    /// trial trains on every row of the data, and models with early stopping stop on it.
+    #[arg(long, value_name = "FILE")]
+    pub valid: Option<PathBuf>,
     /// The metric to optimise (a scikit-learn scorer name). Default: roc_auc for two classes,
     /// log_loss for more, r2 for a number.
     #[arg(long, value_name = "METRIC")]
@@ -69,7 +83,9 @@ struct TuneJson<'a> {
     data: String,
     target: &'a str,
     model: String,
-    folds: usize,
+    /// `null` with --valid.
+    folds: Option<usize>,
+    valid: Option<String>,
     seed: u64,
     #[serde(flatten)]
     outcome: &'a TuneOutcome,
@@ -88,6 +104,7 @@ pub fn run(args: TuneArgs, progress: &TermProgress) -> anyhow::Result<()> {
     }
     let mut inputs: Vec<&Path> = vec![&args.data];
     inputs.extend(args.what.pipeline.as_deref());
+    inputs.extend(args.valid.as_deref());
     if let Some(out) = &args.out {
         check_output("--out", out, &inputs)?;
     }
@@ -117,25 +134,30 @@ pub fn run(args: TuneArgs, progress: &TermProgress) -> anyhow::Result<()> {
     } else {
         None
     };
-    let request = TuneRequest {
-        target: specs[0].clone(),
-        model: args.what.model_name(),
+    let mut request = TuneRequest {
         overrides: args.what.overrides()?,
         pipeline,
         space,
         sampler: args.sampler.parse()?,
+        pruner: args.pruner.parse()?,
         metric: args.metric.clone(),
         folds: args.folds,
         seed: args.seed,
         trials: args.trials,
+        batch: args.batch,
         time_budget: args
             .time_budget
             .as_deref()
             .map(parse_duration)
             .transpose()?,
+        ..TuneRequest::new(specs[0].clone(), args.what.model_name())
     };
     let opts = read_options(&args.read)?;
     let data = read_table(&args.data, &opts, progress)?;
+    if let Some(path) = &args.valid {
+        let vopts = validation_read_options(&data, std::slice::from_ref(&request.target.name), opts);
+        request.validation = Some(read_table(path, &vopts, progress)?);
+    }
     let outcome = tune(&data, &request, progress)?;
     let best = outcome.best_overrides(&request);
     if let Some(path) = &args.best_params {
@@ -158,7 +180,8 @@ pub fn run(args: TuneArgs, progress: &TermProgress) -> anyhow::Result<()> {
         data: args.data.display().to_string(),
         target: &request.target.name,
         model: request.model.clone(),
-        folds: args.folds,
+        folds: args.valid.is_none().then_some(args.folds),
+        valid: args.valid.as_ref().map(|p| p.display().to_string()),
         seed: args.seed,
         outcome: &outcome,
         out: args.out.as_ref().map(|p| p.display().to_string()),
@@ -227,21 +250,23 @@ fn print_leaderboard(s: &TuneJson<'_>) {
         .iter()
         .filter(|t| t.state == TrialState::Complete)
         .collect();
-    let failed = o.trials.len() - complete.len();
     show!(
-        "Tuned {} on {} (target `{}`): {} trials ({} failed), stopped by {}; {} {} by {}-fold cross-validation",
+        "Tuned {} on {} (target `{}`): {} trials ({} complete, {} pruned, {} failed) in {:.1} s, stopped by {}; {} {} on {}",
         s.model,
         s.data,
         s.target,
         o.trials.len(),
-        failed,
+        o.counts.complete,
+        o.counts.pruned,
+        o.counts.failed,
+        o.seconds,
         o.stopped_by,
         match o.direction {
             Direction::Maximize => "maximising",
             Direction::Minimize => "minimising",
         },
         o.metric,
-        s.folds
+        o.evaluated_by
     );
     let mut ranked = complete.clone();
     ranked.sort_by(|a, b| {
