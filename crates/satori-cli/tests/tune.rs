@@ -336,3 +336,80 @@ fn a_validation_file_scores_each_trial_as_train_would() {
     ]);
     assert_eq!(o.status.code(), Some(1), "--valid and --folds conflict");
 }
+
+#[test]
+fn model_auto_tries_the_portfolio_cheapest_first_then_searches_the_best_family() {
+    let dir = tempfile::tempdir().unwrap();
+    let best_toml = dir.path().join("best.toml").display().to_string();
+    let model = dir.path().join("auto.satori").display().to_string();
+    let file = data("wine.csv");
+    let j = json(&[
+        "tune",
+        &file,
+        "--target",
+        "class",
+        "--model",
+        "auto",
+        "--trials",
+        "9",
+        "--best-params",
+        &best_toml,
+        "--out",
+        &model,
+        "--json",
+    ]);
+    assert_eq!(j["metric"], "log_loss");
+    let board = j["leaderboard"].as_array().unwrap();
+    assert_eq!(board.len(), 9);
+    let families: Vec<&str> = board[..7]
+        .iter()
+        .map(|e| e["family"].as_str().unwrap())
+        .collect();
+    assert_eq!(
+        families,
+        ["baseline", "logistic", "gbm", "extra_trees", "forest", "gbm", "mlp"]
+    );
+    assert!(board[..7].iter().all(|e| e["phase"] == "portfolio"));
+    // The family searched is the portfolio's best (not the baseline), and its trials follow.
+    let best_portfolio = board[1..7]
+        .iter()
+        .min_by(|a, b| {
+            a["value"].as_f64().unwrap().total_cmp(&b["value"].as_f64().unwrap())
+        })
+        .unwrap();
+    assert_eq!(j["searched_family"], best_portfolio["family"]);
+    for e in &board[7..] {
+        assert_eq!(e["phase"], "search");
+        assert_eq!(e["family"], best_portfolio["family"]);
+    }
+    // Every complete entry records its costs; the baseline is the floor.
+    for e in board.iter().filter(|e| e["state"] == "complete") {
+        assert!(e["fit_seconds"].as_f64().unwrap() >= 0.0, "{e}");
+        assert!(e["predict_seconds_per_1k"].as_f64().unwrap() >= 0.0, "{e}");
+    }
+    let best = j["best"]["value"].as_f64().unwrap();
+    let top = board
+        .iter()
+        .filter_map(|e| e["value"].as_f64())
+        .fold(f64::INFINITY, f64::min);
+    assert_eq!(best, top);
+    assert!(best < board[0]["value"].as_f64().unwrap());
+    // The chosen kind is in the parameters file, which train takes without --model, and in the
+    // refitted model.
+    let kind = j["kind"].as_str().unwrap();
+    let text = std::fs::read_to_string(&best_toml).unwrap();
+    assert!(text.contains(&format!("kind = \"{kind}\"")), "{text}");
+    let t = json(&["train", &file, "--target", "class", "--pipeline", &best_toml, "--json"]);
+    assert_eq!(t["model"], kind);
+    let h = json(&["inspect", &model, "--json"]);
+    assert_eq!(h["model_kind"], kind);
+
+    // A space needs one model.
+    assert_user_error(
+        &satori(&[
+            "tune", &file, "--target", "class", "--model", "auto", "--search",
+            "model.C=float(0.1,1)",
+        ]),
+        &["--model auto", "--search"],
+    );
+}

@@ -19,7 +19,7 @@ use rayon::prelude::*;
 use satori_core::{Error, NoProgress, Progress, Result, Task};
 use satori_data::splits::SplitStrategy;
 use satori_data::{Table, TargetSpec};
-use satori_workflow::{CvPlan, CvRequest, MetricSpec, TrainParams, TrainRequest, train};
+use satori_workflow::{CvPlan, CvRequest, FoldRun, MetricSpec, TrainParams, TrainRequest, train};
 use serde::Serialize;
 use serde_json::Value;
 
@@ -230,98 +230,198 @@ pub fn default_metric(task: Task) -> &'static str {
 /// Search `request.space` (or the family's default) by cross-validation on `table` (or on
 /// `request.validation`).
 pub fn tune(table: &Table, request: &TuneRequest, progress: &dyn Progress) -> Result<TuneOutcome> {
-    if request.trials == 0 {
-        return Err(Error::param("--trials", "must be at least 1"));
-    }
-    if request.batch == 0 {
-        return Err(Error::param("--batch", "must be at least 1"));
-    }
-    if request.validation.is_none() && request.folds < 2 {
-        return Err(Error::param("--folds", "must be at least 2"));
-    }
-    request.pruner.validate()?;
     let space = match &request.space {
         Some(s) => s.clone(),
         None => default_space(&request.model)?,
     };
-    let cv = CvRequest {
-        targets: vec![request.target.clone()],
-        model: request.model.clone(),
-        overrides: request.overrides.clone(),
-        pipeline: request.pipeline.clone(),
-        // Replaced below once the task is known (a class target is stratified).
-        strategy: SplitStrategy::KFold {
-            n_splits: request.folds.max(2),
-            shuffle: true,
-            seed: request.seed,
-        },
-        groups: None,
-        seed: request.seed,
-    };
-    // The rows and targets are prepared once for every trial; the folds once the task is known.
-    let plan = CvPlan::new(table, &cv)?;
-    let task = plan.task();
-    let metric = request
-        .metric
-        .clone()
-        .unwrap_or_else(|| default_metric(task).to_string());
-    let scorer = satori_metrics::metric_by_name(&metric)?;
-    let direction = if scorer.greater_is_better() {
-        Direction::Maximize
-    } else {
-        Direction::Minimize
-    };
-    // The task's own metrics plus the chosen one, so any scorer name can be optimised.
-    let spec = MetricSpec::from_names(std::slice::from_ref(&metric), None)?;
-    let strategy = if task.is_classification() {
-        SplitStrategy::StratifiedKFold {
-            n_splits: request.folds.max(2),
-            shuffle: true,
-            seed: request.seed,
+    let started = Instant::now();
+    let prepared = Prepared::new(table, request)?;
+    let objective = Objective::new(table, request, &prepared, &request.model);
+    let space_specs: Vec<String> = space.params().iter().map(|p| p.to_string()).collect();
+    progress.start(
+        &format!("tuning {} ({})", request.model, prepared.metric),
+        Some(request.trials as u64),
+    );
+    let run = run_search(
+        &objective,
+        space,
+        request.trials,
+        request.time_budget,
+        progress,
+    );
+    progress.finish();
+    let run = run?;
+    let mut counts = StateCounts::default();
+    for t in &run.trials {
+        match t.state {
+            TrialState::Complete => counts.complete += 1,
+            TrialState::Pruned => counts.pruned += 1,
+            TrialState::Failed | TrialState::Running => counts.failed += 1,
         }
-    } else {
-        SplitStrategy::KFold {
-            n_splits: request.folds.max(2),
-            shuffle: true,
-            seed: request.seed,
+    }
+    let Some(best) = run.best.map(|n| run.trials[n as usize].clone()) else {
+        let first = run
+            .trials
+            .iter()
+            .find_map(|t| t.fail_reason.clone())
+            .unwrap_or_else(|| "no trial ran".into());
+        return Err(Error::InvalidData(format!(
+            "every trial failed; the first: {}",
+            satori_core::clip(&first, 300)
+        )));
+    };
+    Ok(TuneOutcome {
+        metric: prepared.metric.clone(),
+        direction: prepared.direction,
+        space: space_specs,
+        trials: run.trials,
+        best,
+        stopped_by: run.stopped_by,
+        evaluated_by: prepared.evaluated_by(),
+        counts,
+        seconds: started.elapsed().as_secs_f64(),
+    })
+}
+
+/// What every trial of a search shares: the rows and folds (or the validation table), the
+/// metric and its direction.
+pub(crate) struct Prepared {
+    pub(crate) task: Task,
+    pub(crate) metric: String,
+    pub(crate) direction: Direction,
+    pub(crate) spec: MetricSpec,
+    /// The cross-validation request before a trial's model and values.
+    cv: CvRequest,
+    /// The folds; `None` with a validation table.
+    plan: Option<CvPlan>,
+}
+
+impl Prepared {
+    pub(crate) fn new(table: &Table, request: &TuneRequest) -> Result<Self> {
+        if request.trials == 0 {
+            return Err(Error::param("--trials", "must be at least 1"));
         }
-    };
-    let plan = match request.validation {
-        Some(_) => None,
-        None => Some(plan.with_strategy(strategy.clone())?),
-    };
-    let cv = CvRequest { strategy, ..cv };
-    let objective = Objective {
-        table,
-        request,
-        cv: &cv,
-        plan: plan.as_ref(),
-        spec: &spec,
-        metric: &metric,
-    };
+        if request.batch == 0 {
+            return Err(Error::param("--batch", "must be at least 1"));
+        }
+        if request.validation.is_none() && request.folds < 2 {
+            return Err(Error::param("--folds", "must be at least 2"));
+        }
+        request.pruner.validate()?;
+        request.sampler.validate()?;
+        let folds = request.folds.max(2);
+        let cv = CvRequest {
+            targets: vec![request.target.clone()],
+            model: request.model.clone(),
+            overrides: request.overrides.clone(),
+            pipeline: request.pipeline.clone(),
+            // Replaced below once the task is known (a class target is stratified).
+            strategy: SplitStrategy::KFold {
+                n_splits: folds,
+                shuffle: true,
+                seed: request.seed,
+            },
+            groups: None,
+            seed: request.seed,
+        };
+        // The rows and targets are prepared once for every trial; the folds once the task is
+        // known.
+        let plan = CvPlan::new(table, &cv)?;
+        let task = plan.task();
+        let metric = request
+            .metric
+            .clone()
+            .unwrap_or_else(|| default_metric(task).to_string());
+        let scorer = satori_metrics::metric_by_name(&metric)?;
+        let direction = if scorer.greater_is_better() {
+            Direction::Maximize
+        } else {
+            Direction::Minimize
+        };
+        // The task's own metrics plus the chosen one, so any scorer name can be optimised.
+        let spec = MetricSpec::from_names(std::slice::from_ref(&metric), None)?;
+        let strategy = if task.is_classification() {
+            SplitStrategy::StratifiedKFold {
+                n_splits: folds,
+                shuffle: true,
+                seed: request.seed,
+            }
+        } else {
+            SplitStrategy::KFold {
+                n_splits: folds,
+                shuffle: true,
+                seed: request.seed,
+            }
+        };
+        let plan = match request.validation {
+            Some(_) => None,
+            None => Some(plan.with_strategy(strategy.clone())?),
+        };
+        Ok(Prepared {
+            task,
+            metric,
+            direction,
+            spec,
+            cv: CvRequest { strategy, ..cv },
+            plan,
+        })
+    }
+
+    pub(crate) fn evaluated_by(&self) -> String {
+        match &self.plan {
+            Some(p) => format!("{}-fold cross-validation", p.n_folds()),
+            None => "the validation file".into(),
+        }
+    }
+}
+
+/// What a trial cost.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub(crate) struct Costs {
+    /// Seconds fitting, summed over the folds run.
+    pub(crate) fit_seconds: f64,
+    /// Seconds to predict (and score) 1,000 validation rows.
+    pub(crate) predict_seconds_per_1k: Option<f64>,
+}
+
+/// A finished search: the trials (with measured durations), which was best, why it stopped and
+/// what each trial cost.
+pub(crate) struct SearchRun {
+    pub(crate) trials: Vec<TrialRecord>,
+    pub(crate) best: Option<u64>,
+    pub(crate) stopped_by: String,
+    pub(crate) costs: BTreeMap<u64, Costs>,
+}
+
+/// Run a study of `space` with `objective` for at most `trials` trials and `budget` time, in
+/// fixed batches of the request's `batch` (the caller starts and finishes `progress`).
+pub(crate) fn run_search(
+    objective: &Objective<'_>,
+    space: SearchSpace,
+    trials: usize,
+    budget: Option<Duration>,
+    progress: &dyn Progress,
+) -> Result<SearchRun> {
+    let request = objective.request;
     let config = StudyConfig {
-        direction,
+        direction: objective.prepared.direction,
         sampler: request.sampler.clone(),
         pruner: request.pruner.clone(),
         seed: request.seed,
     };
-    let space_specs: Vec<String> = space.params().iter().map(|p| p.to_string()).collect();
     let mut study = Study::new(space, config)?;
     let started = Instant::now();
     let mut stopped_by = "trials".to_string();
     let mut durations: BTreeMap<u64, f64> = BTreeMap::new();
-    progress.start(
-        &format!("tuning {} ({metric})", request.model),
-        Some(request.trials as u64),
-    );
+    let mut costs: BTreeMap<u64, Costs> = BTreeMap::new();
     let mut asked = 0;
-    while asked < request.trials {
-        if request.time_budget.is_some_and(|b| started.elapsed() >= b) {
+    while asked < trials {
+        if budget.is_some_and(|b| started.elapsed() >= b) {
             stopped_by = "time budget".into();
             break;
         }
         let mut batch = Vec::with_capacity(request.batch);
-        while batch.len() < request.batch && asked < request.trials {
+        while batch.len() < request.batch && asked < trials {
             match study.ask()? {
                 Some(t) => {
                     batch.push(t);
@@ -330,13 +430,14 @@ pub fn tune(table: &Table, request: &TuneRequest, progress: &dyn Progress) -> Re
                 None => break,
             }
         }
-        let exhausted = batch.len() < request.batch && asked < request.trials;
+        let exhausted = batch.len() < request.batch && asked < trials;
         if batch.is_empty() {
             stopped_by = "grid exhausted".into();
             break;
         }
         let study_now = &study;
-        let results: Vec<(Trial, Result<TrialResult>, f64)> = batch
+        type Ran = (Trial, Result<(TrialResult, Option<Costs>)>, f64);
+        let results: Vec<Ran> = batch
             .into_par_iter()
             .map(|mut trial| {
                 let t0 = Instant::now();
@@ -346,14 +447,11 @@ pub fn tune(table: &Table, request: &TuneRequest, progress: &dyn Progress) -> Re
             })
             .collect();
         for (trial, result, seconds) in results {
-            let result = match result {
-                Ok(r) => r,
-                Err(e) => {
-                    progress.finish();
-                    return Err(e);
-                }
-            };
+            let (result, cost) = result?;
             durations.insert(trial.number(), seconds);
+            if let Some(c) = cost {
+                costs.insert(trial.number(), c);
+            }
             study.tell(trial, result)?;
         }
         if exhausted {
@@ -361,81 +459,83 @@ pub fn tune(table: &Table, request: &TuneRequest, progress: &dyn Progress) -> Re
             break;
         }
     }
-    progress.finish();
-    let mut trials = study.trials().to_vec();
-    for t in &mut trials {
+    let mut records = study.trials().to_vec();
+    for t in &mut records {
         if let Some(&d) = durations.get(&t.number) {
             t.duration_s = Some(d);
         }
     }
-    let mut counts = StateCounts::default();
-    for t in &trials {
-        match t.state {
-            TrialState::Complete => counts.complete += 1,
-            TrialState::Pruned => counts.pruned += 1,
-            TrialState::Failed | TrialState::Running => counts.failed += 1,
-        }
-    }
-    let Some(best) = study.best_trial().cloned() else {
-        let first = trials
-            .iter()
-            .find_map(|t| t.fail_reason.clone())
-            .unwrap_or_else(|| "no trial ran".into());
-        return Err(Error::InvalidData(format!(
-            "every trial failed; the first: {}",
-            satori_core::clip(&first, 300)
-        )));
-    };
-    let best = trials[best.number as usize].clone();
-    Ok(TuneOutcome {
-        metric,
-        direction,
-        space: space_specs,
-        trials,
-        best,
+    Ok(SearchRun {
+        best: study.best_trial().map(|t| t.number),
+        trials: records,
         stopped_by,
-        evaluated_by: match plan {
-            Some(p) => format!("{}-fold cross-validation", p.n_folds()),
-            None => "the validation file".into(),
-        },
-        counts,
-        seconds: started.elapsed().as_secs_f64(),
+        costs,
     })
 }
 
-/// How one trial is scored.
-struct Objective<'a> {
+/// How one trial is scored: a model family on the prepared folds or validation table.
+pub(crate) struct Objective<'a> {
     table: &'a Table,
     request: &'a TuneRequest,
-    cv: &'a CvRequest,
-    plan: Option<&'a CvPlan>,
-    spec: &'a MetricSpec,
-    metric: &'a str,
+    prepared: &'a Prepared,
+    /// The `--model` name of the family scored.
+    model: String,
 }
 
-impl Objective<'_> {
-    /// The trial's result; an error only for what fails every trial alike (a path that names no
+impl<'a> Objective<'a> {
+    pub(crate) fn new(
+        table: &'a Table,
+        request: &'a TuneRequest,
+        prepared: &'a Prepared,
+        model: &str,
+    ) -> Self {
+        Objective {
+            table,
+            request,
+            prepared,
+            model: model.to_string(),
+        }
+    }
+
+    /// A trial's result; an error only for what fails every trial alike (a path that names no
     /// parameter), which stops the search.
-    fn run(&self, study: &Study, trial: &mut Trial) -> Result<TrialResult> {
+    fn run(&self, study: &Study, trial: &mut Trial) -> Result<(TrialResult, Option<Costs>)> {
+        let values: Vec<(String, String)> = trial
+            .params()
+            .iter()
+            .map(|(k, v)| (k.clone(), override_text(v)))
+            .collect();
+        let prune = self.request.pruner != Pruner::None;
+        self.score(&values, prune.then_some((study, trial)))
+    }
+
+    /// Score the family with `values` after the request's fixed overrides, every fold (no
+    /// pruning).
+    pub(crate) fn score_all_folds(
+        &self,
+        values: &[(String, String)],
+    ) -> Result<(TrialResult, Option<Costs>)> {
+        self.score(values, None)
+    }
+
+    fn score(
+        &self,
+        values: &[(String, String)],
+        pruning: Option<(&Study, &mut Trial)>,
+    ) -> Result<(TrialResult, Option<Costs>)> {
         let mut overrides = self.request.overrides.clone();
-        overrides.extend(
-            trial
-                .params()
-                .iter()
-                .map(|(k, v)| (k.clone(), override_text(v))),
-        );
-        match self.plan {
-            Some(plan) => {
-                let cv = CvRequest {
-                    overrides,
-                    ..self.cv.clone()
-                };
-                match plan.params(&cv) {
-                    Ok(params) => self.cross_validate(plan, &params, study, trial),
-                    Err(e) => failed(e),
-                }
-            }
-            None => self.validate(overrides),
+        overrides.extend(values.iter().cloned());
+        let Some(plan) = &self.prepared.plan else {
+            return self.validate(overrides);
+        };
+        let cv = CvRequest {
+            model: self.model.clone(),
+            overrides,
+            ..self.prepared.cv.clone()
+        };
+        match plan.params(&cv) {
+            Ok(params) => self.cross_validate(plan, &params, pruning),
+            Err(e) => Ok((failed(e)?, None)),
         }
     }
 
@@ -443,10 +543,10 @@ impl Objective<'_> {
         &self,
         plan: &CvPlan,
         params: &TrainParams,
-        study: &Study,
-        trial: &mut Trial,
-    ) -> Result<TrialResult> {
-        let metric = self.metric;
+        pruning: Option<(&Study, &mut Trial)>,
+    ) -> Result<(TrialResult, Option<Costs>)> {
+        let metric = self.prepared.metric.as_str();
+        let spec = &self.prepared.spec;
         let value_of = |scores: &[f64]| {
             if scores.is_empty() {
                 None
@@ -455,63 +555,87 @@ impl Objective<'_> {
             }
         };
         let mut scores = Vec::with_capacity(plan.n_folds());
-        if self.request.pruner == Pruner::None {
-            // Nothing to stop early: every fold at once.
-            let runs: Vec<Result<_>> = (0..plan.n_folds())
-                .into_par_iter()
-                .map(|i| plan.run_fold(params, i, self.spec))
-                .collect();
-            for run in runs {
-                match run {
-                    Ok(r) => scores.extend(r.result.scores.get(metric)),
-                    Err(e) => return failed(e),
+        let mut fit_seconds = 0.0;
+        let (mut predict_seconds, mut predicted_rows) = (0.0, 0usize);
+        let mut add = |r: &FoldRun, scores: &mut Vec<f64>| {
+            scores.extend(r.result.scores.get(metric));
+            fit_seconds += r.result.fit_seconds;
+            predict_seconds += r.result.score_seconds;
+            predicted_rows += r.result.n_test;
+        };
+        match pruning {
+            None => {
+                // Nothing to stop early: every fold at once.
+                let runs: Vec<Result<FoldRun>> = (0..plan.n_folds())
+                    .into_par_iter()
+                    .map(|i| plan.run_fold(params, i, spec))
+                    .collect();
+                for run in runs {
+                    match run {
+                        Ok(r) => add(&r, &mut scores),
+                        Err(e) => return Ok((failed(e)?, None)),
+                    }
                 }
             }
-        } else {
-            for i in 0..plan.n_folds() {
-                match plan.run_fold(params, i, self.spec) {
-                    Ok(r) => scores.extend(r.result.scores.get(metric)),
-                    Err(e) => return failed(e),
-                }
-                if let Some(v) = value_of(&scores) {
-                    trial.report(i as u64, v)?;
-                    if i + 1 < plan.n_folds() && study.should_prune(trial) {
-                        return Ok(TrialResult::Pruned);
+            Some((study, trial)) => {
+                for i in 0..plan.n_folds() {
+                    match plan.run_fold(params, i, spec) {
+                        Ok(r) => add(&r, &mut scores),
+                        Err(e) => return Ok((failed(e)?, None)),
+                    }
+                    if let Some(v) = value_of(&scores) {
+                        trial.report(i as u64, v)?;
+                        if i + 1 < plan.n_folds() && study.should_prune(trial) {
+                            return Ok((TrialResult::Pruned, None));
+                        }
                     }
                 }
             }
         }
-        Ok(match value_of(&scores) {
+        let costs = Costs {
+            fit_seconds,
+            predict_seconds_per_1k: (predicted_rows > 0)
+                .then(|| predict_seconds * 1000.0 / predicted_rows as f64),
+        };
+        let result = match value_of(&scores) {
             Some(v) if v.is_finite() => TrialResult::Complete(v),
             _ => TrialResult::Failed(format!("{metric} is undefined on these folds")),
-        })
+        };
+        Ok((result, Some(costs)))
     }
 
-    fn validate(&self, overrides: Vec<(String, String)>) -> Result<TrialResult> {
+    fn validate(&self, overrides: Vec<(String, String)>) -> Result<(TrialResult, Option<Costs>)> {
         let request = self.request;
+        let metric = self.prepared.metric.as_str();
         let mut fit = TrainRequest::new(request.target.clone());
-        fit.model = request.model.clone();
+        fit.model = self.model.clone();
         fit.overrides = overrides;
         fit.pipeline = request.pipeline.clone();
         fit.holdout = 0.0;
         fit.seed = request.seed;
-        fit.metrics = vec![self.metric.to_string()];
+        fit.metrics = vec![metric.to_string()];
         fit.validation = request.validation.clone();
+        let started = Instant::now();
         match train(self.table, &fit, &NoProgress) {
             Ok(outcome) => {
+                let costs = Costs {
+                    fit_seconds: started.elapsed().as_secs_f64(),
+                    predict_seconds_per_1k: None,
+                };
                 let evaluation = outcome.evaluation();
-                Ok(match evaluation.and_then(|e| e.metrics.get(self.metric)) {
+                let result = match evaluation.and_then(|e| e.metrics.get(metric)) {
                     Some(v) if v.is_finite() => TrialResult::Complete(*v),
                     _ => TrialResult::Failed(
                         evaluation
-                            .and_then(|e| e.undefined.get(self.metric).cloned())
+                            .and_then(|e| e.undefined.get(metric).cloned())
                             .unwrap_or_else(|| {
-                                format!("{} is undefined on the validation file", self.metric)
+                                format!("{metric} is undefined on the validation file")
                             }),
                     ),
-                })
+                };
+                Ok((result, Some(costs)))
             }
-            Err(e) => failed(e),
+            Err(e) => Ok((failed(e)?, None)),
         }
     }
 }

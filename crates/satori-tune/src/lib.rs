@@ -42,8 +42,10 @@ mod spec;
 pub mod study;
 pub mod trial;
 
+pub mod auto;
 pub mod cv_search;
 
+pub use auto::{AutoOutcome, auto_select};
 pub use cv_search::{TuneOutcome, TuneRequest, default_space, tune};
 pub use pruner::{MedianPruner, Pruner, SuccessiveHalvingPruner};
 pub use sampler::{GridSampler, RandomSampler, Sampler, TpeSampler};

@@ -5,7 +5,8 @@ use std::path::{Path, PathBuf};
 use clap::Args;
 use satori_pipeline::model_file;
 use satori_tune::cv_search::{TuneOutcome, TuneRequest, override_text, parse_duration, tune};
-use satori_tune::{Direction, SearchSpace, TrialRecord, TrialState};
+use satori_tune::auto::AutoEntry;
+use satori_tune::{AutoOutcome, Direction, SearchSpace, TrialRecord, TrialState, auto_select};
 use satori_workflow::{TrainRequest, train, validation_read_options};
 use serde::Serialize;
 
@@ -17,7 +18,8 @@ use crate::stdio::check_output;
 #[derive(Debug, Args)]
 #[command(
     after_help = "Examples:\n  satori tune data/breast_cancer.csv --target diagnosis --model gbm --trials 30\n  \
-satori tune data.csv --target y --model logistic --search 'model.C=float(0.01,10,log)' --out best.satori"
+satori tune data.csv --target y --model logistic --search 'model.C=float(0.01,10,log)' --out best.satori\n  \
+satori tune data.csv --target y --model auto --time-budget 10m --out best.satori   (chooses the family too)"
 )]
 pub struct TuneArgs {
     /// The data (CSV, Parquet or LIBSVM).
@@ -152,11 +154,23 @@ pub fn run(args: TuneArgs, progress: &TermProgress) -> anyhow::Result<()> {
             .transpose()?,
         ..TuneRequest::new(specs[0].clone(), args.what.model_name())
     };
+    let auto = request.model == "auto";
+    if auto && request.space.is_some() {
+        return Err(satori_core::Error::param(
+            "--model auto",
+            "searches its own portfolio of families; --search and a pipeline file's [search] \
+             need one model (--model gbm, logistic, …)",
+        )
+        .into());
+    }
     let opts = read_options(&args.read)?;
     let data = read_table(&args.data, &opts, progress)?;
     if let Some(path) = &args.valid {
         let vopts = validation_read_options(&data, std::slice::from_ref(&request.target.name), opts);
         request.validation = Some(read_table(path, &vopts, progress)?);
+    }
+    if auto {
+        return run_auto(&args, &data, request, progress);
     }
     let outcome = tune(&data, &request, progress)?;
     let best = outcome.best_overrides(&request);
@@ -164,16 +178,7 @@ pub fn run(args: TuneArgs, progress: &TermProgress) -> anyhow::Result<()> {
         satori_core::fs::write_atomic(path, best_params_toml(&best)?.as_bytes())?;
     }
     if let Some(out) = &args.out {
-        let mut refit = TrainRequest::new(request.target.clone());
-        refit.model = request.model.clone();
-        refit.overrides = best.clone();
-        refit.pipeline = request.pipeline.clone();
-        refit.holdout = 0.0;
-        refit.seed = args.seed;
-        refit.data_source = Some(args.data.display().to_string());
-        refit.created_at = Some(now());
-        let fitted = train(&data, &refit, progress)?;
-        model_file::save(out, &fitted.header, &fitted.pipeline)?;
+        refit(&args, &data, &request, &request.model, &best, out, progress)?;
     }
     let summary = TuneJson {
         command: "tune",
@@ -192,6 +197,173 @@ pub fn run(args: TuneArgs, progress: &TermProgress) -> anyhow::Result<()> {
     }
     print_leaderboard(&summary);
     Ok(())
+}
+
+/// Refit `model` with `overrides` on every row and write the model file.
+fn refit(
+    args: &TuneArgs,
+    data: &satori_data::Table,
+    request: &TuneRequest,
+    model: &str,
+    overrides: &[(String, String)],
+    out: &Path,
+    progress: &TermProgress,
+) -> anyhow::Result<()> {
+    let mut refit = TrainRequest::new(request.target.clone());
+    refit.model = model.to_string();
+    refit.overrides = overrides.to_vec();
+    refit.pipeline = request.pipeline.clone();
+    refit.holdout = 0.0;
+    refit.seed = args.seed;
+    refit.data_source = Some(args.data.display().to_string());
+    refit.created_at = Some(now());
+    let fitted = train(data, &refit, progress)?;
+    model_file::save(out, &fitted.header, &fitted.pipeline)?;
+    Ok(())
+}
+
+/// The `--json` result of `--model auto`.
+#[derive(Serialize)]
+struct AutoJson<'a> {
+    command: &'static str,
+    data: String,
+    target: &'a str,
+    model: &'static str,
+    folds: Option<usize>,
+    valid: Option<String>,
+    seed: u64,
+    #[serde(flatten)]
+    outcome: &'a AutoOutcome,
+    /// The chosen model's full kind.
+    kind: String,
+    out: Option<String>,
+    best_params_file: Option<String>,
+}
+
+/// `satori tune --model auto`: the portfolio, the search of the best family, the leaderboard.
+fn run_auto(
+    args: &TuneArgs,
+    data: &satori_data::Table,
+    request: TuneRequest,
+    progress: &TermProgress,
+) -> anyhow::Result<()> {
+    let outcome = auto_select(data, &request, progress)?;
+    let kind = satori_pipeline::ModelParams::from_name(&outcome.best.family, &[outcome.task])?
+        .kind()
+        .to_string();
+    let best = outcome.best_overrides(&request, &kind);
+    if let Some(path) = &args.best_params {
+        satori_core::fs::write_atomic(path, best_params_toml(&best)?.as_bytes())?;
+    }
+    if let Some(out) = &args.out {
+        refit(args, data, &request, &outcome.best.family, &best, out, progress)?;
+    }
+    let summary = AutoJson {
+        command: "tune",
+        data: args.data.display().to_string(),
+        target: &request.target.name,
+        model: "auto",
+        folds: args.valid.is_none().then_some(args.folds),
+        valid: args.valid.as_ref().map(|p| p.display().to_string()),
+        seed: args.seed,
+        outcome: &outcome,
+        kind,
+        out: args.out.as_ref().map(|p| p.display().to_string()),
+        best_params_file: args.best_params.as_ref().map(|p| p.display().to_string()),
+    };
+    if args.json {
+        return print_json(&summary);
+    }
+    print_auto_leaderboard(&summary);
+    Ok(())
+}
+
+fn entry_params(e: &AutoEntry) -> String {
+    if e.params.is_empty() {
+        return "defaults".into();
+    }
+    e.params
+        .iter()
+        .map(|(k, v)| {
+            let short = k.strip_prefix("model.").unwrap_or(k);
+            let text = match v.as_f64() {
+                Some(x) if !v.is_i64() && !v.is_u64() => num(x),
+                _ => override_text(v),
+            };
+            format!("{short}={text}")
+        })
+        .collect::<Vec<_>>()
+        .join(" ")
+}
+
+fn print_auto_leaderboard(s: &AutoJson<'_>) {
+    let o = s.outcome;
+    show!(
+        "Chose a model for {} (target `{}`): {} configurations in {:.1} s, stopped by {}; {} {} on {}",
+        s.data,
+        s.target,
+        o.leaderboard.len(),
+        o.seconds,
+        o.stopped_by,
+        match o.direction {
+            Direction::Maximize => "maximising",
+            Direction::Minimize => "minimising",
+        },
+        o.metric,
+        o.evaluated_by
+    );
+    let mut ranked: Vec<&AutoEntry> = o.leaderboard.iter().collect();
+    ranked.sort_by(|a, b| {
+        let key = |e: &AutoEntry| match (e.state, e.value) {
+            (TrialState::Complete, Some(v)) => o.direction.loss(v),
+            _ => f64::INFINITY,
+        };
+        key(a).total_cmp(&key(b)).then(a.number.cmp(&b.number))
+    });
+    let mut t = table(&[
+        "rank",
+        "model",
+        &o.metric,
+        "fit s",
+        "predict s/1k rows",
+        "phase",
+        "parameters",
+    ]);
+    for (i, e) in ranked.iter().take(15).enumerate() {
+        let score = match (e.state, e.value) {
+            (TrialState::Complete, Some(v)) => num(v),
+            (TrialState::Pruned, _) => "pruned".into(),
+            _ => "failed".into(),
+        };
+        t.add_row(vec![
+            (i + 1).to_string(),
+            e.family.clone(),
+            score,
+            e.fit_seconds.map_or("—".into(), |d| format!("{d:.2}")),
+            e.predict_seconds_per_1k
+                .map_or("—".into(), |d| format!("{d:.4}")),
+            e.phase.to_string(),
+            entry_params(e),
+        ]);
+    }
+    show!("{t}");
+    if let Some(f) = &o.searched_family {
+        show!("Searched {f}'s space after the portfolio.");
+    }
+    show!(
+        "Best: {} ({}) with {} {} — {}",
+        o.best.family,
+        s.kind,
+        o.metric,
+        o.best.value.map_or("—".into(), num),
+        entry_params(&o.best)
+    );
+    if let Some(p) = &s.best_params_file {
+        show!("Wrote the best model and parameters to {p} (satori train --pipeline {p})");
+    }
+    if let Some(p) = &s.out {
+        show!("Refitted the best on every row → {p}");
+    }
 }
 
 /// The `path=value` overrides as a pipeline TOML file (`[model]`, `[text]`, … tables).

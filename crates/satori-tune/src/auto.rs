@@ -1,0 +1,312 @@
+//! Automatic model selection (`--model auto`): a portfolio of strong default configurations
+//! across the model families, cheapest first, then a search of the best family's space with
+//! the trials or time left, as FLAML and AutoGluon do.
+//!
+//! Every configuration is scored on the same folds (or the same validation file) as `satori
+//! tune` scores a trial, so the leaderboard compares like with like. Each entry records what it
+//! cost: fit seconds (summed over the folds) and prediction time per 1,000 rows.
+
+use std::collections::BTreeMap;
+use std::time::{Duration, Instant};
+
+use satori_core::{Error, Progress, Result, Task};
+use satori_data::Table;
+use serde::Serialize;
+use serde_json::Value;
+
+use crate::cv_search::{Costs, Objective, Prepared, default_space, override_text, run_search};
+use crate::{Direction, TrialRecord, TrialResult, TrialState, TuneRequest};
+
+/// One configuration of the portfolio: a family and its settings.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Config {
+    /// The `--model` name of the family.
+    pub family: &'static str,
+    /// Its settings, as `--set` paths and values (empty: the family's defaults).
+    pub settings: &'static [(&'static str, &'static str)],
+}
+
+/// The portfolio for a task, cheapest first: the baseline (the floor every model must beat), a
+/// linear model, boosting, extra trees, a random forest, a slower boosting configuration, and
+/// a neural network.
+pub fn portfolio(task: Task) -> Vec<Config> {
+    let linear = if task.is_classification() {
+        "logistic"
+    } else {
+        "ridge"
+    };
+    vec![
+        Config {
+            family: "baseline",
+            settings: &[],
+        },
+        Config {
+            family: linear,
+            settings: &[],
+        },
+        Config {
+            family: "gbm",
+            settings: &[],
+        },
+        Config {
+            family: "extra_trees",
+            settings: &[],
+        },
+        Config {
+            family: "forest",
+            settings: &[],
+        },
+        Config {
+            family: "gbm",
+            settings: &[
+                ("model.learning_rate", "0.05"),
+                ("model.n_estimators", "300"),
+                ("model.num_leaves", "63"),
+                ("model.min_samples_leaf", "10"),
+                ("model.colsample_bytree", "0.8"),
+            ],
+        },
+        Config {
+            family: "mlp",
+            settings: &[],
+        },
+    ]
+}
+
+/// One configuration tried, with its score and costs.
+#[derive(Debug, Clone, Serialize)]
+pub struct AutoEntry {
+    /// The order it was tried in (0, 1, 2, …).
+    pub number: usize,
+    /// `portfolio` or `search`.
+    pub phase: &'static str,
+    /// The `--model` name of its family.
+    pub family: String,
+    /// Its settings beyond the family's defaults, by `--set` path.
+    pub params: BTreeMap<String, Value>,
+    /// `complete`, `pruned` or `failed`.
+    pub state: TrialState,
+    /// The mean score over the folds (complete entries).
+    pub value: Option<f64>,
+    /// Seconds spent fitting, summed over the folds (the fit on one fold's rows, times the folds).
+    pub fit_seconds: Option<f64>,
+    /// Seconds to predict 1,000 rows (from the validation folds).
+    pub predict_seconds_per_1k: Option<f64>,
+    /// Why it failed.
+    pub fail_reason: Option<String>,
+}
+
+/// The result of automatic model selection.
+#[derive(Debug, Clone, Serialize)]
+pub struct AutoOutcome {
+    /// The task of the target.
+    pub task: Task,
+    /// The metric optimised.
+    pub metric: String,
+    /// Whether it was maximised or minimised.
+    pub direction: Direction,
+    /// Every configuration tried, in order.
+    pub leaderboard: Vec<AutoEntry>,
+    /// The best complete entry.
+    pub best: AutoEntry,
+    /// The family whose space was searched after the portfolio (none when the budget ran out).
+    pub searched_family: Option<String>,
+    /// Why it stopped: `trials`, `time budget` or `grid exhausted`.
+    pub stopped_by: String,
+    /// How entries were scored.
+    pub evaluated_by: String,
+    /// Seconds it took (without reading the data or refitting).
+    pub seconds: f64,
+}
+
+impl AutoOutcome {
+    /// The best entry as `path=value` overrides: its family as `model.kind` (the full kind),
+    /// then its settings, after the request's fixed overrides.
+    pub fn best_overrides(&self, request: &TuneRequest, kind: &str) -> Vec<(String, String)> {
+        let mut out = vec![("model.kind".to_string(), kind.to_string())];
+        out.extend(request.overrides.iter().cloned());
+        out.extend(
+            self.best
+                .params
+                .iter()
+                .map(|(k, v)| (k.clone(), override_text(v))),
+        );
+        out
+    }
+}
+
+/// Choose a model family and its settings for `table` within `request.trials` configurations
+/// (and `request.time_budget`): the portfolio first, then `request.sampler` over the best
+/// family's default space. `request.model` and `request.space` are ignored.
+pub fn auto_select(
+    table: &Table,
+    request: &TuneRequest,
+    progress: &dyn Progress,
+) -> Result<AutoOutcome> {
+    let started = Instant::now();
+    let prepared = Prepared::new(table, request)?;
+    let configs = portfolio(prepared.task);
+    let direction = prepared.direction;
+    let out_of_time =
+        |b: Option<Duration>| b.is_some_and(|b| started.elapsed() >= b);
+    let mut leaderboard: Vec<AutoEntry> = Vec::new();
+    let mut stopped_by = "trials".to_string();
+    progress.start(
+        &format!("choosing a model ({})", prepared.metric),
+        Some(request.trials as u64),
+    );
+    for config in &configs {
+        if leaderboard.len() >= request.trials {
+            break;
+        }
+        // Always at least one model beyond the baseline, whatever the budget.
+        let tried_a_model = leaderboard.iter().any(|e| e.family != "baseline");
+        if tried_a_model && out_of_time(request.time_budget) {
+            stopped_by = "time budget".into();
+            break;
+        }
+        let objective = Objective::new(table, request, &prepared, config.family);
+        let overrides: Vec<(String, String)> = config
+            .settings
+            .iter()
+            .map(|(k, v)| (k.to_string(), v.to_string()))
+            .collect();
+        let (result, costs) = objective.score_all_folds(&overrides)?;
+        let params = config
+            .settings
+            .iter()
+            .map(|(k, v)| (k.to_string(), satori_pipeline_value(v)))
+            .collect();
+        leaderboard.push(entry(
+            leaderboard.len(),
+            "portfolio",
+            config.family,
+            params,
+            result,
+            costs,
+        ));
+        progress.advance(1);
+    }
+    // The best family of the portfolio (not the baseline) gets the rest of the budget.
+    let best_family = best_of(&leaderboard, direction, |e| e.family != "baseline")
+        .map(|e| e.family.clone());
+    let mut searched_family = None;
+    if let Some(family) = best_family
+        && leaderboard.len() < request.trials
+        && !out_of_time(request.time_budget)
+    {
+        let space = default_space(&family)?;
+        let remaining = request.trials - leaderboard.len();
+        let budget = request
+            .time_budget
+            .map(|b| b.saturating_sub(started.elapsed()));
+        let objective = Objective::new(table, request, &prepared, &family);
+        let search = run_search(&objective, space, remaining, budget, progress)?;
+        stopped_by = search.stopped_by;
+        for record in &search.trials {
+            let costs = search.costs.get(&record.number).copied();
+            leaderboard.push(entry_of_record(
+                leaderboard.len(),
+                &family,
+                record,
+                costs,
+            ));
+        }
+        searched_family = Some(family);
+    }
+    progress.finish();
+    let Some(best) = best_of(&leaderboard, direction, |_| true).cloned() else {
+        let first = leaderboard
+            .iter()
+            .find_map(|e| e.fail_reason.clone())
+            .unwrap_or_else(|| "nothing ran".into());
+        return Err(Error::InvalidData(format!(
+            "every configuration failed; the first: {}",
+            satori_core::clip(&first, 300)
+        )));
+    };
+    Ok(AutoOutcome {
+        task: prepared.task,
+        metric: prepared.metric.clone(),
+        direction,
+        leaderboard,
+        best,
+        searched_family,
+        stopped_by,
+        evaluated_by: prepared.evaluated_by(),
+        seconds: started.elapsed().as_secs_f64(),
+    })
+}
+
+/// A portfolio value as the JSON value `--set` would make of it.
+fn satori_pipeline_value(text: &str) -> Value {
+    match text.parse::<i64>() {
+        Ok(i) => Value::from(i),
+        Err(_) => match text.parse::<f64>() {
+            Ok(f) if f.is_finite() => Value::from(f),
+            _ => Value::from(text),
+        },
+    }
+}
+
+fn entry(
+    number: usize,
+    phase: &'static str,
+    family: &str,
+    params: BTreeMap<String, Value>,
+    result: TrialResult,
+    costs: Option<Costs>,
+) -> AutoEntry {
+    let (state, value, fail_reason) = match result {
+        TrialResult::Complete(v) => (TrialState::Complete, Some(v), None),
+        TrialResult::Pruned => (TrialState::Pruned, None, None),
+        TrialResult::Failed(r) => (TrialState::Failed, None, Some(r)),
+    };
+    AutoEntry {
+        number,
+        phase,
+        family: family.to_string(),
+        params,
+        state,
+        value,
+        fit_seconds: costs.map(|c| c.fit_seconds),
+        predict_seconds_per_1k: costs.and_then(|c| c.predict_seconds_per_1k),
+        fail_reason,
+    }
+}
+
+fn entry_of_record(
+    number: usize,
+    family: &str,
+    record: &TrialRecord,
+    costs: Option<Costs>,
+) -> AutoEntry {
+    AutoEntry {
+        number,
+        phase: "search",
+        family: family.to_string(),
+        params: record.params.clone(),
+        state: record.state,
+        value: record.value,
+        fit_seconds: costs.map(|c| c.fit_seconds),
+        predict_seconds_per_1k: costs.and_then(|c| c.predict_seconds_per_1k),
+        fail_reason: record.fail_reason.clone(),
+    }
+}
+
+/// The best complete entry that `keep` accepts (the earliest among equals).
+fn best_of(
+    entries: &[AutoEntry],
+    direction: Direction,
+    keep: impl Fn(&AutoEntry) -> bool,
+) -> Option<&AutoEntry> {
+    entries
+        .iter()
+        .filter(|e| e.state == TrialState::Complete && keep(e))
+        .filter_map(|e| e.value.map(|v| (direction.loss(v), e)))
+        .fold(None, |best: Option<(f64, &AutoEntry)>, (l, e)| match best {
+            Some((bl, _)) if bl <= l => best,
+            _ => Some((l, e)),
+        })
+        .map(|(_, e)| e)
+}
