@@ -258,7 +258,10 @@ fn pruning_stops_poor_trials_after_a_fold_and_never_changes_a_complete_score() {
     assert!(f.iter().all(|t| t.1 == "complete"), "{f:?}");
     let n_pruned = p.iter().filter(|t| t.1 == "pruned").count();
     assert!(n_pruned > 0, "median pruning stopped no tree: {p:?}");
-    assert_eq!(pruned["counts"]["pruned"].as_u64().unwrap() as usize, n_pruned);
+    assert_eq!(
+        pruned["counts"]["pruned"].as_u64().unwrap() as usize,
+        n_pruned
+    );
     // Random search asks the same parameters either way; a trial that ran every fold scores
     // exactly what it scores without a pruner (folds one by one or all at once).
     for (a, b) in f.iter().zip(&p) {
@@ -277,10 +280,16 @@ fn pruning_stops_poor_trials_after_a_fold_and_never_changes_a_complete_score() {
     assert!(p[..8].iter().all(|t| t.1 == "complete"), "{p:?}");
     // Batches make the study the same at any thread count; the batch size is part of it.
     assert_eq!(trial_rows(&run("median", "4", "1")), p);
-    assert_eq!(trial_rows(&run("median", "1", "1")), trial_rows(&run("median", "1", "2")));
+    assert_eq!(
+        trial_rows(&run("median", "1", "1")),
+        trial_rows(&run("median", "1", "2"))
+    );
     // The best trial's score is the best complete score.
     let best = pruned["best"]["value"].as_f64().unwrap();
-    let top = p.iter().filter_map(|t| t.2).fold(f64::NEG_INFINITY, f64::max);
+    let top = p
+        .iter()
+        .filter_map(|t| t.2)
+        .fold(f64::NEG_INFINITY, f64::max);
     assert_eq!(best, top);
 }
 
@@ -331,8 +340,16 @@ fn a_validation_file_scores_each_trial_as_train_would() {
     ]);
     assert_eq!(t["holdout"]["metrics"]["roc_auc"].as_f64().unwrap(), best);
     let o = satori(&[
-        "tune", &train, "--target", "diagnosis", "--model", "logistic", "--valid", &valid,
-        "--folds", "5",
+        "tune",
+        &train,
+        "--target",
+        "diagnosis",
+        "--model",
+        "logistic",
+        "--valid",
+        &valid,
+        "--folds",
+        "5",
     ]);
     assert_eq!(o.status.code(), Some(1), "--valid and --folds conflict");
 }
@@ -367,14 +384,25 @@ fn model_auto_tries_the_portfolio_cheapest_first_then_searches_the_best_family()
         .collect();
     assert_eq!(
         families,
-        ["baseline", "logistic", "gbm", "extra_trees", "forest", "gbm", "mlp"]
+        [
+            "baseline",
+            "logistic",
+            "gbm",
+            "extra_trees",
+            "forest",
+            "gbm",
+            "mlp"
+        ]
     );
     assert!(board[..7].iter().all(|e| e["phase"] == "portfolio"));
     // The family searched is the portfolio's best (not the baseline), and its trials follow.
     let best_portfolio = board[1..7]
         .iter()
         .min_by(|a, b| {
-            a["value"].as_f64().unwrap().total_cmp(&b["value"].as_f64().unwrap())
+            a["value"]
+                .as_f64()
+                .unwrap()
+                .total_cmp(&b["value"].as_f64().unwrap())
         })
         .unwrap();
     assert_eq!(j["searched_family"], best_portfolio["family"]);
@@ -399,7 +427,15 @@ fn model_auto_tries_the_portfolio_cheapest_first_then_searches_the_best_family()
     let kind = j["kind"].as_str().unwrap();
     let text = std::fs::read_to_string(&best_toml).unwrap();
     assert!(text.contains(&format!("kind = \"{kind}\"")), "{text}");
-    let t = json(&["train", &file, "--target", "class", "--pipeline", &best_toml, "--json"]);
+    let t = json(&[
+        "train",
+        &file,
+        "--target",
+        "class",
+        "--pipeline",
+        &best_toml,
+        "--json",
+    ]);
     assert_eq!(t["model"], kind);
     let h = json(&["inspect", &model, "--json"]);
     assert_eq!(h["model_kind"], kind);
@@ -407,9 +443,81 @@ fn model_auto_tries_the_portfolio_cheapest_first_then_searches_the_best_family()
     // A space needs one model.
     assert_user_error(
         &satori(&[
-            "tune", &file, "--target", "class", "--model", "auto", "--search",
+            "tune",
+            &file,
+            "--target",
+            "class",
+            "--model",
+            "auto",
+            "--search",
             "model.C=float(0.1,1)",
         ]),
         &["--model auto", "--search"],
+    );
+}
+
+#[test]
+fn train_model_auto_chooses_on_the_training_rows_and_scores_the_holdout() {
+    let file = data("wine.csv");
+    let values = |j: &serde_json::Value| -> Vec<Option<f64>> {
+        j["leaderboard"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|e| e["value"].as_f64())
+            .collect()
+    };
+    let tuned = json(&[
+        "tune", &file, "--target", "class", "--model", "auto", "--trials", "8", "--json",
+    ]);
+    // Without a holdout, train chooses exactly as tune does on the whole file.
+    let all = json(&[
+        "train",
+        &file,
+        "--target",
+        "class",
+        "--model",
+        "auto",
+        "--trials",
+        "8",
+        "--holdout",
+        "0",
+        "--json",
+    ]);
+    assert_eq!(values(&all["auto"]), values(&tuned));
+    assert_eq!(all["model"], tuned["kind"]);
+    // With a holdout, the choice is made on the other rows only (other scores), and the holdout
+    // scores the chosen model.
+    let held = json(&[
+        "train", &file, "--target", "class", "--model", "auto", "--trials", "8", "--json",
+    ]);
+    assert_ne!(values(&held["auto"]), values(&tuned));
+    assert_eq!(held["n_train"], 142);
+    let chosen = held["auto"]["best"]["family"].as_str().unwrap();
+    let kind = held["model"].as_str().unwrap();
+    let expected = match chosen {
+        "logistic" => "logistic_regression",
+        "gbm" => "gbm_classifier",
+        "forest" => "random_forest_classifier",
+        "extra_trees" => "extra_trees_classifier",
+        "mlp" => "mlp_classifier",
+        other => panic!("chose {other}"),
+    };
+    assert_eq!(kind, expected);
+    assert!(held["holdout"]["metrics"]["log_loss"].as_f64().unwrap() < 0.5);
+
+    let base = ["train", file.as_str(), "--target", "class"];
+    let with = |extra: &[&str]| {
+        let mut args = base.to_vec();
+        args.extend_from_slice(extra);
+        satori(&args)
+    };
+    assert_user_error(
+        &with(&["--model", "auto", "--set", "model.C=2"]),
+        &["--model auto", "--set model.*"],
+    );
+    assert_user_error(
+        &with(&["--model", "gbm", "--time-budget", "1m"]),
+        &["--time-budget", "--model auto"],
     );
 }

@@ -168,6 +168,47 @@ impl Format {
 }
 
 impl Table {
+    /// The table of the given rows, in the order given (a row may repeat). Every index must be
+    /// below [`Table::n_rows`].
+    pub fn select_rows(&self, rows: &[usize]) -> Result<Table> {
+        let n = self.n_rows();
+        if let Some(&bad) = rows.iter().find(|&&r| r >= n) {
+            return Err(satori_core::Error::Internal(format!(
+                "row {bad} of a table with {n} rows"
+            )));
+        }
+        let columns = self
+            .columns
+            .iter()
+            .map(|c| match c {
+                Column::Values(v) => Column::Values(rows.iter().map(|&r| v[r]).collect()),
+                Column::Strings(v) => Column::Strings(rows.iter().map(|&r| v[r].clone()).collect()),
+            })
+            .collect();
+        let sparse = self.sparse.as_ref().map(|m| {
+            let mut indptr = Vec::with_capacity(rows.len() + 1);
+            let (mut indices, mut data) = (Vec::new(), Vec::new());
+            indptr.push(0);
+            for &r in rows {
+                if let Some(row) = m.outer_view(r) {
+                    for (j, &v) in row.iter() {
+                        indices.push(j);
+                        data.push(v);
+                    }
+                }
+                indptr.push(indices.len());
+            }
+            sprs::CsMat::new((rows.len(), m.cols()), indptr, indices, data)
+        });
+        Ok(Table {
+            source: self.source.clone(),
+            schema: self.schema.clone(),
+            columns,
+            notes: self.notes.clone(),
+            sparse,
+        })
+    }
+
     /// The number of rows.
     pub fn n_rows(&self) -> usize {
         self.columns.first().map_or(0, |c| match c {

@@ -246,3 +246,20 @@ fn a_delimiter_that_cannot_separate_fields_is_rejected() {
         assert!(matches!(e, Error::InvalidParameter { .. }), "{e}");
     }
 }
+
+#[test]
+fn selected_rows_keep_the_schema_and_their_values_in_the_order_given() {
+    let t = read("x,c,s\n1,a,hello\n2,b,\n3,a,world\n");
+    let sel = t.select_rows(&[2, 0, 2]).unwrap();
+    assert_eq!(sel.n_rows(), 3);
+    assert_eq!(sel.schema, t.schema);
+    assert_eq!(values(&sel, "x"), vec![3.0, 1.0, 3.0]);
+    // Category codes stay codes into the same categories.
+    assert_eq!(
+        values(&sel, "c"),
+        vec![values(&t, "c")[2], values(&t, "c")[0], values(&t, "c")[2]]
+    );
+    assert_eq!(values(&sel, "s")[1], values(&t, "s")[0]);
+    assert_eq!(t.select_rows(&[]).unwrap().n_rows(), 0);
+    assert!(t.select_rows(&[3]).is_err());
+}

@@ -147,8 +147,7 @@ pub fn auto_select(
     let prepared = Prepared::new(table, request)?;
     let configs = portfolio(prepared.task);
     let direction = prepared.direction;
-    let out_of_time =
-        |b: Option<Duration>| b.is_some_and(|b| started.elapsed() >= b);
+    let out_of_time = |b: Option<Duration>| b.is_some_and(|b| started.elapsed() >= b);
     let mut leaderboard: Vec<AutoEntry> = Vec::new();
     let mut stopped_by = "trials".to_string();
     progress.start(
@@ -188,8 +187,8 @@ pub fn auto_select(
         progress.advance(1);
     }
     // The best family of the portfolio (not the baseline) gets the rest of the budget.
-    let best_family = best_of(&leaderboard, direction, |e| e.family != "baseline")
-        .map(|e| e.family.clone());
+    let best_family =
+        best_of(&leaderboard, direction, |e| e.family != "baseline").map(|e| e.family.clone());
     let mut searched_family = None;
     if let Some(family) = best_family
         && leaderboard.len() < request.trials
@@ -205,12 +204,7 @@ pub fn auto_select(
         stopped_by = search.stopped_by;
         for record in &search.trials {
             let costs = search.costs.get(&record.number).copied();
-            leaderboard.push(entry_of_record(
-                leaderboard.len(),
-                &family,
-                record,
-                costs,
-            ));
+            leaderboard.push(entry_of_record(leaderboard.len(), &family, record, costs));
         }
         searched_family = Some(family);
     }

@@ -54,4 +54,4 @@ pub use params::{TargetInfo, TrainParams};
 pub use stopping::EarlyStopReport;
 pub use targets::{Prepared, RowsReport, parse_targets, prepare};
 pub use threshold::ThresholdObjective;
-pub use train::{TrainOutcome, TrainRequest, train, validation_read_options};
+pub use train::{TrainOutcome, TrainRequest, train, training_rows, validation_read_options};

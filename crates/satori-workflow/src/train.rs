@@ -383,6 +383,41 @@ fn target_infos(data: &Dataset, names: &[String], cont: Option<&ContinueFrom>) -
         .collect()
 }
 
+/// The table rows [`train`] fits on for `request` (the rows with a target, less the holdout), in
+/// order: what a model search may look at without seeing the holdout (`satori train --model
+/// auto` chooses the model on these rows, then `train` scores it on the holdout). The split
+/// does not depend on the model, so the parameter tree is resolved with `stand_in` (a model
+/// name) and the overrides and pipeline file's settings that are not the model's.
+pub fn training_rows(table: &Table, request: &TrainRequest, stand_in: &str) -> Result<Vec<usize>> {
+    let specs = target_specs(request)?;
+    let Prepared { data, rows, .. } = prepare(table, &specs)?;
+    let infos = target_infos(&data, &request.target_names(), None);
+    let overrides: Vec<(String, String)> = request
+        .overrides
+        .iter()
+        .filter(|(p, _)| p != "model" && !p.starts_with("model."))
+        .cloned()
+        .collect();
+    let pipeline = request.pipeline.as_ref().map(|tree| {
+        let mut tree = tree.clone();
+        if let Some(map) = tree.as_object_mut() {
+            map.remove("model");
+        }
+        tree
+    });
+    let params = TrainParams::resolve(
+        stand_in,
+        &infos,
+        data.features(),
+        request.holdout,
+        request.seed,
+        pipeline.as_ref(),
+        &overrides,
+    )?;
+    let (train_rows, _, _) = split(&data, &params)?;
+    Ok(train_rows.into_iter().map(|i| rows[i]).collect())
+}
+
 /// Training and holdout rows, and the target stratified on: the first classification target,
 /// when stratifying.
 fn split(data: &Dataset, params: &TrainParams) -> Result<(Vec<usize>, Vec<usize>, Option<String>)> {

@@ -8,9 +8,10 @@ use satori_pipeline::model_file;
 use satori_pipeline::resume::ContinueFrom;
 use satori_pipeline::transfer::{InitFrom, check_base};
 use satori_pipeline::{ModelHeader, TaskHeader};
+use satori_tune::{AutoOutcome, TuneRequest, auto_select};
 use satori_workflow::{
     Evaluation, RowsReport, TargetEvaluation, ThresholdObjective, TrainOutcome, TrainRequest,
-    train, validation_read_options,
+    train, training_rows, validation_read_options,
 };
 use serde::Serialize;
 
@@ -82,6 +83,13 @@ pub struct TrainArgs {
     /// roc.png, confusion.svg, importance.svg, learning-curve.svg, …).
     #[arg(long, value_name = "DIR")]
     pub plots: Option<PathBuf>,
+    /// With --model auto: try at most this many configurations (the portfolio, then a search
+    /// of the best family; see `satori tune --model auto`).
+    #[arg(long, value_name = "N", default_value_t = 30)]
+    pub trials: usize,
+    /// With --model auto: stop trying configurations after this long (90s, 10m, 1h).
+    #[arg(long, value_name = "DURATION")]
+    pub time_budget: Option<String>,
     /// Print a JSON result instead of tables.
     #[arg(long)]
     pub json: bool,
@@ -112,6 +120,9 @@ pub struct TrainJson {
     pub early_stopping: Option<satori_workflow::EarlyStopReport>,
     /// The model file written, or `null` without `--out`.
     pub out: Option<String>,
+    /// With `--model auto`: how the model was chosen (as `satori tune --model auto --json`).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub auto: Option<AutoOutcome>,
 }
 
 /// The `--json` result of `satori train --target a,b,c` (schema in docs/cli.md).
@@ -227,6 +238,19 @@ pub fn run(args: TrainArgs, progress: &TermProgress) -> anyhow::Result<()> {
     });
     request.data_source = Some(args.data.display().to_string());
     request.created_at = Some(now());
+    let auto = if request.model == "auto" {
+        Some(choose_model(&args, &data, &mut request, progress)?)
+    } else {
+        if args.time_budget.is_some() {
+            return Err(satori_core::Error::param(
+                "--time-budget",
+                "only with --model auto (a time budget for choosing the model); `satori tune` \
+                 searches one model's settings with a budget",
+            )
+            .into());
+        }
+        None
+    };
     let mut outcome = train(&data, &request, progress)?;
     if !crate::stdio::is_dash(&args.data) {
         // How `evaluate` recognises this file later (and warns that its scores are optimistic).
@@ -300,14 +324,110 @@ pub fn run(args: TrainArgs, progress: &TermProgress) -> anyhow::Result<()> {
         threshold: outcome.header.threshold.clone(),
         early_stopping: outcome.early_stop.clone(),
         out: args.out.as_ref().map(|p| p.display().to_string()),
+        auto,
     };
     if args.json {
         return print_json(&summary);
+    }
+    if let Some(a) = &summary.auto {
+        print_auto_choice(a, &request);
     }
     let extra = extra_inputs(outcome.pipeline.text());
     print_summary(&summary, &extra, progress);
     say_written(outputs, &pictures, progress);
     Ok(())
+}
+
+/// `--model auto`: choose the family and its settings by cross-validation on the training rows
+/// (never the holdout, which then scores the choice honestly), and set them in `request`.
+fn choose_model(
+    args: &TrainArgs,
+    data: &satori_data::Table,
+    request: &mut TrainRequest,
+    progress: &TermProgress,
+) -> anyhow::Result<AutoOutcome> {
+    let refuse = |flag: &str, why: &str| -> anyhow::Result<AutoOutcome> {
+        Err(satori_core::Error::param(flag, why).into())
+    };
+    if request.targets.len() > 1 {
+        return refuse(
+            "--model auto",
+            "chooses a model for one target; give one --target",
+        );
+    }
+    if request.init_from.is_some() || request.continue_from.is_some() {
+        return refuse(
+            "--model auto",
+            "chooses a new model; --init-from and --continue-from start from a saved one",
+        );
+    }
+    if request
+        .overrides
+        .iter()
+        .any(|(p, _)| p == "model" || p.starts_with("model."))
+        || request
+            .pipeline
+            .as_ref()
+            .is_some_and(|t| t.get("model").is_some())
+    {
+        return refuse(
+            "--model auto",
+            "chooses the model and its settings itself; --set model.* and a pipeline file's \
+             [model] need one model (--model gbm, logistic, …)",
+        );
+    }
+    let rows = training_rows(data, request, "baseline")?;
+    let training = data.select_rows(&rows)?;
+    let tune = TuneRequest {
+        overrides: request.overrides.clone(),
+        pipeline: request.pipeline.clone(),
+        seed: request.seed,
+        trials: args.trials,
+        time_budget: args
+            .time_budget
+            .as_deref()
+            .map(satori_tune::cv_search::parse_duration)
+            .transpose()?,
+        validation: request.validation.clone(),
+        ..TuneRequest::new(request.targets[0].clone(), "auto")
+    };
+    let outcome = auto_select(&training, &tune, progress)?;
+    let kind = satori_pipeline::ModelParams::from_name(&outcome.best.family, &[outcome.task])?
+        .kind()
+        .to_string();
+    request.model = outcome.best.family.clone();
+    request.overrides = outcome.best_overrides(&tune, &kind);
+    Ok(outcome)
+}
+
+/// The few lines that say which model `--model auto` chose and what it beat.
+fn print_auto_choice(a: &AutoOutcome, request: &TrainRequest) {
+    let mut ranked: Vec<&satori_tune::auto::AutoEntry> =
+        a.leaderboard.iter().filter(|e| e.value.is_some()).collect();
+    ranked.sort_by(|x, y| {
+        let key = |e: &satori_tune::auto::AutoEntry| a.direction.loss(e.value.unwrap_or(f64::NAN));
+        key(x).total_cmp(&key(y)).then(x.number.cmp(&y.number))
+    });
+    let mut seen = std::collections::BTreeSet::new();
+    let best_per_family: Vec<String> = ranked
+        .iter()
+        .filter(|e| seen.insert(e.family.clone()))
+        .map(|e| format!("{} {}", e.family, e.value.map_or("—".into(), num)))
+        .collect();
+    show!(
+        "Chose {} by {} {} on {} (of {} configurations in {:.1} s, stopped by {}); best per family: {}",
+        request.model,
+        a.metric,
+        a.best.value.map_or("—".into(), num),
+        match a.evaluated_by.as_str() {
+            "the validation file" => "the validation file".to_string(),
+            other => format!("{other} of the training rows"),
+        },
+        a.leaderboard.len(),
+        a.seconds,
+        a.stopped_by,
+        best_per_family.join(", ")
+    );
 }
 
 /// Report a model of several targets.

@@ -4,8 +4,8 @@ use std::path::{Path, PathBuf};
 
 use clap::Args;
 use satori_pipeline::model_file;
-use satori_tune::cv_search::{TuneOutcome, TuneRequest, override_text, parse_duration, tune};
 use satori_tune::auto::AutoEntry;
+use satori_tune::cv_search::{TuneOutcome, TuneRequest, override_text, parse_duration, tune};
 use satori_tune::{AutoOutcome, Direction, SearchSpace, TrialRecord, TrialState, auto_select};
 use satori_workflow::{TrainRequest, train, validation_read_options};
 use serde::Serialize;
@@ -166,7 +166,8 @@ pub fn run(args: TuneArgs, progress: &TermProgress) -> anyhow::Result<()> {
     let opts = read_options(&args.read)?;
     let data = read_table(&args.data, &opts, progress)?;
     if let Some(path) = &args.valid {
-        let vopts = validation_read_options(&data, std::slice::from_ref(&request.target.name), opts);
+        let vopts =
+            validation_read_options(&data, std::slice::from_ref(&request.target.name), opts);
         request.validation = Some(read_table(path, &vopts, progress)?);
     }
     if auto {
@@ -256,7 +257,15 @@ fn run_auto(
         satori_core::fs::write_atomic(path, best_params_toml(&best)?.as_bytes())?;
     }
     if let Some(out) = &args.out {
-        refit(args, data, &request, &outcome.best.family, &best, out, progress)?;
+        refit(
+            args,
+            data,
+            &request,
+            &outcome.best.family,
+            &best,
+            out,
+            progress,
+        )?;
     }
     let summary = AutoJson {
         command: "tune",
