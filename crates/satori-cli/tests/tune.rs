@@ -521,3 +521,78 @@ fn train_model_auto_chooses_on_the_training_rows_and_scores_the_holdout() {
         &["--time-budget", "--model auto"],
     );
 }
+
+/// `satori tune --sampler grid` scores every candidate exactly as scikit-learn's GridSearchCV
+/// does (tests/golden/tune_grid) and picks the same best.
+#[test]
+fn a_grid_search_scores_every_candidate_as_grid_search_cv_does() {
+    let path = concat!(
+        env!("CARGO_MANIFEST_DIR"),
+        "/../../tests/golden/tune_grid/expected.json"
+    );
+    let golden: serde_json::Value =
+        serde_json::from_str(&std::fs::read_to_string(path).expect("golden file")).unwrap();
+    for case in golden["cases"].as_array().unwrap() {
+        let s = &case["satori"];
+        let values: Vec<String> = case["candidates"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|c| c["value"].to_string())
+            .collect();
+        let search = format!(
+            "{}=choice({})",
+            s["path"].as_str().unwrap(),
+            values.join(",")
+        );
+        let data_file = data(case["data"].as_str().unwrap());
+        let folds = case["folds"].to_string();
+        let mut args = vec![
+            "tune",
+            data_file.as_str(),
+            "--target",
+            case["target"].as_str().unwrap(),
+            "--model",
+            s["model"].as_str().unwrap(),
+            "--sampler",
+            "grid",
+            "--search",
+            &search,
+            "--folds",
+            &folds,
+            "--no-shuffle",
+            "--pruner",
+            "none",
+            "--metric",
+            case["scoring"].as_str().unwrap(),
+            "--json",
+        ];
+        for set in s["set"].as_array().unwrap() {
+            args.extend(["--set", set.as_str().unwrap()]);
+        }
+        let j = json(&args);
+        let path = s["path"].as_str().unwrap();
+        let trials = j["trials"].as_array().unwrap();
+        assert_eq!(trials.len(), values.len(), "{}", case["name"]);
+        for c in case["candidates"].as_array().unwrap() {
+            let want = c["value"].as_f64().unwrap();
+            let t = trials
+                .iter()
+                .find(|t| t["params"][path].as_f64() == Some(want))
+                .unwrap_or_else(|| panic!("{}: no trial with {want}", case["name"]));
+            let got = t["value"].as_f64().unwrap();
+            let expected = c["mean_test_score"].as_f64().unwrap();
+            assert!(
+                (got - expected).abs() <= 1e-9,
+                "{} at {want}: satori {got}, scikit-learn {expected}",
+                case["name"]
+            );
+        }
+        assert_eq!(
+            j["best"]["params"][path].as_f64(),
+            case["best_value"].as_f64(),
+            "{}",
+            case["name"]
+        );
+    }
+}

@@ -46,8 +46,11 @@ pub struct TuneRequest {
     /// The metric to optimise (a scorer name); `None`: ROC-AUC for two classes, log loss for
     /// more, R² for a number.
     pub metric: Option<String>,
-    /// Cross-validation folds (stratified for classes, shuffled).
+    /// Cross-validation folds (stratified for classes).
     pub folds: usize,
+    /// Shuffle the rows (with `seed`) before cutting the folds. Default true; false keeps the
+    /// rows in file order, as scikit-learn's `KFold()` / `StratifiedKFold()` do by default.
+    pub shuffle: bool,
     /// Seeds the sampler, the folds and every stochastic model.
     pub seed: u64,
     /// At most this many trials.
@@ -77,6 +80,7 @@ impl TuneRequest {
             sampler: Sampler::default(),
             metric: None,
             folds: 3,
+            shuffle: true,
             seed: 0,
             trials: 30,
             time_budget: None,
@@ -318,7 +322,7 @@ impl Prepared {
             // Replaced below once the task is known (a class target is stratified).
             strategy: SplitStrategy::KFold {
                 n_splits: folds,
-                shuffle: true,
+                shuffle: request.shuffle,
                 seed: request.seed,
             },
             groups: None,
@@ -343,13 +347,13 @@ impl Prepared {
         let strategy = if task.is_classification() {
             SplitStrategy::StratifiedKFold {
                 n_splits: folds,
-                shuffle: true,
+                shuffle: request.shuffle,
                 seed: request.seed,
             }
         } else {
             SplitStrategy::KFold {
                 n_splits: folds,
-                shuffle: true,
+                shuffle: request.shuffle,
                 seed: request.seed,
             }
         };

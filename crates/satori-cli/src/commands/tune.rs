@@ -54,6 +54,10 @@ pub struct TuneArgs {
     /// Cross-validation folds per trial (stratified for classes, shuffled with --seed).
     #[arg(long, default_value_t = 3, conflicts_with = "valid")]
     pub folds: usize,
+    /// Cut the folds in file order, without shuffling (scikit-learn's KFold/StratifiedKFold
+    /// default; e.g. to compare with GridSearchCV(cv=5)).
+    #[arg(long, conflicts_with = "valid")]
+    pub no_shuffle: bool,
     /// Score each trial on this validation file (same columns) instead of cross-validating: the
     /// trial trains on every row of the data, and models with early stopping stop on it.
     #[arg(long, value_name = "FILE")]
@@ -144,6 +148,7 @@ pub fn run(args: TuneArgs, progress: &TermProgress) -> anyhow::Result<()> {
         pruner: args.pruner.parse()?,
         metric: args.metric.clone(),
         folds: args.folds,
+        shuffle: !args.no_shuffle,
         seed: args.seed,
         trials: args.trials,
         batch: args.batch,
