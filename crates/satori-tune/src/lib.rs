@@ -44,9 +44,13 @@ pub mod trial;
 
 pub mod auto;
 pub mod cv_search;
+pub mod multi;
 
 pub use auto::{AutoOutcome, auto_select};
 pub use cv_search::{TuneOutcome, TuneRequest, default_space, tune};
+pub use multi::{
+    MultiRecord, MultiResult, MultiSampler, MultiStudy, MultiStudyConfig, Nsga2Sampler,
+};
 pub use pruner::{MedianPruner, Pruner, SuccessiveHalvingPruner};
 pub use sampler::{GridSampler, RandomSampler, Sampler, TpeSampler};
 pub use space::{Condition, Distribution, Param, Point, SearchSpace, value_eq};
