@@ -1,5 +1,5 @@
 //! Hyperparameter search for satori: search spaces over `--set` paths, an ask/tell [`Study`],
-//! grid, random and TPE samplers, and median and successive-halving pruners.
+//! grid, random and TPE samplers, and median, successive-halving and Hyperband pruners.
 //!
 //! The search itself knows nothing of models, so it can drive any objective; [`cv_search`]
 //! runs it over satori's cross-validation of a whole pipeline (the flow behind `satori tune`).
@@ -45,7 +45,7 @@ pub mod trial;
 pub mod cv_search;
 
 pub use cv_search::{TuneOutcome, TuneRequest, default_space, tune};
-pub use pruner::{MedianPruner, Pruner, SuccessiveHalvingPruner};
+pub use pruner::{HyperbandPruner, MedianPruner, Pruner, SuccessiveHalvingPruner};
 pub use sampler::{GridSampler, RandomSampler, Sampler, TpeSampler};
 pub use space::{Condition, Distribution, Param, Point, SearchSpace, value_eq};
 pub use study::{Study, StudyConfig};
