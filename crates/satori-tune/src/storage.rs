@@ -685,6 +685,15 @@ fn check_file(path: &Path, read_only: bool) -> Result<bool> {
             ),
         ));
     }
+    if !meta.is_file() {
+        return Err(Error::io(
+            path,
+            io::Error::new(
+                ErrorKind::InvalidInput,
+                "not a regular file, so not a satori study file",
+            ),
+        ));
+    }
     if meta.len() == 0 {
         return Ok(false);
     }

@@ -741,6 +741,14 @@ fn missing_folders_folders_empty_and_absent_files() {
     );
     let e = StudyStore::open(&dir.0).unwrap_err().to_string();
     assert!(e.contains("folder"), "{e}");
+    #[cfg(unix)]
+    {
+        let e = StudyStore::open("/dev/null").unwrap_err().to_string();
+        assert!(
+            e.contains("/dev/null") && e.contains("not a regular file"),
+            "{e}"
+        );
+    }
     let e = StudyStore::open_read_only(dir.file("absent.db"))
         .unwrap_err()
         .to_string();
