@@ -255,54 +255,75 @@ fn a_killed_process_loses_no_told_trial() {
     let dir = TempDir::new("killed-process");
     let file = dir.file("study.db");
     let exe = std::env::current_exe().unwrap();
-    let mut child = Command::new(exe)
-        .args([
-            "kill_child_entry",
-            "--exact",
-            "--nocapture",
-            "--test-threads=1",
-        ])
-        .env(CHILD_ENV, &file)
-        .stdout(Stdio::piped())
-        .stderr(Stdio::null())
-        .spawn()
-        .unwrap();
-    let stdout = child.stdout.take().unwrap();
     let mut told: BTreeMap<u64, u64> = BTreeMap::new();
-    for line in BufReader::new(stdout).lines() {
-        let Ok(line) = line else { break };
-        if let Some(rest) = line.strip_prefix("told ") {
-            let (n, bits) = rest.split_once(' ').unwrap();
-            told.insert(n.parse().unwrap(), u64::from_str_radix(bits, 16).unwrap());
-            if told.len() == 40 {
-                break;
+    // Four runs, each resuming the study and killed (SIGKILL, at any point of its loop, writes
+    // included) after it reported 15 more trials stored told.
+    for round in 1..=4 {
+        let mut child = Command::new(&exe)
+            .args([
+                "kill_child_entry",
+                "--exact",
+                "--nocapture",
+                "--test-threads=1",
+            ])
+            .env(CHILD_ENV, &file)
+            .stdout(Stdio::piped())
+            .stderr(Stdio::null())
+            .spawn()
+            .unwrap();
+        let stdout = child.stdout.take().unwrap();
+        let mut new = 0;
+        for line in BufReader::new(stdout).lines() {
+            let Ok(line) = line else { break };
+            // (libtest may print "test kill_child_entry ... " before the first line.)
+            if let Some((_, rest)) = line.split_once("told ") {
+                let (n, bits) = rest.split_once(' ').unwrap();
+                let n: u64 = n.parse().unwrap();
+                assert!(
+                    told.insert(n, u64::from_str_radix(bits, 16).unwrap())
+                        .is_none()
+                );
+                new += 1;
+                if new == 15 {
+                    break;
+                }
             }
         }
-    }
-    // SIGKILL, most likely in the middle of a write.
-    child.kill().unwrap();
-    child.wait().unwrap();
-    assert_eq!(told.len(), 40, "the child stopped early");
+        child.kill().unwrap();
+        child.wait().unwrap();
+        assert_eq!(new, 15, "round {round}: the child stopped early");
 
-    let raw = rusqlite::Connection::open(&file).unwrap();
-    let check: String = raw
-        .query_row("PRAGMA integrity_check", [], |r| r.get(0))
-        .unwrap();
-    assert_eq!(check, "ok");
-    drop(raw);
+        let raw = rusqlite::Connection::open(&file).unwrap();
+        let check: String = raw
+            .query_row("PRAGMA integrity_check", [], |r| r.get(0))
+            .unwrap();
+        assert_eq!(check, "ok", "round {round}");
+        drop(raw);
+        let stored = StudyStore::open(&file).unwrap().load("kill").unwrap();
+        for (&n, &bits) in &told {
+            let r = &stored.trials[n as usize];
+            assert_eq!(r.state, TrialState::Complete, "round {round}, trial {n}");
+            assert_eq!(r.value.map(f64::to_bits), Some(bits), "trial {n}");
+        }
+    }
 
     let mut store = StudyStore::open(&file).unwrap();
-    let stored = store.load("kill").unwrap();
-    for (&n, &bits) in &told {
-        let r = &stored.trials[n as usize];
-        assert_eq!(r.state, TrialState::Complete, "trial {n}");
-        assert_eq!(r.value.map(f64::to_bits), Some(bits), "trial {n}");
-    }
-    let had = stored.trials.len();
-    assert!(had >= 40);
+    let had = store.load("kill").unwrap().trials.len();
+    assert!(had >= 60);
     let mut study = store
         .resume("kill", &space(), &random_config(3), "fp")
         .unwrap();
+    // Every trial is complete or was interrupted by a kill (at most one per run).
+    let interrupted = study
+        .trials()
+        .iter()
+        .filter(|r| r.state != TrialState::Complete)
+        .inspect(|r| {
+            assert_eq!(r.state, TrialState::Failed);
+            assert_eq!(r.fail_reason.as_deref(), Some(INTERRUPTED));
+        })
+        .count();
+    assert!(interrupted <= 4, "{interrupted}");
     for _ in 0..5 {
         let t = study.ask().unwrap().unwrap();
         store
@@ -321,6 +342,71 @@ fn a_killed_process_loses_no_told_trial() {
     }
     assert_eq!(study.trials().len(), had + 5);
     assert_eq!(store.load("kill").unwrap().trials, study.trials());
+}
+
+const TORN_CHILD_ENV: &str = "SATORI_TUNE_STORAGE_TORN_CHILD";
+
+/// The child of `a_write_killed_halfway_is_rolled_back` (does nothing in a normal test run):
+/// rewrites every trial in one transaction, with a cache so small that SQLite writes changed
+/// pages into the file before the commit, then waits to be killed.
+#[test]
+fn torn_child_entry() {
+    let Ok(file) = std::env::var(TORN_CHILD_ENV) else {
+        return;
+    };
+    let raw = rusqlite::Connection::open(&file).unwrap();
+    raw.execute_batch(
+        "PRAGMA cache_size = 1; BEGIN IMMEDIATE; \
+         UPDATE trials SET fail_reason = hex(randomblob(3000)), value = -1;",
+    )
+    .unwrap();
+    println!("written");
+    std::thread::sleep(Duration::from_secs(60));
+}
+
+#[test]
+fn a_write_killed_halfway_is_rolled_back() {
+    let dir = TempDir::new("torn");
+    let file = dir.file("study.db");
+    let mut store = StudyStore::open(&file).unwrap();
+    let mut study = store.resume("s", &space(), &random_config(4), "").unwrap();
+    for _ in 0..60 {
+        let t = study.ask().unwrap().unwrap();
+        let v = objective(t.params());
+        let r = study.tell(t, TrialResult::Complete(v)).unwrap();
+        store.save_trial("s", r).unwrap();
+    }
+    drop(store);
+    let before = std::fs::read(&file).unwrap();
+
+    let mut child = Command::new(std::env::current_exe().unwrap())
+        .args([
+            "torn_child_entry",
+            "--exact",
+            "--nocapture",
+            "--test-threads=1",
+        ])
+        .env(TORN_CHILD_ENV, &file)
+        .stdout(Stdio::piped())
+        .stderr(Stdio::null())
+        .spawn()
+        .unwrap();
+    let stdout = child.stdout.take().unwrap();
+    let written = BufReader::new(stdout)
+        .lines()
+        .map_while(Result::ok)
+        .any(|l| l.ends_with("written"));
+    child.kill().unwrap();
+    child.wait().unwrap();
+    assert!(written, "the child did not get to write");
+    // The kill left a hot journal and a file holding part of the uncommitted write.
+    let journal = PathBuf::from(format!("{}-journal", file.display()));
+    assert!(journal.exists());
+    assert_ne!(std::fs::read(&file).unwrap(), before);
+
+    let store = StudyStore::open(&file).unwrap();
+    assert_eq!(store.load("s").unwrap().trials, study.trials());
+    assert!(!journal.exists());
 }
 
 #[test]
