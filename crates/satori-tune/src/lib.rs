@@ -1,5 +1,6 @@
 //! Hyperparameter search for satori: search spaces over `--set` paths, an ask/tell [`Study`],
-//! grid, random and TPE samplers, and median and successive-halving pruners.
+//! grid, random and TPE samplers, median, successive-halving and Hyperband pruners, and study
+//! files in SQLite ([`StudyStore`]).
 //!
 //! The search itself knows nothing of models, so it can drive any objective; [`cv_search`]
 //! runs it over satori's cross-validation of a whole pipeline (the flow behind `satori tune`).
@@ -39,6 +40,7 @@ pub mod pruner;
 pub mod sampler;
 pub mod space;
 mod spec;
+pub mod storage;
 pub mod study;
 pub mod trial;
 
@@ -51,8 +53,9 @@ pub use cv_search::{TuneOutcome, TuneRequest, default_space, tune};
 pub use multi::{
     MultiRecord, MultiResult, MultiSampler, MultiStudy, MultiStudyConfig, Nsga2Sampler,
 };
-pub use pruner::{MedianPruner, Pruner, SuccessiveHalvingPruner};
+pub use pruner::{HyperbandPruner, MedianPruner, Pruner, SuccessiveHalvingPruner};
 pub use sampler::{GridSampler, RandomSampler, Sampler, TpeSampler};
 pub use space::{Condition, Distribution, Param, Point, SearchSpace, value_eq};
+pub use storage::{StoredStudy, StudyStore, StudySummary};
 pub use study::{Study, StudyConfig};
 pub use trial::{Direction, Trial, TrialRecord, TrialResult, TrialState};

@@ -8,8 +8,9 @@
 //! stream, `derive_seed(seed, n)`, so nothing depends on how many draws earlier trials took.
 //!
 //! Pruning follows the same rule: [`Study::should_prune`] for trial `n` compares it only with
-//! trials told before `n` was asked (and with `n`'s own reports), so a decision does not depend
-//! on how far concurrently running trials have got.
+//! trials told before `n` was asked (and with `n`'s own reports and its number, from which the
+//! Hyperband pruner picks its bracket), so a decision does not depend on how far concurrently
+//! running trials have got.
 //!
 //! Hence a driver that evaluates trials in parallel gets the same trials at any thread count if
 //! it works in fixed batches: ask `k` trials, evaluate them on any number of threads, tell all
@@ -278,9 +279,12 @@ impl Study {
             .filter(|(_, t)| t.is_some_and(|t| t < asked))
             .map(|(r, _)| r)
             .collect();
-        self.config
-            .pruner
-            .should_prune(self.config.direction, &trial.intermediate, &others)
+        self.config.pruner.should_prune(
+            self.config.direction,
+            trial.number,
+            &trial.intermediate,
+            &others,
+        )
     }
 
     /// The best complete trial (the lowest number among equals), if any.

@@ -351,7 +351,7 @@ fn samplers_and_pruners_by_name() {
     for name in ["grid", "random", "tpe", "tpe-multivariate"] {
         name.parse::<Sampler>().unwrap();
     }
-    for name in ["none", "median", "successive-halving", "sha"] {
+    for name in ["none", "median", "successive-halving", "sha", "hyperband"] {
         name.parse::<Pruner>().unwrap();
     }
     let e = "cmaes".parse::<Sampler>().unwrap_err().to_string();
@@ -359,6 +359,9 @@ fn samplers_and_pruners_by_name() {
         e.contains("unknown sampler `cmaes`") && e.contains("tpe"),
         "{e}"
     );
-    let e = "hyperband".parse::<Pruner>().unwrap_err().to_string();
-    assert!(e.contains("unknown pruner `hyperband`"), "{e}");
+    let e = "patient".parse::<Pruner>().unwrap_err().to_string();
+    assert!(
+        e.contains("unknown pruner `patient`") && e.contains("hyperband"),
+        "{e}"
+    );
 }
