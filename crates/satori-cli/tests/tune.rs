@@ -596,3 +596,218 @@ fn a_grid_search_scores_every_candidate_as_grid_search_cv_does() {
         );
     }
 }
+
+fn params_and_values(j: &serde_json::Value) -> Vec<(serde_json::Value, serde_json::Value)> {
+    j["trials"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|t| (t["params"].clone(), t["value"].clone()))
+        .collect()
+}
+
+#[test]
+fn a_study_file_resumes_with_the_same_trials_as_one_run() {
+    let dir = tempfile::tempdir().unwrap();
+    let file = data("breast_cancer.csv");
+    let db = |n: &str| dir.path().join(n).display().to_string();
+    let (one, split) = (db("one.db"), db("split.db"));
+    let run = |db: &str, trials: &str, extra: &[&str]| {
+        let mut args = vec![
+            "tune",
+            &file,
+            "--target",
+            "diagnosis",
+            "--model",
+            "logistic",
+            "--trials",
+            trials,
+            "--batch",
+            "2",
+            "--seed",
+            "4",
+            "--study",
+            db,
+            "--json",
+        ];
+        args.extend_from_slice(extra);
+        json(&args)
+    };
+    let whole = run(&one, "12", &[]);
+    assert_eq!(whole["study_name"], "logistic");
+    // Stopped after 6, resumed to 12: the same trials, numbered on.
+    let first = run(&split, "6", &[]);
+    assert_eq!(first["trials"].as_array().unwrap().len(), 6);
+    let resumed = run(&split, "12", &["--resume"]);
+    assert_eq!(params_and_values(&resumed), params_and_values(&whole));
+    let numbers: Vec<u64> = resumed["trials"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|t| t["number"].as_u64().unwrap())
+        .collect();
+    assert_eq!(numbers, (0..12).collect::<Vec<_>>());
+
+    // The file refuses what does not continue it.
+    let o = satori(&[
+        "tune",
+        &file,
+        "--target",
+        "diagnosis",
+        "--model",
+        "logistic",
+        "--trials",
+        "2",
+        "--study",
+        &split,
+    ]);
+    assert_user_error(&o, &["already holds a study named `logistic`", "--resume"]);
+    let o = satori(&[
+        "tune",
+        &file,
+        "--target",
+        "diagnosis",
+        "--model",
+        "logistic",
+        "--trials",
+        "14",
+        "--study",
+        &split,
+        "--resume",
+        "--metric",
+        "accuracy",
+    ]);
+    assert_user_error(&o, &["another data set or target", "--study-name"]);
+    let o = satori(&[
+        "tune",
+        &file,
+        "--target",
+        "diagnosis",
+        "--model",
+        "logistic",
+        "--trials",
+        "14",
+        "--study",
+        &split,
+        "--resume",
+        "--seed",
+        "5",
+    ]);
+    assert_user_error(&o, &["--study"]);
+    // Another name in the same file is another study.
+    let other = json(&[
+        "tune",
+        &file,
+        "--target",
+        "diagnosis",
+        "--model",
+        "logistic",
+        "--trials",
+        "2",
+        "--study",
+        &split,
+        "--study-name",
+        "second",
+        "--json",
+    ]);
+    assert_eq!(other["trials"].as_array().unwrap().len(), 2);
+    // A file that is not a study file is left alone.
+    let csv_copy = db("not_a_study.db");
+    std::fs::copy(&file, &csv_copy).unwrap();
+    let before = std::fs::read(&csv_copy).unwrap();
+    let o = satori(&[
+        "tune",
+        &file,
+        "--target",
+        "diagnosis",
+        "--model",
+        "logistic",
+        "--trials",
+        "2",
+        "--study",
+        &csv_copy,
+    ]);
+    assert_user_error(&o, &["not_a_study.db"]);
+    assert_eq!(std::fs::read(&csv_copy).unwrap(), before);
+}
+
+#[test]
+fn a_killed_study_loses_no_told_trial_and_resumes_numbered_on() {
+    use satori_tune::{StudyStore, TrialState};
+    let dir = tempfile::tempdir().unwrap();
+    let db = dir.path().join("killed.db");
+    let file = data("breast_cancer.csv");
+    let args = [
+        "tune",
+        file.as_str(),
+        "--target",
+        "diagnosis",
+        "--model",
+        "logistic",
+        "--trials",
+        "400",
+        "--batch",
+        "1",
+        "--study",
+        db.to_str().unwrap(),
+        "-q",
+    ];
+    let mut child = std::process::Command::new(env!("CARGO_BIN_EXE_satori"))
+        .args(args)
+        .stdout(std::process::Stdio::null())
+        .stderr(std::process::Stdio::null())
+        .spawn()
+        .unwrap();
+    let told = |db: &std::path::Path| -> Vec<satori_tune::TrialRecord> {
+        let Ok(store) = StudyStore::open_read_only(db) else {
+            return Vec::new();
+        };
+        store.load("logistic").map(|s| s.trials).unwrap_or_default()
+    };
+    let deadline = std::time::Instant::now() + std::time::Duration::from_secs(120);
+    while told(&db)
+        .iter()
+        .filter(|t| t.state != TrialState::Running)
+        .count()
+        < 3
+    {
+        assert!(std::time::Instant::now() < deadline, "no trials stored");
+        std::thread::sleep(std::time::Duration::from_millis(30));
+    }
+    child.kill().unwrap();
+    child.wait().unwrap();
+    let before = told(&db);
+    let n = before.len();
+    assert!(n >= 3);
+    let j = json(&[
+        "tune",
+        &file,
+        "--target",
+        "diagnosis",
+        "--model",
+        "logistic",
+        "--trials",
+        &(n + 2).to_string(),
+        "--batch",
+        "1",
+        "--study",
+        db.to_str().unwrap(),
+        "--resume",
+        "--json",
+    ]);
+    let after = j["trials"].as_array().unwrap();
+    assert_eq!(after.len(), n + 2, "numbered on from the stored trials");
+    for (i, (old, new)) in before.iter().zip(after).enumerate() {
+        assert_eq!(new["number"].as_u64(), Some(i as u64));
+        assert_eq!(serde_json::to_value(&old.params).unwrap(), new["params"]);
+        match old.state {
+            TrialState::Complete => assert_eq!(new["value"].as_f64(), old.value, "trial {i}"),
+            // The trial running at the kill is failed, and says why.
+            TrialState::Running => {
+                assert_eq!(new["state"], "failed");
+                assert!(new["fail_reason"].as_str().unwrap().contains("interrupted"));
+            }
+            _ => {}
+        }
+    }
+}

@@ -200,7 +200,7 @@ pub fn auto_select(
             .time_budget
             .map(|b| b.saturating_sub(started.elapsed()));
         let objective = Objective::new(table, request, &prepared, &family);
-        let search = run_search(&objective, space, remaining, budget, progress)?;
+        let search = run_search(&objective, space, remaining, budget, None, progress)?;
         stopped_by = search.stopped_by;
         for record in &search.trials {
             let costs = search.costs.get(&record.number).copied();

@@ -24,8 +24,8 @@ use serde::Serialize;
 use serde_json::Value;
 
 use crate::{
-    Direction, Pruner, Sampler, SearchSpace, Study, StudyConfig, Trial, TrialRecord, TrialResult,
-    TrialState,
+    Direction, Pruner, Sampler, SearchSpace, Study, StudyConfig, StudyStore, Trial, TrialRecord,
+    TrialResult, TrialState,
 };
 
 /// What to search, and how.
@@ -66,6 +66,24 @@ pub struct TuneRequest {
     /// A validation table (read with the training table's column types) that replaces
     /// cross-validation: each trial trains on every row of the table and is scored on it.
     pub validation: Option<Table>,
+    /// Keep the study in a SQLite study file, each trial stored as it is asked and as it is
+    /// told, so a killed run loses no told trial and `resume` continues it.
+    pub study: Option<StudyFile>,
+}
+
+/// Where a search keeps its study (`--study FILE --study-name NAME [--resume]`).
+#[derive(Debug, Clone)]
+pub struct StudyFile {
+    /// The SQLite file (created if absent; its folder must exist).
+    pub path: std::path::PathBuf,
+    /// The study's name within the file.
+    pub name: String,
+    /// Continue the named study (its numbering, its trials); without it a name that exists is
+    /// an error. `trials` then counts the study's trials, old and new.
+    pub resume: bool,
+    /// What the study was made for (the data file's checksum, the target, the model, the
+    /// metric and the folds): a resumed study must have been made for the same.
+    pub fingerprint: String,
 }
 
 impl TuneRequest {
@@ -87,6 +105,7 @@ impl TuneRequest {
             pruner: Pruner::Median(Default::default()),
             batch: DEFAULT_BATCH,
             validation: None,
+            study: None,
         }
     }
 }
@@ -251,6 +270,7 @@ pub fn tune(table: &Table, request: &TuneRequest, progress: &dyn Progress) -> Re
         space,
         request.trials,
         request.time_budget,
+        request.study.as_ref(),
         progress,
     );
     progress.finish();
@@ -397,13 +417,15 @@ pub(crate) struct SearchRun {
     pub(crate) costs: BTreeMap<u64, Costs>,
 }
 
-/// Run a study of `space` with `objective` for at most `trials` trials and `budget` time, in
-/// fixed batches of the request's `batch` (the caller starts and finishes `progress`).
+/// Run a study of `space` with `objective` until it has `trials` trials or `budget` time has
+/// passed, in fixed batches of the request's `batch` (the caller starts and finishes
+/// `progress`), kept in `file` when given.
 pub(crate) fn run_search(
     objective: &Objective<'_>,
     space: SearchSpace,
     trials: usize,
     budget: Option<Duration>,
+    file: Option<&StudyFile>,
     progress: &dyn Progress,
 ) -> Result<SearchRun> {
     let request = objective.request;
@@ -413,12 +435,38 @@ pub(crate) fn run_search(
         pruner: request.pruner.clone(),
         seed: request.seed,
     };
-    let mut study = Study::new(space, config)?;
+    let (mut store, mut study) = match file {
+        Some(f) => {
+            let mut store = StudyStore::open(&f.path)?;
+            if !f.resume && store.contains(&f.name)? {
+                return Err(Error::param(
+                    "--study",
+                    format!(
+                        "{} already holds a study named `{}`: --resume continues it, or give \
+                         another --study-name",
+                        f.path.display(),
+                        satori_core::snippet(&f.name)
+                    ),
+                ));
+            }
+            let study = store
+                .resume(&f.name, &space, &config, &f.fingerprint)
+                .map_err(|e| match e {
+                    Error::InvalidParameter { reason, .. } => Error::param(
+                        "--study",
+                        reason.replace("use another study name", "use another --study-name"),
+                    ),
+                    other => other,
+                })?;
+            (Some((store, f.name.as_str())), study)
+        }
+        None => (None, Study::new(space, config)?),
+    };
+    let mut asked = study.trials().len();
     let started = Instant::now();
     let mut stopped_by = "trials".to_string();
     let mut durations: BTreeMap<u64, f64> = BTreeMap::new();
     let mut costs: BTreeMap<u64, Costs> = BTreeMap::new();
-    let mut asked = 0;
     while asked < trials {
         if budget.is_some_and(|b| started.elapsed() >= b) {
             stopped_by = "time budget".into();
@@ -428,6 +476,9 @@ pub(crate) fn run_search(
         while batch.len() < request.batch && asked < trials {
             match study.ask()? {
                 Some(t) => {
+                    if let Some((store, name)) = store.as_mut() {
+                        store.save_trial(name, &study.trials()[t.number() as usize])?;
+                    }
                     batch.push(t);
                     asked += 1;
                 }
@@ -456,7 +507,12 @@ pub(crate) fn run_search(
             if let Some(c) = cost {
                 costs.insert(trial.number(), c);
             }
-            study.tell(trial, result)?;
+            let record = study.tell(trial, result)?;
+            if let Some((store, name)) = store.as_mut() {
+                let mut record = record.clone();
+                record.duration_s = Some(seconds);
+                store.save_trial(name, &record)?;
+            }
         }
         if exhausted {
             stopped_by = "grid exhausted".into();

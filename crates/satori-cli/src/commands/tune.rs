@@ -5,7 +5,9 @@ use std::path::{Path, PathBuf};
 use clap::Args;
 use satori_pipeline::model_file;
 use satori_tune::auto::AutoEntry;
-use satori_tune::cv_search::{TuneOutcome, TuneRequest, override_text, parse_duration, tune};
+use satori_tune::cv_search::{
+    StudyFile, TuneOutcome, TuneRequest, override_text, parse_duration, tune,
+};
 use satori_tune::{AutoOutcome, Direction, SearchSpace, TrialRecord, TrialState, auto_select};
 use satori_workflow::{TrainRequest, train, validation_read_options};
 use serde::Serialize;
@@ -75,6 +77,18 @@ pub struct TuneArgs {
     /// Write the best parameters as a pipeline TOML file that `satori train --pipeline` takes.
     #[arg(long, value_name = "FILE")]
     pub best_params: Option<PathBuf>,
+    /// Keep the study in this SQLite file (created if absent): every trial is stored as it is
+    /// asked and as it is told, so a killed run loses no finished trial.
+    #[arg(long, value_name = "FILE")]
+    pub study: Option<PathBuf>,
+    /// The study's name in the --study file (one file holds several). Default: the model name.
+    #[arg(long, value_name = "NAME", requires = "study")]
+    pub study_name: Option<String>,
+    /// Continue the named study of the --study file where it stopped (same numbering; --trials
+    /// then counts its trials, old and new). It must have been made for the same data, target,
+    /// model, metric, folds, space, sampler, pruner and seed.
+    #[arg(long, requires = "study")]
+    pub resume: bool,
     /// Print a JSON result instead of tables.
     #[arg(long)]
     pub json: bool,
@@ -97,6 +111,9 @@ struct TuneJson<'a> {
     outcome: &'a TuneOutcome,
     out: Option<String>,
     best_params_file: Option<String>,
+    /// The study file and the study's name, with --study.
+    study: Option<String>,
+    study_name: Option<String>,
 }
 
 pub fn run(args: TuneArgs, progress: &TermProgress) -> anyhow::Result<()> {
@@ -118,6 +135,19 @@ pub fn run(args: TuneArgs, progress: &TermProgress) -> anyhow::Result<()> {
         let mut all = inputs.clone();
         all.extend(args.out.as_deref());
         check_output("--best-params", p, &all)?;
+    }
+    if let Some(p) = &args.study {
+        let mut all = inputs.clone();
+        all.extend(args.out.as_deref());
+        all.extend(args.best_params.as_deref());
+        check_output("--study", p, &all)?;
+        if crate::stdio::is_dash(&args.data) {
+            return Err(satori_core::Error::param(
+                "--study",
+                "a study file records which data file it was made for: give a file, not standard input",
+            )
+            .into());
+        }
     }
     // The pipeline file's [search] table, unless --search replaces it.
     let (pipeline, file_search) = match &args.what.pipeline {
@@ -160,6 +190,24 @@ pub fn run(args: TuneArgs, progress: &TermProgress) -> anyhow::Result<()> {
         ..TuneRequest::new(specs[0].clone(), args.what.model_name())
     };
     let auto = request.model == "auto";
+    if auto && args.study.is_some() {
+        return Err(satori_core::Error::param(
+            "--study",
+            "not available with --model auto yet: keep a study of one model (--model gbm, …)",
+        )
+        .into());
+    }
+    if let Some(path) = &args.study {
+        request.study = Some(StudyFile {
+            path: path.clone(),
+            name: args
+                .study_name
+                .clone()
+                .unwrap_or_else(|| request.model.clone()),
+            resume: args.resume,
+            fingerprint: fingerprint(&args, &request)?,
+        });
+    }
     if auto && request.space.is_some() {
         return Err(satori_core::Error::param(
             "--model auto",
@@ -197,12 +245,43 @@ pub fn run(args: TuneArgs, progress: &TermProgress) -> anyhow::Result<()> {
         outcome: &outcome,
         out: args.out.as_ref().map(|p| p.display().to_string()),
         best_params_file: args.best_params.as_ref().map(|p| p.display().to_string()),
+        study: request.study.as_ref().map(|f| f.path.display().to_string()),
+        study_name: request.study.as_ref().map(|f| f.name.clone()),
     };
     if args.json {
         return print_json(&summary);
     }
     print_leaderboard(&summary);
     Ok(())
+}
+
+/// What a study file's study is made for: the data file's checksum, the target, the model, the
+/// metric, the folds or validation file, the fixed settings and the pipeline file's checksum. A
+/// resumed study must match (the space, sampler, pruner, seed and direction are checked beside).
+fn fingerprint(args: &TuneArgs, request: &TuneRequest) -> anyhow::Result<String> {
+    let mut text = format!(
+        "data {}; target {}; model {}; metric {}",
+        model_file::file_checksum(&args.data)?,
+        request.target.name,
+        request.model,
+        request.metric.as_deref().unwrap_or("default"),
+    );
+    match &args.valid {
+        Some(v) => text += &format!("; valid {}", model_file::file_checksum(v)?),
+        None => {
+            text += &format!("; folds {}", args.folds);
+            if args.no_shuffle {
+                text += " in file order";
+            }
+        }
+    }
+    if let Some(p) = &args.what.pipeline {
+        text += &format!("; pipeline {}", model_file::file_checksum(p)?);
+    }
+    for (k, v) in &request.overrides {
+        text += &format!("; {k}={v}");
+    }
+    Ok(text)
 }
 
 /// Refit `model` with `overrides` on every row and write the model file.
