@@ -428,6 +428,8 @@ pub fn crowding_distances(losses: &[Vec<f64>], ranks: &[usize]) -> Vec<f64> {
             }
             continue;
         }
+        // `m` indexes the objective inside each loss vector, not `losses` itself.
+        #[allow(clippy::needless_range_loop)]
         for m in 0..n_obj {
             let mut sorted = members.clone();
             sorted.sort_by(|&a, &b| losses[a][m].total_cmp(&losses[b][m]).then(a.cmp(&b)));
