@@ -811,3 +811,97 @@ fn a_killed_study_loses_no_told_trial_and_resumes_numbered_on() {
         }
     }
 }
+
+#[test]
+fn objectives_beside_the_metric_give_a_pareto_front() {
+    let dir = tempfile::tempdir().unwrap();
+    let model = dir.path().join("front.satori").display().to_string();
+    let file = data("breast_cancer.csv");
+    let run = |threads: &str| {
+        json(&[
+            "--threads",
+            threads,
+            "tune",
+            &file,
+            "--target",
+            "diagnosis",
+            "--model",
+            "tree",
+            "--objective",
+            "size",
+            "--trials",
+            "24",
+            "--out",
+            &model,
+            "--json",
+        ])
+    };
+    let j = run("2");
+    assert_eq!(
+        j["objectives"],
+        serde_json::json!(["roc_auc", "model_bytes"])
+    );
+    assert_eq!(j["directions"], serde_json::json!(["maximize", "minimize"]));
+    let trials = j["trials"].as_array().unwrap();
+    let point = |t: &serde_json::Value| {
+        let v = t["values"].as_array().unwrap();
+        (v[0].as_f64().unwrap(), v[1].as_f64().unwrap())
+    };
+    let front: Vec<u64> = j["pareto_front"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|n| n.as_u64().unwrap())
+        .collect();
+    assert!(!front.is_empty());
+    // The front is exactly the trials no other beats in both (higher AUC, fewer bytes).
+    for t in trials {
+        let (auc, bytes) = point(t);
+        let beaten = trials.iter().any(|o| {
+            let (a, b) = point(o);
+            a >= auc && b <= bytes && (a > auc || b < bytes)
+        });
+        let n = t["number"].as_u64().unwrap();
+        assert_eq!(front.contains(&n), !beaten, "trial {n}");
+    }
+    // Size is measured, not timed: the same front at any thread count.
+    assert_eq!(run("1")["pareto_front"], j["pareto_front"]);
+    // --out refits the front's trial with the best metric.
+    let best = &j["best"];
+    let top = front
+        .iter()
+        .map(|&n| point(&trials[n as usize]).0)
+        .fold(f64::NEG_INFINITY, f64::max);
+    assert_eq!(point(best).0, top);
+    let h = json(&["inspect", &model, "--json"]);
+    assert_eq!(
+        h["params"]["model"]["max_depth"],
+        best["params"]["model.max_depth"]
+    );
+
+    let base = [
+        "tune",
+        file.as_str(),
+        "--target",
+        "diagnosis",
+        "--model",
+        "tree",
+    ];
+    let with = |extra: &[&str]| {
+        let mut args = base.to_vec();
+        args.extend_from_slice(extra);
+        satori(&args)
+    };
+    assert_user_error(
+        &with(&["--objective", "speed"]),
+        &["latency, fit_time, size"],
+    );
+    assert_user_error(
+        &with(&["--objective", "size", "--pruner", "median"]),
+        &["--pruner", "one objective"],
+    );
+    assert_user_error(
+        &with(&["--objective", "size", "--sampler", "tpe"]),
+        &["nsga2"],
+    );
+}

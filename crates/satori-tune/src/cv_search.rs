@@ -19,6 +19,7 @@ use rayon::prelude::*;
 use satori_core::{Error, NoProgress, Progress, Result, Task};
 use satori_data::splits::SplitStrategy;
 use satori_data::{Table, TargetSpec};
+use satori_pipeline::model_file;
 use satori_workflow::{CvPlan, CvRequest, FoldRun, MetricSpec, TrainParams, TrainRequest, train};
 use serde::Serialize;
 use serde_json::Value;
@@ -406,6 +407,9 @@ pub(crate) struct Costs {
     pub(crate) fit_seconds: f64,
     /// Seconds to predict (and score) 1,000 validation rows.
     pub(crate) predict_seconds_per_1k: Option<f64>,
+    /// Bytes of the fitted pipeline's model-file payload (the first fold's, or the model
+    /// fitted for the validation file), when the objective measures it.
+    pub(crate) model_bytes: Option<usize>,
 }
 
 /// A finished search: the trials (with measured durations), which was best, why it stopped and
@@ -540,6 +544,8 @@ pub(crate) struct Objective<'a> {
     prepared: &'a Prepared,
     /// The `--model` name of the family scored.
     model: String,
+    /// Measure the size of the fitted model (a multi-objective search minimising it).
+    pub(crate) measure_size: bool,
 }
 
 impl<'a> Objective<'a> {
@@ -554,6 +560,7 @@ impl<'a> Objective<'a> {
             request,
             prepared,
             model: model.to_string(),
+            measure_size: false,
         }
     }
 
@@ -578,7 +585,7 @@ impl<'a> Objective<'a> {
         self.score(values, None)
     }
 
-    fn score(
+    pub(crate) fn score(
         &self,
         values: &[(String, String)],
         pruning: Option<(&Study, &mut Trial)>,
@@ -615,6 +622,7 @@ impl<'a> Objective<'a> {
             }
         };
         let mut scores = Vec::with_capacity(plan.n_folds());
+        let mut model_bytes = None;
         let mut fit_seconds = 0.0;
         let (mut predict_seconds, mut predicted_rows) = (0.0, 0usize);
         let mut add = |r: &FoldRun, scores: &mut Vec<f64>| {
@@ -626,13 +634,23 @@ impl<'a> Objective<'a> {
         match pruning {
             None => {
                 // Nothing to stop early: every fold at once.
-                let runs: Vec<Result<FoldRun>> = (0..plan.n_folds())
+                let runs: Vec<Result<(FoldRun, Option<usize>)>> = (0..plan.n_folds())
                     .into_par_iter()
-                    .map(|i| plan.run_fold(params, i, spec))
+                    .map(|i| {
+                        if i == 0 && self.measure_size {
+                            let (run, fitted) = plan.run_fold_keeping(params, i, spec)?;
+                            Ok((run, Some(model_file::payload_size(&fitted)?)))
+                        } else {
+                            Ok((plan.run_fold(params, i, spec)?, None))
+                        }
+                    })
                     .collect();
                 for run in runs {
                     match run {
-                        Ok(r) => add(&r, &mut scores),
+                        Ok((r, bytes)) => {
+                            add(&r, &mut scores);
+                            model_bytes = model_bytes.or(bytes);
+                        }
                         Err(e) => return Ok((failed(e)?, None)),
                     }
                 }
@@ -656,6 +674,7 @@ impl<'a> Objective<'a> {
             fit_seconds,
             predict_seconds_per_1k: (predicted_rows > 0)
                 .then(|| predict_seconds * 1000.0 / predicted_rows as f64),
+            model_bytes,
         };
         let result = match value_of(&scores) {
             Some(v) if v.is_finite() => TrialResult::Complete(v),
@@ -681,6 +700,11 @@ impl<'a> Objective<'a> {
                 let costs = Costs {
                     fit_seconds: started.elapsed().as_secs_f64(),
                     predict_seconds_per_1k: None,
+                    model_bytes: if self.measure_size {
+                        Some(model_file::payload_size(&outcome.pipeline)?)
+                    } else {
+                        None
+                    },
                 };
                 let evaluation = outcome.evaluation();
                 let result = match evaluation.and_then(|e| e.metrics.get(metric)) {

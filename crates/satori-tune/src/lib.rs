@@ -47,6 +47,7 @@ pub mod trial;
 pub mod auto;
 pub mod cv_search;
 pub mod multi;
+pub mod multi_search;
 
 pub use auto::{AutoOutcome, auto_select};
 pub use cv_search::{TuneOutcome, TuneRequest, default_space, tune};

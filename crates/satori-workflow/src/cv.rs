@@ -10,7 +10,7 @@ use rayon::prelude::*;
 use satori_core::{Dataset, Error, Estimator, NoProgress, Params, Progress, Result, Task};
 use satori_data::splits::SplitStrategy;
 use satori_data::{Table, TargetSpec};
-use satori_pipeline::Predictions;
+use satori_pipeline::{FittedPipeline, Predictions};
 use serde::Serialize;
 
 use crate::evaluate::{MetricSpec, evaluate_predictions};
@@ -226,6 +226,17 @@ impl CvPlan {
 
     /// Fit `params` on fold `i`'s training rows and score its validation rows.
     pub fn run_fold(&self, params: &TrainParams, i: usize, spec: &MetricSpec) -> Result<FoldRun> {
+        self.run_fold_keeping(params, i, spec).map(|(run, _)| run)
+    }
+
+    /// [`CvPlan::run_fold`], also giving the pipeline fitted on the fold's training rows (to
+    /// measure it, e.g. its size).
+    pub fn run_fold_keeping(
+        &self,
+        params: &TrainParams,
+        i: usize,
+        spec: &MetricSpec,
+    ) -> Result<(FoldRun, FittedPipeline)> {
         let Some(fold) = self.folds.get(i) else {
             return Err(Error::Internal(format!(
                 "fold {i} of {} folds",
@@ -250,7 +261,7 @@ impl CvPlan {
             undefined.extend(eval.undefined.into_iter().map(|(k, v)| (key(k), v)));
         }
         let score_seconds = started.elapsed().as_secs_f64();
-        Ok(FoldRun {
+        let run = FoldRun {
             result: FoldResult {
                 fold: i,
                 n_train: fold.train.len(),
@@ -261,7 +272,8 @@ impl CvPlan {
                 score_seconds,
             },
             predictions: preds,
-        })
+        };
+        Ok((run, fitted))
     }
 
     /// The result of every fold's run (in fold order), with out-of-fold predictions when every

@@ -4,10 +4,12 @@ use std::path::{Path, PathBuf};
 
 use clap::Args;
 use satori_pipeline::model_file;
+use satori_tune::MultiSampler;
 use satori_tune::auto::AutoEntry;
 use satori_tune::cv_search::{
     StudyFile, TuneOutcome, TuneRequest, override_text, parse_duration, tune,
 };
+use satori_tune::multi_search::{CostObjective, MultiOutcome, tune_multi};
 use satori_tune::{AutoOutcome, Direction, SearchSpace, TrialRecord, TrialState, auto_select};
 use satori_workflow::{TrainRequest, train, validation_read_options};
 use serde::Serialize;
@@ -33,14 +35,22 @@ pub struct TuneArgs {
     /// Default: the pipeline file's [search] table, else the model family's own space.
     #[arg(long = "search", value_name = "PATH=SPEC")]
     pub search: Vec<String>,
-    /// The sampler: tpe (default; Optuna's TPE), random, grid, tpe-multivariate.
-    #[arg(long, default_value = "tpe")]
-    pub sampler: String,
+    /// The sampler: tpe (default; Optuna's TPE), random, grid, tpe-multivariate; with
+    /// --objective: nsga2 (default) or random.
+    #[arg(long)]
+    pub sampler: Option<String>,
     /// Stops poor trials after their first folds: median (default; Optuna's MedianPruner),
     /// successive-halving, none. The fold is the resource: after each fold a trial reports its
     /// running mean score.
-    #[arg(long, default_value = "median")]
-    pub pruner: String,
+    /// Default median; none with --objective (pruning compares one objective).
+    #[arg(long)]
+    pub pruner: Option<String>,
+    /// Also minimise a cost of the model beside the metric: latency (seconds to predict 1,000
+    /// rows), fit_time, or size (bytes of the fitted model) — repeatable. The search is then
+    /// multi-objective (NSGA-II) and its result a Pareto front; --out refits the front's trial
+    /// with the best metric.
+    #[arg(long = "objective", value_name = "latency|fit_time|size")]
+    pub objectives: Vec<String>,
     /// At most this many trials: a budget that gives the same leaderboard on every run for a
     /// seed (unlike --time-budget).
     #[arg(long, alias = "budget-trials", default_value_t = 30)]
@@ -174,8 +184,24 @@ pub fn run(args: TuneArgs, progress: &TermProgress) -> anyhow::Result<()> {
         overrides: args.what.overrides()?,
         pipeline,
         space,
-        sampler: args.sampler.parse()?,
-        pruner: args.pruner.parse()?,
+        sampler: args
+            .sampler
+            .as_deref()
+            .unwrap_or("tpe")
+            .parse()
+            .or_else(|e| {
+                // The multi-objective samplers are checked below.
+                if args.objectives.is_empty() {
+                    Err(e)
+                } else {
+                    Ok(Default::default())
+                }
+            })?,
+        pruner: match (&args.pruner, args.objectives.is_empty()) {
+            (Some(p), _) => p.parse()?,
+            (None, true) => "median".parse()?,
+            (None, false) => satori_tune::Pruner::None,
+        },
         metric: args.metric.clone(),
         folds: args.folds,
         shuffle: !args.no_shuffle,
@@ -190,6 +216,13 @@ pub fn run(args: TuneArgs, progress: &TermProgress) -> anyhow::Result<()> {
         ..TuneRequest::new(specs[0].clone(), args.what.model_name())
     };
     let auto = request.model == "auto";
+    if !args.objectives.is_empty() && (auto || args.study.is_some()) {
+        return Err(satori_core::Error::param(
+            "--objective",
+            "a multi-objective search runs with one model and without a study file, for now",
+        )
+        .into());
+    }
     if auto && args.study.is_some() {
         return Err(satori_core::Error::param(
             "--study",
@@ -225,6 +258,9 @@ pub fn run(args: TuneArgs, progress: &TermProgress) -> anyhow::Result<()> {
     }
     if auto {
         return run_auto(&args, &data, request, progress);
+    }
+    if !args.objectives.is_empty() {
+        return run_multi(&args, &data, request, progress);
     }
     let outcome = tune(&data, &request, progress)?;
     let best = outcome.best_overrides(&request);
@@ -307,6 +343,124 @@ fn refit(
     Ok(())
 }
 
+/// The `--json` result of a multi-objective search.
+#[derive(Serialize)]
+struct MultiJson<'a> {
+    command: &'static str,
+    data: String,
+    target: &'a str,
+    model: String,
+    folds: Option<usize>,
+    valid: Option<String>,
+    seed: u64,
+    #[serde(flatten)]
+    outcome: &'a MultiOutcome,
+    out: Option<String>,
+    best_params_file: Option<String>,
+}
+
+/// `satori tune --objective …`: the metric and the model's costs at once, a Pareto front.
+fn run_multi(
+    args: &TuneArgs,
+    data: &satori_data::Table,
+    request: TuneRequest,
+    progress: &TermProgress,
+) -> anyhow::Result<()> {
+    let costs = args
+        .objectives
+        .iter()
+        .map(|o| o.parse::<CostObjective>())
+        .collect::<satori_core::Result<Vec<_>>>()?;
+    let sampler: MultiSampler = args.sampler.as_deref().unwrap_or("nsga2").parse()?;
+    let outcome = tune_multi(data, &request, &costs, sampler, progress)?;
+    let mut best = request.overrides.clone();
+    best.extend(
+        outcome
+            .best
+            .params
+            .iter()
+            .map(|(k, v)| (k.clone(), override_text(v))),
+    );
+    if let Some(path) = &args.best_params {
+        satori_core::fs::write_atomic(path, best_params_toml(&best)?.as_bytes())?;
+    }
+    if let Some(out) = &args.out {
+        refit(args, data, &request, &request.model, &best, out, progress)?;
+    }
+    let summary = MultiJson {
+        command: "tune",
+        data: args.data.display().to_string(),
+        target: &request.target.name,
+        model: request.model.clone(),
+        folds: args.valid.is_none().then_some(args.folds),
+        valid: args.valid.as_ref().map(|p| p.display().to_string()),
+        seed: args.seed,
+        outcome: &outcome,
+        out: args.out.as_ref().map(|p| p.display().to_string()),
+        best_params_file: args.best_params.as_ref().map(|p| p.display().to_string()),
+    };
+    if args.json {
+        return print_json(&summary);
+    }
+    let o = &outcome;
+    let (complete, failed) = satori_tune::multi_search::count_complete(&o.trials);
+    show!(
+        "Tuned {} on {} (target `{}`) for {}: {} trials ({complete} complete, {failed} failed) in {:.1} s, stopped by {}; on {}",
+        summary.model,
+        summary.data,
+        summary.target,
+        o.objectives.join(" and "),
+        o.trials.len(),
+        o.seconds,
+        o.stopped_by,
+        o.evaluated_by
+    );
+    let mut header: Vec<&str> = vec!["trial"];
+    header.extend(o.objectives.iter().map(String::as_str));
+    header.push("parameters");
+    let mut t = table(&header);
+    let mut front: Vec<&satori_tune::MultiRecord> = o
+        .pareto_front
+        .iter()
+        .map(|&n| &o.trials[n as usize])
+        .collect();
+    front.sort_by(|a, b| {
+        let key = |r: &satori_tune::MultiRecord| {
+            o.directions[0].loss(r.values.as_ref().map_or(f64::NAN, |v| v[0]))
+        };
+        key(a).total_cmp(&key(b)).then(a.number.cmp(&b.number))
+    });
+    for r in &front {
+        let mut row = vec![r.number.to_string()];
+        for (k, v) in r.values.iter().flatten().enumerate() {
+            row.push(if o.objectives[k] == "model_bytes" {
+                format!("{v:.0}")
+            } else {
+                num(*v)
+            });
+        }
+        row.push(param_list(&r.params));
+        t.add_row(row);
+    }
+    show!(
+        "The Pareto front ({} trials no other beats in every objective):",
+        front.len()
+    );
+    show!("{t}");
+    show!(
+        "Best {}: trial {} (the front's trial --out refits)",
+        o.objectives[0],
+        o.best.number
+    );
+    if let Some(p) = &summary.best_params_file {
+        show!("Wrote its parameters to {p} (satori train --pipeline {p})");
+    }
+    if let Some(p) = &summary.out {
+        show!("Refitted it on every row → {p}");
+    }
+    Ok(())
+}
+
 /// The `--json` result of `--model auto`.
 #[derive(Serialize)]
 struct AutoJson<'a> {
@@ -375,18 +529,7 @@ fn entry_params(e: &AutoEntry) -> String {
     if e.params.is_empty() {
         return "defaults".into();
     }
-    e.params
-        .iter()
-        .map(|(k, v)| {
-            let short = k.strip_prefix("model.").unwrap_or(k);
-            let text = match v.as_f64() {
-                Some(x) if !v.is_i64() && !v.is_u64() => num(x),
-                _ => override_text(v),
-            };
-            format!("{short}={text}")
-        })
-        .collect::<Vec<_>>()
-        .join(" ")
+    param_list(&e.params)
 }
 
 fn print_auto_leaderboard(s: &AutoJson<'_>) {
@@ -494,7 +637,12 @@ fn best_params_toml(overrides: &[(String, String)]) -> anyhow::Result<String> {
 }
 
 fn params_text(t: &TrialRecord) -> String {
-    t.params
+    param_list(&t.params)
+}
+
+/// Searched values as `name=value` pairs (`model.` left out, floats to four figures).
+fn param_list(params: &std::collections::BTreeMap<String, serde_json::Value>) -> String {
+    params
         .iter()
         .map(|(k, v)| {
             let short = k.strip_prefix("model.").unwrap_or(k);

@@ -92,6 +92,14 @@ fn encode<H: Serialize, P: Serialize>(
     Ok(out)
 }
 
+/// The size in bytes of a fitted pipeline's payload in a model file (the file adds its header):
+/// what `satori tune --objective size` minimises.
+pub fn payload_size(pipeline: &FittedPipeline) -> Result<usize> {
+    postcard::to_stdvec(pipeline)
+        .map(|b| b.len())
+        .map_err(|e| Error::Internal(format!("cannot encode the payload: {e}")))
+}
+
 /// Write a model file, complete or not at all.
 pub fn save(path: &Path, header: &ModelHeader, pipeline: &FittedPipeline) -> Result<()> {
     satori_core::fs::write_atomic(path, &to_bytes(header, pipeline)?)
