@@ -392,11 +392,32 @@ impl Prepared {
         })
     }
 
+    /// The folds (1 with a validation table).
+    pub(crate) fn n_folds(&self) -> usize {
+        self.plan.as_ref().map_or(1, CvPlan::n_folds)
+    }
+
     pub(crate) fn evaluated_by(&self) -> String {
         match &self.plan {
             Some(p) => format!("{}-fold cross-validation", p.n_folds()),
             None => "the validation file".into(),
         }
+    }
+}
+
+/// The pruner with the folds as its resource: a trial reports after fold 0, 1, …, k − 1, so
+/// Hyperband's default `max_resource` (81, for boosting rounds) becomes the last fold's step,
+/// k − 1 (at least 1): three folds give one bracket (successive halving after the second fold),
+/// ten folds three brackets (rungs after folds 2, 4 and 10).
+fn fold_resource(pruner: &Pruner, folds: usize) -> Pruner {
+    match pruner {
+        Pruner::Hyperband(h) if *h == crate::HyperbandPruner::default() => {
+            Pruner::Hyperband(crate::HyperbandPruner {
+                max_resource: (folds.saturating_sub(1) as u64).max(h.min_resource),
+                ..h.clone()
+            })
+        }
+        other => other.clone(),
     }
 }
 
@@ -436,7 +457,7 @@ pub(crate) fn run_search(
     let config = StudyConfig {
         direction: objective.prepared.direction,
         sampler: request.sampler.clone(),
-        pruner: request.pruner.clone(),
+        pruner: fold_resource(&request.pruner, objective.prepared.n_folds()),
         seed: request.seed,
     };
     let (mut store, mut study) = match file {

@@ -40,9 +40,8 @@ pub struct TuneArgs {
     #[arg(long)]
     pub sampler: Option<String>,
     /// Stops poor trials after their first folds: median (default; Optuna's MedianPruner),
-    /// successive-halving, none. The fold is the resource: after each fold a trial reports its
-    /// running mean score.
-    /// Default median; none with --objective (pruning compares one objective).
+    /// successive-halving, hyperband, none. The fold is the resource: after each fold a trial
+    /// reports its running mean score. None with --objective (pruning compares one objective).
     #[arg(long)]
     pub pruner: Option<String>,
     /// Also minimise a cost of the model beside the metric: latency (seconds to predict 1,000
