@@ -905,3 +905,40 @@ fn objectives_beside_the_metric_give_a_pareto_front() {
         &["nsga2"],
     );
 }
+
+#[test]
+fn hyperband_and_successive_halving_prune_on_the_folds() {
+    let file = data("breast_cancer.csv");
+    let run = |pruner: &str| {
+        json(&[
+            "tune",
+            &file,
+            "--target",
+            "diagnosis",
+            "--model",
+            "tree",
+            "--sampler",
+            "random",
+            "--trials",
+            "24",
+            "--folds",
+            "5",
+            "--pruner",
+            pruner,
+            "--seed",
+            "2",
+            "--json",
+        ])
+    };
+    let full = trial_rows(&run("none"));
+    for pruner in ["hyperband", "successive-halving"] {
+        let rows = trial_rows(&run(pruner));
+        let pruned = rows.iter().filter(|t| t.1 == "pruned").count();
+        assert!(pruned > 0, "{pruner} pruned nothing: {rows:?}");
+        for (a, b) in full.iter().zip(&rows) {
+            if b.1 == "complete" {
+                assert_eq!(a.2, b.2, "{pruner}: trial {}", a.0);
+            }
+        }
+    }
+}
