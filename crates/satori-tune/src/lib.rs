@@ -43,8 +43,10 @@ pub mod study;
 pub mod trial;
 
 pub mod cv_search;
+pub mod importance;
 
 pub use cv_search::{TuneOutcome, TuneRequest, default_space, tune};
+pub use importance::param_importances;
 pub use pruner::{MedianPruner, Pruner, SuccessiveHalvingPruner};
 pub use sampler::{GridSampler, RandomSampler, Sampler, TpeSampler};
 pub use space::{Condition, Distribution, Param, Point, SearchSpace, value_eq};
