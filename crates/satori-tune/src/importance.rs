@@ -381,6 +381,70 @@ mod tests {
         assert!(imp.iter().all(|(_, v)| *v >= 0.0));
     }
 
+    /// A depth-2 tree on x (split at `tx`) then y (split at 0.5) with these four leaf values
+    /// (x low & y low, x low & y high, x high & y low, x high & y high).
+    fn two_level(tx: f64, v: [f64; 4]) -> FlatTree {
+        use satori_tree::NodeStats;
+        let mut t = FlatTree::new(2, 1);
+        let s = NodeStats::default();
+        let root = t.add_node(&[0.0], s).unwrap();
+        let l = t.add_node(&[0.0], s).unwrap();
+        let r = t.add_node(&[0.0], s).unwrap();
+        let leaves: Vec<u32> = v.iter().map(|x| t.add_node(&[*x], s).unwrap()).collect();
+        t.set_split(root, 0, SplitRule::Threshold(tx), false, l, r, 1.0)
+            .unwrap();
+        t.set_split(
+            l,
+            1,
+            SplitRule::Threshold(0.5),
+            false,
+            leaves[0],
+            leaves[1],
+            1.0,
+        )
+        .unwrap();
+        t.set_split(
+            r,
+            1,
+            SplitRule::Threshold(0.5),
+            false,
+            leaves[2],
+            leaves[3],
+            1.0,
+        )
+        .unwrap();
+        t
+    }
+
+    #[test]
+    fn exact_decomposition_of_a_tree() {
+        let unit = [(0.0, 1.0), (0.0, 1.0)];
+        // f = [x > .5] + 2 [y > .5]: main-effect variances 1/4 and 1, total 5/4.
+        let f = tree_fractions(&two_level(0.5, [0.0, 2.0, 1.0, 3.0]), &unit)
+            .unwrap()
+            .unwrap();
+        assert!(
+            (f[0] - 0.2).abs() < 1e-12 && (f[1] - 0.8).abs() < 1e-12,
+            "{f:?}"
+        );
+        // A pure interaction (XOR): no main effect.
+        let f = tree_fractions(&two_level(0.5, [0.0, 1.0, 1.0, 0.0]), &unit)
+            .unwrap()
+            .unwrap();
+        assert!(f[0].abs() < 1e-12 && f[1].abs() < 1e-12, "{f:?}");
+        // Only x matters, split off-centre on a wider domain: all of the variance is x's.
+        let f = tree_fractions(
+            &two_level(0.25, [0.0, 0.0, 4.0, 4.0]),
+            &[(0.0, 2.0), (0.0, 1.0)],
+        )
+        .unwrap()
+        .unwrap();
+        assert!((f[0] - 1.0).abs() < 1e-12 && f[1].abs() < 1e-12, "{f:?}");
+        // A constant tree has no variance to share.
+        let flat = two_level(0.5, [1.0; 4]);
+        assert!(tree_fractions(&flat, &unit).unwrap().is_none());
+    }
+
     #[test]
     fn deterministic_for_a_seed() {
         let t = trials(60, 9);
