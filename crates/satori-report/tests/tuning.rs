@@ -400,3 +400,26 @@ fn a_single_parameter_space() {
     assert_eq!(imp, vec![("x".to_string(), 1.0)]);
     survives(o);
 }
+
+#[test]
+fn every_text_is_legible_and_on_the_picture() {
+    let o = outcome();
+    let imp = tune_importances(&o, 0).unwrap();
+    for c in tune_report_charts(&o, Some(&imp)).unwrap() {
+        let svg = c.chart.svg().unwrap();
+        let (w, h) = c.chart.size();
+        let doc = roxmltree::Document::parse(&svg).unwrap();
+        for n in doc.descendants().filter(|n| n.has_tag_name("text")) {
+            let num = |a: &str| n.attribute(a).and_then(|v| v.parse::<f64>().ok());
+            let size = num("font-size").unwrap_or_else(|| panic!("{}: no font-size", c.name));
+            assert!(size >= 11.0, "{}: text {:?} at {size} px", c.name, n.text());
+            let (x, y) = (num("x").unwrap(), num("y").unwrap());
+            assert!(
+                (0.0..=f64::from(w)).contains(&x) && (0.0..=f64::from(h)).contains(&y),
+                "{}: text {:?} at ({x}, {y}) outside {w}×{h}",
+                c.name,
+                n.text()
+            );
+        }
+    }
+}
