@@ -40,6 +40,11 @@ impl ReportOutputs<'_> {
 /// Check `--plots DIR` before any work: the folder must exist (outputs never create folders),
 /// and no picture file it may receive may be one of the command's inputs (or other outputs).
 pub fn check_plots(dir: &Path, inputs: &[&Path]) -> anyhow::Result<()> {
+    check_plots_named(dir, PICTURE_NAMES, inputs)
+}
+
+/// [`check_plots`] for a report whose pictures have these names (e.g. the search report's).
+pub fn check_plots_named(dir: &Path, names: &[&str], inputs: &[&Path]) -> anyhow::Result<()> {
     if !dir.is_dir() {
         let why = if dir.exists() {
             "is not a folder; give the folder the pictures go to"
@@ -48,7 +53,7 @@ pub fn check_plots(dir: &Path, inputs: &[&Path]) -> anyhow::Result<()> {
         };
         return Err(Error::io(dir, io::Error::new(io::ErrorKind::NotFound, why)).into());
     }
-    for name in PICTURE_NAMES {
+    for name in names {
         for ext in ["svg", "png"] {
             refuse_overwriting_inputs("--plots", &dir.join(format!("{name}.{ext}")), inputs)?;
         }
@@ -92,16 +97,26 @@ pub fn write_report(out: ReportOutputs<'_>, of: ReportOf<'_>) -> anyhow::Result<
     if let Some(html) = out.html {
         write_atomic(html, render_report(&input)?.as_bytes())?;
     }
+    match out.plots {
+        Some(dir) => write_pictures(dir, &report_charts(&input)?),
+        None => Ok(Vec::new()),
+    }
+}
+
+/// Write each picture into `dir` as SVG and PNG, each file complete or not at all; returns the
+/// files written, in order.
+pub fn write_pictures(
+    dir: &Path,
+    pictures: &[satori_report::ReportChart],
+) -> anyhow::Result<Vec<PathBuf>> {
     let mut written = Vec::new();
-    if let Some(dir) = out.plots {
-        for picture in report_charts(&input)? {
-            let svg = dir.join(format!("{}.svg", picture.name));
-            write_atomic(&svg, picture.chart.svg()?.as_bytes())?;
-            written.push(svg);
-            let png = dir.join(format!("{}.png", picture.name));
-            write_atomic(&png, &picture.chart.png()?)?;
-            written.push(png);
-        }
+    for picture in pictures {
+        let svg = dir.join(format!("{}.svg", picture.name));
+        write_atomic(&svg, picture.chart.svg()?.as_bytes())?;
+        written.push(svg);
+        let png = dir.join(format!("{}.png", picture.name));
+        write_atomic(&png, &picture.chart.png()?)?;
+        written.push(png);
     }
     Ok(written)
 }

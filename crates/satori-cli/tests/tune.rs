@@ -942,3 +942,74 @@ fn hyperband_and_successive_halving_prune_on_the_folds() {
         }
     }
 }
+
+#[test]
+fn the_search_report_and_its_pictures() {
+    let dir = tempfile::tempdir().unwrap();
+    let html = dir.path().join("search.html");
+    let plots = dir.path().join("plots");
+    std::fs::create_dir(&plots).unwrap();
+    let file = data("breast_cancer.csv");
+    let o = satori(&[
+        "tune",
+        &file,
+        "--target",
+        "diagnosis",
+        "--model",
+        "tree",
+        "--trials",
+        "16",
+        "--report",
+        html.to_str().unwrap(),
+        "--plots",
+        plots.to_str().unwrap(),
+    ]);
+    assert!(o.status.success(), "{}", stderr(&o));
+    let page = std::fs::read_to_string(&html).unwrap();
+    for needle in [
+        "Optimisation history",
+        "model.max_depth",
+        "model.min_samples_leaf",
+        "roc_auc",
+    ] {
+        assert!(page.contains(needle), "the report lacks {needle}");
+    }
+    for name in ["history", "importance", "slice", "parallel", "intermediate"] {
+        let svg = std::fs::read_to_string(plots.join(format!("{name}.svg"))).unwrap();
+        assert!(
+            svg.starts_with("<svg") || svg.starts_with("<?xml"),
+            "{name}"
+        );
+        assert!(plots.join(format!("{name}.png")).exists(), "{name}.png");
+    }
+    assert!(
+        stdout(&o).contains("Wrote the report to") || stderr(&o).contains("Wrote the report to")
+    );
+    assert_user_error(
+        &satori(&[
+            "tune",
+            &file,
+            "--target",
+            "diagnosis",
+            "--model",
+            "auto",
+            "--report",
+            html.to_str().unwrap(),
+        ]),
+        &["--report", "one model"],
+    );
+    let missing = dir.path().join("no-such-folder");
+    assert_user_error(
+        &satori(&[
+            "tune",
+            &file,
+            "--target",
+            "diagnosis",
+            "--model",
+            "tree",
+            "--plots",
+            missing.to_str().unwrap(),
+        ]),
+        &["no-such-folder"],
+    );
+}

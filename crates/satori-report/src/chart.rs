@@ -71,6 +71,7 @@ pub(crate) enum Panel {
     Xy(XyPanel),
     Heatmap(HeatmapPanel),
     Bars(BarPanel),
+    Parallel(ParallelPanel),
 }
 
 /// An x–y plot. Its named series are listed in a legend below the plotting area, so a legend
@@ -83,9 +84,45 @@ pub(crate) struct XyPanel {
     pub x_range: (f64, f64),
     pub y_range: (f64, f64),
     pub series: Vec<Series>,
-    /// The x axis counts (iterations, epochs): ticks only on whole numbers, written without
-    /// decimals.
-    pub x_integer: bool,
+    /// How the x axis' ticks read.
+    pub x_axis: XAxis,
+}
+
+/// How an x axis' ticks read.
+#[derive(Debug, Clone, PartialEq)]
+pub(crate) enum XAxis {
+    /// Numbers.
+    Plain,
+    /// The axis counts (iterations, epochs, trials): ticks only on whole numbers, written
+    /// without decimals.
+    Integer,
+    /// The coordinates are base-10 logarithms: ticks read as the values they stand for.
+    Log10,
+    /// Category `i` sits at `x = i`: ticks only on whole numbers, written as the category.
+    Categories(Vec<String>),
+}
+
+/// Parallel coordinates: one vertical axis per variable, one polyline per record across them,
+/// each coloured by a shade in [0, 1] (1 the best), and a colour bar explaining the shades.
+#[derive(Debug, Clone, PartialEq)]
+pub(crate) struct ParallelPanel {
+    pub axes: Vec<ParallelAxis>,
+    /// Per record, its position on each axis in [0, 1] (bottom to top); `None` where the record
+    /// has no value (the line passes that axis by).
+    pub lines: Vec<Vec<Option<f64>>>,
+    /// Per record, its shade in [0, 1].
+    pub shade: Vec<f64>,
+    /// What the shades mean, and the texts at the colour bar's ends (shade 0, shade 1).
+    pub shade_label: String,
+    pub shade_ends: (String, String),
+}
+
+/// One axis of a parallel-coordinates panel.
+#[derive(Debug, Clone, PartialEq)]
+pub(crate) struct ParallelAxis {
+    pub label: String,
+    /// Tick positions in [0, 1] and their texts.
+    pub ticks: Vec<(f64, String)>,
 }
 
 /// Horizontal bars, one per labelled value, largest first (feature importances).
@@ -110,6 +147,8 @@ pub(crate) enum Mark {
     Scatter(Vec<(f64, f64)>),
     /// Translucent bars `(left, right, height)`.
     Bars(Vec<(f64, f64, f64)>),
+    /// Unconnected crosses (failed trials).
+    Cross(Vec<(f64, f64)>),
 }
 
 /// One series of an x–y panel.
@@ -154,9 +193,11 @@ impl Series {
 
     fn coords(&self) -> Box<dyn Iterator<Item = (f64, f64)> + '_> {
         match &self.mark {
-            Mark::Line(p) | Mark::Dashed(p) | Mark::LineMarkers(p) | Mark::Scatter(p) => {
-                Box::new(p.iter().copied())
-            }
+            Mark::Line(p)
+            | Mark::Dashed(p)
+            | Mark::LineMarkers(p)
+            | Mark::Scatter(p)
+            | Mark::Cross(p) => Box::new(p.iter().copied()),
             Mark::Bars(b) => Box::new(b.iter().flat_map(|&(l, r, h)| [(l, h), (r, 0.0)])),
         }
     }
@@ -247,6 +288,21 @@ impl Chart {
                     {
                         return Err(Error::Internal(format!(
                             "chart `{}`: bars without labels or with negative or non-finite values",
+                            self.title
+                        )));
+                    }
+                }
+                Panel::Parallel(p) => {
+                    let unit = |v: f64| (0.0..=1.0).contains(&v);
+                    if p.axes.is_empty()
+                        || p.lines.len() != p.shade.len()
+                        || p.lines.iter().any(|l| l.len() != p.axes.len())
+                        || !p.lines.iter().flatten().flatten().all(|v| unit(*v))
+                        || !p.shade.iter().all(|v| unit(*v))
+                        || !p.axes.iter().flat_map(|a| &a.ticks).all(|t| unit(t.0))
+                    {
+                        return Err(Error::Internal(format!(
+                            "chart `{}`: parallel coordinates outside [0, 1] or of unequal length",
                             self.title
                         )));
                     }
@@ -413,7 +469,7 @@ mod tests {
             x_range: UNIT,
             y_range: UNIT,
             series: vec![Series::new(None, 0, Mark::Line(vec![(0.0, f64::NAN)]))],
-            x_integer: false,
+            x_axis: XAxis::Plain,
         });
         assert!(Chart::single("t", panel).is_err());
     }
@@ -434,7 +490,7 @@ mod tests {
             x_range: UNIT,
             y_range: UNIT,
             series,
-            x_integer: false,
+            x_axis: XAxis::Plain,
         };
         let lines = legend_lines(&panel, SINGLE.0);
         assert!(lines.len() > 2, "{lines:?}");

@@ -10,7 +10,9 @@ use satori_metrics::{
     Normalize, auc, average_precision, confusion_matrix, precision_recall_curve, roc_curve,
 };
 
-use crate::chart::{Chart, HeatmapPanel, Mark, PANEL, Panel, Series, UNIT, XyPanel, thin_polyline};
+use crate::chart::{
+    Chart, HeatmapPanel, Mark, PANEL, Panel, Series, UNIT, XAxis, XyPanel, thin_polyline,
+};
 use crate::format::{count, fixed};
 
 /// Most points drawn per curve; longer curves are thinned to the same shape.
@@ -186,7 +188,7 @@ pub fn roc_chart(s: &ClassScores<'_>) -> Result<Chart> {
             x_range: UNIT,
             y_range: UNIT,
             series,
-            x_integer: false,
+            x_axis: XAxis::Plain,
         }),
     )
 }
@@ -252,7 +254,7 @@ pub fn precision_recall_chart(s: &ClassScores<'_>) -> Result<Chart> {
             x_range: UNIT,
             y_range: UNIT,
             series,
-            x_integer: false,
+            x_axis: XAxis::Plain,
         }),
     )
 }
@@ -362,7 +364,7 @@ pub fn calibration_chart(s: &ClassScores<'_>, n_bins: usize) -> Result<Chart> {
             x_range: UNIT,
             y_range: UNIT,
             series,
-            x_integer: false,
+            x_axis: XAxis::Plain,
         }),
     )
 }
@@ -420,7 +422,7 @@ pub fn score_distribution_chart(s: &ClassScores<'_>, n_bins: usize) -> Result<Ch
             x_range: UNIT,
             y_range: (0.0, (top * 1.12).max(0.05)),
             series,
-            x_integer: false,
+            x_axis: XAxis::Plain,
         })
     };
     let rows_of =

@@ -10,10 +10,10 @@ use plotters::coord::types::RangedCoordf64;
 
 use crate::chart::{
     AXIS_PX, BAR_ROW, BAR_TOP, BarPanel, Chart, HeatmapPanel, LEGEND_LINE, Mark, PLOT_LEFT, Panel,
-    SUBTITLE_PX, Series, TICK_PX, TITLE_PX, XyPanel, legend_lines,
+    ParallelPanel, SUBTITLE_PX, Series, TICK_PX, TITLE_PX, XAxis, XyPanel, legend_lines,
 };
 use crate::font::{FAMILY, text_width};
-use crate::format::metric;
+use crate::format::{metric, short_number};
 
 // Plotters' text sizes for the charts' pixel sizes: both backends draw a size `s` at `s / 1.24`
 // pixels of em.
@@ -66,6 +66,7 @@ pub(crate) fn chart<DB: DrawingBackend>(
             }
             Panel::Heatmap(h) => heatmap(h, &chart.title, area)?,
             Panel::Bars(b) => bars(b, &chart.title, area)?,
+            Panel::Parallel(p) => parallel(p, &chart.title, area)?,
         }
     }
     Ok(())
@@ -113,6 +114,10 @@ fn xy<DB: DrawingBackend>(
                 ctx.draw_series(LineSeries::new(pts.iter().copied(), line).point_size(3))
             }
             Mark::Scatter(pts) => ctx.draw_series(pts.iter().map(|&q| Circle::new(q, 2, dot))),
+            Mark::Cross(pts) => ctx.draw_series(
+                pts.iter()
+                    .map(|&q| Cross::new(q, 4, ShapeStyle::from(&color).stroke_width(2))),
+            ),
             Mark::Bars(bars) => ctx.draw_series(
                 bars.iter()
                     .map(|&(l, r, h)| Rectangle::new([(l, 0.0), (r, h)], bar)),
@@ -157,6 +162,11 @@ fn swatch<DB: DrawingBackend>(
             color.mix(0.45).filled(),
         )),
         Mark::Scatter(_) => area.draw(&Circle::new((x + 9, y), 3, color.mix(0.55).filled())),
+        Mark::Cross(_) => area.draw(&Cross::new(
+            (x + 9, y),
+            4,
+            ShapeStyle::from(&color).stroke_width(2),
+        )),
         Mark::Dashed(_) => {
             let style = ShapeStyle::from(&color).stroke_width(1);
             area.draw(&PathElement::new(vec![(x, y), (x + 7, y)], style))
@@ -179,16 +189,58 @@ fn integer_tick(v: &f64) -> String {
     }
 }
 
+/// A tick of a log axis: the value its coordinate (a base-10 logarithm) stands for. Over a
+/// span of more than a decade and a half only whole powers of ten are written.
+fn log_tick(v: f64, span: f64) -> String {
+    let whole = (v - v.round()).abs() < 1e-9;
+    if span > 1.5 && !whole {
+        return String::new();
+    }
+    short_number(10f64.powf(if whole { v.round() } else { v }))
+}
+
+/// The category at a whole-number tick, shortened to `chars`; blank between categories.
+fn category_tick(categories: &[String], v: f64, chars: usize) -> String {
+    let i = v.round();
+    if (v - i).abs() > 1e-9 || i < 0.0 {
+        return String::new();
+    }
+    categories
+        .get(i as usize)
+        .map(|c| shorten(c, chars))
+        .unwrap_or_default()
+}
+
 /// Grid, ticks and axis descriptions.
 fn axes<DB: DrawingBackend>(ctx: &mut XyContext<'_, DB>, p: &XyPanel) -> Result<()> {
+    let span = p.x_range.1 - p.x_range.0;
+    let log = |v: &f64| log_tick(*v, span);
+    let (width, _) = ctx.plotting_area().dim_in_pixel();
+    let categories = match &p.x_axis {
+        XAxis::Categories(c) => c.as_slice(),
+        _ => &[],
+    };
+    let chars = ((f64::from(width) / categories.len().max(1) as f64) / (TICK_PX * 0.6)) as usize;
+    let category = |v: &f64| category_tick(categories, *v, chars.clamp(3, 24));
     let mut mesh = ctx.configure_mesh();
-    if p.x_integer {
-        // At most one tick per unit, so that plotters' round steps are whole numbers.
-        let span = (p.x_range.1 - p.x_range.0).floor().max(0.0) as usize;
-        mesh.x_labels(span.clamp(1, 5) + 1)
-            .x_label_formatter(&integer_tick);
-    } else {
-        mesh.x_labels(6);
+    match &p.x_axis {
+        XAxis::Plain => {
+            mesh.x_labels(6);
+        }
+        XAxis::Integer => {
+            // At most one tick per unit, so that plotters' round steps are whole numbers.
+            let span = span.floor().max(0.0) as usize;
+            mesh.x_labels(span.clamp(1, 5) + 1)
+                .x_label_formatter(&integer_tick);
+        }
+        XAxis::Log10 => {
+            mesh.x_labels(if span > 1.5 { 12 } else { 6 })
+                .x_label_formatter(&log);
+        }
+        XAxis::Categories(c) => {
+            mesh.x_labels(c.len().clamp(1, 12) + 1)
+                .x_label_formatter(&category);
+        }
     }
     mesh.x_desc(p.x_label.as_str())
         .y_desc(p.y_label.as_str())
@@ -439,6 +491,126 @@ fn bars<DB: DrawingBackend>(
     Ok(())
 }
 
+/// Room right of the plotting area of parallel coordinates: the colour bar and its texts.
+const PARALLEL_RIGHT: i32 = 150;
+
+/// Parallel coordinates: evenly spaced vertical axes, one polyline per record coloured by its
+/// shade (the best drawn last, on top), and a colour bar at the right.
+fn parallel<DB: DrawingBackend>(
+    p: &ParallelPanel,
+    title: &str,
+    area: &DrawingArea<DB, Shift>,
+) -> Result<()> {
+    let (w, h) = area.dim_in_pixel();
+    let (w, h) = (w as i32, h as i32);
+    area.draw(&Text::new(
+        title,
+        (w / 2, 24),
+        text(TITLE_PT, &INK, HPos::Center, VPos::Center),
+    ))
+    .map_err(fail)?;
+    let n = p.axes.len() as i32;
+    let (left, right) = (80, w - PARALLEL_RIGHT);
+    let (top, bottom) = (64, h - 78);
+    let spacing = if n > 1 {
+        (right - left) / (n - 1)
+    } else {
+        right - left
+    };
+    let axis_x = |i: usize| {
+        if n > 1 {
+            left + i as i32 * spacing
+        } else {
+            (left + right) / 2
+        }
+    };
+    let y_of = |v: f64| bottom - (v * f64::from(bottom - top)).round() as i32;
+    let mut order: Vec<usize> = (0..p.lines.len()).collect();
+    order.sort_by(|&a, &b| p.shade[a].total_cmp(&p.shade[b]));
+    for i in order {
+        let points: Vec<(i32, i32)> = p.lines[i]
+            .iter()
+            .enumerate()
+            .filter_map(|(k, v)| v.map(|v| (axis_x(k), y_of(v))))
+            .collect();
+        let color = blues(0.25 + 0.75 * p.shade[i]).mix(0.85);
+        if points.len() == 1 {
+            area.draw(&Circle::new(points[0], 2, color.filled()))
+                .map_err(fail)?;
+        } else {
+            area.draw(&PathElement::new(points, color.stroke_width(1)))
+                .map_err(fail)?;
+        }
+    }
+    let axis_style = RGBColor(90, 90, 90).stroke_width(1);
+    let tick_chars = ((f64::from(spacing.max(60)) - 16.0) / (TICK_PX * 0.62)) as usize;
+    let label_chars = ((f64::from(spacing.max(60)) * 2.0 - 10.0) / (AXIS_PX * 0.62)) as usize;
+    let right_text = text(TICK_PT, &INK, HPos::Right, VPos::Center);
+    let below = text(AXIS_PT, &INK, HPos::Center, VPos::Top);
+    for (k, axis) in p.axes.iter().enumerate() {
+        let x = axis_x(k);
+        area.draw(&PathElement::new(vec![(x, top), (x, bottom)], axis_style))
+            .map_err(fail)?;
+        for (pos, label) in &axis.ticks {
+            let y = y_of(*pos);
+            area.draw(&PathElement::new(vec![(x - 4, y), (x, y)], axis_style))
+                .map_err(fail)?;
+            let label = shorten(label, tick_chars.clamp(3, 14));
+            // A light backdrop keeps the label legible over the lines.
+            let half = (TICK_PX * 0.6) as i32;
+            let wide = text_width(&label, TICK_PX).ceil() as i32;
+            area.draw(&Rectangle::new(
+                [(x - 8 - wide, y - half), (x - 5, y + half)],
+                WHITE.mix(0.8).filled(),
+            ))
+            .map_err(fail)?;
+            area.draw(&Text::new(label, (x - 6, y), right_text.clone()))
+                .map_err(fail)?;
+        }
+        // Neighbouring labels alternate between two lines when they are too wide for one.
+        let stagger = if k % 2 == 1 && n > 2 { 24 } else { 0 };
+        area.draw(&Text::new(
+            shorten(&axis.label, label_chars.clamp(4, 40)),
+            (x, bottom + 12 + stagger),
+            below.clone(),
+        ))
+        .map_err(fail)?;
+    }
+    // The colour bar: shade 1 at the top.
+    let bar_x = w - PARALLEL_RIGHT + 40;
+    let steps = 40;
+    for s in 0..steps {
+        let y0 = top + (bottom - top) * s / steps;
+        let y1 = top + (bottom - top) * (s + 1) / steps;
+        let shade = 1.0 - (f64::from(s) + 0.5) / f64::from(steps);
+        area.draw(&Rectangle::new(
+            [(bar_x, y0), (bar_x + 14, y1)],
+            blues(0.25 + 0.75 * shade).filled(),
+        ))
+        .map_err(fail)?;
+    }
+    let left_text = text(TICK_PT, &INK, HPos::Left, VPos::Center);
+    area.draw(&Text::new(
+        shorten(&p.shade_ends.1, 12),
+        (bar_x + 20, top + 6),
+        left_text.clone(),
+    ))
+    .map_err(fail)?;
+    area.draw(&Text::new(
+        shorten(&p.shade_ends.0, 12),
+        (bar_x + 20, bottom - 6),
+        left_text,
+    ))
+    .map_err(fail)?;
+    area.draw(&Text::new(
+        shorten(&p.shade_label, 18),
+        (w - 8, top - 20),
+        text(TICK_PT, &INK, HPos::Right, VPos::Center),
+    ))
+    .map_err(fail)?;
+    Ok(())
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -447,6 +619,23 @@ mod tests {
     fn shorten_cuts_on_characters() {
         assert_eq!(shorten("abc", 5), "abc");
         assert_eq!(shorten("ééééééé", 4), "ééé…");
+    }
+
+    #[test]
+    fn ticks_of_log_and_category_axes() {
+        assert_eq!(short_number(0.001), "0.001");
+        assert_eq!(short_number(0.012345), "0.0123");
+        assert_eq!(short_number(250.0), "250");
+        assert_eq!(short_number(1e-5), "1e-5");
+        assert_eq!(short_number(3.0e6), "3e6");
+        assert_eq!(log_tick(-2.0, 3.0), "0.01");
+        assert_eq!(log_tick(-2.5, 3.0), "");
+        assert_eq!(log_tick(0.5, 1.0), "3.16");
+        let c = vec!["gbdt".to_string(), "dart".to_string()];
+        assert_eq!(category_tick(&c, 1.0, 10), "dart");
+        assert_eq!(category_tick(&c, 0.5, 10), "");
+        assert_eq!(category_tick(&c, 2.0, 10), "");
+        assert_eq!(category_tick(&c, -1.0, 10), "");
     }
 
     #[test]

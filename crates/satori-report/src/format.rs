@@ -34,6 +34,25 @@ pub(crate) fn metric(v: f64) -> String {
     }
 }
 
+/// A number in at most three significant digits, scientific outside 0.001 to 100 000.
+pub(crate) fn short_number(v: f64) -> String {
+    let a = v.abs();
+    if !v.is_finite() || a == 0.0 {
+        return fixed(v, 0);
+    }
+    if !(1e-3..1e5).contains(&a) {
+        let s = format!("{v:.1e}");
+        return s.replace(".0e", "e");
+    }
+    let decimals = (2 - a.log10().floor() as i32).max(0) as usize;
+    let s = format!("{v:.decimals$}");
+    if s.contains('.') {
+        s.trim_end_matches('0').trim_end_matches('.').to_string()
+    } else {
+        s
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -3,7 +3,7 @@
 use satori_core::Result;
 pub use satori_core::TrainingHistory;
 
-use crate::chart::{Chart, Mark, Panel, Series, XyPanel, padded_range, thin_polyline};
+use crate::chart::{Chart, Mark, Panel, Series, XAxis, XyPanel, padded_range, thin_polyline};
 
 /// The learning curves: the metric on the training (and validation) data per iteration.
 pub fn learning_curve_chart(history: &TrainingHistory) -> Result<Chart> {
@@ -48,7 +48,7 @@ pub fn learning_curve_chart(history: &TrainingHistory) -> Result<Chart> {
             x_range,
             y_range,
             series,
-            x_integer: true,
+            x_axis: XAxis::Integer,
         }),
     )
 }

@@ -13,6 +13,12 @@
 //! [`Chart::png`]. Odd input (no rows, one class, NaN scores) is an [`Error`](satori_core::Error),
 //! never a panic.
 //!
+//! The search report of `satori tune`: [`render_tune_report`] writes a [`TuneReportInput`] (a
+//! [`satori_tune::TuneOutcome`] and its parameter importances, [`tune_importances`]) as one
+//! self-contained page with the leaderboard and the optimisation history, parameter importance,
+//! slice, parallel-coordinate and intermediate-value pictures; [`tune_report_charts`] gives the
+//! same pictures as charts of their own.
+//!
 //! ```
 //! use ndarray::array;
 //! use satori_report::{ClassScores, roc_chart};
@@ -39,6 +45,7 @@ mod raster;
 mod regression;
 mod render;
 mod report;
+mod tuning;
 
 pub use chart::Chart;
 pub use classification::{
@@ -52,4 +59,9 @@ pub use render::PNG_SIGNATURE;
 pub use report::{
     CALIBRATION_BINS, Outcomes, PICTURE_NAMES, ReportChart, ReportInput, SCORE_BINS, render_report,
     report_charts,
+};
+pub use tuning::{
+    MAX_TRIAL_LINES, TOP_TRIALS, TUNE_PICTURE_NAMES, TuneReportInput, intermediate_values_chart,
+    optimization_history_chart, parallel_coordinate_chart, param_importance_chart,
+    render_tune_report, slice_chart, tune_importances, tune_report_charts,
 };

@@ -4,7 +4,7 @@
 use ndarray::ArrayView1;
 use satori_core::{Error, Result};
 
-use crate::chart::{Chart, Mark, Panel, Series, XyPanel, padded_range, stride_sample};
+use crate::chart::{Chart, Mark, Panel, Series, XAxis, XyPanel, padded_range, stride_sample};
 use crate::format::count;
 
 /// Most points a scatter plot draws; larger inputs show every k-th row.
@@ -76,7 +76,7 @@ pub fn predicted_vs_actual_chart(
                 ),
                 Series::new(Some("rows".into()), 0, Mark::Scatter(points)),
             ],
-            x_integer: false,
+            x_axis: XAxis::Plain,
         }),
     )
 }
@@ -112,7 +112,7 @@ pub fn residuals_chart(y_true: ArrayView1<'_, f64>, y_pred: ArrayView1<'_, f64>)
                 ),
                 Series::new(Some("rows".into()), 0, Mark::Scatter(points)),
             ],
-            x_integer: false,
+            x_axis: XAxis::Plain,
         }),
     )
 }

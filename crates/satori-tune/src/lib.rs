@@ -46,11 +46,13 @@ pub mod trial;
 
 pub mod auto;
 pub mod cv_search;
+pub mod importance;
 pub mod multi;
 pub mod multi_search;
 
 pub use auto::{AutoOutcome, auto_select};
 pub use cv_search::{TuneOutcome, TuneRequest, default_space, tune};
+pub use importance::param_importances;
 pub use multi::{
     MultiRecord, MultiResult, MultiSampler, MultiStudy, MultiStudyConfig, Nsga2Sampler,
 };

@@ -17,7 +17,9 @@ use serde::Serialize;
 use crate::args::{ModelArgs, ReadArgs, now, read_options, read_table};
 use crate::output::{num, print_json, table};
 use crate::progress::TermProgress;
+use crate::report::{ReportOutputs, check_plots_named, say_written, write_pictures};
 use crate::stdio::check_output;
+use satori_report::{TuneReportInput, render_tune_report, tune_report_charts};
 
 #[derive(Debug, Args)]
 #[command(
@@ -86,6 +88,14 @@ pub struct TuneArgs {
     /// Write the best parameters as a pipeline TOML file that `satori train --pipeline` takes.
     #[arg(long, value_name = "FILE")]
     pub best_params: Option<PathBuf>,
+    /// Write the search report (optimisation history, parameter importances, slice and
+    /// parallel-coordinate plots, the leaderboard) as one self-contained HTML file.
+    #[arg(long, value_name = "FILE")]
+    pub report: Option<PathBuf>,
+    /// Write each picture of the search report as SVG and PNG into this existing folder
+    /// (history, importance, slice, parallel, intermediate).
+    #[arg(long, value_name = "DIR")]
+    pub plots: Option<PathBuf>,
     /// Keep the study in this SQLite file (created if absent): every trial is stored as it is
     /// asked and as it is told, so a killed run loses no finished trial.
     #[arg(long, value_name = "FILE")]
@@ -144,6 +154,32 @@ pub fn run(args: TuneArgs, progress: &TermProgress) -> anyhow::Result<()> {
         let mut all = inputs.clone();
         all.extend(args.out.as_deref());
         check_output("--best-params", p, &all)?;
+    }
+    if let Some(p) = &args.report {
+        let mut all = inputs.clone();
+        all.extend(args.out.as_deref());
+        all.extend(args.best_params.as_deref());
+        check_output("--report", p, &all)?;
+    }
+    if let Some(dir) = &args.plots {
+        let mut all = inputs.clone();
+        all.extend(args.out.as_deref());
+        all.extend(args.best_params.as_deref());
+        all.extend(args.report.as_deref());
+        check_plots_named(dir, satori_report::TUNE_PICTURE_NAMES, &all)?;
+    }
+    if (args.report.is_some() || args.plots.is_some())
+        && (!args.objectives.is_empty() || args.what.model.as_deref() == Some("auto"))
+    {
+        return Err(satori_core::Error::param(
+            if args.report.is_some() {
+                "--report"
+            } else {
+                "--plots"
+            },
+            "the search report covers a search of one model and one objective, for now",
+        )
+        .into());
     }
     if let Some(p) = &args.study {
         let mut all = inputs.clone();
@@ -269,6 +305,7 @@ pub fn run(args: TuneArgs, progress: &TermProgress) -> anyhow::Result<()> {
     if let Some(out) = &args.out {
         refit(&args, &data, &request, &request.model, &best, out, progress)?;
     }
+    let pictures = write_search_report(&args, &request, &outcome)?;
     let summary = TuneJson {
         command: "tune",
         data: args.data.display().to_string(),
@@ -287,7 +324,44 @@ pub fn run(args: TuneArgs, progress: &TermProgress) -> anyhow::Result<()> {
         return print_json(&summary);
     }
     print_leaderboard(&summary);
+    say_written(
+        ReportOutputs {
+            html: args.report.as_deref(),
+            plots: args.plots.as_deref(),
+        },
+        &pictures,
+        progress,
+    );
     Ok(())
+}
+
+/// Write `--report` and `--plots` of a finished search; returns the picture files.
+fn write_search_report(
+    args: &TuneArgs,
+    request: &TuneRequest,
+    outcome: &TuneOutcome,
+) -> anyhow::Result<Vec<PathBuf>> {
+    if args.report.is_none() && args.plots.is_none() {
+        return Ok(Vec::new());
+    }
+    let mut input = TuneReportInput::new(
+        format!("Tuning {} for `{}`", request.model, request.target.name),
+        outcome.clone(),
+        args.seed,
+    );
+    input.data = Some(args.data.display().to_string());
+    input.target = Some(request.target.name.clone());
+    input.model = Some(request.model.clone());
+    if let Some(path) = &args.report {
+        satori_core::fs::write_atomic(path, render_tune_report(&input)?.as_bytes())?;
+    }
+    match &args.plots {
+        Some(dir) => {
+            let charts = tune_report_charts(&input.outcome, input.importances.as_deref().ok())?;
+            write_pictures(dir, &charts)
+        }
+        None => Ok(Vec::new()),
+    }
 }
 
 /// What a study file's study is made for: the data file's checksum, the target, the model, the

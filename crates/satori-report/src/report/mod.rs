@@ -250,7 +250,8 @@ pub const PICTURE_NAMES: &[&str] = &[
 /// One picture of a report.
 #[derive(Debug, Clone)]
 pub struct ReportChart {
-    /// Its stable name, one of [`PICTURE_NAMES`] (`roc`, `confusion`, `importance`, …).
+    /// Its stable name, one of [`PICTURE_NAMES`] (`roc`, `confusion`, `importance`, …), or of
+    /// [`crate::TUNE_PICTURE_NAMES`] for the search report.
     pub name: &'static str,
     /// The chart, ready for [`Chart::svg`] and [`Chart::png`].
     pub chart: Chart,
