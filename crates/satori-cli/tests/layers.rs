@@ -78,6 +78,11 @@ fn allowed() -> BTreeMap<&'static str, Vec<&'static str>> {
     ] {
         m.insert(service, workflow_and_below.clone());
     }
+    // The report draws what the other services produce (a search, explanations, a compression),
+    // so within the services it sits above them; none of them draws.
+    let mut report = workflow_and_below.clone();
+    report.extend(["satori-tune", "satori-explain", "satori-compress"]);
+    m.insert("satori-report", report);
     m.insert("satori-serve", above_services);
     m.insert("satori-cli", everything);
     m.insert("satori-testkit", core);
