@@ -1,5 +1,6 @@
 //! Hyperparameter search for satori: search spaces over `--set` paths, an ask/tell [`Study`],
-//! grid, random and TPE samplers, and median and successive-halving pruners.
+//! grid, random, TPE, quasi-random (Sobol, Latin hypercube), Gaussian-process, CMA-ES and
+//! genetic-algorithm samplers, and median and successive-halving pruners.
 //!
 //! The search itself knows nothing of models, so it can drive any objective; [`cv_search`]
 //! runs it over satori's cross-validation of a whole pipeline (the flow behind `satori tune`).
@@ -46,7 +47,10 @@ pub mod cv_search;
 
 pub use cv_search::{TuneOutcome, TuneRequest, default_space, tune};
 pub use pruner::{MedianPruner, Pruner, SuccessiveHalvingPruner};
-pub use sampler::{GridSampler, RandomSampler, Sampler, TpeSampler};
+pub use sampler::{
+    CmaEsSampler, Crossover, GaSampler, GpSampler, GridSampler, LhsSampler, RandomSampler, Sampler,
+    SobolSampler, TpeSampler,
+};
 pub use space::{Condition, Distribution, Param, Point, SearchSpace, value_eq};
 pub use study::{Study, StudyConfig};
 pub use trial::{Direction, Trial, TrialRecord, TrialResult, TrialState};
