@@ -238,12 +238,12 @@ impl Cma {
             .collect();
         let mut yw = vec![0.0; n];
         for (w, y) in self.weights.iter().zip(&ys) {
-            for i in 0..n {
-                yw[i] += w * y[i];
+            for (a, b) in yw.iter_mut().zip(y) {
+                *a += w * b;
             }
         }
-        for i in 0..n {
-            self.mean[i] += self.sigma * yw[i];
+        for (m, y) in self.mean.iter_mut().zip(&yw) {
+            *m += self.sigma * y;
         }
         // C^(−1/2) y_w = B D⁻¹ Bᵀ y_w.
         let bty: Vec<f64> = (0..n)
@@ -260,8 +260,8 @@ impl Cma {
         let hsig = ps_norm / decay.max(1e-300).sqrt() < (1.4 + 2.0 / (n as f64 + 1.0)) * self.chi_n;
         let hsig = if hsig { 1.0 } else { 0.0 };
         let cc_term = (self.cc * (2.0 - self.cc) * self.mueff).sqrt();
-        for i in 0..n {
-            self.pc[i] = (1.0 - self.cc) * self.pc[i] + hsig * cc_term * yw[i];
+        for (p, y) in self.pc.iter_mut().zip(&yw) {
+            *p = (1.0 - self.cc) * *p + hsig * cc_term * y;
         }
         let keep = 1.0 - self.c1 - self.cmu + (1.0 - hsig) * self.c1 * self.cc * (2.0 - self.cc);
         for i in 0..n {

@@ -299,13 +299,12 @@ fn clamp_theta(theta: &mut [f64]) {
     theta[d + 1] = theta[d + 1].clamp(LOG_SN.0, LOG_SN.1);
 }
 
+/// A function with its gradient, `None` where it cannot be evaluated.
+type Differentiable<'a> = &'a dyn Fn(&[f64]) -> Option<(f64, Vec<f64>)>;
+
 /// Minimise `f` from `x0` by L-BFGS (memory 6) with a backtracking line search, projecting
-/// onto the bounds after each step. Returns the best point and value seen.
-fn lbfgs(
-    f: &dyn Fn(&[f64]) -> Option<(f64, Vec<f64>)>,
-    x0: Vec<f64>,
-    iterations: usize,
-) -> Option<(Vec<f64>, f64)> {
+/// onto the bounds after each step. Returns the last point and its value (each step lowers it).
+fn lbfgs(f: Differentiable<'_>, x0: Vec<f64>, iterations: usize) -> Option<(Vec<f64>, f64)> {
     let mut x = x0;
     clamp_theta(&mut x);
     let (mut fx, mut g) = f(&x)?;
@@ -373,7 +372,7 @@ fn lbfgs(
         x = xn;
         fx = fn_;
         g = gn;
-        if improvement.abs() < 1e-7 * fx.abs().max(1.0) || dot(&g, &g).sqrt() < 1e-5 {
+        if improvement.abs() < 1e-5 * fx.abs().max(1.0) || dot(&g, &g).sqrt() < 1e-4 {
             break;
         }
     }

@@ -46,21 +46,27 @@ pub(crate) fn solve_upper_t(l: &[f64], n: usize, b: &mut [f64]) {
 
 /// `A⁻¹` from the Cholesky factor of `A`.
 pub(crate) fn cholesky_inverse(l: &[f64], n: usize) -> Vec<f64> {
-    // L⁻¹ column by column, then A⁻¹ = L⁻ᵀ L⁻¹.
-    let mut linv = vec![0.0; n * n];
+    // L⁻¹ column by column (column j is zero above row j), then A⁻¹ = L⁻ᵀ L⁻¹. Stored
+    // transposed, so that both loops read rows.
+    let mut linv_t = vec![0.0; n * n];
     for j in 0..n {
-        let mut e = vec![0.0; n];
-        e[j] = 1.0;
-        solve_lower(l, n, &mut e);
-        for i in 0..n {
-            linv[i * n + j] = e[i];
+        let col = &mut linv_t[j * n..(j + 1) * n];
+        col[j] = 1.0 / l[j * n + j];
+        for i in j + 1..n {
+            let row = &l[i * n + j..i * n + i];
+            let s: f64 = row.iter().zip(&col[j..i]).map(|(x, y)| x * y).sum();
+            col[i] = -s / l[i * n + i];
         }
     }
     let mut inv = vec![0.0; n * n];
     for i in 0..n {
         for j in 0..=i {
             // Σ_k L⁻¹[k][i] L⁻¹[k][j], k ≥ max(i, j) = i.
-            let s: f64 = (i..n).map(|k| linv[k * n + i] * linv[k * n + j]).sum();
+            let (ci, cj) = (
+                &linv_t[i * n + i..(i + 1) * n],
+                &linv_t[j * n + i..(j + 1) * n],
+            );
+            let s: f64 = ci.iter().zip(cj).map(|(x, y)| x * y).sum();
             inv[i * n + j] = s;
             inv[j * n + i] = s;
         }

@@ -144,7 +144,7 @@ impl SobolSampler {
         let Ok(index) = u32::try_from(number) else {
             return random::sample(space, trial_rng);
         };
-        let mut scramble_rng = rng(derive_seed(seed, 0x536f_626f_6c));
+        let mut scramble_rng = rng(derive_seed(seed, 0x0053_6f62_6f6c));
         let mut proposal = vec![None; space.len()];
         for (dim, slot) in proposal.iter_mut().enumerate().take(SOBOL_MAX_DIMS) {
             let mut v = directions(dim);
@@ -235,7 +235,7 @@ impl LhsSampler {
         if number >= n as u64 {
             return random::sample(space, trial_rng);
         }
-        let stream = derive_seed(seed, 0x4c48_53);
+        let stream = derive_seed(seed, 0x004c_4853);
         let mut proposal = vec![None; space.len()];
         for (dim, slot) in proposal.iter_mut().enumerate() {
             let mut perm: Vec<u32> = (0..n as u32).collect();
