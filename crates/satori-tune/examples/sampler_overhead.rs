@@ -1,8 +1,11 @@
 //! The samplers' own time per trial (ask + tell, objective excluded) up to 1,000 trials.
 //!
 //! ```sh
-//! cargo run --release -p satori-tune --example sampler_overhead [-- TRIALS SEEDS]
+//! cargo run --release -p satori-tune --example sampler_overhead [-- TRIALS SEEDS [SAMPLER…]]
 //! ```
+//!
+//! Samplers: `random`, `tpe`, `tpe-mv`, `sobol`, `lhs` (its `n` set to TRIALS), `gp`, `cmaes`,
+//! `ga`; all by default.
 //!
 //! The space is six parameters of every kind (log and linear floats, a log integer, a stepped
 //! integer, a choice, and a conditional float); the objective is a cheap closed form, so what is
@@ -15,7 +18,8 @@ use std::collections::BTreeMap;
 use std::time::Instant;
 
 use satori_tune::{
-    RandomSampler, Sampler, SearchSpace, Study, StudyConfig, TpeSampler, TrialResult,
+    CmaEsSampler, GaSampler, GpSampler, LhsSampler, RandomSampler, Sampler, SearchSpace,
+    SobolSampler, Study, StudyConfig, TpeSampler, TrialResult,
 };
 use serde_json::Value;
 
@@ -44,6 +48,7 @@ fn main() -> satori_core::Result<()> {
     let args: Vec<String> = std::env::args().collect();
     let trials: usize = args.get(1).and_then(|s| s.parse().ok()).unwrap_or(1000);
     let seeds: u64 = args.get(2).and_then(|s| s.parse().ok()).unwrap_or(3);
+    let only: Vec<&str> = args.iter().skip(3).map(String::as_str).collect();
     let space = SearchSpace::parse_specs([
         "model.learning_rate=float(0.001,0.3,log)",
         "model.l2_regularization=float(0,1)",
@@ -65,7 +70,15 @@ fn main() -> satori_core::Result<()> {
                 ..Default::default()
             }),
         ),
+        ("sobol", Sampler::Sobol(SobolSampler::default())),
+        ("lhs", Sampler::Lhs(LhsSampler { n: trials.max(1) })),
+        ("gp", Sampler::Gp(GpSampler::default())),
+        ("cmaes", Sampler::CmaEs(CmaEsSampler::default())),
+        ("ga", Sampler::Ga(GaSampler::default())),
     ] {
+        if !only.is_empty() && !only.contains(&name) {
+            continue;
+        }
         let mut per_seed: Vec<Vec<f64>> = Vec::new();
         let mut cpu_per_seed: Vec<Vec<f64>> = Vec::new();
         let mut slowest = Vec::new();

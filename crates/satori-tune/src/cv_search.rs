@@ -405,6 +405,17 @@ impl Prepared {
     }
 }
 
+/// The sampler for a search of `trials` trials: a Latin hypercube with its default size spans
+/// exactly the trials (one point per stratum of every parameter over the whole search).
+fn spanning(sampler: &Sampler, trials: usize) -> Sampler {
+    match sampler {
+        Sampler::Lhs(l) if *l == crate::LhsSampler::default() => Sampler::Lhs(crate::LhsSampler {
+            n: trials.clamp(1, crate::sampler::qmc::LHS_MAX_N),
+        }),
+        other => other.clone(),
+    }
+}
+
 /// The pruner with the folds as its resource: a trial reports after fold 0, 1, …, k − 1, so
 /// Hyperband's default `max_resource` (81, for boosting rounds) becomes the last fold's step,
 /// k − 1 (at least 1): three folds give one bracket (successive halving after the second fold),
@@ -456,7 +467,7 @@ pub(crate) fn run_search(
     let request = objective.request;
     let config = StudyConfig {
         direction: objective.prepared.direction,
-        sampler: request.sampler.clone(),
+        sampler: spanning(&request.sampler, trials),
         pruner: fold_resource(&request.pruner, objective.prepared.n_folds()),
         seed: request.seed,
     };

@@ -1,6 +1,7 @@
 //! Hyperparameter search for satori: search spaces over `--set` paths, an ask/tell [`Study`],
-//! grid, random and TPE samplers, median, successive-halving and Hyperband pruners, and study
-//! files in SQLite ([`StudyStore`]).
+//! grid, random, TPE, quasi-random (Sobol, Latin hypercube), Gaussian-process, CMA-ES and
+//! genetic-algorithm samplers, median, successive-halving and Hyperband pruners, multi-objective
+//! search with NSGA-II ([`MultiStudy`]), and study files in SQLite ([`StudyStore`]).
 //!
 //! The search itself knows nothing of models, so it can drive any objective; [`cv_search`]
 //! runs it over satori's cross-validation of a whole pipeline (the flow behind `satori tune`).
@@ -57,7 +58,10 @@ pub use multi::{
     MultiRecord, MultiResult, MultiSampler, MultiStudy, MultiStudyConfig, Nsga2Sampler,
 };
 pub use pruner::{HyperbandPruner, MedianPruner, Pruner, SuccessiveHalvingPruner};
-pub use sampler::{GridSampler, RandomSampler, Sampler, TpeSampler};
+pub use sampler::{
+    CmaEsSampler, Crossover, GaSampler, GpSampler, GridSampler, LhsSampler, RandomSampler, Sampler,
+    SobolSampler, TpeSampler,
+};
 pub use space::{Condition, Distribution, Param, Point, SearchSpace, value_eq};
 pub use storage::{StoredStudy, StudyStore, StudySummary};
 pub use study::{Study, StudyConfig};

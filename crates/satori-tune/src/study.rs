@@ -68,6 +68,9 @@ impl Study {
     pub fn new(space: SearchSpace, config: StudyConfig) -> Result<Self> {
         config.sampler.validate()?;
         config.pruner.validate()?;
+        if let Sampler::Sobol(s) = &config.sampler {
+            s.check_space(&space)?;
+        }
         let grid = match &config.sampler {
             Sampler::Grid(g) => Some(g.points(&space, config.seed)?),
             _ => None,
@@ -199,6 +202,47 @@ impl Study {
                     &self.space,
                     self.config.direction,
                     &history,
+                    &mut rng,
+                )))
+            }
+            Sampler::Sobol(s) => Ok(Some(s.sample(
+                &self.space,
+                self.config.seed,
+                number,
+                &mut rng,
+            ))),
+            Sampler::Lhs(s) => Ok(Some(s.sample(
+                &self.space,
+                self.config.seed,
+                number,
+                &mut rng,
+            ))),
+            Sampler::Gp(s) => {
+                let history = self.history();
+                Ok(Some(s.sample(
+                    &self.space,
+                    self.config.direction,
+                    &history,
+                    &mut rng,
+                )))
+            }
+            Sampler::CmaEs(s) => {
+                let history = self.history();
+                Ok(Some(s.sample(
+                    &self.space,
+                    self.config.direction,
+                    &history,
+                    number,
+                    &mut rng,
+                )))
+            }
+            Sampler::Ga(s) => {
+                let history = self.history();
+                Ok(Some(s.sample(
+                    &self.space,
+                    self.config.direction,
+                    &history,
+                    number,
                     &mut rng,
                 )))
             }

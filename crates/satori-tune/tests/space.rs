@@ -348,15 +348,25 @@ fn params_print_as_specs_that_parse_back() {
 #[test]
 fn samplers_and_pruners_by_name() {
     use satori_tune::{Pruner, Sampler};
-    for name in ["grid", "random", "tpe", "tpe-multivariate"] {
+    for name in [
+        "grid",
+        "random",
+        "tpe",
+        "tpe-multivariate",
+        "sobol",
+        "lhs",
+        "gp",
+        "cmaes",
+        "ga",
+    ] {
         name.parse::<Sampler>().unwrap();
     }
     for name in ["none", "median", "successive-halving", "sha", "hyperband"] {
         name.parse::<Pruner>().unwrap();
     }
-    let e = "cmaes".parse::<Sampler>().unwrap_err().to_string();
+    let e = "nsga2".parse::<Sampler>().unwrap_err().to_string();
     assert!(
-        e.contains("unknown sampler `cmaes`") && e.contains("tpe"),
+        e.contains("unknown sampler `nsga2`") && e.contains("tpe"),
         "{e}"
     );
     let e = "patient".parse::<Pruner>().unwrap_err().to_string();

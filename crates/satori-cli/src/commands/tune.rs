@@ -37,8 +37,9 @@ pub struct TuneArgs {
     /// Default: the pipeline file's [search] table, else the model family's own space.
     #[arg(long = "search", value_name = "PATH=SPEC")]
     pub search: Vec<String>,
-    /// The sampler: tpe (default; Optuna's TPE), random, grid, tpe-multivariate; with
-    /// --objective: nsga2 (default) or random.
+    /// The sampler: tpe (default; Optuna's TPE), random, grid, tpe-multivariate, sobol, lhs
+    /// (spanning --trials), gp (Gaussian process, expected improvement), cmaes, ga (genetic);
+    /// with --objective: nsga2 (default) or random.
     #[arg(long)]
     pub sampler: Option<String>,
     /// Stops poor trials after their first folds: median (default; Optuna's MedianPruner),

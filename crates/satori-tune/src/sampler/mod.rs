@@ -1,6 +1,12 @@
 //! Samplers: how the next trial's parameters are chosen.
 
+pub(crate) mod cmaes;
+pub(crate) mod cube;
+pub(crate) mod ga;
+pub(crate) mod gp;
 pub(crate) mod grid;
+pub(crate) mod linalg;
+pub(crate) mod qmc;
 pub(crate) mod random;
 pub(crate) mod tpe;
 
@@ -10,7 +16,11 @@ use serde::{Deserialize, Serialize};
 use crate::space::Point;
 use crate::trial::TrialRecord;
 
+pub use cmaes::CmaEsSampler;
+pub use ga::{Crossover, GaSampler};
+pub use gp::GpSampler;
 pub use grid::GridSampler;
+pub use qmc::{LhsSampler, SOBOL_MAX_DIMS, SobolSampler};
 pub use random::RandomSampler;
 pub use tpe::TpeSampler;
 
@@ -24,6 +34,17 @@ pub enum Sampler {
     Random(RandomSampler),
     /// The tree-structured Parzen estimator, with Optuna's defaults.
     Tpe(TpeSampler),
+    /// A scrambled Sobol sequence (quasi-random).
+    Sobol(SobolSampler),
+    /// Latin hypercube sampling over a known number of trials, then random search.
+    Lhs(LhsSampler),
+    /// Gaussian-process Bayesian optimisation with expected improvement.
+    Gp(GpSampler),
+    /// CMA-ES on the numeric parameters, choices at random.
+    #[serde(rename = "cmaes")]
+    CmaEs(CmaEsSampler),
+    /// A genetic algorithm.
+    Ga(GaSampler),
 }
 
 impl Default for Sampler {
@@ -36,8 +57,12 @@ impl Sampler {
     /// Check the sampler's settings.
     pub fn validate(&self) -> Result<()> {
         match self {
-            Sampler::Grid(_) | Sampler::Random(_) => Ok(()),
+            Sampler::Grid(_) | Sampler::Random(_) | Sampler::Sobol(_) => Ok(()),
             Sampler::Tpe(t) => t.validate(),
+            Sampler::Lhs(s) => s.validate(),
+            Sampler::Gp(s) => s.validate(),
+            Sampler::CmaEs(s) => s.validate(),
+            Sampler::Ga(s) => s.validate(),
         }
     }
 }
@@ -45,7 +70,8 @@ impl Sampler {
 impl std::str::FromStr for Sampler {
     type Err = satori_core::Error;
 
-    /// A sampler by name, with its defaults: `grid`, `random`, `tpe`, or `tpe-multivariate`.
+    /// A sampler by name, with its defaults: `grid`, `random`, `tpe`, `tpe-multivariate`,
+    /// `sobol`, `lhs`, `gp`, `cmaes` or `ga`.
     fn from_str(name: &str) -> Result<Self> {
         match name {
             "grid" => Ok(Sampler::Grid(GridSampler::default())),
@@ -55,10 +81,15 @@ impl std::str::FromStr for Sampler {
                 multivariate: true,
                 ..TpeSampler::default()
             })),
+            "sobol" => Ok(Sampler::Sobol(SobolSampler::default())),
+            "lhs" => Ok(Sampler::Lhs(LhsSampler::default())),
+            "gp" => Ok(Sampler::Gp(GpSampler::default())),
+            "cmaes" => Ok(Sampler::CmaEs(CmaEsSampler::default())),
+            "ga" => Ok(Sampler::Ga(GaSampler::default())),
             other => Err(satori_core::Error::param(
                 "sampler",
                 format!(
-                    "unknown sampler `{}`; samplers are grid, random, tpe, tpe-multivariate",
+                    "unknown sampler `{}`; samplers are grid, random, tpe, tpe-multivariate, sobol, lhs, gp, cmaes, ga",
                     satori_core::snippet(other)
                 ),
             )),
