@@ -1017,17 +1017,45 @@ fn the_search_report_and_its_pictures() {
 #[test]
 fn every_sampler_runs_from_the_command_line_and_repeats_at_any_thread_count() {
     let file = data("breast_cancer.csv");
-    for sampler in ["sobol", "lhs", "gp", "cmaes", "ga", "tpe-multivariate", "random"] {
+    for sampler in [
+        "sobol",
+        "lhs",
+        "gp",
+        "cmaes",
+        "ga",
+        "tpe-multivariate",
+        "random",
+    ] {
         let run = |threads: &str| {
             json(&[
-                "--threads", threads, "tune", &file, "--target", "diagnosis", "--model", "tree",
-                "--sampler", sampler, "--trials", "14", "--pruner", "none", "--json",
+                "--threads",
+                threads,
+                "tune",
+                &file,
+                "--target",
+                "diagnosis",
+                "--model",
+                "tree",
+                "--sampler",
+                sampler,
+                "--trials",
+                "14",
+                "--pruner",
+                "none",
+                "--json",
             ])
         };
         let j = run("2");
         let rows = trial_rows(&j);
         assert_eq!(rows.len(), 14, "{sampler}");
-        assert!(rows.iter().all(|t| t.1 == "complete"), "{sampler}: {rows:?}");
-        assert_eq!(params_and_values(&run("1")), params_and_values(&j), "{sampler}");
+        assert!(
+            rows.iter().all(|t| t.1 == "complete"),
+            "{sampler}: {rows:?}"
+        );
+        assert_eq!(
+            params_and_values(&run("1")),
+            params_and_values(&j),
+            "{sampler}"
+        );
     }
 }

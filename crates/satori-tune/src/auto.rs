@@ -9,12 +9,14 @@
 use std::collections::BTreeMap;
 use std::time::{Duration, Instant};
 
-use satori_core::{Error, Progress, Result, Task};
+use satori_core::{Progress, Result, Task};
 use satori_data::Table;
 use serde::Serialize;
 use serde_json::Value;
 
-use crate::cv_search::{Costs, Objective, Prepared, default_space, override_text, run_search};
+use crate::cv_search::{
+    Costs, Objective, Prepared, all_failed, default_space, override_text, run_search,
+};
 use crate::{Direction, TrialRecord, TrialResult, TrialState, TuneRequest};
 
 /// One configuration of the portfolio: a family and its settings.
@@ -210,14 +212,10 @@ pub fn auto_select(
     }
     progress.finish();
     let Some(best) = best_of(&leaderboard, direction, |_| true).cloned() else {
-        let first = leaderboard
-            .iter()
-            .find_map(|e| e.fail_reason.clone())
-            .unwrap_or_else(|| "nothing ran".into());
-        return Err(Error::InvalidData(format!(
-            "every configuration failed; the first: {}",
-            satori_core::clip(&first, 300)
-        )));
+        return Err(all_failed(
+            "configuration",
+            leaderboard.iter().map(|e| e.fail_reason.as_deref()),
+        ));
     };
     Ok(AutoOutcome {
         task: prepared.task,

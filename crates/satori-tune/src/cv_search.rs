@@ -285,15 +285,10 @@ pub fn tune(table: &Table, request: &TuneRequest, progress: &dyn Progress) -> Re
         }
     }
     let Some(best) = run.best.map(|n| run.trials[n as usize].clone()) else {
-        let first = run
-            .trials
-            .iter()
-            .find_map(|t| t.fail_reason.clone())
-            .unwrap_or_else(|| "no trial ran".into());
-        return Err(Error::InvalidData(format!(
-            "every trial failed; the first: {}",
-            satori_core::clip(&first, 300)
-        )));
+        return Err(all_failed(
+            "trial",
+            run.trials.iter().map(|t| t.fail_reason.as_deref()),
+        ));
     };
     Ok(TuneOutcome {
         metric: prepared.metric.clone(),
@@ -754,6 +749,23 @@ impl<'a> Objective<'a> {
             Err(e) => Ok((failed(e)?, None)),
         }
     }
+}
+
+/// The error of a search in which nothing completed: the first failure's reason (`what`: trial or
+/// configuration).
+pub(crate) fn all_failed<'a>(
+    what: &str,
+    reasons: impl IntoIterator<Item = Option<&'a str>>,
+) -> Error {
+    let first = reasons
+        .into_iter()
+        .flatten()
+        .next()
+        .unwrap_or("nothing ran to the end");
+    Error::InvalidData(format!(
+        "every {what} failed; the first: {}",
+        satori_core::clip(first, 300)
+    ))
 }
 
 /// A failed fit as a failed trial, except a path that names no parameter: that fails every trial

@@ -9,7 +9,7 @@ use satori_core::{Error, Progress, Result};
 use satori_data::Table;
 use serde::Serialize;
 
-use crate::cv_search::{Costs, Objective, Prepared, default_space, override_text};
+use crate::cv_search::{Costs, Objective, Prepared, all_failed, default_space, override_text};
 use crate::multi::{MultiRecord, MultiResult, MultiSampler, MultiStudy, MultiStudyConfig};
 use crate::{Direction, Pruner, Trial, TrialResult, TrialState, TuneRequest};
 
@@ -189,14 +189,10 @@ pub fn tune_multi(
         )
         .map(|(_, r)| r.clone());
     let Some(best) = best else {
-        let first = trials
-            .iter()
-            .find_map(|t| t.fail_reason.clone())
-            .unwrap_or_else(|| "no trial ran".into());
-        return Err(Error::InvalidData(format!(
-            "every trial failed; the first: {}",
-            satori_core::clip(&first, 300)
-        )));
+        return Err(all_failed(
+            "trial",
+            trials.iter().map(|t| t.fail_reason.as_deref()),
+        ));
     };
     Ok(MultiOutcome {
         objectives: names,

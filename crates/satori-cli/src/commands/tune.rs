@@ -300,12 +300,7 @@ pub fn run(args: TuneArgs, progress: &TermProgress) -> anyhow::Result<()> {
     }
     let outcome = tune(&data, &request, progress)?;
     let best = outcome.best_overrides(&request);
-    if let Some(path) = &args.best_params {
-        satori_core::fs::write_atomic(path, best_params_toml(&best)?.as_bytes())?;
-    }
-    if let Some(out) = &args.out {
-        refit(&args, &data, &request, &request.model, &best, out, progress)?;
-    }
+    write_best(&args, &data, &request, &request.model, &best, progress)?;
     let pictures = write_search_report(&args, &request, &outcome)?;
     let summary = TuneJson {
         command: "tune",
@@ -394,6 +389,24 @@ fn fingerprint(args: &TuneArgs, request: &TuneRequest) -> anyhow::Result<String>
     Ok(text)
 }
 
+/// Write `--best-params` and, with `--out`, refit `model` with `overrides` on every row.
+fn write_best(
+    args: &TuneArgs,
+    data: &satori_data::Table,
+    request: &TuneRequest,
+    model: &str,
+    overrides: &[(String, String)],
+    progress: &TermProgress,
+) -> anyhow::Result<()> {
+    if let Some(path) = &args.best_params {
+        satori_core::fs::write_atomic(path, best_params_toml(overrides)?.as_bytes())?;
+    }
+    if let Some(out) = &args.out {
+        refit(args, data, request, model, overrides, out, progress)?;
+    }
+    Ok(())
+}
+
 /// Refit `model` with `overrides` on every row and write the model file.
 fn refit(
     args: &TuneArgs,
@@ -455,12 +468,7 @@ fn run_multi(
             .iter()
             .map(|(k, v)| (k.clone(), override_text(v))),
     );
-    if let Some(path) = &args.best_params {
-        satori_core::fs::write_atomic(path, best_params_toml(&best)?.as_bytes())?;
-    }
-    if let Some(out) = &args.out {
-        refit(args, data, &request, &request.model, &best, out, progress)?;
-    }
+    write_best(args, data, &request, &request.model, &best, progress)?;
     let summary = MultiJson {
         command: "tune",
         data: args.data.display().to_string(),
@@ -565,20 +573,7 @@ fn run_auto(
         .kind()
         .to_string();
     let best = outcome.best_overrides(&request, &kind);
-    if let Some(path) = &args.best_params {
-        satori_core::fs::write_atomic(path, best_params_toml(&best)?.as_bytes())?;
-    }
-    if let Some(out) = &args.out {
-        refit(
-            args,
-            data,
-            &request,
-            &outcome.best.family,
-            &best,
-            out,
-            progress,
-        )?;
-    }
+    write_best(args, data, &request, &outcome.best.family, &best, progress)?;
     let summary = AutoJson {
         command: "tune",
         data: args.data.display().to_string(),
