@@ -191,6 +191,16 @@ fn ga_beats_random_search() {
     beats_random("GA", ga(), "Rosenbrock", 300, 7, 0.5);
 }
 
+/// TPE on the same functions as the others (Branin and Rosenbrock are also in samplers.rs, over
+/// more seeds): the three standard functions for every model-based sampler.
+#[test]
+fn tpe_beats_random_search_on_the_standard_functions() {
+    let tpe = || Sampler::Tpe(satori_tune::TpeSampler::default());
+    beats_random("TPE", tpe(), "Branin", 100, 7, 0.5);
+    beats_random("TPE", tpe(), "Hartmann-6", 150, 7, 0.3);
+    beats_random("TPE", tpe(), "Rosenbrock", 150, 7, 0.3);
+}
+
 /// The unit coordinates of `n` trials of a study over `d` parameters `float(0,1)`.
 fn unit_points(sampler: Sampler, seed: u64, n: usize, d: usize) -> Vec<Vec<f64>> {
     let space = owned_specs((0..d).map(|i| format!("u.x{i}=float(0,1)")));
