@@ -388,9 +388,9 @@ fn model_auto_tries_the_portfolio_cheapest_first_then_searches_the_best_family()
             "baseline",
             "logistic",
             "gbm",
+            "gbm",
             "extra_trees",
             "forest",
-            "gbm",
             "mlp"
         ]
     );
@@ -439,6 +439,28 @@ fn model_auto_tries_the_portfolio_cheapest_first_then_searches_the_best_family()
     assert_eq!(t["model"], kind);
     let h = json(&["inspect", &model, "--json"]);
     assert_eq!(h["model_kind"], kind);
+
+    // A budget already spent still gives one model beyond the baseline, then stops.
+    let quick = json(&[
+        "tune",
+        &file,
+        "--target",
+        "class",
+        "--model",
+        "auto",
+        "--time-budget",
+        "0.01s",
+        "--json",
+    ]);
+    let families: Vec<&str> = quick["leaderboard"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|e| e["family"].as_str().unwrap())
+        .collect();
+    assert_eq!(families, ["baseline", "logistic"]);
+    assert_eq!(quick["stopped_by"], "time budget");
+    assert_eq!(quick["best"]["family"], "logistic");
 
     // A space needs one model.
     assert_user_error(

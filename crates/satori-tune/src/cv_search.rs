@@ -573,6 +573,9 @@ pub(crate) struct Objective<'a> {
     model: String,
     /// Measure the size of the fitted model (a multi-objective search minimising it).
     pub(crate) measure_size: bool,
+    /// Start no fold after this instant (`--model auto`'s strict time budget): a configuration
+    /// cut short fails with the reason, so the budget is overrun by at most the folds running.
+    pub(crate) deadline: Option<Instant>,
 }
 
 impl<'a> Objective<'a> {
@@ -588,6 +591,7 @@ impl<'a> Objective<'a> {
             prepared,
             model: model.to_string(),
             measure_size: false,
+            deadline: None,
         }
     }
 
@@ -661,9 +665,21 @@ impl<'a> Objective<'a> {
         match pruning {
             None => {
                 // Nothing to stop early: every fold at once.
+                let late = |i: usize| {
+                    self.deadline.is_some_and(|d| Instant::now() >= d).then(|| {
+                        Error::InvalidData(format!(
+                            "stopped by the time budget before fold {} of {}",
+                            i + 1,
+                            plan.n_folds()
+                        ))
+                    })
+                };
                 let runs: Vec<Result<(FoldRun, Option<usize>)>> = (0..plan.n_folds())
                     .into_par_iter()
                     .map(|i| {
+                        if let Some(e) = late(i) {
+                            return Err(e);
+                        }
                         if i == 0 && self.measure_size {
                             let (run, fitted) = plan.run_fold_keeping(params, i, spec)?;
                             Ok((run, Some(model_file::payload_size(&fitted)?)))
