@@ -135,7 +135,7 @@ def satori_run(spec: dict) -> int:
                 print(err.read().decode()[-2000:], file=sys.stderr)
                 return 1
             out.seek(0)
-            doc = json.loads(out.read().decode())
+            doc = _json_doc(out.read().decode())
         preds = os.path.join(tmp, "preds.csv")
         regression = spec["task"] == "regression"
         subprocess.run([spec["binary"], "-q", "predict", model, spec["test"], "--out", preds]
@@ -167,6 +167,14 @@ def satori_run(spec: dict) -> int:
     }
     print(json.dumps(report))
     return 0
+
+
+def _json_doc(text: str) -> dict:
+    """The --json document on stdout (the whole output, or its last line)."""
+    try:
+        return json.loads(text)
+    except json.JSONDecodeError:
+        return json.loads(text.strip().splitlines()[-1])
 
 
 # ---------------------------------------------------------------------------------------------

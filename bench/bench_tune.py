@@ -169,7 +169,7 @@ def satori_run(spec: dict) -> int:
                 print(err.read().decode()[-2000:], file=sys.stderr)
                 return 1
             out.seek(0)
-            doc = json.loads(out.read().decode())
+            doc = _json_doc(out.read().decode())
         preds = os.path.join(tmp, "preds.csv")
         subprocess.run([spec["binary"], "-q", "predict", model, spec["test"], "--proba", "--out", preds], check=True)
         ev = subprocess.run([spec["binary"], "-q", "evaluate", model, spec["test"], "--json"], check=True,
@@ -202,6 +202,14 @@ def satori_run(spec: dict) -> int:
     }
     print(json.dumps(report))
     return 0
+
+
+def _json_doc(text: str) -> dict:
+    """The --json document on stdout (the whole output, or its last line)."""
+    try:
+        return json.loads(text)
+    except json.JSONDecodeError:
+        return json.loads(text.strip().splitlines()[-1])
 
 
 # ---------------------------------------------------------------------------------------------
@@ -265,8 +273,8 @@ def main(argv: list[str]) -> int:
     seeds = [int(s) for s in args.seeds.split(",") if s]
     me = os.path.abspath(__file__)
     contenders = []
-    for si, seed in enumerate(seeds):
-        order = chosen[si % len(chosen):] + chosen[: si % len(chosen)]
+    for seed in seeds:
+        order = chosen[seed % len(chosen):] + chosen[: seed % len(chosen)]  # rotated from seed to seed
         for name in order:
             label = f"{name} seed {seed}"
             if name.startswith("satori"):
