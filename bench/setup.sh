@@ -32,7 +32,7 @@ fi
 "$venv/bin/python" - <<'PY'
 import importlib.metadata as md
 for name in ["numpy", "scipy", "scikit-learn", "pandas", "pyarrow", "lightgbm", "xgboost-cpu",
-             "imbalanced-learn", "optuna", "shap", "torch"]:
+             "imbalanced-learn", "optuna", "flaml", "shap", "torch"]:
     try:
         print(f"  {name} {md.version(name)}")
     except md.PackageNotFoundError:

@@ -156,7 +156,7 @@ pub fn auto_select(
     let mut stopped_by = "trials".to_string();
     progress.start(
         &format!("choosing a model ({})", prepared.metric),
-        Some(request.trials as u64),
+        request.progress_total(),
     );
     for config in &configs {
         if leaderboard.len() >= request.trials {
@@ -201,6 +201,13 @@ pub fn auto_select(
     let best_family =
         best_of(&leaderboard, direction, |e| e.family != "baseline").map(|e| e.family.clone());
     let mut searched_family = None;
+    if best_family.is_some()
+        && leaderboard.len() < request.trials
+        && out_of_time(request.time_budget)
+    {
+        // The portfolio spent the budget: nothing is left to search.
+        stopped_by = "time budget".into();
+    }
     if let Some(family) = best_family
         && leaderboard.len() < request.trials
         && !out_of_time(request.time_budget)

@@ -111,6 +111,20 @@ impl TuneRequest {
     }
 }
 
+impl TuneRequest {
+    /// The progress bar's total: the trials, unless a time budget bounds the search.
+    pub(crate) fn progress_total(&self) -> Option<u64> {
+        match self.time_budget {
+            Some(_) => None,
+            None => Some(self.trials as u64),
+        }
+    }
+}
+
+/// The trials of a search bounded by time alone (`--time-budget` without `--trials`): in
+/// effect no bound, so the budget is what stops it.
+pub const TRIALS_WITH_TIME_BUDGET: usize = 100_000;
+
 /// The default number of trials asked at once (`--batch`).
 pub const DEFAULT_BATCH: usize = 4;
 
@@ -264,7 +278,7 @@ pub fn tune(table: &Table, request: &TuneRequest, progress: &dyn Progress) -> Re
     let space_specs: Vec<String> = space.params().iter().map(|p| p.to_string()).collect();
     progress.start(
         &format!("tuning {} ({})", request.model, prepared.metric),
-        Some(request.trials as u64),
+        request.progress_total(),
     );
     let run = run_search(
         &objective,

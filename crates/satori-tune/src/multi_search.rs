@@ -135,7 +135,7 @@ pub fn tune_multi(
     let mut stopped_by = "trials".to_string();
     progress.start(
         &format!("tuning {} ({})", request.model, names.join(", ")),
-        Some(request.trials as u64),
+        request.progress_total(),
     );
     let mut asked = 0;
     let mut durations = Vec::new();

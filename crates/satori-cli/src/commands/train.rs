@@ -84,9 +84,10 @@ pub struct TrainArgs {
     #[arg(long, value_name = "DIR")]
     pub plots: Option<PathBuf>,
     /// With --model auto: try at most this many configurations (the portfolio, then a search
-    /// of the best family; see `satori tune --model auto`).
-    #[arg(long, value_name = "N", default_value_t = 30)]
-    pub trials: usize,
+    /// of the best family; see `satori tune --model auto`). Default 30; with --time-budget
+    /// alone, the budget is the only bound.
+    #[arg(long, value_name = "N")]
+    pub trials: Option<usize>,
     /// With --model auto: stop trying configurations after this long (90s, 10m, 1h).
     #[arg(long, value_name = "DURATION")]
     pub time_budget: Option<String>,
@@ -241,6 +242,14 @@ pub fn run(args: TrainArgs, progress: &TermProgress) -> anyhow::Result<()> {
     let auto = if request.model == "auto" {
         Some(choose_model(&args, &data, &mut request, progress)?)
     } else {
+        if args.trials.is_some() {
+            return Err(satori_core::Error::param(
+                "--trials",
+                "only with --model auto (how many configurations to try); `satori tune` \
+                 searches one model's settings",
+            )
+            .into());
+        }
         if args.time_budget.is_some() {
             return Err(satori_core::Error::param(
                 "--time-budget",
@@ -382,7 +391,7 @@ fn choose_model(
         overrides: request.overrides.clone(),
         pipeline: request.pipeline.clone(),
         seed: request.seed,
-        trials: args.trials,
+        trials: crate::commands::tune::trials_bound(args.trials, args.time_budget.as_deref()),
         time_budget: args
             .time_budget
             .as_deref()

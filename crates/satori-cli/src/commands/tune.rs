@@ -54,9 +54,10 @@ pub struct TuneArgs {
     #[arg(long = "objective", value_name = "latency|fit_time|size")]
     pub objectives: Vec<String>,
     /// At most this many trials: a budget that gives the same leaderboard on every run for a
-    /// seed (unlike --time-budget).
-    #[arg(long, alias = "budget-trials", default_value_t = 30)]
-    pub trials: usize,
+    /// seed (unlike --time-budget). Default 30; with --time-budget alone, the budget is the only
+    /// bound.
+    #[arg(long, alias = "budget-trials")]
+    pub trials: Option<usize>,
     /// Trials asked together and run in parallel. A fixed number, never the core count, so a
     /// study is the same on any machine; 1 runs trials one by one.
     #[arg(long, default_value_t = satori_tune::cv_search::DEFAULT_BATCH)]
@@ -242,7 +243,7 @@ pub fn run(args: TuneArgs, progress: &TermProgress) -> anyhow::Result<()> {
         folds: args.folds,
         shuffle: !args.no_shuffle,
         seed: args.seed,
-        trials: args.trials,
+        trials: trials_bound(args.trials, args.time_budget.as_deref()),
         batch: args.batch,
         time_budget: args
             .time_budget
@@ -387,6 +388,16 @@ fn fingerprint(args: &TuneArgs, request: &TuneRequest) -> anyhow::Result<String>
         text += &format!("; {k}={v}");
     }
     Ok(text)
+}
+
+/// The trials a search may run: `--trials`, else 30, else (with `--time-budget` alone) no bound
+/// but the budget.
+pub fn trials_bound(trials: Option<usize>, time_budget: Option<&str>) -> usize {
+    match (trials, time_budget) {
+        (Some(n), _) => n,
+        (None, Some(_)) => satori_tune::cv_search::TRIALS_WITH_TIME_BUDGET,
+        (None, None) => 30,
+    }
 }
 
 /// Write `--best-params` and, with `--out`, refit `model` with `overrides` on every row.
