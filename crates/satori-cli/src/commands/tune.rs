@@ -9,7 +9,7 @@ use satori_tune::auto::AutoEntry;
 use satori_tune::cv_search::{
     StudyFile, TuneOutcome, TuneRequest, override_text, parse_duration, tune,
 };
-use satori_tune::multi_search::{CostObjective, MultiOutcome, tune_multi};
+use satori_tune::multi_search::{CostObjective, tune_multi};
 use satori_tune::{AutoOutcome, Direction, SearchSpace, TrialRecord, TrialState, auto_select};
 use satori_workflow::{TrainRequest, train, validation_read_options};
 use serde::Serialize;
@@ -117,9 +117,11 @@ pub struct TuneArgs {
     pub read: ReadArgs,
 }
 
-/// The `--json` result (schema in docs/tuning.md).
+/// The `--json` result of every search (schema in docs/tuning.md): what was searched, the
+/// outcome of the mode (one model, `--model auto`, `--objective`) and its own fields, and the
+/// files written.
 #[derive(Serialize)]
-struct TuneJson<'a> {
+struct TuneJson<'a, O: Serialize, E: Serialize> {
     command: &'static str,
     data: String,
     target: &'a str,
@@ -129,13 +131,54 @@ struct TuneJson<'a> {
     valid: Option<String>,
     seed: u64,
     #[serde(flatten)]
-    outcome: &'a TuneOutcome,
+    outcome: &'a O,
+    #[serde(flatten)]
+    extra: E,
     out: Option<String>,
     best_params_file: Option<String>,
-    /// The study file and the study's name, with --study.
+}
+
+impl<'a, O: Serialize, E: Serialize> TuneJson<'a, O, E> {
+    fn new(
+        args: &TuneArgs,
+        request: &'a TuneRequest,
+        model: String,
+        outcome: &'a O,
+        extra: E,
+    ) -> Self {
+        let shown = |p: &Option<PathBuf>| p.as_ref().map(|p| p.display().to_string());
+        TuneJson {
+            command: "tune",
+            data: args.data.display().to_string(),
+            target: &request.target.name,
+            model,
+            folds: args.valid.is_none().then_some(args.folds),
+            valid: shown(&args.valid),
+            seed: args.seed,
+            outcome,
+            extra,
+            out: shown(&args.out),
+            best_params_file: shown(&args.best_params),
+        }
+    }
+}
+
+/// The study file and the study's name of a search of one model (`null` without --study).
+#[derive(Serialize)]
+struct StudyJson {
     study: Option<String>,
     study_name: Option<String>,
 }
+
+/// The kind `--model auto` chose.
+#[derive(Serialize)]
+struct AutoKind {
+    kind: String,
+}
+
+/// No fields of its own (`--objective`).
+#[derive(Serialize)]
+struct NoExtra {}
 
 pub fn run(args: TuneArgs, progress: &TermProgress) -> anyhow::Result<()> {
     let specs = args.what.target_specs_kept(&args.read)?;
@@ -303,20 +346,11 @@ pub fn run(args: TuneArgs, progress: &TermProgress) -> anyhow::Result<()> {
     let best = outcome.best_overrides(&request);
     write_best(&args, &data, &request, &request.model, &best, progress)?;
     let pictures = write_search_report(&args, &request, &outcome)?;
-    let summary = TuneJson {
-        command: "tune",
-        data: args.data.display().to_string(),
-        target: &request.target.name,
-        model: request.model.clone(),
-        folds: args.valid.is_none().then_some(args.folds),
-        valid: args.valid.as_ref().map(|p| p.display().to_string()),
-        seed: args.seed,
-        outcome: &outcome,
-        out: args.out.as_ref().map(|p| p.display().to_string()),
-        best_params_file: args.best_params.as_ref().map(|p| p.display().to_string()),
+    let study = StudyJson {
         study: request.study.as_ref().map(|f| f.path.display().to_string()),
         study_name: request.study.as_ref().map(|f| f.name.clone()),
     };
+    let summary = TuneJson::new(&args, &request, request.model.clone(), &outcome, study);
     if args.json {
         return print_json(&summary);
     }
@@ -441,22 +475,6 @@ fn refit(
     Ok(())
 }
 
-/// The `--json` result of a multi-objective search.
-#[derive(Serialize)]
-struct MultiJson<'a> {
-    command: &'static str,
-    data: String,
-    target: &'a str,
-    model: String,
-    folds: Option<usize>,
-    valid: Option<String>,
-    seed: u64,
-    #[serde(flatten)]
-    outcome: &'a MultiOutcome,
-    out: Option<String>,
-    best_params_file: Option<String>,
-}
-
 /// `satori tune --objective …`: the metric and the model's costs at once, a Pareto front.
 fn run_multi(
     args: &TuneArgs,
@@ -480,18 +498,7 @@ fn run_multi(
             .map(|(k, v)| (k.clone(), override_text(v))),
     );
     write_best(args, data, &request, &request.model, &best, progress)?;
-    let summary = MultiJson {
-        command: "tune",
-        data: args.data.display().to_string(),
-        target: &request.target.name,
-        model: request.model.clone(),
-        folds: args.valid.is_none().then_some(args.folds),
-        valid: args.valid.as_ref().map(|p| p.display().to_string()),
-        seed: args.seed,
-        outcome: &outcome,
-        out: args.out.as_ref().map(|p| p.display().to_string()),
-        best_params_file: args.best_params.as_ref().map(|p| p.display().to_string()),
-    };
+    let summary = TuneJson::new(args, &request, request.model.clone(), &outcome, NoExtra {});
     if args.json {
         return print_json(&summary);
     }
@@ -554,24 +561,6 @@ fn run_multi(
     Ok(())
 }
 
-/// The `--json` result of `--model auto`.
-#[derive(Serialize)]
-struct AutoJson<'a> {
-    command: &'static str,
-    data: String,
-    target: &'a str,
-    model: &'static str,
-    folds: Option<usize>,
-    valid: Option<String>,
-    seed: u64,
-    #[serde(flatten)]
-    outcome: &'a AutoOutcome,
-    /// The chosen model's full kind.
-    kind: String,
-    out: Option<String>,
-    best_params_file: Option<String>,
-}
-
 /// `satori tune --model auto`: the portfolio, the search of the best family, the leaderboard.
 fn run_auto(
     args: &TuneArgs,
@@ -585,19 +574,7 @@ fn run_auto(
         .to_string();
     let best = outcome.best_overrides(&request, &kind);
     write_best(args, data, &request, &outcome.best.family, &best, progress)?;
-    let summary = AutoJson {
-        command: "tune",
-        data: args.data.display().to_string(),
-        target: &request.target.name,
-        model: "auto",
-        folds: args.valid.is_none().then_some(args.folds),
-        valid: args.valid.as_ref().map(|p| p.display().to_string()),
-        seed: args.seed,
-        outcome: &outcome,
-        kind,
-        out: args.out.as_ref().map(|p| p.display().to_string()),
-        best_params_file: args.best_params.as_ref().map(|p| p.display().to_string()),
-    };
+    let summary = TuneJson::new(args, &request, "auto".into(), &outcome, AutoKind { kind });
     if args.json {
         return print_json(&summary);
     }
@@ -612,7 +589,7 @@ fn entry_params(e: &AutoEntry) -> String {
     param_list(&e.params)
 }
 
-fn print_auto_leaderboard(s: &AutoJson<'_>) {
+fn print_auto_leaderboard(s: &TuneJson<'_, AutoOutcome, AutoKind>) {
     let o = s.outcome;
     show!(
         "Chose a model for {} (target `{}`): {} configurations in {:.1} s, stopped by {}; {} {} on {}",
@@ -669,7 +646,7 @@ fn print_auto_leaderboard(s: &AutoJson<'_>) {
     show!(
         "Best: {} ({}) with {} {} — {}",
         o.best.family,
-        s.kind,
+        s.extra.kind,
         o.metric,
         o.best.value.map_or("—".into(), num),
         entry_params(&o.best)
@@ -736,7 +713,7 @@ fn param_list(params: &std::collections::BTreeMap<String, serde_json::Value>) ->
         .join(" ")
 }
 
-fn print_leaderboard(s: &TuneJson<'_>) {
+fn print_leaderboard(s: &TuneJson<'_, TuneOutcome, StudyJson>) {
     let o = s.outcome;
     let complete: Vec<&TrialRecord> = o
         .trials
