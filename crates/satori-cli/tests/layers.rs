@@ -9,6 +9,8 @@ use std::process::Command;
 /// `satori-testkit` may additionally be a dev-dependency anywhere.
 fn allowed() -> BTreeMap<&'static str, Vec<&'static str>> {
     let core = vec!["satori-core"];
+    // The nearest-neighbour index sits with the model families (its crate holds the knn models)
+    // and below everything that searches neighbours: the KNN imputer, the resamplers.
     let model_family = vec!["satori-core", "satori-metrics"];
     let pipeline_and_below = vec![
         "satori-core",
@@ -22,6 +24,8 @@ fn allowed() -> BTreeMap<&'static str, Vec<&'static str>> {
         "satori-gbm",
         "satori-nn",
         "satori-baseline",
+        "satori-neighbors",
+        "satori-imbalance",
         "satori-pipeline",
     ];
     let mut workflow_and_below = pipeline_and_below.clone();
@@ -43,10 +47,32 @@ fn allowed() -> BTreeMap<&'static str, Vec<&'static str>> {
     // Monitoring's statistics sit low: the model file (pipeline) stores the training reference
     // they compare against; the server and CLI use them.
     m.insert("satori-monitor", core.clone());
-    m.insert("satori-preprocess", vec!["satori-core", "satori-metrics"]);
+    m.insert(
+        "satori-preprocess",
+        vec!["satori-core", "satori-metrics", "satori-neighbors"],
+    );
+    m.insert("satori-neighbors", model_family.clone());
+    // The resamplers: SMOTE and the cleaning under-samplers search neighbours; cluster
+    // centroids and the instance hardness threshold fit models from the families below.
+    m.insert(
+        "satori-imbalance",
+        vec![
+            "satori-core",
+            "satori-metrics",
+            "satori-preprocess",
+            "satori-neighbors",
+            "satori-linear",
+            "satori-tree",
+        ],
+    );
     m.insert(
         "satori-features",
-        vec!["satori-core", "satori-metrics", "satori-preprocess"],
+        vec![
+            "satori-core",
+            "satori-metrics",
+            "satori-preprocess",
+            "satori-neighbors",
+        ],
     );
     for family in [
         "satori-linear",
