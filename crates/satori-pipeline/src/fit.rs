@@ -102,7 +102,7 @@ fn fit_pipeline(
 /// A model that needs imputed input (linear models, networks) and a column that still holds
 /// missing values after the steps: an error naming the column, rather than the model's own,
 /// which can only number the columns of its matrix.
-fn check_no_missing_left(current: &Dataset, model: &ModelParams) -> Result<()> {
+pub(crate) fn check_no_missing_left(current: &Dataset, model: &ModelParams) -> Result<()> {
     if model.capabilities().needs != InputNeeds::Scaled {
         return Ok(());
     }

@@ -30,6 +30,7 @@
 //! ```
 #![warn(missing_docs)]
 
+pub mod ensemble;
 mod fit;
 mod fitted;
 pub mod model_file;

@@ -30,9 +30,27 @@ pub fn parse_assignment(text: &str) -> Result<(String, String)> {
 }
 
 /// The value of a `--set`: JSON when it parses as JSON (numbers, booleans, null, arrays, quoted
-/// strings), otherwise the text as a string (so `model.strategy=median` needs no quotes).
+/// strings), otherwise the text as a string (so `model.strategy=median` needs no quotes); a
+/// bracketed list of such values needs no quotes either (`model.members=[gbm,logistic]`).
 pub fn parse_value(text: &str) -> Value {
-    serde_json::from_str(text).unwrap_or_else(|_| Value::String(text.to_string()))
+    if let Ok(v) = serde_json::from_str(text) {
+        return v;
+    }
+    let trimmed = text.trim();
+    if let Some(inner) = trimmed.strip_prefix('[').and_then(|t| t.strip_suffix(']'))
+        && !inner.contains(['[', ']', '{', '}'])
+    {
+        if inner.trim().is_empty() {
+            return Value::Array(Vec::new());
+        }
+        return Value::Array(
+            inner
+                .split(',')
+                .map(|item| parse_value(item.trim()))
+                .collect(),
+        );
+    }
+    Value::String(text.to_string())
 }
 
 /// Set `path` in a JSON tree to `value`. Every segment but the last must exist (so that a typo
@@ -159,6 +177,14 @@ mod tests {
         assert_eq!(parse_value("true"), json!(true));
         assert_eq!(parse_value("median"), json!("median"));
         assert_eq!(parse_value("[1,2]"), json!([1, 2]));
+        // Lists of bare words need no quotes; their items are parsed like single values.
+        assert_eq!(
+            parse_value("[gbm, logistic,forest]"),
+            json!(["gbm", "logistic", "forest"])
+        );
+        assert_eq!(parse_value("[gbm,0.5]"), json!(["gbm", 0.5]));
+        assert_eq!(parse_value("[]"), json!([]));
+        assert_eq!(parse_value("[a,[b]"), json!("[a,[b]"));
     }
 
     #[test]

@@ -6,6 +6,7 @@
 use std::collections::BTreeSet;
 
 use satori_core::{Error, Result, Schema, Task, clip, snippet};
+use satori_pipeline::ensemble::resolve_member_names;
 use satori_pipeline::overrides::apply_overrides;
 use satori_pipeline::params::{seed_paths, spread_seed};
 use satori_pipeline::steps::StepParams;
@@ -186,6 +187,10 @@ impl TrainParams {
         let (kinds, rest): (Vec<_>, Vec<_>) =
             overrides.into_iter().partition(|(p, _)| p == "model.kind");
         let mut base = apply_overrides(&base, &kinds)?;
+        // Ensemble members named by `--model` names become full parameters, which `--set
+        // model.members.0.model.max_depth=3` and the seed reach (again after the overrides, for
+        // `--set model.members=[gbm,logistic]`).
+        resolve_member_names(&mut base.pipeline.model, &tasks)?;
         let p = &mut base.pipeline;
         let auto = p.auto_preprocessing && p.preprocessing.is_empty();
         let mut auto_len = 0;
@@ -200,6 +205,7 @@ impl TrainParams {
         }
         let overrides = rest.as_slice();
         let mut params = apply_overrides(&base, overrides)?;
+        resolve_member_names(&mut params.pipeline.model, &tasks)?;
         if auto && !params.pipeline.auto_preprocessing {
             params.pipeline.preprocessing = match &marked {
                 Some((before, after)) => before.iter().chain(after).cloned().collect(),

@@ -57,6 +57,27 @@ same_layout!(
     satori_gbm::GbmRegressor,
 );
 
+/// A layout no file of formats 1 and 2 holds: the kinds added after format 2.
+#[derive(Deserialize)]
+pub(crate) enum NotInV2 {}
+
+/// Models added after format 2: a payload of formats 1 and 2 cannot name them.
+macro_rules! not_in_v2 {
+    ($($t:ty),* $(,)?) => {
+        $(impl StoredV2 for $t {
+            type V2 = NotInV2;
+            fn upgrade(v: NotInV2) -> Result<$t> {
+                match v {}
+            }
+        })*
+    };
+}
+
+not_in_v2!(
+    crate::ensemble::FittedVoting,
+    crate::ensemble::FittedStacking,
+);
+
 /// A network stored field by field (formats 1 and 2).
 #[derive(Deserialize)]
 pub(crate) struct NetworkV2 {

@@ -116,6 +116,10 @@ macro_rules! model_list {
             MlpClassifier, "mlp_classifier", satori_nn::MlpClassifierParams, satori_nn::MlpClassifier;
             MlpRegressor, "mlp_regressor", satori_nn::MlpRegressorParams, satori_nn::MlpRegressor;
             MultiTaskMlp, "multitask_mlp", satori_nn::MultiTaskMlpParams, satori_nn::MultiTaskMlp;
+            VotingClassifier, "voting_classifier", crate::ensemble::VotingClassifierParams, crate::ensemble::FittedVoting;
+            VotingRegressor, "voting_regressor", crate::ensemble::VotingRegressorParams, crate::ensemble::FittedVoting;
+            StackingClassifier, "stacking_classifier", crate::ensemble::StackingClassifierParams, crate::ensemble::FittedStacking;
+            StackingRegressor, "stacking_regressor", crate::ensemble::StackingRegressorParams, crate::ensemble::FittedStacking;
         }
     };
 }
@@ -268,6 +272,8 @@ pub const MODEL_NAMES: &[&str] = &[
     "extra_trees",
     "gbm",
     "mlp",
+    "voting",
+    "stacking",
 ];
 
 impl Default for ModelParams {
@@ -303,6 +309,10 @@ fn short_name(name: &str, tasks: &[Task]) -> Option<&'static str> {
         "gbm" => "gbm_regressor",
         "mlp" if classification => "mlp_classifier",
         "mlp" => "mlp_regressor",
+        "voting" if classification => "voting_classifier",
+        "voting" => "voting_regressor",
+        "stacking" if classification => "stacking_classifier",
+        "stacking" => "stacking_regressor",
         _ => return None,
     })
 }

@@ -3,6 +3,7 @@
 //! per model crate; every item of both traits is written out for every model.
 
 mod baseline;
+mod ensemble;
 mod gbm;
 mod linear;
 mod nn;

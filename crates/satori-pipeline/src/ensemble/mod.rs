@@ -1,0 +1,454 @@
+//! Ensembles whose members are pipelines: voting (scikit-learn's `VotingClassifier` and
+//! `VotingRegressor`) and stacking (`StackingClassifier`, `StackingRegressor`).
+//!
+//! A member is a small pipeline of its own — preprocessing steps and a model — fitted on the
+//! rows the ensemble is given, so a linear member gets its one-hot encoding and scaling while a
+//! boosting member beside it reads the raw columns:
+//!
+//! ```toml
+//! [model]
+//! kind = "stacking_classifier"
+//!
+//! [[model.members]]
+//! model = "gbm"                      # a --model name: the task's variant, default settings
+//!
+//! [[model.members]]
+//! name = "small_forest"
+//! model = { kind = "random_forest_classifier", n_estimators = 50 }
+//!
+//! [[model.members]]
+//! model = "logistic"
+//! preprocessing = [{ step = "standard_scaler" }]
+//! ```
+//!
+//! or in short on the command line: `--set model.members=[gbm,logistic,forest]`. A member
+//! without steps gets its family's automatic preprocessing (see [`crate::steps::auto`]); members
+//! train in parallel. An ensemble holds pipelines and a pipeline holds a model: the one
+//! recursion of the crate besides the steps' (see docs/architecture.md).
+
+mod stacking;
+mod voting;
+
+use ndarray::ArrayView2;
+use rayon::prelude::*;
+use satori_core::{Dataset, Error, Progress, Result, Task};
+use serde::{Deserialize, Deserializer, Serialize, Serializer};
+use serde_json::{Map, Value};
+
+use crate::models::{AnyModel, ModelParams, Output, target_tasks};
+use crate::steps::auto::auto_steps;
+use crate::steps::{AnyStep, StepParams, apply_steps, fit_steps, validate_steps};
+
+pub use stacking::{
+    FittedStacking, StackMethod, StackingClassifierParams, StackingRegressorParams,
+};
+pub use voting::{FittedVoting, Voting, VotingClassifierParams, VotingRegressorParams};
+
+/// A member's model: a `--model` name (`gbm`, `logistic`, …: the task's variant with default
+/// settings, chosen when the ensemble is fitted) or full parameters.
+#[derive(Debug, Clone, PartialEq)]
+pub enum MemberModel {
+    /// A `--model` name.
+    Name(String),
+    /// Full parameters (`{ kind = "…", … }`).
+    Params(Box<ModelParams>),
+}
+
+impl MemberModel {
+    /// The parameters for the targets' tasks.
+    pub fn resolve(&self, tasks: &[Task]) -> Result<ModelParams> {
+        match self {
+            MemberModel::Name(name) => ModelParams::from_name(name, tasks),
+            MemberModel::Params(p) => Ok((**p).clone()),
+        }
+    }
+
+    fn label(&self) -> String {
+        match self {
+            MemberModel::Name(name) => name.clone(),
+            MemberModel::Params(p) => p.kind().to_string(),
+        }
+    }
+}
+
+/// One member of an ensemble: a name, preprocessing steps and a model. In a pipeline file a
+/// member is a table (`name`, `model`, `preprocessing`, `auto_preprocessing`) or just a model
+/// name (`"gbm"`).
+#[derive(Debug, Clone, PartialEq)]
+pub struct MemberParams {
+    /// The member's name in summaries and reports. Default: its model's name, numbered when two
+    /// members would share one.
+    pub name: Option<String>,
+    /// The model.
+    pub model: MemberModel,
+    /// Steps fitted before the model (empty: the family's automatic ones when
+    /// `auto_preprocessing` is on).
+    pub preprocessing: Vec<StepParams>,
+    /// Put the family's automatic preprocessing in front of the model when `preprocessing`
+    /// names no steps. Default true.
+    pub auto_preprocessing: bool,
+}
+
+impl MemberParams {
+    /// A member from a model name, with the automatic preprocessing.
+    pub fn named(model: &str) -> MemberParams {
+        MemberParams {
+            name: None,
+            model: MemberModel::Name(model.to_string()),
+            preprocessing: Vec::new(),
+            auto_preprocessing: true,
+        }
+    }
+
+    /// The same member with its model name expanded to full parameters for `tasks` (so that
+    /// `--set model.members.0.model.max_depth=3` and seeds reach it).
+    pub fn resolved(&self, tasks: &[Task]) -> Result<MemberParams> {
+        Ok(MemberParams {
+            model: MemberModel::Params(Box::new(self.model.resolve(tasks)?)),
+            ..self.clone()
+        })
+    }
+
+    fn to_value(&self) -> Value {
+        let mut map = Map::new();
+        if let Some(name) = &self.name {
+            map.insert("name".into(), Value::String(name.clone()));
+        }
+        let model = match &self.model {
+            MemberModel::Name(n) => Value::String(n.clone()),
+            MemberModel::Params(p) => serde_json::to_value(p).unwrap_or(Value::Null),
+        };
+        map.insert("model".into(), model);
+        if !self.preprocessing.is_empty() {
+            map.insert(
+                "preprocessing".into(),
+                serde_json::to_value(&self.preprocessing).unwrap_or(Value::Null),
+            );
+        }
+        map.insert(
+            "auto_preprocessing".into(),
+            Value::Bool(self.auto_preprocessing),
+        );
+        Value::Object(map)
+    }
+
+    fn from_value(value: Value) -> std::result::Result<MemberParams, String> {
+        let mut map = match value {
+            Value::String(name) => return Ok(MemberParams::named(&name)),
+            Value::Object(map) if map.contains_key("kind") => {
+                let model: ModelParams =
+                    serde_json::from_value(Value::Object(map)).map_err(|e| e.to_string())?;
+                return Ok(MemberParams {
+                    model: MemberModel::Params(Box::new(model)),
+                    ..MemberParams::named("")
+                });
+            }
+            Value::Object(map) => map,
+            other => {
+                return Err(format!(
+                    "a member is a model name (\"gbm\") or a table with `model`, got {other}"
+                ));
+            }
+        };
+        let model = match map.remove("model") {
+            Some(Value::String(name)) => MemberModel::Name(name),
+            Some(tree @ Value::Object(_)) => MemberModel::Params(Box::new(
+                serde_json::from_value(tree).map_err(|e| e.to_string())?,
+            )),
+            Some(other) => {
+                return Err(format!(
+                    "a member's `model` is a model name or a table with `kind`, got {other}"
+                ));
+            }
+            None => return Err("a member needs a `model` (e.g. model = \"gbm\")".into()),
+        };
+        let name = match map.remove("name") {
+            Some(Value::String(s)) => Some(s),
+            None | Some(Value::Null) => None,
+            Some(other) => return Err(format!("a member's `name` is text, got {other}")),
+        };
+        let preprocessing = match map.remove("preprocessing") {
+            Some(v) => serde_json::from_value(v).map_err(|e| e.to_string())?,
+            None => Vec::new(),
+        };
+        let auto_preprocessing = match map.remove("auto_preprocessing") {
+            Some(Value::Bool(b)) => b,
+            None => true,
+            Some(other) => {
+                return Err(format!(
+                    "a member's `auto_preprocessing` is true or false, got {other}"
+                ));
+            }
+        };
+        if let Some(key) = map.keys().next() {
+            return Err(format!(
+                "unknown member field `{key}`; a member has name, model, preprocessing, \
+                 auto_preprocessing"
+            ));
+        }
+        Ok(MemberParams {
+            name,
+            model,
+            preprocessing,
+            auto_preprocessing,
+        })
+    }
+}
+
+impl Serialize for MemberParams {
+    fn serialize<S: Serializer>(&self, s: S) -> std::result::Result<S::Ok, S::Error> {
+        self.to_value().serialize(s)
+    }
+}
+
+impl<'de> Deserialize<'de> for MemberParams {
+    fn deserialize<D: Deserializer<'de>>(d: D) -> std::result::Result<Self, D::Error> {
+        let value = Value::deserialize(d)?;
+        MemberParams::from_value(value).map_err(serde::de::Error::custom)
+    }
+}
+
+/// Expand every member named by a `--model` name (and a stacking's final estimator) into its
+/// full parameters for `tasks`, in nested ensembles too, so that `--set` paths and seeds reach
+/// them; other models are left as they are.
+pub fn resolve_member_names(model: &mut ModelParams, tasks: &[Task]) -> Result<()> {
+    let (members, last): (&mut Vec<MemberParams>, Option<&mut MemberParams>) = match model {
+        ModelParams::VotingClassifier(p) => (&mut p.members, None),
+        ModelParams::VotingRegressor(p) => (&mut p.members, None),
+        ModelParams::StackingClassifier(p) => (&mut p.members, Some(&mut p.final_estimator)),
+        ModelParams::StackingRegressor(p) => (&mut p.members, Some(&mut p.final_estimator)),
+        _ => return Ok(()),
+    };
+    let names = member_names(members)?;
+    for (m, name) in members.iter_mut().zip(names) {
+        if matches!(m.model, MemberModel::Name(_)) && m.name.is_none() {
+            m.name = Some(name);
+        }
+    }
+    for m in members.iter_mut().chain(last) {
+        if matches!(m.model, MemberModel::Name(_)) {
+            *m = m.resolved(tasks)?;
+        }
+        if let MemberModel::Params(p) = &mut m.model {
+            resolve_member_names(p, tasks)?;
+        }
+    }
+    Ok(())
+}
+
+/// The members' names: given ones as they are, the others their model's name, numbered
+/// (`gbm_2`) where two would be the same. Given names must be unique.
+pub(crate) fn member_names(members: &[MemberParams]) -> Result<Vec<String>> {
+    let mut names: Vec<String> = Vec::with_capacity(members.len());
+    for (i, m) in members.iter().enumerate() {
+        let name = match &m.name {
+            Some(n) => {
+                if names.contains(n) || members[..i].iter().any(|o| o.name.as_ref() == Some(n)) {
+                    return Err(Error::param(
+                        format!("model.members.{i}.name"),
+                        format!("two members are named `{n}`; give each its own name"),
+                    ));
+                }
+                n.clone()
+            }
+            None => {
+                let base = m.model.label();
+                let mut name = base.clone();
+                let mut k = 2;
+                while names.contains(&name)
+                    || members.iter().any(|o| o.name.as_ref() == Some(&name))
+                {
+                    name = format!("{base}_{k}");
+                    k += 1;
+                }
+                name
+            }
+        };
+        names.push(name);
+    }
+    Ok(names)
+}
+
+/// Check an ensemble's members (at least `min`; each one's steps and model) and optional
+/// weights (one finite, non-negative weight per member, with a positive sum).
+pub(crate) fn validate_members(
+    members: &[MemberParams],
+    min: usize,
+    weights: Option<&[f64]>,
+) -> Result<()> {
+    if members.len() < min {
+        return Err(Error::param(
+            "model.members",
+            format!(
+                "an ensemble needs at least {min} member(s), got {}; e.g. \
+                 --set model.members=[gbm,logistic,forest]",
+                members.len()
+            ),
+        ));
+    }
+    member_names(members)?;
+    for (i, m) in members.iter().enumerate() {
+        validate_steps(&m.preprocessing).map_err(|e| prefix(e, &format!("model.members.{i}")))?;
+        match &m.model {
+            MemberModel::Params(p) => p
+                .validate_params()
+                .map_err(|e| prefix(e, &format!("model.members.{i}.model")))?,
+            MemberModel::Name(name) => {
+                if name.is_empty() {
+                    return Err(Error::param(
+                        format!("model.members.{i}.model"),
+                        "a member needs a model name",
+                    ));
+                }
+            }
+        }
+    }
+    if let Some(w) = weights {
+        if w.len() != members.len() {
+            return Err(Error::param(
+                "model.weights",
+                format!(
+                    "{} weights for {} members; give one per member",
+                    w.len(),
+                    members.len()
+                ),
+            ));
+        }
+        if let Some(bad) = w.iter().find(|v| !(v.is_finite() && **v >= 0.0)) {
+            return Err(Error::param(
+                "model.weights",
+                format!("every weight must be finite and ≥ 0, got {bad}"),
+            ));
+        }
+        if w.iter().sum::<f64>() <= 0.0 {
+            return Err(Error::param(
+                "model.weights",
+                "the weights sum to 0; at least one member needs a positive weight",
+            ));
+        }
+    }
+    Ok(())
+}
+
+/// An error's parameter name under `path`.
+pub(crate) fn prefix(e: Error, path: &str) -> Error {
+    match e {
+        Error::InvalidParameter { name, reason } => Error::param(format!("{path}.{name}"), reason),
+        other => other,
+    }
+}
+
+/// A fitted member: its name, fitted steps and model.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+pub struct FittedMember {
+    /// Its name.
+    pub name: String,
+    /// Its fitted steps, applied to the ensemble's input columns.
+    pub steps: Vec<AnyStep>,
+    /// Its fitted model.
+    pub model: AnyModel,
+    n_features: usize,
+}
+
+impl FittedMember {
+    /// The member's output on the ensemble's input columns.
+    pub fn output(&self, x: ArrayView2<'_, f64>) -> Result<Output> {
+        if x.ncols() != self.n_features {
+            return Err(Error::ShapeMismatch {
+                context: format!("columns into ensemble member `{}`", self.name),
+                expected: self.n_features,
+                got: x.ncols(),
+            });
+        }
+        let z = if self.steps.is_empty() {
+            None
+        } else {
+            Some(apply_steps(&self.steps, x)?)
+        };
+        let view = z.as_ref().map_or(x, |z| z.view());
+        let mut out = self.model.outputs(view)?;
+        if out.len() != 1 {
+            return Err(Error::Internal(format!(
+                "ensemble member `{}` gave {} outputs",
+                self.name,
+                out.len()
+            )));
+        }
+        Ok(out.remove(0))
+    }
+
+    /// The columns it takes.
+    pub fn n_features(&self) -> usize {
+        self.n_features
+    }
+}
+
+/// Fit one member on `data` (its steps, then its model).
+pub(crate) fn fit_member(
+    member: &MemberParams,
+    name: &str,
+    data: &Dataset,
+    progress: &dyn Progress,
+) -> Result<FittedMember> {
+    let tasks = target_tasks(data)?;
+    let model = member.model.resolve(&tasks)?;
+    let steps = if member.auto_preprocessing && member.preprocessing.is_empty() {
+        auto_steps(model.capabilities().needs, data.features())
+    } else {
+        member.preprocessing.clone()
+    };
+    let context = |e: Error| match e {
+        Error::InvalidParameter { name: p, reason } => {
+            Error::param(format!("member `{name}`: {p}"), reason)
+        }
+        Error::InvalidData(m) => Error::InvalidData(format!("member `{name}`: {m}")),
+        other => other,
+    };
+    let (steps, current) = fit_steps(data, &steps, progress).map_err(context)?;
+    crate::fit::check_no_missing_left(&current, &model).map_err(context)?;
+    let fitted = model.fit(&current, None, progress).map_err(context)?;
+    Ok(FittedMember {
+        name: name.to_string(),
+        steps,
+        model: fitted,
+        n_features: data.n_features(),
+    })
+}
+
+/// Fit every member on `data`, in parallel (each member's own fit is deterministic, so the
+/// result is the same at any thread count).
+pub(crate) fn fit_members(
+    members: &[MemberParams],
+    data: &Dataset,
+    progress: &dyn Progress,
+) -> Result<Vec<FittedMember>> {
+    let names = member_names(members)?;
+    progress.start(&format!("fitting {} ensemble members", members.len()), None);
+    let quiet = satori_core::NoProgress;
+    let fitted: Vec<Result<FittedMember>> = members
+        .par_iter()
+        .zip(names.par_iter())
+        .map(|(m, name)| fit_member(m, name, data, &quiet))
+        .collect();
+    progress.finish();
+    fitted.into_iter().collect()
+}
+
+/// The members' one-line summaries.
+pub(crate) fn members_summary(members: &[FittedMember], weights: Option<&[f64]>) -> String {
+    members
+        .iter()
+        .enumerate()
+        .map(|(i, m)| {
+            let w = weights.map_or(String::new(), |w| format!(" (weight {})", w[i]));
+            let steps: Vec<&str> = m.steps.iter().map(AnyStep::name).collect();
+            let steps = if steps.is_empty() {
+                String::new()
+            } else {
+                format!(" after {}", steps.join(" → "))
+            };
+            format!("  {}{w}: {}{steps}", m.name, m.model.kind())
+        })
+        .collect::<Vec<_>>()
+        .join("\n")
+}

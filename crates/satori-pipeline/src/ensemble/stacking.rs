@@ -1,0 +1,477 @@
+//! Stacking: scikit-learn's `StackingClassifier` and `StackingRegressor`. The members' out-of-fold
+//! predictions (every row predicted by members that never saw it) train a final estimator; the
+//! members are then refitted on every row, and predict for the final estimator at predict time.
+//!
+//! As in scikit-learn: the folds default to five unshuffled ones (stratified for a classifier);
+//! `stack_method = "auto"` takes a member's class probabilities where it gives them and its
+//! predictions otherwise; with two classes only the second class's probability is kept (the
+//! first is one minus it); `passthrough` appends the ensemble's input columns to the members'
+//! predictions. The final estimator defaults to logistic regression (classifier) without
+//! automatic preprocessing, as scikit-learn's `LogisticRegression()` sees the probabilities
+//! unscaled; the regressor's default is ridge with `alpha = 1` (scikit-learn's is `RidgeCV`,
+//! which picks alpha among 0.1, 1 and 10 by leave-one-out error).
+
+use ndarray::{Array2, ArrayView2, Axis, concatenate};
+use rayon::prelude::*;
+use satori_core::{
+    ColumnKind, ColumnSchema, Dataset, Error, Estimator, NoProgress, Params, Progress, Result,
+    Schema,
+};
+use satori_data::splits::SplitStrategy;
+use serde::{Deserialize, Serialize};
+
+use super::{
+    FittedMember, MemberParams, fit_member, fit_members, member_names, members_summary, prefix,
+    validate_members,
+};
+use crate::models::Output;
+
+/// What each member gives the final estimator (scikit-learn's `stack_method`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum StackMethod {
+    /// Class probabilities where the member gives them, its predictions otherwise (the
+    /// default). satori's models expose no decision function, so `auto` never picks one.
+    #[default]
+    Auto,
+    /// Class probabilities; a member without them is an error.
+    PredictProba,
+    /// Predictions (class codes for a classifier).
+    Predict,
+}
+
+fn default_final_classifier() -> MemberParams {
+    MemberParams {
+        auto_preprocessing: false,
+        ..MemberParams::named("logistic")
+    }
+}
+
+fn default_final_regressor() -> MemberParams {
+    MemberParams {
+        auto_preprocessing: false,
+        ..MemberParams::named("ridge")
+    }
+}
+
+/// A stacking classifier's parameters.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(default, deny_unknown_fields)]
+pub struct StackingClassifierParams {
+    /// The members (at least 1). Default `[logistic, forest, gbm]`.
+    pub members: Vec<MemberParams>,
+    /// The estimator trained on the members' out-of-fold outputs. Default: logistic regression
+    /// with scikit-learn's defaults and no automatic preprocessing.
+    pub final_estimator: MemberParams,
+    /// The folds of the out-of-fold predictions: any scheme that tests every row once
+    /// (`k_fold`, `stratified_k_fold`). Default: 5 unshuffled stratified folds.
+    pub cv: Option<SplitStrategy>,
+    /// What each member gives the final estimator. Default `auto`.
+    pub stack_method: StackMethod,
+    /// Append the ensemble's input columns to the members' outputs. Default false.
+    pub passthrough: bool,
+}
+
+impl Default for StackingClassifierParams {
+    fn default() -> Self {
+        StackingClassifierParams {
+            members: super::voting::VotingClassifierParams::default().members,
+            final_estimator: default_final_classifier(),
+            cv: None,
+            stack_method: StackMethod::Auto,
+            passthrough: false,
+        }
+    }
+}
+
+/// A stacking regressor's parameters.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(default, deny_unknown_fields)]
+pub struct StackingRegressorParams {
+    /// The members (at least 1). Default `[ridge, forest, gbm]`.
+    pub members: Vec<MemberParams>,
+    /// The estimator trained on the members' out-of-fold predictions. Default: ridge
+    /// (`alpha = 1`) without automatic preprocessing.
+    pub final_estimator: MemberParams,
+    /// The folds of the out-of-fold predictions (as for the classifier). Default: 5 unshuffled
+    /// folds.
+    pub cv: Option<SplitStrategy>,
+    /// Append the ensemble's input columns to the members' predictions. Default false.
+    pub passthrough: bool,
+}
+
+impl Default for StackingRegressorParams {
+    fn default() -> Self {
+        StackingRegressorParams {
+            members: super::voting::VotingRegressorParams::default().members,
+            final_estimator: default_final_regressor(),
+            cv: None,
+            passthrough: false,
+        }
+    }
+}
+
+fn validate_common(
+    members: &[MemberParams],
+    final_estimator: &MemberParams,
+    cv: Option<&SplitStrategy>,
+) -> Result<()> {
+    validate_members(members, 1, None)?;
+    validate_members(std::slice::from_ref(final_estimator), 1, None)
+        .map_err(|e| rename(e, "model.members.0", "model.final_estimator"))?;
+    if let Some(cv) = cv {
+        cv.validate().map_err(|e| prefix(e, "model.cv"))?;
+        if !matches!(
+            cv,
+            SplitStrategy::KFold { .. } | SplitStrategy::StratifiedKFold { .. }
+        ) {
+            return Err(Error::param(
+                "model.cv",
+                format!(
+                    "stacking needs folds that predict every row exactly once (k_fold or \
+                     stratified_k_fold), got {}",
+                    cv.name()
+                ),
+            ));
+        }
+    }
+    Ok(())
+}
+
+fn rename(e: Error, from: &str, to: &str) -> Error {
+    match e {
+        Error::InvalidParameter { name, reason } => {
+            Error::param(name.replacen(from, to, 1), reason)
+        }
+        other => other,
+    }
+}
+
+impl Params for StackingClassifierParams {
+    fn validate(&self) -> Result<()> {
+        validate_common(&self.members, &self.final_estimator, self.cv.as_ref())
+    }
+}
+
+impl Params for StackingRegressorParams {
+    fn validate(&self) -> Result<()> {
+        validate_common(&self.members, &self.final_estimator, self.cv.as_ref())
+    }
+}
+
+/// How one member feeds the final estimator.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+pub enum MemberFeed {
+    /// Its prediction (one column).
+    Predict,
+    /// Its class probabilities (all columns, or the second of two classes).
+    Proba,
+}
+
+/// A fitted stacking ensemble (classifier or regressor).
+#[derive(Debug, Clone, Serialize, Deserialize)]
+pub struct FittedStacking {
+    /// The members, refitted on every training row.
+    pub members: Vec<FittedMember>,
+    /// What each member gives the final estimator.
+    pub feeds: Vec<MemberFeed>,
+    /// The final estimator, fitted on the members' out-of-fold outputs.
+    pub final_estimator: Box<FittedMember>,
+    /// Whether the input columns follow the members' outputs.
+    pub passthrough: bool,
+    /// The number of classes (`None` for a regressor).
+    pub n_classes: Option<usize>,
+    /// The final estimator's input columns' names.
+    pub meta_columns: Vec<String>,
+}
+
+struct Setup<'a> {
+    members: &'a [MemberParams],
+    final_estimator: &'a MemberParams,
+    cv: SplitStrategy,
+    method: StackMethod,
+    passthrough: bool,
+    n_classes: Option<usize>,
+}
+
+impl Estimator for StackingClassifierParams {
+    type Model = FittedStacking;
+
+    fn fit_with_progress(&self, data: &Dataset, progress: &dyn Progress) -> Result<FittedStacking> {
+        self.validate()?;
+        let n_classes = data
+            .require_target()?
+            .labels()
+            .map(<[String]>::len)
+            .ok_or_else(|| {
+                Error::InvalidData(
+                    "stacking_classifier needs a classification target; use \
+                     stacking_regressor"
+                        .into(),
+                )
+            })?;
+        let cv = self.cv.clone().unwrap_or(SplitStrategy::StratifiedKFold {
+            n_splits: 5,
+            shuffle: false,
+            seed: 0,
+        });
+        fit_stacking(
+            Setup {
+                members: &self.members,
+                final_estimator: &self.final_estimator,
+                cv,
+                method: self.stack_method,
+                passthrough: self.passthrough,
+                n_classes: Some(n_classes),
+            },
+            data,
+            progress,
+        )
+    }
+}
+
+impl Estimator for StackingRegressorParams {
+    type Model = FittedStacking;
+
+    fn fit_with_progress(&self, data: &Dataset, progress: &dyn Progress) -> Result<FittedStacking> {
+        self.validate()?;
+        if data.require_target()?.labels().is_some() {
+            return Err(Error::InvalidData(
+                "stacking_regressor needs a regression target; use stacking_classifier".into(),
+            ));
+        }
+        let cv = self.cv.clone().unwrap_or_default();
+        fit_stacking(
+            Setup {
+                members: &self.members,
+                final_estimator: &self.final_estimator,
+                cv,
+                method: StackMethod::Predict,
+                passthrough: self.passthrough,
+                n_classes: None,
+            },
+            data,
+            progress,
+        )
+    }
+}
+
+fn fit_stacking(s: Setup<'_>, data: &Dataset, progress: &dyn Progress) -> Result<FittedStacking> {
+    let names = member_names(s.members)?;
+    let folds = s.cv.split(data, None).map_err(|e| prefix(e, "model.cv"))?;
+    let mut tested = vec![0usize; data.n_samples()];
+    for f in &folds {
+        for &i in &f.test {
+            tested[i] += 1;
+        }
+    }
+    if tested.iter().any(|&t| t != 1) {
+        return Err(Error::param(
+            "model.cv",
+            "stacking needs folds that predict every row exactly once",
+        ));
+    }
+    let members = fit_members(s.members, data, progress)?;
+    let probe = data.x().slice(ndarray::s![..1, ..]).to_owned();
+    let mut feeds = Vec::with_capacity(members.len());
+    for m in &members {
+        let has_proba = s.n_classes.is_some() && m.output(probe.view())?.proba.is_some();
+        feeds.push(match s.method {
+            StackMethod::Predict => MemberFeed::Predict,
+            StackMethod::Auto if has_proba => MemberFeed::Proba,
+            StackMethod::Auto => MemberFeed::Predict,
+            StackMethod::PredictProba if has_proba => MemberFeed::Proba,
+            StackMethod::PredictProba => {
+                return Err(Error::param(
+                    "model.stack_method",
+                    format!(
+                        "member `{}` (a {}) gives no class probabilities, which \
+                         stack_method = \"predict_proba\" asks for; use \"auto\" or \"predict\"",
+                        m.name,
+                        m.model.kind()
+                    ),
+                ));
+            }
+        });
+    }
+    // Out-of-fold outputs: every (fold, member) fit is independent; run them in parallel.
+    progress.start(
+        &format!(
+            "out-of-fold predictions ({} folds × {} members)",
+            folds.len(),
+            members.len()
+        ),
+        None,
+    );
+    let jobs: Vec<(usize, usize)> = (0..folds.len())
+        .flat_map(|f| (0..s.members.len()).map(move |m| (f, m)))
+        .collect();
+    let outputs: Vec<Result<Output>> = jobs
+        .par_iter()
+        .map(|&(f, m)| {
+            let fold = &folds[f];
+            let train = data.select_rows(&fold.train)?;
+            let test = data.select_rows(&fold.test)?;
+            let fitted = fit_member(&s.members[m], &names[m], &train, &NoProgress)?;
+            fitted.output(test.x())
+        })
+        .collect();
+    progress.finish();
+    let mut oof: Vec<Array2<f64>> = feeds
+        .iter()
+        .map(|feed| {
+            let width = feed_width(*feed, s.n_classes);
+            Array2::zeros((data.n_samples(), width))
+        })
+        .collect();
+    for ((f, m), out) in jobs.iter().zip(outputs) {
+        let out = out?;
+        let block = feed_columns(&out, feeds[*m], s.n_classes, &members[*m].name)?;
+        for (r, &row) in folds[*f].test.iter().enumerate() {
+            oof[*m].row_mut(row).assign(&block.row(r));
+        }
+    }
+    let labels = data
+        .target()
+        .and_then(|t| t.labels())
+        .map(<[String]>::to_vec);
+    let meta_columns = meta_names(&members, &feeds, labels.as_deref());
+    let meta = assemble(&oof, s.passthrough.then(|| data.x()))?;
+    let mut columns: Vec<ColumnSchema> = meta_columns
+        .iter()
+        .map(|name| ColumnSchema {
+            name: name.clone(),
+            kind: ColumnKind::Numeric,
+        })
+        .collect();
+    if s.passthrough {
+        columns.extend(data.features().columns.iter().cloned());
+    }
+    let schema = Schema::new(columns).map_err(|e| {
+        Error::param(
+            "model.members",
+            format!("the final estimator's columns clash: {e}; rename the members"),
+        )
+    })?;
+    let meta_data = data.with_features(meta, schema)?;
+    progress.start("fitting the final estimator", None);
+    let final_estimator = fit_member(s.final_estimator, "final_estimator", &meta_data, progress);
+    progress.finish();
+    Ok(FittedStacking {
+        members,
+        feeds,
+        final_estimator: Box::new(final_estimator?),
+        passthrough: s.passthrough,
+        n_classes: s.n_classes,
+        meta_columns,
+    })
+}
+
+fn feed_width(feed: MemberFeed, n_classes: Option<usize>) -> usize {
+    match (feed, n_classes) {
+        (MemberFeed::Proba, Some(2)) => 1,
+        (MemberFeed::Proba, Some(k)) => k,
+        _ => 1,
+    }
+}
+
+/// One member's columns for the final estimator.
+fn feed_columns(
+    out: &Output,
+    feed: MemberFeed,
+    n_classes: Option<usize>,
+    name: &str,
+) -> Result<Array2<f64>> {
+    match feed {
+        MemberFeed::Predict => Ok(out.values.clone().insert_axis(Axis(1))),
+        MemberFeed::Proba => {
+            let k = n_classes.unwrap_or(0);
+            let p = out.proba.as_ref().ok_or_else(|| {
+                Error::InvalidData(format!("member `{name}` gave no probabilities"))
+            })?;
+            if p.ncols() != k {
+                return Err(Error::InvalidData(format!(
+                    "member `{name}` gives {} class columns and the ensemble has {k} classes; \
+                     the members disagree on the classes",
+                    p.ncols()
+                )));
+            }
+            Ok(if k == 2 {
+                p.slice(ndarray::s![.., 1..]).to_owned()
+            } else {
+                p.clone()
+            })
+        }
+    }
+}
+
+fn meta_names(
+    members: &[FittedMember],
+    feeds: &[MemberFeed],
+    labels: Option<&[String]>,
+) -> Vec<String> {
+    let mut names = Vec::new();
+    for (m, feed) in members.iter().zip(feeds) {
+        match (feed, labels) {
+            (MemberFeed::Proba, Some(l)) if l.len() == 2 => {
+                names.push(format!("{}_{}", m.name, l[1]))
+            }
+            (MemberFeed::Proba, Some(l)) => {
+                names.extend(l.iter().map(|c| format!("{}_{c}", m.name)))
+            }
+            _ => names.push(m.name.clone()),
+        }
+    }
+    names
+}
+
+fn assemble(
+    parts: &[Array2<f64>],
+    passthrough: Option<ArrayView2<'_, f64>>,
+) -> Result<Array2<f64>> {
+    let mut views: Vec<ArrayView2<'_, f64>> = parts.iter().map(|p| p.view()).collect();
+    if let Some(x) = passthrough {
+        views.push(x);
+    }
+    concatenate(Axis(1), &views).map_err(|e| Error::Internal(format!("stacking columns: {e}")))
+}
+
+impl FittedStacking {
+    /// Predictions (and the final estimator's probabilities, where it gives them).
+    pub fn output(&self, x: ArrayView2<'_, f64>) -> Result<Output> {
+        let parts: Vec<Array2<f64>> = self
+            .members
+            .iter()
+            .zip(&self.feeds)
+            .map(|(m, feed)| feed_columns(&m.output(x)?, *feed, self.n_classes, &m.name))
+            .collect::<Result<_>>()?;
+        let meta = assemble(&parts, self.passthrough.then_some(x))?;
+        self.final_estimator.output(meta.view())
+    }
+
+    /// The columns it takes.
+    pub fn n_features(&self) -> usize {
+        self.members.first().map_or(0, FittedMember::n_features)
+    }
+
+    /// A summary: the members and the final estimator.
+    pub fn summary(&self) -> String {
+        let what = if self.n_classes.is_some() {
+            "stacking classifier"
+        } else {
+            "stacking regressor"
+        };
+        let passthrough = if self.passthrough {
+            " and the input columns"
+        } else {
+            ""
+        };
+        format!(
+            "{what} of {} members:\n{}\n  final estimator: {} on {} member columns{passthrough}",
+            self.members.len(),
+            members_summary(&self.members, None),
+            self.final_estimator.model.kind(),
+            self.meta_columns.len()
+        )
+    }
+}
