@@ -5,7 +5,7 @@ use std::collections::BTreeMap;
 use std::path::Path;
 
 use satori_core::Progress;
-use satori_pipeline::{ModelHeader, TaskHeader};
+use satori_pipeline::{MemberMetrics, ModelHeader, TaskHeader};
 use satori_workflow::{Evaluation, TargetEvaluation};
 
 use crate::output::{num, table};
@@ -32,13 +32,37 @@ pub fn print_header(path: &Path, h: &ModelHeader) {
             "Metrics on {}:",
             h.metrics_on.as_deref().unwrap_or("training")
         );
-        let mut t = table(&["metric", "value"]);
-        for (k, v) in &h.metrics {
-            t.add_row(vec![k.clone(), num(*v)]);
-        }
-        show!("{t}");
+        show!("{}", metrics_table(&h.metrics, &h.member_metrics));
     }
     print_model_details(h);
+}
+
+/// A table of metrics: one column of values, or for an ensemble the ensemble's column followed
+/// by each member's own (measured alone on the same rows).
+pub fn metrics_table(
+    metrics: &BTreeMap<String, f64>,
+    members: &[MemberMetrics],
+) -> comfy_table::Table {
+    let mut header = vec![
+        "metric",
+        if members.is_empty() {
+            "value"
+        } else {
+            "ensemble"
+        },
+    ];
+    header.extend(members.iter().map(|m| m.name.as_str()));
+    let mut t = table(&header);
+    for (k, v) in metrics {
+        let mut row = vec![k.clone(), num(*v)];
+        row.extend(
+            members
+                .iter()
+                .map(|m| m.metrics.get(k).map(|v| num(*v)).unwrap_or_default()),
+        );
+        t.add_row(row);
+    }
+    t
 }
 
 /// The header's training, provenance, steps and parameter lines.

@@ -307,6 +307,46 @@ impl FittedPipeline {
         self.targets.iter().map(|t| t.name.as_str()).collect()
     }
 
+    /// Each ensemble member's own predictions (in member order, by name) from a dataset as
+    /// [`FittedPipeline::predict_dataset_all`] takes it; empty for a model that is not an
+    /// ensemble. For reports that show each member's score beside the ensemble's.
+    pub fn member_predictions(&self, data: &Dataset) -> Result<Vec<(String, Predictions)>> {
+        let members = self.model.members();
+        if members.is_empty() || self.targets.len() != 1 {
+            return Ok(Vec::new());
+        }
+        let x = data.x();
+        satori_core::check_features(x, self.input.len())?;
+        let z = self.preprocess(x)?;
+        let z = if self.text.is_empty() {
+            z
+        } else {
+            let blocks = self
+                .text
+                .transform(x.nrows(), |name| dataset_input(data, name))?;
+            match assemble(z, blocks)? {
+                ModelInput::Dense(m) => m,
+                ModelInput::Sparse(_) => return Ok(Vec::new()),
+            }
+        };
+        let target = &self.targets[0];
+        members
+            .iter()
+            .map(|m| {
+                let Output { values, proba } = m.output(z.view())?;
+                Ok((
+                    m.name.clone(),
+                    Predictions {
+                        task: target.task,
+                        values,
+                        classes: target.classes.clone(),
+                        proba,
+                    },
+                ))
+            })
+            .collect()
+    }
+
     fn predict_inputs<'a>(
         &self,
         x: ArrayView2<'_, f64>,

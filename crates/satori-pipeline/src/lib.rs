@@ -45,7 +45,7 @@ pub mod text;
 pub mod transfer;
 
 pub use fitted::{FittedPipeline, FittedTarget, Predictions, read_options_for};
-pub use model_file::{ModelHeader, PreprocessorHeader, Provenance, TaskHeader};
+pub use model_file::{MemberMetrics, ModelHeader, PreprocessorHeader, Provenance, TaskHeader};
 pub use models::{
     AnyModel, Capabilities, Family, FittedFamily, InputNeeds, MODEL_KINDS, MODEL_NAMES,
     ModelParams, Output, Role,

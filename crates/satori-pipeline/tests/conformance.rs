@@ -120,3 +120,87 @@ fn several_targets_through_the_pipeline() {
         .skip(Check::OneRowFit, ONE_HOT_SEES_ONE_ROW)
         .check_multi();
 }
+
+/// Ensembles whose members are pipelines: each member brings its own preprocessing (the
+/// logistic member its encoding, imputation and scaling; the tree reads raw columns), behind
+/// soft voting and stacking, for classification and regression.
+#[test]
+fn voting_and_stacking_ensembles() {
+    let members = serde_json::json!(["logistic", {"model": {"kind": "decision_tree_classifier", "max_depth": 3}}]);
+    let data = Generator::new(120, 3, 5)
+        .nan_fraction(0.1)
+        .categorical(1, 3)
+        .weights(true)
+        .classification(3);
+    let voting = pipeline(
+        "voting",
+        Task::Multiclass,
+        &[("members", members.clone()), ("voting", "soft".into())],
+    );
+    Conformance::new(voting, data.clone())
+        .fit_order_tolerance(1e-7, 1e-9)
+        .skip(Check::OneRowFit, ONE_HOT_SEES_ONE_ROW)
+        .skip(
+            Check::RowOrderFit,
+            "a decision tree breaks ties between equally good splits by the rows' order",
+        )
+        .check_proba();
+    let stacking = pipeline(
+        "stacking",
+        Task::Multiclass,
+        &[
+            ("members", members),
+            (
+                "cv",
+                serde_json::json!({"kind": "stratified_k_fold", "n_splits": 3}),
+            ),
+        ],
+    );
+    Conformance::new(stacking, data)
+        .skip(Check::OneRowFit, ONE_HOT_SEES_ONE_ROW)
+        .skip(
+            Check::RowOrderFit,
+            "the out-of-fold predictions come from unshuffled folds, which are cut by row order \
+             (as in scikit-learn's StackingClassifier)",
+        )
+        .check_proba();
+    let regression = Generator::new(100, 3, 6)
+        .nan_fraction(0.05)
+        .weights(true)
+        .regression();
+    let members = serde_json::json!(["ridge", {"model": {"kind": "decision_tree_regressor", "max_depth": 3}}]);
+    let voting = pipeline(
+        "voting",
+        Task::Regression,
+        &[
+            ("members", members.clone()),
+            ("weights", serde_json::json!([2.0, 1.0])),
+        ],
+    );
+    Conformance::new(voting, regression.clone())
+        .fit_order_tolerance(1e-7, 1e-9)
+        .skip(
+            Check::RowOrderFit,
+            "a decision tree breaks ties between equally good splits by the rows' order",
+        )
+        .check();
+    let stacking = pipeline(
+        "stacking",
+        Task::Regression,
+        &[
+            ("members", members),
+            ("passthrough", true.into()),
+            // The input columns hold missing values: the final estimator imputes and scales.
+            (
+                "final_estimator",
+                serde_json::json!({"model": "ridge", "auto_preprocessing": true}),
+            ),
+        ],
+    );
+    Conformance::new(stacking, regression)
+        .skip(
+            Check::RowOrderFit,
+            "the out-of-fold predictions come from unshuffled folds, which are cut by row order",
+        )
+        .check();
+}

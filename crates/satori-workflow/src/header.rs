@@ -4,7 +4,7 @@ use std::collections::BTreeMap;
 
 use satori_core::{Dataset, Error, Result, Target};
 use satori_pipeline::model_file::FORMAT_VERSION;
-use satori_pipeline::{FittedPipeline, ModelHeader, Provenance, TaskHeader};
+use satori_pipeline::{FittedPipeline, MemberMetrics, ModelHeader, Provenance, TaskHeader};
 
 use crate::evaluate::TargetEvaluation;
 use crate::params::TrainParams;
@@ -15,6 +15,7 @@ pub(crate) struct HeaderInputs<'a> {
     pub params: &'a TrainParams,
     pub train_data: &'a Dataset,
     pub evaluations: Option<&'a [TargetEvaluation]>,
+    pub member_metrics: Vec<MemberMetrics>,
     pub metrics_on: Option<String>,
     pub rows: &'a RowsReport,
     pub data_source: Option<String>,
@@ -86,6 +87,7 @@ pub(crate) fn build(pipeline: &FittedPipeline, h: HeaderInputs<'_>) -> Result<Mo
         model_summary: summary_with_text(pipeline),
         init_from: h.init_from,
         tasks,
+        member_metrics: h.member_metrics,
     })
 }
 

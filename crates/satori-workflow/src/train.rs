@@ -8,7 +8,7 @@ use satori_data::splits::train_test_split;
 use satori_data::{ReadOptions, Table, TargetSpec};
 use satori_pipeline::resume::{ContinueFrom, fit_continue};
 use satori_pipeline::transfer::{InitFrom, check_base, fit_transfer, recode_to};
-use satori_pipeline::{FittedPipeline, ModelHeader, read_options_for};
+use satori_pipeline::{FittedPipeline, MemberMetrics, ModelHeader, read_options_for};
 
 use crate::cost::read_cost_matrix;
 use crate::evaluate::{
@@ -254,12 +254,18 @@ pub fn train(
         pipeline = pipeline.with_threshold(threshold)?;
     }
     let spec = MetricSpec::from_names(&request.metrics, costs)?;
-    let scored = match &valid {
-        Some((rows, v)) => Some(score(&pipeline, v, rows.clone(), &spec)?),
-        None if test_rows.is_empty() => None,
+    let (scored, member_metrics) = match &valid {
+        Some((rows, v)) => (
+            Some(score(&pipeline, v, rows.clone(), &spec)?),
+            score_members(&pipeline, v, &spec)?,
+        ),
+        None if test_rows.is_empty() => (None, Vec::new()),
         None => {
             let test = data.select_rows(&test_rows)?;
-            Some(score(&pipeline, &test, test_rows.clone(), &spec)?)
+            (
+                Some(score(&pipeline, &test, test_rows.clone(), &spec)?),
+                score_members(&pipeline, &test, &spec)?,
+            )
         }
     };
     let metrics_on = match (&valid, &request.validation) {
@@ -284,6 +290,7 @@ pub fn train(
             params: &params,
             train_data: &train_data,
             evaluations: evaluations.as_deref(),
+            member_metrics,
             metrics_on,
             rows: &report,
             data_source: request.data_source.clone(),
@@ -485,6 +492,37 @@ fn score(
         });
     }
     Ok((evaluations, labelled))
+}
+
+/// Each ensemble member's metrics alone, on the rows the ensemble is scored on (empty for
+/// other models).
+fn score_members(
+    pipeline: &FittedPipeline,
+    data: &Dataset,
+    spec: &MetricSpec,
+) -> Result<Vec<MemberMetrics>> {
+    let kinds: Vec<&str> = pipeline
+        .model()
+        .members()
+        .iter()
+        .map(|m| m.model.kind())
+        .collect();
+    let Some(truth) = data.targets().first() else {
+        return Ok(Vec::new());
+    };
+    pipeline
+        .member_predictions(data)?
+        .into_iter()
+        .zip(kinds)
+        .map(|((name, preds), kind)| {
+            let evaluation = evaluate_predictions(truth, &preds, data.weights(), spec)?;
+            Ok(MemberMetrics {
+                name,
+                kind: kind.to_string(),
+                metrics: evaluation.metrics,
+            })
+        })
+        .collect()
 }
 
 /// The saved model's parameters for continuing it: its own, with this request's holdout and

@@ -121,6 +121,10 @@ pub struct TrainJson {
     pub early_stopping: Option<satori_workflow::EarlyStopReport>,
     /// The model file written, or `null` without `--out`.
     pub out: Option<String>,
+    /// An ensemble's members, each scored alone on the same rows as `holdout` (absent for
+    /// other models).
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub members: Vec<satori_pipeline::MemberMetrics>,
     /// With `--model auto`: how the model was chosen (as `satori tune --model auto --json`).
     #[serde(skip_serializing_if = "Option::is_none")]
     pub auto: Option<AutoOutcome>,
@@ -330,6 +334,7 @@ pub fn run(args: TrainArgs, progress: &TermProgress) -> anyhow::Result<()> {
         text_columns: outcome.pipeline.text().describe(),
         params: outcome.header.params.clone(),
         holdout: outcome.evaluation().cloned(),
+        members: outcome.header.member_metrics.clone(),
         threshold: outcome.header.threshold.clone(),
         early_stopping: outcome.early_stop.clone(),
         out: args.out.as_ref().map(|p| p.display().to_string()),
@@ -571,11 +576,7 @@ fn print_summary(s: &TrainJson, extra: &str, progress: &TermProgress) {
     }
     if let Some(h) = &s.holdout {
         show!("Holdout scores ({} rows):", h.n_rows);
-        let mut t = table(&["metric", "value"]);
-        for (k, v) in &h.metrics {
-            t.add_row(vec![k.clone(), num(*v)]);
-        }
-        show!("{t}");
+        show!("{}", crate::show::metrics_table(&h.metrics, &s.members));
     }
     if let Some(t) = &s.threshold {
         show!(

@@ -26,12 +26,14 @@
 //! train in parallel. An ensemble holds pipelines and a pipeline holds a model: the one
 //! recursion of the crate besides the steps' (see docs/architecture.md).
 
+mod selection;
 mod stacking;
 mod voting;
 
-use ndarray::ArrayView2;
+use ndarray::{Array1, Array2, ArrayView2};
 use rayon::prelude::*;
-use satori_core::{Dataset, Error, Progress, Result, Task};
+use satori_core::{Dataset, Error, NoProgress, Progress, Result, Task};
+use satori_data::splits::{Fold, SplitStrategy};
 use serde::{Deserialize, Deserializer, Serialize, Serializer};
 use serde_json::{Map, Value};
 
@@ -39,6 +41,7 @@ use crate::models::{AnyModel, ModelParams, Output, target_tasks};
 use crate::steps::auto::auto_steps;
 use crate::steps::{AnyStep, StepParams, apply_steps, fit_steps, validate_steps};
 
+pub use selection::{EnsembleSelectionClassifierParams, EnsembleSelectionRegressorParams};
 pub use stacking::{
     FittedStacking, StackMethod, StackingClassifierParams, StackingRegressorParams,
 };
@@ -215,6 +218,8 @@ pub fn resolve_member_names(model: &mut ModelParams, tasks: &[Task]) -> Result<(
     let (members, last): (&mut Vec<MemberParams>, Option<&mut MemberParams>) = match model {
         ModelParams::VotingClassifier(p) => (&mut p.members, None),
         ModelParams::VotingRegressor(p) => (&mut p.members, None),
+        ModelParams::EnsembleSelectionClassifier(p) => (&mut p.members, None),
+        ModelParams::EnsembleSelectionRegressor(p) => (&mut p.members, None),
         ModelParams::StackingClassifier(p) => (&mut p.members, Some(&mut p.final_estimator)),
         ModelParams::StackingRegressor(p) => (&mut p.members, Some(&mut p.final_estimator)),
         _ => return Ok(()),
@@ -451,4 +456,87 @@ pub(crate) fn members_summary(members: &[FittedMember], weights: Option<&[f64]>)
         })
         .collect::<Vec<_>>()
         .join("\n")
+}
+
+/// The folds of `cv` on `data`, checked to predict every row exactly once (what out-of-fold
+/// predictions need).
+pub(crate) fn partition(cv: &SplitStrategy, data: &Dataset) -> Result<Vec<Fold>> {
+    let folds = cv.split(data, None).map_err(|e| prefix(e, "model.cv"))?;
+    let mut tested = vec![0usize; data.n_samples()];
+    for f in &folds {
+        for &i in &f.test {
+            tested[i] += 1;
+        }
+    }
+    if tested.iter().any(|&t| t != 1) {
+        return Err(Error::param(
+            "model.cv",
+            "out-of-fold predictions need folds that predict every row exactly once",
+        ));
+    }
+    Ok(folds)
+}
+
+/// Each member's out-of-fold output on every row of `data`: for each fold, the member fitted on
+/// the other folds predicts the fold's rows. Every (fold, member) fit is independent; they run
+/// in parallel and the result does not depend on the thread count.
+pub(crate) fn out_of_fold(
+    members: &[MemberParams],
+    names: &[String],
+    data: &Dataset,
+    folds: &[Fold],
+    progress: &dyn Progress,
+) -> Result<Vec<Output>> {
+    progress.start(
+        &format!(
+            "out-of-fold predictions ({} folds × {} members)",
+            folds.len(),
+            members.len()
+        ),
+        None,
+    );
+    let jobs: Vec<(usize, usize)> = (0..folds.len())
+        .flat_map(|f| (0..members.len()).map(move |m| (f, m)))
+        .collect();
+    let outputs: Vec<Result<Output>> = jobs
+        .par_iter()
+        .map(|&(f, m)| {
+            let fold = &folds[f];
+            let train = data.select_rows(&fold.train)?;
+            let test = data.select_rows(&fold.test)?;
+            let fitted = fit_member(&members[m], &names[m], &train, &NoProgress)?;
+            fitted.output(test.x())
+        })
+        .collect();
+    progress.finish();
+    let n = data.n_samples();
+    let mut values: Vec<Array1<f64>> = vec![Array1::zeros(n); members.len()];
+    let mut probas: Vec<Option<Array2<f64>>> = vec![None; members.len()];
+    for (&(f, m), out) in jobs.iter().zip(outputs) {
+        let out = out?;
+        let rows = &folds[f].test;
+        for (r, &row) in rows.iter().enumerate() {
+            values[m][row] = out.values[r];
+        }
+        if let Some(p) = out.proba {
+            let full = probas[m].get_or_insert_with(|| Array2::zeros((n, p.ncols())));
+            if full.ncols() != p.ncols() {
+                return Err(Error::InvalidData(format!(
+                    "member `{}` gave {} class columns in one fold and {} in another; the \
+                     members disagree on the classes",
+                    names[m],
+                    full.ncols(),
+                    p.ncols()
+                )));
+            }
+            for (r, &row) in rows.iter().enumerate() {
+                full.row_mut(row).assign(&p.row(r));
+            }
+        }
+    }
+    Ok(values
+        .into_iter()
+        .zip(probas)
+        .map(|(values, proba)| Output { values, proba })
+        .collect())
 }

@@ -12,17 +12,15 @@
 //! which picks alpha among 0.1, 1 and 10 by leave-one-out error).
 
 use ndarray::{Array2, ArrayView2, Axis, concatenate};
-use rayon::prelude::*;
 use satori_core::{
-    ColumnKind, ColumnSchema, Dataset, Error, Estimator, NoProgress, Params, Progress, Result,
-    Schema,
+    ColumnKind, ColumnSchema, Dataset, Error, Estimator, Params, Progress, Result, Schema,
 };
 use satori_data::splits::SplitStrategy;
 use serde::{Deserialize, Serialize};
 
 use super::{
-    FittedMember, MemberParams, fit_member, fit_members, member_names, members_summary, prefix,
-    validate_members,
+    FittedMember, MemberParams, fit_member, fit_members, member_names, members_summary,
+    out_of_fold, partition, prefix, validate_members,
 };
 use crate::models::Output;
 
@@ -258,19 +256,7 @@ impl Estimator for StackingRegressorParams {
 
 fn fit_stacking(s: Setup<'_>, data: &Dataset, progress: &dyn Progress) -> Result<FittedStacking> {
     let names = member_names(s.members)?;
-    let folds = s.cv.split(data, None).map_err(|e| prefix(e, "model.cv"))?;
-    let mut tested = vec![0usize; data.n_samples()];
-    for f in &folds {
-        for &i in &f.test {
-            tested[i] += 1;
-        }
-    }
-    if tested.iter().any(|&t| t != 1) {
-        return Err(Error::param(
-            "model.cv",
-            "stacking needs folds that predict every row exactly once",
-        ));
-    }
+    let folds = partition(&s.cv, data)?;
     let members = fit_members(s.members, data, progress)?;
     let probe = data.x().slice(ndarray::s![..1, ..]).to_owned();
     let mut feeds = Vec::with_capacity(members.len());
@@ -294,43 +280,13 @@ fn fit_stacking(s: Setup<'_>, data: &Dataset, progress: &dyn Progress) -> Result
             }
         });
     }
-    // Out-of-fold outputs: every (fold, member) fit is independent; run them in parallel.
-    progress.start(
-        &format!(
-            "out-of-fold predictions ({} folds × {} members)",
-            folds.len(),
-            members.len()
-        ),
-        None,
-    );
-    let jobs: Vec<(usize, usize)> = (0..folds.len())
-        .flat_map(|f| (0..s.members.len()).map(move |m| (f, m)))
-        .collect();
-    let outputs: Vec<Result<Output>> = jobs
-        .par_iter()
-        .map(|&(f, m)| {
-            let fold = &folds[f];
-            let train = data.select_rows(&fold.train)?;
-            let test = data.select_rows(&fold.test)?;
-            let fitted = fit_member(&s.members[m], &names[m], &train, &NoProgress)?;
-            fitted.output(test.x())
-        })
-        .collect();
-    progress.finish();
-    let mut oof: Vec<Array2<f64>> = feeds
+    let oof_outputs = out_of_fold(s.members, &names, data, &folds, progress)?;
+    let oof: Vec<Array2<f64>> = oof_outputs
         .iter()
-        .map(|feed| {
-            let width = feed_width(*feed, s.n_classes);
-            Array2::zeros((data.n_samples(), width))
-        })
-        .collect();
-    for ((f, m), out) in jobs.iter().zip(outputs) {
-        let out = out?;
-        let block = feed_columns(&out, feeds[*m], s.n_classes, &members[*m].name)?;
-        for (r, &row) in folds[*f].test.iter().enumerate() {
-            oof[*m].row_mut(row).assign(&block.row(r));
-        }
-    }
+        .zip(&feeds)
+        .zip(&members)
+        .map(|((out, feed), m)| feed_columns(out, *feed, s.n_classes, &m.name))
+        .collect::<Result<_>>()?;
     let labels = data
         .target()
         .and_then(|t| t.labels())
@@ -365,14 +321,6 @@ fn fit_stacking(s: Setup<'_>, data: &Dataset, progress: &dyn Progress) -> Result
         n_classes: s.n_classes,
         meta_columns,
     })
-}
-
-fn feed_width(feed: MemberFeed, n_classes: Option<usize>) -> usize {
-    match (feed, n_classes) {
-        (MemberFeed::Proba, Some(2)) => 1,
-        (MemberFeed::Proba, Some(k)) => k,
-        _ => 1,
-    }
 }
 
 /// One member's columns for the final estimator.

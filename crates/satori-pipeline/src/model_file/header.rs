@@ -122,6 +122,21 @@ pub struct ModelHeader {
     /// Each target of a model with several (empty for one target).
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub tasks: Vec<TaskHeader>,
+    /// Each ensemble member's own metrics, on the same rows as `metrics` (empty for a model
+    /// that is not an ensemble, or without a holdout).
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub member_metrics: Vec<MemberMetrics>,
+}
+
+/// One ensemble member's metrics, measured alone beside the ensemble's.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct MemberMetrics {
+    /// The member's name.
+    pub name: String,
+    /// Its model kind.
+    pub kind: String,
+    /// Its metrics, by name.
+    pub metrics: BTreeMap<String, f64>,
 }
 
 impl ModelHeader {

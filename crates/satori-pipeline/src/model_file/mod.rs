@@ -35,7 +35,8 @@ use serde::Serialize;
 use serde::de::DeserializeOwned;
 
 pub use header::{
-    ModelHeader, PreprocessorHeader, Provenance, TaskHeader, checksum_len, file_checksum,
+    MemberMetrics, ModelHeader, PreprocessorHeader, Provenance, TaskHeader, checksum_len,
+    file_checksum,
 };
 
 use crate::{FittedPipeline, FittedPreprocessor};

@@ -120,6 +120,8 @@ macro_rules! model_list {
             VotingRegressor, "voting_regressor", crate::ensemble::VotingRegressorParams, crate::ensemble::FittedVoting;
             StackingClassifier, "stacking_classifier", crate::ensemble::StackingClassifierParams, crate::ensemble::FittedStacking;
             StackingRegressor, "stacking_regressor", crate::ensemble::StackingRegressorParams, crate::ensemble::FittedStacking;
+            EnsembleSelectionClassifier, "ensemble_selection_classifier", crate::ensemble::EnsembleSelectionClassifierParams, crate::ensemble::FittedVoting;
+            EnsembleSelectionRegressor, "ensemble_selection_regressor", crate::ensemble::EnsembleSelectionRegressorParams, crate::ensemble::FittedVoting;
         }
     };
 }
@@ -274,6 +276,7 @@ pub const MODEL_NAMES: &[&str] = &[
     "mlp",
     "voting",
     "stacking",
+    "ensemble_selection",
 ];
 
 impl Default for ModelParams {
@@ -313,6 +316,8 @@ fn short_name(name: &str, tasks: &[Task]) -> Option<&'static str> {
         "voting" => "voting_regressor",
         "stacking" if classification => "stacking_classifier",
         "stacking" => "stacking_regressor",
+        "ensemble_selection" if classification => "ensemble_selection_classifier",
+        "ensemble_selection" => "ensemble_selection_regressor",
         _ => return None,
     })
 }
@@ -499,6 +504,18 @@ impl AnyModel {
     /// A summary of the fitted model's structure, where the family gives one.
     pub fn summary(&self) -> Option<String> {
         self.fitted().summary()
+    }
+
+    /// An ensemble's fitted members (voting, stacking); empty for every other model.
+    pub fn members(&self) -> &[crate::ensemble::FittedMember] {
+        match self {
+            AnyModel::VotingClassifier(m)
+            | AnyModel::VotingRegressor(m)
+            | AnyModel::EnsembleSelectionClassifier(m)
+            | AnyModel::EnsembleSelectionRegressor(m) => &m.members,
+            AnyModel::StackingClassifier(m) | AnyModel::StackingRegressor(m) => &m.members,
+            _ => &[],
+        }
     }
 
     /// The number of targets it predicts (several for a multi-output model).

@@ -41,6 +41,18 @@ pub(super) struct Context {
 }
 
 #[derive(Debug, Serialize)]
+struct MemberView {
+    name: String,
+    kind: String,
+}
+
+#[derive(Debug, Serialize)]
+struct MetricRow {
+    name: String,
+    values: Vec<String>,
+}
+
+#[derive(Debug, Serialize)]
 pub(super) struct Pair {
     name: String,
     value: String,
@@ -140,6 +152,10 @@ struct ModelView {
     params: String,
     metrics: Vec<Pair>,
     metrics_on: Option<String>,
+    /// An ensemble's members (name, kind), each scored alone on the same rows as `metrics`.
+    members: Vec<MemberView>,
+    /// One row per metric: the ensemble's value, then each member's.
+    member_rows: Vec<MetricRow>,
     provenance: Vec<Pair>,
     inputs: Vec<Pair>,
 }
@@ -676,6 +692,31 @@ fn model_view(h: &ModelHeader) -> ModelView {
             .unwrap_or_else(|e| format!("(cannot show the parameters: {e})")),
         metrics: h.metrics.iter().map(|(k, v)| pair(k, metric(*v))).collect(),
         metrics_on: h.metrics_on.clone(),
+        members: h
+            .member_metrics
+            .iter()
+            .map(|m| MemberView {
+                name: m.name.clone(),
+                kind: m.kind.clone(),
+            })
+            .collect(),
+        member_rows: if h.member_metrics.is_empty() {
+            Vec::new()
+        } else {
+            h.metrics
+                .iter()
+                .map(|(k, v)| MetricRow {
+                    name: k.clone(),
+                    values: std::iter::once(metric(*v))
+                        .chain(
+                            h.member_metrics
+                                .iter()
+                                .map(|m| m.metrics.get(k).map_or_else(String::new, |v| metric(*v))),
+                        )
+                        .collect(),
+                })
+                .collect()
+        },
         provenance: vec![
             pair("satori version", &pv.library_version),
             pair("created at", pv.created_at.clone().unwrap_or_else(none)),

@@ -59,6 +59,8 @@ ensemble_family!(ens::VotingClassifierParams, ENSEMBLE_CLASSIFIER);
 ensemble_family!(ens::VotingRegressorParams, ENSEMBLE_REGRESSOR);
 ensemble_family!(ens::StackingClassifierParams, ENSEMBLE_CLASSIFIER);
 ensemble_family!(ens::StackingRegressorParams, ENSEMBLE_REGRESSOR);
+ensemble_family!(ens::EnsembleSelectionClassifierParams, ENSEMBLE_CLASSIFIER);
+ensemble_family!(ens::EnsembleSelectionRegressorParams, ENSEMBLE_REGRESSOR);
 
 /// `impl FittedFamily` for a fitted ensemble.
 macro_rules! fitted_ensemble {
