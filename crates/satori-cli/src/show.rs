@@ -32,14 +32,14 @@ pub fn print_header(path: &Path, h: &ModelHeader) {
             "Metrics on {}:",
             h.metrics_on.as_deref().unwrap_or("training")
         );
-        show!("{}", metrics_table(&h.metrics, &h.member_metrics));
+        show!("{}", ensemble_metrics_table(&h.metrics, &h.member_metrics));
     }
     print_model_details(h);
 }
 
 /// A table of metrics: one column of values, or for an ensemble the ensemble's column followed
 /// by each member's own (measured alone on the same rows).
-pub fn metrics_table(
+pub fn ensemble_metrics_table(
     metrics: &BTreeMap<String, f64>,
     members: &[MemberMetrics],
 ) -> comfy_table::Table {

@@ -204,7 +204,20 @@ impl TrainParams {
             p.preprocessing = steps;
         }
         let overrides = rest.as_slice();
-        let mut params = apply_overrides(&base, overrides)?;
+        // One at a time, expanding member names after each, so that `--set
+        // model.members=[gbm,tree] --set model.members.1.model.max_depth=3` works in one call.
+        let ensemble = serde_json::to_value(&base.pipeline.model)
+            .is_ok_and(|tree| tree.get("members").is_some());
+        let mut params = if ensemble {
+            let mut params = base.clone();
+            for one in overrides {
+                params = apply_overrides(&params, std::slice::from_ref(one))?;
+                resolve_member_names(&mut params.pipeline.model, &tasks)?;
+            }
+            params
+        } else {
+            apply_overrides(&base, overrides)?
+        };
         resolve_member_names(&mut params.pipeline.model, &tasks)?;
         if auto && !params.pipeline.auto_preprocessing {
             params.pipeline.preprocessing = match &marked {

@@ -16,7 +16,7 @@ use satori_workflow::{
 use serde::Serialize;
 
 use crate::args::{ModelArgs, ReadArgs, now, read_options, read_table};
-use crate::output::{num, print_json, table};
+use crate::output::{num, print_json};
 use crate::progress::TermProgress;
 use crate::report::{ReportOf, ReportOutputs, check_plots, say_written};
 use crate::show::{metrics_table, model_chain, note_excluded, task_line};
@@ -576,7 +576,10 @@ fn print_summary(s: &TrainJson, extra: &str, progress: &TermProgress) {
     }
     if let Some(h) = &s.holdout {
         show!("Holdout scores ({} rows):", h.n_rows);
-        show!("{}", crate::show::metrics_table(&h.metrics, &s.members));
+        show!(
+            "{}",
+            crate::show::ensemble_metrics_table(&h.metrics, &s.members)
+        );
     }
     if let Some(t) = &s.threshold {
         show!(

@@ -1,0 +1,177 @@
+//! Ensembles from the library: greedy ensemble selection chooses by out-of-fold score, and every
+//! bad ensemble declaration is a one-line error naming what is wrong.
+
+use satori_core::{Estimator, Task};
+use satori_pipeline::{AnyModel, ModelParams, PipelineParams};
+use satori_testkit::generate::Generator;
+
+fn params(toml_text: &str) -> PipelineParams {
+    toml::from_str(toml_text).unwrap_or_else(|e| panic!("{e}\n{toml_text}"))
+}
+
+fn error(toml_text: &str, task: Task) -> String {
+    let data = match task {
+        Task::Regression => Generator::new(80, 3, 11).regression(),
+        _ => Generator::new(80, 3, 11).classification(2),
+    };
+    match toml::from_str::<PipelineParams>(toml_text) {
+        Err(e) => e.to_string(),
+        Ok(p) => p
+            .fit(&data)
+            .map(|_| ())
+            .expect_err("the declaration should be refused")
+            .to_string(),
+    }
+}
+
+/// A baseline that predicts the class prior never helps a good model on the out-of-fold log
+/// loss, so greedy selection gives it no weight, and the weights are shares of the rounds.
+#[test]
+fn selection_prefers_the_better_candidates() {
+    let data = Generator::new(200, 4, 12).classification(2);
+    let p = params(
+        r#"
+        [model]
+        kind = "ensemble_selection_classifier"
+        ensemble_size = 20
+        members = ["baseline", "logistic", { model = { kind = "decision_tree_classifier", max_depth = 3 } }]
+        "#,
+    );
+    let fitted = p.fit(&data).unwrap();
+    let AnyModel::EnsembleSelectionClassifier(v) = fitted.model() else {
+        panic!("expected ensemble selection, got {}", fitted.model().kind());
+    };
+    let names: Vec<&str> = v.members.iter().map(|m| m.name.as_str()).collect();
+    assert!(!names.contains(&"baseline"), "{names:?}");
+    let weights = v.weights.as_ref().unwrap();
+    assert!(
+        (weights.iter().sum::<f64>() - 1.0).abs() < 1e-12,
+        "{weights:?}"
+    );
+    assert!(
+        weights.iter().all(|w| (w * 20.0).fract() == 0.0),
+        "{weights:?}"
+    );
+    // Deterministic: the same choice again.
+    let again = p.fit(&data).unwrap();
+    assert_eq!(
+        format!("{:?}", again.model().summary()),
+        format!("{:?}", fitted.model().summary())
+    );
+    // A regression target selects by RMSE.
+    let reg = Generator::new(120, 3, 13).regression();
+    let p = params(
+        r#"
+        [model]
+        kind = "ensemble_selection_regressor"
+        ensemble_size = 10
+        members = ["baseline", "ridge"]
+        "#,
+    );
+    let fitted = p.fit(&reg).unwrap();
+    let names: Vec<&str> = fitted
+        .model()
+        .members()
+        .iter()
+        .map(|m| m.name.as_str())
+        .collect();
+    assert_eq!(names, ["ridge"]);
+}
+
+#[test]
+fn bad_declarations_are_clear_errors() {
+    let cases: &[(&str, Task, &str)] = &[
+        (
+            "[model]\nkind = \"voting_classifier\"\nvoting = \"soft\"\nmembers = [\"sgd\", \"logistic\"]",
+            Task::Binary,
+            "member `sgd` (a sgd_classifier) gives no class probabilities",
+        ),
+        (
+            "[model]\nkind = \"stacking_classifier\"\nstack_method = \"predict_proba\"\nmembers = [\"sgd\"]",
+            Task::Binary,
+            "stack_method = \"predict_proba\"",
+        ),
+        (
+            "[model]\nkind = \"voting_classifier\"\nmembers = [\"logistic\", \"tree\"]\nweights = [1.0]",
+            Task::Binary,
+            "1 weights for 2 members",
+        ),
+        (
+            "[model]\nkind = \"voting_regressor\"\nmembers = []",
+            Task::Regression,
+            "at least 1 member",
+        ),
+        (
+            "[model]\nkind = \"voting_classifier\"\nmembers = [{ name = \"a\", model = \"tree\" }, { name = \"a\", model = \"logistic\" }]",
+            Task::Binary,
+            "two members are named `a`",
+        ),
+        (
+            "[model]\nkind = \"stacking_classifier\"\nmembers = [\"tree\"]\ncv = { kind = \"time_series_split\" }",
+            Task::Binary,
+            "predict every row exactly once",
+        ),
+        (
+            "[model]\nkind = \"voting_classifier\"\nmembers = [{ model = \"tree\", colour = 1 }]",
+            Task::Binary,
+            "unknown member field `colour`",
+        ),
+        (
+            "[model]\nkind = \"voting_classifier\"\nmembers = [\"tree\"]",
+            Task::Regression,
+            "voting_classifier needs a classification target",
+        ),
+        (
+            "[model]\nkind = \"voting_regressor\"\nmembers = [\"gbmm\"]",
+            Task::Regression,
+            "unknown model `gbmm`",
+        ),
+        (
+            "[model]\nkind = \"ensemble_selection_classifier\"\nmetric = \"nope\"",
+            Task::Binary,
+            "nope",
+        ),
+    ];
+    for (text, task, want) in cases {
+        let e = error(text, *task);
+        assert!(e.contains(want), "{text}\n→ {e}\n(wanted `{want}`)");
+        // A TOML file's own parse errors quote the file around the message.
+        if !e.starts_with("TOML parse error") {
+            assert!(!e.contains('\n'), "one line: {e}");
+        }
+    }
+}
+
+/// `voting` and `stacking` pick the task's kind; the members' short names do too.
+#[test]
+fn short_names_follow_the_task() {
+    for (name, task, kind) in [
+        ("voting", Task::Binary, "voting_classifier"),
+        ("voting", Task::Regression, "voting_regressor"),
+        ("stacking", Task::Multiclass, "stacking_classifier"),
+        ("stacking", Task::Regression, "stacking_regressor"),
+        (
+            "ensemble_selection",
+            Task::Binary,
+            "ensemble_selection_classifier",
+        ),
+    ] {
+        assert_eq!(ModelParams::from_name(name, &[task]).unwrap().kind(), kind);
+    }
+    let reg = Generator::new(60, 2, 14).regression();
+    let p = PipelineParams {
+        model: ModelParams::from_name("voting", &[Task::Regression]).unwrap(),
+        ..Default::default()
+    };
+    let mut tree = serde_json::to_value(&p).unwrap();
+    tree["model"]["members"] = serde_json::json!(["linear", "tree"]);
+    let p: PipelineParams = serde_json::from_value(tree).unwrap();
+    let fitted = p.fit(&reg).unwrap();
+    let kinds: Vec<&str> = fitted
+        .model()
+        .members()
+        .iter()
+        .map(|m| m.model.kind())
+        .collect();
+    assert_eq!(kinds, ["linear_regression", "decision_tree_regressor"]);
+}
