@@ -204,3 +204,28 @@ fn voting_and_stacking_ensembles() {
         )
         .check();
 }
+
+/// Bagging of a member pipeline that needs encoding and imputation, on drawn rows and columns.
+#[test]
+fn bagging_of_a_pipeline() {
+    let data = Generator::new(120, 4, 7)
+        .nan_fraction(0.1)
+        .categorical(1, 3)
+        .classification(2);
+    let bagging = pipeline(
+        "bagging",
+        Task::Binary,
+        &[
+            ("estimator", "logistic".into()),
+            ("n_estimators", 4.into()),
+            ("max_features", 0.75.into()),
+        ],
+    );
+    Conformance::new(bagging, data)
+        .skip(Check::OneRowFit, ONE_HOT_SEES_ONE_ROW)
+        .skip(
+            Check::RowOrderFit,
+            "each copy draws rows by position from the seed, so permuted rows are other draws",
+        )
+        .check_proba();
+}

@@ -12,7 +12,7 @@
 
 use ndarray::{Array1, Array2};
 use satori_core::{Dataset, Estimator, PredictProba, Predictor, Target};
-use satori_pipeline::{AnyModel, PipelineParams};
+use satori_pipeline::PipelineParams;
 use satori_testkit::golden;
 use serde_json::Value;
 
@@ -69,12 +69,6 @@ fn fit(case: &Value) -> (satori_pipeline::FittedPipeline, Option<Vec<String>>) {
     (params.fit(&data.with_target_name("y")).unwrap(), labels)
 }
 
-fn members(model: &AnyModel) -> &[satori_pipeline::ensemble::FittedMember] {
-    match model {
-        other => other.members(),
-    }
-}
-
 #[test]
 fn voting_and_stacking_match_scikit_learn() {
     let expected = golden::load("ensemble");
@@ -89,7 +83,7 @@ fn voting_and_stacking_match_scikit_learn() {
             p.iter().map(|c| l[*c as usize].clone()).collect()
         };
         // Each member alone first.
-        for (i, m) in members(pipeline.model()).iter().enumerate() {
+        for (i, m) in pipeline.model().members().iter().enumerate() {
             let want = &case["members"][i];
             assert_eq!(m.name, want["name"].as_str().unwrap(), "{name}");
             let out = m.output(x_test.view()).unwrap();

@@ -175,3 +175,68 @@ fn short_names_follow_the_task() {
         .collect();
     assert_eq!(kinds, ["linear_regression", "decision_tree_regressor"]);
 }
+
+/// Bagging: copies of any member on drawn rows and columns; the out-of-bag score is an honest
+/// estimate (close to a holdout's), and the draws are the same at the same seed.
+#[test]
+fn bagging_draws_rows_and_columns_and_scores_out_of_bag() {
+    let data = Generator::new(300, 5, 15).classification(2);
+    let p = params(
+        r#"
+        [model]
+        kind = "bagging_classifier"
+        n_estimators = 12
+        max_samples = 0.8
+        max_features = 3
+        oob_score = true
+        estimator = { model = { kind = "decision_tree_classifier", max_depth = 4 } }
+        "#,
+    );
+    let fitted = p.fit(&data).unwrap();
+    let AnyModel::BaggingClassifier(b) = fitted.model() else {
+        panic!("expected bagging, got {}", fitted.model().kind());
+    };
+    assert_eq!(b.estimators.len(), 12);
+    assert!(b.features.iter().all(|f| f.len() == 3));
+    assert!(
+        b.features.iter().any(|f| f != &b.features[0]),
+        "columns are drawn"
+    );
+    let oob = b.oob_score.unwrap();
+    assert!((0.5..=1.0).contains(&oob), "{oob}");
+    let again = p.fit(&data).unwrap();
+    assert_eq!(
+        format!("{:?}", again.model().summary()),
+        format!("{:?}", fitted.model().summary())
+    );
+    use satori_core::PredictProba;
+    let proba = fitted.predict_proba(data.x()).unwrap();
+    assert!(
+        proba
+            .rows()
+            .into_iter()
+            .all(|r| (r.sum() - 1.0).abs() < 1e-12)
+    );
+    // Bagging a regressor; a bad amount is named.
+    let reg = Generator::new(150, 3, 16).regression();
+    let p =
+        params("[model]\nkind = \"bagging_regressor\"\nestimator = \"ridge\"\noob_score = true");
+    let fitted = p.fit(&reg).unwrap();
+    assert!(
+        fitted
+            .model()
+            .summary()
+            .unwrap()
+            .contains("out-of-bag score")
+    );
+    let e = error(
+        "[model]\nkind = \"bagging_regressor\"\nmax_samples = 1.5",
+        Task::Regression,
+    );
+    assert!(e.contains("max_samples"), "{e}");
+    let e = error(
+        "[model]\nkind = \"bagging_classifier\"\nbootstrap = false\noob_score = true",
+        Task::Binary,
+    );
+    assert!(e.contains("oob_score"), "{e}");
+}

@@ -26,6 +26,7 @@
 //! train in parallel. An ensemble holds pipelines and a pipeline holds a model: the one
 //! recursion of the crate besides the steps' (see docs/architecture.md).
 
+mod bagging;
 mod selection;
 mod stacking;
 mod voting;
@@ -41,6 +42,9 @@ use crate::models::{AnyModel, ModelParams, Output, target_tasks};
 use crate::steps::auto::auto_steps;
 use crate::steps::{AnyStep, StepParams, apply_steps, fit_steps, validate_steps};
 
+pub use bagging::{
+    Amount, BaggingClassifierParams, BaggingParams, BaggingRegressorParams, FittedBagging,
+};
 pub use selection::{EnsembleSelectionClassifierParams, EnsembleSelectionRegressorParams};
 pub use stacking::{
     FittedStacking, StackMethod, StackingClassifierParams, StackingRegressorParams,
@@ -222,6 +226,8 @@ pub fn resolve_member_names(model: &mut ModelParams, tasks: &[Task]) -> Result<(
         ModelParams::EnsembleSelectionRegressor(p) => (&mut p.members, None),
         ModelParams::StackingClassifier(p) => (&mut p.members, Some(&mut p.final_estimator)),
         ModelParams::StackingRegressor(p) => (&mut p.members, Some(&mut p.final_estimator)),
+        ModelParams::BaggingClassifier(p) => return resolve_one(&mut p.0.estimator, tasks),
+        ModelParams::BaggingRegressor(p) => return resolve_one(&mut p.0.estimator, tasks),
         _ => return Ok(()),
     };
     let names = member_names(members)?;
@@ -237,6 +243,17 @@ pub fn resolve_member_names(model: &mut ModelParams, tasks: &[Task]) -> Result<(
         if let MemberModel::Params(p) = &mut m.model {
             resolve_member_names(p, tasks)?;
         }
+    }
+    Ok(())
+}
+
+/// [`resolve_member_names`] of one member.
+fn resolve_one(m: &mut MemberParams, tasks: &[Task]) -> Result<()> {
+    if matches!(m.model, MemberModel::Name(_)) {
+        *m = m.resolved(tasks)?;
+    }
+    if let MemberModel::Params(p) = &mut m.model {
+        resolve_member_names(p, tasks)?;
     }
     Ok(())
 }

@@ -76,6 +76,7 @@ macro_rules! not_in_v2 {
 not_in_v2!(
     crate::ensemble::FittedVoting,
     crate::ensemble::FittedStacking,
+    crate::ensemble::FittedBagging,
 );
 
 /// A network stored field by field (formats 1 and 2).

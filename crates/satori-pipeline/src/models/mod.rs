@@ -122,6 +122,8 @@ macro_rules! model_list {
             StackingRegressor, "stacking_regressor", crate::ensemble::StackingRegressorParams, crate::ensemble::FittedStacking;
             EnsembleSelectionClassifier, "ensemble_selection_classifier", crate::ensemble::EnsembleSelectionClassifierParams, crate::ensemble::FittedVoting;
             EnsembleSelectionRegressor, "ensemble_selection_regressor", crate::ensemble::EnsembleSelectionRegressorParams, crate::ensemble::FittedVoting;
+            BaggingClassifier, "bagging_classifier", crate::ensemble::BaggingClassifierParams, crate::ensemble::FittedBagging;
+            BaggingRegressor, "bagging_regressor", crate::ensemble::BaggingRegressorParams, crate::ensemble::FittedBagging;
         }
     };
 }
@@ -277,6 +279,7 @@ pub const MODEL_NAMES: &[&str] = &[
     "voting",
     "stacking",
     "ensemble_selection",
+    "bagging",
 ];
 
 impl Default for ModelParams {
@@ -318,6 +321,8 @@ fn short_name(name: &str, tasks: &[Task]) -> Option<&'static str> {
         "stacking" => "stacking_regressor",
         "ensemble_selection" if classification => "ensemble_selection_classifier",
         "ensemble_selection" => "ensemble_selection_regressor",
+        "bagging" if classification => "bagging_classifier",
+        "bagging" => "bagging_regressor",
         _ => return None,
     })
 }

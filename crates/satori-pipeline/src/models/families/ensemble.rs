@@ -5,7 +5,7 @@ use ndarray::ArrayView2;
 use satori_core::{CsMat, Dataset, Estimator, Progress, Result, TrainingHistory};
 
 use super::{InputNeeds, Role, caps, dense_only, no_continuation, no_sparse_fit};
-use crate::ensemble::{self as ens, FittedStacking, FittedVoting};
+use crate::ensemble::{self as ens, FittedBagging, FittedStacking, FittedVoting};
 use crate::models::{Capabilities, Family, FittedFamily, Output};
 
 /// An ensemble classifier: probabilities where its members (soft voting) or its final
@@ -61,6 +61,8 @@ ensemble_family!(ens::StackingClassifierParams, ENSEMBLE_CLASSIFIER);
 ensemble_family!(ens::StackingRegressorParams, ENSEMBLE_REGRESSOR);
 ensemble_family!(ens::EnsembleSelectionClassifierParams, ENSEMBLE_CLASSIFIER);
 ensemble_family!(ens::EnsembleSelectionRegressorParams, ENSEMBLE_REGRESSOR);
+ensemble_family!(ens::BaggingClassifierParams, ENSEMBLE_CLASSIFIER);
+ensemble_family!(ens::BaggingRegressorParams, ENSEMBLE_REGRESSOR);
 
 /// `impl FittedFamily` for a fitted ensemble.
 macro_rules! fitted_ensemble {
@@ -96,3 +98,4 @@ macro_rules! fitted_ensemble {
 
 fitted_ensemble!(FittedVoting);
 fitted_ensemble!(FittedStacking);
+fitted_ensemble!(FittedBagging);
