@@ -377,7 +377,18 @@ fn model_auto_tries_the_portfolio_cheapest_first_then_searches_the_best_family()
     ]);
     assert_eq!(j["metric"], "log_loss");
     let board = j["leaderboard"].as_array().unwrap();
-    assert_eq!(board.len(), 9);
+    // Nine configurations, then the ensemble step over the best of each family.
+    assert_eq!(board.len(), 10);
+    let ensemble = &board[9];
+    assert_eq!(ensemble["phase"], "ensemble");
+    assert_eq!(ensemble["family"], "ensemble_selection");
+    let members = ensemble["params"]["model.members"].as_array().unwrap();
+    assert!((2..=4).contains(&members.len()), "{ensemble}");
+    assert!(
+        members.iter().all(|m| m["name"] != "baseline"),
+        "{ensemble}"
+    );
+    let board = &board[..9];
     let families: Vec<&str> = board[..7]
         .iter()
         .map(|e| e["family"].as_str().unwrap())
@@ -416,7 +427,9 @@ fn model_auto_tries_the_portfolio_cheapest_first_then_searches_the_best_family()
         assert!(e["predict_seconds_per_1k"].as_f64().unwrap() >= 0.0, "{e}");
     }
     let best = j["best"]["value"].as_f64().unwrap();
-    let top = board
+    let top = j["leaderboard"]
+        .as_array()
+        .unwrap()
         .iter()
         .filter_map(|e| e["value"].as_f64())
         .fold(f64::INFINITY, f64::min);
@@ -523,6 +536,7 @@ fn train_model_auto_chooses_on_the_training_rows_and_scores_the_holdout() {
         "forest" => "random_forest_classifier",
         "extra_trees" => "extra_trees_classifier",
         "mlp" => "mlp_classifier",
+        "ensemble_selection" => "ensemble_selection_classifier",
         other => panic!("chose {other}"),
     };
     assert_eq!(kind, expected);

@@ -227,6 +227,40 @@ pub fn auto_select(
         }
         searched_family = Some(family);
     }
+    // The ensemble step: greedy ensemble selection over the best configuration of each family,
+    // scored like any configuration; it is chosen only if it scores better.
+    if !out_of_time(request.time_budget)
+        && let Some(members) = ensemble_members(&leaderboard, direction, prepared.task)?
+    {
+        let mut objective = Objective::new(table, request, &prepared, "ensemble_selection");
+        objective.deadline = deadline;
+        let cv = if prepared.task.is_classification() {
+            r#"{"kind":"stratified_k_fold","n_splits":3}"#
+        } else {
+            r#"{"kind":"k_fold","n_splits":3}"#
+        };
+        let mut overrides = vec![
+            ("model.members".to_string(), members.to_string()),
+            ("model.cv".to_string(), cv.to_string()),
+        ];
+        if satori_metrics::metric_by_name(&prepared.metric).is_ok() {
+            overrides.push(("model.metric".to_string(), prepared.metric.clone()));
+        }
+        let (result, costs) = objective.score_all_folds(&overrides)?;
+        let mut params = BTreeMap::new();
+        params.insert("model.members".to_string(), members);
+        for (k, v) in &overrides[1..] {
+            params.insert(k.clone(), satori_pipeline::overrides::parse_value(v));
+        }
+        leaderboard.push(entry(
+            leaderboard.len(),
+            "ensemble",
+            "ensemble_selection",
+            params,
+            result,
+            costs,
+        ));
+    }
     progress.finish();
     let Some(best) = best_of(&leaderboard, direction, |_| true).cloned() else {
         return Err(all_failed(
@@ -245,6 +279,53 @@ pub fn auto_select(
         evaluated_by: prepared.evaluated_by(),
         seconds: started.elapsed().as_secs_f64(),
     })
+}
+
+/// The most families the ensemble step combines.
+pub const ENSEMBLE_FAMILIES: usize = 4;
+
+/// The ensemble step's candidates: the best complete configuration of each family but the
+/// baseline (at most [`ENSEMBLE_FAMILIES`], best first), as ensemble members (a JSON list)
+/// with their settings; `None` with fewer than two.
+fn ensemble_members(
+    leaderboard: &[AutoEntry],
+    direction: Direction,
+    task: Task,
+) -> Result<Option<Value>> {
+    let mut families: Vec<&str> = Vec::new();
+    for e in leaderboard {
+        if e.family != "baseline"
+            && e.family != "ensemble_selection"
+            && !families.contains(&e.family.as_str())
+        {
+            families.push(&e.family);
+        }
+    }
+    let mut best: Vec<&AutoEntry> = families
+        .iter()
+        .filter_map(|f| best_of(leaderboard, direction, |e| e.family == *f))
+        .filter(|e| e.params.keys().all(|k| k.starts_with("model.")))
+        .collect();
+    best.sort_by(|a, b| {
+        let loss = |e: &AutoEntry| direction.loss(e.value.unwrap_or(f64::NAN));
+        loss(a).total_cmp(&loss(b)).then(a.number.cmp(&b.number))
+    });
+    best.truncate(ENSEMBLE_FAMILIES);
+    if best.len() < 2 {
+        return Ok(None);
+    }
+    let mut members = Vec::with_capacity(best.len());
+    for e in &best {
+        let mut model =
+            serde_json::to_value(satori_pipeline::ModelParams::from_name(&e.family, &[task])?)
+                .map_err(|err| satori_core::Error::Internal(err.to_string()))?;
+        for (path, value) in &e.params {
+            let rest = path.trim_start_matches("model.");
+            satori_pipeline::overrides::set_path(&mut model, rest, value.clone(), false)?;
+        }
+        members.push(serde_json::json!({ "name": e.family, "model": model }));
+    }
+    Ok(Some(Value::Array(members)))
 }
 
 /// A portfolio value as the JSON value `--set` would make of it.

@@ -586,6 +586,11 @@ fn entry_params(e: &AutoEntry) -> String {
     if e.params.is_empty() {
         return "defaults".into();
     }
+    // The ensemble step's members are whole configurations: name them, not their settings.
+    if let Some(serde_json::Value::Array(members)) = e.params.get("model.members") {
+        let names: Vec<&str> = members.iter().filter_map(|m| m["name"].as_str()).collect();
+        return format!("of {}", names.join(", "));
+    }
     param_list(&e.params)
 }
 
@@ -686,6 +691,19 @@ fn best_params_toml(overrides: &[(String, String)]) -> anyhow::Result<String> {
                 .or_insert_with(|| serde_json::Value::Object(Default::default()));
         }
     }
+    // TOML has no null: an unset optional parameter (`max_depth = null` in an ensemble
+    // member's full parameters) is left out, which reads back as unset.
+    fn drop_nulls(v: &mut serde_json::Value) {
+        match v {
+            serde_json::Value::Object(map) => {
+                map.retain(|_, x| !x.is_null());
+                map.values_mut().for_each(drop_nulls);
+            }
+            serde_json::Value::Array(items) => items.iter_mut().for_each(drop_nulls),
+            _ => {}
+        }
+    }
+    drop_nulls(&mut tree);
     let text = toml::to_string(&tree)
         .map_err(|e| satori_core::Error::Internal(format!("writing the best parameters: {e}")))?;
     Ok(format!(
