@@ -240,3 +240,38 @@ fn bagging_draws_rows_and_columns_and_scores_out_of_bag() {
     );
     assert!(e.contains("oob_score"), "{e}");
 }
+
+/// Blending: the members learn from one part of the rows, the final estimator from their
+/// predictions on the held-out part; no refit. Reproducible at a seed, another split at another.
+#[test]
+fn blending_holds_out_rows_for_the_final_estimator() {
+    let data = Generator::new(200, 4, 17).classification(2);
+    let text = |seed: u64| {
+        format!(
+            "[model]\nkind = \"stacking_classifier\"\nblend = 0.25\nseed = {seed}\n\
+             members = [\"logistic\", {{ model = {{ kind = \"decision_tree_classifier\", max_depth = 3 }} }}]"
+        )
+    };
+    let fitted = params(&text(1)).fit(&data).unwrap();
+    let summary = fitted.model().summary().unwrap();
+    assert!(
+        summary.contains("blending classifier (final estimator on 50 held-out rows)"),
+        "{summary}"
+    );
+    use satori_core::PredictProba;
+    let p1 = fitted.predict_proba(data.x()).unwrap();
+    let again = params(&text(1)).fit(&data).unwrap();
+    assert_eq!(again.predict_proba(data.x()).unwrap(), p1);
+    let other = params(&text(2)).fit(&data).unwrap();
+    assert_ne!(other.predict_proba(data.x()).unwrap(), p1);
+    let e = error(
+        "[model]\nkind = \"stacking_regressor\"\nblend = 0.2\ncv = { kind = \"k_fold\" }",
+        Task::Regression,
+    );
+    assert!(e.contains("give `blend` or `cv`, not both"), "{e}");
+    let e = error(
+        "[model]\nkind = \"stacking_regressor\"\nblend = 1.0",
+        Task::Regression,
+    );
+    assert!(e.contains("model.blend"), "{e}");
+}

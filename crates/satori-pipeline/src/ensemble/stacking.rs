@@ -68,6 +68,13 @@ pub struct StackingClassifierParams {
     pub stack_method: StackMethod,
     /// Append the ensemble's input columns to the members' outputs. Default false.
     pub passthrough: bool,
+    /// Blend instead of stacking: the members learn from a random `1 − blend` of the rows
+    /// (stratified by class), the final estimator from their predictions on the other `blend`,
+    /// and the members are not refitted — cheaper than `cv`'s folds, with fewer rows for
+    /// each part. In (0, 1); default none (stacking on `cv`).
+    pub blend: Option<f64>,
+    /// Seed of the blending split. Default 0.
+    pub seed: u64,
 }
 
 impl Default for StackingClassifierParams {
@@ -78,6 +85,8 @@ impl Default for StackingClassifierParams {
             cv: None,
             stack_method: StackMethod::Auto,
             passthrough: false,
+            blend: None,
+            seed: 0,
         }
     }
 }
@@ -96,6 +105,11 @@ pub struct StackingRegressorParams {
     pub cv: Option<SplitStrategy>,
     /// Append the ensemble's input columns to the members' predictions. Default false.
     pub passthrough: bool,
+    /// Blend on a random `blend` fraction of the rows instead of stacking on `cv`'s folds (as
+    /// for the classifier). Default none.
+    pub blend: Option<f64>,
+    /// Seed of the blending split. Default 0.
+    pub seed: u64,
 }
 
 impl Default for StackingRegressorParams {
@@ -105,6 +119,8 @@ impl Default for StackingRegressorParams {
             final_estimator: default_final_regressor(),
             cv: None,
             passthrough: false,
+            blend: None,
+            seed: 0,
         }
     }
 }
@@ -113,7 +129,22 @@ fn validate_common(
     members: &[MemberParams],
     final_estimator: &MemberParams,
     cv: Option<&SplitStrategy>,
+    blend: Option<f64>,
 ) -> Result<()> {
+    if let Some(b) = blend {
+        if !(b > 0.0 && b < 1.0) {
+            return Err(Error::param(
+                "model.blend",
+                format!("the blending fraction must be in (0, 1), e.g. 0.2; got {b}"),
+            ));
+        }
+        if cv.is_some() {
+            return Err(Error::param(
+                "model.blend",
+                "blending holds out rows instead of folds: give `blend` or `cv`, not both",
+            ));
+        }
+    }
     validate_members(members, 1, None)?;
     validate_members(std::slice::from_ref(final_estimator), 1, None)
         .map_err(|e| rename(e, "model.members.0", "model.final_estimator"))?;
@@ -147,13 +178,23 @@ fn rename(e: Error, from: &str, to: &str) -> Error {
 
 impl Params for StackingClassifierParams {
     fn validate(&self) -> Result<()> {
-        validate_common(&self.members, &self.final_estimator, self.cv.as_ref())
+        validate_common(
+            &self.members,
+            &self.final_estimator,
+            self.cv.as_ref(),
+            self.blend,
+        )
     }
 }
 
 impl Params for StackingRegressorParams {
     fn validate(&self) -> Result<()> {
-        validate_common(&self.members, &self.final_estimator, self.cv.as_ref())
+        validate_common(
+            &self.members,
+            &self.final_estimator,
+            self.cv.as_ref(),
+            self.blend,
+        )
     }
 }
 
@@ -181,12 +222,16 @@ pub struct FittedStacking {
     pub n_classes: Option<usize>,
     /// The final estimator's input columns' names.
     pub meta_columns: Vec<String>,
+    /// Blending: the rows the final estimator learned from (the members learned from the
+    /// others); `None` for stacking.
+    pub blended_on: Option<usize>,
 }
 
 struct Setup<'a> {
     members: &'a [MemberParams],
     final_estimator: &'a MemberParams,
     cv: SplitStrategy,
+    blend: Option<(f64, u64)>,
     method: StackMethod,
     passthrough: bool,
     n_classes: Option<usize>,
@@ -218,6 +263,7 @@ impl Estimator for StackingClassifierParams {
                 members: &self.members,
                 final_estimator: &self.final_estimator,
                 cv,
+                blend: self.blend.map(|b| (b, self.seed)),
                 method: self.stack_method,
                 passthrough: self.passthrough,
                 n_classes: Some(n_classes),
@@ -244,6 +290,7 @@ impl Estimator for StackingRegressorParams {
                 members: &self.members,
                 final_estimator: &self.final_estimator,
                 cv,
+                blend: self.blend.map(|b| (b, self.seed)),
                 method: StackMethod::Predict,
                 passthrough: self.passthrough,
                 n_classes: None,
@@ -256,8 +303,31 @@ impl Estimator for StackingRegressorParams {
 
 fn fit_stacking(s: Setup<'_>, data: &Dataset, progress: &dyn Progress) -> Result<FittedStacking> {
     let names = member_names(s.members)?;
-    let folds = partition(&s.cv, data)?;
-    let members = fit_members(s.members, data, progress)?;
+    // Stacking: members on every row, their out-of-fold outputs for the final estimator.
+    // Blending: members on one part, their outputs on the other part for the final estimator.
+    let (members, meta_rows, blend_rows) = match s.blend {
+        None => (fit_members(s.members, data, progress)?, None, None),
+        Some((fraction, seed)) => {
+            let stratify = s.n_classes.is_some();
+            let (fit_rows, blend_rows) =
+                satori_data::splits::train_test_split(data, fraction, stratify, seed)
+                    .map_err(|e| prefix(e, "model.blend"))?;
+            let part = data.select_rows(&fit_rows)?;
+            let named: Vec<MemberParams> = s
+                .members
+                .iter()
+                .zip(&names)
+                .map(|(m, n)| MemberParams {
+                    name: Some(n.clone()),
+                    ..m.clone()
+                })
+                .collect();
+            let members = fit_members(&named, &part, progress)?;
+            let blend_data = data.select_rows(&blend_rows)?;
+            (members, Some(blend_data), Some(blend_rows))
+        }
+    };
+    let meta_data_rows = meta_rows.as_ref().unwrap_or(data);
     let probe = data.x().slice(ndarray::s![..1, ..]).to_owned();
     let mut feeds = Vec::with_capacity(members.len());
     for m in &members {
@@ -280,19 +350,28 @@ fn fit_stacking(s: Setup<'_>, data: &Dataset, progress: &dyn Progress) -> Result
             }
         });
     }
-    let oof_outputs = out_of_fold(s.members, &names, data, &folds, progress)?;
-    let oof: Vec<Array2<f64>> = oof_outputs
-        .iter()
-        .zip(&feeds)
-        .zip(&members)
-        .map(|((out, feed), m)| feed_columns(out, *feed, s.n_classes, &m.name))
-        .collect::<Result<_>>()?;
+    let oof: Vec<Array2<f64>> = match &meta_rows {
+        None => {
+            let folds = partition(&s.cv, data)?;
+            out_of_fold(s.members, &names, data, &folds, progress)?
+                .iter()
+                .zip(&feeds)
+                .zip(&members)
+                .map(|((out, feed), m)| feed_columns(out, *feed, s.n_classes, &m.name))
+                .collect::<Result<_>>()?
+        }
+        Some(rows) => members
+            .iter()
+            .zip(&feeds)
+            .map(|(m, feed)| feed_columns(&m.output(rows.x())?, *feed, s.n_classes, &m.name))
+            .collect::<Result<_>>()?,
+    };
     let labels = data
         .target()
         .and_then(|t| t.labels())
         .map(<[String]>::to_vec);
     let meta_columns = meta_names(&members, &feeds, labels.as_deref());
-    let meta = assemble(&oof, s.passthrough.then(|| data.x()))?;
+    let meta = assemble(&oof, s.passthrough.then(|| meta_data_rows.x()))?;
     let mut columns: Vec<ColumnSchema> = meta_columns
         .iter()
         .map(|name| ColumnSchema {
@@ -309,7 +388,7 @@ fn fit_stacking(s: Setup<'_>, data: &Dataset, progress: &dyn Progress) -> Result
             format!("the final estimator's columns clash: {e}; rename the members"),
         )
     })?;
-    let meta_data = data.with_features(meta, schema)?;
+    let meta_data = meta_data_rows.with_features(meta, schema)?;
     progress.start("fitting the final estimator", None);
     let final_estimator = fit_member(s.final_estimator, "final_estimator", &meta_data, progress);
     progress.finish();
@@ -320,6 +399,7 @@ fn fit_stacking(s: Setup<'_>, data: &Dataset, progress: &dyn Progress) -> Result
         passthrough: s.passthrough,
         n_classes: s.n_classes,
         meta_columns,
+        blended_on: blend_rows.map(|r| r.len()),
     })
 }
 
@@ -404,10 +484,15 @@ impl FittedStacking {
 
     /// A summary: the members and the final estimator.
     pub fn summary(&self) -> String {
-        let what = if self.n_classes.is_some() {
-            "stacking classifier"
-        } else {
-            "stacking regressor"
+        let what = match (self.n_classes.is_some(), self.blended_on) {
+            (true, None) => "stacking classifier".to_string(),
+            (false, None) => "stacking regressor".to_string(),
+            (true, Some(n)) => {
+                format!("blending classifier (final estimator on {n} held-out rows)")
+            }
+            (false, Some(n)) => {
+                format!("blending regressor (final estimator on {n} held-out rows)")
+            }
         };
         let passthrough = if self.passthrough {
             " and the input columns"
