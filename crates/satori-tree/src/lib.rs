@@ -20,6 +20,9 @@
 //!   `class_weight` including `balanced_subsample`, impurity importances; trees grown in
 //!   parallel, each from a seed derived from `seed` and its index, so the forest is the same at
 //!   any thread count.
+//! - [`BalancedRandomForestClassifierParams`] → [`ForestClassifier`]: imbalanced-learn's
+//!   `BalancedRandomForestClassifier`, each tree grown on a random under-sample that balances
+//!   the classes ([`UnderSampling`], `replacement`), then optionally bootstrapped.
 //! - [`isolation`]: anomaly detection with [`IsolationForestParams`] → [`IsolationForest`],
 //!   scikit-learn's `IsolationForest` (`n_estimators`, `max_samples`, `max_features`,
 //!   `bootstrap`, `contamination`, `seed`): `score_samples` with scikit-learn's definition and
@@ -42,9 +45,10 @@ pub use decision_tree::{
 };
 pub use flat::{FlatTree, NodeStats, SplitRule};
 pub use forest::{
-    ExtraTreesClassifier, ExtraTreesClassifierParams, ExtraTreesRegressor,
-    ExtraTreesRegressorParams, ForestClassifier, ForestRegressor, Oob, RandomForestClassifier,
-    RandomForestClassifierParams, RandomForestRegressor, RandomForestRegressorParams, SampleSize,
+    BalancedRandomForestClassifierParams, ExtraTreesClassifier, ExtraTreesClassifierParams,
+    ExtraTreesRegressor, ExtraTreesRegressorParams, ForestClassifier, ForestRegressor, Oob,
+    RandomForestClassifier, RandomForestClassifierParams, RandomForestRegressor,
+    RandomForestRegressorParams, SampleSize, UnderSampling,
 };
 pub use isolation::{
     Contamination, IsolationForest, IsolationForestParams, IsolationMaxFeatures,
