@@ -23,12 +23,18 @@
 //! - [`BalancedRandomForestClassifierParams`] → [`ForestClassifier`]: imbalanced-learn's
 //!   `BalancedRandomForestClassifier`, each tree grown on a random under-sample that balances
 //!   the classes ([`UnderSampling`], `replacement`), then optionally bootstrapped.
+//! - [`adaboost`]: [`AdaBoostClassifierParams`] → [`AdaBoostClassifier`] (scikit-learn's SAMME
+//!   with trees of `max_depth` 1 by default), [`AdaBoostRegressorParams`] →
+//!   [`AdaBoostRegressor`] (AdaBoost.R2, `loss` linear/square/exponential, weighted-median
+//!   predictions) and [`RusBoostClassifierParams`] (imbalanced-learn's RUSBoost: SAMME on a
+//!   random under-sample each round).
 //! - [`isolation`]: anomaly detection with [`IsolationForestParams`] → [`IsolationForest`],
 //!   scikit-learn's `IsolationForest` (`n_estimators`, `max_samples`, `max_features`,
 //!   `bootstrap`, `contamination`, `seed`): `score_samples` with scikit-learn's definition and
 //!   offset, `predict` 1.0 for an anomaly, `flag_rows` for dropping anomalous training rows.
 #![warn(missing_docs)]
 
+pub mod adaboost;
 mod builder;
 mod criterion;
 pub mod decision_tree;
@@ -38,6 +44,10 @@ pub mod isolation;
 mod params;
 mod prune;
 
+pub use adaboost::{
+    AdaBoostClassifier, AdaBoostClassifierParams, AdaBoostLoss, AdaBoostRegressor,
+    AdaBoostRegressorParams, RusBoostClassifier, RusBoostClassifierParams,
+};
 pub use criterion::{ClassCriterion, RegCriterion};
 pub use decision_tree::{
     DecisionTreeClassifier, DecisionTreeClassifierParams, DecisionTreeRegressor,

@@ -27,7 +27,7 @@
 //! assert!((p.row(0).sum() - 1.0).abs() < 1e-12);
 //! ```
 
-mod balanced;
+pub(crate) mod balanced;
 mod params;
 
 use ndarray::{Array1, Array2, ArrayView2};
