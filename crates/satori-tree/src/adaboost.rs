@@ -812,9 +812,11 @@ mod tests {
             m.predict(x.view()).unwrap().to_vec(),
             vec![0.0, 0.0, 1.0, 1.0]
         );
-        // decision ±1 → probabilities softmax(∓1/2, ±1/2).
+        // Votes (−1, +1) for a row of the second class: decision −(−1) + 1 = 2, probabilities
+        // softmax(−1, 1), as scikit-learn.
+        assert_eq!(m.decision_function(x.view()).unwrap()[[3, 0]], 2.0);
         let p = m.predict_proba(x.view()).unwrap();
-        let e = 1.0 / (1.0 + (-1.0f64).exp());
+        let e = 1.0 / (1.0 + (-2.0f64).exp());
         assert!((p[[3, 1]] - e).abs() < 1e-15);
     }
 }

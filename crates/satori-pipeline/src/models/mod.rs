@@ -116,6 +116,10 @@ macro_rules! model_list {
             MlpClassifier, "mlp_classifier", satori_nn::MlpClassifierParams, satori_nn::MlpClassifier;
             MlpRegressor, "mlp_regressor", satori_nn::MlpRegressorParams, satori_nn::MlpRegressor;
             MultiTaskMlp, "multitask_mlp", satori_nn::MultiTaskMlpParams, satori_nn::MultiTaskMlp;
+            BalancedRandomForest, "balanced_random_forest", satori_tree::BalancedRandomForestClassifierParams, satori_tree::ForestClassifier;
+            AdaBoostClassifier, "adaboost_classifier", satori_tree::AdaBoostClassifierParams, satori_tree::AdaBoostClassifier;
+            AdaBoostRegressor, "adaboost_regressor", satori_tree::AdaBoostRegressorParams, satori_tree::AdaBoostRegressor;
+            RusBoostClassifier, "rusboost_classifier", satori_tree::RusBoostClassifierParams, satori_tree::RusBoostClassifier;
         }
     };
 }
@@ -268,6 +272,7 @@ pub const MODEL_NAMES: &[&str] = &[
     "extra_trees",
     "gbm",
     "mlp",
+    "adaboost",
 ];
 
 impl Default for ModelParams {
@@ -301,6 +306,8 @@ fn short_name(name: &str, tasks: &[Task]) -> Option<&'static str> {
         "extra_trees" => "extra_trees_regressor",
         "gbm" if classification => "gbm_classifier",
         "gbm" => "gbm_regressor",
+        "adaboost" if classification => "adaboost_classifier",
+        "adaboost" => "adaboost_regressor",
         "mlp" if classification => "mlp_classifier",
         "mlp" => "mlp_regressor",
         _ => return None,
