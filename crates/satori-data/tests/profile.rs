@@ -350,9 +350,7 @@ fn imbalanced_targets_are_flagged() {
     assert_eq!((imb.minority.count, imb.majority.count), (3, 37));
     assert_eq!(imb.threshold, 4.0);
     // 32 against 8 is a ratio of 4: still imbalanced; 31 against 9 is not.
-    for i in 3..8 {
-        y[i] = 1.0;
-    }
+    y[3..8].iter_mut().for_each(|v| *v = 1.0);
     let t = table(vec![("y", ColumnKind::Integer, Column::Values(y.clone()))]);
     assert_eq!(
         codes(&profile(&t, Some("y")).unwrap(), "y"),

@@ -14,10 +14,11 @@ use crate::params::{ClassWeight, FeatureSampling, validate_growth};
 /// `sampling_strategy` for under-sampling), written as imbalanced-learn does: `"all"`,
 /// `"auto"`, `"majority"`, `"not minority"`, `"not majority"` (underscores also accepted), or a
 /// number in (0, 1] for a binary target: the wanted ratio minority / majority after sampling.
-#[derive(Debug, Clone, Copy, PartialEq)]
+#[derive(Debug, Clone, Copy, Default, PartialEq)]
 pub enum UnderSampling {
     /// Every class, the minority included, to the minority's count (the default, as
     /// imbalanced-learn 0.13+'s balanced forest).
+    #[default]
     All,
     /// Every class but the minority, to the minority's count (`"auto"` is the same).
     NotMinority,
@@ -27,12 +28,6 @@ pub enum UnderSampling {
     NotMajority,
     /// Binary only: the majority class to `minority count / ratio` rows, the ratio in (0, 1].
     Ratio(f64),
-}
-
-impl Default for UnderSampling {
-    fn default() -> Self {
-        UnderSampling::All
-    }
 }
 
 impl Serialize for UnderSampling {
