@@ -462,6 +462,75 @@ fn class_weights_have_one_syntax_for_every_model_family() {
     }
 }
 
+/// A generated binary table with `pos` rows of the rare class `yes` among `n`.
+fn class_csv(dir: &tempfile::TempDir, name: &str, n: usize, pos: usize) -> String {
+    let mut text = String::from("a,b,y\n");
+    for i in 0..n {
+        let y = if i < pos { "yes" } else { "no" };
+        let _ = writeln!(text, "{},{},{y}", i % 7, (i * 3) % 5);
+    }
+    let p = path(dir, name);
+    std::fs::write(&p, text).unwrap();
+    p
+}
+
+#[test]
+fn inspect_warns_about_imbalance_with_counts_and_options_and_not_on_balanced_data() {
+    let dir = tmp();
+    // 15 of 200 (ratio 185/15 = 12.3): imbalanced.
+    let csv = class_csv(&dir, "imb.csv", 200, 15);
+    let o = satori(&["inspect", &csv, "--target", "y"]);
+    assert!(o.status.success(), "{}", stderr(&o));
+    let out = stdout(&o);
+    for needle in [
+        "smallest class `yes` has 15 rows against 185 of `no`",
+        "--set model.class_weight=balanced",
+        "--resample smote",
+        "random_under_sampler",
+        "--tune-threshold f1",
+        "average_precision (PR AUC)",
+        "geometric_mean",
+        "is 8.1% of the largest `no` (185)",
+    ] {
+        assert!(out.contains(needle), "missing `{needle}` in:\n{out}");
+    }
+    let o = satori(&["inspect", &csv, "--target", "y", "--json"]);
+    assert!(o.status.success(), "{}", stderr(&o));
+    let j: Value = serde_json::from_slice(&o.stdout).unwrap();
+    let imb = &j["target"]["imbalance"];
+    assert_eq!(imb["imbalanced"], true, "{j}");
+    assert_eq!(imb["threshold"], 4.0);
+    assert_eq!(
+        imb["minority"],
+        serde_json::json!({"value": "yes", "count": 15})
+    );
+    assert_eq!(
+        imb["majority"],
+        serde_json::json!({"value": "no", "count": 185})
+    );
+    assert!(
+        j["warnings"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .any(|w| w["code"] == "imbalanced_target"),
+        "{j}"
+    );
+
+    // 90 of 200 (ratio 1.2): balanced, no warning, `imbalanced` false.
+    let csv = class_csv(&dir, "bal.csv", 200, 90);
+    let o = satori(&["inspect", &csv, "--target", "y"]);
+    assert!(o.status.success(), "{}", stderr(&o));
+    let out = stdout(&o);
+    assert!(!out.contains("imbalanced"), "{out}");
+    assert!(!out.contains("class_weight"), "{out}");
+    let o = satori(&["inspect", &csv, "--target", "y", "--json"]);
+    let j: Value = serde_json::from_slice(&o.stdout).unwrap();
+    assert_eq!(j["target"]["imbalance"]["imbalanced"], false, "{j}");
+    assert_eq!(j["target"]["imbalance"]["minority"]["count"], 90);
+    assert!(j["warnings"].as_array().unwrap().is_empty(), "{j}");
+}
+
 #[test]
 fn the_imbalance_warning_names_the_remedies() {
     let dir = tmp();

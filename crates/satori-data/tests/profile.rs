@@ -338,12 +338,31 @@ fn imbalanced_targets_are_flagged() {
             && message.contains("--tune-threshold f1"),
         "{message}"
     );
-    y[3] = 1.0;
-    let t = table(vec![("y", ColumnKind::Integer, Column::Values(y))]);
+    // It names the two classes' counts and the other remedies.
     assert!(
-        profile(&t, Some("y")).unwrap().warnings.is_empty(),
-        "ratio 9 is below 10"
+        message.contains("smallest class `1` has 3 rows against 37 of `0`")
+            && message.contains("--resample smote")
+            && message.contains("geometric_mean"),
+        "{message}"
     );
+    let imb = p.target.as_ref().unwrap().imbalance.clone().unwrap();
+    assert!(imb.imbalanced);
+    assert_eq!((imb.minority.count, imb.majority.count), (3, 37));
+    assert_eq!(imb.threshold, 4.0);
+    // 32 against 8 is a ratio of 4: still imbalanced; 31 against 9 is not.
+    y[3..8].iter_mut().for_each(|v| *v = 1.0);
+    let t = table(vec![("y", ColumnKind::Integer, Column::Values(y.clone()))]);
+    assert_eq!(
+        codes(&profile(&t, Some("y")).unwrap(), "y"),
+        [WarningCode::ImbalancedTarget]
+    );
+    y[8] = 1.0;
+    let t = table(vec![("y", ColumnKind::Integer, Column::Values(y))]);
+    let p = profile(&t, Some("y")).unwrap();
+    assert!(p.warnings.is_empty(), "ratio 31/9 is below 4");
+    let imb = p.target.unwrap().imbalance.unwrap();
+    assert!(!imb.imbalanced);
+    assert_eq!(imb.minority.value, "1");
 }
 
 #[test]
@@ -390,7 +409,14 @@ fn json_schema_is_stable() {
     );
     assert_eq!(
         keys(&json["target"]),
-        ["classes", "imbalance_ratio", "missing", "name", "task"]
+        [
+            "classes",
+            "imbalance",
+            "imbalance_ratio",
+            "missing",
+            "name",
+            "task"
+        ]
     );
     assert_eq!(json["target"]["task"], "binary");
     assert_eq!(

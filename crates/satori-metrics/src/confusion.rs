@@ -22,6 +22,8 @@ pub struct ConfusionCounts {
     pred_sum: Vec<f64>,
     /// Whether each class occurs in `y_true` or `y_pred`.
     present: Vec<bool>,
+    /// The unweighted number of samples (imbalanced-learn's true negatives use it).
+    n_samples: usize,
 }
 
 impl ConfusionCounts {
@@ -43,6 +45,7 @@ impl ConfusionCounts {
             true_sum: vec![0.0; k],
             pred_sum: vec![0.0; k],
             present: vec![false; k],
+            n_samples: y_true.len(),
         };
         for (i, (&t, &p)) in y_true.iter().zip(y_pred.iter()).enumerate() {
             let wi = w.as_ref().map_or(1.0, |w| w[i]);
@@ -79,6 +82,7 @@ impl ConfusionCounts {
             true_sum: vec![tn + fp, fn_ + tp],
             pred_sum: vec![tn + fn_, fp + tp],
             present: vec![n_tn + n_fp + n_fn > 0, n_fp + n_fn + n_tp > 0],
+            n_samples: n_tn + n_fp + n_fn + n_tp,
         })
     }
 
@@ -94,6 +98,11 @@ impl ConfusionCounts {
         } else {
             0.0
         }
+    }
+
+    /// The unweighted number of samples counted.
+    pub fn n_samples(&self) -> usize {
+        self.n_samples
     }
 
     /// The weight of the samples whose true class is each class.

@@ -8,7 +8,9 @@
 //! ([`r2_score`], [`mean_squared_error`], [`mean_tweedie_deviance`], …), the ROC and
 //! precision-recall curves as data, a [`Metric`] trait with a registry of scikit-learn's scorer
 //! names ([`metric_by_name`]), weighted combinations (`"0.7*recall+0.3*precision"`), cost
-//! matrices, per-class weights, and decision-threshold tuning ([`best_threshold`]).
+//! matrices, per-class weights, and decision-threshold tuning ([`best_threshold`]); and
+//! imbalanced-learn 0.14.2's imbalance metrics ([`sensitivity_score`], [`specificity_score`],
+//! [`geometric_mean_score`], [`IndexBalancedAccuracy`], [`classification_report_imbalanced`]).
 //!
 //! Class labels are codes `0..n_classes`; every function takes optional sample weights, and bad
 //! input is an [`Error`](satori_core::Error), never a panic. Sums follow NumPy's pairwise order.
@@ -53,6 +55,7 @@
 mod classification;
 mod confusion;
 mod curves;
+mod imbalance;
 mod metric;
 mod probabilistic;
 mod ranking;
@@ -70,6 +73,12 @@ pub use classification::{
 };
 pub use confusion::ConfusionCounts;
 pub use curves::{PrecisionRecallCurve, RocCurve, auc, precision_recall_curve, roc_curve};
+pub use imbalance::{
+    GeometricMeanAverage, ImbalancedReport, ImbalancedReportRow, IndexBalancedAccuracy,
+    SensitivitySpecificity, classification_report_imbalanced, geometric_mean_from_counts,
+    geometric_mean_per_class, geometric_mean_score, sensitivity_score, sensitivity_specificity,
+    sensitivity_specificity_from_counts, sensitivity_specificity_support, specificity_score,
+};
 pub use metric::{ClassWeighted, CostMatrix, EvalInput, ExpectedCost, Metric, Needs, Truth};
 pub use probabilistic::{brier_score, brier_score_binary, log_loss, log_loss_binary};
 pub use ranking::{

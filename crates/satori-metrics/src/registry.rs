@@ -6,6 +6,7 @@ use satori_core::{Error, Result, closest_names};
 
 use crate::classification::{self as cls, Average, KappaWeights, ZeroDivision};
 use crate::confusion::ConfusionCounts;
+use crate::imbalance::{self as imb, GeometricMeanAverage as Gm, IndexBalancedAccuracy};
 use crate::metric::{EvalInput, Metric, Needs, missing};
 use crate::ranking::{self, ClassAverage};
 use crate::{probabilistic as prob, regression as reg};
@@ -24,6 +25,10 @@ enum Kind {
     Prf(Prf, Average),
     Mcc,
     Kappa(KappaWeights),
+    Sensitivity(Average),
+    Specificity(Average),
+    GeometricMean(Gm),
+    IndexBalancedAccuracy(Gm),
     RocAuc,
     RocAucOvr(ClassAverage),
     RocAucOvo(ClassAverage),
@@ -96,6 +101,64 @@ const BUILTINS: &[(&str, Kind, bool)] = &[
     (
         "cohen_kappa_quadratic",
         Kind::Kappa(KappaWeights::Quadratic),
+        false,
+    ),
+    ("sensitivity", Kind::Sensitivity(BIN), false),
+    (
+        "sensitivity_macro",
+        Kind::Sensitivity(Average::Macro),
+        false,
+    ),
+    (
+        "sensitivity_micro",
+        Kind::Sensitivity(Average::Micro),
+        false,
+    ),
+    (
+        "sensitivity_weighted",
+        Kind::Sensitivity(Average::Weighted),
+        false,
+    ),
+    ("specificity", Kind::Specificity(BIN), false),
+    (
+        "specificity_macro",
+        Kind::Specificity(Average::Macro),
+        false,
+    ),
+    (
+        "specificity_micro",
+        Kind::Specificity(Average::Micro),
+        false,
+    ),
+    (
+        "specificity_weighted",
+        Kind::Specificity(Average::Weighted),
+        false,
+    ),
+    ("geometric_mean", Kind::GeometricMean(Gm::Multiclass), false),
+    (
+        "geometric_mean_binary",
+        Kind::GeometricMean(Gm::Binary { pos_label: 1 }),
+        false,
+    ),
+    (
+        "geometric_mean_macro",
+        Kind::GeometricMean(Gm::Macro),
+        false,
+    ),
+    (
+        "geometric_mean_micro",
+        Kind::GeometricMean(Gm::Micro),
+        false,
+    ),
+    (
+        "geometric_mean_weighted",
+        Kind::GeometricMean(Gm::Weighted),
+        false,
+    ),
+    (
+        "index_balanced_accuracy",
+        Kind::IndexBalancedAccuracy(Gm::Multiclass),
         false,
     ),
     ("roc_auc", Kind::RocAuc, false),
@@ -173,7 +236,11 @@ impl Kind {
             | Kind::BalancedAccuracy
             | Kind::Prf(..)
             | Kind::Mcc
-            | Kind::Kappa(_) => Needs::LABELS,
+            | Kind::Kappa(_)
+            | Kind::Sensitivity(_)
+            | Kind::Specificity(_)
+            | Kind::GeometricMean(_)
+            | Kind::IndexBalancedAccuracy(_) => Needs::LABELS,
             Kind::RocAuc | Kind::AveragePrecision | Kind::TopK(_) => Needs::SCORES,
             Kind::RocAucOvr(_) | Kind::RocAucOvo(_) | Kind::LogLoss | Kind::Brier => {
                 Needs::PROBABILITIES
@@ -198,6 +265,12 @@ impl Kind {
             }
             Kind::Mcc => Ok(cls::matthews_corrcoef_from_counts(c)),
             Kind::Kappa(w) => cls::cohen_kappa_from_counts(c, w),
+            Kind::Sensitivity(avg) => imb::sensitivity_specificity_from_counts(c, avg).map(|s| s.0),
+            Kind::Specificity(avg) => imb::sensitivity_specificity_from_counts(c, avg).map(|s| s.1),
+            Kind::GeometricMean(avg) => imb::geometric_mean_from_counts(c, avg, 0.0),
+            Kind::IndexBalancedAccuracy(avg) => {
+                IndexBalancedAccuracy::default().geometric_mean_from_counts(c, avg, 0.0)
+            }
             _ => return None,
         })
     }

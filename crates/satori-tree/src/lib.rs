@@ -20,12 +20,21 @@
 //!   `class_weight` including `balanced_subsample`, impurity importances; trees grown in
 //!   parallel, each from a seed derived from `seed` and its index, so the forest is the same at
 //!   any thread count.
+//! - [`BalancedRandomForestClassifierParams`] → [`ForestClassifier`]: imbalanced-learn's
+//!   `BalancedRandomForestClassifier`, each tree grown on a random under-sample that balances
+//!   the classes ([`UnderSampling`], `replacement`), then optionally bootstrapped.
+//! - [`adaboost`]: [`AdaBoostClassifierParams`] → [`AdaBoostClassifier`] (scikit-learn's SAMME
+//!   with trees of `max_depth` 1 by default), [`AdaBoostRegressorParams`] →
+//!   [`AdaBoostRegressor`] (AdaBoost.R2, `loss` linear/square/exponential, weighted-median
+//!   predictions) and [`RusBoostClassifierParams`] (imbalanced-learn's RUSBoost: SAMME on a
+//!   random under-sample each round).
 //! - [`isolation`]: anomaly detection with [`IsolationForestParams`] → [`IsolationForest`],
 //!   scikit-learn's `IsolationForest` (`n_estimators`, `max_samples`, `max_features`,
 //!   `bootstrap`, `contamination`, `seed`): `score_samples` with scikit-learn's definition and
 //!   offset, `predict` 1.0 for an anomaly, `flag_rows` for dropping anomalous training rows.
 #![warn(missing_docs)]
 
+pub mod adaboost;
 mod builder;
 mod criterion;
 pub mod decision_tree;
@@ -35,6 +44,10 @@ pub mod isolation;
 mod params;
 mod prune;
 
+pub use adaboost::{
+    AdaBoostClassifier, AdaBoostClassifierParams, AdaBoostLoss, AdaBoostRegressor,
+    AdaBoostRegressorParams, RusBoostClassifier, RusBoostClassifierParams,
+};
 pub use criterion::{ClassCriterion, RegCriterion};
 pub use decision_tree::{
     DecisionTreeClassifier, DecisionTreeClassifierParams, DecisionTreeRegressor,
@@ -42,9 +55,10 @@ pub use decision_tree::{
 };
 pub use flat::{FlatTree, NodeStats, SplitRule};
 pub use forest::{
-    ExtraTreesClassifier, ExtraTreesClassifierParams, ExtraTreesRegressor,
-    ExtraTreesRegressorParams, ForestClassifier, ForestRegressor, Oob, RandomForestClassifier,
-    RandomForestClassifierParams, RandomForestRegressor, RandomForestRegressorParams, SampleSize,
+    BalancedRandomForestClassifierParams, ExtraTreesClassifier, ExtraTreesClassifierParams,
+    ExtraTreesRegressor, ExtraTreesRegressorParams, ForestClassifier, ForestRegressor, Oob,
+    RandomForestClassifier, RandomForestClassifierParams, RandomForestRegressor,
+    RandomForestRegressorParams, SampleSize, UnderSampling,
 };
 pub use isolation::{
     Contamination, IsolationForest, IsolationForestParams, IsolationMaxFeatures,

@@ -144,3 +144,60 @@ fn forest_regressors_conform() {
             .check();
     }
 }
+
+/// Why refitting a boosted or under-sampled model on permuted rows may change it: the
+/// under-samples and bootstrap draws pick rows by position, and AdaBoost's reweighting makes
+/// every later tree depend on which of two near-equal splits an earlier tree took.
+const DRAWN_BY_POSITION: &str = "under-samples and bootstrap samples are drawn by row position, \
+    and near-equal splits (whose sums round differently in another row order) change every \
+    later boosting round, as in scikit-learn and imbalanced-learn";
+
+#[test]
+fn balanced_forest_and_boosting_classifiers_conform() {
+    for data in class_sets() {
+        let brf = satori_tree::BalancedRandomForestClassifierParams {
+            n_estimators: 8,
+            bootstrap: true,
+            oob_score: true,
+            seed: 5,
+            ..Default::default()
+        };
+        let report = Conformance::new(brf, data.clone())
+            .skip(Check::RowOrderFit, DRAWN_BY_POSITION)
+            .run_proba();
+        assert!(report.is_ok(), "{report}");
+        let ada = satori_tree::AdaBoostClassifierParams {
+            n_estimators: 10,
+            max_depth: 2,
+            ..Default::default()
+        };
+        let report = Conformance::new(ada, data.clone())
+            .skip(Check::RowOrderFit, DRAWN_BY_POSITION)
+            .run_proba();
+        assert!(report.is_ok(), "{report}");
+        let rus = satori_tree::RusBoostClassifierParams {
+            n_estimators: 10,
+            seed: 2,
+            ..Default::default()
+        };
+        let report = Conformance::new(rus, data.clone())
+            .skip(Check::RowOrderFit, DRAWN_BY_POSITION)
+            .run_proba();
+        assert!(report.is_ok(), "{report}");
+    }
+}
+
+#[test]
+fn adaboost_regressor_conforms() {
+    for data in reg_sets() {
+        let ada = satori_tree::AdaBoostRegressorParams {
+            n_estimators: 10,
+            loss: satori_tree::AdaBoostLoss::Square,
+            seed: 4,
+            ..Default::default()
+        };
+        Conformance::new(ada, data.clone())
+            .skip(Check::RowOrderFit, DRAWN_BY_POSITION)
+            .check();
+    }
+}

@@ -195,6 +195,17 @@ fn print_profile(p: &Profile) {
         if let Some(r) = target.imbalance_ratio {
             show!("  imbalance ratio (largest / smallest class): {}", num(r));
         }
+        if let Some(imb) = target.imbalance.as_ref().filter(|i| i.imbalanced) {
+            show!(
+                "  imbalanced: the smallest class `{}` ({}) is {:.1}% of the largest `{}` ({}); \
+                 see the warning below",
+                satori_core::clip(&imb.minority.value, 24),
+                imb.minority.count,
+                100.0 * imb.minority.count as f64 / imb.majority.count as f64,
+                satori_core::clip(&imb.majority.value, 24),
+                imb.majority.count
+            );
+        }
         if let Some(n) = &target.numeric {
             show!(
                 "  min {} · mean {} · max {}",

@@ -33,13 +33,19 @@
 //!     "classes": [ { "value": "Adelie", "count": 152 }, ... ],  // classification: every class,
 //!                                                  // in label order
 //!     "imbalance_ratio": 2.19,                     // classification: largest / smallest class
+//!     "imbalance": {                               // classification: the two extreme classes
+//!       "ratio": 2.19, "threshold": 4.0, "imbalanced": false,
+//!       "majority": { "value": "Adelie", "count": 152 },
+//!       "minority": { "value": "Chinstrap", "count": 68 }
+//!     },
 //!     "numeric": { ... }                           // regression: summary as above
 //!   },
 //!   "warnings": [ { "code": "constant", "column": "country", "message": "..." } ]
 //! }
 //! ```
 //!
-//! Optional members (`numeric`, `top`, `classes`, `imbalance_ratio`, `target`) are left out when
+//! Optional members (`numeric`, `top`, `classes`, `imbalance_ratio`, `imbalance`, `target`) are
+//! left out when
 //! they do not apply. The target's task follows the same rule as training
 //! ([`crate::Table::to_dataset`]): labels that are strings, booleans or categories, or whole numbers
 //! with at most [`crate::MAX_INFERRED_CLASSES`] distinct values, are classes; other numbers are a
@@ -49,7 +55,8 @@
 //! unique-per-row key), `mostly_missing` (more than 50 % missing), `target_leak` (a column that is
 //! (nearly) the target: |Pearson correlation| > 0.99 with a numeric target, or, for classes, a
 //! column with several values each of which maps to a single class), `imbalanced_target`
-//! (largest class at least 10 times the smallest) and `missingness_predicts_target` (whether the
+//! (largest class at least [`IMBALANCE_WARNING_RATIO`] = 4 times the smallest, i.e. the
+//! minority below 25 % of the majority) and `missingness_predicts_target` (whether the
 //! column is missing goes with the target: Cramér's V ≥ 0.5 for classes, |point-biserial
 //! correlation| ≥ 0.5 for a numeric target, with at least 10 missing and 10 present rows).
 
@@ -148,9 +155,29 @@ pub struct TargetProfile {
     /// Classification: the largest class count divided by the smallest.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub imbalance_ratio: Option<f64>,
+    /// Classification: the largest and smallest classes and whether their ratio reaches
+    /// [`IMBALANCE_WARNING_RATIO`].
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub imbalance: Option<Imbalance>,
     /// Regression: summary of the values.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub numeric: Option<NumericSummary>,
+}
+
+/// How imbalanced a class target is: its largest and smallest classes (the first in label order
+/// on ties).
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct Imbalance {
+    /// The largest class count divided by the smallest.
+    pub ratio: f64,
+    /// The ratio from which the target is `imbalanced` ([`IMBALANCE_WARNING_RATIO`]).
+    pub threshold: f64,
+    /// Whether `ratio >= threshold` (the profile then warns `imbalanced_target`).
+    pub imbalanced: bool,
+    /// The largest class.
+    pub majority: ValueCount,
+    /// The smallest class.
+    pub minority: ValueCount,
 }
 
 /// What a warning is about.
@@ -165,7 +192,7 @@ pub enum WarningCode {
     MostlyMissing,
     /// The column is (nearly) the target: a model would learn nothing it could use on new data.
     TargetLeak,
-    /// The largest class is at least ten times the smallest.
+    /// The largest class is at least [`IMBALANCE_WARNING_RATIO`] times the smallest.
     ImbalancedTarget,
     /// Whether the column is missing predicts the target (its missing rows have another target
     /// distribution): a leak when the value is recorded because of the outcome.

@@ -211,6 +211,18 @@ pub(crate) fn target_profile(table: &Table, i: usize) -> TargetProfile {
             let max = classes.iter().map(|c| c.count).max();
             let min = classes.iter().map(|c| c.count).min();
             let imbalance_ratio = max.zip(min).map(|(a, b)| a as f64 / b as f64);
+            let majority = classes.iter().find(|c| Some(c.count) == max);
+            let minority = classes.iter().find(|c| Some(c.count) == min);
+            let imbalance = majority
+                .zip(minority)
+                .zip(imbalance_ratio)
+                .map(|((a, b), r)| super::Imbalance {
+                    ratio: r,
+                    threshold: super::IMBALANCE_WARNING_RATIO,
+                    imbalanced: classes.len() >= 2 && r >= super::IMBALANCE_WARNING_RATIO,
+                    majority: a.clone(),
+                    minority: b.clone(),
+                });
             TargetProfile {
                 name: schema.name.clone(),
                 task: if classes.len() <= 2 {
@@ -221,6 +233,7 @@ pub(crate) fn target_profile(table: &Table, i: usize) -> TargetProfile {
                 missing,
                 classes: Some(classes),
                 imbalance_ratio,
+                imbalance,
                 numeric: None,
             }
         }
@@ -230,6 +243,7 @@ pub(crate) fn target_profile(table: &Table, i: usize) -> TargetProfile {
             missing,
             classes: None,
             imbalance_ratio: None,
+            imbalance: None,
             numeric: match col {
                 Column::Values(v) => numeric_summary(v.iter().copied()),
                 Column::Strings(_) => None,

@@ -12,8 +12,10 @@ use crate::{Column, Table};
 pub const MOSTLY_MISSING_FRACTION: f64 = 0.5;
 /// Above this absolute Pearson correlation with a numeric target a column is a `target_leak`.
 pub const LEAK_CORRELATION: f64 = 0.99;
-/// From this largest-to-smallest class ratio on, the target is `imbalanced_target`.
-pub const IMBALANCE_WARNING_RATIO: f64 = 10.0;
+/// From this largest-to-smallest class ratio on (the smallest class below 25 % of the largest),
+/// the target is `imbalanced_target`: `satori inspect` and `satori train` warn and name the
+/// remedies.
+pub const IMBALANCE_WARNING_RATIO: f64 = 4.0;
 
 fn warning(code: WarningCode, column: &str, message: String) -> Warning {
     Warning {
@@ -315,21 +317,34 @@ fn cramers_v(flag: &[bool], classes: &[Option<u64>]) -> Option<f64> {
     Some((chi2 / n as f64).sqrt())
 }
 
-/// A warning when the largest class is at least [`IMBALANCE_WARNING_RATIO`] times the smallest.
+/// A warning when the largest class is at least [`IMBALANCE_WARNING_RATIO`] times the smallest,
+/// naming both classes' counts and the remedies.
 pub(crate) fn imbalance_warning(profile: &TargetProfile) -> Option<Warning> {
-    let ratio = profile.imbalance_ratio?;
-    (ratio >= IMBALANCE_WARNING_RATIO).then(|| {
-        warning(
-            WarningCode::ImbalancedTarget,
-            &profile.name,
-            format!(
-                "the target `{}` is imbalanced: its largest class is {ratio:.1} times its smallest; \
-                 to weight the rare classes up, train with --set model.class_weight=balanced \
-                 (or a map such as --set model.class_weight.<class>=5); for a binary target, \
-                 --tune-threshold f1 picks the decision threshold; judge the model by balanced \
-                 accuracy, F1 or ROC AUC",
-                profile.name
-            ),
-        )
-    })
+    let imb = profile.imbalance.as_ref().filter(|i| i.imbalanced)?;
+    let binary = profile.classes.as_ref().is_some_and(|c| c.len() == 2);
+    let threshold = if binary {
+        "--tune-threshold f1 (or another metric) picks the decision threshold; "
+    } else {
+        ""
+    };
+    Some(warning(
+        WarningCode::ImbalancedTarget,
+        &profile.name,
+        format!(
+            "the target `{}` is imbalanced: its smallest class `{}` has {} rows against {} of \
+             `{}` (ratio {:.1}, warned from {}); options: weight the rare classes up with \
+             --set model.class_weight=balanced (logistic, sgd, tree, forest, extra_trees, gbm, \
+             mlp; or a map such as --set model.class_weight.<class>=5), resample the training \
+             rows with --resample smote or --resample random_under_sampler, or train \
+             balanced_random_forest; {threshold}judge the model by metrics that see the rare \
+             class: average_precision (PR AUC), geometric_mean, balanced_accuracy, f1",
+            profile.name,
+            satori_core::clip(&imb.minority.value, 24),
+            imb.minority.count,
+            imb.majority.count,
+            satori_core::clip(&imb.majority.value, 24),
+            imb.ratio,
+            imb.threshold,
+        ),
+    ))
 }

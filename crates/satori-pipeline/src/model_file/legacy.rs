@@ -55,6 +55,8 @@ same_layout!(
     satori_tree::ForestRegressor,
     satori_gbm::GbmClassifier,
     satori_gbm::GbmRegressor,
+    satori_tree::AdaBoostClassifier,
+    satori_tree::AdaBoostRegressor,
 );
 
 /// A layout no file of formats 1 and 2 holds: the kinds added after format 2.

@@ -124,6 +124,10 @@ macro_rules! model_list {
             EnsembleSelectionRegressor, "ensemble_selection_regressor", crate::ensemble::EnsembleSelectionRegressorParams, crate::ensemble::FittedVoting;
             BaggingClassifier, "bagging_classifier", crate::ensemble::BaggingClassifierParams, crate::ensemble::FittedBagging;
             BaggingRegressor, "bagging_regressor", crate::ensemble::BaggingRegressorParams, crate::ensemble::FittedBagging;
+            BalancedRandomForest, "balanced_random_forest", satori_tree::BalancedRandomForestClassifierParams, satori_tree::ForestClassifier;
+            AdaBoostClassifier, "adaboost_classifier", satori_tree::AdaBoostClassifierParams, satori_tree::AdaBoostClassifier;
+            AdaBoostRegressor, "adaboost_regressor", satori_tree::AdaBoostRegressorParams, satori_tree::AdaBoostRegressor;
+            RusBoostClassifier, "rusboost_classifier", satori_tree::RusBoostClassifierParams, satori_tree::RusBoostClassifier;
         }
     };
 }
@@ -280,6 +284,7 @@ pub const MODEL_NAMES: &[&str] = &[
     "stacking",
     "ensemble_selection",
     "bagging",
+    "adaboost",
 ];
 
 impl Default for ModelParams {
@@ -313,6 +318,8 @@ fn short_name(name: &str, tasks: &[Task]) -> Option<&'static str> {
         "extra_trees" => "extra_trees_regressor",
         "gbm" if classification => "gbm_classifier",
         "gbm" => "gbm_regressor",
+        "adaboost" if classification => "adaboost_classifier",
+        "adaboost" => "adaboost_regressor",
         "mlp" if classification => "mlp_classifier",
         "mlp" => "mlp_regressor",
         "voting" if classification => "voting_classifier",

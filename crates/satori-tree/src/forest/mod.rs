@@ -27,6 +27,7 @@
 //! assert!((p.row(0).sum() - 1.0).abs() < 1e-12);
 //! ```
 
+pub(crate) mod balanced;
 mod params;
 
 use ndarray::{Array1, Array2, ArrayView2};
@@ -37,6 +38,7 @@ use satori_core::{
 };
 use serde::{Deserialize, Serialize};
 
+pub use balanced::{BalancedRandomForestClassifierParams, UnderSampling};
 pub use params::{
     ExtraTreesClassifierParams, ExtraTreesRegressorParams, RandomForestClassifierParams,
     RandomForestRegressorParams, SampleSize,
@@ -109,6 +111,8 @@ struct ForestConfig<'a> {
     max_samples: Option<SampleSize>,
     ccp_alpha: f64,
     class_weight: Option<&'a ClassWeight>,
+    /// The balanced random forest's per-tree under-sampling (none for the other forests).
+    undersample: Option<(UnderSampling, bool)>,
     seed: u64,
 }
 
@@ -146,6 +150,12 @@ fn fit_forest(cfg: &ForestConfig<'_>, data: &Dataset, progress: &dyn Progress) -
         None => n,
     };
     let k = if cfg.classification { labels.len() } else { 1 };
+    let sampler = cfg
+        .undersample
+        .map(|(strategy, replacement)| {
+            balanced::UnderSampler::new(strategy, replacement, &class, &labels)
+        })
+        .transpose()?;
     let t = Targets {
         y: &y,
         class: &class,
@@ -157,7 +167,10 @@ fn fit_forest(cfg: &ForestConfig<'_>, data: &Dataset, progress: &dyn Progress) -
         .map(|i| {
             let tree_seed = derive_seed(cfg.seed, i as u64);
             let mut r = rng(tree_seed);
-            let (wt, counts) = tree_weights(cfg, &w, &labels, &class, n_boot, &mut r)?;
+            let (wt, counts) = match &sampler {
+                None => tree_weights(cfg, &w, &labels, &class, n_boot, &mut r)?,
+                Some(s) => balanced_tree_weights(cfg, s, &w, &labels, &class, n_boot, &mut r)?,
+            };
             let s = spec(
                 cfg.crit,
                 cfg.splitter,
@@ -230,6 +243,53 @@ fn tree_weights(
             .for_each(|(wi, &c)| *wi *= per[c as usize]);
     }
     Ok((wt, counts))
+}
+
+/// The sample weights of one balanced-forest tree: the rows of its under-sample (repeated rows
+/// weigh more), then with `bootstrap` a bootstrap draw of `min(n_boot, under-sample size)`
+/// positions of the under-sample, as imbalanced-learn's `_local_parallel_build_trees`. The
+/// second vector marks the out-of-bag rows with 0 (rows of the under-sample that the bootstrap
+/// did not draw) and every other row with 1.
+fn balanced_tree_weights(
+    cfg: &ForestConfig<'_>,
+    sampler: &balanced::UnderSampler,
+    w: &[f64],
+    labels: &[String],
+    class: &[u32],
+    n_boot: usize,
+    r: &mut satori_core::rng::SatoriRng,
+) -> Result<(Vec<f64>, Vec<u32>)> {
+    let n = w.len();
+    let subset = sampler.draw(r);
+    let mut counts = vec![0u32; n];
+    let mut oob_marks = vec![1u32; n];
+    if !cfg.bootstrap {
+        subset.iter().for_each(|&i| counts[i as usize] += 1);
+    } else {
+        let m = subset.len();
+        let nb = n_boot.min(m);
+        let mut drawn = Vec::with_capacity(nb);
+        for _ in 0..nb {
+            let j = subset[r.random_range(0..m)];
+            counts[j as usize] += 1;
+            drawn.push(j);
+        }
+        for &i in &subset {
+            if counts[i as usize] == 0 {
+                oob_marks[i as usize] = 0;
+            }
+        }
+        let mut wt: Vec<f64> = w.iter().zip(&counts).map(|(a, &c)| a * c as f64).collect();
+        if let Some(cw @ ClassWeight::BalancedSubsample) = cfg.class_weight {
+            let per = cw.per_class(labels, class, Some(&drawn))?;
+            wt.iter_mut()
+                .zip(class)
+                .for_each(|(wi, &c)| *wi *= per[c as usize]);
+        }
+        return Ok((wt, oob_marks));
+    }
+    let wt = w.iter().zip(&counts).map(|(a, &c)| a * c as f64).collect();
+    Ok((wt, oob_marks))
 }
 
 /// scikit-learn's out-of-bag evaluation: each row is predicted by the trees that did not draw
@@ -323,6 +383,7 @@ macro_rules! forest_estimator {
                     max_samples: self.max_samples,
                     ccp_alpha: self.ccp_alpha,
                     class_weight: forest_estimator!(@cw self, $class),
+                    undersample: None,
                     seed: self.seed,
                 };
                 let f = fit_forest(&cfg, data, progress)?;
@@ -377,6 +438,46 @@ forest_estimator!(
     false,
     Splitter::Random
 );
+
+impl Estimator for BalancedRandomForestClassifierParams {
+    type Model = ForestClassifier;
+
+    fn fit_with_progress(
+        &self,
+        data: &Dataset,
+        progress: &dyn Progress,
+    ) -> Result<ForestClassifier> {
+        self.validate()?;
+        let cfg = ForestConfig {
+            what: "BalancedRandomForestClassifier",
+            classification: true,
+            crit: self.criterion.into(),
+            splitter: Splitter::Best,
+            n_estimators: self.n_estimators,
+            max_depth: self.max_depth,
+            min_samples_split: self.min_samples_split,
+            min_samples_leaf: self.min_samples_leaf,
+            min_weight_fraction_leaf: self.min_weight_fraction_leaf,
+            max_features: self.max_features,
+            max_leaf_nodes: self.max_leaf_nodes,
+            min_impurity_decrease: self.min_impurity_decrease,
+            bootstrap: self.bootstrap,
+            oob_score: self.oob_score,
+            max_samples: self.max_samples,
+            ccp_alpha: self.ccp_alpha,
+            class_weight: self.class_weight.as_ref(),
+            undersample: Some((self.sampling_strategy, self.replacement)),
+            seed: self.seed,
+        };
+        let f = fit_forest(&cfg, data, progress)?;
+        Ok(ForestClassifier {
+            trees: f.trees,
+            classes: f.labels,
+            n_features: f.n_features,
+            oob: f.oob,
+        })
+    }
+}
 
 /// The mean of the trees' leaf values for every row (`rows × k`), summed in tree order.
 fn mean_values(

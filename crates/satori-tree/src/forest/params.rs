@@ -31,7 +31,7 @@ impl SampleSize {
         }
     }
 
-    fn validate(self) -> Result<()> {
+    pub(crate) fn validate(self) -> Result<()> {
         match self {
             SampleSize::Count(0) => Err(Error::param(
                 "max_samples",

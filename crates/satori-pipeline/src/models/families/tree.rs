@@ -1,4 +1,5 @@
-//! Decision trees, random forests and extra trees (satori-tree): raw input, importances.
+//! Decision trees, random forests, extra trees, the balanced random forest, AdaBoost and
+//! RUSBoost (satori-tree): raw input, importances.
 
 use ndarray::ArrayView2;
 use satori_core::{CsMat, Dataset, Estimator, Predictor, Progress, Result, TrainingHistory};
@@ -61,6 +62,10 @@ tree_family!(tree::RandomForestClassifierParams, TREE_CLASSIFIER);
 tree_family!(tree::RandomForestRegressorParams, TREE_REGRESSOR);
 tree_family!(tree::ExtraTreesClassifierParams, TREE_CLASSIFIER);
 tree_family!(tree::ExtraTreesRegressorParams, TREE_REGRESSOR);
+tree_family!(tree::BalancedRandomForestClassifierParams, TREE_CLASSIFIER);
+tree_family!(tree::AdaBoostClassifierParams, TREE_CLASSIFIER);
+tree_family!(tree::AdaBoostRegressorParams, TREE_REGRESSOR);
+tree_family!(tree::RusBoostClassifierParams, TREE_CLASSIFIER);
 
 fn forest_summary(trees: &[tree::FlatTree], oob: Option<f64>) -> String {
     let leaves: usize = trees.iter().map(|t| t.n_leaves()).sum();
@@ -125,3 +130,21 @@ fitted_tree!(tree::ForestRegressor, values_only, |m| forest_summary(
     m.trees(),
     m.oob_score()
 ));
+fitted_tree!(tree::AdaBoostClassifier, with_proba, |m| boosting_summary(
+    m.trees(),
+    m.estimator_weights()
+));
+fitted_tree!(tree::AdaBoostRegressor, values_only, |m| boosting_summary(
+    m.trees(),
+    m.estimator_weights()
+));
+
+fn boosting_summary(trees: &[tree::FlatTree], weights: &[f64]) -> String {
+    let leaves: usize = trees.iter().map(|t| t.n_leaves()).sum();
+    let depth = trees.iter().map(|t| t.max_depth()).max().unwrap_or(0);
+    format!(
+        "adaboost: {} trees of {} rounds, {leaves} leaves in all, deepest {depth}",
+        trees.len(),
+        weights.len()
+    )
+}
