@@ -158,7 +158,10 @@ impl Params for EditedNearestNeighboursParams {
 }
 
 fn targeted(cls: &Classes, s: &SamplingStrategy) -> Result<BTreeSet<usize>> {
-    Ok(cls.targets(s, SamplingKind::Cleaning)?.into_keys().collect())
+    Ok(cls
+        .targets(s, SamplingKind::Cleaning)?
+        .into_keys()
+        .collect())
 }
 
 impl Resampler for EditedNearestNeighboursParams {

@@ -15,8 +15,8 @@ use satori_core::{Dataset, Error, Params, Result};
 use serde::{Deserialize, Serialize};
 
 use crate::common::{
-    self, Synthetic, check_finite, check_no_categorical, index, interpolate, knn_self,
-    smote_draws, take, weights_of,
+    self, Synthetic, check_finite, check_no_categorical, index, interpolate, knn_self, smote_draws,
+    take, weights_of,
 };
 use crate::strategy::{SamplingKind, SamplingStrategy};
 use crate::{Resampled, Resampler, checked};
@@ -154,7 +154,11 @@ impl Resampler for ClusterCentroidsParams {
             Voting::Auto => !data.text().is_empty() || data.sparse().is_some(),
         };
         if !hard {
-            check_no_categorical(data, self.name(), "use voting = \"hard\" (it keeps real rows)")?;
+            check_no_categorical(
+                data,
+                self.name(),
+                "use voting = \"hard\" (it keeps real rows)",
+            )?;
         }
         let mut origin = Vec::new();
         let mut synthetic = Vec::new();

@@ -120,7 +120,11 @@ pub(crate) fn classes(data: &Dataset, sampler: &str) -> Result<Classes> {
 pub(crate) fn check_finite(data: &Dataset, sampler: &str) -> Result<()> {
     if let Some(((i, j), v)) = data.x().indexed_iter().find(|(_, v)| !v.is_finite()) {
         let col = data.features().columns[j].name.clone();
-        let what = if v.is_nan() { "a missing value" } else { "an infinite value" };
+        let what = if v.is_nan() {
+            "a missing value"
+        } else {
+            "an infinite value"
+        };
         return Err(Error::InvalidData(format!(
             "`{sampler}` needs finite numbers, and column `{col}` holds {what} (row {}); impute \
              first (a simple_imputer step before it)",
@@ -314,10 +318,9 @@ pub(crate) fn interpolate(
         .zip(draws.par_chunks(CHUNK))
         .for_each(|(block, ds)| {
             for (d, row) in ds.iter().zip(block.chunks_mut(p.max(1))) {
-                let a = seeds.row(d.row);
-                let b = pool.row(d.nb);
-                for j in 0..p {
-                    row[j] = a[j] + d.step * (b[j] - a[j]);
+                let (a, b) = (seeds.row(d.row), pool.row(d.nb));
+                for ((r, x), y) in row.iter_mut().zip(a.iter()).zip(b.iter()) {
+                    *r = x + d.step * (y - x);
                 }
             }
         });
@@ -372,8 +375,8 @@ pub(crate) fn mode(values: impl Iterator<Item = usize>, n_classes: usize) -> usi
         counts[v] += 1;
     }
     let mut best = 0;
-    for c in 1..n_classes {
-        if counts[c] > counts[best] {
+    for (c, &n) in counts.iter().enumerate().skip(1) {
+        if n > counts[best] {
             best = c;
         }
     }

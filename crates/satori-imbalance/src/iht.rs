@@ -71,7 +71,11 @@ fn percentile(mut v: Vec<f64>, q: f64) -> f64 {
 }
 
 impl InstanceHardnessThresholdParams {
-    fn fit_proba(&self, train: &Dataset, test: &Dataset) -> Result<(Vec<String>, ndarray::Array2<f64>)> {
+    fn fit_proba(
+        &self,
+        train: &Dataset,
+        test: &Dataset,
+    ) -> Result<(Vec<String>, ndarray::Array2<f64>)> {
         match self.estimator {
             HardnessEstimator::RandomForest => {
                 let p = RandomForestClassifierParams {

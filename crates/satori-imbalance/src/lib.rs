@@ -53,9 +53,7 @@ mod strategy;
 mod under;
 
 use ndarray::{Array2, ArrayView2};
-use satori_core::{
-    Dataset, Estimator, Params, Progress, Result, Transformer, check_features,
-};
+use satori_core::{Dataset, Estimator, Params, Progress, Result, Transformer, check_features};
 use serde::{Deserialize, Serialize};
 
 pub use clean::{

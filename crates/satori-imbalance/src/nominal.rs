@@ -8,8 +8,7 @@ use satori_core::{ColumnKind, Dataset, Error, Params, Result};
 use serde::{Deserialize, Serialize};
 
 use crate::common::{
-    self, CHUNK, Synthetic, check_class_size, check_finite, knn_self, smote_draws, take,
-    weights_of,
+    self, CHUNK, Synthetic, check_class_size, check_finite, knn_self, smote_draws, take, weights_of,
 };
 use crate::strategy::{SamplingKind, SamplingStrategy};
 use crate::{Resampled, Resampler, checked};
@@ -115,10 +114,7 @@ impl Resampler for SmoteNcParams {
             let rows = cls.rows(c);
             check_class_size(&cls, c, rows.len(), k, "k_neighbors", self.name())?;
             let xc = take(data.x(), &rows);
-            let stds: Vec<f64> = num
-                .iter()
-                .map(|&j| xc.column(j).std(0.0))
-                .collect();
+            let stds: Vec<f64> = num.iter().map(|&j| xc.column(j).std(0.0)).collect();
             let scale = median(stds) / std::f64::consts::SQRT_2;
             let mut enc = Array2::<f64>::zeros((rows.len(), num.len() + n_onehot));
             for i in 0..rows.len() {
@@ -288,15 +284,13 @@ impl Resampler for SmotenParams {
             let mut x = Array2::<f64>::zeros((n, p));
             for (s, &i) in picks.iter().enumerate() {
                 for j in 0..p {
-                    let v = common::mode(
-                        nn[i].iter().map(|&t| codes[[rows[t], j]]),
-                        values[j].len(),
-                    );
+                    let v =
+                        common::mode(nn[i].iter().map(|&t| codes[[rows[t], j]]), values[j].len());
                     x[[s, j]] = values[j][v];
                 }
             }
-            let weights = weights_of(data, &rows)
-                .map(|w| picks.iter().map(|&i| w[i]).collect::<Vec<f64>>());
+            let weights =
+                weights_of(data, &rows).map(|w| picks.iter().map(|&i| w[i]).collect::<Vec<f64>>());
             synthetic.push(Synthetic {
                 class: c,
                 x,

@@ -85,7 +85,11 @@ impl Resampler for RandomOverSamplerParams {
             return common::assemble(data, &cls, origin, Vec::new(), self.name());
         }
         check_finite(data, self.name())?;
-        check_no_categorical(data, self.name(), "leave out shrinkage to copy rows as they are")?;
+        check_no_categorical(
+            data,
+            self.name(),
+            "leave out shrinkage to copy rows as they are",
+        )?;
         let (n, p) = data.x().dim();
         let h = (4.0 / ((p as f64 + 2.0) * n as f64)).powf(1.0 / (p as f64 + 4.0));
         let mut synthetic = Vec::new();
@@ -107,7 +111,9 @@ impl Resampler for RandomOverSamplerParams {
             let rows = cls.rows(c);
             let xc = take(data.x(), &rows);
             let sd = xc.std_axis(Axis(0), 0.0);
-            let boot: Vec<usize> = (0..m).map(|_| rows[r.random_range(0..rows.len())]).collect();
+            let boot: Vec<usize> = (0..m)
+                .map(|_| rows[r.random_range(0..rows.len())])
+                .collect();
             let mut x = take(data.x(), &boot);
             let stream = derive_seed(self.seed, 1 + c as u64);
             let flat = x.as_slice_mut().expect("a fresh standard-layout matrix");
@@ -116,8 +122,8 @@ impl Resampler for RandomOverSamplerParams {
                 .for_each(|(ci, block)| {
                     let mut g = sub_rng(stream, ci as u64);
                     for row in block.chunks_mut(p.max(1)) {
-                        for j in 0..p {
-                            row[j] += standard_normal(&mut g) * factor * h * sd[j];
+                        for (v, s) in row.iter_mut().zip(sd.iter()) {
+                            *v += standard_normal(&mut g) * factor * h * s;
                         }
                     }
                 });
@@ -479,7 +485,8 @@ impl Resampler for AdasynParams {
                 })
                 .collect();
             let w = weights_of(data, &rows);
-            let (x, weights) = interpolate(xc.view(), w.as_deref(), xc.view(), w.as_deref(), &draws);
+            let (x, weights) =
+                interpolate(xc.view(), w.as_deref(), xc.view(), w.as_deref(), &draws);
             synthetic.push(Synthetic {
                 class: c,
                 x,

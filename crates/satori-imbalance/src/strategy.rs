@@ -441,8 +441,14 @@ mod tests {
     fn ratios_and_counts_and_their_errors() {
         use SamplingKind::*;
         let c = [100, 20];
-        assert_eq!(resolve(&SamplingStrategy::Ratio(0.5), &c, OverSampling), [(1, 30)]);
-        assert_eq!(resolve(&SamplingStrategy::Ratio(0.5), &c, UnderSampling), [(0, 40)]);
+        assert_eq!(
+            resolve(&SamplingStrategy::Ratio(0.5), &c, OverSampling),
+            [(1, 30)]
+        );
+        assert_eq!(
+            resolve(&SamplingStrategy::Ratio(0.5), &c, UnderSampling),
+            [(0, 40)]
+        );
         let err = |s: SamplingStrategy, counts: &[usize], kind| {
             s.resolve(counts, &labels(counts.len()), kind)
                 .unwrap_err()
@@ -461,11 +467,17 @@ mod tests {
         assert_eq!(resolve(&counts(&[("1", 50)]), &c, OverSampling), [(1, 30)]);
         assert_eq!(resolve(&counts(&[("0", 50)]), &c, UnderSampling), [(0, 50)]);
         let e = err(counts(&[("1", 10)]), &c, OverSampling);
-        assert!(e.contains("cannot shrink class `1`: it has 20 rows and 10"), "{e}");
+        assert!(
+            e.contains("cannot shrink class `1`: it has 20 rows and 10"),
+            "{e}"
+        );
         let e = err(counts(&[("0", 500)]), &c, UnderSampling);
         assert!(e.contains("cannot grow class `0`"), "{e}");
         let e = err(counts(&[("7", 5)]), &c, UnderSampling);
-        assert!(e.contains("class `7` is not in the data (classes: 0, 1)"), "{e}");
+        assert!(
+            e.contains("class `7` is not in the data (classes: 0, 1)"),
+            "{e}"
+        );
         let e = err(counts(&[("0", 5)]), &c, Cleaning);
         assert!(e.contains("list of the classes"), "{e}");
         let e = err(SamplingStrategy::Majority, &c, OverSampling);
@@ -487,7 +499,10 @@ mod tests {
         }
         let read = |t: &str| toml::from_str::<W>(t).map(|w| w.s);
         assert_eq!(read("s = 0.5").unwrap(), SamplingStrategy::Ratio(0.5));
-        assert_eq!(read("s = \"not minority\"").unwrap(), SamplingStrategy::NotMinority);
+        assert_eq!(
+            read("s = \"not minority\"").unwrap(),
+            SamplingStrategy::NotMinority
+        );
         assert_eq!(
             read("s = [0, \"b\"]").unwrap(),
             SamplingStrategy::Classes(vec!["0".into(), "b".into()])

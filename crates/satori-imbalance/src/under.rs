@@ -68,7 +68,13 @@ pub(crate) fn selected(
     keep: Vec<usize>,
     sampler: &str,
 ) -> Result<Resampled> {
-    common::assemble(data, cls, keep.into_iter().map(Some).collect(), Vec::new(), sampler)
+    common::assemble(
+        data,
+        cls,
+        keep.into_iter().map(Some).collect(),
+        Vec::new(),
+        sampler,
+    )
 }
 
 /// imbalanced-learn's `NearMiss`: keeps the rows of each targeted class that are nearest to the
@@ -172,7 +178,11 @@ impl Resampler for NearMissParams {
             };
             let xc = take(data.x(), &rows);
             let chosen: Vec<usize> = match self.version {
-                1 => best(&sum_last(&min_index.kneighbors(xc.view(), k)?.distances), n, false),
+                1 => best(
+                    &sum_last(&min_index.kneighbors(xc.view(), k)?.distances),
+                    n,
+                    false,
+                ),
                 2 => {
                     let d = min_index.kneighbors(xc.view(), min_rows.len())?.distances;
                     best(&sum_last(&d), n, false)

@@ -13,7 +13,13 @@ fn dataset(g: &Value, name: &str) -> Dataset {
         .as_array()
         .unwrap()
         .iter()
-        .map(|r| r.as_array().unwrap().iter().map(|v| v.as_f64().unwrap()).collect())
+        .map(|r| {
+            r.as_array()
+                .unwrap()
+                .iter()
+                .map(|v| v.as_f64().unwrap())
+                .collect()
+        })
         .collect();
     let p = rows[0].len();
     let x = Array2::from_shape_vec((rows.len(), p), rows.concat()).unwrap();
@@ -181,7 +187,10 @@ fn random_samplers_reach_imbalanced_learns_class_counts() {
             if key.starts_with("smote_enn") || key.starts_with("smote_tomek") {
                 // The cleaning step judges synthetic rows, which differ from imbalanced-learn's:
                 // the counts can differ a little, and never exceed SMOTE's.
-                let smote = class_counts(&SmoteParams::default().fit_resample(&data).unwrap().data, n_classes);
+                let smote = class_counts(
+                    &SmoteParams::default().fit_resample(&data).unwrap().data,
+                    n_classes,
+                );
                 for c in 0..n_classes {
                     assert!(got[c] <= smote[c], "{name}: {key}: {got:?} vs {smote:?}");
                     let tol = (want[c] as f64 * 0.1).max(5.0);

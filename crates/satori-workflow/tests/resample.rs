@@ -75,7 +75,11 @@ fn noise_csv(leaky_copies: bool) -> Vec<u8> {
     let mut s = String::from("a,b,c,d,e,y\n");
     for (x, y) in rows {
         let cells: Vec<String> = x.iter().map(|v| v.to_string()).collect();
-        s.push_str(&format!("{},{}\n", cells.join(","), if y { "yes" } else { "no" }));
+        s.push_str(&format!(
+            "{},{}\n",
+            cells.join(","),
+            if y { "yes" } else { "no" }
+        ));
     }
     s.into_bytes()
 }
@@ -95,8 +99,13 @@ fn cv_balanced_accuracy(csv: &[u8], pipeline: Option<&str>) -> f64 {
         groups: None,
         seed: 0,
     };
-    let cv = cross_validate(&table, &request, &MetricSpec::default(), &satori_core::NoProgress)
-        .unwrap();
+    let cv = cross_validate(
+        &table,
+        &request,
+        &MetricSpec::default(),
+        &satori_core::NoProgress,
+    )
+    .unwrap();
     cv.summary["balanced_accuracy"].mean
 }
 
@@ -112,10 +121,22 @@ fn cross_validation_resamples_the_training_folds_only() {
         Some("[[preprocessing]]\nstep = \"random_over_sampler\"\n"),
     );
     let plain = cv_balanced_accuracy(&noise_csv(false), None);
-    assert!(leaky > 0.75, "over-sampling before the split should leak: {leaky}");
-    assert!(honest < 0.62, "the resampler leaked validation rows: {honest}");
-    assert!((honest - plain).abs() < 0.1, "{honest} vs {plain} without resampling");
-    let smote = cv_balanced_accuracy(&noise_csv(false), Some("[[preprocessing]]\nstep = \"smote\"\n"));
+    assert!(
+        leaky > 0.75,
+        "over-sampling before the split should leak: {leaky}"
+    );
+    assert!(
+        honest < 0.62,
+        "the resampler leaked validation rows: {honest}"
+    );
+    assert!(
+        (honest - plain).abs() < 0.1,
+        "{honest} vs {plain} without resampling"
+    );
+    let smote = cv_balanced_accuracy(
+        &noise_csv(false),
+        Some("[[preprocessing]]\nstep = \"smote\"\n"),
+    );
     assert!(smote < 0.62, "{smote}");
 }
 
@@ -135,7 +156,11 @@ fn resampling_a_regression_target_or_missing_values_is_a_clear_error() {
     request.holdout = 0.0;
     request.model = "tree".into();
     request.pipeline = Some(
-        parse_pipeline("[[preprocessing]]\nstep = \"tomek_links\"\n[model]\nkind = \"tree\"\n", "p").unwrap(),
+        parse_pipeline(
+            "[[preprocessing]]\nstep = \"tomek_links\"\n[model]\nkind = \"tree\"\n",
+            "p",
+        )
+        .unwrap(),
     );
     let e = train(&table, &request, &satori_core::NoProgress)
         .unwrap_err()

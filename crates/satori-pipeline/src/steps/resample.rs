@@ -76,7 +76,10 @@ resamplers!(
 
 /// Fit a resampling step: `None` if `step` is not one, else the fitted step and the resampled
 /// training rows.
-pub(super) fn fit_transform(step: &StepParams, data: &Dataset) -> Option<Result<(AnyStep, Dataset)>> {
+pub(super) fn fit_transform(
+    step: &StepParams,
+    data: &Dataset,
+) -> Option<Result<(AnyStep, Dataset)>> {
     let sampler = resampler(step)?;
     Some(
         sampler
@@ -89,7 +92,8 @@ pub(super) fn fit_transform(step: &StepParams, data: &Dataset) -> Option<Result<
 /// with `seed` if it draws at random; the error lists the names.
 pub fn step_from_name(name: &str, seed: u64) -> Result<StepParams> {
     if !satori_imbalance::SAMPLER_NAMES.contains(&name) {
-        let close = satori_core::closest_names(name, satori_imbalance::SAMPLER_NAMES.iter().copied(), 1);
+        let close =
+            satori_core::closest_names(name, satori_imbalance::SAMPLER_NAMES.iter().copied(), 1);
         let hint = match close.first() {
             Some(c) => format!("did you mean `{c}`? "),
             None => String::new(),
@@ -163,7 +167,10 @@ mod tests {
         let s = serde_json::to_value(step_from_name("smote", 7).unwrap()).unwrap();
         assert_eq!(s["seed"], 7);
         let e = step_from_name("smoot", 0).unwrap_err().to_string();
-        assert!(e.contains("did you mean `smote`") && e.contains("near_miss"), "{e}");
+        assert!(
+            e.contains("did you mean `smote`") && e.contains("near_miss"),
+            "{e}"
+        );
         let tree = add_to_tree(None, "smote", &[]).unwrap();
         assert_eq!(tree["preprocessing"][0]["step"], "auto");
         assert_eq!(tree["preprocessing"][1]["step"], "smote");
