@@ -121,6 +121,9 @@ fn cross_validation_resamples_the_training_folds_only() {
         Some("[[preprocessing]]\nstep = \"random_over_sampler\"\n"),
     );
     let plain = cv_balanced_accuracy(&noise_csv(false), None);
+    eprintln!(
+        "balanced accuracy: leaky {leaky:.3}, resampler in the pipeline {honest:.3}, none {plain:.3}"
+    );
     assert!(
         leaky > 0.75,
         "over-sampling before the split should leak: {leaky}"
