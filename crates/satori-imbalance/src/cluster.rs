@@ -79,8 +79,8 @@ pub(crate) fn kmeans(x: ArrayView2<'_, f64>, k: usize, seed: u64) -> (Array2<f64
             s += &x.row(i);
         }
         let mut moved: f64 = 0.0;
-        for c in 0..k {
-            if counts[c] == 0 {
+        for (c, &count) in counts.iter().enumerate() {
+            if count == 0 {
                 let far = (0..n)
                     .max_by(|&a, &b| {
                         let da = sq(x.row(a), centres.row(labels[a]));
@@ -93,7 +93,7 @@ pub(crate) fn kmeans(x: ArrayView2<'_, f64>, k: usize, seed: u64) -> (Array2<f64
                 moved = f64::INFINITY;
                 continue;
             }
-            let new = sums.row(c).mapv(|v| v / counts[c] as f64);
+            let new = sums.row(c).mapv(|v| v / count as f64);
             moved = moved.max(sq(new.view(), centres.row(c)));
             centres.row_mut(c).assign(&new);
         }
