@@ -116,8 +116,9 @@ def main():
     print("| threads | satori best (s) | imbalanced-learn best (s) | ratio |")
     print("|---|---|---|---|")
     for threads in sorted({r["threads"] for r in runs}):
-        s = min(r["seconds"] for r in runs if r["tool"] == "satori" and r["threads"] == threads)
-        i = min(r["seconds"] for r in runs
+        s = min(min(r["seconds"]) for r in runs
+                if r["tool"] == "satori" and r["threads"] == threads)
+        i = min(min(r["seconds"]) for r in runs
                 if r["tool"] == "imbalanced-learn" and r["threads"] == threads)
         print(f"| {threads} | {s:.3f} | {i:.3f} | {s / i:.2f}× |")
     for r in runs:
