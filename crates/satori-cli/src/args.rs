@@ -78,6 +78,13 @@ pub struct ModelArgs {
     /// A TOML pipeline file: preprocessing steps and model (see docs/preprocessing.md).
     #[arg(long, value_name = "FILE")]
     pub pipeline: Option<std::path::PathBuf>,
+    /// Resample the training rows for imbalanced classes with an imbalanced-learn sampler, at
+    /// its defaults (smote, random_over_sampler, random_under_sampler, tomek_links, near_miss, …;
+    /// docs/imbalance.md): a step after the automatic preprocessing, right before the model.
+    /// Fit time only: predictions cover every row, and cross-validation resamples only the
+    /// training folds.
+    #[arg(long, value_name = "SAMPLER")]
+    pub resample: Option<String>,
 }
 
 impl ModelArgs {
@@ -128,11 +135,27 @@ impl ModelArgs {
 
     /// The pipeline file's parameter tree, if one was given.
     pub fn pipeline_tree(&self) -> anyhow::Result<Option<serde_json::Value>> {
-        Ok(self
+        let tree = self
             .pipeline
             .as_deref()
             .map(satori_pipeline::pipeline_file::load_pipeline_file)
-            .transpose()?)
+            .transpose()?;
+        self.with_resample(tree)
+    }
+
+    /// The parameter tree with the `--resample` sampler appended to its steps, if one was given.
+    pub fn with_resample(
+        &self,
+        tree: Option<serde_json::Value>,
+    ) -> anyhow::Result<Option<serde_json::Value>> {
+        match &self.resample {
+            Some(name) => Ok(Some(satori_pipeline::steps::resample::add_to_tree(
+                tree,
+                name,
+                &self.overrides()?,
+            )?)),
+            None => Ok(tree),
+        }
     }
 }
 

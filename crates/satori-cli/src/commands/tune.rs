@@ -248,6 +248,7 @@ pub fn run(args: TuneArgs, progress: &TermProgress) -> anyhow::Result<()> {
         }
         None => (None, None),
     };
+    let pipeline = args.what.with_resample(pipeline)?;
     let space = if !args.search.is_empty() {
         Some(SearchSpace::parse_specs(
             args.search.iter().map(String::as_str),

@@ -5,6 +5,7 @@
 
 pub mod auto;
 pub mod column_transformer;
+pub mod resample;
 pub mod row_filter;
 pub mod select_model;
 
@@ -16,6 +17,7 @@ use satori_core::{
     Transformer,
 };
 use satori_features as fe;
+use satori_imbalance as imb;
 use satori_preprocess as pp;
 use serde::{Deserialize, Serialize};
 
@@ -111,6 +113,25 @@ steps! {
     ColumnTransformer, "column_transformer", ct::ColumnTransformerParams, ct::ColumnTransformer, false;
     AnomalyFilter, "anomaly_filter", rf::AnomalyFilterParams, rf::AnomalyFilter, true;
     SelectFromModel, "select_from_model", select_model::SelectFromModelParams, select_model::ModelSelector, true;
+    RandomOverSampler, "random_over_sampler", imb::RandomOverSamplerParams, imb::FittedResampler, true;
+    Smote, "smote", imb::SmoteParams, imb::FittedResampler, true;
+    RandomUnderSampler, "random_under_sampler", imb::RandomUnderSamplerParams, imb::FittedResampler, true;
+    TomekLinks, "tomek_links", imb::TomekLinksParams, imb::FittedResampler, true;
+    EditedNearestNeighbours, "edited_nearest_neighbours", imb::EditedNearestNeighboursParams, imb::FittedResampler, true;
+    RepeatedEditedNearestNeighbours, "repeated_edited_nearest_neighbours", imb::RepeatedEditedNearestNeighboursParams, imb::FittedResampler, true;
+    AllKnn, "all_knn", imb::AllKnnParams, imb::FittedResampler, true;
+    NearMiss, "near_miss", imb::NearMissParams, imb::FittedResampler, true;
+    BorderlineSmote, "borderline_smote", imb::BorderlineSmoteParams, imb::FittedResampler, true;
+    Adasyn, "adasyn", imb::AdasynParams, imb::FittedResampler, true;
+    SmoteEnn, "smote_enn", imb::SmoteEnnParams, imb::FittedResampler, true;
+    SmoteTomek, "smote_tomek", imb::SmoteTomekParams, imb::FittedResampler, true;
+    OneSidedSelection, "one_sided_selection", imb::OneSidedSelectionParams, imb::FittedResampler, true;
+    NeighbourhoodCleaningRule, "neighbourhood_cleaning_rule", imb::NeighbourhoodCleaningRuleParams, imb::FittedResampler, true;
+    SmoteNc, "smote_nc", imb::SmoteNcParams, imb::FittedResampler, true;
+    Smoten, "smoten", imb::SmotenParams, imb::FittedResampler, true;
+    ClusterCentroids, "cluster_centroids", imb::ClusterCentroidsParams, imb::FittedResampler, true;
+    InstanceHardnessThreshold, "instance_hardness_threshold", imb::InstanceHardnessThresholdParams, imb::FittedResampler, true;
+    KmeansSmote, "kmeans_smote", imb::KMeansSmoteParams, imb::FittedResampler, true;
 }
 
 impl StepParams {
@@ -125,6 +146,9 @@ impl StepParams {
             let (x, ..) = out.into_parts();
             let out = data.with_features(x, schema)?;
             return Ok((AnyStep::ColumnTransformer(fitted), out));
+        }
+        if let Some(resampled) = resample::fit_transform(self, data) {
+            return resampled;
         }
         if let StepParams::AnomalyFilter(p) = self {
             let (fitted, kept) = p.fit_filter(data)?;
