@@ -126,7 +126,8 @@ fn euclidean(
             let q0 = c * QUERY_BLOCK;
             let q1 = (q0 + QUERY_BLOCK).min(nq);
             let m = q1 - q0;
-            let qs = queries.slice(s![q0..q1, ..]).to_owned();
+            // Row-major whatever the layout of `queries`, so each row is one slice.
+            let qs = Array2::from_shape_fn((m, d), |(i, j)| queries[[q0 + i, j]]);
             let mut qc = qs.clone();
             for mut row in qc.rows_mut() {
                 row -= &mean;
@@ -146,8 +147,7 @@ fn euclidean(
                 let g = qc.dot(&xb.t());
                 for (i, heap) in heaps.iter_mut().enumerate() {
                     let qi = q0 + i;
-                    let q = qs.row(i);
-                    let q = q.as_slice().unwrap_or(&[]);
+                    let q = &qs.as_slice().unwrap_or(&[])[i * d..(i + 1) * d];
                     let (qn, e) = (qnorm[i], margin[i]);
                     let grow = g.row(i);
                     let mut bound = reduced_bound::<true>(heap) + e;

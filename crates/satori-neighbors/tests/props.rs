@@ -202,3 +202,28 @@ fn index_round_trips_through_json() {
     let bad = serde_json::to_string(&index).unwrap().replace("\"leaf_size\":30", "\"leaf_size\":0");
     assert!(serde_json::from_str::<KnnIndex>(&bad).is_err());
 }
+
+#[test]
+fn query_layout_does_not_matter() {
+    // Column-major and strided queries give the answers of row-major ones.
+    let x = Array2::from_shape_fn((50, 3), |(i, j)| ((i * 7 + j * 3) % 11) as f64);
+    let q = Array2::from_shape_fn((9, 3), |(i, j)| ((i * 5 + j) % 7) as f64 + 0.3);
+    let q_f = q.t().as_standard_layout().into_owned().reversed_axes();
+    assert!(!q_f.is_standard_layout());
+    for algorithm in [Algorithm::KdTree, Algorithm::Brute] {
+        for metric in [Metric::Euclidean, Metric::Manhattan] {
+            let index = KnnIndex::build(q_f.view(), &options(algorithm, metric, 2)).unwrap();
+            let index_c = KnnIndex::build(q.view(), &options(algorithm, metric, 2)).unwrap();
+            let a = index.kneighbors(x.view(), 4).unwrap();
+            assert_eq!(a, index_c.kneighbors(x.view(), 4).unwrap());
+            let index = KnnIndex::build(x.view(), &options(algorithm, metric, 2)).unwrap();
+            let a = index.kneighbors(q.view(), 4).unwrap();
+            assert_eq!(a, index.kneighbors(q_f.view(), 4).unwrap());
+            assert_eq!(
+                as_vecs(&a),
+                naive(x.view(), q.view(), 4, metric, false),
+                "{algorithm:?} {metric:?}"
+            );
+        }
+    }
+}
