@@ -49,6 +49,17 @@ pub enum Algorithm {
     Brute,
 }
 
+impl Algorithm {
+    /// Its name in parameter files (`auto`, `kd_tree`, `brute`).
+    pub fn name(self) -> &'static str {
+        match self {
+            Algorithm::Auto => "auto",
+            Algorithm::KdTree => "kd_tree",
+            Algorithm::Brute => "brute",
+        }
+    }
+}
+
 /// Options of a [`KnnIndex`].
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(default, deny_unknown_fields)]

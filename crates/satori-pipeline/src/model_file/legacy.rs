@@ -55,6 +55,9 @@ same_layout!(
     satori_tree::ForestRegressor,
     satori_gbm::GbmClassifier,
     satori_gbm::GbmRegressor,
+    // Newer than formats 1 and 2, so never in such a file; listed to complete the enum.
+    satori_neighbors::KNeighborsClassifier,
+    satori_neighbors::KNeighborsRegressor,
 );
 
 /// A network stored field by field (formats 1 and 2).

@@ -116,6 +116,8 @@ macro_rules! model_list {
             MlpClassifier, "mlp_classifier", satori_nn::MlpClassifierParams, satori_nn::MlpClassifier;
             MlpRegressor, "mlp_regressor", satori_nn::MlpRegressorParams, satori_nn::MlpRegressor;
             MultiTaskMlp, "multitask_mlp", satori_nn::MultiTaskMlpParams, satori_nn::MultiTaskMlp;
+            KNeighborsClassifier, "knn_classifier", satori_neighbors::KNeighborsClassifierParams, satori_neighbors::KNeighborsClassifier;
+            KNeighborsRegressor, "knn_regressor", satori_neighbors::KNeighborsRegressorParams, satori_neighbors::KNeighborsRegressor;
         }
     };
 }
@@ -268,6 +270,7 @@ pub const MODEL_NAMES: &[&str] = &[
     "extra_trees",
     "gbm",
     "mlp",
+    "knn",
 ];
 
 impl Default for ModelParams {
@@ -303,6 +306,8 @@ fn short_name(name: &str, tasks: &[Task]) -> Option<&'static str> {
         "gbm" => "gbm_regressor",
         "mlp" if classification => "mlp_classifier",
         "mlp" => "mlp_regressor",
+        "knn" if classification => "knn_classifier",
+        "knn" => "knn_regressor",
         _ => return None,
     })
 }

@@ -5,6 +5,7 @@
 mod baseline;
 mod gbm;
 mod linear;
+mod neighbors;
 mod nn;
 mod tree;
 
