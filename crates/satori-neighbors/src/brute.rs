@@ -1,20 +1,23 @@
-//! Brute-force search: every query against every indexed row, in blocks of queries × rows that
-//! stay in cache, query blocks in parallel.
+//! Brute-force search: every query against every indexed row, in blocks of queries × rows,
+//! query blocks in parallel.
 //!
 //! **Euclidean** distances come from one matrix product per block, as scikit-learn's brute
 //! force does: `‖q − x‖² = ‖q‖² + ‖x‖² − 2 q·x`, with the rows and queries first centred on the
-//! rows' mean (distances do not change; the norms shrink, and so does the rounding). That form
-//! is fast but rounds differently from the direct sum of squared differences, so it is only used
-//! to *screen*: a row whose product-form value `a` could still be among the `k` best (`a` within
-//! a rounding bound `e` of the square of the current `k`-th best exact distance) has its exact distance
-//! computed directly, and only exact distances enter the result. `e` bounds the error of the
-//! product form (`8 (d + 4) ε (‖q‖² + max ‖x‖²)`: the dot product's, the norms', the centring's),
-//! so no row that belongs to the answer is screened out, and the answer is exactly the direct
-//! formula's, ties by row index included.
+//! rows' mean (distances do not change; the norms shrink, and so does the rounding), the
+//! products by faer's matrix multiplication. That form is fast but rounds differently from the
+//! direct sum of squared differences, so it is only used to *screen*: a row whose product-form
+//! value `a` could still be among the `k` best (`a` within a rounding bound `e` of the square of
+//! the current `k`-th best exact distance) has its exact distance computed directly, and only
+//! exact distances enter the result. `e` bounds the error of the product form
+//! (`8 (d + 4) ε (‖q‖² + max ‖x‖²)`: the dot product's, the norms', the centring's), so no row
+//! that belongs to the answer is screened out, and the answer is exactly the direct formula's,
+//! ties by row index included.
 //!
 //! **Manhattan** distances are computed directly.
 
-use ndarray::{Array1, Array2, ArrayView2, s};
+use faer::linalg::matmul::matmul;
+use faer::{Accum, Mat, MatRef, Par};
+use ndarray::{Array2, ArrayView2};
 use rayon::prelude::*;
 
 use crate::heap::TopK;
@@ -24,7 +27,7 @@ use crate::kdtree::{finish, rdist, reduced_bound};
 /// Queries per parallel task (fixed, so the split does not depend on the thread count).
 const QUERY_BLOCK: usize = 128;
 /// Indexed rows per matrix product.
-const ROW_BLOCK: usize = 512;
+const ROW_BLOCK: usize = 1024;
 
 /// The `k` nearest rows of `x` for each query; with `exclude_self`, query `i` is row `i` of `x`
 /// and skips it.
@@ -104,20 +107,27 @@ fn euclidean(
     let nq = queries.nrows();
     let xs = x.as_standard_layout();
     let xs = xs.as_slice().unwrap_or(&[]);
-    let mean: Array1<f64> = x
+    let mean: Vec<f64> = x
         .mean_axis(ndarray::Axis(0))
-        .unwrap_or_else(|| Array1::zeros(d));
-    let centred_norm = |row: &[f64]| -> f64 {
-        row.iter()
-            .zip(&mean)
-            .map(|(v, m)| (v - m) * (v - m))
-            .sum::<f64>()
+        .map_or_else(|| vec![0.0; d], |m| m.to_vec());
+    // The centred rows (row-major) and their squared norms, once per search.
+    let mut xc = vec![0.0; n * d];
+    let xnorm: Vec<f64> = if d == 0 {
+        vec![0.0; n]
+    } else {
+        xc.par_chunks_mut(d)
+            .zip(xs.par_chunks(d))
+            .with_min_len(1024)
+            .map(|(dst, src)| {
+                let mut s = 0.0;
+                for ((t, v), mu) in dst.iter_mut().zip(src).zip(&mean) {
+                    *t = v - mu;
+                    s += *t * *t;
+                }
+                s
+            })
+            .collect()
     };
-    let xnorm: Vec<f64> = (0..n)
-        .into_par_iter()
-        .with_min_len(4096)
-        .map(|r| centred_norm(&xs[r * d..(r + 1) * d]))
-        .collect();
     let xnorm_max = xnorm.iter().copied().fold(0.0, f64::max);
     let gamma = 8.0 * (d as f64 + 4.0) * f64::EPSILON;
     let chunks: Vec<Vec<(f64, usize)>> = (0..nq.div_ceil(QUERY_BLOCK))
@@ -127,32 +137,40 @@ fn euclidean(
             let q1 = (q0 + QUERY_BLOCK).min(nq);
             let m = q1 - q0;
             // Row-major whatever the layout of `queries`, so each row is one slice.
-            let qs = Array2::from_shape_fn((m, d), |(i, j)| queries[[q0 + i, j]]);
-            let mut qc = qs.clone();
-            for mut row in qc.rows_mut() {
-                row -= &mean;
-            }
-            let qnorm: Vec<f64> = qc.rows().into_iter().map(|r| r.dot(&r)).collect();
+            let qs: Vec<f64> = (q0..q1)
+                .flat_map(|i| queries.row(i).to_vec())
+                .collect();
+            let qc: Vec<f64> = qs
+                .chunks(d.max(1))
+                .flat_map(|r| r.iter().zip(&mean).map(|(v, mu)| v - mu).collect::<Vec<_>>())
+                .collect();
+            let qnorm: Vec<f64> = (0..m)
+                .map(|i| qc[i * d..(i + 1) * d].iter().map(|v| v * v).sum())
+                .collect();
             let margin: Vec<f64> = qnorm.iter().map(|qn| gamma * (qn + xnorm_max)).collect();
             let mut heaps: Vec<TopK> = (0..m).map(|_| TopK::new(k)).collect();
-            let mut xb = Array2::<f64>::zeros((ROW_BLOCK.min(n), d));
+            let rhs = MatRef::from_row_major_slice(&qc, m, d).transpose();
+            // (rows of the block) × (queries), column-major: one query's products are contiguous.
+            let mut gt = Mat::<f64>::zeros(ROW_BLOCK.min(n), m);
             for r0 in (0..n).step_by(ROW_BLOCK) {
                 let r1 = (r0 + ROW_BLOCK).min(n);
-                let mut xb = xb.slice_mut(s![..r1 - r0, ..]);
-                for (mut dst, r) in xb.rows_mut().into_iter().zip(r0..r1) {
-                    for ((t, v), mu) in dst.iter_mut().zip(&xs[r * d..(r + 1) * d]).zip(&mean) {
-                        *t = v - mu;
-                    }
-                }
-                let g = qc.dot(&xb.t());
+                let lhs = MatRef::from_row_major_slice(&xc[r0 * d..r1 * d], r1 - r0, d);
+                matmul(
+                    gt.as_mut().subrows_mut(0, r1 - r0),
+                    Accum::Replace,
+                    lhs,
+                    rhs,
+                    1.0,
+                    Par::Seq,
+                );
                 for (i, heap) in heaps.iter_mut().enumerate() {
                     let qi = q0 + i;
-                    let q = &qs.as_slice().unwrap_or(&[])[i * d..(i + 1) * d];
+                    let q = &qs[i * d..(i + 1) * d];
                     let (qn, e) = (qnorm[i], margin[i]);
-                    let grow = g.row(i);
+                    let products = &gt.col_as_slice(i)[..r1 - r0];
                     let mut bound = reduced_bound::<true>(heap) + e;
-                    for (j, &gij) in grow.iter().enumerate() {
-                        let approx = qn + xnorm[r0 + j] - 2.0 * gij;
+                    for (j, (&g, &xn)) in products.iter().zip(&xnorm[r0..r1]).enumerate() {
+                        let approx = qn + xn - 2.0 * g;
                         if approx <= bound {
                             let r = r0 + j;
                             if exclude_self && r == qi {
