@@ -26,10 +26,18 @@ fn cpu_seconds() -> f64 {
     t(usage.ru_utime) + t(usage.ru_stime)
 }
 
-fn read_matrix(path: &str, rows: usize, cols: usize) -> Result<Array2<f64>, Box<dyn std::error::Error>> {
+fn read_matrix(
+    path: &str,
+    rows: usize,
+    cols: usize,
+) -> Result<Array2<f64>, Box<dyn std::error::Error>> {
     let bytes = std::fs::read(path)?;
     if bytes.len() != rows * cols * 8 {
-        return Err(format!("{path} holds {} bytes, not {rows} × {cols} f64", bytes.len()).into());
+        return Err(format!(
+            "{path} holds {} bytes, not {rows} × {cols} f64",
+            bytes.len()
+        )
+        .into());
     }
     let values: Vec<f64> = bytes
         .chunks_exact(8)

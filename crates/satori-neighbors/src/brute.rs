@@ -137,12 +137,15 @@ fn euclidean(
             let q1 = (q0 + QUERY_BLOCK).min(nq);
             let m = q1 - q0;
             // Row-major whatever the layout of `queries`, so each row is one slice.
-            let qs: Vec<f64> = (q0..q1)
-                .flat_map(|i| queries.row(i).to_vec())
-                .collect();
+            let qs: Vec<f64> = (q0..q1).flat_map(|i| queries.row(i).to_vec()).collect();
             let qc: Vec<f64> = qs
                 .chunks(d.max(1))
-                .flat_map(|r| r.iter().zip(&mean).map(|(v, mu)| v - mu).collect::<Vec<_>>())
+                .flat_map(|r| {
+                    r.iter()
+                        .zip(&mean)
+                        .map(|(v, mu)| v - mu)
+                        .collect::<Vec<_>>()
+                })
                 .collect();
             let qnorm: Vec<f64> = (0..m)
                 .map(|i| qc[i * d..(i + 1) * d].iter().map(|v| v * v).sum())

@@ -151,7 +151,10 @@ fn build_index(data: &Dataset, n_neighbors: usize, options: &IndexOptions) -> Re
 }
 
 /// Each row's neighbour weights (`None` for uniform), scikit-learn's `_get_weights`.
-fn neighbour_weights(weights: Weights, distances: ndarray::ArrayView1<'_, f64>) -> Option<Vec<f64>> {
+fn neighbour_weights(
+    weights: Weights,
+    distances: ndarray::ArrayView1<'_, f64>,
+) -> Option<Vec<f64>> {
     match weights {
         Weights::Uniform => None,
         Weights::Distance => {

@@ -34,9 +34,7 @@ mod index;
 mod kdtree;
 pub mod knn;
 
-pub use index::{
-    AUTO_BRUTE_ABOVE_FEATURES, Algorithm, IndexOptions, KnnIndex, Metric, Neighbors,
-};
+pub use index::{AUTO_BRUTE_ABOVE_FEATURES, Algorithm, IndexOptions, KnnIndex, Metric, Neighbors};
 pub use knn::{
     KNeighborsClassifier, KNeighborsClassifierParams, KNeighborsRegressor,
     KNeighborsRegressorParams, Weights,

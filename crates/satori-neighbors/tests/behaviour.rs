@@ -61,14 +61,20 @@ fn zero_distances_decide_alone_with_distance_weights() {
         weights: Weights::Distance,
         ..Default::default()
     }
-    .fit(&regression(array![[0.0], [0.0], [1.0]], vec![1.0, 2.0, 10.0]))
+    .fit(&regression(
+        array![[0.0], [0.0], [1.0]],
+        vec![1.0, 2.0, 10.0],
+    ))
     .unwrap();
     assert_eq!(r.predict(array![[0.0]].view()).unwrap()[0], 1.5);
 }
 
 #[test]
 fn regressor_means_and_weighted_means() {
-    let data = regression(array![[0.0], [1.0], [2.0], [10.0]], vec![1.0, 2.0, 4.0, 100.0]);
+    let data = regression(
+        array![[0.0], [1.0], [2.0], [10.0]],
+        vec![1.0, 2.0, 4.0, 100.0],
+    );
     let m = KNeighborsRegressorParams {
         n_neighbors: 2,
         ..Default::default()
@@ -120,7 +126,11 @@ fn sample_weights_are_ignored_as_in_scikit_learn() {
     let q = array![[0.2], [3.0]];
     assert_eq!(
         params.fit(&plain).unwrap().predict_proba(q.view()).unwrap(),
-        params.fit(&weighted).unwrap().predict_proba(q.view()).unwrap()
+        params
+            .fit(&weighted)
+            .unwrap()
+            .predict_proba(q.view())
+            .unwrap()
     );
 }
 

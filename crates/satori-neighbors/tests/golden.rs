@@ -29,7 +29,12 @@ fn matrix(v: &Value, pointer: &str) -> Array2<f64> {
     let ncols = rows.first().map_or(0, |r| r.as_array().unwrap().len());
     let flat: Vec<f64> = rows
         .iter()
-        .flat_map(|r| r.as_array().unwrap().iter().map(|x| golden::to_f64(x).unwrap()))
+        .flat_map(|r| {
+            r.as_array()
+                .unwrap()
+                .iter()
+                .map(|x| golden::to_f64(x).unwrap())
+        })
         .collect();
     Array2::from_shape_vec((rows.len(), ncols), flat).unwrap()
 }
@@ -68,6 +73,7 @@ fn metric(p: u64) -> Metric {
 /// rather than 0, and near distances carry an error of that size; satori returns the direct
 /// distance. Against those runs the *squared* distances are compared, within 1e-12 of the
 /// norms.
+#[allow(clippy::too_many_arguments)]
 fn compare(
     what: &str,
     x: &Array2<f64>,
@@ -86,7 +92,12 @@ fn compare(
             let want_d = want_dist[[qi, j]];
             let ok = if product_form {
                 // |d² − d'²| within the product form's rounding, relative to the norms.
-                let norms: f64 = queries.row(qi).iter().chain(x.row(got)).map(|v| v * v).sum();
+                let norms: f64 = queries
+                    .row(qi)
+                    .iter()
+                    .chain(x.row(got))
+                    .map(|v| v * v)
+                    .sum();
                 (got_d * got_d - want_d * want_d).abs() <= TOL * (1.0 + norms)
             } else {
                 close(got_d, want_d)
@@ -96,7 +107,10 @@ fn compare(
                 "{what}: query {qi} neighbour {j}: distance {got_d} vs scikit-learn's {want_d}"
             );
             if got != want {
-                assert!(!exact_order, "{what}: query {qi} neighbour {j}: row {got} vs {want}");
+                assert!(
+                    !exact_order,
+                    "{what}: query {qi} neighbour {j}: row {got} vs {want}"
+                );
                 let q = queries.row(qi).to_vec();
                 let d_want = metric.distance(&q, &x.row(want).to_vec());
                 assert!(

@@ -49,11 +49,9 @@ fn data() -> impl Strategy<Value = (Array2<f64>, Array2<f64>, usize, usize)> {
             1usize..=n,
         )
             .prop_map(move |(xv, qv, dups, k)| {
-                let mut x = Array2::from_shape_vec(
-                    (n, d),
-                    xv.iter().map(|v| *v as f64 * 0.5).collect(),
-                )
-                .unwrap();
+                let mut x =
+                    Array2::from_shape_vec((n, d), xv.iter().map(|v| *v as f64 * 0.5).collect())
+                        .unwrap();
                 // Overwrite some rows with copies of others: exact duplicates.
                 for (i, &src) in dups.iter().enumerate() {
                     let row = x.row(src).to_owned();
@@ -140,7 +138,9 @@ fn larger_sets_agree_across_blocks_and_threads() {
     let d = 6;
     let mut state = 12345u64;
     let mut next = || {
-        state = state.wrapping_mul(6364136223846793005).wrapping_add(1442695040888963407);
+        state = state
+            .wrapping_mul(6364136223846793005)
+            .wrapping_add(1442695040888963407);
         ((state >> 33) % 21) as f64 / 4.0
     };
     let x = Array2::from_shape_fn((n, d), |_| next());
@@ -199,7 +199,9 @@ fn index_round_trips_through_json() {
         index.kneighbors(q.view(), 2).unwrap()
     );
     // A stored index with a bad option is refused on reading, not at the first search.
-    let bad = serde_json::to_string(&index).unwrap().replace("\"leaf_size\":30", "\"leaf_size\":0");
+    let bad = serde_json::to_string(&index)
+        .unwrap()
+        .replace("\"leaf_size\":30", "\"leaf_size\":0");
     assert!(serde_json::from_str::<KnnIndex>(&bad).is_err());
 }
 
