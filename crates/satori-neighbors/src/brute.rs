@@ -1,12 +1,33 @@
-//! Brute-force search: every query against every indexed row, queries in parallel chunks.
+//! Brute-force search: every query against every indexed row, in blocks of queries × rows,
+//! query blocks in parallel.
+//!
+//! **Euclidean** distances come from one matrix product per block, as scikit-learn's brute
+//! force does: `‖q − x‖² = ‖q‖² + ‖x‖² − 2 q·x`, with the rows and queries first centred on the
+//! rows' mean (distances do not change; the norms shrink, and so does the rounding), the
+//! products by faer's matrix multiplication. That form is fast but rounds differently from the
+//! direct sum of squared differences, so it is only used to *screen*: a row whose product-form
+//! value `a` could still be among the `k` best (`a` within a rounding bound `e` of the square of
+//! the current `k`-th best exact distance) has its exact distance computed directly, and only
+//! exact distances enter the result. `e` bounds the error of the product form
+//! (`8 (d + 4) ε (‖q‖² + max ‖x‖²)`: the dot product's, the norms', the centring's), so no row
+//! that belongs to the answer is screened out, and the answer is exactly the direct formula's,
+//! ties by row index included.
+//!
+//! **Manhattan** distances are computed directly.
 
+use faer::linalg::matmul::matmul;
+use faer::{Accum, Mat, MatRef, Par};
 use ndarray::{Array2, ArrayView2};
 use rayon::prelude::*;
 
+use crate::heap::TopK;
 use crate::index::{Metric, Neighbors};
+use crate::kdtree::{finish, rdist, reduced_bound};
 
 /// Queries per parallel task (fixed, so the split does not depend on the thread count).
-const CHUNK: usize = 64;
+const QUERY_BLOCK: usize = 128;
+/// Indexed rows per matrix product.
+const ROW_BLOCK: usize = 1024;
 
 /// The `k` nearest rows of `x` for each query; with `exclude_self`, query `i` is row `i` of `x`
 /// and skips it.
@@ -15,36 +36,16 @@ pub(crate) fn search(
     queries: ArrayView2<'_, f64>,
     k: usize,
     metric: Metric,
-    exclude_self: Option<()>,
+    exclude_self: bool,
 ) -> Neighbors {
-    let nq = queries.nrows();
-    let rows: Vec<Vec<f64>> = x.outer_iter().map(|r| r.to_vec()).collect();
-    let chunks: Vec<Vec<(f64, usize)>> = (0..nq.div_ceil(CHUNK))
-        .into_par_iter()
-        .map(|c| {
-            let mut out = Vec::with_capacity(CHUNK * k);
-            let mut cand: Vec<(f64, usize)> = Vec::with_capacity(rows.len());
-            for qi in c * CHUNK..((c + 1) * CHUNK).min(nq) {
-                let q = queries.row(qi).to_vec();
-                cand.clear();
-                for (i, row) in rows.iter().enumerate() {
-                    if exclude_self.is_some() && i == qi {
-                        continue;
-                    }
-                    cand.push((metric.distance(&q, row), i));
-                }
-                let by =
-                    |a: &(f64, usize), b: &(f64, usize)| a.0.total_cmp(&b.0).then(a.1.cmp(&b.1));
-                if k < cand.len() {
-                    cand.select_nth_unstable_by(k - 1, by);
-                    cand.truncate(k);
-                }
-                cand.sort_unstable_by(by);
-                out.extend_from_slice(&cand[..k]);
-            }
-            out
-        })
-        .collect();
+    match metric {
+        Metric::Euclidean => euclidean(x, queries, k, exclude_self),
+        Metric::Manhattan => manhattan(x, queries, k, exclude_self),
+    }
+}
+
+/// The per-query results of the parallel chunks, in query order, as a [`Neighbors`].
+pub(crate) fn collect(chunks: Vec<Vec<(f64, usize)>>, nq: usize, k: usize) -> Neighbors {
     let mut indices = Array2::<usize>::zeros((nq, k));
     let mut distances = Array2::<f64>::zeros((nq, k));
     for (n, &(d, i)) in chunks.iter().flatten().enumerate() {
@@ -52,4 +53,145 @@ pub(crate) fn search(
         distances[[n / k, n % k]] = d;
     }
     Neighbors { indices, distances }
+}
+
+fn manhattan(
+    x: ArrayView2<'_, f64>,
+    queries: ArrayView2<'_, f64>,
+    k: usize,
+    exclude_self: bool,
+) -> Neighbors {
+    let (n, d) = x.dim();
+    let nq = queries.nrows();
+    let xs = x.as_standard_layout();
+    let xs = xs.as_slice().unwrap_or(&[]);
+    let chunks: Vec<Vec<(f64, usize)>> = (0..nq.div_ceil(QUERY_BLOCK))
+        .into_par_iter()
+        .map(|c| {
+            let q0 = c * QUERY_BLOCK;
+            let q1 = (q0 + QUERY_BLOCK).min(nq);
+            let qs: Vec<Vec<f64>> = (q0..q1).map(|i| queries.row(i).to_vec()).collect();
+            let mut heaps: Vec<TopK> = (q0..q1).map(|_| TopK::new(k)).collect();
+            for r0 in (0..n).step_by(ROW_BLOCK) {
+                let r1 = (r0 + ROW_BLOCK).min(n);
+                for (qi, (q, heap)) in qs.iter().zip(&mut heaps).enumerate() {
+                    let qi = q0 + qi;
+                    for r in r0..r1 {
+                        if exclude_self && r == qi {
+                            continue;
+                        }
+                        let rd = rdist::<false>(q, &xs[r * d..(r + 1) * d]);
+                        if rd <= reduced_bound::<false>(heap) {
+                            heap.push(rd, r);
+                        }
+                    }
+                }
+            }
+            let mut out = Vec::with_capacity((q1 - q0) * k);
+            for heap in &mut heaps {
+                heap.drain_sorted_into(&mut out);
+            }
+            out
+        })
+        .collect();
+    collect(chunks, nq, k)
+}
+
+fn euclidean(
+    x: ArrayView2<'_, f64>,
+    queries: ArrayView2<'_, f64>,
+    k: usize,
+    exclude_self: bool,
+) -> Neighbors {
+    let (n, d) = x.dim();
+    let nq = queries.nrows();
+    let xs = x.as_standard_layout();
+    let xs = xs.as_slice().unwrap_or(&[]);
+    let mean: Vec<f64> = x
+        .mean_axis(ndarray::Axis(0))
+        .map_or_else(|| vec![0.0; d], |m| m.to_vec());
+    // The centred rows (row-major) and their squared norms, once per search.
+    let mut xc = vec![0.0; n * d];
+    let xnorm: Vec<f64> = if d == 0 {
+        vec![0.0; n]
+    } else {
+        xc.par_chunks_mut(d)
+            .zip(xs.par_chunks(d))
+            .with_min_len(1024)
+            .map(|(dst, src)| {
+                let mut s = 0.0;
+                for ((t, v), mu) in dst.iter_mut().zip(src).zip(&mean) {
+                    *t = v - mu;
+                    s += *t * *t;
+                }
+                s
+            })
+            .collect()
+    };
+    let xnorm_max = xnorm.iter().copied().fold(0.0, f64::max);
+    let gamma = 8.0 * (d as f64 + 4.0) * f64::EPSILON;
+    let chunks: Vec<Vec<(f64, usize)>> = (0..nq.div_ceil(QUERY_BLOCK))
+        .into_par_iter()
+        .map(|c| {
+            let q0 = c * QUERY_BLOCK;
+            let q1 = (q0 + QUERY_BLOCK).min(nq);
+            let m = q1 - q0;
+            // Row-major whatever the layout of `queries`, so each row is one slice.
+            let qs: Vec<f64> = (q0..q1).flat_map(|i| queries.row(i).to_vec()).collect();
+            let qc: Vec<f64> = qs
+                .chunks(d.max(1))
+                .flat_map(|r| {
+                    r.iter()
+                        .zip(&mean)
+                        .map(|(v, mu)| v - mu)
+                        .collect::<Vec<_>>()
+                })
+                .collect();
+            let qnorm: Vec<f64> = (0..m)
+                .map(|i| qc[i * d..(i + 1) * d].iter().map(|v| v * v).sum())
+                .collect();
+            let margin: Vec<f64> = qnorm.iter().map(|qn| gamma * (qn + xnorm_max)).collect();
+            let mut heaps: Vec<TopK> = (0..m).map(|_| TopK::new(k)).collect();
+            let rhs = MatRef::from_row_major_slice(&qc, m, d).transpose();
+            // (rows of the block) × (queries), column-major: one query's products are contiguous.
+            let mut gt = Mat::<f64>::zeros(ROW_BLOCK.min(n), m);
+            for r0 in (0..n).step_by(ROW_BLOCK) {
+                let r1 = (r0 + ROW_BLOCK).min(n);
+                let lhs = MatRef::from_row_major_slice(&xc[r0 * d..r1 * d], r1 - r0, d);
+                matmul(
+                    gt.as_mut().subrows_mut(0, r1 - r0),
+                    Accum::Replace,
+                    lhs,
+                    rhs,
+                    1.0,
+                    Par::Seq,
+                );
+                for (i, heap) in heaps.iter_mut().enumerate() {
+                    let qi = q0 + i;
+                    let q = &qs[i * d..(i + 1) * d];
+                    let (qn, e) = (qnorm[i], margin[i]);
+                    let products = &gt.col_as_slice(i)[..r1 - r0];
+                    let mut bound = reduced_bound::<true>(heap) + e;
+                    for (j, (&g, &xn)) in products.iter().zip(&xnorm[r0..r1]).enumerate() {
+                        let approx = qn + xn - 2.0 * g;
+                        if approx <= bound {
+                            let r = r0 + j;
+                            if exclude_self && r == qi {
+                                continue;
+                            }
+                            let rd = rdist::<true>(q, &xs[r * d..(r + 1) * d]);
+                            heap.push(finish::<true>(rd), r);
+                            bound = reduced_bound::<true>(heap) + e;
+                        }
+                    }
+                }
+            }
+            let mut out = Vec::with_capacity(m * k);
+            for heap in &mut heaps {
+                heap.drain_sorted_into(&mut out);
+            }
+            out
+        })
+        .collect();
+    collect(chunks, nq, k)
 }

@@ -5,6 +5,7 @@ use satori_core::{Error, Result};
 use serde::{Deserialize, Serialize};
 
 use crate::brute;
+use crate::kdtree::KdTree;
 
 /// The distance between rows (scikit-learn's `minkowski` with `p = 2` or `p = 1`).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize, Deserialize)]
@@ -32,18 +33,31 @@ impl Metric {
     }
 }
 
-/// How the search runs (scikit-learn's `algorithm`): the answers are the same; only the time
-/// differs.
+/// How the search runs (scikit-learn's `algorithm`): the answers are the same, to the last bit
+/// and in the same order; only the time differs.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
 pub enum Algorithm {
-    /// Pick from the data's shape.
+    /// Pick from the data's shape, with scikit-learn's rule (`NearestNeighbors._fit`): brute
+    /// force when the rows have more than 15 columns or when `k ≥ n_samples / 2` (integer
+    /// division; decided per query, as `k` is known then), a KD-tree otherwise.
     #[default]
     Auto,
     /// A KD-tree (fast in few dimensions).
     KdTree,
     /// Every query against every row.
     Brute,
+}
+
+impl Algorithm {
+    /// Its name in parameter files (`auto`, `kd_tree`, `brute`).
+    pub fn name(self) -> &'static str {
+        match self {
+            Algorithm::Auto => "auto",
+            Algorithm::KdTree => "kd_tree",
+            Algorithm::Brute => "brute",
+        }
+    }
 }
 
 /// Options of a [`KnnIndex`].
@@ -77,11 +91,42 @@ pub struct Neighbors {
     pub distances: Array2<f64>,
 }
 
+/// The column count above which [`Algorithm::Auto`] searches by brute force (scikit-learn's).
+pub const AUTO_BRUTE_ABOVE_FEATURES: usize = 15;
+
 /// An exact nearest-neighbour index over a copy of the training rows.
-#[derive(Debug, Clone)]
+///
+/// It serialises as its rows and options; reading it back rebuilds (and re-checks) the tree.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+#[serde(try_from = "StoredIndex", into = "StoredIndex")]
 pub struct KnnIndex {
     x: Array2<f64>,
     options: IndexOptions,
+    /// Built for `kd_tree`, and for `auto` with at most 15 columns.
+    tree: Option<KdTree>,
+}
+
+/// What a [`KnnIndex`] serialises as.
+#[derive(Serialize, Deserialize)]
+struct StoredIndex {
+    x: Array2<f64>,
+    options: IndexOptions,
+}
+
+impl TryFrom<StoredIndex> for KnnIndex {
+    type Error = Error;
+    fn try_from(s: StoredIndex) -> Result<KnnIndex> {
+        KnnIndex::build(s.x.view(), &s.options)
+    }
+}
+
+impl From<KnnIndex> for StoredIndex {
+    fn from(k: KnnIndex) -> StoredIndex {
+        StoredIndex {
+            x: k.x,
+            options: k.options,
+        }
+    }
 }
 
 impl KnnIndex {
@@ -96,10 +141,34 @@ impl KnnIndex {
             ));
         }
         check_finite(x, "the indexed rows")?;
+        let tree = match options.algorithm {
+            Algorithm::KdTree => true,
+            Algorithm::Auto => x.ncols() <= AUTO_BRUTE_ABOVE_FEATURES,
+            Algorithm::Brute => false,
+        }
+        .then(|| KdTree::build(x, options.leaf_size));
         Ok(KnnIndex {
-            x: x.to_owned(),
+            x: x.as_standard_layout().into_owned(),
             options: options.clone(),
+            tree,
         })
+    }
+
+    /// The algorithm a search for `k` neighbours runs ([`Algorithm::Auto`] resolved).
+    pub fn algorithm_for(&self, k: usize) -> Algorithm {
+        match (self.options.algorithm, &self.tree) {
+            (Algorithm::Brute, _) | (_, None) => Algorithm::Brute,
+            (Algorithm::Auto, Some(_)) if k >= self.n_samples() / 2 => Algorithm::Brute,
+            _ => Algorithm::KdTree,
+        }
+    }
+
+    fn search(&self, queries: ArrayView2<'_, f64>, k: usize, exclude_self: bool) -> Neighbors {
+        let metric = self.options.metric;
+        match (&self.tree, self.algorithm_for(k)) {
+            (Some(tree), Algorithm::KdTree) => tree.search(queries, k, metric, exclude_self),
+            _ => brute::search(self.x.view(), queries, k, metric, exclude_self),
+        }
     }
 
     /// The indexed rows.
@@ -128,26 +197,14 @@ impl KnnIndex {
             });
         }
         check_finite(queries, "the neighbour queries")?;
-        Ok(brute::search(
-            self.x.view(),
-            queries,
-            k,
-            self.options.metric,
-            None,
-        ))
+        Ok(self.search(queries, k, false))
     }
 
     /// The `k` nearest *other* indexed rows of each indexed row (scikit-learn's
     /// `kneighbors(X=None)`): a row is never its own neighbour, though a duplicate of it is.
     pub fn kneighbors_self(&self, k: usize) -> Result<Neighbors> {
         self.check_k(k, self.n_samples().saturating_sub(1))?;
-        Ok(brute::search(
-            self.x.view(),
-            self.x.view(),
-            k,
-            self.options.metric,
-            Some(()),
-        ))
+        Ok(self.search(self.x.view(), k, true))
     }
 
     fn check_k(&self, k: usize, available: usize) -> Result<()> {

@@ -2,7 +2,7 @@
 //!
 //! Exact k-nearest-neighbour search, one index shared by everything that asks "which rows are
 //! closest": SMOTE and the cleaning under-samplers (`satori-imbalance`), the KNN imputer and the
-//! `knn` models.
+//! `knn` models ([`KNeighborsClassifierParams`], [`KNeighborsRegressorParams`]).
 //!
 //! ```
 //! use ndarray::array;
@@ -16,10 +16,26 @@
 //! ```
 //!
 //! Results are sorted by distance, nearest first; equal distances are ordered by row index, so
-//! every algorithm returns the same neighbours, at any thread count.
+//! every algorithm returns the same neighbours, at any thread count. The distances are those of
+//! the direct formula ([`Metric::distance`]) to the last bit, whichever algorithm ran:
+//!
+//! - **KD-tree** ([`Algorithm::KdTree`]): scikit-learn's `KDTree` layout (`leaf_size`, median
+//!   splits on the widest-spread dimension), pruning by the bounding-box distance.
+//! - **Brute force** ([`Algorithm::Brute`]): blocks of queries × rows; Euclidean distances are
+//!   screened with one matrix product per block (`‖q‖² + ‖x‖² − 2 q·x`) and the candidates'
+//!   exact distances recomputed directly.
+//! - **Auto** ([`Algorithm::Auto`]): scikit-learn's rule, brute force above 15 columns or when
+//!   `k ≥ n_samples / 2`, the KD-tree otherwise.
 #![warn(missing_docs)]
 
 mod brute;
+mod heap;
 mod index;
+mod kdtree;
+pub mod knn;
 
-pub use index::{Algorithm, IndexOptions, KnnIndex, Metric, Neighbors};
+pub use index::{AUTO_BRUTE_ABOVE_FEATURES, Algorithm, IndexOptions, KnnIndex, Metric, Neighbors};
+pub use knn::{
+    KNeighborsClassifier, KNeighborsClassifierParams, KNeighborsRegressor,
+    KNeighborsRegressorParams, Weights,
+};

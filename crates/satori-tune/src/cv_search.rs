@@ -231,6 +231,10 @@ pub fn default_space(model: &str) -> Result<SearchSpace> {
             "model.learning_rate_init=float(0.0001,0.01,log)",
         ],
         "sgd" => &["model.alpha=float(0.000001,0.01,log)"],
+        "knn" => &[
+            "model.n_neighbors=int(1,50,log)",
+            "model.weights=choice(uniform,distance)",
+        ],
         "ridge" | "lasso" | "poisson" | "tweedie" => &["model.alpha=float(0.0001,100,log)"],
         "elastic_net" => &[
             "model.alpha=float(0.0001,100,log)",
@@ -860,6 +864,8 @@ mod tests {
             "tree",
             "mlp",
             "sgd",
+            "knn",
+            "knn_regressor",
             "ridge",
             "lasso",
             "elastic_net",

@@ -55,8 +55,6 @@ same_layout!(
     satori_tree::ForestRegressor,
     satori_gbm::GbmClassifier,
     satori_gbm::GbmRegressor,
-    satori_tree::AdaBoostClassifier,
-    satori_tree::AdaBoostRegressor,
 );
 
 /// A layout no file of formats 1 and 2 holds: the kinds added after format 2.
@@ -79,6 +77,10 @@ not_in_v2!(
     crate::ensemble::FittedVoting,
     crate::ensemble::FittedStacking,
     crate::ensemble::FittedBagging,
+    satori_neighbors::KNeighborsClassifier,
+    satori_neighbors::KNeighborsRegressor,
+    satori_tree::AdaBoostClassifier,
+    satori_tree::AdaBoostRegressor,
 );
 
 /// A network stored field by field (formats 1 and 2).

@@ -128,6 +128,8 @@ macro_rules! model_list {
             AdaBoostClassifier, "adaboost_classifier", satori_tree::AdaBoostClassifierParams, satori_tree::AdaBoostClassifier;
             AdaBoostRegressor, "adaboost_regressor", satori_tree::AdaBoostRegressorParams, satori_tree::AdaBoostRegressor;
             RusBoostClassifier, "rusboost_classifier", satori_tree::RusBoostClassifierParams, satori_tree::RusBoostClassifier;
+            KNeighborsClassifier, "knn_classifier", satori_neighbors::KNeighborsClassifierParams, satori_neighbors::KNeighborsClassifier;
+            KNeighborsRegressor, "knn_regressor", satori_neighbors::KNeighborsRegressorParams, satori_neighbors::KNeighborsRegressor;
         }
     };
 }
@@ -285,6 +287,7 @@ pub const MODEL_NAMES: &[&str] = &[
     "ensemble_selection",
     "bagging",
     "adaboost",
+    "knn",
 ];
 
 impl Default for ModelParams {
@@ -330,6 +333,8 @@ fn short_name(name: &str, tasks: &[Task]) -> Option<&'static str> {
         "ensemble_selection" => "ensemble_selection_regressor",
         "bagging" if classification => "bagging_classifier",
         "bagging" => "bagging_regressor",
+        "knn" if classification => "knn_classifier",
+        "knn" => "knn_regressor",
         _ => return None,
     })
 }

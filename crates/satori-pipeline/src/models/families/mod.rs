@@ -6,6 +6,7 @@ mod baseline;
 mod ensemble;
 mod gbm;
 mod linear;
+mod neighbors;
 mod nn;
 mod tree;
 
