@@ -17,12 +17,11 @@
 
 use faer::linalg::matmul::matmul;
 use faer::{Accum, Mat, MatRef, Par};
-use ndarray::{Array2, ArrayView2};
+use ndarray::ArrayView2;
 use rayon::prelude::*;
 
+use crate::distance::{Metric, Neighbors, collect, finish, rdist, reduced_bound};
 use crate::heap::TopK;
-use crate::index::{Metric, Neighbors};
-use crate::kdtree::{finish, rdist, reduced_bound};
 
 /// Queries per parallel task (fixed, so the split does not depend on the thread count).
 const QUERY_BLOCK: usize = 128;
@@ -42,17 +41,6 @@ pub(crate) fn search(
         Metric::Euclidean => euclidean(x, queries, k, exclude_self),
         Metric::Manhattan => manhattan(x, queries, k, exclude_self),
     }
-}
-
-/// The per-query results of the parallel chunks, in query order, as a [`Neighbors`].
-pub(crate) fn collect(chunks: Vec<Vec<(f64, usize)>>, nq: usize, k: usize) -> Neighbors {
-    let mut indices = Array2::<usize>::zeros((nq, k));
-    let mut distances = Array2::<f64>::zeros((nq, k));
-    for (n, &(d, i)) in chunks.iter().flatten().enumerate() {
-        indices[[n / k, n % k]] = i;
-        distances[[n / k, n % k]] = d;
-    }
-    Neighbors { indices, distances }
 }
 
 fn manhattan(

@@ -5,33 +5,8 @@ use satori_core::{Error, Result};
 use serde::{Deserialize, Serialize};
 
 use crate::brute;
+pub use crate::distance::{Metric, Neighbors};
 use crate::kdtree::KdTree;
-
-/// The distance between rows (scikit-learn's `minkowski` with `p = 2` or `p = 1`).
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize, Deserialize)]
-#[serde(rename_all = "snake_case")]
-pub enum Metric {
-    /// √Σ(a − b)² (`p = 2`, the default).
-    #[default]
-    Euclidean,
-    /// Σ|a − b| (`p = 1`).
-    Manhattan,
-}
-
-impl Metric {
-    /// The distance between two rows of equal length.
-    pub fn distance(self, a: &[f64], b: &[f64]) -> f64 {
-        match self {
-            Metric::Euclidean => a
-                .iter()
-                .zip(b)
-                .map(|(x, y)| (x - y) * (x - y))
-                .sum::<f64>()
-                .sqrt(),
-            Metric::Manhattan => a.iter().zip(b).map(|(x, y)| (x - y).abs()).sum(),
-        }
-    }
-}
 
 /// How the search runs (scikit-learn's `algorithm`): the answers are the same, to the last bit
 /// and in the same order; only the time differs.
@@ -80,15 +55,6 @@ impl Default for IndexOptions {
             leaf_size: 30,
         }
     }
-}
-
-/// The `k` nearest training rows of each query, nearest first (ties by row index).
-#[derive(Debug, Clone, PartialEq)]
-pub struct Neighbors {
-    /// Row indices into the index's training rows (queries × k).
-    pub indices: Array2<usize>,
-    /// Their distances (queries × k).
-    pub distances: Array2<f64>,
 }
 
 /// The column count above which [`Algorithm::Auto`] searches by brute force (scikit-learn's).

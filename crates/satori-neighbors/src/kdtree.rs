@@ -16,8 +16,8 @@
 use ndarray::ArrayView2;
 use rayon::prelude::*;
 
+use crate::distance::{Metric, Neighbors, collect, finish, rdist, reduced_bound};
 use crate::heap::TopK;
-use crate::index::{Metric, Neighbors};
 
 /// Queries per parallel task (fixed, so the split does not depend on the thread count).
 const CHUNK: usize = 256;
@@ -161,7 +161,7 @@ impl KdTree {
                 out
             })
             .collect();
-        crate::brute::collect(chunks, nq, k)
+        collect(chunks, nq, k)
     }
 
     fn visit<const EUC: bool>(
@@ -220,37 +220,4 @@ impl KdTree {
         }
         s
     }
-}
-
-/// A reduced distance above which a row cannot enter the heap: its distance would be greater
-/// than the worst kept. The heap holds final distances (square roots for Euclidean), since ties
-/// are between final distances (two different sums of squares can have the same square root);
-/// `w²(1 + 8ε)` is far enough above `w²` that any larger sum's correctly rounded square root
-/// exceeds `w`.
-#[inline]
-pub(crate) fn reduced_bound<const EUC: bool>(heap: &TopK) -> f64 {
-    let w = heap.bound();
-    if EUC {
-        w * w * (1.0 + 8.0 * f64::EPSILON)
-    } else {
-        w
-    }
-}
-
-/// The distance of a reduced distance.
-#[inline]
-pub(crate) fn finish<const EUC: bool>(rd: f64) -> f64 {
-    if EUC { rd.sqrt() } else { rd }
-}
-
-/// The reduced distance: Σ(a − b)² (Euclidean, whose square root is the distance) or Σ|a − b|,
-/// summed left to right as [`Metric::distance`] does.
-#[inline]
-pub(crate) fn rdist<const EUC: bool>(a: &[f64], b: &[f64]) -> f64 {
-    let mut s = 0.0;
-    for (x, y) in a.iter().zip(b) {
-        let t = x - y;
-        s += if EUC { t * t } else { t.abs() };
-    }
-    s
 }

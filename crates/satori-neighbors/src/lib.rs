@@ -29,6 +29,7 @@
 #![warn(missing_docs)]
 
 mod brute;
+mod distance;
 mod heap;
 mod index;
 mod kdtree;

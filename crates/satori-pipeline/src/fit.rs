@@ -3,10 +3,10 @@
 //! validation rows. One path for one target or several.
 
 use ndarray::Array2;
-use satori_core::{ColumnKind, Dataset, Error, Estimator, Progress, Result, Schema};
+use satori_core::{Dataset, Error, Estimator, Progress, Result, Schema};
 
 use crate::fitted::{FittedPipeline, FittedTarget};
-use crate::models::{AnyModel, InputNeeds, ModelParams, target_tasks};
+use crate::models::{AnyModel, ModelParams, target_tasks};
 use crate::params::PipelineParams;
 use crate::steps::{AnyStep, apply_steps, fit_steps};
 use crate::text::{Block, FittedText, ModelInput, assemble, dataset_input};
@@ -67,7 +67,7 @@ fn fit_pipeline(
     let steps = params.effective_steps(data.features());
     let (steps, current) = fit_steps(data, &steps, progress)?;
     let model = params.model_for(&names);
-    check_no_missing_left(&current, &model)?;
+    crate::models::check_no_missing_left(&current, &model)?;
     let (text, blocks) = if current.text().is_empty() && current.sparse().is_none() {
         (FittedText::default(), Vec::new())
     } else {
@@ -97,37 +97,6 @@ fn fit_pipeline(
     };
     progress.finish();
     FittedPipeline::new(data.features().clone(), targets, steps, text, fitted?)
-}
-
-/// A model that needs imputed input (linear models, networks) and a column that still holds
-/// missing values after the steps: an error naming the column, rather than the model's own,
-/// which can only number the columns of its matrix.
-pub(crate) fn check_no_missing_left(current: &Dataset, model: &ModelParams) -> Result<()> {
-    if model.capabilities().needs != InputNeeds::Scaled {
-        return Ok(());
-    }
-    let x = current.x();
-    for (j, col) in current.features().columns.iter().enumerate() {
-        if x.column(j).iter().any(|v| v.is_nan()) {
-            let hint = if matches!(col.kind, ColumnKind::Categorical { .. }) {
-                format!(
-                    "encode it (e.g. add `{}` to a one_hot_encoder's columns; missing values \
-                     become their own category)",
-                    col.name
-                )
-            } else {
-                "impute it (e.g. a simple_imputer step)".to_string()
-            };
-            return Err(Error::InvalidData(format!(
-                "column `{}` still has missing values after the preprocessing steps, and {} \
-                 takes none: {hint}, or leave the column out with --drop {}",
-                col.name,
-                model.kind(),
-                col.name
-            )));
-        }
-    }
-    Ok(())
 }
 
 /// A validation set's columns after the steps, with its targets and weights.

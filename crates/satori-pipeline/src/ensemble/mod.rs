@@ -427,7 +427,7 @@ pub(crate) fn fit_member(
         other => other,
     };
     let (steps, current) = fit_steps(data, &steps, progress).map_err(context)?;
-    crate::fit::check_no_missing_left(&current, &model).map_err(context)?;
+    crate::models::check_no_missing_left(&current, &model).map_err(context)?;
     let fitted = model.fit(&current, None, progress).map_err(context)?;
     Ok(FittedMember {
         name: name.to_string(),

@@ -3,7 +3,7 @@
 //! [`Family`] and [`FittedFamily`] implementations in [`families`]. Neither trait has a default
 //! method or constant, so the compiler points at every capability a new model must declare.
 
-mod capabilities;
+pub mod capabilities;
 pub mod families;
 
 use ndarray::{Array1, Array2, ArrayView2};
@@ -446,6 +446,37 @@ impl ModelParams {
         }
         self.fit_sparse_any(x, data)
     }
+}
+
+/// A model that needs imputed input (linear models, networks) and a column that still holds
+/// missing values after the steps: an error naming the column, rather than the model's own,
+/// which can only number the columns of its matrix.
+pub(crate) fn check_no_missing_left(current: &Dataset, model: &ModelParams) -> Result<()> {
+    if model.capabilities().needs != InputNeeds::Scaled {
+        return Ok(());
+    }
+    let x = current.x();
+    for (j, col) in current.features().columns.iter().enumerate() {
+        if x.column(j).iter().any(|v| v.is_nan()) {
+            let hint = if matches!(col.kind, satori_core::ColumnKind::Categorical { .. }) {
+                format!(
+                    "encode it (e.g. add `{}` to a one_hot_encoder's columns; missing values \
+                     become their own category)",
+                    col.name
+                )
+            } else {
+                "impute it (e.g. a simple_imputer step)".to_string()
+            };
+            return Err(Error::InvalidData(format!(
+                "column `{}` still has missing values after the preprocessing steps, and {} \
+                 takes none: {hint}, or leave the column out with --drop {}",
+                col.name,
+                model.kind(),
+                col.name
+            )));
+        }
+    }
+    Ok(())
 }
 
 /// The task of each of a dataset's targets (an error without one).

@@ -22,7 +22,7 @@ use satori_features::{DatetimeFeaturesParams, DatetimePart};
 use satori_preprocess as pp;
 
 use super::StepParams;
-use crate::models::InputNeeds;
+use crate::models::capabilities::InputNeeds;
 
 /// The most indicator columns the automatic one-hot encoding makes per categorical column.
 pub const AUTO_MAX_CATEGORIES: usize = 32;
