@@ -275,3 +275,60 @@ fn blending_holds_out_rows_for_the_final_estimator() {
     );
     assert!(e.contains("model.blend"), "{e}");
 }
+
+/// imbalanced-learn's ensembles that resample inside, as bagging recipes: every copy balances
+/// its own draw, so the rare class is found more often than by plain bagging.
+#[test]
+fn balanced_bagging_and_easy_ensemble_balance_each_copy() {
+    use ndarray::{Array1, Array2};
+    use satori_core::{Dataset, Predictor, Target};
+    // 400 rows, 8% positives, overlapping classes.
+    let n = 400;
+    let x = Array2::from_shape_fn((n, 3), |(i, j)| {
+        let u = ((i * 7919 + j * 104_729) % 1000) as f64 / 1000.0;
+        let positive = i % 12 == 0;
+        u + if positive && j < 2 { 0.35 } else { 0.0 }
+    });
+    let codes: Array1<usize> = (0..n).map(|i| usize::from(i % 12 == 0)).collect();
+    let data = Dataset::new(x.clone(), vec!["a".into(), "b".into(), "c".into()])
+        .unwrap()
+        .with_target(Target::classes(codes.clone(), vec!["no".into(), "yes".into()]).unwrap())
+        .unwrap();
+    let recall = |name: &str| {
+        let p = PipelineParams {
+            model: ModelParams::from_name(name, &[Task::Binary]).unwrap(),
+            ..Default::default()
+        };
+        let fitted = p.fit(&data).unwrap();
+        let pred = fitted.predict(x.view()).unwrap();
+        let positives = codes.iter().filter(|c| **c == 1).count() as f64;
+        let found = pred
+            .iter()
+            .zip(&codes)
+            .filter(|(p, c)| **c == 1 && **p == 1.0)
+            .count() as f64;
+        (fitted, found / positives)
+    };
+    let (plain, plain_recall) = recall("bagging");
+    let (balanced, balanced_recall) = recall("balanced_bagging");
+    let (easy, easy_recall) = recall("easy_ensemble");
+    assert_eq!(plain.model().kind(), "bagging_classifier");
+    for fitted in [&balanced, &easy] {
+        let AnyModel::BaggingClassifier(b) = fitted.model() else {
+            panic!("a recipe is a bagging classifier")
+        };
+        assert!(
+            b.estimators
+                .iter()
+                .all(|e| e.steps.iter().any(|s| s.name() == "random_under_sampler"))
+        );
+    }
+    assert!(
+        balanced_recall > plain_recall && easy_recall > plain_recall,
+        "recall: plain {plain_recall}, balanced {balanced_recall}, easy {easy_recall}"
+    );
+    let e = ModelParams::from_name("easy_ensemble", &[Task::Regression])
+        .unwrap_err()
+        .to_string();
+    assert!(e.contains("not a class target"), "{e}");
+}

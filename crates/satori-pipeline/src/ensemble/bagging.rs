@@ -232,11 +232,23 @@ fn with_columns(data: &Dataset, columns: &[usize]) -> Result<Dataset> {
     data.with_features(x, satori_core::Schema::new(schema_cols)?)
 }
 
-/// The member with its model's seed (where it has one) derived for copy `i`, so that copies of
-/// a stochastic model differ.
+/// The member with its model's and its steps' seeds (where they have one) derived for copy
+/// `i`, so that copies of a stochastic model, or of a resampling step (balanced bagging: a
+/// `random_under_sampler` before the model), differ.
 fn seeded(member: &MemberParams, seed: u64, i: usize) -> Result<MemberParams> {
+    let mut member = member.clone();
+    for (j, step) in member.preprocessing.iter_mut().enumerate() {
+        let mut tree = serde_json::to_value(&*step)
+            .map_err(|e| Error::Internal(format!("bagging member step: {e}")))?;
+        if let Some(Value::Number(_)) = tree.get("seed") {
+            let stream = 2_000_003 + (i as u64) * 1_009 + j as u64;
+            tree["seed"] = Value::from(satori_core::rng::derive_seed(seed, stream));
+            *step = serde_json::from_value(tree)
+                .map_err(|e| Error::Internal(format!("bagging member step: {e}")))?;
+        }
+    }
     let super::MemberModel::Params(model) = &member.model else {
-        return Ok(member.clone());
+        return Ok(member);
     };
     let mut tree = serde_json::to_value(model.as_ref())
         .map_err(|e| Error::Internal(format!("bagging member: {e}")))?;
@@ -247,7 +259,7 @@ fn seeded(member: &MemberParams, seed: u64, i: usize) -> Result<MemberParams> {
         .map_err(|e| Error::Internal(format!("bagging member: {e}")))?;
     Ok(MemberParams {
         model: super::MemberModel::Params(Box::new(model)),
-        ..member.clone()
+        ..member
     })
 }
 

@@ -557,3 +557,37 @@ pub(crate) fn out_of_fold(
         .map(|(values, proba)| Output { values, proba })
         .collect())
 }
+
+/// imbalanced-learn's ensembles that resample inside, as bagging recipes (a resampler is a
+/// fit-time step of the bagged member, and each copy draws its own under-sample):
+///
+/// - `balanced_bagging` — `BalancedBaggingClassifier`: 10 copies of a decision tree, each on a
+///   bootstrap sample that a `random_under_sampler` then balances;
+/// - `easy_ensemble` — `EasyEnsembleClassifier`: 10 copies of AdaBoost (50 stumps), each on a
+///   balanced random under-sample of all the rows (no bootstrap).
+///
+/// `None` for any other name; an error for a regression target.
+pub fn recipe(name: &str, tasks: &[Task]) -> Result<Option<ModelParams>> {
+    let (model, bootstrap) = match name {
+        "balanced_bagging" => ("tree", true),
+        "easy_ensemble" => ("adaboost", false),
+        _ => return Ok(None),
+    };
+    if !tasks.first().is_some_and(|t| t.is_classification()) {
+        return Err(Error::param(
+            "--model",
+            format!("{name} balances classes, and the target is not a class target"),
+        ));
+    }
+    let tree = serde_json::json!({
+        "kind": "bagging_classifier",
+        "estimator": {
+            "model": model,
+            "preprocessing": [{"step": "random_under_sampler"}],
+        },
+        "bootstrap": bootstrap,
+    });
+    serde_json::from_value(tree)
+        .map(Some)
+        .map_err(|e| Error::Internal(format!("the {name} recipe: {e}")))
+}

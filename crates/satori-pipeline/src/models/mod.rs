@@ -286,6 +286,8 @@ pub const MODEL_NAMES: &[&str] = &[
     "stacking",
     "ensemble_selection",
     "bagging",
+    "balanced_bagging",
+    "easy_ensemble",
     "adaboost",
     "knn",
 ];
@@ -344,6 +346,9 @@ impl ModelParams {
     /// family name (`baseline`, …) picks the variant for the task (with several targets, `mlp`
     /// is the multi-task network); a full kind (`dummy_regressor`, …) is taken as it is.
     pub fn from_name(name: &str, tasks: &[Task]) -> Result<Self> {
+        if let Some(recipe) = crate::ensemble::recipe(name, tasks)? {
+            return Ok(recipe);
+        }
         let kind = short_name(name, tasks).unwrap_or(name);
         if !MODEL_KINDS.contains(&kind) {
             let candidates = MODEL_NAMES.iter().chain(MODEL_KINDS).copied();
