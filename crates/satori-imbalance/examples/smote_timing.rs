@@ -53,13 +53,9 @@ fn main() {
         }
         rows_out = out.data.n_samples();
         // The exact bits of the output (FNV-1a over the values' bits), to compare builds.
-        checksum = out
-            .data
-            .x()
-            .iter()
-            .fold(0xcbf2_9ce4_8422_2325_u64, |h, v| {
-                (h ^ v.to_bits()).wrapping_mul(0x100_0000_01b3)
-            });
+        checksum = out.data.x().iter().fold(0xcbf2_9ce4_8422_2325_u64, |h, v| {
+            (h ^ v.to_bits()).wrapping_mul(0x100_0000_01b3)
+        });
     }
     let cpu = if cpu_seconds.len() == seconds.len() {
         format!("{cpu_seconds:?}")
