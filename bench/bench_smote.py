@@ -17,6 +17,10 @@ memory:
   search is scikit-learn's NearestNeighbors with its defaults; OMP/BLAS threads as given by
   OMP_NUM_THREADS, 1 and the machine's cores).
 
+Each run also records its CPU seconds (user + system, all threads of the process: satori's from
+/proc/self/stat around each repeat, imbalanced-learn's from time.process_time()), which are
+steadier than wall time on a shared, busy machine, and the load average before and after.
+
 Writes bench/results/bench_smote.json (every run) and prints a table.
 """
 
@@ -38,12 +42,14 @@ ROOT = Path(__file__).resolve().parent.parent
 def imblearn_times(x, y, repeats):
     from imblearn.over_sampling import SMOTE
 
-    times = []
+    times, cpu = [], []
     for _ in range(repeats):
+        c = time.process_time()
         t = time.perf_counter()
         xr, _ = SMOTE(k_neighbors=5, random_state=0).fit_resample(x, y)
         times.append(time.perf_counter() - t)
-    return times, int(xr.shape[0])
+        cpu.append(time.process_time() - c)
+    return times, cpu, int(xr.shape[0])
 
 
 def main():
@@ -64,8 +70,8 @@ def main():
         weights=[0.9, 0.1], random_state=0,
     )
     if args.worker == "imblearn":
-        times, rows = imblearn_times(x, y, args.repeats)
-        print(json.dumps({"seconds": times, "rows_out": rows}))
+        times, cpu, rows = imblearn_times(x, y, args.repeats)
+        print(json.dumps({"seconds": times, "cpu_seconds": cpu, "rows_out": rows}))
         return
 
     data = ROOT / "bench" / "data" / "smote"
@@ -80,6 +86,7 @@ def main():
             ["cargo", "build", "--release", "-p", "satori-imbalance", "--example", "smote_timing"],
             cwd=ROOT, check=True,
         )
+    load_before = os.getloadavg()
     runs = []
     for threads in [int(t) for t in args.threads.split(",")]:
         env = dict(os.environ, RAYON_NUM_THREADS=str(threads))
@@ -108,21 +115,31 @@ def main():
         "machine": {"cpus": os.cpu_count(), "platform": platform.platform()},
         "versions": {"imbalanced-learn": imblearn.__version__, "scikit-learn": sklearn.__version__,
                      "numpy": np.__version__},
+        "load_average_before": load_before, "load_average_after": os.getloadavg(),
         "runs": runs,
     }
     out = ROOT / "bench" / "results" / "bench_smote.json"
     out.parent.mkdir(parents=True, exist_ok=True)
     out.write_text(json.dumps(result, indent=1) + "\n")
-    print("| threads | satori best (s) | imbalanced-learn best (s) | ratio |")
-    print("|---|---|---|---|")
+    def best(tool, threads, key):
+        vals = [min(r[key]) for r in runs
+                if r["tool"] == tool and r["threads"] == threads and r.get(key)]
+        return min(vals) if vals else None
+
+    print("| threads | satori best (s) | imbalanced-learn best (s) | ratio "
+          "| satori CPU (s) | imbalanced-learn CPU (s) | CPU ratio |")
+    print("|---|---|---|---|---|---|---|")
     for threads in sorted({r["threads"] for r in runs}):
-        s = min(min(r["seconds"]) for r in runs
-                if r["tool"] == "satori" and r["threads"] == threads)
-        i = min(min(r["seconds"]) for r in runs
-                if r["tool"] == "imbalanced-learn" and r["threads"] == threads)
-        print(f"| {threads} | {s:.3f} | {i:.3f} | {s / i:.2f}× |")
+        s, i = best("satori", threads, "seconds"), best("imbalanced-learn", threads, "seconds")
+        sc = best("satori", threads, "cpu_seconds")
+        ic = best("imbalanced-learn", threads, "cpu_seconds")
+        cpu = (f"{sc:.2f} | {ic:.2f} | {sc / ic:.2f}×" if sc is not None and ic else "– | – | –")
+        print(f"| {threads} | {s:.3f} | {i:.3f} | {s / i:.2f}× | {cpu} |")
+    print(f"load average before {load_before[0]:.2f}, after {os.getloadavg()[0]:.2f}")
     for r in runs:
         r["median"] = statistics.median(r["seconds"])
+        if r.get("cpu_seconds"):
+            r["cpu_median"] = statistics.median(r["cpu_seconds"])
     out.write_text(json.dumps(result, indent=1) + "\n")
 
 

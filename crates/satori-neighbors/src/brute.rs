@@ -27,6 +27,9 @@ use crate::heap::TopK;
 const QUERY_BLOCK: usize = 128;
 /// Indexed rows per matrix product.
 const ROW_BLOCK: usize = 1024;
+/// Rows screened together, branch-free, before any is looked at alone (a divisor of
+/// [`ROW_BLOCK`]).
+const SCREEN: usize = 16;
 
 /// The `k` nearest rows of `x` for each query; with `exclude_self`, query `i` is row `i` of `x`
 /// and skips it.
@@ -160,16 +163,38 @@ fn euclidean(
                     let (qn, e) = (qnorm[i], margin[i]);
                     let products = &gt.col_as_slice(i)[..r1 - r0];
                     let mut bound = reduced_bound::<true>(heap) + e;
-                    for (j, (&g, &xn)) in products.iter().zip(&xnorm[r0..r1]).enumerate() {
-                        let approx = qn + xn - 2.0 * g;
-                        if approx <= bound {
-                            let r = r0 + j;
-                            if exclude_self && r == qi {
-                                continue;
+                    let xn = &xnorm[r0..r1];
+                    // Screen SCREEN rows at a time without branches (vectorised); only a
+                    // group with a row under the bound is walked row by row, in order, against
+                    // the current bound. The bound only falls as rows enter the heap, so a row
+                    // over the group's starting bound is over every later one too: the rows
+                    // that reach the exact distance are the same as one row at a time.
+                    for g0 in (0..r1 - r0).step_by(SCREEN) {
+                        let g1 = (g0 + SCREEN).min(r1 - r0);
+                        let (pg, xg) = (&products[g0..g1], &xn[g0..g1]);
+                        let any = if pg.len() == SCREEN {
+                            let mut hit = false;
+                            for t in 0..SCREEN {
+                                hit |= qn + xg[t] - 2.0 * pg[t] <= bound;
                             }
-                            let rd = rdist::<true>(q, &xs[r * d..(r + 1) * d]);
-                            heap.push(finish::<true>(rd), r);
-                            bound = reduced_bound::<true>(heap) + e;
+                            hit
+                        } else {
+                            true
+                        };
+                        if !any {
+                            continue;
+                        }
+                        for (j, (&g, &xn)) in pg.iter().zip(xg).enumerate() {
+                            let approx = qn + xn - 2.0 * g;
+                            if approx <= bound {
+                                let r = r0 + g0 + j;
+                                if exclude_self && r == qi {
+                                    continue;
+                                }
+                                let rd = rdist::<true>(q, &xs[r * d..(r + 1) * d]);
+                                heap.push(finish::<true>(rd), r);
+                                bound = reduced_bound::<true>(heap) + e;
+                            }
                         }
                     }
                 }
