@@ -1,10 +1,12 @@
 //! # satori-monitor
 //!
-//! Where monitoring lives. Today: the training reference statistics that every model file keeps
-//! per input column ([`ColumnReference`], computed by [`reference_stats`]) — counts, missing
-//! values, moments, deciles and category frequencies — against which drift in production data is
-//! measured. The drift tests themselves (PSI, Kolmogorov–Smirnov, χ²) and `satori monitor` land
-//! here with the serving issue.
+//! Drift monitoring. The training reference statistics that every model file keeps per input
+//! column and for the model's own predictions ([`ColumnReference`], computed by
+//! [`reference_stats`], [`numeric_reference`], [`categorical_reference`]) — counts, missing
+//! values, moments, deciles, a percentile sketch with PSI bins, category counts — and the drift
+//! tests against them ([`psi`], [`ks_2samp`], [`ks_sketch`], [`chi2_contingency`]), gathered per
+//! column with a verdict by a sliding [`DriftWindow`] that the server feeds request by request and
+//! `satori monitor` fills with a whole file. See `docs/monitoring.md`.
 //!
 //! This crate sits low in the layers (it needs only `satori-core`), below the pipeline: the model
 //! file stores its statistics, and the server and the CLI compare against them.
@@ -20,6 +22,17 @@
 //! ```
 #![warn(missing_docs)]
 
+mod drift;
 mod reference;
+mod stats;
 
-pub use reference::{ColumnReference, reference_stats};
+pub use drift::{
+    BinShare, ColumnDrift, DriftWindow, Monitored, MonitoredKind, Role, Thresholds, Verdict, short,
+};
+pub use reference::{
+    ColumnReference, NumericSketch, SKETCH_POINTS, categorical_reference, numeric_reference,
+    reference_stats,
+};
+pub use stats::{
+    PSI_EPSILON, TestResult, chi2_contingency, chi2_sf, kolmogorov_sf, ks_2samp, ks_sketch, psi,
+};
