@@ -21,6 +21,8 @@ pub(crate) struct HeaderInputs<'a> {
     pub data_source: Option<String>,
     pub created_at: Option<String>,
     pub init_from: Option<String>,
+    /// The model's predictions the output references are measured on, and what rows they are.
+    pub reference_predictions: Option<(&'a [satori_pipeline::Predictions], String)>,
 }
 
 /// Build the header of a freshly trained pipeline.
@@ -88,6 +90,12 @@ pub(crate) fn build(pipeline: &FittedPipeline, h: HeaderInputs<'_>) -> Result<Mo
         init_from: h.init_from,
         tasks,
         member_metrics: h.member_metrics,
+        prediction_reference: h
+            .reference_predictions
+            .as_ref()
+            .map(|(p, _)| crate::monitor::prediction_reference(targets, p))
+            .unwrap_or_default(),
+        prediction_reference_on: h.reference_predictions.map(|(_, on)| on),
     })
 }
 

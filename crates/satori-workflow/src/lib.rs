@@ -11,7 +11,9 @@
 //! - [`evaluate`]: every metric that fits each target's task, on a model's predictions or on a
 //!   file of any model's predictions ([`external`]), with cost matrices ([`cost`]);
 //! - [`output`]: prediction files, written complete or not at all;
-//! - [`anomalies`]: isolation-forest scores for the rows of a table.
+//! - [`anomalies`]: isolation-forest scores for the rows of a table;
+//! - [`monitor`]: drift of new rows (a data file, request logs) against the model's training
+//!   reference, inputs and outputs, with the performance change where they carry the target.
 //!
 //! The parameter tree these flows resolve — a pipeline's parameters plus the holdout split — is
 //! [`TrainParams`]: the tree `--set path=value` addresses.
@@ -36,6 +38,7 @@ pub mod cv;
 pub mod evaluate;
 pub mod external;
 mod header;
+pub mod monitor;
 pub mod output;
 pub mod params;
 pub mod stopping;

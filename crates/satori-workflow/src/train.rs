@@ -8,7 +8,7 @@ use satori_data::splits::train_test_split;
 use satori_data::{ReadOptions, Table, TargetSpec};
 use satori_pipeline::resume::{ContinueFrom, fit_continue};
 use satori_pipeline::transfer::{InitFrom, check_base, fit_transfer, recode_to};
-use satori_pipeline::{FittedPipeline, MemberMetrics, ModelHeader, read_options_for};
+use satori_pipeline::{FittedPipeline, MemberMetrics, ModelHeader, Predictions, read_options_for};
 
 use crate::cost::read_cost_matrix;
 use crate::evaluate::{
@@ -284,6 +284,18 @@ pub fn train(
         Some((e, l)) => (Some(e), Some(l)),
         None => (None, None),
     };
+    // The outputs' reference for drift monitoring: the holdout's (or validation file's)
+    // predictions, else the training rows'.
+    let reference_predictions: (Vec<Predictions>, String) = match (&labelled, &metrics_on) {
+        (Some(l), Some(on)) => (
+            l.iter().map(|l| l.predictions.clone()).collect(),
+            on.clone(),
+        ),
+        _ => (
+            pipeline.predict_dataset_all(&train_data)?,
+            format!("training rows ({})", train_data.n_samples()),
+        ),
+    };
     let header = build(
         &pipeline,
         HeaderInputs {
@@ -295,6 +307,10 @@ pub fn train(
             rows: &report,
             data_source: request.data_source.clone(),
             created_at: request.created_at.clone(),
+            reference_predictions: Some((
+                reference_predictions.0.as_slice(),
+                reference_predictions.1.clone(),
+            )),
             init_from: match (&request.init_from, &request.continue_from) {
                 (Some(i), _) => Some(format!("{} ({} frozen hidden layers)", i.source, i.freeze)),
                 (None, Some(c)) => Some(format!(

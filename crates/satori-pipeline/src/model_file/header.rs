@@ -126,6 +126,16 @@ pub struct ModelHeader {
     /// that is not an ensemble, or without a holdout).
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub member_metrics: Vec<MemberMetrics>,
+    /// The distribution of the model's own outputs, for prediction drift: per target, the
+    /// predicted value (regression) or class (`prediction(<target>)`), and each class's
+    /// probability (`P(<target>=<class>)`; a binary target only its second class's). Empty in
+    /// files written before it.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub prediction_reference: Vec<ColumnReference>,
+    /// The rows [`ModelHeader::prediction_reference`] was measured on, e.g. `holdout (20%, 114
+    /// rows)` or `training rows (569)`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub prediction_reference_on: Option<String>,
 }
 
 /// One ensemble member's metrics, measured alone beside the ensemble's.
