@@ -30,6 +30,7 @@ use crate::progress::Verbosity;
 #[command(name = "satori", version, about, long_about = None, propagate_version = true)]
 #[command(
     after_help = "Exit codes: 0 success, 1 user error (bad file, flag or data), 2 internal error.\n\
+3: satori monitor --fail-on found drift (or a warning), after writing its output.\n\
 Start with: satori demo"
 )]
 struct Cli {
@@ -69,6 +70,9 @@ enum Command {
     /// Score every row for anomalies with an isolation forest (fitted on the data or on a
     /// reference file) and write the scores, most anomalous first.
     Anomalies(commands::anomalies::AnomaliesArgs),
+    /// Compare new rows (a data file, request logs) with a model's training reference: drift
+    /// per input and output column, the performance change, an HTML report, a CI gate.
+    Monitor(commands::monitor::MonitorArgs),
     /// Generate a synthetic dataset (classification or regression).
     Generate(commands::generate::GenerateArgs),
     /// Run every layer end to end on a bundled dataset, writing into ./satori-demo/.
@@ -142,6 +146,10 @@ fn main() -> ExitCode {
     stdio::cleanup();
     match result {
         Ok(Ok(())) => ExitCode::SUCCESS,
+        Ok(Err(e)) if e.is::<commands::monitor::GateTripped>() => {
+            eprintln!("{e}");
+            ExitCode::from(commands::monitor::GATE_EXIT_CODE)
+        }
         Ok(Err(e)) => {
             let user = e
                 .downcast_ref::<satori_core::Error>()
@@ -168,6 +176,7 @@ fn run(command: Command, verbosity: Verbosity) -> anyhow::Result<()> {
         Command::Transform(a) => transform::run(a, &progress),
         Command::Demo(a) => demo::run(a, &progress),
         Command::Anomalies(a) => anomalies::run(a, &progress),
+        Command::Monitor(a) => monitor::run(a, &progress),
     }
 }
 

@@ -19,6 +19,10 @@
 //! slice, parallel-coordinate and intermediate-value pictures; [`tune_report_charts`] gives the
 //! same pictures as charts of their own.
 //!
+//! The drift report of `satori monitor`: [`render_drift_report`] writes a [`DriftReportInput`]
+//! (a [`satori_workflow::monitor::MonitorOutcome`]) as one page with the verdict table, the
+//! performance change and one [`drift_chart`] per column (training against current shares).
+//!
 //! ```
 //! use ndarray::array;
 //! use satori_report::{ClassScores, roc_chart};
@@ -37,6 +41,7 @@
 mod chart;
 mod classification;
 mod draw;
+mod drift;
 mod font;
 mod format;
 mod history;
@@ -51,6 +56,9 @@ pub use chart::Chart;
 pub use classification::{
     CalibrationCurve, ClassScores, calibration_chart, calibration_curve, confusion_matrix_chart,
     precision_recall_chart, roc_chart, score_distribution_chart,
+};
+pub use drift::{
+    DriftReportInput, MAX_CATEGORY_BARS, MAX_DRIFT_PICTURES, drift_chart, render_drift_report,
 };
 pub use history::{TrainingHistory, learning_curve_chart};
 pub use importance::{TOP_IMPORTANCES, importance_chart};

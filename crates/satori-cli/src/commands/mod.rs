@@ -7,6 +7,7 @@ pub mod demo;
 pub mod evaluate;
 pub mod generate;
 pub mod inspect;
+pub mod monitor;
 pub mod predict;
 pub mod train;
 pub mod transform;
