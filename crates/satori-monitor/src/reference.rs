@@ -96,8 +96,8 @@ impl NumericSketch {
         // Each decile's tenth of the rows goes to the bin its upper decile closes.
         let per = count as f64 / 10.0;
         let mut assigned = 0u64;
-        for d in 0..10 {
-            let upper = if d < 9 { deciles[d] } else { f64::INFINITY };
+        let uppers = deciles.iter().copied().chain([f64::INFINITY]);
+        for (d, upper) in uppers.enumerate() {
             let b = bin_of(&bin_edges, upper);
             let target = (per * (d + 1) as f64).round() as u64;
             bin_counts[b] += target - assigned;
