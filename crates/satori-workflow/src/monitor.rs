@@ -82,7 +82,7 @@ pub fn prediction_reference(
         .map(|((name, kind), values)| match kind {
             MonitoredKind::Numeric => numeric_reference(&name, &values),
             MonitoredKind::Categorical { labels } => {
-                categorical_reference(&name, &values, labels.len(), Some(&labels))
+                categorical_reference(&name, &values, labels.len(), Some(labels.as_slice()))
             }
         })
         .collect()
@@ -320,19 +320,22 @@ pub fn request_log_table(source: &str, text: &str, opts: &ReadOptions) -> Result
                 "expected a JSON object (a request with `rows`, or a row)".into(),
             ));
         };
-        let new_rows = match object.get("rows") {
-            Some(serde_json::Value::Array(list)) => list
-                .iter()
-                .enumerate()
-                .map(|(k, r)| match r {
-                    serde_json::Value::Object(o) => Ok(o.clone()),
-                    _ => Err(bad(format!(
-                        "`rows[{k}]` is not an object of column values"
-                    ))),
-                })
-                .collect::<Result<Vec<_>>>()?,
-            Some(_) => return Err(bad("`rows` is not a list of row objects".into())),
-            None => vec![object],
+        let new_rows = if !object.contains_key("rows") {
+            vec![object]
+        } else {
+            match &object["rows"] {
+                serde_json::Value::Array(list) => list
+                    .iter()
+                    .enumerate()
+                    .map(|(k, r)| match r {
+                        serde_json::Value::Object(o) => Ok(o.clone()),
+                        _ => Err(bad(format!(
+                            "`rows[{k}]` is not an object of column values"
+                        ))),
+                    })
+                    .collect::<Result<Vec<_>>>()?,
+                _ => return Err(bad("`rows` is not a list of row objects".into())),
+            }
         };
         for row in new_rows {
             for (k, v) in &row {
