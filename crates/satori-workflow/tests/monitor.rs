@@ -95,3 +95,32 @@ fn a_window_fed_row_by_row_agrees_with_the_whole_table() {
     let last = monitor_tables(h, p, &[&tail], Thresholds::default()).unwrap();
     assert_eq!(window.report(), last.columns);
 }
+
+#[test]
+fn request_logs_take_requests_and_single_rows() {
+    let text = r#"{"model":"m","version":"1","rows":[{"a":1,"b":"x"},{"a":2.5,"b":"y, z"}],"predictions":[0,1]}
+
+{"a":null,"b":"x"}
+{"b":"\"q\"","a":4}
+"#;
+    let t =
+        satori_workflow::monitor::request_log_table("log", text, &ReadOptions::default()).unwrap();
+    assert_eq!(t.n_rows(), 4);
+    let names: Vec<&str> = t.schema.columns.iter().map(|c| c.name.as_str()).collect();
+    assert_eq!(names, ["a", "b"]);
+}
+
+#[test]
+fn malformed_logs_name_the_line() {
+    let opts = ReadOptions::default();
+    let e = satori_workflow::monitor::request_log_table("log", "{\"a\":1}\nnot json\n", &opts)
+        .unwrap_err();
+    assert!(e.to_string().contains("line 2"), "{e}");
+    let e = satori_workflow::monitor::request_log_table("log", "[1,2]\n", &opts).unwrap_err();
+    assert!(e.to_string().contains("line 1"), "{e}");
+    let e = satori_workflow::monitor::request_log_table("log", "{\"rows\":[{\"a\":[1]}]}\n", &opts)
+        .unwrap_err();
+    assert!(e.to_string().contains("list or an object"), "{e}");
+    let e = satori_workflow::monitor::request_log_table("log", "\n\n", &opts).unwrap_err();
+    assert!(e.to_string().contains("request rows"), "{e}");
+}
