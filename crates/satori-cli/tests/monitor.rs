@@ -78,8 +78,12 @@ fn the_training_distribution_is_stable_and_passes_the_gate() {
     let doc = json(&o);
     assert_eq!(doc["command"], "monitor");
     assert_eq!(doc["rows"], 344);
+    // The inputs: the training rows are most of these rows. (The outputs are compared with the
+    // holdout's predictions, and a boosted model is surer of its own training rows.)
     for c in doc["columns"].as_array().unwrap() {
-        assert_ne!(c["verdict"], "drift", "{c}");
+        if c["role"] == "input" {
+            assert_ne!(c["verdict"], "drift", "{c}");
+        }
     }
     let mass = column(&doc, "body_mass_g");
     assert_eq!(mass["verdict"], "stable");

@@ -66,7 +66,7 @@ fn a_window_fed_row_by_row_agrees_with_the_whole_table() {
         .filter(|c| c.role == Role::Input)
         .count();
     assert_eq!(inputs, p.input_schema().columns.len());
-    for c in &whole.columns {
+    for c in whole.columns.iter().filter(|c| c.role == Role::Input) {
         assert_ne!(c.verdict, Verdict::Drift, "{c:?}");
     }
     // The server's way: a window of 100 rows, fed one row at a time.
