@@ -73,6 +73,9 @@ enum Command {
     Generate(commands::generate::GenerateArgs),
     /// Run every layer end to end on a bundled dataset, writing into ./satori-demo/.
     Demo(commands::demo::DemoArgs),
+    /// Serve a model file (or a repository of versioned ones) over HTTP: Open Inference Protocol
+    /// v2, a rows/CSV predict endpoint, Prometheus metrics, hot swap.
+    Serve(commands::serve::ServeArgs),
 }
 
 /// `--threads` is capped at this many threads per core.
@@ -168,6 +171,7 @@ fn run(command: Command, verbosity: Verbosity) -> anyhow::Result<()> {
         Command::Transform(a) => transform::run(a, &progress),
         Command::Demo(a) => demo::run(a, &progress),
         Command::Anomalies(a) => anomalies::run(a, &progress),
+        Command::Serve(a) => serve::run(a, &progress),
     }
 }
 

@@ -8,6 +8,7 @@ pub mod evaluate;
 pub mod generate;
 pub mod inspect;
 pub mod predict;
+pub mod serve;
 pub mod train;
 pub mod transform;
 pub mod tune;
