@@ -249,10 +249,8 @@ async fn run_predict(
     work: Work,
 ) -> Result<Answer, ApiError> {
     let arrived = Instant::now();
-    if s.draining.load(Ordering::SeqCst) {
-        s.metrics.unrouted(Outcome::Overloaded);
-        return Err(ApiError::Overloaded("the server is shutting down".into()));
-    }
+    // No draining check here: once the drain starts the listener is closed and each connection
+    // ends after its current request, which is in flight and must be answered.
     s.metrics.in_flight.fetch_add(1, Ordering::Relaxed);
     let _in_flight = InFlight(s);
     let route = match name {

@@ -22,6 +22,13 @@ fn labels(v: &Value) -> Vec<String> {
         .collect()
 }
 
+/// `x` after a trip through JSON text and serde_json's parser (which, without its
+/// `float_roundtrip` feature, may land one ulp away): the server writes every probability in
+/// shortest round-trip form, so the client reads exactly what it reads for the library's value.
+fn via_json(x: &[Vec<f64>]) -> Vec<Vec<f64>> {
+    serde_json::from_str(&serde_json::to_string(x).unwrap()).unwrap()
+}
+
 fn matrix(v: &Value) -> Vec<Vec<f64>> {
     v.as_array()
         .unwrap()
@@ -91,7 +98,7 @@ fn every_endpoint_answers_and_predictions_match_the_library() {
     assert_eq!(r.header("x-satori-model-version"), Some("1"));
     let j = r.json();
     assert_eq!(labels(&j["predictions"]), want_labels);
-    assert_eq!(matrix(&j["probabilities"]), want_proba);
+    assert_eq!(matrix(&j["probabilities"]), via_json(&want_proba));
     assert_eq!(j["classes"], json!(["Adelie", "Chinstrap", "Gentoo"]));
     assert_eq!(
         (j["model"].clone(), j["version"].clone()),
@@ -152,7 +159,7 @@ fn every_endpoint_answers_and_predictions_match_the_library() {
     assert_eq!(j["outputs"][0]["name"], "predict");
     assert_eq!(labels(&j["outputs"][0]["data"]), want_labels);
     assert_eq!(j["outputs"][1]["shape"], json!([5, 3]));
-    let flat: Vec<f64> = want_proba.iter().flatten().copied().collect();
+    let flat: Vec<f64> = via_json(&want_proba).into_iter().flatten().collect();
     let got: Vec<f64> = j["outputs"][1]["data"]
         .as_array()
         .unwrap()
@@ -304,6 +311,10 @@ fn hot_swap_under_load_fails_no_request_and_a_bad_version_leaves_the_old_serving
     let addr = server.addr();
     let (v1_labels, v1_proba) = library_predictions(&m.v1, ROWS_CSV);
     let (v2_labels, v2_proba) = library_predictions(&m.v2, ROWS_CSV);
+    let (v1_proba, v2_proba) = (
+        v1_proba.map(|p| via_json(&p)),
+        v2_proba.map(|p| via_json(&p)),
+    );
     assert_ne!(
         v1_proba, v2_proba,
         "the two versions must differ to see the swap"
