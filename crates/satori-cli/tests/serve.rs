@@ -186,7 +186,11 @@ fn the_server_answers_exactly_as_satori_predict_and_drains_on_sigterm() {
             .iter()
             .map(|x| x.as_f64().unwrap())
             .collect();
-        let want_p: Vec<f64> = w[1..].iter().map(|x| x.parse().unwrap()).collect();
+        // The file's numbers read exactly, then through JSON text and serde_json's parser as
+        // the server's answer was (without `float_roundtrip` it may land one ulp away).
+        let exact: Vec<f64> = w[1..].iter().map(|x| x.parse().unwrap()).collect();
+        let want_p: Vec<f64> =
+            serde_json::from_str(&serde_json::to_string(&exact).unwrap()).unwrap();
         assert_eq!(got, want_p, "row {i}");
     }
 
