@@ -77,6 +77,9 @@ enum Command {
     Generate(commands::generate::GenerateArgs),
     /// Run every layer end to end on a bundled dataset, writing into ./satori-demo/.
     Demo(commands::demo::DemoArgs),
+    /// Serve a model file (or a repository of versioned ones) over HTTP: Open Inference Protocol
+    /// v2, a rows/CSV predict endpoint, Prometheus metrics, hot swap.
+    Serve(commands::serve::ServeArgs),
 }
 
 /// `--threads` is capped at this many threads per core.
@@ -177,6 +180,7 @@ fn run(command: Command, verbosity: Verbosity) -> anyhow::Result<()> {
         Command::Demo(a) => demo::run(a, &progress),
         Command::Anomalies(a) => anomalies::run(a, &progress),
         Command::Monitor(a) => monitor::run(a, &progress),
+        Command::Serve(a) => serve::run(a, &progress),
     }
 }
 

@@ -9,6 +9,7 @@ pub mod generate;
 pub mod inspect;
 pub mod monitor;
 pub mod predict;
+pub mod serve;
 pub mod train;
 pub mod transform;
 pub mod tune;
