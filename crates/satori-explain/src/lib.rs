@@ -12,3 +12,19 @@
 mod explanation;
 
 pub use explanation::{ExplainParams, Explanation, Method, OutputSpace, RowRange};
+pub mod export;
+pub use export::{
+    ExportOptions, ModelTrees, TreeValues, export_dot, export_svg, export_text, model_trees,
+};
+pub mod importance;
+pub use importance::{
+    DropColumnParams, Importances, PermutationParams, drop_column_importance,
+    permutation_importance, permutation_importance_matrix,
+    permutation_scores, seeded_permutation,
+};
+pub mod pdp;
+pub use pdp::{PartialDependence, PdpParams, partial_dependence, partial_dependence_by};
+pub mod summary;
+pub use summary::{LayerSummary, NetworkSummary, network_summary};
+pub mod lime;
+pub use lime::{LimeExplanation, LimeParams, lime, lime_csv};
