@@ -266,7 +266,7 @@ pub(crate) fn input_positions(pipeline: &FittedPipeline, table: &Table) -> Resul
                 Error::missing_column(
                     name,
                     &format!("{} (the model reads it)", table.source),
-                    table.schema.names(),
+                    table.schema.names().collect::<Vec<_>>(),
                 )
             })
         })
@@ -502,7 +502,7 @@ pub fn drop_column_importance(
     let target_pos = table
         .schema
         .position(&target.name)
-        .ok_or_else(|| Error::missing_column(&target.name, &table.source, table.schema.names()))?;
+        .ok_or_else(|| Error::missing_column(&target.name, &table.source, table.schema.names().collect::<Vec<_>>()))?;
     let keep = |drop: Option<usize>| -> Result<Table> {
         let mut cols: Vec<usize> = positions
             .iter()

@@ -333,7 +333,7 @@ pub fn partial_dependence(
     let mut labels = Vec::new();
     for &name in columns {
         let j = schema.position(name).ok_or_else(|| {
-            Error::missing_column(name, "the model's input columns", schema.names())
+            Error::missing_column(name, "the model's input columns", schema.names().collect::<Vec<_>>())
         })?;
         let p = positions[j];
         let col = schema.get(name).expect("position was found");
