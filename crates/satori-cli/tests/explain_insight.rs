@@ -32,7 +32,14 @@ fn a_decision_tree_is_exported_as_text_dot_and_svg() {
         dir.path(),
         "tree.satori",
         &bc,
-        &["--target", "diagnosis", "--model", "decision_tree_classifier", "--set", "model.max_depth=2"],
+        &[
+            "--target",
+            "diagnosis",
+            "--model",
+            "decision_tree_classifier",
+            "--set",
+            "model.max_depth=2",
+        ],
     );
     let o = satori(&["explain", &m, "--tree", "0", "--format", "text"]);
     assert!(o.status.success(), "{}", stderr(&o));
@@ -43,15 +50,26 @@ fn a_decision_tree_is_exported_as_text_dot_and_svg() {
     let o = satori(&["explain", &m, "--tree", "0", "--format", "dot", "--filled"]);
     assert!(o.status.success(), "{}", stderr(&o));
     let dot = stdout(&o);
-    assert!(dot.starts_with("digraph Tree {\nnode [shape=box, style=\"filled\""), "{dot}");
-    assert!(dot.contains("gini = ") && dot.contains("samples = ") && dot.contains("class = "), "{dot}");
+    assert!(
+        dot.starts_with("digraph Tree {\nnode [shape=box, style=\"filled\""),
+        "{dot}"
+    );
+    assert!(
+        dot.contains("gini = ") && dot.contains("samples = ") && dot.contains("class = "),
+        "{dot}"
+    );
     assert!(dot.contains("headlabel=\"True\"") && dot.trim_end().ends_with('}'));
     let svg = path(dir.path(), "tree.svg");
-    let o = satori(&["explain", &m, "--tree", "0", "--format", "svg", "--out", &svg]);
+    let o = satori(&[
+        "explain", &m, "--tree", "0", "--format", "svg", "--out", &svg,
+    ]);
     assert!(o.status.success(), "{}", stderr(&o));
     assert!(stdout(&o).contains("tree 0 of 1"), "{}", stdout(&o));
     let pic = std::fs::read_to_string(&svg).unwrap();
-    assert!(pic.starts_with("<svg") && pic.matches("class=\"node\"").count() == 7, "{pic}");
+    assert!(
+        pic.starts_with("<svg") && pic.matches("class=\"node\"").count() == 7,
+        "{pic}"
+    );
     assert_user_error(
         &satori(&["explain", &m, "--tree", "3"]),
         &["tree 3 is out of range", "has 1 tree"],
@@ -66,12 +84,23 @@ fn boosting_trees_are_numbered_by_round_and_class_and_linear_models_have_none() 
         dir.path(),
         "gbm.satori",
         &pen,
-        &["--target", "species", "--model", "gbm", "--set", "model.n_estimators=4"],
+        &[
+            "--target",
+            "species",
+            "--model",
+            "gbm",
+            "--set",
+            "model.n_estimators=4",
+        ],
     );
     let o = satori(&["explain", &m, "--tree", "4", "--format", "dot"]);
     assert!(o.status.success(), "{}", stderr(&o));
     assert!(stdout(&o).starts_with("digraph Tree {"));
-    assert!(stderr(&o).contains("boosting round 1 of class"), "{}", stderr(&o));
+    assert!(
+        stderr(&o).contains("boosting round 1 of class"),
+        "{}",
+        stderr(&o)
+    );
     assert_user_error(
         &satori(&["explain", &m, "--tree", "12"]),
         &["has 12 trees (0 to 11)"],
@@ -109,29 +138,66 @@ fn permutation_importance_ranks_the_columns_the_model_uses_and_is_seeded() {
     let out = path(dir.path(), "imp.csv");
     let report = path(dir.path(), "imp.html");
     let o = satori(&[
-        "explain", &m, &diab, "--global", "--repeats", "3", "--seed", "4", "--out", &out,
-        "--report", &report,
+        "explain",
+        &m,
+        &diab,
+        "--global",
+        "--repeats",
+        "3",
+        "--seed",
+        "4",
+        "--out",
+        &out,
+        "--report",
+        &report,
     ]);
     assert!(o.status.success(), "{}", stderr(&o));
-    assert!(stdout(&o).contains("permutation importance (r2"), "{}", stdout(&o));
+    assert!(
+        stdout(&o).contains("permutation importance (r2"),
+        "{}",
+        stdout(&o)
+    );
     let csv = std::fs::read_to_string(&out).unwrap();
     let lines: Vec<&str> = csv.lines().collect();
     assert_eq!(lines[0], "column,importance_mean,importance_std");
     assert_eq!(lines.len(), 11, "{csv}");
     // bmi and s5 carry most of diabetes' signal.
-    let top: Vec<&str> = lines[1..3].iter().map(|l| l.split(',').next().unwrap()).collect();
+    let top: Vec<&str> = lines[1..3]
+        .iter()
+        .map(|l| l.split(',').next().unwrap())
+        .collect();
     assert!(top.contains(&"bmi") && top.contains(&"s5"), "{csv}");
     let first: f64 = lines[1].split(',').nth(1).unwrap().parse().unwrap();
     assert!(first > 0.05, "{csv}");
     let html = std::fs::read_to_string(&report).unwrap();
     assert!(html.contains("<section id=\"importance\">") && html.contains("<svg"));
     // Same seed, same numbers (to standard output); another seed, other numbers.
-    let again = satori(&["explain", &m, &diab, "--global", "--repeats", "3", "--seed", "4"]);
+    let again = satori(&[
+        "explain",
+        &m,
+        &diab,
+        "--global",
+        "--repeats",
+        "3",
+        "--seed",
+        "4",
+    ]);
     assert_eq!(stdout(&again), csv);
-    let other = satori(&["explain", &m, &diab, "--global", "--repeats", "3", "--seed", "5"]);
+    let other = satori(&[
+        "explain",
+        &m,
+        &diab,
+        "--global",
+        "--repeats",
+        "3",
+        "--seed",
+        "5",
+    ]);
     assert_ne!(stdout(&other), csv);
     // A loss: importances are increases of the loss, so still positive for bmi.
-    let o = satori(&["explain", &m, &diab, "--global", "--metric", "mse", "--json"]);
+    let o = satori(&[
+        "explain", &m, &diab, "--global", "--metric", "mse", "--json",
+    ]);
     assert!(o.status.success(), "{}", stderr(&o));
     let v: serde_json::Value = serde_json::from_str(&stdout(&o)).unwrap();
     assert_eq!(v["metric"], "mse");
@@ -152,13 +218,24 @@ fn drop_column_importance_refits_without_each_column() {
         &diab,
         &["--target", "progression", "--model", "ridge"],
     );
-    let o = satori(&["explain", &m, &diab, "--drop-column", "--folds", "3", "--json"]);
+    let o = satori(&[
+        "explain",
+        &m,
+        &diab,
+        "--drop-column",
+        "--folds",
+        "3",
+        "--json",
+    ]);
     assert!(o.status.success(), "{}", stderr(&o));
     let v: serde_json::Value = serde_json::from_str(&stdout(&o)).unwrap();
     assert_eq!(v["method"], "drop_column");
     let imps = v["importances"].as_array().unwrap();
     assert_eq!(imps.len(), 10);
-    let top: Vec<&str> = imps[..3].iter().map(|r| r["column"].as_str().unwrap()).collect();
+    let top: Vec<&str> = imps[..3]
+        .iter()
+        .map(|r| r["column"].as_str().unwrap())
+        .collect();
     assert!(top.contains(&"bmi"), "{top:?}");
 }
 
@@ -176,11 +253,18 @@ fn partial_dependence_and_ice_follow_the_grid() {
     assert!(o.status.success(), "{}", stderr(&o));
     let csv = stdout(&o);
     let lines: Vec<&str> = csv.lines().collect();
-    assert_eq!(lines[0], "flipper_length_mm,pd_Adelie,pd_Chinstrap,pd_Gentoo");
+    assert_eq!(
+        lines[0],
+        "flipper_length_mm,pd_Adelie,pd_Chinstrap,pd_Gentoo"
+    );
     // flipper_length_mm has fewer than 100 distinct values: the grid is those values.
     assert!(lines.len() > 20 && lines.len() < 101, "{}", lines.len());
     for l in &lines[1..] {
-        let s: f64 = l.split(',').skip(1).map(|v| v.parse::<f64>().unwrap()).sum();
+        let s: f64 = l
+            .split(',')
+            .skip(1)
+            .map(|v| v.parse::<f64>().unwrap())
+            .sum();
         assert!((s - 1.0).abs() < 1e-9, "{l}");
     }
     // Longer flippers: more Gentoo.
@@ -189,19 +273,38 @@ fn partial_dependence_and_ice_follow_the_grid() {
     let o = satori(&["explain", &m, &pen, "--pdp", "island", "--ice"]);
     assert!(o.status.success(), "{}", stderr(&o));
     let ice = stdout(&o);
-    assert!(ice.starts_with("row,island,ice_Adelie,ice_Chinstrap,ice_Gentoo\n"), "{ice}");
+    assert!(
+        ice.starts_with("row,island,ice_Adelie,ice_Chinstrap,ice_Gentoo\n"),
+        "{ice}"
+    );
     let n_rows = std::fs::read_to_string(&pen).unwrap().lines().count() - 1;
     assert_eq!(ice.lines().count(), 1 + n_rows * 3);
     assert!(ice.contains(",Biscoe,"));
     let report = path(dir.path(), "pdp.html");
     let out = path(dir.path(), "pdp2.csv");
     let o = satori(&[
-        "explain", &m, &pen, "--pdp", "bill_length_mm,island", "--grid-resolution", "10",
-        "--out", &out, "--report", &report,
+        "explain",
+        &m,
+        &pen,
+        "--pdp",
+        "bill_length_mm,island",
+        "--grid-resolution",
+        "10",
+        "--out",
+        &out,
+        "--report",
+        &report,
     ]);
     assert!(o.status.success(), "{}", stderr(&o));
-    assert_eq!(std::fs::read_to_string(&out).unwrap().lines().count(), 1 + 10 * 3);
-    assert!(std::fs::read_to_string(&report).unwrap().contains("<section id=\"pdp-0\">"));
+    assert_eq!(
+        std::fs::read_to_string(&out).unwrap().lines().count(),
+        1 + 10 * 3
+    );
+    assert!(
+        std::fs::read_to_string(&report)
+            .unwrap()
+            .contains("<section id=\"pdp-0\">")
+    );
     assert_user_error(
         &satori(&["explain", &m, &pen, "--pdp", "flipper"]),
         &["flipper"],
@@ -222,15 +325,36 @@ fn lime_weights_each_row_and_the_summary_describes_a_network() {
         &diab,
         &["--target", "progression", "--model", "ridge"],
     );
-    let o = satori(&["explain", &m, &diab, "--lime", "--rows", "0:2", "--lime-samples", "800"]);
+    let o = satori(&[
+        "explain",
+        &m,
+        &diab,
+        "--lime",
+        "--rows",
+        "0:2",
+        "--lime-samples",
+        "800",
+    ]);
     assert!(o.status.success(), "{}", stderr(&o));
     let csv = stdout(&o);
-    assert!(csv.starts_with("row,output,column,condition,weight\n"), "{csv}");
+    assert!(
+        csv.starts_with("row,output,column,condition,weight\n"),
+        "{csv}"
+    );
     assert_eq!(csv.lines().count(), 1 + 2 * 10);
     // A ridge model's local weights follow its coefficients' signs: bmi pushes up when high.
     let bmi: Vec<&str> = csv.lines().filter(|l| l.contains(",bmi,")).collect();
     assert_eq!(bmi.len(), 2);
-    let o2 = satori(&["explain", &m, &diab, "--lime", "--rows", "0:2", "--lime-samples", "800"]);
+    let o2 = satori(&[
+        "explain",
+        &m,
+        &diab,
+        "--lime",
+        "--rows",
+        "0:2",
+        "--lime-samples",
+        "800",
+    ]);
     assert_eq!(stdout(&o2), csv, "seeded");
 
     let wine = data("wine.csv");
@@ -238,7 +362,16 @@ fn lime_weights_each_row_and_the_summary_describes_a_network() {
         dir.path(),
         "mlp.satori",
         &wine,
-        &["--target", "class", "--model", "mlp_classifier", "--set", "model.hidden_layer_sizes=[16,8]", "--set", "model.max_iter=3"],
+        &[
+            "--target",
+            "class",
+            "--model",
+            "mlp_classifier",
+            "--set",
+            "model.hidden_layer_sizes=[16,8]",
+            "--set",
+            "model.max_iter=3",
+        ],
     );
     let o = satori(&["explain", &mlp, "--summary"]);
     assert!(o.status.success(), "{}", stderr(&o));

@@ -141,11 +141,7 @@ fn numpy_wrap(words: &[String]) -> String {
 
 /// The `value = …` text of scikit-learn's labels: numpy's printing of the (already rounded)
 /// values as byte strings, quotes and `b` prefixes stripped, line breaks written as `newline`.
-fn label_values(
-    formatted: Vec<String>,
-    strip_brackets: bool,
-    newline: &str,
-) -> String {
+fn label_values(formatted: Vec<String>, strip_brackets: bool, newline: &str) -> String {
     let words: Vec<String> = formatted.iter().map(|v| format!("b'{v}'")).collect();
     let text = numpy_wrap(&words)
         .replace("b'", "'")
@@ -297,7 +293,12 @@ impl<'a> Exporter<'a> {
                 .round_ties_even()
                 .clamp(0.0, 255.0) as u8
         };
-        format!("#{:02x}{:02x}{:02x}", mix(color[0]), mix(color[1]), mix(color[2]))
+        format!(
+            "#{:02x}{:02x}{:02x}",
+            mix(color[0]),
+            mix(color[1]),
+            mix(color[2])
+        )
     }
 
     /// The split line of an internal node (without line break).
@@ -305,10 +306,9 @@ impl<'a> Exporter<'a> {
         let f = self.tree.feature(node)?;
         let name = self.feature_name(f, dot);
         Some(match self.tree.rule(node)? {
-            SplitRule::Threshold(t) => format!(
-                "{name} <= {}",
-                py_repr(py_round(t, self.o.precision))
-            ),
+            SplitRule::Threshold(t) => {
+                format!("{name} <= {}", py_repr(py_round(t, self.o.precision)))
+            }
             SplitRule::Categories(codes) => format!("{name} in {}", self.category_set(f, &codes)),
         })
     }

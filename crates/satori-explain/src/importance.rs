@@ -499,10 +499,13 @@ pub fn drop_column_importance(
     let metric_name = metric.name();
     let spec = MetricSpec::from_names(std::slice::from_ref(&metric_name), None)?;
     // Keep the target and the model's input columns only.
-    let target_pos = table
-        .schema
-        .position(&target.name)
-        .ok_or_else(|| Error::missing_column(&target.name, &table.source, table.schema.names().collect::<Vec<_>>()))?;
+    let target_pos = table.schema.position(&target.name).ok_or_else(|| {
+        Error::missing_column(
+            &target.name,
+            &table.source,
+            table.schema.names().collect::<Vec<_>>(),
+        )
+    })?;
     let keep = |drop: Option<usize>| -> Result<Table> {
         let mut cols: Vec<usize> = positions
             .iter()
@@ -543,7 +546,11 @@ pub fn drop_column_importance(
     progress.start("drop-column importance", Some(names.len() as u64 + 1));
     let base = fold_scores(&keep(None)?)?;
     progress.advance(1);
-    let sign = if metric.greater_is_better() { 1.0 } else { -1.0 };
+    let sign = if metric.greater_is_better() {
+        1.0
+    } else {
+        -1.0
+    };
     let mut raw = Array2::zeros((names.len(), base.len()));
     for j in 0..names.len() {
         let s = fold_scores(&keep(Some(j))?)?;

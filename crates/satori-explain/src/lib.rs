@@ -19,8 +19,7 @@ pub use export::{
 pub mod importance;
 pub use importance::{
     DropColumnParams, Importances, PermutationParams, drop_column_importance,
-    permutation_importance, permutation_importance_matrix,
-    permutation_scores, seeded_permutation,
+    permutation_importance, permutation_importance_matrix, permutation_scores, seeded_permutation,
 };
 pub mod pdp;
 pub use pdp::{PartialDependence, PdpParams, partial_dependence, partial_dependence_by};

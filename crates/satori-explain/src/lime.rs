@@ -313,19 +313,15 @@ pub fn lime(
         .map(|(name, &p)| match &table.columns[p] {
             Column::Values(v) => {
                 let kind = &schema.get(name).expect("schema column").kind;
-                let categorical = matches!(
-                    kind,
-                    ColumnKind::Categorical { .. } | ColumnKind::Boolean
-                );
+                let categorical =
+                    matches!(kind, ColumnKind::Categorical { .. } | ColumnKind::Boolean);
                 Feature::build(v, categorical)
             }
             Column::Strings(_) => Ok(Feature::Fixed),
         })
         .collect::<Result<_>>()?;
     let n_cols = names.len();
-    let width = params
-        .kernel_width
-        .unwrap_or(0.75 * (n_cols as f64).sqrt());
+    let width = params.kernel_width.unwrap_or(0.75 * (n_cols as f64).sqrt());
     if !(width > 0.0 && width.is_finite()) {
         return Err(Error::param("kernel_width", "must be a positive number"));
     }
@@ -371,10 +367,7 @@ pub fn lime(
                             codes[[i, j]] = f64::from(b == b0);
                         }
                     }
-                    Feature::Categorical {
-                        codes: cats,
-                        freq,
-                    } => {
+                    Feature::Categorical { codes: cats, freq } => {
                         let label = schema
                             .get(name)
                             .and_then(|c| c.kind.categories())
@@ -476,7 +469,10 @@ mod tests {
         let y = x.column(0).mapv(|v| 3.0 * v) + x.column(1).mapv(|v| -2.0 * v) + 0.5;
         let w = Array1::ones(5);
         let (b0, b, r2) = weighted_ridge(&x, &y, &w, 0.0).unwrap();
-        assert!((b0 - 0.5).abs() < 1e-12 && (b[0] - 3.0).abs() < 1e-12, "{b0} {b:?}");
+        assert!(
+            (b0 - 0.5).abs() < 1e-12 && (b[0] - 3.0).abs() < 1e-12,
+            "{b0} {b:?}"
+        );
         assert!((b[1] + 2.0).abs() < 1e-12 && (r2 - 1.0).abs() < 1e-12);
         let (_, shrunk, _) = weighted_ridge(&x, &y, &w, 1.0).unwrap();
         assert!(shrunk[0] < 3.0 && shrunk[0] > 0.0, "{shrunk:?}");

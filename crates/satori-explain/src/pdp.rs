@@ -122,10 +122,17 @@ impl PartialDependence {
         for i in 0..ind.shape()[1] {
             for (p, point) in points.iter().enumerate() {
                 let mut cells = vec![i.to_string()];
-                cells.extend(point.iter().enumerate().map(|(j, v)| match &self.grid_labels[j] {
-                    Some(labels) => field(labels.get(*v as usize).map_or("", String::as_str)),
-                    None => format!("{v}"),
-                }));
+                cells.extend(
+                    point
+                        .iter()
+                        .enumerate()
+                        .map(|(j, v)| match &self.grid_labels[j] {
+                            Some(labels) => {
+                                field(labels.get(*v as usize).map_or("", String::as_str))
+                            }
+                            None => format!("{v}"),
+                        }),
+                );
                 cells.extend((0..self.outputs.len()).map(|k| format!("{}", ind[[k, i, p]])));
                 out.push_str(&cells.join(","));
                 out.push('\n');
@@ -333,7 +340,11 @@ pub fn partial_dependence(
     let mut labels = Vec::new();
     for &name in columns {
         let j = schema.position(name).ok_or_else(|| {
-            Error::missing_column(name, "the model's input columns", schema.names().collect::<Vec<_>>())
+            Error::missing_column(
+                name,
+                "the model's input columns",
+                schema.names().collect::<Vec<_>>(),
+            )
         })?;
         let p = positions[j];
         let col = schema.get(name).expect("position was found");
@@ -386,7 +397,10 @@ mod tests {
         let g = feature_grid(&v, false, 5, (0.05, 0.95)).unwrap();
         assert_eq!(g.len(), 5);
         // mquantiles(arange(200), [0.05, 0.95]) = [9.41, 189.59]
-        assert!((g[0] - 9.41).abs() < 1e-12 && (g[4] - 189.59).abs() < 1e-12, "{g:?}");
+        assert!(
+            (g[0] - 9.41).abs() < 1e-12 && (g[4] - 189.59).abs() < 1e-12,
+            "{g:?}"
+        );
         assert!(feature_grid(&v, false, 1, (0.05, 0.95)).is_err());
         assert!(feature_grid(&v, false, 10, (0.9, 0.1)).is_err());
         assert!(feature_grid(&[f64::NAN], false, 10, (0.05, 0.95)).is_err());

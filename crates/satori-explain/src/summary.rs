@@ -344,7 +344,10 @@ mod tests {
         assert!(text.contains(" dense_1 (Dense) "), "{text}");
         assert!(text.contains("(None, 64)"), "{text}");
         assert!(text.contains("Total params: 3,075 (12.01 KB)"), "{text}");
-        assert!(text.contains("Non-trainable params: 128 (512.00 B)"), "{text}");
+        assert!(
+            text.contains("Non-trainable params: 128 (512.00 B)"),
+            "{text}"
+        );
         assert!(NetworkSummary::of_network("x", &net, &[]).is_err());
     }
 }

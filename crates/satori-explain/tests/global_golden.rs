@@ -100,10 +100,11 @@ impl Model {
     fn truth(&self, y: &[f64]) -> Target {
         match self.kind.as_str() {
             "linear" => Target::regression(Array1::from(y.to_vec())),
-            "binary" => {
-                Target::classes(y.iter().map(|v| *v as usize).collect(), vec!["0".into(), "1".into()])
-                    .unwrap()
-            }
+            "binary" => Target::classes(
+                y.iter().map(|v| *v as usize).collect(),
+                vec!["0".into(), "1".into()],
+            )
+            .unwrap(),
             _ => Target::classes(
                 y.iter().map(|v| *v as usize).collect(),
                 (0..self.coef.nrows()).map(|k| k.to_string()).collect(),
@@ -134,15 +135,18 @@ fn permutation_importance_equals_scikit_learn() {
                 c.as_array()
                     .unwrap()
                     .iter()
-                    .map(|r| r.as_array().unwrap().iter().map(|v| v.as_u64().unwrap() as usize).collect())
+                    .map(|r| {
+                        r.as_array()
+                            .unwrap()
+                            .iter()
+                            .map(|v| v.as_u64().unwrap() as usize)
+                            .collect()
+                    })
                     .collect()
             })
             .collect();
         let orders = |j: usize, r: usize| perms[j][r].clone();
-        let params = PermutationParams {
-            n_repeats,
-            seed: 0,
-        };
+        let params = PermutationParams { n_repeats, seed: 0 };
         let imp = permutation_importance_matrix(
             |xv| Ok(model.predict(xv)),
             x.view(),
@@ -153,8 +157,20 @@ fn permutation_importance_equals_scikit_learn() {
         )
         .unwrap();
         let what = format!("{name} {scoring}");
-        golden::assert_close(&format!("{what} mean"), &imp.mean, &golden::f64_vec(case, "/importances_mean"), 0.0, 1e-9);
-        golden::assert_close(&format!("{what} std"), &imp.std, &golden::f64_vec(case, "/importances_std"), 0.0, 1e-9);
+        golden::assert_close(
+            &format!("{what} mean"),
+            &imp.mean,
+            &golden::f64_vec(case, "/importances_mean"),
+            0.0,
+            1e-9,
+        );
+        golden::assert_close(
+            &format!("{what} std"),
+            &imp.std,
+            &golden::f64_vec(case, "/importances_std"),
+            0.0,
+            1e-9,
+        );
         let raw = golden::f64_matrix(case, "/importances");
         golden::assert_close(
             &format!("{what} raw"),
@@ -187,13 +203,16 @@ fn partial_dependence_equals_scikit_learn() {
         let grid: Vec<Vec<f64>> = features
             .iter()
             .zip(&categorical)
-            .map(|(&f, &c)| {
-                feature_grid(&x.column(f).to_vec(), c, res, (pct[0], pct[1])).unwrap()
-            })
+            .map(|(&f, &c)| feature_grid(&x.column(f).to_vec(), c, res, (pct[0], pct[1])).unwrap())
             .collect();
         let what = format!("{name} {features:?}");
         for (k, g_want) in case["grid"].as_array().unwrap().iter().enumerate() {
-            let want: Vec<f64> = g_want.as_array().unwrap().iter().map(|v| v.as_f64().unwrap()).collect();
+            let want: Vec<f64> = g_want
+                .as_array()
+                .unwrap()
+                .iter()
+                .map(|v| v.as_f64().unwrap())
+                .collect();
             golden::assert_close(&format!("{what} grid {k}"), &grid[k], &want, 0.0, 1e-12);
         }
         let (average, individual) = partial_dependence_by(&grid, true, |point| {

@@ -27,9 +27,9 @@ fn main() -> ExitCode {
         explanation: Some(&e),
         notes: vec!["Constructed inputs: importances, partial dependence, SHAP values.".into()],
     };
-    match satori_report::render_explain_report(&input)
-        .and_then(|html| satori_core::fs::write_atomic(std::path::Path::new(&path), html.as_bytes()))
-    {
+    match satori_report::render_explain_report(&input).and_then(|html| {
+        satori_core::fs::write_atomic(std::path::Path::new(&path), html.as_bytes())
+    }) {
         Ok(()) => ExitCode::SUCCESS,
         Err(e) => {
             eprintln!("explain_report: {e}");

@@ -260,11 +260,7 @@ pub fn importance_svg(imp: &Importances) -> Result<String> {
     let s = Scale::padded(lo, hi, label_w, w - 24.0);
     let mut title = format!("{} importance ({})", method_title(&imp.method), imp.metric);
     if order.len() < imp.columns.len() {
-        title.push_str(&format!(
-            ", top {} of {}",
-            order.len(),
-            imp.columns.len()
-        ));
+        title.push_str(&format!(", top {} of {}", order.len(), imp.columns.len()));
     }
     let mut out = String::new();
     open_svg(&mut out, w, h, &title);
@@ -428,7 +424,12 @@ pub fn pdp_svg(pd: &PartialDependence, k: usize) -> Result<String> {
             } else {
                 x_axis(&mut out, &xs, bottom, &pd.columns[0]);
             }
-            y_axis(&mut out, &ys, left, &format!("partial dependence ({output})"));
+            y_axis(
+                &mut out,
+                &ys,
+                left,
+                &format!("partial dependence ({output})"),
+            );
         }
         2 => {
             let (g0, g1) = (&pd.grid[0], &pd.grid[1]);
@@ -722,12 +723,7 @@ pub fn waterfall_svg(e: &Explanation, i: usize, k: usize) -> Result<String> {
         &mut out,
         w,
         h,
-        &format!(
-            "Why row {} gets {} = {}",
-            e.rows[i],
-            e.outputs[k],
-            num(fx)
-        ),
+        &format!("Why row {} gets {} = {}", e.rows[i], e.outputs[k], num(fx)),
     );
     let n = items.len();
     for (r, ((label, v), (a, b))) in items.iter().zip(&spans).enumerate() {
@@ -889,7 +885,12 @@ pub fn dependence_svg(e: &Explanation, j: usize, k: usize) -> Result<String> {
         );
     }
     x_axis(&mut out, &xs, h - 60.0, &e.columns[j]);
-    y_axis(&mut out, &ys, 80.0, &format!("SHAP value of {}", e.columns[j]));
+    y_axis(
+        &mut out,
+        &ys,
+        80.0,
+        &format!("SHAP value of {}", e.columns[j]),
+    );
     if let Some(c) = inter {
         color_bar(&mut out, w - 86.0, 50.0, h - 70.0, &e.columns[c]);
     }

@@ -31,7 +31,10 @@ fn importance_bars_follow_the_ranking_and_negative_ones_point_left() {
         .descendants()
         .filter(|n| n.attribute("class") == Some("bar"))
         .collect();
-    let order: Vec<&str> = bars.iter().map(|b| b.attribute("data-column").unwrap()).collect();
+    let order: Vec<&str> = bars
+        .iter()
+        .map(|b| b.attribute("data-column").unwrap())
+        .collect();
     assert_eq!(order, ["bmi", "s5", "bp", "age", "sex"]);
     let rect_x = |b: &roxmltree::Node<'_, '_>| -> (f64, f64) {
         let r = b.children().find(|c| c.has_tag_name("rect")).unwrap();
@@ -91,10 +94,16 @@ fn shap_pictures_show_every_row_and_add_up() {
         .filter(|n| n.attribute("class") == Some("swarm"))
         .collect();
     // Columns by mean |SHAP|: a (3·a plus half the interaction), b, c, then d (all zero).
-    let order: Vec<&str> = swarms.iter().map(|s| s.attribute("data-column").unwrap()).collect();
+    let order: Vec<&str> = swarms
+        .iter()
+        .map(|s| s.attribute("data-column").unwrap())
+        .collect();
     assert_eq!(order, ["a", "b", "c", "d"]);
     for s in &swarms {
-        assert_eq!(s.children().filter(|c| c.has_tag_name("circle")).count(), 120);
+        assert_eq!(
+            s.children().filter(|c| c.has_tag_name("circle")).count(),
+            120
+        );
     }
     // Dots are coloured by value: the row with the largest `b` is red-most.
     assert!(svg.contains("#ff0052") || svg.contains("#fe0052") || svg.contains("#fd0053"));
@@ -188,7 +197,10 @@ fn explain_report_renders_in_headless_chromium() {
     let stdout = String::from_utf8_lossy(&result.stdout);
     let stderr = String::from_utf8_lossy(&result.stderr);
     println!("{stdout}");
-    assert!(result.status.success(), "browser check failed:\n{stdout}\n{stderr}");
+    assert!(
+        result.status.success(),
+        "browser check failed:\n{stdout}\n{stderr}"
+    );
     assert!(stdout.contains("check_explain_report: OK"), "{stdout}");
     let shot = std::fs::read(out.path().join("shot-explain.png")).unwrap();
     assert!(shot.starts_with(&satori_report::PNG_SIGNATURE));

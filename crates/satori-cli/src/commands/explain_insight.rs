@@ -414,7 +414,12 @@ fn run_global(
             table.n_rows(),
             imp.baseline,
         );
-        let width = rows.iter().map(|r| r.column.len()).max().unwrap_or(6).max(6);
+        let width = rows
+            .iter()
+            .map(|r| r.column.len())
+            .max()
+            .unwrap_or(6)
+            .max(6);
         for r in &rows {
             println!(
                 "  {:<width$}  {:>10.4} ± {:.4}",
@@ -430,7 +435,10 @@ fn run_global(
                 "{} importance on {} rows of {}, metric {} (baseline {:.4}), seed {}.",
                 imp.method.replace('_', "-"),
                 table.n_rows(),
-                args.data.as_ref().map(|d| d.display().to_string()).unwrap_or_default(),
+                args.data
+                    .as_ref()
+                    .map(|d| d.display().to_string())
+                    .unwrap_or_default(),
                 imp.metric,
                 imp.baseline,
                 params.seed
@@ -501,7 +509,10 @@ fn run_pdp(
             pd.columns.join(" × "),
             pd.average.ncols(),
             table.n_rows(),
-            args.out.as_ref().map(|p| p.display().to_string()).unwrap_or_default()
+            args.out
+                .as_ref()
+                .map(|p| p.display().to_string())
+                .unwrap_or_default()
         );
     }
     if let Some(report) = &args.report {
@@ -512,7 +523,10 @@ fn run_pdp(
                 "Partial dependence of {} on {} rows of {}.",
                 pd.columns.join(" × "),
                 table.n_rows(),
-                args.data.as_ref().map(|d| d.display().to_string()).unwrap_or_default()
+                args.data
+                    .as_ref()
+                    .map(|d| d.display().to_string())
+                    .unwrap_or_default()
             )],
             ..Default::default()
         })?;
@@ -593,7 +607,13 @@ fn run_lime(
         for e in &out {
             println!(
                 "row {}: {} = {:.4} (surrogate {:.4}, R² {:.3}, {} samples, kernel width {:.3})",
-                e.row, e.output, e.prediction, e.local_prediction, e.score, e.n_samples, e.kernel_width
+                e.row,
+                e.output,
+                e.prediction,
+                e.local_prediction,
+                e.score,
+                e.n_samples,
+                e.kernel_width
             );
         }
     }

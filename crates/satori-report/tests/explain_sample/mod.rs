@@ -81,7 +81,11 @@ pub fn explanation() -> Explanation {
     let mut rng = Lcg(7);
     let data = Array2::from_shape_fn((n, 4), |(_, j)| {
         let u = rng.uniform();
-        if j == 3 { (u * 3.0).floor() } else { u * 4.0 - 2.0 }
+        if j == 3 {
+            (u * 3.0).floor()
+        } else {
+            u * 4.0 - 2.0
+        }
     });
     let mean = |j: usize| data.column(j).mean().unwrap();
     let (ma, mb, mc) = (mean(0), mean(1), mean(2));
