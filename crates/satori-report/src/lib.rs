@@ -37,7 +37,6 @@
 mod chart;
 mod classification;
 mod draw;
-pub mod explain;
 mod font;
 mod format;
 mod history;
@@ -66,4 +65,3 @@ pub use tuning::{
     optimization_history_chart, parallel_coordinate_chart, param_importance_chart,
     render_tune_report, slice_chart, tune_importances, tune_report_charts,
 };
-pub use explain::{ExplainReportInput, render_explain_report};
