@@ -368,7 +368,7 @@ where
             x.ncols(),
             params.n_repeats,
             metric.greater_is_better(),
-            |j, r| o(j, r),
+            o,
             score,
         )?,
         None => permutation_scores(

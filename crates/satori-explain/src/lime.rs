@@ -209,6 +209,7 @@ impl Rng {
 
 /// Weighted ridge regression with an unpenalised intercept (scikit-learn's `Ridge(alpha)` with
 /// `sample_weight`): returns (intercept, coefficients, weighted R²).
+#[allow(clippy::needless_range_loop)] // index loops read as the normal equations they solve
 pub fn weighted_ridge(
     x: &Array2<f64>,
     y: &Array1<f64>,

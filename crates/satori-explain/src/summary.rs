@@ -51,7 +51,7 @@ fn grouped(n: usize) -> String {
     let s = n.to_string();
     let mut out = String::new();
     for (i, c) in s.chars().enumerate() {
-        if i > 0 && (s.len() - i) % 3 == 0 {
+        if i > 0 && (s.len() - i).is_multiple_of(3) {
             out.push(',');
         }
         out.push(c);
@@ -104,18 +104,16 @@ impl NetworkSummary {
                 format!("_{i}")
             }
         };
-        let mut n_dense = 0;
         for (i, h) in net.hidden.iter().enumerate() {
             let d = &h.dense;
             layers.push(LayerSummary {
-                name: format!("dense{}", suffix(n_dense)),
+                name: format!("dense{}", suffix(i)),
                 kind: "Dense".into(),
                 output_width: d.n_out,
                 params: d.n_parameters(),
                 trainable: d.n_parameters(),
                 activation: None,
             });
-            n_dense += 1;
             if let Some(bn) = &h.batch_norm {
                 let n = bn.gamma.len();
                 layers.push(LayerSummary {
