@@ -59,6 +59,9 @@ enum Command {
     Predict(commands::predict::PredictArgs),
     /// Evaluate a model file on labelled data: every metric that fits the task.
     Evaluate(commands::evaluate::EvaluateArgs),
+    /// Explain a model: per-row SHAP contributions per input column, global importances,
+    /// partial dependence, tree export (see docs/explain.md).
+    Explain(commands::explain::ExplainArgs),
     /// Cross-validate a model: per-fold scores, mean ± std, out-of-fold predictions.
     Cv(commands::cv::CvArgs),
     /// Search a model's parameters by cross-validation (TPE, random or grid), then refit the
@@ -181,6 +184,7 @@ fn run(command: Command, verbosity: Verbosity) -> anyhow::Result<()> {
         Command::Anomalies(a) => anomalies::run(a, &progress),
         Command::Monitor(a) => monitor::run(a, &progress),
         Command::Serve(a) => serve::run(a, &progress),
+        Command::Explain(a) => explain::run(a, &progress),
     }
 }
 

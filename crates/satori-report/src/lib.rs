@@ -42,6 +42,7 @@ mod chart;
 mod classification;
 mod draw;
 mod drift;
+pub mod explain;
 mod font;
 mod format;
 mod history;
@@ -73,3 +74,4 @@ pub use tuning::{
     optimization_history_chart, parallel_coordinate_chart, param_importance_chart,
     render_tune_report, slice_chart, tune_importances, tune_report_charts,
 };
+pub use explain::{ExplainReportInput, render_explain_report};
