@@ -9,8 +9,10 @@
 //! add up, with the base value, to the raw prediction of every row.
 #![warn(missing_docs)]
 
+mod attention;
 mod explanation;
 
+pub use attention::{AttentionMaps, CLS_TOKEN, attention_maps};
 pub use explanation::{ExplainParams, Explanation, Method, OutputSpace, RowRange};
 pub mod export;
 pub use export::{

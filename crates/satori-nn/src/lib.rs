@@ -13,7 +13,11 @@
 //!   of classification and regression) and per-task `loss_weights`; predictions and evaluation
 //!   per task.
 //!
-//! All three wrap the same [`MlpParams`] (scikit-learn's names: `hidden_layer_sizes`,
+//! - [`FtTransformerClassifierParams`] → [`FtTransformerClassifier`] and
+//!   [`FtTransformerRegressorParams`] → [`FtTransformerRegressor`]: the FT-Transformer, an
+//!   attention model for tables whose attention maps can be read back ([`ftt`]).
+//!
+//! The three MLPs wrap the same [`MlpParams`] (scikit-learn's names: `hidden_layer_sizes`,
 //! `activation`, `solver`, `alpha`, `batch_size`, `learning_rate_init`, `max_iter`, `momentum`,
 //! `nesterovs_momentum`, `early_stopping`, `validation_fraction`, `n_iter_no_change`, `tol`, plus
 //! `dropout`, `batch_norm`, `weight_decay`, `l1`, `lr_schedule` and its parameters,
@@ -71,6 +75,7 @@
 
 mod augment;
 mod classifier;
+pub mod ftt;
 mod kernels;
 mod model;
 mod multitask;
@@ -82,6 +87,10 @@ mod train;
 pub mod weights;
 
 pub use classifier::{MlpClassifier, MlpClassifierParams};
+pub use ftt::{
+    Attention, FtTransformerClassifier, FtTransformerClassifierParams, FtTransformerParams,
+    FtTransformerRegressor, FtTransformerRegressorParams,
+};
 pub use model::{NeuralNet, TrainingRecord};
 pub use multitask::{MultiTaskMlp, MultiTaskMlpParams, TaskInfo, TaskScore};
 pub use net::{BatchNorm, Dense, Hidden, Network};

@@ -288,7 +288,7 @@ fn bn_inference(h: Tensor<2>, bn: &BatchNorm, dev: &Device) -> Tensor<2> {
 }
 
 /// Split rows into training and validation (stratified on `strata` when given).
-fn split_rows(
+pub(crate) fn split_rows(
     n: usize,
     frac: f64,
     strata: Option<&[f32]>,
@@ -332,9 +332,18 @@ pub(crate) fn evaluate(
 ) -> (f64, f64) {
     let xs = x.select(Axis(0), rows);
     let outs = net.forward(xs.view());
+    evaluate_outputs(&outs, tasks, rows)
+}
+
+/// [`evaluate`] from given outputs (one array per task, row `r` for data row `rows[r]`).
+pub(crate) fn evaluate_outputs(
+    outs: &[Array2<f32>],
+    tasks: &[TaskData],
+    rows: &[usize],
+) -> (f64, f64) {
     let mut total = 0.0;
     let mut metric = f64::NAN;
-    for (t, (task, out)) in tasks.iter().zip(&outs).enumerate() {
+    for (t, (task, out)) in tasks.iter().zip(outs).enumerate() {
         // Rows of zero total weight are scored unweighted, so the curves stay finite.
         let unweighted = rows.iter().all(|&i| task.w[i] == 0.0);
         let (mut loss, mut wsum, mut m) = (0.0f64, 0.0f64, 0.0f64);

@@ -38,6 +38,7 @@
 //! ```
 #![warn(missing_docs)]
 
+mod attention;
 mod chart;
 mod classification;
 mod draw;
@@ -53,6 +54,7 @@ mod render;
 mod report;
 mod tuning;
 
+pub use attention::{AttentionMap, AttentionReport, attention_chart, render_attention_report};
 pub use chart::Chart;
 pub use classification::{
     CalibrationCurve, ClassScores, calibration_chart, calibration_curve, confusion_matrix_chart,

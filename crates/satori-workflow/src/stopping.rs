@@ -4,7 +4,8 @@
 //! - **boosting with a validation file** (`--valid`): `early_stopping = "auto"` becomes `"on"` —
 //!   a user who gives a validation file expects training to stop on it, whatever the number of
 //!   rows (the library's `auto` only turns on above 10 000 rows);
-//! - **neural networks** (`mlp_classifier`, `mlp_regressor`): `early_stopping = true` —
+//! - **neural networks** (`mlp_classifier`, `mlp_regressor`, and the same for
+//!   `ft_transformer_classifier`, `ft_transformer_regressor`): `early_stopping = true` —
 //!   scikit-learn's `early_stopping=True` with `validation_fraction = 0.1` and
 //!   `n_iter_no_change = 10`; 200 epochs without it overfit small data. With a validation file the
 //!   network stops on the file instead. Left off when the training rows are too few to hold out
@@ -74,6 +75,11 @@ pub fn apply_front_end_defaults(
     let value = match params.pipeline.model.kind() {
         "gbm_classifier" | "gbm_regressor" if validation => Value::from("on"),
         "mlp_classifier" | "mlp_regressor" if validation || enough_rows(data) => Value::from(true),
+        "ft_transformer_classifier" | "ft_transformer_regressor"
+            if validation || enough_rows(data) =>
+        {
+            Value::from(true)
+        }
         _ => return Ok(()),
     };
     let mut tree = serde_json::to_value(&*params).map_err(|e| Error::Internal(e.to_string()))?;

@@ -17,7 +17,8 @@ use crate::progress::TermProgress;
 #[command(after_help = "Examples:\n  \
 satori explain model.satori data.csv --rows 0:100 --out shap.csv\n  \
 satori explain model.satori data.csv --global --out importance.csv\n  \
-satori explain model.satori --tree 3 --format dot --out tree3.dot")]
+satori explain model.satori --tree 3 --format dot --out tree3.dot\n  \
+satori explain ftt.satori data.csv --attention --rows 0:100 --out attention.csv --report attention.html")]
 pub struct ExplainArgs {
     /// The model file.
     pub model: PathBuf,
@@ -42,10 +43,15 @@ pub struct ExplainArgs {
     #[command(flatten)]
     pub insight: explain_insight::InsightArgs,
     #[command(flatten)]
+    pub attention: crate::commands::explain_attention::AttentionArgs,
+    #[command(flatten)]
     pub read: ReadArgs,
 }
 
 pub fn run(args: ExplainArgs, progress: &TermProgress) -> anyhow::Result<()> {
+    if args.attention.requested() {
+        return crate::commands::explain_attention::run(&args, progress);
+    }
     if args.insight.requested() {
         explain_insight::run(&args, progress)
     } else {

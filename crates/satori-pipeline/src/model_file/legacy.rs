@@ -81,6 +81,8 @@ not_in_v2!(
     satori_neighbors::KNeighborsRegressor,
     satori_tree::AdaBoostClassifier,
     satori_tree::AdaBoostRegressor,
+    satori_nn::FtTransformerClassifier,
+    satori_nn::FtTransformerRegressor,
 );
 
 /// A network stored field by field (formats 1 and 2).

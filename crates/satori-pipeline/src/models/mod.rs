@@ -130,6 +130,8 @@ macro_rules! model_list {
             RusBoostClassifier, "rusboost_classifier", satori_tree::RusBoostClassifierParams, satori_tree::RusBoostClassifier;
             KNeighborsClassifier, "knn_classifier", satori_neighbors::KNeighborsClassifierParams, satori_neighbors::KNeighborsClassifier;
             KNeighborsRegressor, "knn_regressor", satori_neighbors::KNeighborsRegressorParams, satori_neighbors::KNeighborsRegressor;
+            FtTransformerClassifier, "ft_transformer_classifier", satori_nn::FtTransformerClassifierParams, satori_nn::FtTransformerClassifier;
+            FtTransformerRegressor, "ft_transformer_regressor", satori_nn::FtTransformerRegressorParams, satori_nn::FtTransformerRegressor;
         }
     };
 }
@@ -290,6 +292,7 @@ pub const MODEL_NAMES: &[&str] = &[
     "easy_ensemble",
     "adaboost",
     "knn",
+    "ft_transformer",
 ];
 
 impl Default for ModelParams {
@@ -337,6 +340,8 @@ fn short_name(name: &str, tasks: &[Task]) -> Option<&'static str> {
         "bagging" => "bagging_regressor",
         "knn" if classification => "knn_classifier",
         "knn" => "knn_regressor",
+        "ft_transformer" if classification => "ft_transformer_classifier",
+        "ft_transformer" => "ft_transformer_regressor",
         _ => return None,
     })
 }

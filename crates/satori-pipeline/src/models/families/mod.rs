@@ -4,6 +4,7 @@
 
 mod baseline;
 mod ensemble;
+mod ftt;
 mod gbm;
 mod linear;
 mod neighbors;
