@@ -10,5 +10,8 @@
 #![warn(missing_docs)]
 
 mod explanation;
+mod columns;
+pub mod shap;
 
 pub use explanation::{ExplainParams, Explanation, Method, OutputSpace, RowRange};
+pub use shap::{auto_method, explain};
