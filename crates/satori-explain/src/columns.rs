@@ -56,7 +56,10 @@ fn sources_from_names(marked: &[String], real: &[String]) -> Result<Vec<usize>, 
             let found = markers_in(name);
             match found.as_slice() {
                 [j] => Ok(*j),
-                _ => Err(real.get(f).cloned().unwrap_or_else(|| format!("feature {f}"))),
+                _ => Err(real
+                    .get(f)
+                    .cloned()
+                    .unwrap_or_else(|| format!("feature {f}"))),
             }
         })
         .collect()

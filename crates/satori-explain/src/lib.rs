@@ -9,8 +9,8 @@
 //! add up, with the base value, to the raw prediction of every row.
 #![warn(missing_docs)]
 
-mod explanation;
 mod columns;
+mod explanation;
 pub mod shap;
 
 pub use explanation::{ExplainParams, Explanation, Method, OutputSpace, RowRange};

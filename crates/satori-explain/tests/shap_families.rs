@@ -8,7 +8,9 @@ use satori_core::{NoProgress, Target, Task};
 use satori_data::{ReadOptions, Table, TargetSpec, read_csv_bytes};
 use satori_explain::{ExplainParams, Explanation, Method, OutputSpace, RowRange, explain};
 use satori_pipeline::models::capabilities_of;
-use satori_pipeline::{FittedPipeline, MODEL_KINDS, ModelParams, PipelineParams, Role, TargetSettings};
+use satori_pipeline::{
+    FittedPipeline, MODEL_KINDS, ModelParams, PipelineParams, Role, TargetSettings,
+};
 
 /// `table` without the columns `names`.
 fn without(table: &Table, names: &[&str]) -> Table {
@@ -38,7 +40,11 @@ fn table() -> Table {
             format!("{}", ((i * 11) % 13) as f64 / 3.0)
         };
         let colour = ["red", "green", "blue"][i % 3];
-        let x2v = if i % 7 == 3 { 1.0 } else { ((i * 11) % 13) as f64 / 3.0 };
+        let x2v = if i % 7 == 3 {
+            1.0
+        } else {
+            ((i * 11) % 13) as f64 / 3.0
+        };
         let score = x1 + 0.5 * x2v - 1.0 + if i % 3 == 0 { 1.0 } else { 0.0 };
         let yb = if score > 0.0 { "yes" } else { "no" };
         let ym = if score > 1.0 {
@@ -162,7 +168,10 @@ fn check_raw(kind: &str, p: &FittedPipeline, table: &Table, e: &Explanation) {
         for want in expect {
             let got = e.raw_predictions.column(col);
             for (g, w) in got.iter().zip(&want) {
-                assert!((g - w).abs() < 1e-9, "{kind} output {col}: raw {g} vs model {w}");
+                assert!(
+                    (g - w).abs() < 1e-9,
+                    "{kind} output {col}: raw {g} vs model {w}"
+                );
             }
             col += 1;
         }
@@ -259,7 +268,15 @@ fn kernel_shap_adds_up_on_every_family() {
 fn kernel_shap_equals_interventional_tree_shap_when_exhaustive() {
     let table = table();
     for kind in ["gbm_regressor", "random_forest_classifier"] {
-        let p = fit(&table, kind, if kind.ends_with("regressor") { "yr" } else { "yb" });
+        let p = fit(
+            &table,
+            kind,
+            if kind.ends_with("regressor") {
+                "yr"
+            } else {
+                "yb"
+            },
+        );
         let bg = table.select_rows(&(40..60).collect::<Vec<_>>()).unwrap();
         let base = ExplainParams {
             rows: RowRange {
@@ -303,7 +320,10 @@ fn kernel_shap_equals_interventional_tree_shap_when_exhaustive() {
         for ((a, b), c) in tree.values.iter().zip(&kernel.values).zip(&perm.values) {
             assert!((a - b).abs() < 1e-9, "{kind}: tree {a} vs kernel {b}");
             // Three columns have six orders: the permutation estimate is close, not exact.
-            assert!((a - c).abs() < 0.05 * (1.0 + a.abs()), "{kind}: tree {a} vs perm {c}");
+            assert!(
+                (a - c).abs() < 0.05 * (1.0 + a.abs()),
+                "{kind}: tree {a} vs perm {c}"
+            );
         }
         for (a, b) in tree.base_values.iter().zip(&kernel.base_values) {
             assert!((a - b).abs() < 1e-12);
@@ -324,17 +344,27 @@ fn linear_shap_equals_the_permutation_explainer_on_an_additive_model() {
         },
         ..Default::default()
     };
-    let lin = explain(&p, &table, None, &ExplainParams {
-        method: Method::Linear,
-        ..base.clone()
-    })
+    let lin = explain(
+        &p,
+        &table,
+        None,
+        &ExplainParams {
+            method: Method::Linear,
+            ..base.clone()
+        },
+    )
     .unwrap();
-    let perm = explain(&p, &table, None, &ExplainParams {
-        method: Method::Permutation,
-        background_size: Some(90),
-        n_evaluations: Some(4),
-        ..base
-    })
+    let perm = explain(
+        &p,
+        &table,
+        None,
+        &ExplainParams {
+            method: Method::Permutation,
+            background_size: Some(90),
+            n_evaluations: Some(4),
+            ..base
+        },
+    )
     .unwrap();
     for (a, b) in lin.values.iter().zip(&perm.values) {
         assert!((a - b).abs() < 1e-9, "linear {a} vs permutation {b}");
@@ -346,11 +376,16 @@ fn linear_shap_equals_the_permutation_explainer_on_an_additive_model() {
 fn interaction_values_sum_to_the_shap_values() {
     let table = table();
     let p = fit(&table, "gbm_classifier", "ym");
-    let e = explain(&p, &table, None, &ExplainParams {
-        method: Method::Tree,
-        interactions: true,
-        ..Default::default()
-    })
+    let e = explain(
+        &p,
+        &table,
+        None,
+        &ExplainParams {
+            method: Method::Tree,
+            interactions: true,
+            ..Default::default()
+        },
+    )
     .unwrap();
     let inter = e.interactions.as_ref().unwrap();
     assert_eq!(inter.shape(), [90, 3, 3, 3]);
@@ -375,33 +410,56 @@ fn interaction_values_sum_to_the_shap_values() {
 fn bad_requests_are_one_line_errors() {
     let table = table();
     let mlp = fit(&table, "mlp_classifier", "yb");
-    let e = explain(&mlp, &table, None, &ExplainParams {
-        method: Method::Tree,
-        ..Default::default()
-    })
+    let e = explain(
+        &mlp,
+        &table,
+        None,
+        &ExplainParams {
+            method: Method::Tree,
+            ..Default::default()
+        },
+    )
     .unwrap_err()
     .to_string();
-    assert!(e.contains("TreeSHAP needs a tree model") && e.contains("--method kernel"), "{e}");
-    let e = explain(&mlp, &table, None, &ExplainParams {
-        rows: "80:120".parse().unwrap(),
-        ..Default::default()
-    })
+    assert!(
+        e.contains("TreeSHAP needs a tree model") && e.contains("--method kernel"),
+        "{e}"
+    );
+    let e = explain(
+        &mlp,
+        &table,
+        None,
+        &ExplainParams {
+            rows: "80:120".parse().unwrap(),
+            ..Default::default()
+        },
+    )
     .unwrap_err()
     .to_string();
     assert!(e.contains("90 rows"), "{e}");
     let other = without(&table, &["colour"]);
-    let e = explain(&mlp, &table, Some(&other), &ExplainParams {
-        method: Method::Kernel,
-        ..Default::default()
-    })
+    let e = explain(
+        &mlp,
+        &table,
+        Some(&other),
+        &ExplainParams {
+            method: Method::Kernel,
+            ..Default::default()
+        },
+    )
     .unwrap_err()
     .to_string();
     assert!(e.contains("background") && e.contains("colour"), "{e}");
     let forest = fit(&table, "random_forest_regressor", "yr");
-    let e = explain(&forest, &table, None, &ExplainParams {
-        method: Method::Linear,
-        ..Default::default()
-    })
+    let e = explain(
+        &forest,
+        &table,
+        None,
+        &ExplainParams {
+            method: Method::Linear,
+            ..Default::default()
+        },
+    )
     .unwrap_err()
     .to_string();
     assert!(e.contains("linear SHAP needs a linear model"), "{e}");
@@ -438,10 +496,15 @@ fn mixing_steps_fall_back_to_the_permutation_explainer() {
     let e = explain(&p, &t, None, &ExplainParams::default()).unwrap();
     assert_eq!(e.method, Method::Permutation);
     assert!(e.additivity_error() < 1e-9);
-    let err = explain(&p, &t, None, &ExplainParams {
-        method: Method::Tree,
-        ..Default::default()
-    })
+    let err = explain(
+        &p,
+        &t,
+        None,
+        &ExplainParams {
+            method: Method::Tree,
+            ..Default::default()
+        },
+    )
     .unwrap_err()
     .to_string();
     assert!(err.contains("mixes input columns"), "{err}");

@@ -3,8 +3,8 @@
 use std::path::PathBuf;
 
 use clap::Args;
-use satori_explain::{ExplainParams, Explanation, Method, OutputSpace, auto_method};
 use satori_core::Progress;
+use satori_explain::{ExplainParams, Explanation, Method, OutputSpace, auto_method};
 use satori_pipeline::model_file;
 use serde::Serialize;
 
@@ -203,7 +203,12 @@ pub fn run(args: &ExplainArgs, progress: &TermProgress) -> anyhow::Result<()> {
             num(o.base_value)
         ));
         for (i, c) in o.top.iter().enumerate() {
-            say(&format!("  {:>2}. {:<24} {}", i + 1, c.column, num(c.mean_abs)));
+            say(&format!(
+                "  {:>2}. {:<24} {}",
+                i + 1,
+                c.column,
+                num(c.mean_abs)
+            ));
         }
     }
     Ok(())

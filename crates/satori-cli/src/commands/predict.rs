@@ -127,7 +127,12 @@ fn explain_columns(
         anyhow::bail!("--top-k must be at least 1");
     }
     progress.start("explaining predictions", None);
-    let e = satori_explain::explain(pipeline, table, None, &satori_explain::ExplainParams::default());
+    let e = satori_explain::explain(
+        pipeline,
+        table,
+        None,
+        &satori_explain::ExplainParams::default(),
+    );
     progress.finish();
     let e = e?;
     let n = e.rows.len();

@@ -37,12 +37,30 @@ fn matrix(v: &Value) -> Array2<f64> {
 
 /// A scikit-learn-layout tree (shap's dictionary model) as a [`FlatTree`].
 fn sklearn_tree(t: &Value, m: usize, k: usize) -> FlatTree {
-    let left: Vec<i64> = t["left"].as_array().unwrap().iter().map(|v| v.as_i64().unwrap()).collect();
-    let right: Vec<i64> = t["right"].as_array().unwrap().iter().map(|v| v.as_i64().unwrap()).collect();
-    let default: Vec<i64> =
-        t["default"].as_array().unwrap().iter().map(|v| v.as_i64().unwrap()).collect();
-    let feature: Vec<i64> =
-        t["feature"].as_array().unwrap().iter().map(|v| v.as_i64().unwrap()).collect();
+    let left: Vec<i64> = t["left"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|v| v.as_i64().unwrap())
+        .collect();
+    let right: Vec<i64> = t["right"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|v| v.as_i64().unwrap())
+        .collect();
+    let default: Vec<i64> = t["default"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|v| v.as_i64().unwrap())
+        .collect();
+    let feature: Vec<i64> = t["feature"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|v| v.as_i64().unwrap())
+        .collect();
     let threshold = f64s(&t["threshold"]);
     let cover = f64s(&t["cover"]);
     let values = matrix(&t["value"]);
@@ -53,7 +71,8 @@ fn sklearn_tree(t: &Value, m: usize, k: usize) -> FlatTree {
             weight: cover[i],
             impurity: 0.0,
         };
-        tree.add_node(values.row(i).as_slice().unwrap(), stats).unwrap();
+        tree.add_node(values.row(i).as_slice().unwrap(), stats)
+            .unwrap();
     }
     for i in 0..left.len() {
         if left[i] >= 0 {
@@ -75,7 +94,10 @@ fn sklearn_tree(t: &Value, m: usize, k: usize) -> FlatTree {
 fn ensemble(trees: &[FlatTree], k: usize, m: usize) -> TreeEnsemble<'_> {
     let map: Vec<(usize, usize)> = (0..k).map(|c| (c, c)).collect();
     TreeEnsemble {
-        trees: trees.iter().map(|t| PreparedTree::new(t, 1.0, &map, k)).collect(),
+        trees: trees
+            .iter()
+            .map(|t| PreparedTree::new(t, 1.0, &map, k))
+            .collect(),
         offset: vec![0.0; k],
         k,
         n_features: m,
@@ -120,7 +142,12 @@ fn tree_shap_matches_the_shap_package_on_scikit_learn_trees() {
             for j in 0..m {
                 for o in 0..k {
                     let want = values[i][j][o].as_f64().unwrap();
-                    close(phi[j * k + o], want, 1e-6, &format!("{name} row {i} col {j}"));
+                    close(
+                        phi[j * k + o],
+                        want,
+                        1e-6,
+                        &format!("{name} row {i} col {j}"),
+                    );
                     let want = ivalues[i][j][o].as_f64().unwrap();
                     close(
                         iphi[j * k + o] / bg.nrows() as f64,
@@ -164,7 +191,8 @@ fn lightgbm_tree(nodes: &[Value], m: usize) -> FlatTree {
             weight: n["cover"].as_f64().unwrap(),
             impurity: 0.0,
         };
-        tree.add_node(&[n["value"].as_f64().unwrap()], stats).unwrap();
+        tree.add_node(&[n["value"].as_f64().unwrap()], stats)
+            .unwrap();
     }
     for (i, n) in nodes.iter().enumerate() {
         if n["leaf"].as_bool().unwrap() {
@@ -239,7 +267,12 @@ fn linear_shap_matches_the_shap_package() {
         for i in 0..x.nrows() {
             for j in 0..x.ncols() {
                 let phi = coef[j] * (x[[i, j]] - mean[j]);
-                close(phi, want[[i, j]], 1e-10, &format!("{model} row {i} col {j}"));
+                close(
+                    phi,
+                    want[[i, j]],
+                    1e-10,
+                    &format!("{model} row {i} col {j}"),
+                );
             }
         }
     }

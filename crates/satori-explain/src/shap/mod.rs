@@ -2,12 +2,12 @@
 //! interventional, with interaction values), exact linear SHAP, KernelSHAP and the permutation
 //! explainer. [`explain`] is the entry point.
 
+#[cfg(test)]
+mod golden;
 mod models;
 mod sampling;
 mod tree;
 mod write;
-#[cfg(test)]
-mod golden;
 
 use ndarray::{Array2, Array3, Array4, ArrayView2, Axis};
 use rayon::prelude::*;
@@ -102,10 +102,7 @@ pub fn explain(
         None => None,
     };
     if params.background_size == Some(0) {
-        return Err(Error::param(
-            "--background-size",
-            "must be at least 1 row",
-        ));
+        return Err(Error::param("--background-size", "must be at least 1 row"));
     }
     let method = match params.method {
         Method::Auto => auto_method(pipeline).0,
@@ -337,7 +334,11 @@ fn tree_explain(
     let shape_err = |e: ndarray::ShapeError| Error::Internal(format!("explanation shape: {e}"));
     Ok(Explanation {
         method: Method::Tree,
-        columns: pipeline.input_schema().names().map(str::to_string).collect(),
+        columns: pipeline
+            .input_schema()
+            .names()
+            .map(str::to_string)
+            .collect(),
         outputs,
         output_space: view.space,
         rows: rows.to_vec(),
@@ -383,9 +384,9 @@ fn linear_explain(
         return Err(Error::Internal("model features vs preprocessing".into()));
     }
     let outputs = exact_outputs(pipeline, k)?;
-    let mean = zb.mean_axis(Axis(0)).ok_or_else(|| {
-        Error::InvalidData("the background data has no rows".into())
-    })?;
+    let mean = zb
+        .mean_axis(Axis(0))
+        .ok_or_else(|| Error::InvalidData("the background data has no rows".into()))?;
     if mean.iter().any(|v| !v.is_finite()) || z.iter().any(|v| !v.is_finite()) {
         return Err(Error::InvalidData(
             "missing values reach the linear model after the preprocessing; impute them".into(),
@@ -408,7 +409,11 @@ fn linear_explain(
     }
     Ok(Explanation {
         method: Method::Linear,
-        columns: pipeline.input_schema().names().map(str::to_string).collect(),
+        columns: pipeline
+            .input_schema()
+            .names()
+            .map(str::to_string)
+            .collect(),
         outputs,
         output_space: view.space,
         rows: rows.to_vec(),

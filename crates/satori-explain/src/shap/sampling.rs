@@ -187,10 +187,24 @@ pub(crate) fn explain_sampled(
     }
     let f = |z: ArrayView2<'_, f64>| evaluate(pipeline, z);
     let fx = evaluate(pipeline, x)?;
-    let (values, used) = sampled_values(&f, method, rows, x, fx.view(), &base, background, budget, params.seed)?;
+    let (values, used) = sampled_values(
+        &f,
+        method,
+        rows,
+        x,
+        fx.view(),
+        &base,
+        background,
+        budget,
+        params.seed,
+    )?;
     Ok(Explanation {
         method,
-        columns: pipeline.input_schema().names().map(str::to_string).collect(),
+        columns: pipeline
+            .input_schema()
+            .names()
+            .map(str::to_string)
+            .collect(),
         outputs: names,
         output_space: space,
         rows: rows.to_vec(),
@@ -478,7 +492,10 @@ fn kernel_row(
 /// pivoting; a singular system (too few coalitions to pin every column down) gets the least
 /// ridge that makes it solvable.
 fn solve(a: Vec<f64>, rhs: Vec<f64>, q: usize) -> Result<Vec<f64>> {
-    let scale = (0..q).map(|i| a[i * q + i].abs()).fold(0.0, f64::max).max(1e-300);
+    let scale = (0..q)
+        .map(|i| a[i * q + i].abs())
+        .fold(0.0, f64::max)
+        .max(1e-300);
     for ridge in [0.0, 1e-12, 1e-9, 1e-6] {
         let mut m = a.clone();
         let mut b = rhs.clone();
@@ -605,7 +622,10 @@ mod tests {
     #[test]
     fn subsets_enumerate_every_combination() {
         assert_eq!(subsets(4, 2).len(), 6);
-        assert_eq!(subsets(5, 1), vec![vec![0], vec![1], vec![2], vec![3], vec![4]]);
+        assert_eq!(
+            subsets(5, 1),
+            vec![vec![0], vec![1], vec![2], vec![3], vec![4]]
+        );
         assert_eq!(subsets(3, 3), vec![vec![0, 1, 2]]);
         assert_eq!(binom(10, 3), 120.0);
     }

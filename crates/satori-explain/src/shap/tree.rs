@@ -233,7 +233,13 @@ impl Walk<'_, '_, '_> {
         let off = parent_off + d + 1;
         self.buf.copy_within(parent_off..parent_off + d + 1, off);
         if self.cond == 0 || self.cond_feature != parent_feature {
-            extend(&mut self.buf[off..], d, parent_zero, parent_one, parent_feature);
+            extend(
+                &mut self.buf[off..],
+                d,
+                parent_zero,
+                parent_one,
+                parent_feature,
+            );
         }
         let t = self.t;
         let k = self.k;
@@ -532,7 +538,13 @@ mod tests {
     }
 
     /// `E[f(x) | x_S]` by the cover (the path-dependent value function, Algorithm 1).
-    fn cond_expectation(t: &PreparedTree<'_>, x: &[f64], s: &[bool], node: usize, k: usize) -> Vec<f64> {
+    fn cond_expectation(
+        t: &PreparedTree<'_>,
+        x: &[f64],
+        s: &[bool],
+        node: usize,
+        k: usize,
+    ) -> Vec<f64> {
         if t.is_leaf(node) {
             return t.values[node * k..(node + 1) * k].to_vec();
         }
@@ -613,7 +625,10 @@ mod tests {
                 for o in 0..2 {
                     let sum: f64 = (0..m).map(|j| got[j * 2 + o]).sum();
                     let leaf: f64 = ens.offset[o]
-                        + trees.iter().map(|t| 0.5 * t.predict_row(&x)[o]).sum::<f64>();
+                        + trees
+                            .iter()
+                            .map(|t| 0.5 * t.predict_row(&x)[o])
+                            .sum::<f64>();
                     assert!((base[o] + sum - pred[o]).abs() < 1e-10);
                     assert!((pred[o] - leaf).abs() < 1e-12);
                 }
@@ -653,7 +668,11 @@ mod tests {
                     }
                     for o in 0..2 {
                         let g = got[(i * m + j) * 2 + o];
-                        assert!((g - want[o]).abs() < 1e-10, "seed {seed} {i},{j}: {g} vs {}", want[o]);
+                        assert!(
+                            (g - want[o]).abs() < 1e-10,
+                            "seed {seed} {i},{j}: {g} vs {}",
+                            want[o]
+                        );
                     }
                 }
                 for o in 0..2 {

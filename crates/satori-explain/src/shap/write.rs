@@ -127,7 +127,10 @@ mod tests {
         let path = dir.path().join("shap.csv");
         e.write_csv(&path).unwrap();
         let text = std::fs::read_to_string(&path).unwrap();
-        assert_eq!(text.lines().nth(1).unwrap(), "3,0.5,1,0.25,1.75,-0.5,-2,3,0.5");
+        assert_eq!(
+            text.lines().nth(1).unwrap(),
+            "3,0.5,1,0.25,1.75,-0.5,-2,3,0.5"
+        );
         assert_eq!(e.top(0, 1, 1), vec![(1, 3.0)]);
         assert_eq!(e.top(0, 0, 5), vec![(0, 1.0), (1, 0.25)]);
     }
