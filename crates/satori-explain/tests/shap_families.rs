@@ -54,7 +54,7 @@ fn table() -> Table {
         } else {
             "lo"
         };
-        let yr = 2.0 * x1 - x2v + if i % 3 == 1 { 3.0 } else { 0.0 } + (i % 5) as f64 * 0.1;
+        let yr = 10.0 + 2.0 * x1 - x2v + if i % 3 == 1 { 3.0 } else { 0.0 } + (i % 5) as f64 * 0.1;
         csv.push_str(&format!("{x1},{x2},{colour},{yb},{ym},{yr}\n"));
     }
     read_csv_bytes("test.csv", csv.as_bytes(), &ReadOptions::default()).unwrap()
@@ -133,14 +133,10 @@ fn check_raw(kind: &str, p: &FittedPipeline, table: &Table, e: &Explanation) {
         let pr = pr.select(&rows);
         let expect: Vec<Vec<f64>> = match (&pr.proba, e.output_space) {
             (Some(proba), OutputSpace::Margin) if proba.ncols() == 2 => {
-                vec![e.raw_predictions.column(col).mapv(sigmoid).to_vec()]
-                    .into_iter()
-                    .inspect(|got| {
-                        for (g, w) in got.iter().zip(proba.column(1)) {
-                            assert!((g - w).abs() < 1e-9, "{kind}: σ(margin) {g} vs {w}");
-                        }
-                    })
-                    .collect::<Vec<_>>();
+                let got = e.raw_predictions.column(col).mapv(sigmoid);
+                for (g, w) in got.iter().zip(proba.column(1)) {
+                    assert!((g - w).abs() < 1e-9, "{kind}: σ(margin) {g} vs {w}");
+                }
                 col += 1;
                 continue;
             }
@@ -159,6 +155,15 @@ fn check_raw(kind: &str, p: &FittedPipeline, table: &Table, e: &Explanation) {
             }
             (Some(proba), _) if proba.ncols() == 2 => vec![proba.column(1).to_vec()],
             (Some(proba), _) => proba.columns().into_iter().map(|c| c.to_vec()).collect(),
+            (None, OutputSpace::Margin) if pr.classes.is_some() => {
+                // A classifier without probabilities (SGD with the hinge loss): the predicted
+                // class is the side of the margin.
+                for (g, c) in e.raw_predictions.column(col).iter().zip(&pr.values) {
+                    assert_eq!(*g > 0.0, *c == 1.0, "{kind}: margin {g} vs class {c}");
+                }
+                col += 1;
+                continue;
+            }
             (None, OutputSpace::Margin) => {
                 // A GLM with the log link: the prediction is exp(margin).
                 vec![pr.values.mapv(f64::ln).to_vec()]

@@ -16,7 +16,7 @@ use satori_data::Table;
 use satori_pipeline::FittedPipeline;
 
 use crate::columns::feature_sources;
-use crate::{ExplainParams, Explanation, Method, OutputSpace};
+use crate::{ExplainParams, Explanation, Method};
 
 pub use sampling::{default_kernel_evaluations, default_permutation_evaluations};
 
