@@ -10,7 +10,9 @@
 #![warn(missing_docs)]
 
 mod attention;
+mod columns;
 mod explanation;
+pub mod shap;
 
 pub use attention::{AttentionMaps, CLS_TOKEN, attention_maps};
 pub use explanation::{ExplainParams, Explanation, Method, OutputSpace, RowRange};
@@ -29,3 +31,4 @@ pub mod summary;
 pub use summary::{LayerSummary, NetworkSummary, network_summary};
 pub mod lime;
 pub use lime::{LimeExplanation, LimeParams, lime, lime_csv};
+pub use shap::{auto_method, explain};

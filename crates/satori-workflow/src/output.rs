@@ -39,6 +39,19 @@ pub fn write_predictions(
     ids: &[(String, Vec<String>)],
     proba: bool,
 ) -> Result<Vec<String>> {
+    write_predictions_with(path, targets, predictions, ids, proba, &[])
+}
+
+/// [`write_predictions`] with `extra` columns (name, one value per row) after the predictions
+/// and probabilities, e.g. `predict --explain`'s strongest contributions.
+pub fn write_predictions_with(
+    path: &Path,
+    targets: &[FittedTarget],
+    predictions: &[Predictions],
+    ids: &[(String, Vec<String>)],
+    proba: bool,
+    extra: &[(String, Vec<String>)],
+) -> Result<Vec<String>> {
     if targets.len() != predictions.len() || targets.is_empty() {
         return Err(Error::Internal("one set of predictions per target".into()));
     }
@@ -76,6 +89,7 @@ pub fn write_predictions(
             });
         }
     }
+    header.extend(extra.iter().map(|(n, _)| n.clone()));
     let io = |e: csv::Error| Error::io(path, std::io::Error::other(e.to_string()));
     let mut out = OutputFile::create(path)?;
     {
@@ -95,6 +109,11 @@ pub fn write_predictions(
                     record.extend(pr.row(i).iter().map(|v| format!("{v}")));
                 }
             }
+            record.extend(
+                extra
+                    .iter()
+                    .map(|(_, v)| v.get(i).cloned().unwrap_or_default()),
+            );
             w.write_record(&record).map_err(io)?;
         }
         w.flush().map_err(|e| Error::io(path, e))?;

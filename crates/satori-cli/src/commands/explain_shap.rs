@@ -1,21 +1,215 @@
 //! `satori explain` (per-row contributions): SHAP values per input column.
 
-use clap::Args;
+use std::path::PathBuf;
 
+use clap::Args;
+use satori_core::Progress;
+use satori_explain::{ExplainParams, Explanation, Method, OutputSpace, auto_method};
+use satori_pipeline::model_file;
+use serde::Serialize;
+
+use crate::args::{read_options, read_table};
 use crate::commands::explain::ExplainArgs;
+use crate::output::{num, print_json};
 use crate::progress::TermProgress;
+use crate::stdio::Output;
 
 /// The flags of per-row explanations.
 #[derive(Debug, Args)]
 pub struct ShapArgs {
-    /// How to compute contributions: auto, tree, linear, kernel, permutation or lime.
+    /// How to compute contributions: auto (tree for tree models, linear for linear models,
+    /// permutation otherwise), tree, linear, kernel or permutation.
     #[arg(long, default_value = "auto")]
     pub method: satori_explain::Method,
+    /// Rows that absent columns are drawn from (a CSV with the model's input columns):
+    /// interventional TreeSHAP, linear SHAP's means, KernelSHAP and the permutation explainer.
+    /// Default: rows of the data itself (path-dependent TreeSHAP needs none).
+    #[arg(long, value_name = "FILE")]
+    pub background: Option<PathBuf>,
+    /// Rows drawn (seeded) from the background; default 100 for kernel, permutation and
+    /// interventional TreeSHAP, every row for linear SHAP.
+    #[arg(long, value_name = "N")]
+    pub background_size: Option<usize>,
+    /// Also write SHAP interaction values (TreeSHAP): one column `a*b` per pair of columns.
+    #[arg(long)]
+    pub interactions: bool,
+    /// Coalitions evaluated per row by KernelSHAP (default 2·columns + 2048) or the permutation
+    /// explainer (default about 500).
+    #[arg(long, value_name = "N")]
+    pub evaluations: Option<usize>,
+    /// Seed of the background draw and the sampling explainers.
+    #[arg(long, default_value_t = 0)]
+    pub seed: u64,
+    /// Columns listed in the summary of the strongest contributions.
+    #[arg(long, default_value_t = 10, value_name = "N")]
+    pub top: usize,
 }
 
-pub fn run(args: &ExplainArgs, _progress: &TermProgress) -> anyhow::Result<()> {
-    anyhow::bail!(
-        "--method {} is not available in this build of `satori explain`",
-        args.shap.method
-    )
+#[derive(Debug, Serialize)]
+struct ColumnJson {
+    column: String,
+    mean_abs: f64,
+}
+
+#[derive(Debug, Serialize)]
+struct OutputJson {
+    output: String,
+    base_value: f64,
+    top: Vec<ColumnJson>,
+}
+
+#[derive(Debug, Serialize)]
+struct ExplainJson {
+    command: &'static str,
+    model: String,
+    data: String,
+    out: String,
+    method: Method,
+    output_space: OutputSpace,
+    n_rows: usize,
+    n_columns: usize,
+    n_evaluations: Option<usize>,
+    max_additivity_error: f64,
+    outputs: Vec<OutputJson>,
+}
+
+/// The columns by mean |φ| for output `k`, strongest first.
+fn ranking(e: &Explanation, k: usize) -> Vec<(usize, f64)> {
+    let mut v: Vec<(usize, f64)> = e.mean_abs(k).into_iter().enumerate().collect();
+    v.sort_by(|a, b| b.1.total_cmp(&a.1).then(a.0.cmp(&b.0)));
+    v
+}
+
+pub fn run(args: &ExplainArgs, progress: &TermProgress) -> anyhow::Result<()> {
+    let shap = &args.shap;
+    let Some(data) = &args.data else {
+        anyhow::bail!(
+            "`satori explain` needs the data whose predictions to explain: satori explain {} \
+             data.csv --out shap.csv",
+            args.model.display()
+        );
+    };
+    if args.report.is_some() {
+        anyhow::bail!(
+            "--report draws the global views; add --global (per-row SHAP values go to --out)"
+        );
+    }
+    let out_path = args.out.clone().unwrap_or_else(|| PathBuf::from("-"));
+    let mut inputs: Vec<&std::path::Path> = vec![&args.model, data];
+    if let Some(b) = &shap.background {
+        inputs.push(b);
+    }
+    let out = Output::new("--out", &out_path, &inputs)?;
+    let (_, pipeline) = model_file::load(&args.model)?;
+    let opts = pipeline.read_options(read_options(&args.read)?);
+    let table = read_table(data, &opts, progress)?;
+    let background = match &shap.background {
+        Some(p) => Some(read_table(p, &opts, progress)?),
+        None => None,
+    };
+    let params = ExplainParams {
+        method: shap.method,
+        rows: args.rows.unwrap_or_default(),
+        background_size: shap.background_size,
+        n_evaluations: shap.evaluations,
+        interactions: shap.interactions,
+        seed: shap.seed,
+    };
+    let (auto, why) = auto_method(&pipeline);
+    progress.start("explaining", None);
+    let result = satori_explain::explain(&pipeline, &table, background.as_ref(), &params);
+    progress.finish();
+    let e = result?;
+    e.write_csv(out.path())?;
+    let to_stdout = out.is_stdout();
+    out.finish()?;
+    let outputs: Vec<OutputJson> = (0..e.outputs.len())
+        .map(|k| OutputJson {
+            output: e.outputs[k].clone(),
+            base_value: e.base_values[k],
+            top: ranking(&e, k)
+                .into_iter()
+                .take(shap.top)
+                .map(|(j, v)| ColumnJson {
+                    column: e.columns[j].clone(),
+                    mean_abs: v,
+                })
+                .collect(),
+        })
+        .collect();
+    let summary = ExplainJson {
+        command: "explain",
+        model: args.model.display().to_string(),
+        data: data.display().to_string(),
+        out: if to_stdout {
+            "standard output".into()
+        } else {
+            out_path.display().to_string()
+        },
+        method: e.method,
+        output_space: e.output_space,
+        n_rows: e.rows.len(),
+        n_columns: e.columns.len(),
+        n_evaluations: e.n_evaluations,
+        max_additivity_error: e.additivity_error(),
+        outputs,
+    };
+    if args.json {
+        if !to_stdout {
+            print_json(&summary)?;
+        }
+        return Ok(());
+    }
+    if crate::output::quiet() {
+        return Ok(());
+    }
+    let say = |line: &str| {
+        if to_stdout {
+            progress.say(line);
+        } else {
+            show!("{line}");
+        }
+    };
+    let how = if shap.method == Method::Auto && e.method == auto {
+        format!(" (auto: {why})")
+    } else {
+        String::new()
+    };
+    let evals = match e.n_evaluations {
+        Some(n) => format!(", {n} coalitions per row"),
+        None => String::new(),
+    };
+    say(&format!(
+        "SHAP values of {} rows × {} columns by {}{how}{evals}, in the model's {} space; wrote \
+         {}",
+        summary.n_rows,
+        summary.n_columns,
+        e.method,
+        match e.output_space {
+            OutputSpace::Value => "value",
+            OutputSpace::Margin => "margin (raw score)",
+            OutputSpace::Probability => "probability",
+        },
+        summary.out
+    ));
+    for o in &summary.outputs {
+        let title = if summary.outputs.len() > 1 {
+            format!("{}: ", o.output)
+        } else {
+            String::new()
+        };
+        say(&format!(
+            "{title}base value {}; strongest columns by mean |SHAP|:",
+            num(o.base_value)
+        ));
+        for (i, c) in o.top.iter().enumerate() {
+            say(&format!(
+                "  {:>2}. {:<24} {}",
+                i + 1,
+                c.column,
+                num(c.mean_abs)
+            ));
+        }
+    }
+    Ok(())
 }

@@ -3,8 +3,9 @@
 use std::path::PathBuf;
 
 use clap::Args;
+use satori_core::Progress;
 use satori_pipeline::model_file;
-use satori_workflow::output::{column_text, write_predictions};
+use satori_workflow::output::{column_text, write_predictions_with};
 use serde::Serialize;
 
 use crate::args::{ReadArgs, read_options, read_table};
@@ -34,6 +35,14 @@ pub struct PredictArgs {
     /// them and predicting them with the model's own rule.
     #[arg(long)]
     pub strict: bool,
+    /// Add each row's strongest SHAP contributions (`satori explain --method auto`) to the
+    /// predictions: columns `explain_1_column, explain_1_value, …` (for a multiclass model, of
+    /// the predicted class; for several targets, per target: `explain_<target>_1_column, …`).
+    #[arg(long)]
+    pub explain: bool,
+    /// How many contributions per row `--explain` adds.
+    #[arg(long, default_value_t = 3, value_name = "K", requires = "explain")]
+    pub top_k: usize,
     #[command(flatten)]
     pub read: ReadArgs,
 }
@@ -60,12 +69,18 @@ pub fn run(args: PredictArgs, progress: &TermProgress) -> anyhow::Result<()> {
         .iter()
         .map(|name| Ok((name.clone(), column_text(&table, name)?)))
         .collect::<anyhow::Result<Vec<_>>>()?;
-    let columns = write_predictions(
+    let extra = if args.explain {
+        explain_columns(&pipeline, &table, &predictions, args.top_k, progress)?
+    } else {
+        Vec::new()
+    };
+    let columns = write_predictions_with(
         out.path(),
         pipeline.targets(),
         &predictions,
         &ids,
         args.proba,
+        &extra,
     )?;
     let summary = PredictJson {
         command: "predict",
@@ -98,4 +113,70 @@ pub fn run(args: PredictArgs, progress: &TermProgress) -> anyhow::Result<()> {
         show!("{line}");
     }
     Ok(())
+}
+
+/// `--explain`: the `k` strongest contributions of each row, as extra prediction columns.
+fn explain_columns(
+    pipeline: &satori_pipeline::FittedPipeline,
+    table: &satori_data::Table,
+    predictions: &[satori_pipeline::Predictions],
+    k: usize,
+    progress: &TermProgress,
+) -> anyhow::Result<Vec<(String, Vec<String>)>> {
+    if k == 0 {
+        anyhow::bail!("--top-k must be at least 1");
+    }
+    progress.start("explaining predictions", None);
+    let e = satori_explain::explain(
+        pipeline,
+        table,
+        None,
+        &satori_explain::ExplainParams::default(),
+    );
+    progress.finish();
+    let e = e?;
+    let n = e.rows.len();
+    let k = k.min(e.columns.len());
+    // Which output each block explains: the only one; a multiclass model's predicted class; or,
+    // for several targets, every output under its own prefix.
+    let blocks: Vec<(String, Vec<usize>)> = if e.outputs.len() == 1 {
+        vec![(String::new(), vec![0; n])]
+    } else if predictions.len() == 1 {
+        let pred = &predictions[0];
+        let per_row = (0..n)
+            .map(|i| {
+                let label = pred.label(i);
+                e.outputs.iter().position(|o| *o == label).unwrap_or(0)
+            })
+            .collect();
+        vec![(String::new(), per_row)]
+    } else {
+        (0..e.outputs.len())
+            .map(|o| (format!("{}_", e.outputs[o]), vec![o; n]))
+            .collect()
+    };
+    let mut out = Vec::new();
+    for (prefix, per_row) in &blocks {
+        let mut cols = vec![(Vec::with_capacity(n), Vec::with_capacity(n)); k];
+        for (i, &o) in per_row.iter().enumerate() {
+            let top = e.top(i, o, k);
+            for (r, (names, values)) in cols.iter_mut().enumerate() {
+                match top.get(r) {
+                    Some(&(j, v)) => {
+                        names.push(e.columns[j].clone());
+                        values.push(format!("{v}"));
+                    }
+                    None => {
+                        names.push(String::new());
+                        values.push(String::new());
+                    }
+                }
+            }
+        }
+        for (r, (names, values)) in cols.into_iter().enumerate() {
+            out.push((format!("explain_{prefix}{}_column", r + 1), names));
+            out.push((format!("explain_{prefix}{}_value", r + 1), values));
+        }
+    }
+    Ok(out)
 }

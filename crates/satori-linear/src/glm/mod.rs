@@ -226,6 +226,11 @@ impl TweedieRegressor {
         self.f.intercept
     }
 
+    /// Whether the link is the log (the prediction is `exp` of the linear term), else identity.
+    pub fn log_link(&self) -> bool {
+        self.log_link
+    }
+
     /// Solver iterations run (`n_iter_`).
     pub fn n_iter(&self) -> usize {
         self.n_iter

@@ -1,0 +1,427 @@
+//! SHAP values per input column, for every model: exact TreeSHAP (path-dependent or
+//! interventional, with interaction values), exact linear SHAP, KernelSHAP and the permutation
+//! explainer. [`explain`] is the entry point.
+
+#[cfg(test)]
+mod golden;
+mod models;
+mod sampling;
+mod tree;
+mod write;
+
+use ndarray::{Array2, Array3, Array4, ArrayView2, Axis};
+use rayon::prelude::*;
+use satori_core::{Error, Result};
+use satori_data::Table;
+use satori_pipeline::FittedPipeline;
+
+use crate::columns::feature_sources;
+use crate::{ExplainParams, Explanation, Method};
+
+pub use sampling::{default_kernel_evaluations, default_permutation_evaluations};
+
+/// Background rows drawn when the caller does not say how many (KernelSHAP, the permutation
+/// explainer and interventional TreeSHAP cost grows with it; `shap` recommends about 100).
+pub const DEFAULT_BACKGROUND_SIZE: usize = 100;
+
+/// The method `auto` picks for a pipeline, and why (for the user).
+pub fn auto_method(pipeline: &FittedPipeline) -> (Method, String) {
+    let model = pipeline.model();
+    let exact = if models::tree_view(model).is_some() {
+        Some(Method::Tree)
+    } else if models::linear_view(model).is_some() {
+        Some(Method::Linear)
+    } else {
+        None
+    };
+    match exact {
+        None => (
+            Method::Permutation,
+            format!(
+                "a {} has no exact explainer; the permutation explainer samples it",
+                model.kind()
+            ),
+        ),
+        Some(m) if !pipeline.text().is_empty() => (
+            Method::Permutation,
+            format!(
+                "the model reads text columns, which {} SHAP cannot sum back per column; the \
+                 permutation explainer works on the input columns",
+                m.name()
+            ),
+        ),
+        Some(m) => match feature_sources(pipeline) {
+            Ok(_) => (m, format!("exact {} SHAP for a {}", m.name(), model.kind())),
+            Err(feature) => (
+                Method::Permutation,
+                format!(
+                    "the preprocessing mixes input columns into feature `{feature}`, so exact {} \
+                     SHAP values of the model's features cannot be summed per column; the \
+                     permutation explainer works on the input columns",
+                    m.name()
+                ),
+            ),
+        },
+    }
+}
+
+/// Explain the predictions of `pipeline` for the rows `params.rows` of `table`: per input
+/// column, in the model's raw output space, with `base + Σ φ = raw prediction` for every row
+/// and output. `background` (rows with the model's input columns) is what absent columns are
+/// drawn from for interventional TreeSHAP, linear SHAP and the sampling explainers; without
+/// one, linear SHAP and the sampling explainers use rows of `table` itself, and TreeSHAP is
+/// path-dependent (the training cover stands for the background).
+pub fn explain(
+    pipeline: &FittedPipeline,
+    table: &Table,
+    background: Option<&Table>,
+    params: &ExplainParams,
+) -> Result<Explanation> {
+    let schema = pipeline.input_schema();
+    if schema.is_empty() {
+        return Err(Error::InvalidData(
+            "the model reads no input columns; there is nothing to explain".into(),
+        ));
+    }
+    let (x_all, _) = table.features_keeping_unseen(schema)?;
+    let range = params.rows.resolve(x_all.nrows())?;
+    let rows: Vec<usize> = range.collect();
+    let x = x_all.select(Axis(0), &rows);
+    let bg_all = match background {
+        Some(b) => {
+            let (m, _) = b.features_keeping_unseen(schema).map_err(|e| {
+                Error::InvalidData(format!(
+                    "the background data does not have the model's input columns: {e}"
+                ))
+            })?;
+            if m.nrows() == 0 {
+                return Err(Error::InvalidData("the background data has no rows".into()));
+            }
+            Some(m)
+        }
+        None => None,
+    };
+    if params.background_size == Some(0) {
+        return Err(Error::param("--background-size", "must be at least 1 row"));
+    }
+    let method = match params.method {
+        Method::Auto => auto_method(pipeline).0,
+        m => m,
+    };
+    if params.interactions && method != Method::Tree {
+        return Err(Error::param(
+            "--interactions",
+            format!(
+                "SHAP interaction values come from TreeSHAP (a tree model with --method tree), \
+                 not from --method {method}"
+            ),
+        ));
+    }
+    let pick_bg = |cap: Option<usize>| -> Array2<f64> {
+        let src = bg_all.as_ref().unwrap_or(&x_all);
+        let n = params.background_size.or(cap).unwrap_or(src.nrows());
+        let idx = sampling::sample_rows(src.nrows(), n, params.seed);
+        src.select(Axis(0), &idx)
+    };
+    match method {
+        Method::Tree => {
+            let bg = match (&bg_all, params.background_size) {
+                (Some(_), _) => Some(pick_bg(Some(DEFAULT_BACKGROUND_SIZE))),
+                (None, Some(_)) => Some(pick_bg(None)),
+                (None, None) => None,
+            };
+            if bg.is_some() && params.interactions {
+                return Err(Error::param(
+                    "--interactions",
+                    "interaction values are path-dependent TreeSHAP's; leave out --background",
+                ));
+            }
+            tree_explain(pipeline, &rows, x.view(), bg, params.interactions)
+        }
+        Method::Linear => {
+            let bg = pick_bg(None);
+            linear_explain(pipeline, &rows, x.view(), bg.view())
+        }
+        Method::Kernel | Method::Permutation => {
+            if !pipeline.text().is_empty() {
+                return Err(Error::param(
+                    "--method",
+                    format!(
+                        "the model also reads text columns ({}), which --method {method} cannot \
+                         yet mask; explain a model without text columns",
+                        pipeline.text().column_names().join(", ")
+                    ),
+                ));
+            }
+            let bg = pick_bg(Some(DEFAULT_BACKGROUND_SIZE));
+            sampling::explain_sampled(pipeline, method, &rows, x.view(), bg.view(), params)
+        }
+        Method::Lime => Err(Error::param(
+            "--method",
+            "LIME is a local surrogate, not SHAP values; it is not available from this explainer",
+        )),
+        Method::Auto => Err(Error::Internal("auto resolved to auto".into())),
+    }
+}
+
+/// The names of a single-target pipeline's outputs for the exact explainers (`k` of them).
+fn exact_outputs(pipeline: &FittedPipeline, k: usize) -> Result<Vec<String>> {
+    if pipeline.targets().len() != 1 {
+        return Err(Error::param(
+            "--method",
+            format!(
+                "exact SHAP explains one target, and this model predicts {}; use --method \
+                 permutation or kernel",
+                pipeline.targets().len()
+            ),
+        ));
+    }
+    let names: Vec<String> = match pipeline.classes() {
+        Some(c) if c.len() == 2 && k == 1 => vec![c[1].clone()],
+        Some(c) if c.len() == k => c.to_vec(),
+        Some(c) => {
+            return Err(Error::Internal(format!(
+                "{k} model outputs for {} classes",
+                c.len()
+            )));
+        }
+        None => vec!["value".to_string()],
+    };
+    if names.len() != k {
+        return Err(Error::Internal(format!(
+            "{k} model outputs for {} names",
+            names.len()
+        )));
+    }
+    Ok(names)
+}
+
+/// The model's features of the explained rows and the per-column map, for the exact methods.
+fn exact_inputs(
+    pipeline: &FittedPipeline,
+    method: Method,
+    x: ArrayView2<'_, f64>,
+) -> Result<(Array2<f64>, Vec<usize>)> {
+    if !pipeline.text().is_empty() {
+        return Err(Error::param(
+            "--method",
+            format!(
+                "the model also reads text columns ({}); --method {method} cannot sum their \
+                 features back per column yet: use --method permutation",
+                pipeline.text().column_names().join(", ")
+            ),
+        ));
+    }
+    let sources = feature_sources(pipeline).map_err(|feature| {
+        Error::param(
+            "--method",
+            format!(
+                "the preprocessing mixes input columns into feature `{feature}`, so {method} SHAP \
+                 values cannot be summed per column; use --method permutation or kernel (or \
+                 auto, which does)"
+            ),
+        )
+    })?;
+    let z = pipeline.preprocess(x)?;
+    Ok((z, sources))
+}
+
+/// Sum `n_features × k` values per row into `n_columns × k` by `sources`.
+fn to_columns(phi: &[f64], sources: &[usize], k: usize, out: &mut [f64]) {
+    out.iter_mut().for_each(|v| *v = 0.0);
+    for (f, &c) in sources.iter().enumerate() {
+        for o in 0..k {
+            out[c * k + o] += phi[f * k + o];
+        }
+    }
+}
+
+fn data_of(x: ArrayView2<'_, f64>) -> Array2<f64> {
+    x.to_owned()
+}
+
+fn tree_explain(
+    pipeline: &FittedPipeline,
+    rows: &[usize],
+    x: ArrayView2<'_, f64>,
+    background: Option<Array2<f64>>,
+    interactions: bool,
+) -> Result<Explanation> {
+    let model = pipeline.model();
+    let view = models::tree_view(model).ok_or_else(|| {
+        Error::param(
+            "--method",
+            format!(
+                "TreeSHAP needs a tree model (decision tree, random forest, extra trees, \
+                 gradient boosting); for a {} use --method kernel or permutation{}",
+                model.kind(),
+                if models::linear_view(model).is_some() {
+                    " (or linear)"
+                } else {
+                    ""
+                }
+            ),
+        )
+    })?;
+    let (z, sources) = exact_inputs(pipeline, Method::Tree, x)?;
+    let ens = &view.ensemble;
+    let (k, m, nc, n) = (ens.k, ens.n_features, x.ncols(), x.nrows());
+    if z.ncols() != m {
+        return Err(Error::Internal("model features vs preprocessing".into()));
+    }
+    let outputs = exact_outputs(pipeline, k)?;
+    let zb = match &background {
+        Some(b) => Some(pipeline.preprocess(b.view())?),
+        None => None,
+    };
+    let z_rows: Vec<Vec<f64>> = z.rows().into_iter().map(|r| r.to_vec()).collect();
+    let bg_rows: Option<Vec<Vec<f64>>> = zb
+        .as_ref()
+        .map(|b| b.rows().into_iter().map(|r| r.to_vec()).collect());
+    let mut values = vec![0.0; n * nc * k];
+    let mut raw = vec![0.0; n * k];
+    let mut inter = if interactions {
+        vec![0.0; n * nc * nc * k]
+    } else {
+        Vec::new()
+    };
+    let base = match &bg_rows {
+        Some(b) => {
+            let mut e = vec![0.0; k];
+            for r in b {
+                for (a, v) in e.iter_mut().zip(ens.predict_row(r)) {
+                    *a += v / b.len() as f64;
+                }
+            }
+            e
+        }
+        None => ens.expected(),
+    };
+    values
+        .par_chunks_mut(nc * k)
+        .zip(raw.par_chunks_mut(k))
+        .zip(z_rows.par_iter())
+        .for_each(|((out, raw), row)| {
+            raw.copy_from_slice(&ens.predict_row(row));
+            let phi = match &bg_rows {
+                None => ens.shap_row(row),
+                Some(b) => {
+                    let mut phi = vec![0.0; m * k];
+                    for zr in b {
+                        ens.interventional_row(row, zr, &mut phi);
+                    }
+                    phi.iter_mut().for_each(|v| *v /= b.len() as f64);
+                    phi
+                }
+            };
+            to_columns(&phi, &sources, k, out);
+        });
+    if interactions {
+        inter
+            .par_chunks_mut(nc * nc * k)
+            .zip(z_rows.par_iter())
+            .for_each(|(out, row)| {
+                let full = ens.interactions_row(row);
+                for (a, &ca) in sources.iter().enumerate() {
+                    for (b, &cb) in sources.iter().enumerate() {
+                        for o in 0..k {
+                            out[(ca * nc + cb) * k + o] += full[(a * m + b) * k + o];
+                        }
+                    }
+                }
+            });
+    }
+    let shape_err = |e: ndarray::ShapeError| Error::Internal(format!("explanation shape: {e}"));
+    Ok(Explanation {
+        method: Method::Tree,
+        columns: pipeline
+            .input_schema()
+            .names()
+            .map(str::to_string)
+            .collect(),
+        outputs,
+        output_space: view.space,
+        rows: rows.to_vec(),
+        base_values: base,
+        values: Array3::from_shape_vec((n, nc, k), values).map_err(shape_err)?,
+        raw_predictions: Array2::from_shape_vec((n, k), raw).map_err(shape_err)?,
+        data: data_of(x),
+        interactions: if interactions {
+            Some(Array4::from_shape_vec((n, nc, nc, k), inter).map_err(shape_err)?)
+        } else {
+            None
+        },
+        n_evaluations: None,
+    })
+}
+
+fn linear_explain(
+    pipeline: &FittedPipeline,
+    rows: &[usize],
+    x: ArrayView2<'_, f64>,
+    background: ArrayView2<'_, f64>,
+) -> Result<Explanation> {
+    let model = pipeline.model();
+    let view = models::linear_view(model).ok_or_else(|| {
+        Error::param(
+            "--method",
+            format!(
+                "linear SHAP needs a linear model (linear, ridge, lasso, elastic net, GLM, \
+                 logistic, SGD); for a {} use --method {}",
+                model.kind(),
+                if models::tree_view(model).is_some() {
+                    "tree, kernel or permutation"
+                } else {
+                    "kernel or permutation"
+                }
+            ),
+        )
+    })?;
+    let (z, sources) = exact_inputs(pipeline, Method::Linear, x)?;
+    let zb = pipeline.preprocess(background)?;
+    let (k, m) = view.coef.dim();
+    if z.ncols() != m || zb.ncols() != m {
+        return Err(Error::Internal("model features vs preprocessing".into()));
+    }
+    let outputs = exact_outputs(pipeline, k)?;
+    let mean = zb
+        .mean_axis(Axis(0))
+        .ok_or_else(|| Error::InvalidData("the background data has no rows".into()))?;
+    if mean.iter().any(|v| !v.is_finite()) || z.iter().any(|v| !v.is_finite()) {
+        return Err(Error::InvalidData(
+            "missing values reach the linear model after the preprocessing; impute them".into(),
+        ));
+    }
+    let (n, nc) = (x.nrows(), x.ncols());
+    let mut values = Array3::zeros((n, nc, k));
+    let mut raw = Array2::zeros((n, k));
+    let base: Vec<f64> = (0..k)
+        .map(|o| view.intercept[o] + view.coef.row(o).dot(&mean))
+        .collect();
+    for i in 0..n {
+        for o in 0..k {
+            let w = view.coef.row(o);
+            raw[[i, o]] = view.intercept[o] + w.dot(&z.row(i));
+            for (f, &c) in sources.iter().enumerate() {
+                values[[i, c, o]] += w[f] * (z[[i, f]] - mean[f]);
+            }
+        }
+    }
+    Ok(Explanation {
+        method: Method::Linear,
+        columns: pipeline
+            .input_schema()
+            .names()
+            .map(str::to_string)
+            .collect(),
+        outputs,
+        output_space: view.space,
+        rows: rows.to_vec(),
+        base_values: base,
+        values,
+        raw_predictions: raw,
+        data: data_of(x),
+        interactions: None,
+        n_evaluations: None,
+    })
+}
