@@ -468,9 +468,7 @@ fn bad_requests_are_one_line_errors() {
     .unwrap_err()
     .to_string();
     assert!(e.contains("linear SHAP needs a linear model"), "{e}");
-    for e in [e] {
-        assert!(!e.contains('\n'));
-    }
+    assert!(!e.contains('\n'));
 }
 
 /// Mixing preprocessing (PCA) makes `auto` fall back to the permutation explainer on the input

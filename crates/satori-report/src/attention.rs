@@ -100,9 +100,9 @@ pub fn render_attention_report(input: &AttentionReport) -> Result<String> {
     let mut figures = String::new();
     for m in &input.maps {
         let svg = attention_chart(&input.tokens, m)?.svg()?;
-        let _ = write!(
+        let _ = writeln!(
             figures,
-            "<figure>{svg}<figcaption>{}</figcaption></figure>\n",
+            "<figure>{svg}<figcaption>{}</figcaption></figure>",
             escape(&m.title)
         );
     }

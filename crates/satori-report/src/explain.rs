@@ -621,7 +621,7 @@ pub fn beeswarm_svg(e: &Explanation, k: usize) -> Result<String> {
         );
         let shades = value_shades(e, j);
         // Pile dots that fall in the same 3-pixel bin, alternating above and below the line.
-        let mut bins: std::collections::HashMap<i64, usize> = std::collections::HashMap::new();
+        let mut bins: std::collections::BTreeMap<i64, usize> = std::collections::BTreeMap::new();
         let col = vals.column(j);
         let mut rows: Vec<usize> = (0..col.len()).collect();
         rows.sort_by(|&a, &b| col[a].total_cmp(&col[b]));
@@ -630,7 +630,9 @@ pub fn beeswarm_svg(e: &Explanation, k: usize) -> Result<String> {
             let n = bins.entry((x / 3.0).round() as i64).or_insert(0);
             let level = *n as f64;
             *n += 1;
-            let off = ((level + 1.0) / 2.0).floor() * if *n % 2 == 0 { 1.0 } else { -1.0 } * 2.2;
+            let off = ((level + 1.0) / 2.0).floor()
+                * if (*n).is_multiple_of(2) { 1.0 } else { -1.0 }
+                * 2.2;
             let y = cy + off.clamp(-row / 2.0 + 2.0, row / 2.0 - 2.0);
             let _ = writeln!(
                 out,

@@ -63,6 +63,7 @@ pub use classification::{
 pub use drift::{
     DriftReportInput, MAX_CATEGORY_BARS, MAX_DRIFT_PICTURES, drift_chart, render_drift_report,
 };
+pub use explain::{ExplainReportInput, render_explain_report};
 pub use history::{TrainingHistory, learning_curve_chart};
 pub use importance::{TOP_IMPORTANCES, importance_chart};
 pub use regression::{MAX_SCATTER_POINTS, predicted_vs_actual_chart, residuals_chart};
@@ -76,4 +77,3 @@ pub use tuning::{
     optimization_history_chart, parallel_coordinate_chart, param_importance_chart,
     render_tune_report, slice_chart, tune_importances, tune_report_charts,
 };
-pub use explain::{ExplainReportInput, render_explain_report};

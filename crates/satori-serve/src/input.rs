@@ -123,7 +123,7 @@ fn rows_cells(rows: &Value) -> Result<Cells, ApiError> {
         ));
     };
     let mut header: Vec<String> = Vec::new();
-    let mut index = std::collections::HashMap::new();
+    let mut index = std::collections::BTreeMap::new();
     for (i, row) in rows.iter().enumerate() {
         let Some(row) = row.as_object() else {
             return Err(ApiError::BadRequest(format!(

@@ -104,9 +104,8 @@ fn write_loop(
     metrics: Arc<Metrics>,
 ) {
     let mut out = BufWriter::new(file);
-    loop {
-        // Block for one line, then take whatever else is waiting before flushing.
-        let Ok(first) = rx.recv() else { break };
+    // Block for one line, then take whatever else is waiting before flushing.
+    while let Ok(first) = rx.recv() {
         let mut next = Some(first);
         while let Some(line) = next {
             if written > 0 && written + line.len() as u64 + 1 > max_bytes {

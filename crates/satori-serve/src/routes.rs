@@ -354,12 +354,15 @@ async fn score(s: &Arc<AppState>, served: &Arc<Served>, work: Work) -> Result<Sc
     Ok((scored, ids, queued))
 }
 
+/// Columns carried beside the predictions: (name, one cell per row).
+type CarriedColumns = Vec<(String, Vec<String>)>;
+
 /// Read and predict, on a blocking thread.
 fn predict_work(
     model: &LoadedModel,
     work: Work,
     hooks: &crate::Hooks,
-) -> Result<(Scored, Vec<(String, Vec<String>)>), ApiError> {
+) -> Result<(Scored, CarriedColumns), ApiError> {
     let (table, scored) = match work {
         Work::Cells(cells) => {
             let table = cells.read(&model.read_opts)?;

@@ -65,10 +65,10 @@ fn sklearn_tree(t: &Value, m: usize, k: usize) -> FlatTree {
     let cover = f64s(&t["cover"]);
     let values = matrix(&t["value"]);
     let mut tree = FlatTree::new(m, k);
-    for i in 0..left.len() {
+    for (i, &c) in cover.iter().enumerate().take(left.len()) {
         let stats = NodeStats {
-            n_samples: cover[i] as u64,
-            weight: cover[i],
+            n_samples: c as u64,
+            weight: c,
             impurity: 0.0,
         };
         tree.add_node(values.row(i).as_slice().unwrap(), stats)

@@ -4,7 +4,7 @@
 //! `v(S) = mean_b f(x_S, b_S̄)` over the background rows `b`; `v(∅)` is the base value and
 //! `v(all)` the raw prediction, and both explainers make the values add up exactly.
 
-use std::collections::HashMap;
+use std::collections::BTreeMap;
 
 use ndarray::{Array2, Array3, ArrayView2};
 use rayon::prelude::*;
@@ -407,7 +407,7 @@ fn kernel_row(
             })
             .collect();
         let mut rng = sub_rng(seed, 0x6b73);
-        let mut seen: HashMap<Vec<bool>, usize> = HashMap::new();
+        let mut seen: BTreeMap<Vec<bool>, usize> = BTreeMap::new();
         let mut draws = 4 * samples_left;
         let mut order: Vec<usize> = (0..m).collect();
         while samples_left > 0 && draws > 0 {
@@ -587,8 +587,8 @@ fn permutation_row(
     for order in &orders {
         let mut mask = vec![false; nc];
         // Columns that do not vary: take them from x (equal to every background row).
-        for j in 0..nc {
-            mask[j] = !vary.contains(&j);
+        for (j, slot) in mask.iter_mut().enumerate() {
+            *slot = !vary.contains(&j);
         }
         for &p in &order[..m - 1] {
             mask[vary[p]] = true;

@@ -662,8 +662,8 @@ mod tests {
                         sj[j] = true;
                         let mut sij = si.clone();
                         sij[j] = true;
-                        for o in 0..2 {
-                            want[o] += w * (v(&sij)[o] - v(&si)[o] - v(&sj)[o] + v(&s)[o]);
+                        for (o, slot) in want.iter_mut().enumerate() {
+                            *slot += w * (v(&sij)[o] - v(&si)[o] - v(&sj)[o] + v(&s)[o]);
                         }
                     }
                     for o in 0..2 {

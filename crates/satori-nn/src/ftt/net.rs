@@ -226,7 +226,7 @@ impl FtNet {
             )))
         };
         let d = self.d_token;
-        if d == 0 || self.n_heads == 0 || d % self.n_heads != 0 || self.ffn_hidden == 0 {
+        if d == 0 || self.n_heads == 0 || !d.is_multiple_of(self.n_heads) || self.ffn_hidden == 0 {
             return bad("d_token must be a positive multiple of n_heads");
         }
         if self.blocks.is_empty() || self.head.n_out == 0 {

@@ -192,7 +192,7 @@ impl FtTransformerParams {
             format!("must be in 1..=64, got {}", self.n_blocks),
         )?;
         check(
-            self.n_heads >= 1 && self.d_token % self.n_heads == 0,
+            self.n_heads >= 1 && self.d_token.is_multiple_of(self.n_heads),
             "n_heads",
             format!(
                 "must be ≥ 1 and divide d_token ({}), got {}",

@@ -74,11 +74,11 @@ pub(crate) fn burn_forward(
     p: &[Tensor<2>],
     x: Tensor<2>,
     rates: Rates,
-    mut dropout_rng: Option<&mut SatoriRng>,
+    dropout_rng: Option<&mut SatoriRng>,
     dev: &Device,
 ) -> (Tensor<2>, Vec<Tensor<4>>) {
     let mut dr = Dropout {
-        rng: dropout_rng.as_deref_mut(),
+        rng: dropout_rng,
         dev,
     };
     let [rows, f] = x.dims();
