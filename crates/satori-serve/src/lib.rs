@@ -31,6 +31,7 @@
 #![warn(missing_docs)]
 
 pub mod batch;
+pub mod drift;
 pub mod error;
 pub mod input;
 pub mod limits;

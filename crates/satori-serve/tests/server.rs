@@ -906,3 +906,76 @@ fn the_request_log_holds_every_answered_request() {
     assert_eq!(ok["rows"].as_array().unwrap().len(), 5);
     assert_eq!(ok["output"]["predictions"].as_array().unwrap().len(), 5);
 }
+
+/// The value of one exported series, found by its name and labels.
+fn series(text: &str, name: &str, labels: &str) -> Option<f64> {
+    let prefix = format!("{name}{{{labels}}} ");
+    text.lines()
+        .find_map(|l| l.strip_prefix(&prefix))
+        .and_then(|v| v.trim().parse().ok())
+}
+
+#[test]
+fn drift_metrics_follow_the_rows_the_server_scores() {
+    let m = models();
+    let dir = temp();
+    let server = file_server(dir.path(), "pen", &m.v1, |c| {
+        c.hooks.drift = Some(Arc::new(
+            satori_serve::drift::DriftMonitor::new(200, satori_monitor::Thresholds::default())
+                .unwrap(),
+        ));
+    });
+    let addr = server.addr();
+    // Rows like the training rows (172 of the 344), but every bill 60 mm longer: the input
+    // drifts.
+    let csv = penguins_csv();
+    let mut lines = csv.lines();
+    let header = lines.next().unwrap();
+    let j = header
+        .split(',')
+        .position(|c| c == "bill_length_mm")
+        .unwrap();
+    let mut shifted = format!("{header}\n");
+    // Every other row: the species mix of the training data.
+    for line in lines.step_by(2) {
+        let mut cells: Vec<String> = line.split(',').map(str::to_string).collect();
+        if let Ok(v) = cells[j].parse::<f64>() {
+            cells[j] = format!("{}", v + 60.0);
+        }
+        shifted.push_str(&cells.join(","));
+        shifted.push('\n');
+    }
+    let r = request(
+        addr,
+        "POST",
+        "/predict",
+        &[("Content-Type", "text/csv")],
+        shifted.as_bytes(),
+    );
+    assert_eq!(r.status, 200, "{}", r.text());
+    let text = get(addr, "/metrics").text();
+    assert!(text.contains("# TYPE satori_drift_psi gauge"), "{text}");
+    assert_eq!(
+        series(
+            &text,
+            "satori_drift_window_rows",
+            "model=\"pen\",version=\"1\""
+        ),
+        Some(172.0)
+    );
+    let bill = "model=\"pen\",version=\"1\",column=\"bill_length_mm\",role=\"input\"";
+    assert_eq!(
+        series(&text, "satori_drift_verdict", bill),
+        Some(2.0),
+        "{text}"
+    );
+    assert!(series(&text, "satori_drift_psi", bill).unwrap() > 0.25);
+    assert!(series(&text, "satori_drift_ks_p_value", bill).unwrap() < 1e-6);
+    // A column left alone is not called drifted.
+    let depth = "model=\"pen\",version=\"1\",column=\"bill_depth_mm\",role=\"input\"";
+    assert!(
+        series(&text, "satori_drift_verdict", depth).unwrap() < 2.0,
+        "{text}"
+    );
+    server.shutdown().unwrap();
+}

@@ -38,6 +38,10 @@ pub struct ExplainArgs {
     /// Print a JSON summary instead of text.
     #[arg(long)]
     pub json: bool,
+    /// Seed of every random draw: the background sample and the sampling explainers, --global's
+    /// shuffles, --drop-column's folds, --lime's samples.
+    #[arg(long, default_value_t = 0)]
+    pub seed: u64,
     #[command(flatten)]
     pub shap: explain_shap::ShapArgs,
     #[command(flatten)]

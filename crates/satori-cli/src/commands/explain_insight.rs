@@ -48,9 +48,6 @@ pub struct InsightArgs {
     /// Shuffles per column for --global.
     #[arg(long, default_value_t = 5, value_name = "N")]
     pub repeats: usize,
-    /// Seed of --global's shuffles, --drop-column's folds and --lime's samples.
-    #[arg(long, default_value_t = 0)]
-    pub seed: u64,
     /// Partial dependence of one input column or two (COL or COL1,COL2), written as CSV: the
     /// grid, then the averaged prediction per output.
     #[arg(long, value_name = "COL[,COL2]", value_delimiter = ',')]
@@ -342,7 +339,7 @@ fn run_global(
     let metric = metric_for(args, pipeline)?;
     let params = PermutationParams {
         n_repeats: args.insight.repeats,
-        seed: args.insight.seed,
+        seed: args.seed,
     };
     let imp = if args.insight.drop_column {
         progress.say(&format!(
@@ -354,7 +351,7 @@ fn run_global(
         ));
         let dc = satori_explain::DropColumnParams {
             n_splits: args.insight.folds,
-            seed: args.insight.seed,
+            seed: args.seed,
         };
         satori_explain::drop_column_importance(
             header,
@@ -577,7 +574,7 @@ fn run_lime(
     let params = satori_explain::LimeParams {
         n_samples: args.insight.lime_samples,
         kernel_width: None,
-        seed: args.insight.seed,
+        seed: args.seed,
     };
     progress.say(&format!(
         "LIME: {} row(s), {} samples each, background {} rows",

@@ -37,9 +37,6 @@ pub struct ShapArgs {
     /// explainer (default about 500).
     #[arg(long, value_name = "N")]
     pub evaluations: Option<usize>,
-    /// Seed of the background draw and the sampling explainers.
-    #[arg(long, default_value_t = 0)]
-    pub seed: u64,
     /// Columns listed in the summary of the strongest contributions.
     #[arg(long, default_value_t = 10, value_name = "N")]
     pub top: usize,
@@ -89,11 +86,6 @@ pub fn run(args: &ExplainArgs, progress: &TermProgress) -> anyhow::Result<()> {
             args.model.display()
         );
     };
-    if args.report.is_some() {
-        anyhow::bail!(
-            "--report draws the global views; add --global (per-row SHAP values go to --out)"
-        );
-    }
     let out_path = args.out.clone().unwrap_or_else(|| PathBuf::from("-"));
     let mut inputs: Vec<&std::path::Path> = vec![&args.model, data];
     if let Some(b) = &shap.background {
@@ -113,7 +105,7 @@ pub fn run(args: &ExplainArgs, progress: &TermProgress) -> anyhow::Result<()> {
         background_size: shap.background_size,
         n_evaluations: shap.evaluations,
         interactions: shap.interactions,
-        seed: shap.seed,
+        seed: args.seed,
     };
     let (auto, why) = auto_method(&pipeline);
     progress.start("explaining", None);
@@ -122,6 +114,23 @@ pub fn run(args: &ExplainArgs, progress: &TermProgress) -> anyhow::Result<()> {
     let e = result?;
     e.write_csv(out.path())?;
     let to_stdout = out.is_stdout();
+    if let Some(report) = &args.report {
+        // The SHAP pictures: beeswarm, the first row's waterfall, the strongest column's
+        // dependence plot.
+        let html = satori_report::render_explain_report(&satori_report::ExplainReportInput {
+            title: format!("Explanation of {}", args.model.display()),
+            explanation: Some(&e),
+            notes: vec![format!(
+                "SHAP values by {} of {} rows of {}, seed {}.",
+                e.method,
+                e.rows.len(),
+                data.display(),
+                args.seed
+            )],
+            ..Default::default()
+        })?;
+        satori_core::fs::write_atomic(report, html.as_bytes())?;
+    }
     out.finish()?;
     let outputs: Vec<OutputJson> = (0..e.outputs.len())
         .map(|k| OutputJson {

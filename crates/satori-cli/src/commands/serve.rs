@@ -73,6 +73,11 @@ pub struct ServeArgs {
     /// Rotate the request log at this size (bytes or `k`/`M`/`G`); 5 rotated files are kept.
     #[arg(long, default_value = "64M", value_name = "SIZE")]
     pub log_max_bytes: String,
+    /// Rows per model version in the sliding drift window exported on /metrics
+    /// (`satori_drift_*`: PSI, KS, χ², missing and unseen shares, verdicts against the training
+    /// reference; see docs/monitoring.md); 0 turns drift monitoring off.
+    #[arg(long, default_value_t = 1000, value_name = "ROWS")]
+    pub drift_window: usize,
 }
 
 /// A size: bytes, or a number with a `k`, `M` or `G` suffix (powers of 1024).
@@ -152,6 +157,12 @@ pub fn run(args: ServeArgs, progress: &TermProgress) -> anyhow::Result<()> {
     config.log_requests = args.log_requests.clone();
     config.log_max_bytes = parse_size("--log-max-bytes", &args.log_max_bytes)?;
     config.handle_signals = true;
+    if args.drift_window > 0 {
+        config.hooks.drift = Some(std::sync::Arc::new(satori_serve::drift::DriftMonitor::new(
+            args.drift_window,
+            satori_monitor::Thresholds::default(),
+        )?));
+    }
     let token = config.admin_token.is_some();
     let server = Server::start(config)?;
     for (name, version) in server.served() {
