@@ -5,34 +5,15 @@
 use std::path::Path;
 
 use anyhow::Context as _;
-use clap::Args;
 use satori_pipeline::{AnyModel, model_file};
 use satori_report::{AttentionMap, AttentionReport, attention_chart, render_attention_report};
 use serde::Serialize;
 
 use crate::args::{read_options, read_table};
-use crate::commands::explain::ExplainArgs;
+use crate::commands::explain_args::ExplainArgs;
 use crate::output::print_json;
 use crate::progress::TermProgress;
 use crate::stdio::Output;
-
-/// The flags of attention maps.
-#[derive(Debug, Args)]
-pub struct AttentionArgs {
-    /// Write the attention maps of an ft_transformer model: with `--out FILE.csv` (or `-`) every
-    /// row's maps and their mean (columns row, block, head, query, key, attention), with `--out
-    /// FILE.svg` the heat map averaged over rows, blocks and heads, with `--report FILE.html` a
-    /// page of heat maps (averaged, and per block and head).
-    #[arg(long)]
-    pub attention: bool,
-}
-
-impl AttentionArgs {
-    /// Whether the user asked for attention maps.
-    pub fn requested(&self) -> bool {
-        self.attention
-    }
-}
 
 #[derive(Debug, Serialize)]
 struct AttentionJson {

@@ -4,114 +4,15 @@ use std::io::Write;
 use std::path::Path;
 
 use anyhow::Context;
-use clap::{Args, ValueEnum};
 use satori_core::ColumnKind;
 use satori_explain::{ExportOptions, PdpParams, PermutationParams, TreeValues};
 use satori_pipeline::{FittedPipeline, ModelHeader, model_file};
 use serde::Serialize;
 
 use crate::args::{read_options, read_table};
-use crate::commands::explain::ExplainArgs;
+use crate::commands::explain_args::{ExplainArgs, TreeFormat};
 use crate::output::print_json;
 use crate::progress::TermProgress;
-
-/// How `--tree` writes a tree.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
-pub enum TreeFormat {
-    /// Indented text, scikit-learn's `export_text`.
-    Text,
-    /// Graphviz DOT, scikit-learn's `export_graphviz`.
-    Dot,
-    /// A standalone SVG picture.
-    Svg,
-}
-
-/// The flags of global explanations.
-#[derive(Debug, Args)]
-pub struct InsightArgs {
-    /// Global importances: permutation importance of every input column on the data (which must
-    /// hold the target), written as CSV column,importance_mean,importance_std.
-    #[arg(long)]
-    pub global: bool,
-    /// Drop-column importance: cross-validate the model's settings with every input column,
-    /// then without each column on the same folds, and report the score each one's absence
-    /// costs (same CSV as --global; columns + 1 cross-validations).
-    #[arg(long)]
-    pub drop_column: bool,
-    /// Folds of --drop-column's cross-validation.
-    #[arg(long, default_value_t = 5, value_name = "K")]
-    pub folds: usize,
-    /// The metric importances are measured in (any metric `satori evaluate` knows; default
-    /// r2 for regression, accuracy for classification).
-    #[arg(long, value_name = "NAME")]
-    pub metric: Option<String>,
-    /// Shuffles per column for --global.
-    #[arg(long, default_value_t = 5, value_name = "N")]
-    pub repeats: usize,
-    /// Partial dependence of one input column or two (COL or COL1,COL2), written as CSV: the
-    /// grid, then the averaged prediction per output.
-    #[arg(long, value_name = "COL[,COL2]", value_delimiter = ',')]
-    pub pdp: Vec<String>,
-    /// With --pdp on one column: write the ICE curves (one per row) instead of the average.
-    #[arg(long)]
-    pub ice: bool,
-    /// Grid points per numeric column for --pdp (fewer distinct values use those values).
-    #[arg(long, default_value_t = 100, value_name = "N")]
-    pub grid_resolution: usize,
-    /// LIME: a local linear surrogate around each of --rows (default the first row), written as
-    /// CSV row,output,column,condition,weight. LIME weights are not additive (unlike SHAP).
-    #[arg(long)]
-    pub lime: bool,
-    /// Perturbed samples per row for --lime.
-    #[arg(long, default_value_t = 5000, value_name = "N")]
-    pub lime_samples: usize,
-    /// Export tree N (0-based) of a tree model: a decision tree (tree 0), or one tree of a
-    /// forest, boosting or AdaBoost model.
-    #[arg(long, value_name = "N")]
-    pub tree: Option<usize>,
-    /// How --tree is written.
-    #[arg(long, value_enum, default_value = "text")]
-    pub format: TreeFormat,
-    /// With --tree: fill DOT and SVG nodes with scikit-learn's colours.
-    #[arg(long)]
-    pub filled: bool,
-    /// With --tree: the deepest level written (deeper nodes are elided).
-    #[arg(long, value_name = "DEPTH")]
-    pub max_depth: Option<usize>,
-    /// A neural network's layers, output shapes and parameter counts (Keras' `summary()`).
-    #[arg(long)]
-    pub summary: bool,
-}
-
-impl InsightArgs {
-    /// Whether the user asked for a global view (else the per-row contributions run).
-    pub fn requested(&self) -> bool {
-        !self.views().is_empty()
-    }
-
-    fn views(&self) -> Vec<&'static str> {
-        let mut v = Vec::new();
-        if self.global {
-            v.push("--global");
-        }
-        if !self.pdp.is_empty() {
-            v.push("--pdp");
-        }
-        if self.tree.is_some() {
-            v.push("--tree");
-        }
-        if self.drop_column {
-            v.push("--drop-column");
-        }
-        if self.lime {
-            v.push("--lime");
-        }
-        if self.summary {
-            v.push("--summary");
-        }
-        v
-    }
-}
 
 pub fn run(args: &ExplainArgs, progress: &TermProgress) -> anyhow::Result<()> {
     let views = args.insight.views();

@@ -2,45 +2,16 @@
 
 use std::path::PathBuf;
 
-use clap::Args;
 use satori_core::Progress;
 use satori_explain::{ExplainParams, Explanation, Method, OutputSpace, auto_method};
 use satori_pipeline::model_file;
 use serde::Serialize;
 
 use crate::args::{read_options, read_table};
-use crate::commands::explain::ExplainArgs;
+use crate::commands::explain_args::ExplainArgs;
 use crate::output::{num, print_json};
 use crate::progress::TermProgress;
 use crate::stdio::Output;
-
-/// The flags of per-row explanations.
-#[derive(Debug, Args)]
-pub struct ShapArgs {
-    /// How to compute contributions: auto (tree for tree models, linear for linear models,
-    /// permutation otherwise), tree, linear, kernel or permutation.
-    #[arg(long, default_value = "auto")]
-    pub method: satori_explain::Method,
-    /// Rows that absent columns are drawn from (a CSV with the model's input columns):
-    /// interventional TreeSHAP, linear SHAP's means, KernelSHAP and the permutation explainer.
-    /// Default: rows of the data itself (path-dependent TreeSHAP needs none).
-    #[arg(long, value_name = "FILE")]
-    pub background: Option<PathBuf>,
-    /// Rows drawn (seeded) from the background; default 100 for kernel, permutation and
-    /// interventional TreeSHAP, every row for linear SHAP.
-    #[arg(long, value_name = "N")]
-    pub background_size: Option<usize>,
-    /// Also write SHAP interaction values (TreeSHAP): one column `a*b` per pair of columns.
-    #[arg(long)]
-    pub interactions: bool,
-    /// Coalitions evaluated per row by KernelSHAP (default 2·columns + 2048) or the permutation
-    /// explainer (default about 500).
-    #[arg(long, value_name = "N")]
-    pub evaluations: Option<usize>,
-    /// Columns listed in the summary of the strongest contributions.
-    #[arg(long, default_value_t = 10, value_name = "N")]
-    pub top: usize,
-}
 
 #[derive(Debug, Serialize)]
 struct ColumnJson {

@@ -6,6 +6,7 @@ pub mod cv;
 pub mod demo;
 pub mod evaluate;
 pub mod explain;
+pub mod explain_args;
 pub mod explain_attention;
 pub mod explain_insight;
 pub mod explain_shap;
