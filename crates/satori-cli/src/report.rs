@@ -72,6 +72,8 @@ pub struct ReportOf<'a> {
     pub table: &'a satori_data::Table,
     pub target: &'a str,
     pub header: Option<ModelHeader>,
+    /// A neural network's layers, drawn in the model section.
+    pub network: Option<satori_explain::NetworkSummary>,
 }
 
 /// Write the self-contained HTML report and/or every picture of one target's evaluation, each
@@ -94,6 +96,7 @@ pub fn write_report(out: ReportOutputs<'_>, of: ReportOf<'_>) -> anyhow::Result<
         input.history = of.header.as_ref().and_then(|h| h.training_history.clone());
     }
     input.model = of.header;
+    input.network = of.network;
     if let Some(html) = out.html {
         write_atomic(html, render_report(&input)?.as_bytes())?;
     }

@@ -381,4 +381,57 @@ fn lime_weights_each_row_and_the_summary_describes_a_network() {
     let total = 13 * 16 + 16 + 16 * 8 + 8 + 8 * 3 + 3;
     assert!(s.contains(&format!("Total params: {total} ")), "{s}");
     assert!(s.contains("(None, 16)") && s.contains("(None, 3)"), "{s}");
+
+    // The same layers as a diagram, and in the training report's model section.
+    let svg_path = dir.path().join("network.svg");
+    let o = satori(&[
+        "explain",
+        &mlp,
+        "--summary",
+        "--format",
+        "svg",
+        "--out",
+        svg_path.to_str().unwrap(),
+    ]);
+    assert!(o.status.success(), "{}", stderr(&o));
+    let svg = std::fs::read_to_string(&svg_path).unwrap();
+    assert!(
+        svg.starts_with("<svg") && svg.trim_end().ends_with("</svg>"),
+        "{svg}"
+    );
+    assert!(
+        svg.contains("output (None, 16)") && svg.contains("output (None, 3)"),
+        "{svg}"
+    );
+    assert!(svg.contains(&format!("{total} parameters")), "{svg}");
+    let o = satori(&["explain", &mlp, "--summary", "--format", "dot"]);
+    assert!(!o.status.success());
+    assert!(stderr(&o).contains("--format"), "{}", stderr(&o));
+    let report = dir.path().join("mlp.html");
+    let o = satori(&[
+        "train",
+        &wine,
+        "--target",
+        "class",
+        "--model",
+        "mlp_classifier",
+        "--set",
+        "model.hidden_layer_sizes=[16,8]",
+        "--set",
+        "model.max_iter=3",
+        "--out",
+        dir.path().join("mlp2.satori").to_str().unwrap(),
+        "--report",
+        report.to_str().unwrap(),
+    ]);
+    assert!(o.status.success(), "{}", stderr(&o));
+    let html = std::fs::read_to_string(&report).unwrap();
+    assert!(
+        html.contains("<h3 id=\"network\">Network</h3>"),
+        "no diagram in the report"
+    );
+    assert_eq!(
+        html.matches("<g class=\"layer\">").count(),
+        svg.matches("<g class=\"layer\">").count()
+    );
 }

@@ -9,6 +9,7 @@
 //! or several, means it mixes columns, and contributions cannot be summed back per column.
 
 use satori_pipeline::FittedPipeline;
+use satori_pipeline::text::SPARSE_BLOCK;
 
 /// The marker standing for input column `j` (control characters no column name holds).
 fn marker(j: usize) -> String {
@@ -45,6 +46,39 @@ pub(crate) fn feature_sources(pipeline: &FittedPipeline) -> Result<Vec<usize>, S
         .fold(markers, |names, step| step.feature_names_out(&names));
     let real = pipeline.feature_names_out();
     sources_from_names(&marked, &real)
+}
+
+/// The columns an exact explanation reports — the input columns, then each text column (its
+/// vectorised features summed back to it), then, for a LIBSVM file's sparse block, each of its
+/// features on its own — and the reported column of every model feature, in the model's order.
+/// `Err` with the first feature that mixes input columns.
+pub(crate) fn explained_columns(
+    pipeline: &FittedPipeline,
+) -> Result<(Vec<String>, Vec<usize>), String> {
+    let mut sources = feature_sources(pipeline)?;
+    let mut columns: Vec<String> = pipeline
+        .input_schema()
+        .names()
+        .map(str::to_string)
+        .collect();
+    let names = pipeline.feature_names_out();
+    for (name, width) in pipeline.text().column_widths() {
+        if name == SPARSE_BLOCK {
+            for f in 0..width {
+                sources.push(columns.len());
+                columns.push(
+                    names
+                        .get(sources.len() - 1)
+                        .cloned()
+                        .unwrap_or_else(|| format!("f{f}")),
+                );
+            }
+        } else {
+            sources.extend(std::iter::repeat_n(columns.len(), width));
+            columns.push(name.to_string());
+        }
+    }
+    Ok((columns, sources))
 }
 
 /// [`feature_sources`] from the marked names and the real ones (for the error message).

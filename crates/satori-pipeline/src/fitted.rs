@@ -275,6 +275,31 @@ impl FittedPipeline {
             .map_err(|e| name_unseen(e, &self.input, &unseen))
     }
 
+    /// The model's input for every row of a table, dense: the preprocessed input columns, then
+    /// each text column's features (the columns [`FittedPipeline::feature_names_out`] names).
+    /// What the exact explainers walk; prediction itself keeps sparse text features sparse.
+    pub fn model_input_dense(&self, table: &Table) -> Result<Array2<f64>> {
+        let (x, unseen) = table.features_keeping_unseen(&self.input)?;
+        let z = self.preprocess(x.view())?;
+        if self.text.is_empty() {
+            return Ok(z);
+        }
+        let blocks = self
+            .text
+            .transform(x.nrows(), |name| table_input(table, name))
+            .map_err(|e| name_unseen(e, &self.input, &unseen))?;
+        match assemble(z, blocks)? {
+            ModelInput::Dense(m) => Ok(m),
+            ModelInput::Sparse(m) => {
+                let mut dense = Array2::zeros((m.rows(), m.cols()));
+                for (v, (i, j)) in m.iter() {
+                    dense[[i, j]] = *v;
+                }
+                Ok(dense)
+            }
+        }
+    }
+
     /// [`FittedPipeline::predict_matrix_all`] of a single-target pipeline.
     pub fn predict_matrix(&self, x: ArrayView2<'_, f64>) -> Result<Predictions> {
         self.only(self.predict_matrix_all(x)?)

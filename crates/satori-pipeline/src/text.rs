@@ -285,6 +285,15 @@ impl FittedText {
         out
     }
 
+    /// Each column it reads with the number of model columns it adds, in order (the sparse
+    /// block of a LIBSVM file is named [`SPARSE_BLOCK`]).
+    pub fn column_widths(&self) -> Vec<(&str, usize)> {
+        self.columns
+            .iter()
+            .map(|c| (c.name.as_str(), c.width))
+            .collect()
+    }
+
     /// The number of columns it adds.
     pub fn width(&self) -> usize {
         self.columns.iter().map(|c| c.width).sum()

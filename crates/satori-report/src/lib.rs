@@ -48,6 +48,7 @@ mod font;
 mod format;
 mod history;
 mod importance;
+mod network;
 mod raster;
 mod regression;
 mod render;
@@ -66,6 +67,7 @@ pub use drift::{
 pub use explain::{ExplainReportInput, render_explain_report};
 pub use history::{TrainingHistory, learning_curve_chart};
 pub use importance::{TOP_IMPORTANCES, importance_chart};
+pub use network::network_svg;
 pub use regression::{MAX_SCATTER_POINTS, predicted_vs_actual_chart, residuals_chart};
 pub use render::PNG_SIGNATURE;
 pub use report::{

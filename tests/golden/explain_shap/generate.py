@@ -95,18 +95,23 @@ def per_output(a, k):
 
 
 def sklearn_case(name, trees, x, bg, k):
-    model = {"trees": trees}
+    # Exported before shap sees the trees: given background data, shap's TreeExplainer rewrites
+    # the dictionary's node_sample_weight in place with the background's coverage, and the
+    # path-dependent values must be compared on the training covers they were computed from.
+    exported = [tree_json(t) for t in trees]
+    model = {"trees": [{key: np.array(v, copy=True) for key, v in t.items()} for t in trees]}
     path = shap.TreeExplainer(model)
     values = per_output(path.shap_values(x), k)
     inter = per_output(path.shap_interaction_values(x), k)
     base = np.atleast_1d(path.expected_value).astype(float)
+    model = {"trees": [{key: np.array(v, copy=True) for key, v in t.items()} for t in trees]}
     interv = shap.TreeExplainer(model, data=bg, feature_perturbation="interventional")
     ivalues = per_output(interv.shap_values(x), k)
     ibase = np.atleast_1d(interv.expected_value).astype(float)
     return {
         "name": name,
         "n_outputs": k,
-        "trees": [tree_json(t) for t in trees],
+        "trees": exported,
         "x": rows(x),
         "background": rows(bg),
         "values": values.tolist(),

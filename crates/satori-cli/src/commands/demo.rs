@@ -184,6 +184,7 @@ pub fn run(args: DemoArgs, progress: &TermProgress) -> anyhow::Result<()> {
                 table: &table,
                 target: ds.target,
                 header: Some(outcome.header.clone()),
+                network: satori_explain::network_summary(outcome.pipeline.model()).ok(),
             },
         )?;
         say!(

@@ -124,6 +124,7 @@ pub fn run(args: EvaluateArgs, progress: &TermProgress) -> anyhow::Result<()> {
     if let Some(dir) = &args.plots {
         check_plots(dir, &inputs)?;
     }
+    let mut network = None;
     let e = match &args.predictions {
         Some(preds) => from_predictions(&args, preds, progress)?,
         None => {
@@ -135,6 +136,7 @@ pub fn run(args: EvaluateArgs, progress: &TermProgress) -> anyhow::Result<()> {
                 .into());
             };
             let (header, pipeline) = model_file::load(model)?;
+            network = satori_explain::network_summary(pipeline.model()).ok();
             from_model(&args, header, &pipeline, data_path, progress)?
         }
     };
@@ -155,6 +157,7 @@ pub fn run(args: EvaluateArgs, progress: &TermProgress) -> anyhow::Result<()> {
                 table: &e.table,
                 target: &first.target,
                 header: e.header.clone(),
+                network,
             },
         )?;
         if !args.json {

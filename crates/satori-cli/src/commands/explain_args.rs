@@ -14,6 +14,7 @@ use crate::args::ReadArgs;
 satori explain model.satori data.csv --rows 0:100 --out shap.csv\n  \
 satori explain model.satori data.csv --global --out importance.csv\n  \
 satori explain model.satori --tree 3 --format dot --out tree3.dot\n  \
+satori explain mlp.satori --summary --format svg --out network.svg\n  \
 satori explain ftt.satori data.csv --attention --rows 0:100 --out attention.csv --report attention.html")]
 pub struct ExplainArgs {
     /// The model file.
@@ -130,7 +131,8 @@ pub struct InsightArgs {
     /// forest, boosting or AdaBoost model.
     #[arg(long, value_name = "N")]
     pub tree: Option<usize>,
-    /// How --tree is written.
+    /// How --tree (text, dot or svg) or --summary (text, or svg: a diagram of the network) is
+    /// written.
     #[arg(long, value_enum, default_value = "text")]
     pub format: TreeFormat,
     /// With --tree: fill DOT and SVG nodes with scikit-learn's colours.
@@ -139,7 +141,8 @@ pub struct InsightArgs {
     /// With --tree: the deepest level written (deeper nodes are elided).
     #[arg(long, value_name = "DEPTH")]
     pub max_depth: Option<usize>,
-    /// A neural network's layers, output shapes and parameter counts (Keras' `summary()`).
+    /// A neural network's layers, output shapes and parameter counts (Keras' `summary()`);
+    /// with `--format svg`, a diagram of the network (Keras' `plot_model`).
     #[arg(long)]
     pub summary: bool,
 }

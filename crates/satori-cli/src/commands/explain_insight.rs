@@ -435,6 +435,17 @@ fn run_pdp(
 
 fn run_summary(args: &ExplainArgs, pipeline: &FittedPipeline) -> anyhow::Result<()> {
     let summary = satori_explain::network_summary(pipeline.model())?;
+    let written = match args.insight.format {
+        TreeFormat::Text => summary.to_text(),
+        TreeFormat::Svg => satori_report::network_svg(&summary),
+        TreeFormat::Dot => {
+            return Err(satori_core::Error::param(
+                "--format",
+                "--summary is written as text or as an SVG diagram (--format svg), not as dot",
+            )
+            .into());
+        }
+    };
     if args.json {
         #[derive(Serialize)]
         struct SummaryJson<'a> {
@@ -444,7 +455,7 @@ fn run_summary(args: &ExplainArgs, pipeline: &FittedPipeline) -> anyhow::Result<
             summary: &'a satori_explain::NetworkSummary,
         }
         if args.out.is_some() {
-            emit(args, &summary.to_text())?;
+            emit(args, &written)?;
         }
         return print_json(&SummaryJson {
             command: "explain",
@@ -452,7 +463,7 @@ fn run_summary(args: &ExplainArgs, pipeline: &FittedPipeline) -> anyhow::Result<
             summary: &summary,
         });
     }
-    emit(args, &summary.to_text())?;
+    emit(args, &written)?;
     Ok(())
 }
 

@@ -313,6 +313,7 @@ pub fn run(args: TrainArgs, progress: &TermProgress) -> anyhow::Result<()> {
                 table: evaluated,
                 target: outcome.pipeline.target(),
                 header: Some(outcome.header.clone()),
+                network: satori_explain::network_summary(outcome.pipeline.model()).ok(),
             },
         )?;
     }

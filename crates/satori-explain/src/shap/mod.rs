@@ -9,13 +9,13 @@ mod sampling;
 mod tree;
 mod write;
 
-use ndarray::{Array2, Array3, Array4, ArrayView2, Axis};
+use ndarray::{Array2, Array3, Array4, Axis};
 use rayon::prelude::*;
 use satori_core::{Error, Result};
 use satori_data::Table;
 use satori_pipeline::FittedPipeline;
 
-use crate::columns::feature_sources;
+use crate::columns::explained_columns;
 use crate::{ExplainParams, Explanation, Method};
 
 pub use sampling::{default_kernel_evaluations, default_permutation_evaluations};
@@ -42,15 +42,7 @@ pub fn auto_method(pipeline: &FittedPipeline) -> (Method, String) {
                 model.kind()
             ),
         ),
-        Some(m) if !pipeline.text().is_empty() => (
-            Method::Permutation,
-            format!(
-                "the model reads text columns, which {} SHAP cannot sum back per column; the \
-                 permutation explainer works on the input columns",
-                m.name()
-            ),
-        ),
-        Some(m) => match feature_sources(pipeline) {
+        Some(m) => match explained_columns(pipeline) {
             Ok(_) => (m, format!("exact {} SHAP for a {}", m.name(), model.kind())),
             Err(feature) => (
                 Method::Permutation,
@@ -78,7 +70,7 @@ pub fn explain(
     params: &ExplainParams,
 ) -> Result<Explanation> {
     let schema = pipeline.input_schema();
-    if schema.is_empty() {
+    if schema.is_empty() && pipeline.text().is_empty() {
         return Err(Error::InvalidData(
             "the model reads no input columns; there is nothing to explain".into(),
         ));
@@ -123,11 +115,39 @@ pub fn explain(
         let idx = sampling::sample_rows(src.nrows(), n, params.seed);
         src.select(Axis(0), &idx)
     };
+    // The exact explainers' rows: a pipeline that reads text needs the table's rows too.
+    let reads_text = !pipeline.text().is_empty();
+    let exact_bg = |cap: Option<usize>| -> Result<Rows> {
+        let (src, src_table) = match &bg_all {
+            Some(b) => (b, background.unwrap_or(table)),
+            None => (&x_all, table),
+        };
+        let n = params.background_size.or(cap).unwrap_or(src.nrows());
+        let idx = sampling::sample_rows(src.nrows(), n, params.seed);
+        Ok(Rows {
+            x: src.select(Axis(0), &idx),
+            table: if reads_text {
+                Some(src_table.select_rows(&idx)?)
+            } else {
+                None
+            },
+        })
+    };
+    let explained = || -> Result<Rows> {
+        Ok(Rows {
+            x: x.clone(),
+            table: if reads_text {
+                Some(table.select_rows(&rows)?)
+            } else {
+                None
+            },
+        })
+    };
     match method {
         Method::Tree => {
             let bg = match (&bg_all, params.background_size) {
-                (Some(_), _) => Some(pick_bg(Some(DEFAULT_BACKGROUND_SIZE))),
-                (None, Some(_)) => Some(pick_bg(None)),
+                (Some(_), _) => Some(exact_bg(Some(DEFAULT_BACKGROUND_SIZE))?),
+                (None, Some(_)) => Some(exact_bg(None)?),
                 (None, None) => None,
             };
             if bg.is_some() && params.interactions {
@@ -136,11 +156,11 @@ pub fn explain(
                     "interaction values are path-dependent TreeSHAP's; leave out --background",
                 ));
             }
-            tree_explain(pipeline, &rows, x.view(), bg, params.interactions)
+            tree_explain(pipeline, &rows, &explained()?, bg, params.interactions)
         }
         Method::Linear => {
-            let bg = pick_bg(None);
-            linear_explain(pipeline, &rows, x.view(), bg.view())
+            let bg = exact_bg(None)?;
+            linear_explain(pipeline, &rows, &explained()?, &bg)
         }
         Method::Kernel | Method::Permutation => {
             if !pipeline.text().is_empty() {
@@ -148,7 +168,8 @@ pub fn explain(
                     "--method",
                     format!(
                         "the model also reads text columns ({}), which --method {method} cannot \
-                         yet mask; explain a model without text columns",
+                         yet mask; the exact methods (tree, linear) sum their features back per \
+                         column",
                         pipeline.text().column_names().join(", ")
                     ),
                 ));
@@ -196,23 +217,41 @@ fn exact_outputs(pipeline: &FittedPipeline, k: usize) -> Result<Vec<String>> {
     Ok(names)
 }
 
-/// The model's features of the explained rows and the per-column map, for the exact methods.
+/// Rows the exact explainers read: the input columns and, for a pipeline that reads text, the
+/// table rows they came from (the text columns' documents).
+struct Rows {
+    x: Array2<f64>,
+    table: Option<Table>,
+}
+
+impl Rows {
+    /// What the model sees for these rows (dense).
+    fn model_input(&self, pipeline: &FittedPipeline) -> Result<Array2<f64>> {
+        match &self.table {
+            Some(t) => pipeline.model_input_dense(t),
+            None => pipeline.preprocess(self.x.view()),
+        }
+    }
+
+    /// The reported columns' values for the pictures: the input columns, then `NaN` for the
+    /// text columns (a document has no position on an axis).
+    fn data(&self, n_columns: usize) -> Array2<f64> {
+        let mut d = Array2::from_elem((self.x.nrows(), n_columns), f64::NAN);
+        let m = self.x.ncols().min(n_columns);
+        d.slice_mut(ndarray::s![.., ..m])
+            .assign(&self.x.slice(ndarray::s![.., ..m]));
+        d
+    }
+}
+
+/// The model's features of the explained rows, the reported columns and the per-column map,
+/// for the exact methods.
 fn exact_inputs(
     pipeline: &FittedPipeline,
     method: Method,
-    x: ArrayView2<'_, f64>,
-) -> Result<(Array2<f64>, Vec<usize>)> {
-    if !pipeline.text().is_empty() {
-        return Err(Error::param(
-            "--method",
-            format!(
-                "the model also reads text columns ({}); --method {method} cannot sum their \
-                 features back per column yet: use --method permutation",
-                pipeline.text().column_names().join(", ")
-            ),
-        ));
-    }
-    let sources = feature_sources(pipeline).map_err(|feature| {
+    rows: &Rows,
+) -> Result<(Array2<f64>, Vec<String>, Vec<usize>)> {
+    let (columns, sources) = explained_columns(pipeline).map_err(|feature| {
         Error::param(
             "--method",
             format!(
@@ -222,8 +261,15 @@ fn exact_inputs(
             ),
         )
     })?;
-    let z = pipeline.preprocess(x)?;
-    Ok((z, sources))
+    let z = rows.model_input(pipeline)?;
+    if z.ncols() != sources.len() {
+        return Err(Error::Internal(format!(
+            "{} model features for {} named sources",
+            z.ncols(),
+            sources.len()
+        )));
+    }
+    Ok((z, columns, sources))
 }
 
 /// Sum `n_features × k` values per row into `n_columns × k` by `sources`.
@@ -236,15 +282,11 @@ fn to_columns(phi: &[f64], sources: &[usize], k: usize, out: &mut [f64]) {
     }
 }
 
-fn data_of(x: ArrayView2<'_, f64>) -> Array2<f64> {
-    x.to_owned()
-}
-
 fn tree_explain(
     pipeline: &FittedPipeline,
     rows: &[usize],
-    x: ArrayView2<'_, f64>,
-    background: Option<Array2<f64>>,
+    explained: &Rows,
+    background: Option<Rows>,
     interactions: bool,
 ) -> Result<Explanation> {
     let model = pipeline.model();
@@ -263,15 +305,15 @@ fn tree_explain(
             ),
         )
     })?;
-    let (z, sources) = exact_inputs(pipeline, Method::Tree, x)?;
+    let (z, columns, sources) = exact_inputs(pipeline, Method::Tree, explained)?;
     let ens = &view.ensemble;
-    let (k, m, nc, n) = (ens.k, ens.n_features, x.ncols(), x.nrows());
+    let (k, m, nc, n) = (ens.k, ens.n_features, columns.len(), z.nrows());
     if z.ncols() != m {
         return Err(Error::Internal("model features vs preprocessing".into()));
     }
     let outputs = exact_outputs(pipeline, k)?;
     let zb = match &background {
-        Some(b) => Some(pipeline.preprocess(b.view())?),
+        Some(b) => Some(b.model_input(pipeline)?),
         None => None,
     };
     let z_rows: Vec<Vec<f64>> = z.rows().into_iter().map(|r| r.to_vec()).collect();
@@ -334,18 +376,14 @@ fn tree_explain(
     let shape_err = |e: ndarray::ShapeError| Error::Internal(format!("explanation shape: {e}"));
     Ok(Explanation {
         method: Method::Tree,
-        columns: pipeline
-            .input_schema()
-            .names()
-            .map(str::to_string)
-            .collect(),
+        columns,
         outputs,
         output_space: view.space,
         rows: rows.to_vec(),
         base_values: base,
         values: Array3::from_shape_vec((n, nc, k), values).map_err(shape_err)?,
         raw_predictions: Array2::from_shape_vec((n, k), raw).map_err(shape_err)?,
-        data: data_of(x),
+        data: explained.data(nc),
         interactions: if interactions {
             Some(Array4::from_shape_vec((n, nc, nc, k), inter).map_err(shape_err)?)
         } else {
@@ -358,8 +396,8 @@ fn tree_explain(
 fn linear_explain(
     pipeline: &FittedPipeline,
     rows: &[usize],
-    x: ArrayView2<'_, f64>,
-    background: ArrayView2<'_, f64>,
+    explained: &Rows,
+    background: &Rows,
 ) -> Result<Explanation> {
     let model = pipeline.model();
     let view = models::linear_view(model).ok_or_else(|| {
@@ -377,8 +415,8 @@ fn linear_explain(
             ),
         )
     })?;
-    let (z, sources) = exact_inputs(pipeline, Method::Linear, x)?;
-    let zb = pipeline.preprocess(background)?;
+    let (z, columns, sources) = exact_inputs(pipeline, Method::Linear, explained)?;
+    let zb = background.model_input(pipeline)?;
     let (k, m) = view.coef.dim();
     if z.ncols() != m || zb.ncols() != m {
         return Err(Error::Internal("model features vs preprocessing".into()));
@@ -392,7 +430,7 @@ fn linear_explain(
             "missing values reach the linear model after the preprocessing; impute them".into(),
         ));
     }
-    let (n, nc) = (x.nrows(), x.ncols());
+    let (n, nc) = (z.nrows(), columns.len());
     let mut values = Array3::zeros((n, nc, k));
     let mut raw = Array2::zeros((n, k));
     let base: Vec<f64> = (0..k)
@@ -409,18 +447,14 @@ fn linear_explain(
     }
     Ok(Explanation {
         method: Method::Linear,
-        columns: pipeline
-            .input_schema()
-            .names()
-            .map(str::to_string)
-            .collect(),
+        columns,
         outputs,
         output_space: view.space,
         rows: rows.to_vec(),
         base_values: base,
         values,
         raw_predictions: raw,
-        data: data_of(x),
+        data: explained.data(nc),
         interactions: None,
         n_evaluations: None,
     })

@@ -68,6 +68,8 @@ pub struct ReportInput {
     pub model: Option<ModelHeader>,
     /// The model's training history, for the learning curves.
     pub history: Option<TrainingHistory>,
+    /// A neural network's layers, drawn as a diagram in the model section.
+    pub network: Option<satori_explain::NetworkSummary>,
 }
 
 impl ReportInput {
@@ -83,6 +85,7 @@ impl ReportInput {
             profile: None,
             model: None,
             history: None,
+            network: None,
         }
     }
 

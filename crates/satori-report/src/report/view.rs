@@ -158,6 +158,8 @@ struct ModelView {
     member_rows: Vec<MetricRow>,
     provenance: Vec<Pair>,
     inputs: Vec<Pair>,
+    /// A neural network's diagram (inline SVG).
+    diagram: Option<String>,
 }
 
 /// A chart's SVG ready to sit inside HTML: without the XML namespace declaration (HTML puts
@@ -397,7 +399,14 @@ pub(super) fn build(input: &ReportInput) -> Result<Context> {
         per_class = Some(per_class_view(t, p, classes, weights)?);
     }
     let data = input.profile.as_ref().map(data_view);
-    let model = input.model.as_ref().map(model_view);
+    let model = input.model.as_ref().map(|h| {
+        let mut m = model_view(h);
+        m.diagram = input
+            .network
+            .as_ref()
+            .map(|n| inline_svg(&crate::network_svg(n)));
+        m
+    });
     Ok(Context {
         title: input.title.clone(),
         task: input.task().name(),
@@ -730,5 +739,6 @@ fn model_view(h: &ModelHeader) -> ModelView {
             .iter()
             .map(|c| pair(&c.name, c.kind.name()))
             .collect(),
+        diagram: None,
     }
 }
