@@ -8,7 +8,8 @@
 //! - from an [`Explanation`] (SHAP values): [`beeswarm_svg`] (every row's contribution per
 //!   column, columns by mean |value|, dots coloured by the column's value from low (blue) to high
 //!   (red)), [`waterfall_svg`] (one row: from the base value through each column's contribution
-//!   to the prediction) and [`dependence_svg`] (a column's value against its contribution,
+//!   to the prediction), [`force_svg`] (the same row as shap's force plot: one band from the base
+//!   value to the prediction, up-pushers red, down-pushers blue) and [`dependence_svg`] (a column's value against its contribution,
 //!   coloured by the column it interacts with most, [`strongest_interaction`]).
 //!
 //! The pictures are plain SVG written here (text is SVG text in the page's font), sized in
@@ -765,6 +766,113 @@ pub fn waterfall_svg(e: &Explanation, i: usize, k: usize) -> Result<String> {
     Ok(out)
 }
 
+/// The force plot of explained row `i` and output `k` (shap's `force_plot`): one horizontal band
+/// from the base value to the prediction, the columns that push the prediction up (red, left of
+/// f(x)) and down (blue, right of it) as arrows-like segments whose lengths are their
+/// contributions, the strongest nearest to f(x); segments too short to name stay unnamed.
+pub fn force_svg(e: &Explanation, i: usize, k: usize) -> Result<String> {
+    check_explanation(e, k)?;
+    if i >= e.rows.len() {
+        return Err(Error::param(
+            "row",
+            format!("{i} is out of range ({} explained rows)", e.rows.len()),
+        ));
+    }
+    let phi: Vec<f64> = (0..e.columns.len()).map(|j| e.values[[i, j, k]]).collect();
+    let base = e.base_values[k];
+    let fx = base + phi.iter().sum::<f64>();
+    let label = |j: usize| {
+        let v = e.data[[i, j]];
+        if v.is_finite() {
+            format!("{} = {}", e.columns[j], num(v))
+        } else {
+            e.columns[j].clone()
+        }
+    };
+    // Up-pushers end at f(x) from the left, strongest nearest; down-pushers start at f(x).
+    let mut up: Vec<usize> = (0..phi.len()).filter(|&j| phi[j] > 0.0).collect();
+    let mut down: Vec<usize> = (0..phi.len()).filter(|&j| phi[j] < 0.0).collect();
+    up.sort_by(|&a, &b| phi[b].total_cmp(&phi[a]));
+    down.sort_by(|&a, &b| phi[a].total_cmp(&phi[b]));
+    let total_up: f64 = up.iter().map(|&j| phi[j]).sum();
+    let total_down: f64 = down.iter().map(|&j| -phi[j]).sum();
+    let lo = (fx - total_up).min(base).min(fx);
+    let hi = (fx + total_down).max(base).max(fx);
+    let (w, h) = (900.0, 190.0);
+    let s = Scale::padded(lo, hi, 30.0, w - 30.0);
+    let mut out = String::new();
+    open_svg(
+        &mut out,
+        w,
+        h,
+        &format!(
+            "Force plot of row {}: {} = {}",
+            e.rows[i],
+            e.outputs[k],
+            num(fx)
+        ),
+    );
+    let (band_y, band_h) = (70.0, 26.0);
+    let segment = |out: &mut String, a: f64, b: f64, j: usize, color: &str, above: bool| {
+        let (x0, x1) = (s.at(a.min(b)), s.at(a.max(b)));
+        let _ = writeln!(
+            out,
+            "<g class=\"force\"><rect x=\"{x0:.1}\" y=\"{band_y:.1}\" width=\"{:.1}\" \
+height=\"{band_h:.1}\" fill=\"{color}\" stroke=\"white\" stroke-width=\"1\"><title>{} ({}{})</title></rect>",
+            (x1 - x0).max(0.8),
+            esc(&label(j)),
+            if phi[j] >= 0.0 { "+" } else { "" },
+            num(phi[j])
+        );
+        // Name a segment when there is room for its label.
+        let text = label(j);
+        if x1 - x0 >= 4.0 * text.chars().count() as f64 {
+            let y = if above {
+                band_y - 8.0
+            } else {
+                band_y + band_h + 16.0
+            };
+            let _ = writeln!(
+                out,
+                "<text x=\"{:.1}\" y=\"{y:.1}\" text-anchor=\"middle\" font-size=\"11\" \
+fill=\"{color}\">{}</text>",
+                (x0 + x1) / 2.0,
+                esc(&text)
+            );
+        }
+        out.push_str("</g>\n");
+    };
+    let mut right = fx;
+    for &j in &up {
+        segment(&mut out, right - phi[j], right, j, &shade(1.0), true);
+        right -= phi[j];
+    }
+    let mut left = fx;
+    for &j in &down {
+        segment(&mut out, left, left - phi[j], j, &shade(0.0), false);
+        left -= phi[j];
+    }
+    for (v, name, y) in [(base, "base value", 150.0), (fx, "f(x)", 40.0)] {
+        let x = s.at(v);
+        let _ = writeln!(
+            out,
+            "<line x1=\"{x:.1}\" y1=\"{:.1}\" x2=\"{x:.1}\" y2=\"{:.1}\" stroke=\"#333\"/>\
+<text x=\"{x:.1}\" y=\"{y:.1}\" text-anchor=\"middle\" font-size=\"12\" font-weight=\"bold\">{name} = {}</text>",
+            band_y - 4.0,
+            band_y + band_h + 30.0,
+            num(v)
+        );
+    }
+    let _ = writeln!(
+        out,
+        "<text x=\"30\" y=\"{:.1}\" font-size=\"11\" fill=\"#555\">red: pushes {} higher; blue: lower</text>",
+        h - 12.0,
+        output_space_name(e)
+    );
+    out.push_str("</svg>\n");
+    Ok(out)
+}
+
 /// The column that interacts most with column `j` for output `k`: with interaction values, the
 /// largest mean |interaction|; otherwise shap's `approximate_interactions` heuristic (rows sorted
 /// by `j`'s value, cut into bins of about 10 % of the rows; within each bin, the |correlation|
@@ -960,8 +1068,8 @@ pub fn render_explain_report(input: &ExplainReportInput<'_>) -> Result<String> {
         ));
         sections.push((
             "shap-waterfall".into(),
-            format!("Waterfall of row {}", e.rows[0]),
-            vec![waterfall_svg(e, 0, k)?],
+            format!("Waterfall and force plot of row {}", e.rows[0]),
+            vec![waterfall_svg(e, 0, k)?, force_svg(e, 0, k)?],
         ));
         let dep = dependence_svg(e, top, k).or_else(|_| {
             // The most important column may be text: take the best numeric one.

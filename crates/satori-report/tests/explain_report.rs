@@ -10,7 +10,8 @@ use std::path::{Path, PathBuf};
 use std::process::Command;
 
 use satori_report::explain::{
-    beeswarm_svg, dependence_svg, importance_svg, pdp_svg, strongest_interaction, waterfall_svg,
+    beeswarm_svg, dependence_svg, force_svg, importance_svg, pdp_svg, strongest_interaction,
+    waterfall_svg,
 };
 use satori_report::{ExplainReportInput, render_explain_report};
 
@@ -123,6 +124,32 @@ fn shap_pictures_show_every_row_and_add_up() {
     assert!(w.contains(&format!("f(x) = {shown}")), "{shown}\n{w}");
     assert!(waterfall_svg(&e, 500, 0).is_err());
 
+    // The force plot: one segment per column that moves the prediction, lengths in proportion
+    // to the contributions, up-pushers red and down-pushers blue, ending at f(x).
+    let f = force_svg(&e, row, 0).unwrap();
+    let doc = parse(&f);
+    let segments: Vec<roxmltree::Node> = doc
+        .descendants()
+        .filter(|n| n.attribute("class") == Some("force"))
+        .collect();
+    let moving = (0..e.columns.len())
+        .filter(|&j| e.values[[row, j, 0]] != 0.0)
+        .count();
+    assert_eq!(segments.len(), moving);
+    let widths: f64 = segments
+        .iter()
+        .map(|g| {
+            let r = g.children().find(|c| c.has_tag_name("rect")).unwrap();
+            r.attribute("width").unwrap().parse::<f64>().unwrap()
+        })
+        .sum();
+    let total: f64 = (0..e.columns.len())
+        .map(|j| e.values[[row, j, 0]].abs())
+        .sum();
+    assert!(widths > 0.0 && total > 0.0);
+    assert!(f.contains(&format!("f(x) = {shown}")), "{f}");
+    assert!(force_svg(&e, 500, 0).is_err());
+
     // `a`'s effect depends on `c`: the dependence plot is coloured by `c`.
     assert_eq!(strongest_interaction(&e, 0, 0), Some(2));
     let d = dependence_svg(&e, 0, 0).unwrap();
@@ -156,7 +183,8 @@ fn the_page_holds_every_section_and_refuses_an_empty_one() {
     }
     assert!(html.contains("t &lt;&amp;&gt;"));
     assert!(html.contains("Content-Security-Policy"));
-    assert_eq!(html.matches("<svg").count(), 5);
+    // Importance, PDP, beeswarm, waterfall + force plot, dependence.
+    assert_eq!(html.matches("<svg").count(), 6);
     assert!(render_explain_report(&ExplainReportInput::default()).is_err());
 }
 
