@@ -230,6 +230,17 @@ pub fn default_space(model: &str) -> Result<SearchSpace> {
             "model.alpha=float(0.000001,0.1,log)",
             "model.learning_rate_init=float(0.0001,0.01,log)",
         ],
+        // Gorishniy et al. (2021)'s FT-Transformer space, narrowed for the CPU: widths that
+        // divide by the default 8 heads, at most 3 blocks.
+        "ft_transformer" => &[
+            "model.d_token=choice(32,64,128)",
+            "model.n_blocks=int(1,3)",
+            "model.attention_dropout=float(0.0,0.5)",
+            "model.ffn_dropout=float(0.0,0.5)",
+            "model.residual_dropout=float(0.0,0.2)",
+            "model.learning_rate_init=float(0.00001,0.001,log)",
+            "model.weight_decay=float(0.000001,0.001,log)",
+        ],
         "sgd" => &["model.alpha=float(0.000001,0.01,log)"],
         "knn" => &[
             "model.n_neighbors=int(1,50,log)",
@@ -863,6 +874,8 @@ mod tests {
             "extra_trees",
             "tree",
             "mlp",
+            "ft_transformer",
+            "ft_transformer_regressor",
             "sgd",
             "knn",
             "knn_regressor",
