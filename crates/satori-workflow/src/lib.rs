@@ -45,6 +45,7 @@ pub mod stopping;
 pub mod targets;
 pub mod threshold;
 pub mod train;
+pub mod update;
 
 pub use cv::{CvPlan, CvRequest, CvResult, FoldResult, FoldRun, MetricSummary, cross_validate};
 pub use evaluate::{

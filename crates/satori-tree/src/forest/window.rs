@@ -24,9 +24,7 @@ fn check_sizes(old: usize, new: usize, of: usize, nf: usize) -> Result<()> {
     if new > old {
         return Err(Error::param(
             "new trees",
-            format!(
-                "at most the window's size ({old} trees) can be replaced, got {new} new trees"
-            ),
+            format!("at most the window's size ({old} trees) can be replaced, got {new} new trees"),
         ));
     }
     Ok(())
