@@ -34,7 +34,7 @@ pub struct ContinueFrom {
 
 /// `target` recoded to the model's class list `classes` (labels matched by name); a label the
 /// model does not know is an error naming it.
-fn recode_target(target: &Target, classes: &[String], source: &str) -> Result<Target> {
+pub fn recode_target(target: &Target, classes: &[String], source: &str) -> Result<Target> {
     match target {
         Target::Continuous(_) => Err(Error::InvalidData(format!(
             "{source} is a classifier (classes {}), and the new target is continuous",

@@ -22,7 +22,7 @@ use satori_data::splits::train_test_split;
 use satori_data::{Column, Table, TargetSpec};
 use satori_metrics::metric_by_name;
 use satori_pipeline::model_file::{GateRecord, Lineage};
-use satori_pipeline::resume::{ContinueFrom, fit_continue};
+use satori_pipeline::resume::{ContinueFrom, fit_continue, recode_target};
 use satori_pipeline::transfer::recode_to;
 use satori_pipeline::update::{
     UpdateMode, boosting_rounds, forest_size, kinds_for_mode, modes_for_kind, scale_added_rounds,
@@ -32,10 +32,13 @@ use satori_pipeline::{FittedPipeline, ModelHeader};
 
 use crate::evaluate::{MetricSpec, TargetEvaluation, evaluate_predictions};
 use crate::header::{HeaderInputs, build};
-use crate::params::TrainParams;
+use crate::params::{TargetInfo, TrainParams};
+use crate::stopping::apply_front_end_defaults;
 use crate::targets::{Prepared, prepare};
 
-/// The update modes, as `--mode` names them.
+/// The update modes, as `--mode` names them. Without one, a model takes its family's first
+/// (boosting: add-trees; forests: window; networks and SGD: partial-fit; a baseline such as a
+/// cold-start model: retrain).
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum UpdateKind {
     /// Boosting: more rounds on the new rows, from the model's own scores.
@@ -46,6 +49,9 @@ pub enum UpdateKind {
     PartialFit,
     /// Forests: trees grown on the new rows replace the oldest.
     Window,
+    /// Any model: a new model trained on the new rows alone, gated against the parent (the
+    /// first real model after a cold start, or a full retrain as the challenger).
+    Retrain,
 }
 
 impl UpdateKind {
@@ -56,9 +62,10 @@ impl UpdateKind {
             "refit" => Ok(UpdateKind::Refit),
             "partial-fit" => Ok(UpdateKind::PartialFit),
             "window" => Ok(UpdateKind::Window),
+            "retrain" => Ok(UpdateKind::Retrain),
             other => Err(Error::param(
                 "--mode",
-                format!("unknown mode `{other}`: add-trees, refit, partial-fit or window"),
+                format!("unknown mode `{other}`: add-trees, refit, partial-fit, window or retrain"),
             )),
         }
     }
@@ -70,6 +77,7 @@ impl UpdateKind {
             UpdateKind::Refit => "refit",
             UpdateKind::PartialFit => "partial-fit",
             UpdateKind::Window => "window",
+            UpdateKind::Retrain => "retrain",
         }
     }
 }
@@ -142,6 +150,8 @@ pub struct UpdateRequest {
     pub trees: Option<usize>,
     /// partial-fit: epochs or passes.
     pub epochs: usize,
+    /// retrain: the `--model` name to train (default `gbm`).
+    pub retrain_model: Option<String>,
     /// Fraction of the new rows held out for the gate (without `validation`).
     pub holdout: f64,
     /// A gate table, read with the model's read options.
@@ -186,6 +196,7 @@ impl UpdateRequest {
             decay: 0.9,
             trees: None,
             epochs: 1,
+            retrain_model: None,
             holdout: 0.2,
             validation: None,
             tolerance: 0.002,
@@ -298,6 +309,13 @@ fn model_dataset(
         task: Some(parent.task()),
     };
     let Prepared { data, rows, report } = prepare(table, &[spec])?;
+    let data = match parent.classes() {
+        Some(classes) => {
+            let t = recode_target(data.require_target()?, classes, source)?;
+            data.with_target(t)?
+        }
+        None => data,
+    };
     let data = recode_to(&data, parent.input_schema(), source).map_err(|e| match e {
         Error::InvalidData(m) => Error::InvalidData(format!("{what} {}: {m}", table.source)),
         other => other,
@@ -331,13 +349,16 @@ pub fn update(
         Some(m) => m,
         None => match modes_for_kind(kind_name).first() {
             Some(m) => UpdateKind::parse(m)?,
+            // A baseline (a cold-start model) learns nothing from rows: the first real model
+            // replaces it.
+            None if kind_name.starts_with("dummy_") => UpdateKind::Retrain,
             None => {
                 return Err(Error::param(
                     "--mode",
                     format!(
                         "{source} holds a {kind_name}, which has no incremental update; models \
-                         that update: {} (add-trees, refit), {} (window), {} (partial-fit) — \
-                         retrain a {kind_name} on all the rows instead",
+                         that update: {} (add-trees, refit), {} (window), {} (partial-fit); \
+                         --mode retrain trains a new model on the new rows (--model NAME)",
                         kinds_for_mode("add-trees").join(", "),
                         kinds_for_mode("window").join(", "),
                         kinds_for_mode("partial-fit").join(", ")
@@ -346,7 +367,7 @@ pub fn update(
             }
         },
     };
-    if !modes_for_kind(kind_name).contains(&mode.name()) {
+    if mode != UpdateKind::Retrain && !modes_for_kind(kind_name).contains(&mode.name()) {
         let applies = modes_for_kind(kind_name);
         return Err(Error::param(
             "--mode",
@@ -530,7 +551,31 @@ pub fn update(
                 "{source}: its training parameters do not read: {e}"
             ))
         })?;
+    let mut header_params = params.clone();
     let (candidate, mut detail) = match mode {
+        UpdateKind::Retrain => {
+            let name = request
+                .retrain_model
+                .clone()
+                .unwrap_or_else(|| "gbm".into());
+            let infos = [TargetInfo {
+                name: parent.target_names()[0].to_string(),
+                task,
+            }];
+            let mut p = TrainParams::resolve(
+                &name,
+                &infos,
+                train.features(),
+                0.0,
+                request.seed,
+                None,
+                &[],
+            )?;
+            apply_front_end_defaults(&mut p, None, &[], false, &train)?;
+            let fitted = p.pipeline.fit_with_validation(&train, None, progress)?;
+            header_params = p;
+            (fitted, format!("retrain ({name})"))
+        }
         UpdateKind::PartialFit => {
             let cont = ContinueFrom {
                 pipeline: parent.clone(),
@@ -682,7 +727,7 @@ pub fn update(
     let mut header = build(
         &candidate,
         HeaderInputs {
-            params: &params,
+            params: &header_params,
             train_data: &train,
             evaluations: Some(&evaluations),
             member_metrics: Vec::new(),
@@ -752,8 +797,177 @@ fn halves(truth: &Target, n: usize) -> (Vec<usize>, Vec<usize>) {
 
 /// `sha256:<hex>` of bytes (the lineage's parent hash).
 pub fn sha256_hex(bytes: &[u8]) -> String {
-    use sha2::Digest;
-    let digest = sha2::Sha256::digest(bytes);
+    let digest = crate::sha256::sha256(bytes);
     let hex: String = digest.iter().map(|b| format!("{b:02x}")).collect();
     format!("sha256:{hex}")
+}
+
+/// What a cold-start model predicts before any row exists.
+#[derive(Debug, Clone, PartialEq)]
+pub enum ColdStart {
+    /// Classification: the classes (two: binary, more: multiclass) and their prior
+    /// probabilities (positive; normalised to sum to 1), predicted for every row.
+    Priors {
+        /// The class labels, in any order (stored sorted, as a trained model's).
+        classes: Vec<String>,
+        /// One prior per class, in the order of `classes`.
+        priors: Vec<f64>,
+    },
+    /// Regression: this value for every row.
+    Constant(f64),
+}
+
+/// A model that serves before any row exists (`satori init`): the input columns of `schema`
+/// (as a trained model's input schema: predictions read rows by these names and kinds), the
+/// target `target`, and the baseline's answer. It is a `dummy_classifier` with the given class
+/// priors (`strategy = "prior"`) or a `dummy_regressor` predicting the constant; its header
+/// records no training rows, no metrics and no drift reference. `satori update --mode retrain`
+/// (or `--repository`) replaces it by the first model trained on real rows that passes the
+/// gate.
+pub fn cold_start(
+    schema: satori_core::Schema,
+    target: &str,
+    what: &ColdStart,
+    created_at: Option<String>,
+) -> Result<(ModelHeader, FittedPipeline)> {
+    use satori_core::ColumnKind;
+    if schema.is_empty() {
+        return Err(Error::param(
+            "--schema",
+            "lists no input columns; a cold-start model needs the columns its requests will carry",
+        ));
+    }
+    if schema.position(target).is_some() {
+        return Err(Error::param(
+            "--schema",
+            format!("lists the target `{target}` among the input columns; leave it out"),
+        ));
+    }
+    for c in &schema.columns {
+        if matches!(c.kind, ColumnKind::Text | ColumnKind::Identifier) {
+            return Err(Error::param(
+                "--schema",
+                format!(
+                    "column `{}` is {}: a cold-start model takes numeric, integer, boolean, \
+                     categorical and datetime columns",
+                    c.name,
+                    c.kind.name()
+                ),
+            ));
+        }
+    }
+    let nf = schema.len();
+    let (data, task, description) = match what {
+        ColdStart::Priors { classes, priors } => {
+            if classes.len() < 2 {
+                return Err(Error::param(
+                    "--classes",
+                    format!(
+                        "a classifier needs at least two classes, got {}",
+                        classes.len()
+                    ),
+                ));
+            }
+            if priors.len() != classes.len() {
+                return Err(Error::param(
+                    "--priors",
+                    format!(
+                        "one prior per class: {} classes and {} priors",
+                        classes.len(),
+                        priors.len()
+                    ),
+                ));
+            }
+            if let Some(p) = priors.iter().find(|p| !(p.is_finite() && **p > 0.0)) {
+                return Err(Error::param(
+                    "--priors",
+                    format!("every prior must be a positive number, got {p}"),
+                ));
+            }
+            let mut pairs: Vec<(String, f64)> = classes
+                .iter()
+                .cloned()
+                .zip(priors.iter().copied())
+                .collect();
+            pairs.sort_by(|a, b| a.0.cmp(&b.0));
+            if let Some(w) = pairs.windows(2).find(|w| w[0].0 == w[1].0) {
+                return Err(Error::param(
+                    "--classes",
+                    format!("class `{}` is listed twice", w[0].0),
+                ));
+            }
+            let total: f64 = pairs.iter().map(|p| p.1).sum();
+            let labels: Vec<String> = pairs.iter().map(|p| p.0.clone()).collect();
+            let k = labels.len();
+            let target_values = Target::classes((0..k).collect(), labels.clone())?;
+            let weights: ndarray::Array1<f64> = pairs.iter().map(|p| p.1 / total).collect();
+            let x = ndarray::Array2::<f64>::from_elem((k, nf), f64::NAN);
+            let data = Dataset::with_schema(x, schema.clone())?
+                .with_targets(vec![(target.to_string(), target_values)])?
+                .with_weights(weights)?;
+            let task = if k == 2 {
+                Task::Binary
+            } else {
+                Task::Multiclass
+            };
+            let desc = pairs
+                .iter()
+                .map(|(c, p)| format!("{c} {}", p / total))
+                .collect::<Vec<_>>()
+                .join(", ");
+            (data, task, format!("cold start: class priors {desc}"))
+        }
+        ColdStart::Constant(v) => {
+            if !v.is_finite() {
+                return Err(Error::param(
+                    "--constant",
+                    format!("must be a finite number, got {v}"),
+                ));
+            }
+            let x = ndarray::Array2::<f64>::from_elem((1, nf), f64::NAN);
+            let data = Dataset::with_schema(x, schema.clone())?.with_targets(vec![(
+                target.to_string(),
+                Target::regression(ndarray::Array1::from(vec![*v])),
+            )])?;
+            (data, Task::Regression, format!("cold start: constant {v}"))
+        }
+    };
+    let infos = [TargetInfo {
+        name: target.to_string(),
+        task,
+    }];
+    let mut params = TrainParams::resolve("baseline", &infos, &schema, 0.0, 0, None, &[])?;
+    params.pipeline.auto_preprocessing = false;
+    params.pipeline.preprocessing.clear();
+    let pipeline = params
+        .pipeline
+        .fit_with_validation(&data, None, &satori_core::NoProgress)?;
+    let report = crate::targets::RowsReport {
+        n_rows: 0,
+        dropped_missing_target: 0,
+        missing_per_target: Vec::new(),
+        excluded_columns: Vec::new(),
+        text_columns: Vec::new(),
+    };
+    let mut header = build(
+        &pipeline,
+        HeaderInputs {
+            params: &params,
+            train_data: &data,
+            evaluations: None,
+            member_metrics: Vec::new(),
+            metrics_on: None,
+            rows: &report,
+            data_source: Some(description),
+            created_at,
+            init_from: None,
+            reference_predictions: None,
+        },
+    )?;
+    header.n_train_samples = 0;
+    header.reference = Vec::new();
+    header.prediction_reference = Vec::new();
+    header.prediction_reference_on = None;
+    header.provenance.data_fingerprint = "none (no rows)".to_string();
+    Ok((header, pipeline))
 }
