@@ -315,6 +315,8 @@ fn a_cold_start_baseline_serves_until_an_accepted_update_replaces_it() {
     assert_eq!(answer["predictions"], serde_json::json!(["yes", "no"]));
     // A bad batch is rejected: no version 3, version 2 keeps serving.
     let bad = write(d, "bad.csv", &rows(6, 1500, 0.0, true));
+    // Judged on a trusted gate file: the shuffled labels lose.
+    let gate = write(d, "gate.csv", &rows(7, 800, 0.0, false));
     let o = satori(&[
         "update",
         "--repository",
@@ -324,9 +326,14 @@ fn a_cold_start_baseline_serves_until_an_accepted_update_replaces_it() {
         "refit",
         "--decay-rate",
         "0",
+        "--valid",
+        &gate,
     ]);
     assert_eq!(o.status.code(), Some(4), "{}", stderr(&o));
     assert!(!folder.join("3.satori").exists());
+    let (_, body) = post(addr, "/predict?model=churn", request);
+    let v: serde_json::Value = serde_json::from_str(&body).unwrap();
+    assert_eq!(v["version"], "2", "{body}");
     let info = stdout(&satori(&[
         "inspect",
         folder.join("2.satori").to_str().unwrap(),

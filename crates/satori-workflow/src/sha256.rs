@@ -30,14 +30,14 @@ fn compress(h: &mut [u32; 8], block: &[u8]) {
             .wrapping_add(s1);
     }
     let [mut a, mut b, mut c, mut d, mut e, mut f, mut g, mut hh] = *h;
-    for i in 0..64 {
+    for (&k, &wi) in K.iter().zip(w.iter()) {
         let s1 = e.rotate_right(6) ^ e.rotate_right(11) ^ e.rotate_right(25);
         let ch = (e & f) ^ (!e & g);
         let t1 = hh
             .wrapping_add(s1)
             .wrapping_add(ch)
-            .wrapping_add(K[i])
-            .wrapping_add(w[i]);
+            .wrapping_add(k)
+            .wrapping_add(wi);
         let s0 = a.rotate_right(2) ^ a.rotate_right(13) ^ a.rotate_right(22);
         let maj = (a & b) ^ (a & c) ^ (b & c);
         let t2 = s0.wrapping_add(maj);

@@ -159,7 +159,7 @@ pub struct UpdateRequest {
     /// The largest loss on the gate metric accepted.
     pub tolerance: f64,
     /// The gate metric (a scorer name); default: ROC-AUC (binary), log-loss (multiclass), RMSE
-    /// (regression).
+    /// (regression), accuracy for a classifier without probabilities.
     pub metric: Option<String>,
     /// Blend the update with its parent.
     pub blend: Blend,
@@ -237,7 +237,8 @@ pub struct UpdateOutcome {
     pub evaluation: Option<TargetEvaluation>,
 }
 
-/// The gate metric's default for a task.
+/// The gate metric's default for a task (for a classifier without probabilities, such as a
+/// hinge-loss SGD learner: accuracy).
 pub fn default_gate_metric(task: Task) -> &'static str {
     match task {
         Task::Binary => "roc_auc",
@@ -254,12 +255,26 @@ fn take_time_column(
     parent: &FittedPipeline,
 ) -> Result<(Vec<f64>, Table)> {
     let (schema, column) = table.column(name)?;
-    let Column::Values(values) = column else {
-        return Err(Error::InvalidData(format!(
-            "--time-column `{name}` of {} holds {} values; it must hold numbers or dates",
-            table.source,
-            schema.kind.name()
-        )));
+    let values: Vec<f64> = match column {
+        Column::Values(v) => v.clone(),
+        // Increasing whole numbers read as identifiers: their text is the time.
+        Column::Strings(v) => v
+            .iter()
+            .enumerate()
+            .map(
+                |(i, cell)| match cell.as_deref().map(|c| c.trim().parse::<f64>()) {
+                    Some(Ok(x)) if x.is_finite() => Ok(x),
+                    _ => Err(Error::InvalidData(format!(
+                        "--time-column `{name}` of {} holds `{}` at data row {}: it must hold \
+                     numbers or dates ({} column)",
+                        table.source,
+                        cell.as_deref().unwrap_or(""),
+                        i + 1,
+                        schema.kind.name()
+                    ))),
+                },
+            )
+            .collect::<Result<_>>()?,
     };
     if let Some(i) = values.iter().position(|v| v.is_nan()) {
         return Err(Error::InvalidData(format!(
@@ -268,7 +283,6 @@ fn take_time_column(
             i + 1
         )));
     }
-    let values = values.clone();
     if parent.input_schema().position(name).is_some() {
         return Ok((values, table.clone()));
     }
@@ -404,10 +418,15 @@ pub fn update(
         ));
     }
     let task = parent.task();
-    let metric_name = request
-        .metric
-        .clone()
-        .unwrap_or_else(|| default_gate_metric(task).to_string());
+    let with_proba = parent.model().capabilities().probabilities;
+    let metric_name = request.metric.clone().unwrap_or_else(|| {
+        if task.is_classification() && !with_proba {
+            // ROC-AUC and log-loss need probabilities this model does not give.
+            "accuracy".to_string()
+        } else {
+            default_gate_metric(task).to_string()
+        }
+    });
     let metric = metric_by_name(&metric_name)?;
 
     // 1. The new rows, against the model's schema, in time order.

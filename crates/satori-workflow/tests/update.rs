@@ -199,7 +199,7 @@ fn refit_and_blend_follow_the_new_relation() {
 #[test]
 fn forests_slide_and_networks_make_partial_fit_passes() {
     let forest = trained(
-        "random_forest",
+        "forest",
         &[("model.n_estimators", "20"), ("model.max_depth", "6")],
     );
     let new = table(&batch_csv(4, 1500, false), "b4");

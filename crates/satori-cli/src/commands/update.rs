@@ -4,7 +4,7 @@
 use std::path::{Path, PathBuf};
 
 use clap::Args;
-use satori_core::{Error, Progress};
+use satori_core::Error;
 use satori_pipeline::model_file;
 use satori_workflow::update::{
     Blend, HalfLife, UpdateKind, UpdateOutcome, UpdateRequest, sha256_hex, update,
