@@ -418,16 +418,6 @@ pub fn update(
         ));
     }
     let task = parent.task();
-    let with_proba = parent.model().capabilities().probabilities;
-    let metric_name = request.metric.clone().unwrap_or_else(|| {
-        if task.is_classification() && !with_proba {
-            // ROC-AUC and log-loss need probabilities this model does not give.
-            "accuracy".to_string()
-        } else {
-            default_gate_metric(task).to_string()
-        }
-    });
-    let metric = metric_by_name(&metric_name)?;
 
     // 1. The new rows, against the model's schema, in time order.
     let (times, table) = match &request.time_column {
@@ -525,6 +515,18 @@ pub fn update(
         };
         train_pos.sort_by_key(|&i| rank[i]);
     }
+
+    // Whether the parent gives probabilities (a hinge-loss SGD learner does not).
+    let with_proba = parent.predict_dataset_all(&gate)?.remove(0).proba.is_some();
+    let metric_name = request.metric.clone().unwrap_or_else(|| {
+        if task.is_classification() && !with_proba {
+            // ROC-AUC and log-loss need probabilities this model does not give.
+            "accuracy".to_string()
+        } else {
+            default_gate_metric(task).to_string()
+        }
+    });
+    let metric = metric_by_name(&metric_name)?;
 
     // 3. Window and age weights (train_pos is oldest first).
     if let Some(n) = request.window {
