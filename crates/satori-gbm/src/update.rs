@@ -139,8 +139,8 @@ pub(crate) fn scale_from(b: &Booster, first: usize, weight: f64) -> Result<Boost
 macro_rules! update_api {
     () => {
         /// This model with every tree of the rounds from `first` on scaled by `weight`: after
-        /// [`continue_training`](Self::n_iter) from a model of `first` rounds, the old model
-        /// plus `weight` times the new trees (CatBoost's `sum_models` with weights `[1,
+        /// `continue_training` from a model of `first` rounds, the old model plus `weight`
+        /// times the new trees (CatBoost's `sum_models` with weights `[1,
         /// weight]`). `weight` must be finite and ≥ 0, `first` at most `n_iter()`.
         pub fn scale_rounds_from(&self, first: usize, weight: f64) -> satori_core::Result<Self> {
             let mut m = self.clone();
