@@ -83,6 +83,12 @@ enum Command {
     /// Serve a model file (or a repository of versioned ones) over HTTP: Open Inference Protocol
     /// v2, a rows/CSV predict endpoint, Prometheus metrics, hot swap.
     Serve(commands::serve::ServeArgs),
+    /// Update a model on new rows (add trees, refit leaves, slide a forest's window, partial
+    /// fit) and keep the result only if a champion/challenger gate says it is not worse.
+    Update(commands::update::UpdateArgs),
+    /// Write a cold-start model from configuration alone (class priors or a constant), before
+    /// any row exists; `satori update` replaces it once real rows arrive.
+    Init(commands::init::InitArgs),
 }
 
 /// `--threads` is capped at this many threads per core.
@@ -156,6 +162,10 @@ fn main() -> ExitCode {
             eprintln!("{e}");
             ExitCode::from(commands::monitor::GATE_EXIT_CODE)
         }
+        Ok(Err(e)) if e.is::<commands::update::UpdateRejected>() => {
+            eprintln!("{e}");
+            ExitCode::from(commands::update::REJECTED_EXIT_CODE)
+        }
         Ok(Err(e)) => {
             let user = e
                 .downcast_ref::<satori_core::Error>()
@@ -184,6 +194,8 @@ fn run(command: Command, verbosity: Verbosity) -> anyhow::Result<()> {
         Command::Anomalies(a) => anomalies::run(a, &progress),
         Command::Monitor(a) => monitor::run(a, &progress),
         Command::Serve(a) => serve::run(a, &progress),
+        Command::Update(a) => update::run(a, &progress),
+        Command::Init(a) => init::run(a, &progress),
         Command::Explain(a) => explain::run(a, &progress),
     }
 }

@@ -97,6 +97,25 @@ pub fn print_provenance(h: &ModelHeader) {
     if let Some(base) = &h.init_from {
         show!("  from      {base}");
     }
+    if let Some(l) = &h.lineage {
+        show!(
+            "  lineage   update {} of {} ({}), {}; {} rows seen in all",
+            l.update_count,
+            l.parent,
+            l.parent_sha256,
+            l.mode,
+            l.rows_seen
+        );
+        show!(
+            "  gate      {}: {} {} (parent) → {} (update), tolerance {}, on {}",
+            l.gate.decision,
+            l.gate.metric,
+            num(l.gate.champion),
+            num(l.gate.challenger),
+            num(l.gate.tolerance),
+            l.gate.on
+        );
+    }
     if let Some(t) = &h.threshold {
         show!(
             "  threshold {} (tuned for {} = {})",

@@ -25,6 +25,7 @@ use crate::booster::{Booster, booster_api};
 use crate::fit::{FitSpec, fit_rows};
 use crate::loss::Objective;
 use crate::params::{ClassWeight, GbmClassifierParams};
+use crate::update::{RefitSettings, refit, update_api};
 
 /// A fitted gradient boosting classifier.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
@@ -161,6 +162,44 @@ impl GbmClassifierParams {
     ) -> Result<GbmClassifier> {
         self.fit_all(data, valid, Some(model), &satori_core::NoProgress)
     }
+    /// Refit the leaf values of `model`'s trees on `data` (LightGBM's `Booster.refit`): the
+    /// trees keep their splits, and every leaf's value becomes `decay_rate · old + (1 −
+    /// decay_rate) · fitted`, `fitted` being the leaf's regularised Newton step on the new rows
+    /// (these parameters' `learning_rate`, `l1_regularization` and `l2_regularization`) at the
+    /// scores of the trees refitted before it. `decay_rate` is in [0, 1]; 1 keeps the model.
+    pub fn refit(
+        &self,
+        model: &GbmClassifier,
+        data: &Dataset,
+        decay_rate: f64,
+    ) -> Result<GbmClassifier> {
+        self.validate()?;
+        let (y, w) = self.row_weights(data)?;
+        if let Target::Classes { labels, .. } = data.require_target()?
+            && labels != model.classes.as_slice()
+        {
+            return Err(Error::InvalidData(format!(
+                "the model to refit has classes ({}), the data ({})",
+                model.classes.join(", "),
+                labels.join(", ")
+            )));
+        }
+        let booster = refit(
+            &model.booster,
+            data.x(),
+            &y,
+            &w,
+            &RefitSettings {
+                decay: decay_rate,
+                learning_rate: self.learning_rate,
+                l1: self.l1_regularization,
+                l2: self.l2_regularization,
+            },
+        )?;
+        let mut m = model.clone();
+        m.booster = booster;
+        Ok(m)
+    }
 }
 
 impl Estimator for GbmClassifierParams {
@@ -173,6 +212,7 @@ impl Estimator for GbmClassifierParams {
 
 impl GbmClassifier {
     booster_api!();
+    update_api!();
 
     /// Class probabilities of one row (the fast single-row path; one allocation, the result).
     pub fn predict_proba_one(&self, row: &[f64]) -> Result<Vec<f64>> {

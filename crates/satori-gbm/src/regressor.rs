@@ -22,6 +22,7 @@ use crate::booster::{Booster, booster_api};
 use crate::fit::{FitSpec, fit_rows};
 use crate::loss::Objective;
 use crate::params::{GbmRegressorParams, RegressionLoss};
+use crate::update::{RefitSettings, refit, update_api};
 
 /// A fitted gradient boosting regressor.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
@@ -106,6 +107,35 @@ impl GbmRegressorParams {
     ) -> Result<GbmRegressor> {
         self.fit_all(data, valid, Some(model), &satori_core::NoProgress)
     }
+    /// Refit the leaf values of `model`'s trees on `data` (LightGBM's `Booster.refit`): the
+    /// trees keep their splits, and every leaf's value becomes `decay_rate · old + (1 −
+    /// decay_rate) · fitted`, `fitted` being the leaf's regularised Newton step on the new rows
+    /// (these parameters' `learning_rate`, `l1_regularization` and `l2_regularization`) at the
+    /// scores of the trees refitted before it. `decay_rate` is in [0, 1]; 1 keeps the model.
+    pub fn refit(
+        &self,
+        model: &GbmRegressor,
+        data: &Dataset,
+        decay_rate: f64,
+    ) -> Result<GbmRegressor> {
+        self.validate()?;
+        let (y, w) = continuous(data)?;
+        let booster = refit(
+            &model.booster,
+            data.x(),
+            &y,
+            &w,
+            &RefitSettings {
+                decay: decay_rate,
+                learning_rate: self.learning_rate,
+                l1: self.l1_regularization,
+                l2: self.l2_regularization,
+            },
+        )?;
+        let mut m = model.clone();
+        m.booster = booster;
+        Ok(m)
+    }
 }
 
 impl Estimator for GbmRegressorParams {
@@ -118,6 +148,7 @@ impl Estimator for GbmRegressorParams {
 
 impl GbmRegressor {
     booster_api!();
+    update_api!();
 
     fn link(&self, raw: f64) -> f64 {
         if self.loss == RegressionLoss::Poisson {

@@ -43,6 +43,7 @@ pub mod resume;
 pub mod steps;
 pub mod text;
 pub mod transfer;
+pub mod update;
 
 pub use fitted::{FittedPipeline, FittedTarget, Predictions, read_options_for};
 pub use model_file::{MemberMetrics, ModelHeader, PreprocessorHeader, Provenance, TaskHeader};

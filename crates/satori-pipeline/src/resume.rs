@@ -34,7 +34,7 @@ pub struct ContinueFrom {
 
 /// `target` recoded to the model's class list `classes` (labels matched by name); a label the
 /// model does not know is an error naming it.
-fn recode_target(target: &Target, classes: &[String], source: &str) -> Result<Target> {
+pub fn recode_target(target: &Target, classes: &[String], source: &str) -> Result<Target> {
     match target {
         Target::Continuous(_) => Err(Error::InvalidData(format!(
             "{source} is a classifier (classes {}), and the new target is continuous",
@@ -55,6 +55,33 @@ fn recode_target(target: &Target, classes: &[String], source: &str) -> Result<Ta
             Target::classes(codes.mapv(|c| map[c]), classes.to_vec())
         }
     }
+}
+
+/// `data` (raw input rows recoded to `base`'s input schema, with a target) as the model sees
+/// it: the target coded as `base`'s classes (a label it does not know is an error naming it),
+/// the columns through `base`'s fitted steps, the weights kept. With no steps the columns keep
+/// their input kinds (categorical columns stay categories for the tree models).
+pub(crate) fn model_rows(base: &FittedPipeline, data: &Dataset, source: &str) -> Result<Dataset> {
+    let mut target = data.require_target()?.clone();
+    if let Some(classes) = base.classes() {
+        target = recode_target(&target, classes, source)?;
+    } else if !matches!(target, Target::Continuous(_)) {
+        return Err(Error::InvalidData(format!(
+            "{source} is a regressor, and the new target holds class labels (force a numeric target \
+             with --task regression)"
+        )));
+    }
+    let x = apply_steps(base.steps(), data.x())?;
+    let mut current = if base.steps().is_empty() && x.ncols() == base.input_schema().len() {
+        Dataset::with_schema(x, base.input_schema().clone())?
+    } else {
+        Dataset::new(x, base.feature_names_out())?
+    }
+    .with_target(target)?;
+    if let Some(w) = data.weights() {
+        current = current.with_weights(w.to_owned())?;
+    }
+    Ok(current)
 }
 
 /// Continue training `cont`'s model on `data` (already recoded to the model's input schema).
@@ -89,21 +116,7 @@ pub fn fit_continue(
             ),
         ));
     }
-    let mut target = data.require_target()?.clone();
-    if let Some(classes) = base.classes() {
-        target = recode_target(&target, classes, &cont.source)?;
-    } else if !matches!(target, Target::Continuous(_)) {
-        return Err(Error::InvalidData(format!(
-            "{} is a regressor, and the new target holds class labels (force a numeric target \
-             with --task regression)",
-            cont.source
-        )));
-    }
-    let x = apply_steps(base.steps(), data.x())?;
-    let mut current = Dataset::new(x, base.feature_names_out())?.with_target(target)?;
-    if let Some(w) = data.weights() {
-        current = current.with_weights(w.to_owned())?;
-    }
+    let current = model_rows(base, data, &cont.source)?;
     progress.start(
         &format!("continuing {kind} for {} more epochs", cont.epochs),
         None,

@@ -186,6 +186,14 @@ fn versions(dir: &Path) -> Vec<(u64, String, PathBuf)> {
     out
 }
 
+/// The highest version of a model folder (`models/churn`): its number and file, `None` when it
+/// holds none. `satori update --repository` reads its parent here and writes version `n + 1`,
+/// which the server's poll then swaps in (a cold-start baseline as version 1 is replaced by the
+/// first update that passes the gate).
+pub fn latest_version(dir: &Path) -> Option<(u64, PathBuf)> {
+    versions(dir).pop().map(|(n, _, path)| (n, path))
+}
+
 impl Repository {
     /// A repository serving nothing yet; [`Repository::load_initial`] loads it.
     #[allow(clippy::too_many_arguments)]

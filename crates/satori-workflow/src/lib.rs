@@ -41,10 +41,12 @@ mod header;
 pub mod monitor;
 pub mod output;
 pub mod params;
+mod sha256;
 pub mod stopping;
 pub mod targets;
 pub mod threshold;
 pub mod train;
+pub mod update;
 
 pub use cv::{CvPlan, CvRequest, CvResult, FoldResult, FoldRun, MetricSummary, cross_validate};
 pub use evaluate::{

@@ -136,6 +136,50 @@ pub struct ModelHeader {
     /// rows)` or `training rows (569)`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub prediction_reference_on: Option<String>,
+    /// Where an updated model came from (`satori update`): its parent's hash, the rows seen in
+    /// all, the number of updates and the champion/challenger gate's decision; absent for a
+    /// model trained from scratch and in older files.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub lineage: Option<Lineage>,
+}
+
+/// The lineage of a model produced by `satori update` (see `docs/updates.md`).
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Lineage {
+    /// `sha256:<hex>` of the parent model file's bytes.
+    pub parent_sha256: String,
+    /// The parent file's name as given.
+    pub parent: String,
+    /// Rows learned from over the whole lineage: the parent's rows seen (its training rows for
+    /// a model trained from scratch) plus this update's training rows.
+    pub rows_seen: u64,
+    /// Updates since the model was trained from scratch (1 for the first update).
+    pub update_count: u64,
+    /// How the model was updated (`add-trees`, `refit`, `partial-fit`, `window`), with its
+    /// settings, e.g. `add-trees (50 rounds, blend weight 0.75)`.
+    pub mode: String,
+    /// The gate's decision and the scores it compared.
+    pub gate: GateRecord,
+}
+
+/// The champion/challenger gate's decision: the updated model (challenger) replaces its parent
+/// (champion) only if it is not worse on the gate rows by more than the tolerance.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct GateRecord {
+    /// `accepted` or `rejected`.
+    pub decision: String,
+    /// The metric compared (a scikit-learn scorer name).
+    pub metric: String,
+    /// Whether a larger value of the metric is better.
+    pub greater_is_better: bool,
+    /// The parent's score on the gate rows.
+    pub champion: f64,
+    /// The updated model's score on the gate rows.
+    pub challenger: f64,
+    /// The largest loss accepted, in the metric's units.
+    pub tolerance: f64,
+    /// The rows scored, e.g. `holdout of the new rows (20%, 400 rows)`.
+    pub on: String,
 }
 
 /// One ensemble member's metrics, measured alone beside the ensemble's.

@@ -35,8 +35,8 @@ use serde::Serialize;
 use serde::de::DeserializeOwned;
 
 pub use header::{
-    MemberMetrics, ModelHeader, PreprocessorHeader, Provenance, TaskHeader, checksum_len,
-    file_checksum,
+    GateRecord, Lineage, MemberMetrics, ModelHeader, PreprocessorHeader, Provenance, TaskHeader,
+    checksum_len, file_checksum,
 };
 
 use crate::{FittedPipeline, FittedPreprocessor};
