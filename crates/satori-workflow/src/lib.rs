@@ -41,7 +41,6 @@ mod header;
 pub mod monitor;
 pub mod output;
 pub mod params;
-mod sha256;
 pub mod stopping;
 pub mod targets;
 pub mod threshold;

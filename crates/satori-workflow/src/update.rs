@@ -818,7 +818,8 @@ fn halves(truth: &Target, n: usize) -> (Vec<usize>, Vec<usize>) {
 
 /// `sha256:<hex>` of bytes (the lineage's parent hash).
 pub fn sha256_hex(bytes: &[u8]) -> String {
-    let digest = crate::sha256::sha256(bytes);
+    use sha2::Digest as _;
+    let digest = sha2::Sha256::digest(bytes);
     let hex: String = digest.iter().map(|b| format!("{b:02x}")).collect();
     format!("sha256:{hex}")
 }
