@@ -136,6 +136,11 @@ pub struct ModelHeader {
     /// rows)` or `training rows (569)`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub prediction_reference_on: Option<String>,
+    /// The input anomaly detector fitted at training time (`satori train --anomaly-detector`),
+    /// if any: its description here, its forest in the file's anomaly section. Absent in files
+    /// written without one, and in every file written before it.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub input_anomaly: Option<crate::InputAnomaly>,
 }
 
 /// One ensemble member's metrics, measured alone beside the ensemble's.
