@@ -21,7 +21,11 @@ fn new_rows(dir: &std::path::Path, extra: usize) -> String {
         out.push_str(&fields.join(","));
         out.push('\n');
     }
-    let cols: Vec<&str> = header.iter().filter(|h| **h != "species").copied().collect();
+    let cols: Vec<&str> = header
+        .iter()
+        .filter(|h| **h != "species")
+        .copied()
+        .collect();
     for k in 0..extra {
         let row: Vec<String> = cols
             .iter()
@@ -65,7 +69,10 @@ fn train_predict_and_monitor_with_an_input_anomaly_detector() {
     let threshold = a["threshold"].as_f64().unwrap();
     assert!(threshold > 0.0 && threshold < 1.0);
     let inspect = json(&satori(&["inspect", &model, "--json"]));
-    assert_eq!(inspect["input_anomaly"]["threshold"].as_f64(), Some(threshold));
+    assert_eq!(
+        inspect["input_anomaly"]["threshold"].as_f64(),
+        Some(threshold)
+    );
     let text = stdout(&satori(&["inspect", &model]));
     assert!(
         text.contains("input anomaly detector: 100 isolation trees"),
@@ -112,7 +119,10 @@ fn train_predict_and_monitor_with_an_input_anomaly_detector() {
     let o = satori(&["monitor", &model, &rows]);
     assert!(o.status.success(), "{}", stderr(&o));
     assert!(
-        stdout(&o).contains(&format!("Input anomalies: {} of 364 rows", flagged_known + 20)),
+        stdout(&o).contains(&format!(
+            "Input anomalies: {} of 364 rows",
+            flagged_known + 20
+        )),
         "{}",
         stdout(&o)
     );

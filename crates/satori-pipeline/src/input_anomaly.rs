@@ -106,7 +106,11 @@ impl InputAnomaly {
         let forest = params.fit_with_progress(&data, progress);
         progress.finish();
         let forest = forest?;
-        let scores: Vec<f64> = forest.score_samples(pre.view())?.iter().map(|s| -s).collect();
+        let scores: Vec<f64> = forest
+            .score_samples(pre.view())?
+            .iter()
+            .map(|s| -s)
+            .collect();
         let threshold = -forest.offset();
         let flagged = scores.iter().filter(|&&s| s > threshold).count();
         Ok(InputAnomaly {
@@ -171,7 +175,11 @@ impl InputAnomaly {
                 v
             }
         });
-        let scores = forest.score_samples(pre.view())?.iter().map(|s| -s).collect();
+        let scores = forest
+            .score_samples(pre.view())?
+            .iter()
+            .map(|s| -s)
+            .collect();
         Ok(InputAnomalyScores {
             scores,
             threshold: self.threshold,

@@ -339,8 +339,8 @@ mod tests {
     #[test]
     fn numbers_of_17_significant_digits_reach_the_reader_exactly() {
         for text in HARD_DECIMALS {
-            let body: Value = serde_json::from_str(&format!("{{\"rows\": [{{\"x\": {text}}}]}}"))
-                .unwrap();
+            let body: Value =
+                serde_json::from_str(&format!("{{\"rows\": [{{\"x\": {text}}}]}}")).unwrap();
             let cells = predict_body(&body).unwrap();
             let cell = &cells.rows[0][0];
             let exact: f64 = text.parse().unwrap();

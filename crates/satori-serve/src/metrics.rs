@@ -67,7 +67,9 @@ const LATENCY_BUCKETS: [f64; 14] = [
 const BATCH_BUCKETS: [f64; 10] = [1.0, 2.0, 4.0, 8.0, 16.0, 32.0, 64.0, 256.0, 1024.0, 65536.0];
 
 /// Input anomaly score bucket bounds (scores lie in (0, 1]; ordinary rows near 0.5 or below).
-const ANOMALY_BUCKETS: [f64; 12] = [0.3, 0.35, 0.4, 0.45, 0.5, 0.55, 0.6, 0.65, 0.7, 0.8, 0.9, 1.0];
+const ANOMALY_BUCKETS: [f64; 12] = [
+    0.3, 0.35, 0.4, 0.45, 0.5, 0.55, 0.6, 0.65, 0.7, 0.8, 0.9, 1.0,
+];
 
 /// A cumulative histogram with fixed bounds; the sum is kept in nanoseconds (or rows).
 #[derive(Debug)]

@@ -996,16 +996,36 @@ fn json_numbers_with_17_digits_score_as_the_same_csv_text() {
     });
     let addr = server.addr();
     let rows = [
-        ("Biscoe", "47.440938569052209", "15.048285057433917", "179.76991766744273", "male"),
-        ("Dream", "42.933023856434187", "13.373926522378787", "175.27653373626883", "female"),
-        ("Torgersen", "39.525576779741390", "17.440938569052209", "191.70834223523670", "male"),
+        (
+            "Biscoe",
+            "47.440938569052209",
+            "15.048285057433917",
+            "179.76991766744273",
+            "male",
+        ),
+        (
+            "Dream",
+            "42.933023856434187",
+            "13.373926522378787",
+            "175.27653373626883",
+            "female",
+        ),
+        (
+            "Torgersen",
+            "39.525576779741390",
+            "17.440938569052209",
+            "191.70834223523670",
+            "male",
+        ),
     ];
-    let mut csv = String::from("island,bill_length_mm,bill_depth_mm,flipper_length_mm,sex,year\n");
+    // The regressor predicts body_mass_g from the other columns, species among them.
+    let mut csv =
+        String::from("species,island,bill_length_mm,bill_depth_mm,flipper_length_mm,sex,year\n");
     let mut json_rows = Vec::new();
     for (island, a, b, c, sex) in rows {
-        csv.push_str(&format!("{island},{a},{b},{c},{sex},2008\n"));
+        csv.push_str(&format!("Gentoo,{island},{a},{b},{c},{sex},2008\n"));
         json_rows.push(format!(
-            r#"{{"island": "{island}", "bill_length_mm": {a}, "bill_depth_mm": {b}, "flipper_length_mm": {c}, "sex": "{sex}", "year": 2008}}"#
+            r#"{{"species": "Gentoo", "island": "{island}", "bill_length_mm": {a}, "bill_depth_mm": {b}, "flipper_length_mm": {c}, "sex": "{sex}", "year": 2008}}"#
         ));
     }
     // The body as text, so that the digits are exactly these (not re-printed by a serializer).
@@ -1029,9 +1049,14 @@ fn json_numbers_with_17_digits_score_as_the_same_csv_text() {
     assert_eq!(got, want);
     server.shutdown().unwrap();
 
-    let entry: Value =
-        serde_json::from_str(std::fs::read_to_string(&log).unwrap().lines().last().unwrap())
-            .unwrap();
+    let entry: Value = serde_json::from_str(
+        std::fs::read_to_string(&log)
+            .unwrap()
+            .lines()
+            .last()
+            .unwrap(),
+    )
+    .unwrap();
     let columns: Vec<String> = labels(&entry["columns"]);
     for (i, (_, a, b, c, _)) in rows.iter().enumerate() {
         for (name, text) in [
@@ -1101,10 +1126,7 @@ fn a_model_with_an_input_anomaly_detector_scores_every_row() {
     assert_eq!(r.status, 200, "{}", r.text());
     let text = r.text();
     let mut lines = text.lines();
-    assert_eq!(
-        lines.next().unwrap(),
-        "prediction,anomaly_score,is_anomaly"
-    );
+    assert_eq!(lines.next().unwrap(), "prediction,anomaly_score,is_anomaly");
     for (line, w) in lines.zip(&want) {
         let cells: Vec<&str> = line.split(',').collect();
         assert_eq!(cells[1].parse::<f64>().unwrap(), *w);

@@ -98,7 +98,12 @@ pub struct TrainArgs {
     pub anomaly_detector: bool,
     /// With --anomaly-detector: the share of training rows flagged as anomalous (a fraction in
     /// (0, 0.5]), or `auto` (flag scores above 0.5).
-    #[arg(long, value_name = "auto|FRACTION", default_value = "auto", requires = "anomaly_detector")]
+    #[arg(
+        long,
+        value_name = "auto|FRACTION",
+        default_value = "auto",
+        requires = "anomaly_detector"
+    )]
     pub anomaly_contamination: String,
     /// Print a JSON result instead of tables.
     #[arg(long)]
@@ -390,11 +395,12 @@ fn anomaly_params(
             format!("must be `auto` or a fraction in (0, 0.5], got `{s}`")
         ))?),
     };
-    let p: satori_workflow::anomalies::IsolationForestParams = serde_json::from_value(serde_json::json!({
-        "contamination": contamination,
-        "seed": args.seed,
-    }))
-    .map_err(|e| satori_core::Error::param("--anomaly-contamination", e.to_string()))?;
+    let p: satori_workflow::anomalies::IsolationForestParams =
+        serde_json::from_value(serde_json::json!({
+            "contamination": contamination,
+            "seed": args.seed,
+        }))
+        .map_err(|e| satori_core::Error::param("--anomaly-contamination", e.to_string()))?;
     satori_core::Params::validate(&p)?;
     Ok(Some(p))
 }

@@ -1,4 +1,5 @@
-//! The input anomaly detector kept in the model file (`satori train --anomaly-detector`): fitted
+//! The input anomaly detector kept in the model file (`satori train --anomaly-detector`), through
+//! the library (satori-workflow's training, satori-pipeline's model file): fitted
 //! on the training rows after preprocessing, saved in its own section, loaded back identical,
 //! refused when damaged, and absent (older files, header-only reads) without harm.
 
@@ -86,7 +87,9 @@ fn the_detector_is_fitted_on_the_preprocessed_training_rows_and_survives_the_fil
     assert!(described.score_table(&pipeline, &table).is_err());
 
     // Monitoring: the share of anomalous rows beside the training share.
-    let share = anomaly_share(&header, &pipeline, &[&table]).unwrap().unwrap();
+    let share = anomaly_share(&header, &pipeline, &[&table])
+        .unwrap()
+        .unwrap();
     assert_eq!(share.rows, 3);
     assert_eq!(share.anomalous, after.n_anomalous());
     assert_eq!(share.reference_share, a.reference_share);
