@@ -113,7 +113,8 @@ fn the_exposition_parses_with_every_family_typed_and_labelled() {
         &[model[0], model[1], ("outcome", "success")],
     );
     assert_eq!(ok.value, prometheus_parse::Value::Counter(2.0));
-    // The unknown model is counted once, before routing: under empty model labels.
+    // The malformed body and the unknown model are each counted once, before routing: under
+    // empty model labels.
     let counted = |outcome: &str| -> Vec<(String, prometheus_parse::Value)> {
         scrape
             .samples
@@ -130,7 +131,7 @@ fn the_exposition_parses_with_every_family_typed_and_labelled() {
             })
             .collect()
     };
-    for outcome in ["not_found"] {
+    for outcome in ["bad_request", "not_found"] {
         assert_eq!(
             counted(outcome),
             vec![("".to_string(), prometheus_parse::Value::Counter(1.0))],
