@@ -77,7 +77,7 @@ fn the_detector_is_fitted_on_the_preprocessed_training_rows_and_survives_the_fil
     assert_eq!(before, after);
     assert!(after.scores.iter().all(|s| *s > 0.0 && *s <= 1.0));
     assert!(after.scores[2] > after.scores[0] && after.scores[2] > after.threshold);
-    assert_eq!(after.flags().collect::<Vec<_>>()[2], true);
+    assert!(after.flags().collect::<Vec<_>>()[2]);
 
     // Reading the header alone gives the description without the forest.
     let h = model_file::read_header(&path).unwrap();
