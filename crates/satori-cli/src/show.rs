@@ -34,6 +34,17 @@ pub fn print_header(path: &Path, h: &ModelHeader) {
         );
         show!("{}", ensemble_metrics_table(&h.metrics, &h.member_metrics));
     }
+    if let Some(a) = &h.input_anomaly {
+        show!(
+            "  anomaly   input anomaly detector: {} isolation trees on {} columns, anomalous \
+             above {:.4} ({:.1}% of the {} training rows)",
+            a.n_estimators,
+            a.columns.len(),
+            a.threshold,
+            100.0 * a.reference_share,
+            a.n_reference
+        );
+    }
     print_model_details(h);
 }
 

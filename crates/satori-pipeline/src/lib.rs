@@ -33,6 +33,7 @@
 pub mod ensemble;
 mod fit;
 mod fitted;
+pub mod input_anomaly;
 pub mod model_file;
 pub mod models;
 pub mod overrides;
@@ -46,6 +47,7 @@ pub mod transfer;
 pub mod update;
 
 pub use fitted::{FittedPipeline, FittedTarget, Predictions, read_options_for};
+pub use input_anomaly::{InputAnomaly, InputAnomalyScores};
 pub use model_file::{MemberMetrics, ModelHeader, PreprocessorHeader, Provenance, TaskHeader};
 pub use models::{
     AnyModel, Capabilities, Family, FittedFamily, InputNeeds, MODEL_KINDS, MODEL_NAMES,

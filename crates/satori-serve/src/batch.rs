@@ -158,6 +158,10 @@ fn predict_batch(model: &LoadedModel, mut jobs: Vec<Job>, hooks: &Hooks) {
                     start += n;
                     let part = Scored {
                         predictions: scored.predictions.iter().map(|p| p.select(&rows)).collect(),
+                        anomaly: scored
+                            .anomaly
+                            .as_ref()
+                            .map(|a| rows.iter().map(|&i| a[i]).collect()),
                     };
                     let waited = started.saturating_duration_since(job.arrived);
                     let _ = job.reply.send(Ok((part, waited)));

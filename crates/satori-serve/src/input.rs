@@ -323,6 +323,35 @@ mod tests {
         assert_eq!(a, b);
     }
 
+    /// Decimals of 17 significant digits that serde_json's default (fast, not always correctly
+    /// rounded) float parser reads one ulp away from the correctly rounded value. With the
+    /// `float_roundtrip` feature the workspace enables, a JSON number becomes the very `f64` the
+    /// CSV reader makes of the same text, so a row scores as `satori predict` scores it.
+    const HARD_DECIMALS: [&str; 6] = [
+        "179.76991766744273",
+        "175.27653373626883",
+        "12.933023856434187",
+        "150.48285057433917",
+        "17.440938569052209",
+        "13.373926522378787",
+    ];
+
+    #[test]
+    fn numbers_of_17_significant_digits_reach_the_reader_exactly() {
+        for text in HARD_DECIMALS {
+            let body: Value =
+                serde_json::from_str(&format!("{{\"rows\": [{{\"x\": {text}}}]}}")).unwrap();
+            let cells = predict_body(&body).unwrap();
+            let cell = &cells.rows[0][0];
+            let exact: f64 = text.parse().unwrap();
+            assert_eq!(
+                cell.parse::<f64>().unwrap().to_bits(),
+                exact.to_bits(),
+                "{text} became the cell {cell}"
+            );
+        }
+    }
+
     #[test]
     fn bad_bodies_are_bad_requests() {
         for body in [

@@ -66,6 +66,11 @@ const LATENCY_BUCKETS: [f64; 14] = [
 /// Batch-size bucket bounds, in rows.
 const BATCH_BUCKETS: [f64; 10] = [1.0, 2.0, 4.0, 8.0, 16.0, 32.0, 64.0, 256.0, 1024.0, 65536.0];
 
+/// Input anomaly score bucket bounds (scores lie in (0, 1]; ordinary rows near 0.5 or below).
+const ANOMALY_BUCKETS: [f64; 12] = [
+    0.3, 0.35, 0.4, 0.45, 0.5, 0.55, 0.6, 0.65, 0.7, 0.8, 0.9, 1.0,
+];
+
 /// A cumulative histogram with fixed bounds; the sum is kept in nanoseconds (or rows).
 #[derive(Debug)]
 pub struct Histogram {
@@ -120,6 +125,9 @@ pub struct ModelMetrics {
     total: Histogram,
     batch: Histogram,
     shadow: Vec<AtomicU64>,
+    anomaly: Histogram,
+    anomalous: AtomicU64,
+    anomaly_threshold: Mutex<Option<f64>>,
 }
 
 impl ModelMetrics {
@@ -132,7 +140,23 @@ impl ModelMetrics {
             total: Histogram::new(&LATENCY_BUCKETS, 1e-9),
             batch: Histogram::new(&BATCH_BUCKETS, 1.0),
             shadow: OUTCOMES.iter().map(|_| AtomicU64::new(0)).collect(),
+            anomaly: Histogram::new(&ANOMALY_BUCKETS, 1e-9),
+            anomalous: AtomicU64::new(0),
+            anomaly_threshold: Mutex::new(None),
         }
+    }
+
+    /// The input anomaly scores of one predict call's rows.
+    pub fn anomaly_scores(&self, scores: &satori_pipeline::InputAnomalyScores) {
+        for &s in &scores.scores {
+            self.anomaly.observe(s);
+        }
+        self.anomalous
+            .fetch_add(scores.n_anomalous() as u64, Ordering::Relaxed);
+        *self
+            .anomaly_threshold
+            .lock()
+            .unwrap_or_else(|e| e.into_inner()) = Some(scores.threshold);
     }
 
     /// Count one request's outcome, with its queue and total time when it was admitted.
@@ -307,6 +331,46 @@ impl Metrics {
                     o.label(),
                     m.shadow[o.index()].load(Ordering::Relaxed)
                 );
+            }
+        }
+        // Input anomaly scores, for the versions whose model has a detector and has scored rows.
+        let with_anomaly: Vec<(&(String, String), &Arc<ModelMetrics>, f64)> = models
+            .iter()
+            .filter_map(|(k, m)| {
+                let t = *m
+                    .anomaly_threshold
+                    .lock()
+                    .unwrap_or_else(|e| e.into_inner());
+                t.map(|t| (k, m, t))
+            })
+            .collect();
+        if !with_anomaly.is_empty() {
+            out.push_str(
+                "# HELP satori_input_anomaly_score Input anomaly scores of the rows predicted (isolation forest; higher is more anomalous).\n\
+                 # TYPE satori_input_anomaly_score histogram\n",
+            );
+            for &(k, m, _) in &with_anomaly {
+                m.anomaly
+                    .render(&mut out, "satori_input_anomaly_score", &lbl(k));
+            }
+            out.push_str(
+                "# HELP satori_input_anomalous_rows_total Rows whose input anomaly score passed the model's threshold.\n\
+                 # TYPE satori_input_anomalous_rows_total counter\n",
+            );
+            for &(k, m, _) in &with_anomaly {
+                let _ = writeln!(
+                    out,
+                    "satori_input_anomalous_rows_total{{{}}} {}",
+                    lbl(k),
+                    m.anomalous.load(Ordering::Relaxed)
+                );
+            }
+            out.push_str(
+                "# HELP satori_input_anomaly_threshold The score above which a row is anomalous (fixed at training).\n\
+                 # TYPE satori_input_anomaly_threshold gauge\n",
+            );
+            for &(k, _, t) in &with_anomaly {
+                let _ = writeln!(out, "satori_input_anomaly_threshold{{{}}} {t}", lbl(k));
             }
         }
         out.push_str("# HELP satori_inflight_requests Inference requests being handled now.\n");

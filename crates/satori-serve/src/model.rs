@@ -60,6 +60,9 @@ pub struct LoadedModel {
 pub struct Scored {
     /// One entry per target, in the model's target order.
     pub predictions: Vec<Predictions>,
+    /// Each row's input anomaly score, when the model file has an input anomaly detector
+    /// (`satori train --anomaly-detector`): higher is more anomalous.
+    pub anomaly: Option<Vec<f64>>,
 }
 
 impl LoadedModel {
@@ -90,8 +93,19 @@ impl LoadedModel {
     pub fn predict_table(&self, table: &Table) -> Result<Scored, ApiError> {
         let started = Instant::now();
         let predictions = self.pipeline.predict_table_all(table)?;
+        let anomaly = match &self.header.input_anomaly {
+            Some(a) => {
+                let scores = a.score_table(&self.pipeline, table)?;
+                self.metrics.anomaly_scores(&scores);
+                Some(scores.scores)
+            }
+            None => None,
+        };
         self.metrics.predict_call(table.n_rows(), started.elapsed());
-        Ok(Scored { predictions })
+        Ok(Scored {
+            predictions,
+            anomaly,
+        })
     }
 
     /// Read CSV bytes exactly as `satori predict` reads a CSV file (the model's read options,
@@ -173,6 +187,21 @@ impl LoadedModel {
         out
     }
 
+    /// The v2 metadata's outputs, with `anomaly_score` when the model has an input anomaly
+    /// detector.
+    fn v2_outputs_all(&self) -> Vec<Value> {
+        let mut out = self.v2_outputs();
+        if let Some(a) = &self.header.input_anomaly {
+            out.push(json!({
+                "name": "anomaly_score",
+                "datatype": "FP64",
+                "shape": [-1],
+                "parameters": {"threshold": a.threshold},
+            }));
+        }
+        out
+    }
+
     /// The v2 model metadata.
     pub fn v2_metadata(&self) -> Value {
         json!({
@@ -180,7 +209,7 @@ impl LoadedModel {
             "versions": [self.version],
             "platform": "satori",
             "inputs": self.v2_inputs(),
-            "outputs": self.v2_outputs(),
+            "outputs": self.v2_outputs_all(),
             "parameters": {
                 "model_kind": self.header.model_kind,
                 "task": format!("{:?}", self.pipeline.task()).to_lowercase(),
@@ -237,6 +266,10 @@ pub fn predict_json(model: &LoadedModel, scored: &Scored) -> Value {
             .collect();
         json!({"targets": targets})
     };
+    if let (Some(scores), Some(a)) = (&scored.anomaly, &model.header.input_anomaly) {
+        out["anomaly_scores"] = json!(scores);
+        out["anomaly_threshold"] = json!(a.threshold);
+    }
     out["model"] = json!(model.name);
     out["version"] = json!(model.version);
     out
@@ -270,6 +303,15 @@ pub fn v2_outputs(model: &LoadedModel, scored: &Scored, wanted: Option<&[String]
             }));
         }
     }
+    if let (Some(scores), Some(a)) = (&scored.anomaly, &model.header.input_anomaly) {
+        out.push(json!({
+            "name": "anomaly_score",
+            "datatype": "FP64",
+            "shape": [scores.len()],
+            "data": scores,
+            "parameters": {"threshold": a.threshold},
+        }));
+    }
     if let Some(w) = wanted {
         out.retain(|o| w.iter().any(|n| o["name"] == n.as_str()));
     }
@@ -278,7 +320,8 @@ pub fn v2_outputs(model: &LoadedModel, scored: &Scored, wanted: Option<&[String]
 
 /// Predictions as CSV text, the columns `satori predict --proba` writes: the id columns, then
 /// `prediction` (or `prediction_<target>`), then `proba_<class>` (or `proba_<target>_<class>`)
-/// per class of each classifier; numbers in shortest round-trip form.
+/// per class of each classifier, then, for a model with an input anomaly detector, `anomaly_score`
+/// and `is_anomaly` (as `satori predict --anomaly-score`); numbers in shortest round-trip form.
 pub fn predictions_csv(
     model: &LoadedModel,
     scored: &Scored,
@@ -312,6 +355,13 @@ pub fn predictions_csv(
             });
         }
     }
+    let anomaly = scored
+        .anomaly
+        .as_ref()
+        .zip(model.header.input_anomaly.as_ref().map(|a| a.threshold));
+    if anomaly.is_some() {
+        header.extend(["anomaly_score".to_string(), "is_anomaly".to_string()]);
+    }
     let n = scored.predictions.first().map_or(0, Predictions::len);
     let rows: Vec<Vec<String>> = (0..n)
         .map(|i| {
@@ -324,6 +374,10 @@ pub fn predictions_csv(
                 if let (true, Some(pr)) = (on, &p.proba) {
                     record.extend(pr.row(i).iter().map(|v| format!("{v}")));
                 }
+            }
+            if let Some((scores, threshold)) = anomaly {
+                record.push(format!("{}", scores[i]));
+                record.push((scores[i] > threshold).to_string());
             }
             record
         })

@@ -464,33 +464,45 @@ async fn predict(
     headers: HeaderMap,
     body: Body,
 ) -> Result<Response, ApiError> {
-    let Query(q) = query.map_err(|e| ApiError::BadRequest(e.body_text()))?;
-    let bytes = body_bytes(&s, body)?;
-    let content_type = headers
-        .get(header::CONTENT_TYPE)
-        .and_then(|v| v.to_str().ok())
-        .unwrap_or("application/json")
-        .to_ascii_lowercase();
-    let csv = content_type.starts_with("text/csv");
-    let work = if csv {
-        let ids =
-            q.id.as_deref()
-                .map(|s| {
-                    s.split(',')
-                        .map(str::trim)
-                        .filter(|x| !x.is_empty())
-                        .map(str::to_string)
-                        .collect()
-                })
-                .unwrap_or_default();
-        Work::Csv(bytes, ids)
-    } else if content_type.starts_with("application/json") || content_type.is_empty() {
-        Work::Cells(predict_body(&json_value(&bytes)?)?)
-    } else {
-        return Err(ApiError::UnsupportedMediaType(format!(
-            "`Content-Type: {}` is not read here; send application/json or text/csv",
-            satori_core::snippet(&content_type)
-        )));
+    // A request refused before it reaches a model (bad query, body, media type) is counted with
+    // empty model labels, as one for an unknown model.
+    let parsed = (|| -> Result<(PredictQuery, bool, Work), ApiError> {
+        let Query(q) = query.map_err(|e| ApiError::BadRequest(e.body_text()))?;
+        let bytes = body_bytes(&s, body)?;
+        let content_type = headers
+            .get(header::CONTENT_TYPE)
+            .and_then(|v| v.to_str().ok())
+            .unwrap_or("application/json")
+            .to_ascii_lowercase();
+        let csv = content_type.starts_with("text/csv");
+        let work = if csv {
+            let ids =
+                q.id.as_deref()
+                    .map(|s| {
+                        s.split(',')
+                            .map(str::trim)
+                            .filter(|x| !x.is_empty())
+                            .map(str::to_string)
+                            .collect()
+                    })
+                    .unwrap_or_default();
+            Work::Csv(bytes, ids)
+        } else if content_type.starts_with("application/json") || content_type.is_empty() {
+            Work::Cells(predict_body(&json_value(&bytes)?)?)
+        } else {
+            return Err(ApiError::UnsupportedMediaType(format!(
+                "`Content-Type: {}` is not read here; send application/json or text/csv",
+                satori_core::snippet(&content_type)
+            )));
+        };
+        Ok((q, csv, work))
+    })();
+    let (q, csv, work) = match parsed {
+        Ok(p) => p,
+        Err(e) => {
+            s.metrics.unrouted(e.outcome());
+            return Err(e);
+        }
     };
     let answer = run_predict(
         &s,

@@ -979,3 +979,219 @@ fn drift_metrics_follow_the_rows_the_server_scores() {
     );
     server.shutdown().unwrap();
 }
+
+/// Numbers with 16–17 significant digits, sent as JSON numbers, reach the model as exactly the
+/// values `satori predict` reads from the same text in a CSV file (serde_json's
+/// `float_roundtrip`): the request log shows the cells the reader saw, and the predictions are
+/// the library's, bit for bit. Each of these decimals is one that serde_json's default parser
+/// reads one ulp away.
+#[test]
+fn json_numbers_with_17_digits_score_as_the_same_csv_text() {
+    let m = models();
+    let dir = temp();
+    let log = dir.path().join("requests.jsonl");
+    let l = log.clone();
+    let server = file_server(dir.path(), "mass", &m.regressor, move |c| {
+        c.log_requests = Some(l);
+    });
+    let addr = server.addr();
+    let rows = [
+        (
+            "Biscoe",
+            "47.440938569052209",
+            "15.048285057433917",
+            "179.76991766744273",
+            "male",
+        ),
+        (
+            "Dream",
+            "42.933023856434187",
+            "13.373926522378787",
+            "175.27653373626883",
+            "female",
+        ),
+        (
+            "Torgersen",
+            "39.525576779741390",
+            "17.440938569052209",
+            "191.70834223523670",
+            "male",
+        ),
+    ];
+    // The regressor predicts body_mass_g from the other columns, species among them.
+    let mut csv =
+        String::from("species,island,bill_length_mm,bill_depth_mm,flipper_length_mm,sex,year\n");
+    let mut json_rows = Vec::new();
+    for (island, a, b, c, sex) in rows {
+        csv.push_str(&format!("Gentoo,{island},{a},{b},{c},{sex},2008\n"));
+        json_rows.push(format!(
+            r#"{{"species": "Gentoo", "island": "{island}", "bill_length_mm": {a}, "bill_depth_mm": {b}, "flipper_length_mm": {c}, "sex": "{sex}", "year": 2008}}"#
+        ));
+    }
+    // The body as text, so that the digits are exactly these (not re-printed by a serializer).
+    let body = format!(r#"{{"rows": [{}]}}"#, json_rows.join(", "));
+    let r = request(
+        addr,
+        "POST",
+        "/predict",
+        &[("Content-Type", "application/json")],
+        body.as_bytes(),
+    );
+    assert_eq!(r.status, 200, "{}", r.text());
+    let got: Vec<f64> = r.json()["predictions"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|v| v.as_f64().unwrap())
+        .collect();
+    let (want, _) = library_predictions(&m.regressor, &csv);
+    let want: Vec<f64> = want.iter().map(|s| s.parse().unwrap()).collect();
+    assert_eq!(got, want);
+    server.shutdown().unwrap();
+
+    let entry: Value = serde_json::from_str(
+        std::fs::read_to_string(&log)
+            .unwrap()
+            .lines()
+            .last()
+            .unwrap(),
+    )
+    .unwrap();
+    let columns: Vec<String> = labels(&entry["columns"]);
+    for (i, (_, a, b, c, _)) in rows.iter().enumerate() {
+        for (name, text) in [
+            ("bill_length_mm", a),
+            ("bill_depth_mm", b),
+            ("flipper_length_mm", c),
+        ] {
+            let j = columns.iter().position(|n| n == name).unwrap();
+            let cell = entry["rows"][i][j].as_str().unwrap();
+            assert_eq!(
+                cell.parse::<f64>().unwrap().to_bits(),
+                text.parse::<f64>().unwrap().to_bits(),
+                "row {i} {name}: sent {text}, the reader saw {cell}"
+            );
+        }
+    }
+}
+
+/// A model trained with an input anomaly detector answers each row's anomaly score on every
+/// endpoint — the library's scores for the same rows read from CSV, bit for bit — and exports
+/// their histogram and the anomalous rows on /metrics; a model without one answers none.
+#[test]
+fn a_model_with_an_input_anomaly_detector_scores_every_row() {
+    let bytes = anomaly_model();
+    let dir = temp();
+    let server = file_server(dir.path(), "penguins", bytes, |_| {});
+    let addr = server.addr();
+    // ROWS_CSV and one row far outside anything seen in training.
+    let far = "Biscoe,95.0,40.0,400,25000,female,2009\n";
+    let csv = format!("{ROWS_CSV}{far}");
+    let want = library_anomaly_scores(bytes, &csv);
+    let threshold = {
+        let (h, _) =
+            satori_pipeline::model_file::from_bytes(std::path::Path::new("m"), bytes).unwrap();
+        h.input_anomaly.unwrap().threshold
+    };
+    assert!(
+        want[5] > threshold && want[5] > want[..5].iter().cloned().fold(0.0, f64::max),
+        "the far row is the most anomalous and flagged: {want:?} (threshold {threshold})"
+    );
+
+    // JSON rows.
+    let mut rows = rows_json();
+    rows.push(json!({"island": "Biscoe", "bill_length_mm": 95.0, "bill_depth_mm": 40.0,
+                     "flipper_length_mm": 400, "body_mass_g": 25000, "sex": "female", "year": 2009}));
+    let r = post_json(addr, "/predict", &json!({"rows": rows}));
+    assert_eq!(r.status, 200, "{}", r.text());
+    let body = r.json();
+    let got: Vec<f64> = body["anomaly_scores"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|v| v.as_f64().unwrap())
+        .collect();
+    assert_eq!(got, want);
+    assert_eq!(body["anomaly_threshold"].as_f64(), Some(threshold));
+    assert_eq!(body["predictions"].as_array().unwrap().len(), 6);
+
+    // CSV in, CSV out: the two columns `satori predict --anomaly-score` writes.
+    let r = request(
+        addr,
+        "POST",
+        "/predict?proba=false",
+        &[("Content-Type", "text/csv")],
+        csv.as_bytes(),
+    );
+    assert_eq!(r.status, 200, "{}", r.text());
+    let text = r.text();
+    let mut lines = text.lines();
+    assert_eq!(lines.next().unwrap(), "prediction,anomaly_score,is_anomaly");
+    for (line, w) in lines.zip(&want) {
+        let cells: Vec<&str> = line.split(',').collect();
+        assert_eq!(cells[1].parse::<f64>().unwrap(), *w);
+        assert_eq!(cells[2], (*w > threshold).to_string());
+    }
+
+    // v2: an `anomaly_score` output, in the metadata too.
+    let meta = get(addr, "/v2/models/penguins").json();
+    assert!(
+        meta["outputs"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .any(|o| o["name"] == "anomaly_score")
+    );
+    let r = post_json(
+        addr,
+        "/v2/models/penguins/infer",
+        &json!({"inputs": [
+            {"name": "island", "datatype": "BYTES", "shape": [1], "data": ["Biscoe"]},
+            {"name": "bill_length_mm", "datatype": "FP64", "shape": [1], "data": [95.0]},
+            {"name": "bill_depth_mm", "datatype": "FP64", "shape": [1], "data": [40.0]},
+            {"name": "flipper_length_mm", "datatype": "FP64", "shape": [1], "data": [400]},
+            {"name": "body_mass_g", "datatype": "FP64", "shape": [1], "data": [25000]},
+            {"name": "sex", "datatype": "BYTES", "shape": [1], "data": ["female"]},
+            {"name": "year", "datatype": "INT64", "shape": [1], "data": [2009]}]}),
+    );
+    assert_eq!(r.status, 200, "{}", r.text());
+    let out = r.json()["outputs"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|o| o["name"] == "anomaly_score")
+        .cloned()
+        .expect("an anomaly_score output");
+    assert_eq!(out["data"], json!([want[5]]));
+
+    // Metrics: 6 + 6 + 1 rows scored, the far row anomalous each time (and any others the
+    // library flags).
+    let flagged = want.iter().filter(|&&w| w > threshold).count();
+    let text = get(addr, "/metrics").text();
+    let labels = r#"model="penguins",version="1""#;
+    assert_eq!(
+        series(&text, "satori_input_anomaly_score_count", labels),
+        Some(13.0)
+    );
+    assert_eq!(
+        series(&text, "satori_input_anomalous_rows_total", labels),
+        Some((2 * flagged + 1) as f64)
+    );
+    assert_eq!(
+        series(&text, "satori_input_anomaly_threshold", labels),
+        Some(threshold)
+    );
+    server.shutdown().unwrap();
+
+    // A model without a detector: no scores, no anomaly series.
+    let plain = file_server(dir.path(), "plain", &models().v1, |_| {});
+    let r = post_json(plain.addr(), "/predict", &json!({"rows": rows_json()}));
+    assert_eq!(r.status, 200);
+    assert!(r.json().get("anomaly_scores").is_none());
+    assert!(
+        !get(plain.addr(), "/metrics")
+            .text()
+            .contains("satori_input_anomaly")
+    );
+    plain.shutdown().unwrap();
+}

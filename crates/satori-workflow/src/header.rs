@@ -97,6 +97,7 @@ pub(crate) fn build(pipeline: &FittedPipeline, h: HeaderInputs<'_>) -> Result<Mo
             .unwrap_or_default(),
         prediction_reference_on: h.reference_predictions.map(|(_, on)| on),
         lineage: None,
+        input_anomaly: None,
     })
 }
 

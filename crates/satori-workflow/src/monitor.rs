@@ -190,6 +190,54 @@ pub struct MonitorOutcome {
     pub performance_rows: Option<usize>,
     /// The thresholds used.
     pub thresholds: Thresholds,
+    /// The share of rows the model's input anomaly detector flags, beside the training rows'
+    /// (absent when the model has no detector).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub input_anomaly: Option<AnomalyShare>,
+}
+
+/// How many of the new rows the model's input anomaly detector ([`satori_pipeline::InputAnomaly`])
+/// flags: rows whose score passes the threshold fixed at training by the contamination.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct AnomalyShare {
+    /// Rows scored.
+    pub rows: usize,
+    /// Rows whose score passes the threshold.
+    pub anomalous: usize,
+    /// `anomalous / rows`.
+    pub share: f64,
+    /// The share of the training rows past the threshold.
+    pub reference_share: f64,
+    /// The score threshold.
+    pub threshold: f64,
+    /// The mean score of the new rows.
+    pub mean_score: f64,
+}
+
+/// Score the rows of `tables` with the model's input anomaly detector, if it has one.
+pub fn anomaly_share(
+    header: &ModelHeader,
+    pipeline: &FittedPipeline,
+    tables: &[&Table],
+) -> Result<Option<AnomalyShare>> {
+    let Some(detector) = &header.input_anomaly else {
+        return Ok(None);
+    };
+    let (mut rows, mut anomalous, mut sum) = (0usize, 0usize, 0.0);
+    for t in tables {
+        let s = detector.score_table(pipeline, t)?;
+        rows += s.scores.len();
+        anomalous += s.n_anomalous();
+        sum += s.scores.iter().sum::<f64>();
+    }
+    Ok((rows > 0).then(|| AnomalyShare {
+        rows,
+        anomalous,
+        share: anomalous as f64 / rows as f64,
+        reference_share: detector.reference_share,
+        threshold: detector.threshold,
+        mean_score: sum / rows as f64,
+    }))
 }
 
 /// Compare tables of new rows (a data file, request logs) with a model's training reference: all
@@ -240,7 +288,9 @@ pub fn monitor_tables(
         Some(t) if has_targets(pipeline, t) => performance(header, pipeline, t)?,
         _ => (Vec::new(), None),
     };
+    let input_anomaly = anomaly_share(header, pipeline, tables)?;
     Ok(MonitorOutcome {
+        input_anomaly,
         rows: n,
         columns,
         verdict,

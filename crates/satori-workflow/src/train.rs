@@ -58,6 +58,9 @@ pub struct TrainRequest {
     pub init_from: Option<InitFrom>,
     /// Continue training a saved model on these rows.
     pub continue_from: Option<ContinueFrom>,
+    /// Fit an input anomaly detector (an isolation forest on the training rows after
+    /// preprocessing) and keep it in the model file ([`satori_pipeline::InputAnomaly`]).
+    pub anomaly_detector: Option<satori_tree::IsolationForestParams>,
 }
 
 impl TrainRequest {
@@ -83,6 +86,7 @@ impl TrainRequest {
             validation: None,
             init_from: None,
             continue_from: None,
+            anomaly_detector: None,
         }
     }
 
@@ -321,6 +325,15 @@ pub fn train(
             },
         },
     )?;
+    let mut header = header;
+    if let Some(params) = &request.anomaly_detector {
+        header.input_anomaly = Some(satori_pipeline::InputAnomaly::fit(
+            &pipeline,
+            train_data.x(),
+            params,
+            progress,
+        )?);
+    }
     let early_stop = EarlyStopReport::from_history(
         header.training_history.as_ref(),
         &params,

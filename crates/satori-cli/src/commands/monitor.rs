@@ -278,6 +278,18 @@ fn print_outcome(o: &MonitorOutcome, described: &str) {
         );
         show!("{p}");
     }
+    if let Some(a) = &o.input_anomaly {
+        show!(
+            "Input anomalies: {} of {} rows ({:.1}%) score above {:.4} (training rows: {:.1}%); \
+             mean score {:.4}.",
+            a.anomalous,
+            a.rows,
+            100.0 * a.share,
+            a.threshold,
+            100.0 * a.reference_share,
+            a.mean_score
+        );
+    }
     let counts: Vec<String> = o
         .counts
         .iter()

@@ -43,6 +43,11 @@ pub struct PredictArgs {
     /// How many contributions per row `--explain` adds.
     #[arg(long, default_value_t = 3, value_name = "K", requires = "explain")]
     pub top_k: usize,
+    /// Add each row's input anomaly score and flag (columns `anomaly_score`, `is_anomaly`) from
+    /// the detector the model was trained with (`satori train --anomaly-detector`): how unlike
+    /// the training rows the row is, higher is more anomalous.
+    #[arg(long)]
+    pub anomaly_score: bool,
     #[command(flatten)]
     pub read: ReadArgs,
 }
@@ -59,7 +64,21 @@ struct PredictJson {
 
 pub fn run(args: PredictArgs, progress: &TermProgress) -> anyhow::Result<()> {
     let out = Output::new("--out", &args.out, &[&args.model, &args.data])?;
-    let (_, pipeline) = model_file::load(&args.model)?;
+    let (header, pipeline) = model_file::load(&args.model)?;
+    let anomaly = match (&header.input_anomaly, args.anomaly_score) {
+        (Some(a), true) => Some(a),
+        (None, true) => {
+            return Err(satori_core::Error::param(
+                "--anomaly-score",
+                format!(
+                    "{} has no input anomaly detector; train it with --anomaly-detector",
+                    args.model.display()
+                ),
+            )
+            .into());
+        }
+        (_, false) => None,
+    };
     let opts = pipeline.read_options(read_options(&args.read)?);
     let table = read_table(&args.data, &opts, progress)?;
     crate::show::check_unseen(&table, pipeline.input_schema(), args.strict, progress)?;
@@ -69,11 +88,22 @@ pub fn run(args: PredictArgs, progress: &TermProgress) -> anyhow::Result<()> {
         .iter()
         .map(|name| Ok((name.clone(), column_text(&table, name)?)))
         .collect::<anyhow::Result<Vec<_>>>()?;
-    let extra = if args.explain {
+    let mut extra = if args.explain {
         explain_columns(&pipeline, &table, &predictions, args.top_k, progress)?
     } else {
         Vec::new()
     };
+    if let Some(a) = anomaly {
+        let scores = a.score_table(&pipeline, &table)?;
+        extra.push((
+            "anomaly_score".into(),
+            scores.scores.iter().map(|s| s.to_string()).collect(),
+        ));
+        extra.push((
+            "is_anomaly".into(),
+            scores.flags().map(|f| f.to_string()).collect(),
+        ));
+    }
     let columns = write_predictions_with(
         out.path(),
         pipeline.targets(),

@@ -91,6 +91,20 @@ pub struct TrainArgs {
     /// With --model auto: stop trying configurations after this long (90s, 10m, 1h).
     #[arg(long, value_name = "DURATION")]
     pub time_budget: Option<String>,
+    /// Fit an input anomaly detector (an isolation forest on the training rows after
+    /// preprocessing) and keep it in the model file: `satori predict --anomaly-score`, `satori
+    /// serve` and `satori monitor` then score how unlike the training inputs new rows are.
+    #[arg(long)]
+    pub anomaly_detector: bool,
+    /// With --anomaly-detector: the share of training rows flagged as anomalous (a fraction in
+    /// (0, 0.5]), or `auto` (flag scores above 0.5).
+    #[arg(
+        long,
+        value_name = "auto|FRACTION",
+        default_value = "auto",
+        requires = "anomaly_detector"
+    )]
+    pub anomaly_contamination: String,
     /// Print a JSON result instead of tables.
     #[arg(long)]
     pub json: bool,
@@ -128,6 +142,9 @@ pub struct TrainJson {
     /// With `--model auto`: how the model was chosen (as `satori tune --model auto --json`).
     #[serde(skip_serializing_if = "Option::is_none")]
     pub auto: Option<AutoOutcome>,
+    /// The input anomaly detector kept in the model (`--anomaly-detector`), if any.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub input_anomaly: Option<satori_pipeline::InputAnomaly>,
 }
 
 /// The `--json` result of `satori train --target a,b,c` (schema in docs/cli.md).
@@ -243,6 +260,7 @@ pub fn run(args: TrainArgs, progress: &TermProgress) -> anyhow::Result<()> {
     });
     request.data_source = Some(args.data.display().to_string());
     request.created_at = Some(now());
+    request.anomaly_detector = anomaly_params(&args)?;
     let auto = if request.model == "auto" {
         Some(choose_model(&args, &data, &mut request, progress)?)
     } else {
@@ -340,6 +358,7 @@ pub fn run(args: TrainArgs, progress: &TermProgress) -> anyhow::Result<()> {
         early_stopping: outcome.early_stop.clone(),
         out: args.out.as_ref().map(|p| p.display().to_string()),
         auto,
+        input_anomaly: outcome.header.input_anomaly.clone(),
     };
     if args.json {
         return print_json(&summary);
@@ -349,8 +368,42 @@ pub fn run(args: TrainArgs, progress: &TermProgress) -> anyhow::Result<()> {
     }
     let extra = extra_inputs(outcome.pipeline.text());
     print_summary(&summary, &extra, progress);
+    if let Some(a) = &summary.input_anomaly {
+        show!(
+            "Input anomaly detector: {} isolation trees on {} columns; a row is anomalous above              {:.4} ({:.1}% of the training rows)",
+            a.n_estimators,
+            a.columns.len(),
+            a.threshold,
+            100.0 * a.reference_share
+        );
+    }
     say_written(outputs, &pictures, progress);
     Ok(())
+}
+
+/// `--anomaly-detector`: the isolation forest's parameters (scikit-learn's defaults, the
+/// training seed, the contamination given).
+fn anomaly_params(
+    args: &TrainArgs,
+) -> anyhow::Result<Option<satori_workflow::anomalies::IsolationForestParams>> {
+    if !args.anomaly_detector {
+        return Ok(None);
+    }
+    let contamination = match args.anomaly_contamination.as_str() {
+        "auto" => serde_json::json!("auto"),
+        s => serde_json::json!(s.parse::<f64>().map_err(|_| satori_core::Error::param(
+            "--anomaly-contamination",
+            format!("must be `auto` or a fraction in (0, 0.5], got `{s}`")
+        ))?),
+    };
+    let p: satori_workflow::anomalies::IsolationForestParams =
+        serde_json::from_value(serde_json::json!({
+            "contamination": contamination,
+            "seed": args.seed,
+        }))
+        .map_err(|e| satori_core::Error::param("--anomaly-contamination", e.to_string()))?;
+    satori_core::Params::validate(&p)?;
+    Ok(Some(p))
 }
 
 /// `--model auto`: choose the family and its settings by cross-validation on the training rows

@@ -141,6 +141,11 @@ pub struct ModelHeader {
     /// model trained from scratch and in older files.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub lineage: Option<Lineage>,
+    /// The input anomaly detector fitted at training time (`satori train --anomaly-detector`),
+    /// if any: its description here, its forest in the file's anomaly section. Absent in files
+    /// written without one, and in every file written before it.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub input_anomaly: Option<crate::InputAnomaly>,
 }
 
 /// The lineage of a model produced by `satori update` (see `docs/updates.md`).

@@ -20,6 +20,11 @@
 //! them in `tasks`. Files of every earlier format still load, through [`legacy`]; files are
 //! written complete or not at all ([`satori_core::fs`]).
 //!
+//! A model with an input anomaly detector ([`crate::InputAnomaly`], `satori train
+//! --anomaly-detector`) is written in format 5: format 4 followed by one more section, `SATORI\x00A`,
+//! the section's length (u64) and CRC-32, and the postcard encoding of the isolation forest; its
+//! header describes the detector. Files without one are written in format 4, as before.
+//!
 //! A preprocessor file (`satori transform --save`) is the same container with its own magic
 //! bytes, a [`PreprocessorHeader`] and a [`FittedPreprocessor`] payload.
 
@@ -47,6 +52,11 @@ pub const MAGIC: &[u8; 8] = b"SATORI\x00M";
 /// networks are stored as safetensors bytes; 4: one payload for one or several targets). Files of
 /// formats 1 to 3 still load.
 pub const FORMAT_VERSION: u32 = 4;
+/// The format of a model file that carries an input anomaly section after its payload (format
+/// [`FORMAT_VERSION`] otherwise).
+pub const FORMAT_WITH_ANOMALY: u32 = 5;
+/// The magic bytes of the input anomaly section.
+const ANOMALY_MAGIC: &[u8; 8] = b"SATORI\x00A";
 const PREAMBLE: usize = 8 + 4 + 4 + 4 + 8 + 4;
 /// Headers larger than this are rejected as corrupt rather than allocated.
 const MAX_HEADER: u32 = 64 << 20;
@@ -65,7 +75,69 @@ pub fn to_bytes(header: &ModelHeader, pipeline: &FittedPipeline) -> Result<Vec<u
     header
         .check_describes(pipeline)
         .map_err(|reason| Error::Internal(format!("writing a model file: {reason}")))?;
-    encode(MAGIC, header.format_version, header, pipeline)
+    let Some(anomaly) = &header.input_anomaly else {
+        return encode(MAGIC, header.format_version, header, pipeline);
+    };
+    let forest = postcard::to_stdvec(anomaly.forest()?)
+        .map_err(|e| Error::Internal(format!("cannot encode the anomaly detector: {e}")))?;
+    let mut header = header.clone();
+    header.format_version = FORMAT_WITH_ANOMALY;
+    let mut out = encode(MAGIC, FORMAT_WITH_ANOMALY, &header, pipeline)?;
+    out.extend_from_slice(ANOMALY_MAGIC);
+    out.extend_from_slice(&(forest.len() as u64).to_le_bytes());
+    out.extend_from_slice(&crc32fast::hash(&forest).to_le_bytes());
+    out.extend_from_slice(&forest);
+    Ok(out)
+}
+
+/// Split the bytes after the header into the payload and the input anomaly section, and decode
+/// the section's forest (a file whose header describes no detector has no section).
+fn anomaly_section<'b>(
+    path: &Path,
+    header: &ModelHeader,
+    p: &Preamble,
+    body: &'b [u8],
+) -> Result<(&'b [u8], Option<satori_tree::IsolationForest>)> {
+    if header.input_anomaly.is_none() {
+        return Ok((body, None));
+    }
+    let end = usize::try_from(p.body_len)
+        .unwrap_or(usize::MAX)
+        .min(body.len());
+    let (payload, section) = body.split_at(end);
+    let head = ANOMALY_MAGIC.len() + 8 + 4;
+    if section.len() < head || &section[..ANOMALY_MAGIC.len()] != ANOMALY_MAGIC {
+        return Err(file_err(
+            path,
+            "truncated: the header describes an input anomaly detector and the file holds none",
+        ));
+    }
+    let mut len = [0u8; 8];
+    len.copy_from_slice(&section[8..16]);
+    let len = u64::from_le_bytes(len);
+    let crc = u32::from_le_bytes([section[16], section[17], section[18], section[19]]);
+    let bytes = &section[head..];
+    if (bytes.len() as u64) < len {
+        return Err(file_err(
+            path,
+            "truncated: the file ends inside its input anomaly section",
+        ));
+    }
+    if (bytes.len() as u64) > len {
+        return Err(file_err(
+            path,
+            "corrupted: bytes follow the end of the input anomaly section",
+        ));
+    }
+    if crc32fast::hash(bytes) != crc {
+        return Err(file_err(
+            path,
+            "corrupted: the input anomaly section's checksum does not match",
+        ));
+    }
+    let forest = postcard::from_bytes(bytes)
+        .map_err(|e| file_err(path, format!("corrupted input anomaly section: {e}")))?;
+    Ok((payload, Some(forest)))
 }
 
 /// The container: magic, version, CRC-checked JSON header, CRC-checked postcard payload.
@@ -140,11 +212,11 @@ fn parse_preamble(path: &Path, bytes: &[u8], magic: &[u8; 8]) -> Result<Preamble
     let u32_at =
         |o: usize| u32::from_le_bytes([bytes[o], bytes[o + 1], bytes[o + 2], bytes[o + 3]]);
     let version = u32_at(8);
-    if version > FORMAT_VERSION {
+    if version > FORMAT_VERSION.max(FORMAT_WITH_ANOMALY) {
         return Err(file_err(
             path,
             format!(
-                "written in model-file format {version}, newer than this satori {} reads (up to {FORMAT_VERSION}); upgrade satori",
+                "written in model-file format {version}, newer than this satori {} reads (up to {FORMAT_WITH_ANOMALY}); upgrade satori",
                 satori_core::VERSION
             ),
         ));
@@ -206,7 +278,8 @@ fn read_header_of<H: DeserializeOwned>(path: &Path, magic: &[u8; 8]) -> Result<H
 /// Decode model-file bytes of any format (`path` is used in messages) and check that the header
 /// describes the payload.
 pub fn from_bytes(path: &Path, bytes: &[u8]) -> Result<(ModelHeader, FittedPipeline)> {
-    let (header, p, body): (ModelHeader, _, _) = decode_header(path, bytes, MAGIC)?;
+    let (mut header, p, body): (ModelHeader, _, _) = decode_header(path, bytes, MAGIC)?;
+    let (body, forest) = anomaly_section(path, &header, &p, body)?;
     let multi = header.is_multi_target();
     let decode = || -> Result<FittedPipeline> {
         let pipeline = match header.format_version {
@@ -231,6 +304,12 @@ pub fn from_bytes(path: &Path, bytes: &[u8]) -> Result<(ModelHeader, FittedPipel
     header
         .check_describes(&pipeline)
         .map_err(|reason| file_err(path, reason))?;
+    if let Some(anomaly) = &mut header.input_anomaly {
+        anomaly.forest = forest.map(std::sync::Arc::new);
+        anomaly
+            .validate(&pipeline)
+            .map_err(|reason| file_err(path, reason))?;
+    }
     guarded(|| probe(&pipeline))
         .map_err(|reason| file_err(path, reason))?
         .map_err(|reason| file_err(path, reason))?;

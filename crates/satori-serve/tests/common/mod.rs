@@ -73,6 +73,52 @@ pub fn models() -> &'static Models {
     })
 }
 
+/// A `species` classifier whose file carries an input anomaly detector (an isolation forest on
+/// the training rows after preprocessing, 5% contamination), trained once per test binary.
+pub fn anomaly_model() -> &'static [u8] {
+    static MODEL: OnceLock<Vec<u8>> = OnceLock::new();
+    MODEL.get_or_init(|| {
+        let table = read_csv_bytes(
+            "penguins.csv",
+            penguins_csv().as_bytes(),
+            &ReadOptions::default(),
+        )
+        .expect("penguins read");
+        let mut request = TrainRequest::new(TargetSpec {
+            name: "species".into(),
+            task: None,
+        });
+        request.model = "gbm".into();
+        request.overrides = vec![
+            ("model.n_estimators".into(), "10".into()),
+            ("model.num_leaves".into(), "7".into()),
+        ];
+        request.anomaly_detector = Some(
+            serde_json::from_value(serde_json::json!({"contamination": 0.05, "n_estimators": 50}))
+                .expect("isolation forest params"),
+        );
+        let out = train(&table, &request, &NoProgress).expect("train");
+        let dir = tempfile::tempdir().expect("tempdir");
+        let path = dir.path().join("m.satori");
+        model_file::save(&path, &out.header, &out.pipeline).expect("save");
+        std::fs::read(&path).expect("read model")
+    })
+}
+
+/// The input anomaly scores the library gives `csv`'s rows with the model file `bytes`, read as
+/// `satori predict` reads a file.
+pub fn library_anomaly_scores(bytes: &[u8], csv: &str) -> Vec<f64> {
+    let (header, pipeline) = model_file::from_bytes(Path::new("m.satori"), bytes).expect("model");
+    let opts = pipeline.read_options(ReadOptions::default());
+    let table = read_csv_bytes("rows.csv", csv.as_bytes(), &opts).expect("rows");
+    header
+        .input_anomaly
+        .expect("a detector")
+        .score_table(&pipeline, &table)
+        .expect("scores")
+        .scores
+}
+
 /// Write `bytes` to `path` atomically (temp file + rename), as a deployment would.
 pub fn put(path: &Path, bytes: &[u8]) {
     std::fs::create_dir_all(path.parent().unwrap()).unwrap();
