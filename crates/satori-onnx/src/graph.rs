@@ -95,7 +95,12 @@ impl Port {
             .iter()
             .map(|d| d.map_or("N".to_string(), |n| n.to_string()))
             .collect();
-        format!("{}: {} [{}]", self.name, self.elem.type_name(), dims.join(", "))
+        format!(
+            "{}: {} [{}]",
+            self.name,
+            self.elem.type_name(),
+            dims.join(", ")
+        )
     }
 }
 

@@ -42,6 +42,9 @@ use graph::{Graph, ML, attr_float, attr_strings};
 use models::Head;
 use steps::Flow;
 
+/// The names of the graph outputs, which no input column may take.
+const OUTPUT_NAMES: &[&str] = &["label", "probabilities", "variable"];
+
 /// The error for something the export cannot express.
 pub(crate) fn unsupported(what: &str) -> Error {
     Error::UnsupportedFormat(format!("ONNX export: {what}"))
@@ -98,10 +101,7 @@ pub fn export(pipeline: &FittedPipeline) -> Result<OnnxModel> {
                     let idx = g.op(
                         "ArgMax",
                         &[&proba],
-                        vec![
-                            graph::attr_int("axis", 1),
-                            graph::attr_int("keepdims", 0),
-                        ],
+                        vec![graph::attr_int("axis", 1), graph::attr_int("keepdims", 0)],
                     );
                     let labels = g.const_strings("classes", classes);
                     g.op("Gather", &[&labels, &idx], vec![graph::attr_int("axis", 0)])
@@ -143,9 +143,15 @@ pub fn export(pipeline: &FittedPipeline) -> Result<OnnxModel> {
     let inputs = g.inputs().to_vec();
     let outputs = g.outputs().to_vec();
     let mut metadata = vec![
-        ("satori_model_kind".to_string(), pipeline.model().kind().to_string()),
+        (
+            "satori_model_kind".to_string(),
+            pipeline.model().kind().to_string(),
+        ),
         ("satori_target".to_string(), pipeline.target().to_string()),
-        ("satori_task".to_string(), pipeline.task().name().to_string()),
+        (
+            "satori_task".to_string(),
+            pipeline.task().name().to_string(),
+        ),
     ];
     if let Some(c) = classes {
         metadata.push(("satori_classes".to_string(), c.join(",")));
@@ -173,25 +179,46 @@ pub fn export_to_file(pipeline: &FittedPipeline, path: &Path) -> Result<OnnxMode
 
 /// One input per column, joined into the double matrix the steps read.
 fn inputs(g: &mut Graph, pipeline: &FittedPipeline) -> Result<Flow> {
-    let markers = pipeline.read_options(ReadOptions::default()).missing_markers;
-    let mut cols = Vec::new();
-    let mut kinds = Vec::new();
-    for c in &pipeline.input_schema().columns {
-        let port = |elem| Port {
-            name: c.name.clone(),
-            elem,
-            shape: vec![None, Some(1)],
-        };
-        match &c.kind {
+    let markers = pipeline
+        .read_options(ReadOptions::default())
+        .missing_markers;
+    let columns = &pipeline.input_schema().columns;
+    // Declare every input first, so that no intermediate value can take a column's name.
+    let mut names = Vec::with_capacity(columns.len());
+    for c in columns {
+        let elem = match &c.kind {
             ColumnKind::Numeric
             | ColumnKind::Integer
             | ColumnKind::Boolean
-            | ColumnKind::Datetime => {
-                cols.push(g.input(port(Elem::Double)));
-                kinds.push(None);
+            | ColumnKind::Datetime => Elem::Double,
+            ColumnKind::Categorical { .. } => Elem::String,
+            ColumnKind::Text | ColumnKind::Identifier => {
+                return Err(unsupported(&format!(
+                    "input column `{}` is a {} column, which has no ONNX equivalent",
+                    c.name,
+                    c.kind.name()
+                )));
             }
+        };
+        if OUTPUT_NAMES.contains(&c.name.as_str()) {
+            return Err(unsupported(&format!(
+                "input column `{}` has the name of an ONNX output ({}); rename the column and \
+                 train again",
+                c.name,
+                OUTPUT_NAMES.join(", ")
+            )));
+        }
+        names.push(g.input(Port {
+            name: c.name.clone(),
+            elem,
+            shape: vec![None, Some(1)],
+        }));
+    }
+    let mut cols = Vec::new();
+    let mut kinds = Vec::new();
+    for (c, x) in columns.iter().zip(&names) {
+        match &c.kind {
             ColumnKind::Categorical { categories } => {
-                let x = g.input(port(Elem::String));
                 let k = categories.len();
                 let mut keys = categories.clone();
                 let mut values: Vec<f32> = (0..k).map(|i| i as f32).collect();
@@ -204,7 +231,7 @@ fn inputs(g: &mut Graph, pipeline: &FittedPipeline) -> Result<Flow> {
                 let codes = g.op_in(
                     ML,
                     "LabelEncoder",
-                    &[&x],
+                    &[x],
                     1,
                     vec![
                         attr_strings("keys_strings", &keys),
@@ -215,12 +242,9 @@ fn inputs(g: &mut Graph, pipeline: &FittedPipeline) -> Result<Flow> {
                 cols.push(g.cast(&codes[0], Elem::Double));
                 kinds.push(Some(k));
             }
-            ColumnKind::Text | ColumnKind::Identifier => {
-                return Err(unsupported(&format!(
-                    "input column `{}` is a {} column, which has no ONNX equivalent",
-                    c.name,
-                    c.kind.name()
-                )));
+            _ => {
+                cols.push(x.clone());
+                kinds.push(None);
             }
         }
     }

@@ -1,7 +1,7 @@
 //! The fitted model of a pipeline as ONNX operators, from the preprocessed double matrix.
 
 use satori_core::{Error, Result};
-use satori_nn::{Activation, Dense, NeuralNet, Network};
+use satori_nn::{Activation, Dense, Network, NeuralNet};
 use satori_pipeline::AnyModel;
 use satori_tree::FlatTree;
 
@@ -57,9 +57,8 @@ pub(crate) fn model_head(
             model.n_features()
         )));
     }
-    let classes = || {
-        classes.ok_or_else(|| Error::Internal("a classifier pipeline without classes".into()))
-    };
+    let classes =
+        || classes.ok_or_else(|| Error::Internal("a classifier pipeline without classes".into()));
     match model {
         AnyModel::DecisionTreeClassifier(m) => {
             forest_classifier(g, std::slice::from_ref(m.tree()), p, x, classes()?)

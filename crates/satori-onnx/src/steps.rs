@@ -60,12 +60,13 @@ pub(crate) fn apply(g: &mut Graph, step: &AnyStep, flow: Flow) -> Result<Flow> {
             let nan = g.op("IsNaN", &[&flow.x], vec![]);
             let filled = g.op("Where", &[&nan, &stats, &flow.x], vec![]);
             let keep = s.kept_columns();
-            let mut parts = vec![if keep.len() == p && keep.iter().enumerate().all(|(i, &j)| i == j)
-            {
-                filled
-            } else {
-                g.columns(&filled, keep)
-            }];
+            let mut parts = vec![
+                if keep.len() == p && keep.iter().enumerate().all(|(i, &j)| i == j) {
+                    filled
+                } else {
+                    g.columns(&filled, keep)
+                },
+            ];
             let mut kinds: Vec<Option<usize>> = keep.iter().map(|&j| flow.kinds[j]).collect();
             let ind = s.indicator_columns();
             if !ind.is_empty() {
@@ -92,7 +93,10 @@ pub(crate) fn apply(g: &mut Graph, step: &AnyStep, flow: Flow) -> Result<Flow> {
                 let sc = row(g, "scaler_scale", sc);
                 x = g.op("Div", &[&x, &sc], vec![]);
             }
-            Ok(Flow { x, kinds: numbers(p) })
+            Ok(Flow {
+                x,
+                kinds: numbers(p),
+            })
         }
         AnyStep::MinMaxScaler(s) => {
             check_width(step.name(), s.n_features_in(), p)?;
@@ -109,13 +113,19 @@ pub(crate) fn apply(g: &mut Graph, step: &AnyStep, flow: Flow) -> Result<Flow> {
                 let above = g.op("Greater", &[&x, &hi], vec![]);
                 x = g.op("Where", &[&above, &hi, &x], vec![]);
             }
-            Ok(Flow { x, kinds: numbers(p) })
+            Ok(Flow {
+                x,
+                kinds: numbers(p),
+            })
         }
         AnyStep::MaxAbsScaler(s) => {
             check_width(step.name(), s.n_features_in(), p)?;
             let sc = row(g, "maxabs_scale", s.scale());
             let x = g.op("Div", &[&flow.x, &sc], vec![]);
-            Ok(Flow { x, kinds: numbers(p) })
+            Ok(Flow {
+                x,
+                kinds: numbers(p),
+            })
         }
         AnyStep::RobustScaler(s) => {
             check_width(step.name(), s.n_features_in(), p)?;
@@ -128,7 +138,10 @@ pub(crate) fn apply(g: &mut Graph, step: &AnyStep, flow: Flow) -> Result<Flow> {
                 let sc = row(g, "robust_scale", sc);
                 x = g.op("Div", &[&x, &sc], vec![]);
             }
-            Ok(Flow { x, kinds: numbers(p) })
+            Ok(Flow {
+                x,
+                kinds: numbers(p),
+            })
         }
         AnyStep::OneHotEncoder(enc) => one_hot(g, enc, flow),
         other => Err(unsupported(&format!(

@@ -116,13 +116,9 @@ fn add_tree(
             (Some(f), Some(rule), Some((l, r))) => {
                 let (feature, value, true_id, false_id, missing_true) = match rule {
                     SplitRule::Threshold(th) => (f, th, l, r, tree.missing_left(node)),
-                    SplitRule::Categories(codes) => (
-                        cats.column(f, &codes),
-                        0.5,
-                        r,
-                        l,
-                        !tree.missing_left(node),
-                    ),
+                    SplitRule::Categories(codes) => {
+                        (cats.column(f, &codes), 0.5, r, l, !tree.missing_left(node))
+                    }
                 };
                 a.feature_ids.push(feature as i64);
                 a.modes.push("BRANCH_LEQ".into());
@@ -206,8 +202,14 @@ impl Ensemble<'_> {
         let (a, input) = self.arrays(g, x)?;
         let mut attrs = node_attrs(&a);
         attrs.extend([
-            attr_ints("target_treeids", a.leaves.iter().map(|l| l.0 as i64).collect()),
-            attr_ints("target_nodeids", a.leaves.iter().map(|l| l.1 as i64).collect()),
+            attr_ints(
+                "target_treeids",
+                a.leaves.iter().map(|l| l.0 as i64).collect(),
+            ),
+            attr_ints(
+                "target_nodeids",
+                a.leaves.iter().map(|l| l.1 as i64).collect(),
+            ),
             attr_ints("target_ids", a.leaves.iter().map(|l| l.2 as i64).collect()),
             attr_doubles(
                 "target_weights_as_tensor",
@@ -218,9 +220,13 @@ impl Ensemble<'_> {
             attr_string("post_transform", self.post.name()),
         ]);
         if !self.base_values.is_empty() {
-            attrs.push(attr_doubles("base_values_as_tensor", self.base_values.clone()));
+            attrs.push(attr_doubles(
+                "base_values_as_tensor",
+                self.base_values.clone(),
+            ));
         }
-        Ok(g.op_in(ML, "TreeEnsembleRegressor", &[&input], 1, attrs).remove(0))
+        Ok(g.op_in(ML, "TreeEnsembleRegressor", &[&input], 1, attrs)
+            .remove(0))
     }
 
     /// A `TreeEnsembleClassifier` over `classes`: returns (label `[N]` string, scores float
@@ -234,8 +240,14 @@ impl Ensemble<'_> {
         let (a, input) = self.arrays(g, x)?;
         let mut attrs = node_attrs(&a);
         attrs.extend([
-            attr_ints("class_treeids", a.leaves.iter().map(|l| l.0 as i64).collect()),
-            attr_ints("class_nodeids", a.leaves.iter().map(|l| l.1 as i64).collect()),
+            attr_ints(
+                "class_treeids",
+                a.leaves.iter().map(|l| l.0 as i64).collect(),
+            ),
+            attr_ints(
+                "class_nodeids",
+                a.leaves.iter().map(|l| l.1 as i64).collect(),
+            ),
             attr_ints("class_ids", a.leaves.iter().map(|l| l.2 as i64).collect()),
             attr_doubles(
                 "class_weights_as_tensor",
@@ -245,7 +257,10 @@ impl Ensemble<'_> {
             attr_string("post_transform", self.post.name()),
         ]);
         if !self.base_values.is_empty() {
-            attrs.push(attr_doubles("base_values_as_tensor", self.base_values.clone()));
+            attrs.push(attr_doubles(
+                "base_values_as_tensor",
+                self.base_values.clone(),
+            ));
         }
         let mut out = g.op_in(ML, "TreeEnsembleClassifier", &[&input], 2, attrs);
         let scores = out.remove(1);

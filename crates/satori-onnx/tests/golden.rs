@@ -35,7 +35,7 @@ const CASES: &[(&str, &str, &str, &str, &str)] = &[
         "diabetes.csv",
         "progression",
         "mlp_regressor",
-        r#"{"hidden_layer_sizes": [8], "max_iter": 30}"#,
+        r#"{"hidden_layer_sizes": [8], "max_iter": 30, "batch_norm": true, "activation": "gelu"}"#,
     ),
     (
         "random_forest_binary_breast_cancer",
@@ -180,7 +180,11 @@ fn onnx_runtime_reproduces_satori_predictions() {
                 let probs = exp["probabilities"].as_array().unwrap();
                 assert_eq!(labels.len(), n, "{case}: rows");
                 for i in 0..n {
-                    assert_eq!(pred.label(i), labels[i].as_str().unwrap(), "{case}: row {i}");
+                    assert_eq!(
+                        pred.label(i),
+                        labels[i].as_str().unwrap(),
+                        "{case}: row {i}"
+                    );
                     let row = probs[i].as_array().unwrap();
                     assert_eq!(row.len(), proba.ncols(), "{case}: classes");
                     for (c, v) in row.iter().enumerate() {
