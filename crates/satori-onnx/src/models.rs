@@ -6,7 +6,7 @@ use satori_pipeline::AnyModel;
 use satori_tree::FlatTree;
 
 use crate::graph::{Elem, Graph, attr_float, attr_int};
-use crate::trees::{Ensemble, Post};
+use crate::trees::{Ensemble, LeafFn, Post};
 use crate::unsupported;
 
 /// What the model part of the graph produces.
@@ -202,7 +202,7 @@ fn forest_classifier(
             t.n_outputs()
         )));
     }
-    let leaf: &dyn Fn(usize, &[f64]) -> Vec<(usize, f64)> = if k == 2 { &binary } else { &multi };
+    let leaf: LeafFn<'_> = if k == 2 { &binary } else { &multi };
     let e = Ensemble {
         trees,
         n_features: p,

@@ -36,6 +36,12 @@ impl Post {
     }
 }
 
+/// The (output, weight) pairs of a leaf of tree `t` with values `v`: `leaf(t, v)`.
+/// An (output, weight) pair of a leaf.
+pub(crate) type LeafPair = (usize, f64);
+
+pub(crate) type LeafFn<'a> = &'a dyn Fn(usize, &[f64]) -> Vec<(usize, f64)>;
+
 /// One leaf weight: tree, node, output (class or target), weight.
 type LeafWeight = (usize, usize, usize, f64);
 
@@ -107,7 +113,7 @@ fn add_tree(
     cats: &mut CategorySplits,
     t: usize,
     tree: &FlatTree,
-    leaf: &dyn Fn(&[f64]) -> Vec<(usize, f64)>,
+    leaf: &dyn Fn(&[f64]) -> Vec<LeafPair>,
 ) -> Result<()> {
     for node in 0..tree.n_nodes() as u32 {
         a.tree_ids.push(t as i64);
@@ -168,7 +174,7 @@ pub(crate) struct Ensemble<'a> {
     /// The number of columns the trees read.
     pub n_features: usize,
     /// The (output, weight) pairs of a leaf with values `v`, and of tree `t`.
-    pub leaf: &'a dyn Fn(usize, &[f64]) -> Vec<(usize, f64)>,
+    pub leaf: LeafFn<'a>,
     /// Added to each output before `post`.
     pub base_values: Vec<f64>,
     /// The transform of the sums.
