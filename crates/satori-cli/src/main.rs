@@ -62,6 +62,9 @@ enum Command {
     /// Explain a model: per-row SHAP contributions per input column, global importances,
     /// partial dependence, tree export (see docs/explain.md).
     Explain(commands::explain::ExplainArgs),
+    /// Export a model file for another runtime: ONNX (standard and ai.onnx.ml operators), with
+    /// its preprocessing (see docs/onnx.md).
+    Export(commands::export::ExportArgs),
     /// Cross-validate a model: per-fold scores, mean ± std, out-of-fold predictions.
     Cv(commands::cv::CvArgs),
     /// Search a model's parameters by cross-validation (TPE, random or grid), then refit the
@@ -197,6 +200,7 @@ fn run(command: Command, verbosity: Verbosity) -> anyhow::Result<()> {
         Command::Update(a) => update::run(a, &progress),
         Command::Init(a) => init::run(a, &progress),
         Command::Explain(a) => explain::run(a, &progress),
+        Command::Export(a) => export::run(a, &progress),
     }
 }
 

@@ -39,6 +39,7 @@ fn allowed() -> BTreeMap<&'static str, Vec<&'static str>> {
         "satori-track",
     ]);
     let mut everything = above_services.clone();
+    everything.push("satori-onnx");
     everything.push("satori-serve");
     let mut m = BTreeMap::new();
     m.insert("satori-core", vec![]);
@@ -110,6 +111,9 @@ fn allowed() -> BTreeMap<&'static str, Vec<&'static str>> {
     report.extend(["satori-tune", "satori-explain", "satori-compress"]);
     m.insert("satori-report", report);
     m.insert("satori-serve", above_services);
+    // ONNX export reads fitted pipelines (the steps and the model families); nothing below the
+    // CLI uses it.
+    m.insert("satori-onnx", workflow_and_below.clone());
     m.insert("satori-cli", everything);
     m.insert("satori-testkit", core);
     m

@@ -150,6 +150,12 @@ impl GbmRegressor {
     booster_api!();
     update_api!();
 
+    /// Whether predictions are the exponential of the raw score (the Poisson loss's log link)
+    /// rather than the score itself.
+    pub fn log_link(&self) -> bool {
+        self.loss == RegressionLoss::Poisson
+    }
+
     fn link(&self, raw: f64) -> f64 {
         if self.loss == RegressionLoss::Poisson {
             raw.exp()

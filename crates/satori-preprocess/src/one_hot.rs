@@ -277,6 +277,16 @@ impl OneHotEncoder {
         self.encoded.iter().map(|e| &e.fitted).collect()
     }
 
+    /// Per input column, how many output columns it becomes: its block's width for an encoded
+    /// column (0 when every category is dropped), 1 for a passed-through one. The blocks are in
+    /// input column order, so these widths place every input column's outputs.
+    pub fn output_widths(&self) -> Vec<usize> {
+        self.plan
+            .iter()
+            .map(|p| p.map_or(1, |e| self.encoded[e].slot_labels.len()))
+            .collect()
+    }
+
     /// The number of output columns.
     pub fn n_features_out(&self) -> usize {
         self.plan

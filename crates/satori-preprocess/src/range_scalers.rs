@@ -165,6 +165,11 @@ impl MinMaxScaler {
     pub fn min(&self) -> &[f64] {
         &self.min
     }
+
+    /// The `(low, high)` range outputs are clipped to (`clip=True`), if any.
+    pub fn clip(&self) -> Option<(f64, f64)> {
+        self.clip
+    }
 }
 
 impl Transformer for MinMaxScaler {

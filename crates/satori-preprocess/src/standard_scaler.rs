@@ -185,6 +185,11 @@ impl StandardScaler {
         self.scale.as_deref()
     }
 
+    /// Whether `transform` subtracts the means (`with_mean`).
+    pub fn with_mean(&self) -> bool {
+        self.with_mean
+    }
+
     /// The (weighted) number of non-missing values of each column (`n_samples_seen_`).
     pub fn n_samples_seen(&self) -> &[f64] {
         &self.n_samples_seen

@@ -10,6 +10,7 @@ pub mod explain_args;
 pub mod explain_attention;
 pub mod explain_insight;
 pub mod explain_shap;
+pub mod export;
 pub mod generate;
 pub mod init;
 pub mod inspect;
