@@ -179,9 +179,14 @@ pub fn export_to_file(pipeline: &FittedPipeline, path: &Path) -> Result<OnnxMode
 
 /// One input per column, joined into the double matrix the steps read.
 fn inputs(g: &mut Graph, pipeline: &FittedPipeline) -> Result<Flow> {
-    let markers = pipeline
+    // An empty string is missing too: satori's reader treats an empty field as missing whatever
+    // the markers say (and it is what docs/onnx.md tells users to pass).
+    let mut markers = pipeline
         .read_options(ReadOptions::default())
         .missing_markers;
+    if !markers.iter().any(|m| m.is_empty()) {
+        markers.push(String::new());
+    }
     let columns = &pipeline.input_schema().columns;
     // Declare every input first, so that no intermediate value can take a column's name.
     let mut names = Vec::with_capacity(columns.len());

@@ -77,15 +77,18 @@ pub(crate) fn model_head(
             let k = m.init_score().len();
             let trees = m.trees();
             if k == 1 && classes.len() == 2 {
-                // One margin: the logistic function of the summed score, then [1 - p, p].
+                // One margin: the logistic function of the summed score, then [1 - p, p]. The
+                // sigmoid is its own standard operator: ONNX Runtime's TreeEnsembleRegressor
+                // leaves the sum untransformed whatever `post_transform` says.
                 let e = Ensemble {
                     trees,
                     n_features: p,
                     leaf: &|_, v| vec![(0, v[0])],
                     base_values: m.init_score().to_vec(),
-                    post: Post::Logistic,
+                    post: Post::None,
                 };
-                let p1 = e.regressor(g, x, 1)?;
+                let margin = e.regressor(g, x, 1)?;
+                let p1 = g.op("Sigmoid", &[&margin], vec![]);
                 Ok(Head::Classes {
                     proba: binary_proba(g, &p1),
                     label: None,

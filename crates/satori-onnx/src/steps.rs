@@ -201,8 +201,10 @@ fn one_hot(g: &mut Graph, enc: &OneHotEncoder, flow: Flow) -> Result<Flow> {
             let nan = g.op("IsNaN", &[&xj], vec![]);
             let missing = g.const_f64("missing_row", &[1], vec![(k + 1) as f64]);
             let unseen = g.const_f64("unseen_row", &[1], vec![k as f64]);
-            let idx = g.op("Where", &[&nan, &missing, &xj], vec![]);
-            let idx = g.op("Min", &[&idx, &unseen], vec![]);
+            // Codes above the last category are unseen (row k); missing (row k + 1) is put in
+            // after the clamp, which would otherwise fold it into the unseen row.
+            let idx = g.op("Min", &[&xj, &unseen], vec![]);
+            let idx = g.op("Where", &[&nan, &missing, &idx], vec![]);
             let idx = g.cast(&idx, Elem::Int64);
             let rows = g.op("Gather", &[&table, &idx], vec![attr_int("axis", 0)]);
             let shape = g.const_i64("shape", &[2], vec![-1, w as i64]);

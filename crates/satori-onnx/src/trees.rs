@@ -20,8 +20,6 @@ use crate::graph::{Elem, Graph, ML, attr_doubles, attr_int, attr_ints, attr_stri
 pub(crate) enum Post {
     /// As they are.
     None,
-    /// The logistic function (binary boosting, one score).
-    Logistic,
     /// Softmax over the classes (multiclass boosting).
     Softmax,
 }
@@ -30,7 +28,6 @@ impl Post {
     fn name(self) -> &'static str {
         match self {
             Post::None => "NONE",
-            Post::Logistic => "LOGISTIC",
             Post::Softmax => "SOFTMAX",
         }
     }

@@ -124,7 +124,7 @@ fn a_model_kind_without_onnx_is_a_one_line_error_naming_it() {
 fn a_step_without_onnx_is_a_one_line_error_naming_it() {
     let steps: Vec<StepParams> =
         serde_json::from_str(r#"[{"step": "quantile_transformer", "n_quantiles": 10}]"#).unwrap();
-    let p = fit("v", "linear_regression", Some(steps));
+    let p = fit("v", "gbm_regressor", Some(steps));
     let e = export(&p).unwrap_err().to_string();
     assert!(
         e.contains("step `quantile_transformer` has no ONNX equivalent"),

@@ -146,7 +146,6 @@ fn close(a: f64, b: f64, rel: bool) -> bool {
 }
 
 #[test]
-#[ignore = "the .onnx files and expected.json are not generated yet: run tests/golden/regenerate.sh onnx, commit them, and remove this line"]
 fn onnx_runtime_reproduces_satori_predictions() {
     let write = std::env::var_os("SATORI_WRITE_GOLDEN_ONNX").is_some();
     let expected: Value = if write {

@@ -50,7 +50,7 @@ def inputs(sess, df):
 
 def main():
     subprocess.run(
-        ["cargo", "test", "-p", "satori-onnx", "--test", "golden"],
+        ["cargo", "test", "--workspace", "--test", "golden", "--", "onnx_runtime_reproduces"],
         cwd=ROOT,
         check=True,
         env={**__import__("os").environ, "SATORI_WRITE_GOLDEN_ONNX": "1"},
