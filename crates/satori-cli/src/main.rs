@@ -83,6 +83,9 @@ enum Command {
     /// Serve a model file (or a repository of versioned ones) over HTTP: Open Inference Protocol
     /// v2, a rows/CSV predict endpoint, Prometheus metrics, hot swap.
     Serve(commands::serve::ServeArgs),
+    /// Compress a model: int8/f16/pruned neural networks, tree ensembles cut to a size or
+    /// latency budget; size, latency and metric before and after (see docs/compression.md).
+    Compress(commands::compress::CompressArgs),
 }
 
 /// `--threads` is capped at this many threads per core.
@@ -185,6 +188,7 @@ fn run(command: Command, verbosity: Verbosity) -> anyhow::Result<()> {
         Command::Monitor(a) => monitor::run(a, &progress),
         Command::Serve(a) => serve::run(a, &progress),
         Command::Explain(a) => explain::run(a, &progress),
+        Command::Compress(a) => compress::run(a, &progress),
     }
 }
 

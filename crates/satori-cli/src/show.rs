@@ -34,6 +34,12 @@ pub fn print_header(path: &Path, h: &ModelHeader) {
         );
         show!("{}", ensemble_metrics_table(&h.metrics, &h.member_metrics));
     }
+    if let Some(c) = &h.compression {
+        show!("Compressed from {}:", c.source);
+        for line in satori_workflow::compress::report_lines(c) {
+            show!("  {line}");
+        }
+    }
     print_model_details(h);
 }
 

@@ -269,3 +269,5 @@ impl PredictProba for GbmClassifier {
         Ok(out)
     }
 }
+
+crate::select::booster_select!(GbmClassifier);

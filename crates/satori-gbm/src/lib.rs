@@ -61,6 +61,7 @@ mod loss;
 mod packed;
 mod params;
 mod regressor;
+mod select;
 
 pub use booster::ImportanceKind;
 pub use classifier::GbmClassifier;

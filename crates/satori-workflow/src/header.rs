@@ -96,6 +96,7 @@ pub(crate) fn build(pipeline: &FittedPipeline, h: HeaderInputs<'_>) -> Result<Mo
             .map(|(p, _)| crate::monitor::prediction_reference(targets, p))
             .unwrap_or_default(),
         prediction_reference_on: h.reference_predictions.map(|(_, on)| on),
+        compression: None,
     })
 }
 

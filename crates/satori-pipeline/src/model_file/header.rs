@@ -136,6 +136,10 @@ pub struct ModelHeader {
     /// rows)` or `training rows (569)`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub prediction_reference_on: Option<String>,
+    /// How the model was compressed from another (`satori compress`), with the size, latency
+    /// and metric before and after; absent for a model that was not compressed.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub compression: Option<super::compression::CompressionRecord>,
 }
 
 /// One ensemble member's metrics, measured alone beside the ensemble's.

@@ -29,6 +29,7 @@
 
 pub(crate) mod balanced;
 mod params;
+pub mod select;
 
 use ndarray::{Array1, Array2, ArrayView2};
 use rayon::prelude::*;
