@@ -494,6 +494,9 @@ fn compress_network(
     }
 }
 
+/// The most tuning rows the greedy choice of a forest's trees looks at.
+const SELECTION_ROWS: usize = 2000;
+
 /// The candidate tree ensembles of `k` = 1..=n trees (or rounds), smallest first.
 struct TreeCandidates<'a> {
     model: &'a AnyModel,
@@ -504,7 +507,10 @@ struct TreeCandidates<'a> {
 
 impl TreeCandidates<'_> {
     fn new<'a>(model: &'a AnyModel, h: &Holdout) -> Result<TreeCandidates<'a>> {
-        let x = || h.tune_data.x();
+        // at most SELECTION_ROWS tuning rows choose the forest's trees (the greedy search costs
+        // trees² × rows)
+        let n = h.tune_data.n_samples().min(SELECTION_ROWS);
+        let x = || h.tune_data.x().slice_move(ndarray::s![..n, ..]);
         Ok(match model {
             AnyModel::GbmClassifier(m) => TreeCandidates {
                 model,
@@ -579,7 +585,6 @@ impl TreeCandidates<'_> {
 
 /// Choose how many trees to keep: the most that meet the budget, else the fewest whose metric on
 /// the tuning rows stays within the allowed drop.
-#[allow(clippy::too_many_arguments)]
 fn compact_trees(
     header: &ModelHeader,
     pipeline: &FittedPipeline,
@@ -755,7 +760,11 @@ pub fn compress(
     }
     let h = split_holdout(pipeline, holdout, options.seed)?;
     progress.note(&format!("measuring the original model on {}", h.describe));
-    let before = measure(header, pipeline, &h, options)?;
+    let mut before = measure(header, pipeline, &h, options)?;
+    // the file as it is on disk (an older writer may have laid the header out differently)
+    if let Ok(m) = std::fs::metadata(source) {
+        before.size = m.len();
+    }
     let (new_pipeline, detail) = match method {
         Method::Compact => compact_trees(header, pipeline, &h, options, progress)?,
         m => {
@@ -904,4 +913,49 @@ pub fn report_lines(r: &CompressionRecord) -> Vec<String> {
             r.metric_on
         ),
     ]
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn budgets_parse_with_their_units() {
+        assert_eq!(Budget::parse("size=2MB").unwrap(), Budget::Size(2_000_000));
+        assert_eq!(Budget::parse("size=1.5KiB").unwrap(), Budget::Size(1536));
+        assert_eq!(Budget::parse("size=300").unwrap(), Budget::Size(300));
+        assert_eq!(
+            Budget::parse("latency=20us").unwrap(),
+            Budget::Latency(20.0)
+        );
+        assert_eq!(
+            Budget::parse("latency=2ms").unwrap(),
+            Budget::Latency(2000.0)
+        );
+        assert_eq!(
+            Budget::parse("latency=500ns").unwrap(),
+            Budget::Latency(0.5)
+        );
+        for bad in [
+            "size",
+            "size=",
+            "size=0MB",
+            "size=2XB",
+            "speed=3",
+            "latency=3h",
+            "size=-1",
+        ] {
+            let e = Budget::parse(bad).unwrap_err().to_string();
+            assert!(e.contains("--budget"), "{bad}: {e}");
+        }
+    }
+
+    #[test]
+    fn methods_follow_the_model_kind() {
+        assert_eq!(methods_for("mlp_classifier"), ["quantize", "f16", "prune"]);
+        assert_eq!(methods_for("gbm_regressor"), ["compact"]);
+        assert!(methods_for("logistic_regression").is_empty());
+        assert!(methods_for("multitask_mlp").is_empty());
+        assert!(lower_is_better("rmse") && !lower_is_better("roc_auc"));
+    }
 }
