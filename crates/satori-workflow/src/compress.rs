@@ -765,8 +765,36 @@ pub fn compress(
     if let Ok(m) = std::fs::metadata(source) {
         before.size = m.len();
     }
+    let metric = default_metric(pipeline.task()).to_string();
+    let mut record = CompressionRecord {
+        method: method.name().into(),
+        // as long as the detail a search writes, so that the probe below sizes the file well
+        detail: "x".repeat(200),
+        budget: options.budget.map(|b| b.describe()),
+        source: format!(
+            "{} ({})",
+            source.display(),
+            model_file::file_checksum(source).unwrap_or_else(|_| "unreadable".into())
+        ),
+        created_at: options.created_at.clone(),
+        size_before: before.size,
+        size_after: before.size,
+        latency_row_us_before: before.row_us,
+        latency_row_us_after: before.row_us,
+        latency_1k_us_before: before.batch_us,
+        latency_1k_us_after: before.batch_us,
+        metric,
+        metric_before: before.metric,
+        metric_after: before.metric,
+        metric_on: h.describe.clone(),
+        max_metric_drop: options.max_metric_drop,
+    };
+    // a size budget counts the whole file, the record included: candidates are sized with a
+    // record like the final one
+    let mut probe = header.clone();
+    probe.compression = Some(record.clone());
     let (new_pipeline, detail) = match method {
-        Method::Compact => compact_trees(header, pipeline, &h, options, progress)?,
+        Method::Compact => compact_trees(&probe, pipeline, &h, options, progress)?,
         m => {
             let (model, detail) = compress_network(pipeline.model(), m, &h, progress)?;
             (pipeline.with_model(model)?, detail)
@@ -789,45 +817,11 @@ pub fn compress(
     new_header.compression = None;
     progress.note("measuring the compressed model");
     let after = measure(&new_header, &new_pipeline, &h, options)?;
-    let metric = default_metric(pipeline.task()).to_string();
-    let mut record = CompressionRecord {
-        method: method.name().into(),
-        detail,
-        budget: options.budget.map(|b| b.describe()),
-        source: format!(
-            "{} ({})",
-            source.display(),
-            model_file::file_checksum(source).unwrap_or_else(|_| "unreadable".into())
-        ),
-        created_at: options.created_at.clone(),
-        size_before: before.size,
-        size_after: after.size,
-        latency_row_us_before: before.row_us,
-        latency_row_us_after: after.row_us,
-        latency_1k_us_before: before.batch_us,
-        latency_1k_us_after: after.batch_us,
-        metric,
-        metric_before: before.metric,
-        metric_after: after.metric,
-        metric_on: h.describe.clone(),
-        max_metric_drop: options.max_metric_drop,
-    };
-    if let Some(b) = options.budget
-        && !b.met(&after)
-    {
-        let reached = match b {
-            Budget::Size(_) => human_bytes(after.size),
-            Budget::Latency(_) => format!("{:.1}us per row", after.row_us),
-        };
-        return Err(Error::param(
-            "--budget",
-            format!(
-                "{} cannot be met with {} on this {kind}: the smallest reachable is {reached}",
-                b.describe(),
-                method.name()
-            ),
-        ));
-    }
+    record.detail = detail;
+    record.size_after = after.size;
+    record.latency_row_us_after = after.row_us;
+    record.latency_1k_us_after = after.batch_us;
+    record.metric_after = after.metric;
     if let Some(max) = options.max_metric_drop {
         let lost = record.metric_drop();
         if lost > max {
@@ -849,6 +843,25 @@ pub fn compress(
         record.size_after = size;
     }
     final_header.compression = Some(record.clone());
+    if let Some(b) = options.budget
+        && !b.met(&Measure {
+            size: record.size_after,
+            ..after
+        })
+    {
+        let reached = match b {
+            Budget::Size(_) => human_bytes(record.size_after),
+            Budget::Latency(_) => format!("{:.1}us per row", after.row_us),
+        };
+        return Err(Error::param(
+            "--budget",
+            format!(
+                "{} cannot be met with {} on this {kind}: the smallest reachable is {reached}",
+                b.describe(),
+                method.name()
+            ),
+        ));
+    }
     Ok(Compressed {
         header: final_header,
         pipeline: new_pipeline,
