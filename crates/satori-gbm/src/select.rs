@@ -21,7 +21,7 @@ impl Booster {
         }
         let k = self.objective.n_groups();
         Booster::new(
-            self.objective.clone(),
+            self.objective,
             self.n_features,
             self.init_score.clone(),
             self.trees[..n_rounds * k].to_vec(),

@@ -830,7 +830,6 @@ pub(crate) fn from_safetensors<'m>(
             "missing tensor `heads.0.weight` (no output head)".into()
         ));
     }
-    drop(layer);
     let mut unused: Vec<String> = st
         .names()
         .into_iter()
