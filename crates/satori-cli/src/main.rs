@@ -92,6 +92,9 @@ enum Command {
     /// Write a cold-start model from configuration alone (class priors or a constant), before
     /// any row exists; `satori update` replaces it once real rows arrive.
     Init(commands::init::InitArgs),
+    /// Compress a model: int8/f16/pruned neural networks, tree ensembles cut to a size or
+    /// latency budget; size, latency and metric before and after (see docs/compression.md).
+    Compress(commands::compress::CompressArgs),
 }
 
 /// `--threads` is capped at this many threads per core.
@@ -201,6 +204,7 @@ fn run(command: Command, verbosity: Verbosity) -> anyhow::Result<()> {
         Command::Init(a) => init::run(a, &progress),
         Command::Explain(a) => explain::run(a, &progress),
         Command::Export(a) => export::run(a, &progress),
+        Command::Compress(a) => compress::run(a, &progress),
     }
 }
 

@@ -45,6 +45,12 @@ pub fn print_header(path: &Path, h: &ModelHeader) {
             a.n_reference
         );
     }
+    if let Some(c) = &h.compression {
+        show!("Compressed from {}:", c.source);
+        for line in satori_workflow::compress::report_lines(c) {
+            show!("  {line}");
+        }
+    }
     print_model_details(h);
 }
 

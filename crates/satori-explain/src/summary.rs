@@ -316,6 +316,7 @@ mod tests {
                 },
             ],
             heads: vec![dense(32, 3)],
+            compressed: None,
         };
         let s = NetworkSummary::of_network("mlp_classifier", &net, &[("output".into(), "softmax")])
             .unwrap();

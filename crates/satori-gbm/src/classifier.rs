@@ -309,3 +309,5 @@ impl PredictProba for GbmClassifier {
         Ok(out)
     }
 }
+
+crate::select::booster_select!(GbmClassifier);

@@ -61,6 +61,7 @@ mod loss;
 mod packed;
 mod params;
 mod regressor;
+mod select;
 mod update;
 
 pub use booster::ImportanceKind;

@@ -182,3 +182,5 @@ impl Predictor for GbmRegressor {
         Ok(raw.iter().map(|&r| self.link(r)).collect())
     }
 }
+
+crate::select::booster_select!(GbmRegressor);

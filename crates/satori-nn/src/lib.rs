@@ -75,6 +75,7 @@
 
 mod augment;
 mod classifier;
+pub mod compress;
 pub mod ftt;
 mod kernels;
 mod model;
@@ -87,6 +88,7 @@ mod train;
 pub mod weights;
 
 pub use classifier::{MlpClassifier, MlpClassifierParams};
+pub use compress::{Compressed, Quantization};
 pub use ftt::{
     Attention, FtTransformerClassifier, FtTransformerClassifierParams, FtTransformerParams,
     FtTransformerRegressor, FtTransformerRegressorParams,

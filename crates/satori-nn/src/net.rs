@@ -70,6 +70,10 @@ pub struct Network {
     pub hidden: Vec<Hidden>,
     /// Output heads (logits for classification tasks, values for regression tasks).
     pub heads: Vec<Dense>,
+    /// The compressed form prediction runs on (int8 or f16 weights, see [`crate::compress`]);
+    /// `None` for an ordinary f32 network. When present, `hidden` and `heads` are its
+    /// de-quantised view (batch norm folded).
+    pub compressed: Option<crate::compress::Compressed>,
 }
 
 impl Serialize for Network {
@@ -158,7 +162,10 @@ impl Network {
         let n_in = self.n_inputs.max(1);
         flat.par_chunks(CHUNK * n_in)
             .zip(out.par_chunks_mut(CHUNK * width.max(1)))
-            .for_each(|(xs, os)| self.forward_chunk(xs, os, width));
+            .for_each(|(xs, os)| match &self.compressed {
+                Some(c) => c.forward_chunk(self.activation, xs, os, width),
+                None => self.forward_chunk(xs, os, width),
+            });
         let mut heads = Vec::with_capacity(self.heads.len());
         let all = Array2::from_shape_vec((n, width), out).unwrap_or_else(|_| Array2::zeros((n, 0)));
         let mut start = 0;
@@ -266,6 +273,21 @@ impl Network {
                 t + 1
             ));
         }
+        if let Some(c) = &self.compressed {
+            let same =
+                |q: &crate::compress::QuantDense, d: &Dense| q.n_in == d.n_in && q.n_out == d.n_out;
+            if c.hidden.len() != self.hidden.len()
+                || c.heads.len() != self.heads.len()
+                || !c
+                    .hidden
+                    .iter()
+                    .zip(&self.hidden)
+                    .all(|(q, h)| same(q, &h.dense))
+                || !c.heads.iter().zip(&self.heads).all(|(q, d)| same(q, d))
+            {
+                return bad("the compressed layers do not match the network's shapes".into());
+            }
+        }
         Ok(())
     }
 
@@ -322,6 +344,22 @@ impl Network {
             let _ = writeln!(s, "{name:<24} {shape:>14} {:>10}", d.n_parameters());
         }
         let _ = write!(s, "total parameters: {}", self.n_parameters());
+        if let Some(c) = &self.compressed {
+            let what = match c.quantization {
+                crate::compress::Quantization::Int8Dynamic => {
+                    "int8 per output channel, activations quantised per row"
+                }
+                crate::compress::Quantization::Int8Static => {
+                    "int8 per output channel, calibrated activation scales"
+                }
+                crate::compress::Quantization::F16 => "f16",
+            };
+            let _ = write!(
+                s,
+                "\nweights: {what} ({} bytes stored; batch norm folded)",
+                c.stored_bytes()
+            );
+        }
         s
     }
 }

@@ -124,6 +124,7 @@ pub(crate) fn init_network(
         activation: act,
         hidden: layers,
         heads,
+        compressed: None,
     }
 }
 

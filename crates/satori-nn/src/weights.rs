@@ -125,7 +125,7 @@ impl Network {
     }
 
     /// The `__metadata__` string map of the weights file.
-    fn weights_metadata(&self) -> BTreeMap<String, String> {
+    pub(crate) fn weights_metadata(&self) -> BTreeMap<String, String> {
         let mut m = BTreeMap::new();
         let bn_eps = self
             .hidden
@@ -178,6 +178,9 @@ impl Network {
     /// [`crate::weights`]). The same network always gives the same bytes.
     pub fn to_safetensors(&self) -> Result<Vec<u8>> {
         self.validate()?;
+        if let Some(c) = &self.compressed {
+            return crate::compress::to_safetensors(self, c);
+        }
         write_safetensors(&self.named_tensors(), &self.weights_metadata())
     }
 
@@ -195,6 +198,9 @@ impl Network {
         #[allow(clippy::disallowed_types)] // only looked up by key; its order never leaks
         let empty = std::collections::HashMap::new();
         let meta = meta.metadata().as_ref().unwrap_or(&empty);
+        if let Some(q) = meta.get(crate::compress::QUANTIZATION_KEY) {
+            return crate::compress::from_safetensors(&st, q, |k| meta.get(k).map(String::as_str));
+        }
         let reader = Reader {
             st: &st,
             used: BTreeSet::new(),
@@ -253,7 +259,7 @@ struct Reader<'a, 'd> {
     used: BTreeSet<String>,
 }
 
-fn bad(msg: String) -> Error {
+pub(crate) fn bad(msg: String) -> Error {
     Error::InvalidData(format!("safetensors weights: {msg}"))
 }
 
@@ -474,6 +480,7 @@ impl Reader<'_, '_> {
             activation: meta.activation,
             hidden,
             heads,
+            compressed: None,
         };
         net.validate()?;
         Ok(net)
@@ -481,16 +488,16 @@ impl Reader<'_, '_> {
 }
 
 /// What the `__metadata__` map says about the network.
-struct Meta {
-    activation: Activation,
+pub(crate) struct Meta {
+    pub(crate) activation: Activation,
     eps: f32,
-    n_inputs: Option<usize>,
+    pub(crate) n_inputs: Option<usize>,
     hidden_sizes: Option<Vec<usize>>,
     head_sizes: Option<Vec<usize>>,
 }
 
 impl Meta {
-    fn parse<'m>(meta: impl Fn(&str) -> Option<&'m str>) -> Result<Meta> {
+    pub(crate) fn parse<'m>(meta: impl Fn(&str) -> Option<&'m str>) -> Result<Meta> {
         let activation = match meta("activation") {
             Some("relu") => Activation::Relu,
             Some("gelu") => Activation::Gelu,

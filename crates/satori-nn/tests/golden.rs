@@ -59,6 +59,7 @@ fn network(case: &Value, activation: Activation) -> Network {
             })
             .collect(),
         heads: vec![head],
+        compressed: None,
     }
 }
 

@@ -99,6 +99,7 @@ fn build(case: &Case) -> Network {
         activation,
         hidden,
         heads,
+        compressed: None,
     }
 }
 

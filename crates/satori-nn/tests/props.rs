@@ -42,7 +42,7 @@ prop_compose! {
             });
             width = h;
         }
-        Network { n_inputs: n_in, activation, hidden: layers, heads: vec![dense(width, classes, &vals)] }
+        Network { n_inputs: n_in, activation, hidden: layers, heads: vec![dense(width, classes, &vals)], compressed: None }
     }
 }
 

@@ -69,6 +69,7 @@ fn hand_made() -> Network {
             weight: vec![1.0, 2.0, 3.0],
             bias: vec![-1.0],
         }],
+        compressed: None,
     }
 }
 

@@ -226,6 +226,47 @@ impl FittedPipeline {
         &self.model
     }
 
+    /// The same pipeline (input, targets, steps, text vectorizers, threshold) around another
+    /// fitted model, which must take the same columns and give the same outputs: how a
+    /// compressed model replaces the original.
+    pub fn with_model(&self, model: AnyModel) -> Result<FittedPipeline> {
+        let p = FittedPipeline::new(
+            self.input.clone(),
+            self.targets.clone(),
+            self.steps.clone(),
+            self.text.clone(),
+            model,
+        )?;
+        match &self.threshold {
+            Some(t) => p.with_threshold(t.clone()),
+            None => Ok(p),
+        }
+    }
+
+    /// The rows of a table as the model sees them (after the preprocessing steps, with the
+    /// text vectorizers' columns): what calibrating or fine-tuning the model itself needs. A
+    /// pipeline whose model reads a sparse block is an error here.
+    pub fn model_input(&self, table: &Table) -> Result<Array2<f64>> {
+        let (x, unseen) = table.features_keeping_unseen(&self.input)?;
+        let z = self
+            .preprocess(x.view())
+            .map_err(|e| name_unseen(e, &self.input, &unseen))?;
+        if self.text.is_empty() {
+            return Ok(z);
+        }
+        let blocks = self
+            .text
+            .transform(x.nrows(), |name| table_input(table, name))?;
+        match assemble(z, blocks)? {
+            ModelInput::Dense(m) => Ok(m),
+            ModelInput::Sparse(_) => Err(Error::InvalidData(
+                "this model reads a sparse block of text features; its input cannot be \
+                 materialised as a dense matrix"
+                    .into(),
+            )),
+        }
+    }
+
     /// Read options that parse a file's input columns as this pipeline was trained on them
     /// (categorical columns stay categorical; their labels are matched to the training codes by
     /// [`FittedPipeline::predict_table_all`]).

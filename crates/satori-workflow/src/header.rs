@@ -98,6 +98,7 @@ pub(crate) fn build(pipeline: &FittedPipeline, h: HeaderInputs<'_>) -> Result<Mo
         prediction_reference_on: h.reference_predictions.map(|(_, on)| on),
         lineage: None,
         input_anomaly: None,
+        compression: None,
     })
 }
 

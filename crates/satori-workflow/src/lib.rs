@@ -33,6 +33,7 @@
 #![warn(missing_docs)]
 
 pub mod anomalies;
+pub mod compress;
 pub mod cost;
 pub mod cv;
 pub mod evaluate;

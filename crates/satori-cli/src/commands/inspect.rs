@@ -143,6 +143,21 @@ fn export_weights(path: &Path, out: &Path, json: bool) -> anyhow::Result<()> {
 
 /// How many tensors the safetensors file of `net` holds.
 fn safetensors_count(net: &Network) -> usize {
+    if let Some(c) = &net.compressed {
+        // weight and bias per layer; int8 adds the weight scales and, when static, the input
+        // scale
+        return c
+            .hidden
+            .iter()
+            .chain(&c.heads)
+            .map(|d| match &d.weights {
+                satori_nn::compress::QuantWeights::F16 { .. } => 2,
+                satori_nn::compress::QuantWeights::Int8 { input_scale, .. } => {
+                    3 + usize::from(input_scale.is_some())
+                }
+            })
+            .sum();
+    }
     let bn = net.hidden.iter().filter(|h| h.batch_norm.is_some()).count();
     2 * net.hidden.len() + 4 * bn + 2 * net.heads.len()
 }

@@ -2,6 +2,7 @@
 //! modules (`args`, `show`, `report`, `output`), never into another command.
 
 pub mod anomalies;
+pub mod compress;
 pub mod cv;
 pub mod demo;
 pub mod evaluate;

@@ -146,6 +146,10 @@ pub struct ModelHeader {
     /// written without one, and in every file written before it.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub input_anomaly: Option<crate::InputAnomaly>,
+    /// How the model was compressed from another (`satori compress`), with the size, latency
+    /// and metric before and after; absent for a model that was not compressed.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub compression: Option<super::compression::CompressionRecord>,
 }
 
 /// The lineage of a model produced by `satori update` (see `docs/updates.md`).

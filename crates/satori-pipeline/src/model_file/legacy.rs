@@ -113,6 +113,7 @@ impl RecordV2 {
             activation: self.net.activation,
             hidden: self.net.hidden,
             heads: self.net.heads,
+            compressed: None,
         };
         Ok(TrainingRecord {
             params: self.params,

@@ -28,6 +28,7 @@
 //! A preprocessor file (`satori transform --save`) is the same container with its own magic
 //! bytes, a [`PreprocessorHeader`] and a [`FittedPreprocessor`] payload.
 
+pub mod compression;
 mod header;
 mod legacy;
 

@@ -29,6 +29,7 @@
 
 pub(crate) mod balanced;
 mod params;
+pub mod select;
 mod window;
 
 use ndarray::{Array1, Array2, ArrayView2};
