@@ -176,7 +176,7 @@ fn dense_f16_generic(
                 let xv = x[r * n_in + k];
                 let o = &mut out[r * n_out..(r + 1) * n_out];
                 for (oj, &wj) in o.iter_mut().zip(wk) {
-                    *oj += xv * crate::compress::f16_to_f32(wj);
+                    *oj += xv * crate::f16::f16_to_f32(wj);
                 }
             }
         }
@@ -265,12 +265,12 @@ mod tests {
             dense_i8_plain(&xq, &xs, &q, &sc, &b, n_in, n_out, &mut plain);
             prop_assert_eq!(&fast, &plain);
             let x: Vec<f32> = (0..rows * n_in).map(|i| pick(i + 3)).collect();
-            let w: Vec<u16> = (0..n_in * n_out).map(|i| crate::compress::f32_to_f16(pick(i))).collect();
+            let w: Vec<u16> = (0..n_in * n_out).map(|i| crate::f16::f32_to_f16(pick(i))).collect();
             dense_f16(&x, &w, &b, n_in, n_out, &mut fast);
             dense_f16_plain(&x, &w, &b, n_in, n_out, &mut plain);
             prop_assert_eq!(&fast, &plain);
             // the f16 kernel computes what the f32 one computes on the widened weights
-            let wf: Vec<f32> = w.iter().map(|&h| crate::compress::f16_to_f32(h)).collect();
+            let wf: Vec<f32> = w.iter().map(|&h| crate::f16::f16_to_f32(h)).collect();
             dense(&x, &wf, &b, n_in, n_out, &mut plain);
             prop_assert_eq!(&fast, &plain);
         }

@@ -76,19 +76,21 @@
 mod augment;
 mod classifier;
 pub mod compress;
+mod f16;
 pub mod ftt;
 mod kernels;
+mod layers;
 mod model;
 mod multitask;
 mod net;
 mod optim;
 mod params;
+pub mod quant;
 mod regressor;
 mod train;
 pub mod weights;
 
 pub use classifier::{MlpClassifier, MlpClassifierParams};
-pub use compress::{Compressed, Quantization};
 pub use ftt::{
     Attention, FtTransformerClassifier, FtTransformerClassifierParams, FtTransformerParams,
     FtTransformerRegressor, FtTransformerRegressorParams,
@@ -97,6 +99,7 @@ pub use model::{NeuralNet, TrainingRecord};
 pub use multitask::{MultiTaskMlp, MultiTaskMlpParams, TaskInfo, TaskScore};
 pub use net::{BatchNorm, Dense, Hidden, Network};
 pub use params::{Activation, ClassWeight, LrSchedule, MAX_LAYER_WIDTH, MlpParams, Solver};
+pub use quant::{Compressed, Quantization};
 pub use regressor::{MlpRegressor, MlpRegressorParams};
 
 #[cfg(test)]

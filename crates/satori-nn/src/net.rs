@@ -15,43 +15,8 @@ use serde::{Deserialize, Serialize};
 
 use crate::params::Activation;
 
-/// A fully connected layer: `y = x · W + b`.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
-pub struct Dense {
-    /// Input width.
-    pub n_in: usize,
-    /// Output width.
-    pub n_out: usize,
-    /// Row-major `n_in × n_out` weights.
-    pub weight: Vec<f32>,
-    /// `n_out` biases.
-    pub bias: Vec<f32>,
-}
-
-/// Batch normalisation of a hidden layer at prediction time: `(h - mean) / sqrt(var + eps) *
-/// gamma + beta` with the running statistics of training.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
-pub struct BatchNorm {
-    /// Learned scale, one per unit.
-    pub gamma: Vec<f32>,
-    /// Learned shift, one per unit.
-    pub beta: Vec<f32>,
-    /// Running mean of the pre-activation, one per unit.
-    pub running_mean: Vec<f32>,
-    /// Running (unbiased) variance of the pre-activation, one per unit.
-    pub running_var: Vec<f32>,
-    /// Variance floor.
-    pub eps: f32,
-}
-
-/// A hidden layer: dense, optional batch norm, then the network's activation.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
-pub struct Hidden {
-    /// The linear map.
-    pub dense: Dense,
-    /// Batch normalisation before the activation, if enabled.
-    pub batch_norm: Option<BatchNorm>,
-}
+pub(crate) use crate::layers::activate;
+pub use crate::layers::{BatchNorm, Dense, Hidden};
 
 /// A trained multilayer perceptron: a trunk of hidden layers shared by one or more linear output
 /// heads (one per task; single-task models have one).
@@ -73,7 +38,7 @@ pub struct Network {
     /// The compressed form prediction runs on (int8 or f16 weights, see [`crate::compress`]);
     /// `None` for an ordinary f32 network. When present, `hidden` and `heads` are its
     /// de-quantised view (batch norm folded).
-    pub compressed: Option<crate::compress::Compressed>,
+    pub compressed: Option<crate::quant::Compressed>,
 }
 
 impl Serialize for Network {
@@ -113,31 +78,6 @@ impl<'de> serde::de::Visitor<'de> for SafetensorsVisitor {
             bytes.push(b);
         }
         Network::from_safetensors(&bytes).map_err(serde::de::Error::custom)
-    }
-}
-
-impl Dense {
-    /// Write `x · W + b` into `out` for a block of rows (`x` rows of `n_in`, `out` rows of
-    /// `n_out`); see [`crate::kernels`].
-    fn forward_into(&self, x: &[f32], out: &mut [f32]) {
-        crate::kernels::dense(x, &self.weight, &self.bias, self.n_in, self.n_out, out);
-    }
-
-    /// Number of trainable values.
-    pub fn n_parameters(&self) -> usize {
-        self.weight.len() + self.bias.len()
-    }
-}
-
-/// Apply an activation in place.
-pub(crate) fn activate(act: Activation, v: &mut [f32]) {
-    match act {
-        Activation::Relu => v.iter_mut().for_each(|x| *x = x.max(0.0)),
-        Activation::Tanh => v.iter_mut().for_each(|x| *x = x.tanh()),
-        Activation::Logistic => v.iter_mut().for_each(|x| *x = 1.0 / (1.0 + (-*x).exp())),
-        Activation::Gelu => v.iter_mut().for_each(|x| {
-            *x = 0.5 * *x * (1.0 + libm::erff(*x * std::f32::consts::FRAC_1_SQRT_2));
-        }),
     }
 }
 
@@ -275,7 +215,7 @@ impl Network {
         }
         if let Some(c) = &self.compressed {
             let same =
-                |q: &crate::compress::QuantDense, d: &Dense| q.n_in == d.n_in && q.n_out == d.n_out;
+                |q: &crate::quant::QuantDense, d: &Dense| q.n_in == d.n_in && q.n_out == d.n_out;
             if c.hidden.len() != self.hidden.len()
                 || c.heads.len() != self.heads.len()
                 || !c
@@ -346,13 +286,13 @@ impl Network {
         let _ = write!(s, "total parameters: {}", self.n_parameters());
         if let Some(c) = &self.compressed {
             let what = match c.quantization {
-                crate::compress::Quantization::Int8Dynamic => {
+                crate::quant::Quantization::Int8Dynamic => {
                     "int8 per output channel, activations quantised per row"
                 }
-                crate::compress::Quantization::Int8Static => {
+                crate::quant::Quantization::Int8Static => {
                     "int8 per output channel, calibrated activation scales"
                 }
-                crate::compress::Quantization::F16 => "f16",
+                crate::quant::Quantization::F16 => "f16",
             };
             let _ = write!(
                 s,

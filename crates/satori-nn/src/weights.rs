@@ -31,6 +31,7 @@ use satori_core::{Error, Result};
 
 use crate::net::{BatchNorm, Dense, Hidden, Network};
 use crate::params::Activation;
+use crate::quant::{Compressed, QuantDense, QuantWeights, Quantization};
 
 /// The value of the `format` metadata key.
 pub const WEIGHTS_FORMAT: &str = "satori.network";
@@ -179,7 +180,7 @@ impl Network {
     pub fn to_safetensors(&self) -> Result<Vec<u8>> {
         self.validate()?;
         if let Some(c) = &self.compressed {
-            return crate::compress::to_safetensors(self, c);
+            return to_safetensors_compressed(self, c);
         }
         write_safetensors(&self.named_tensors(), &self.weights_metadata())
     }
@@ -198,8 +199,8 @@ impl Network {
         #[allow(clippy::disallowed_types)] // only looked up by key; its order never leaks
         let empty = std::collections::HashMap::new();
         let meta = meta.metadata().as_ref().unwrap_or(&empty);
-        if let Some(q) = meta.get(crate::compress::QUANTIZATION_KEY) {
-            return crate::compress::from_safetensors(&st, q, |k| meta.get(k).map(String::as_str));
+        if let Some(q) = meta.get(QUANTIZATION_KEY) {
+            return from_safetensors_compressed(&st, q, |k| meta.get(k).map(String::as_str));
         }
         let reader = Reader {
             st: &st,
@@ -546,4 +547,266 @@ impl Meta {
                 .transpose()?,
         })
     }
+}
+
+// ---- compressed networks (int8 / f16 tensors) ----
+
+/// The `__metadata__` key that marks a compressed network's weights file, and holds its
+/// [`Quantization::name`].
+pub const QUANTIZATION_KEY: &str = "quantization";
+
+/// One tensor of a compressed weights file.
+struct RawTensor {
+    dtype: &'static str,
+    shape: Vec<usize>,
+    bytes: Vec<u8>,
+}
+
+fn f32_bytes(v: &[f32]) -> Vec<u8> {
+    v.iter().flat_map(|x| x.to_le_bytes()).collect()
+}
+
+fn layer_tensors(out: &mut std::collections::BTreeMap<String, RawTensor>, p: &str, d: &QuantDense) {
+    let (dtype, bytes) = match &d.weights {
+        QuantWeights::Int8 {
+            q,
+            scale,
+            input_scale,
+        } => {
+            out.insert(
+                format!("{p}.weight_scale"),
+                RawTensor {
+                    dtype: "F32",
+                    shape: vec![d.n_out],
+                    bytes: f32_bytes(scale),
+                },
+            );
+            if let Some(s) = input_scale {
+                out.insert(
+                    format!("{p}.input_scale"),
+                    RawTensor {
+                        dtype: "F32",
+                        shape: vec![1],
+                        bytes: f32_bytes(&[*s]),
+                    },
+                );
+            }
+            ("I8", q.iter().map(|&v| v as u8).collect())
+        }
+        QuantWeights::F16 { bits } => {
+            // PyTorch's [out, in] orientation
+            let mut t = Vec::with_capacity(2 * bits.len());
+            for j in 0..d.n_out {
+                for k in 0..d.n_in {
+                    t.extend_from_slice(&bits[k * d.n_out + j].to_le_bytes());
+                }
+            }
+            ("F16", t)
+        }
+    };
+    out.insert(
+        format!("{p}.weight"),
+        RawTensor {
+            dtype,
+            shape: vec![d.n_out, d.n_in],
+            bytes,
+        },
+    );
+    out.insert(
+        format!("{p}.bias"),
+        RawTensor {
+            dtype: "F32",
+            shape: vec![d.n_out],
+            bytes: f32_bytes(&d.bias),
+        },
+    );
+}
+
+/// A compressed network's weights file: the int8 (`I8`, `[out, in]`, with `F32` `weight_scale`
+/// `[out]` and for static quantisation `input_scale` `[1]`) or half (`F16`, `[out, in]`)
+/// weights and `F32` biases, named as the f32 file names its layers (`trunk.<i>`,
+/// `heads.<k>`; batch norm is folded, so no batch-norm tensors), with
+/// `quantization` in the metadata. Laid out as safetensors lays files out (tensors in name order,
+/// header padded to 8 bytes, metadata keys sorted).
+fn to_safetensors_compressed(net: &Network, c: &Compressed) -> Result<Vec<u8>> {
+    let mut tensors = std::collections::BTreeMap::new();
+    for (i, d) in c.hidden.iter().enumerate() {
+        layer_tensors(&mut tensors, &format!("trunk.{}", 2 * i), d);
+    }
+    for (k, d) in c.heads.iter().enumerate() {
+        layer_tensors(&mut tensors, &format!("heads.{k}"), d);
+    }
+    let mut meta = net.weights_metadata();
+    meta.insert(QUANTIZATION_KEY.into(), c.quantization.name().into());
+    let quote = |s: &str| {
+        serde_json::to_string(s).map_err(|e| Error::Internal(format!("safetensors header: {e}")))
+    };
+    let mut entries = Vec::with_capacity(tensors.len() + 1);
+    let m = meta
+        .iter()
+        .map(|(k, v)| Ok(format!("{}:{}", quote(k)?, quote(v)?)))
+        .collect::<Result<Vec<_>>>()?;
+    entries.push(format!("\"__metadata__\":{{{}}}", m.join(",")));
+    let mut offset = 0usize;
+    for (name, t) in &tensors {
+        let end = offset + t.bytes.len();
+        let shape = t
+            .shape
+            .iter()
+            .map(|n| n.to_string())
+            .collect::<Vec<_>>()
+            .join(",");
+        entries.push(format!(
+            "{}:{{\"dtype\":\"{}\",\"shape\":[{shape}],\"data_offsets\":[{offset},{end}]}}",
+            quote(name)?,
+            t.dtype
+        ));
+        offset = end;
+    }
+    let mut head = format!("{{{}}}", entries.join(",")).into_bytes();
+    head.resize(head.len().next_multiple_of(8), b' ');
+    let mut bytes = Vec::with_capacity(8 + head.len() + offset);
+    bytes.extend_from_slice(&(head.len() as u64).to_le_bytes());
+    bytes.extend_from_slice(&head);
+    for t in tensors.values() {
+        bytes.extend_from_slice(&t.bytes);
+    }
+    Ok(bytes)
+}
+
+/// Read a compressed network's weights file (see [`to_safetensors`]).
+fn from_safetensors_compressed<'m>(
+    st: &safetensors::SafeTensors<'_>,
+    quantization: &str,
+    meta: impl Fn(&str) -> Option<&'m str>,
+) -> Result<Network> {
+    use crate::weights::bad;
+    use safetensors::Dtype;
+    let q = Quantization::from_name(quantization).ok_or_else(|| {
+        bad(format!(
+            "metadata `quantization` = `{quantization}`; expected int8_dynamic, int8_static or f16"
+        ))
+    })?;
+    let m = crate::weights::Meta::parse(&meta)?;
+    let mut used = std::collections::BTreeSet::new();
+    let mut get = |name: &str, dtype: Dtype, shape: &[usize]| -> Result<Vec<u8>> {
+        let t = st
+            .tensor(name)
+            .map_err(|_| bad(format!("missing tensor `{name}`")))?;
+        if t.dtype() != dtype || t.shape() != shape {
+            return Err(bad(format!(
+                "tensor `{name}` is {:?} {:?}, expected {dtype:?} {shape:?}",
+                t.dtype(),
+                t.shape()
+            )));
+        }
+        used.insert(name.to_string());
+        Ok(t.data().to_vec())
+    };
+    let f32s = |b: Vec<u8>| -> Vec<f32> {
+        b.chunks_exact(4)
+            .map(|c| f32::from_le_bytes([c[0], c[1], c[2], c[3]]))
+            .collect()
+    };
+    let out_width = |name: &str| -> Option<usize> {
+        st.tensor(name)
+            .ok()
+            .and_then(|t| t.shape().first().copied())
+    };
+    let mut layer = |p: &str, n_in: usize| -> Result<QuantDense> {
+        let n_out = out_width(&format!("{p}.weight"))
+            .ok_or_else(|| bad(format!("missing tensor `{p}.weight`")))?;
+        let bias = f32s(get(&format!("{p}.bias"), Dtype::F32, &[n_out])?);
+        let weights = match q {
+            Quantization::F16 => {
+                let raw = get(&format!("{p}.weight"), Dtype::F16, &[n_out, n_in])?;
+                let t: Vec<u16> = raw
+                    .chunks_exact(2)
+                    .map(|c| u16::from_le_bytes([c[0], c[1]]))
+                    .collect();
+                let mut bits = vec![0u16; t.len()];
+                for j in 0..n_out {
+                    for k in 0..n_in {
+                        bits[k * n_out + j] = t[j * n_in + k];
+                    }
+                }
+                QuantWeights::F16 { bits }
+            }
+            Quantization::Int8Dynamic | Quantization::Int8Static => {
+                let raw = get(&format!("{p}.weight"), Dtype::I8, &[n_out, n_in])?;
+                let scale = f32s(get(&format!("{p}.weight_scale"), Dtype::F32, &[n_out])?);
+                let input_scale = if q == Quantization::Int8Static {
+                    Some(f32s(get(&format!("{p}.input_scale"), Dtype::F32, &[1])?)[0])
+                } else {
+                    None
+                };
+                QuantWeights::Int8 {
+                    q: raw.into_iter().map(|b| b as i8).collect(),
+                    scale,
+                    input_scale,
+                }
+            }
+        };
+        Ok(QuantDense {
+            n_in,
+            n_out,
+            weights,
+            bias,
+        })
+    };
+    let n_inputs = match m.n_inputs {
+        Some(n) => n,
+        None => {
+            let first = if st.tensor("trunk.0.weight").is_ok() {
+                "trunk.0.weight"
+            } else {
+                "heads.0.weight"
+            };
+            st.tensor(first)
+                .ok()
+                .and_then(|t| t.shape().get(1).copied())
+                .ok_or_else(|| bad(format!("missing tensor `{first}`")))?
+        }
+    };
+    let mut hidden = Vec::new();
+    let mut width = n_inputs;
+    while st
+        .tensor(&format!("trunk.{}.weight", 2 * hidden.len()))
+        .is_ok()
+    {
+        let d = layer(&format!("trunk.{}", 2 * hidden.len()), width)?;
+        width = d.n_out;
+        hidden.push(d);
+    }
+    let mut heads = Vec::new();
+    while st.tensor(&format!("heads.{}.weight", heads.len())).is_ok() {
+        heads.push(layer(&format!("heads.{}", heads.len()), width)?);
+    }
+    if heads.is_empty() {
+        return Err(bad(
+            "missing tensor `heads.0.weight` (no output head)".into()
+        ));
+    }
+    let mut unused: Vec<String> = st
+        .names()
+        .into_iter()
+        .filter(|n| !used.contains(*n))
+        .map(str::to_string)
+        .collect();
+    if !unused.is_empty() {
+        unused.sort_unstable();
+        return Err(bad(format!(
+            "unexpected tensor(s) {} in a compressed network",
+            unused.join(", ")
+        )));
+    }
+    Network::from_compressed(
+        n_inputs,
+        m.activation,
+        Compressed {
+            quantization: q,
+            hidden,
+            heads,
+        },
+    )
 }

@@ -151,8 +151,8 @@ fn safetensors_count(net: &Network) -> usize {
             .iter()
             .chain(&c.heads)
             .map(|d| match &d.weights {
-                satori_nn::compress::QuantWeights::F16 { .. } => 2,
-                satori_nn::compress::QuantWeights::Int8 { input_scale, .. } => {
+                satori_nn::quant::QuantWeights::F16 { .. } => 2,
+                satori_nn::quant::QuantWeights::Int8 { input_scale, .. } => {
                     3 + usize::from(input_scale.is_some())
                 }
             })
