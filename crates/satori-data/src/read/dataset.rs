@@ -398,9 +398,14 @@ fn remap_codes(
                 unseen.push(label.clone());
             }
         }
+        // A missing value stays missing: `NaN as usize` is 0, which would read it as the file's
+        // first category (a row's prediction then depended on the other rows of its file).
         return Ok(v
             .iter()
             .map(|c| {
+                if c.is_nan() {
+                    return f64::NAN;
+                }
                 got.get(*c as usize)
                     .and_then(|l| index.get(l.as_str()))
                     .map_or(f64::NAN, |&i| i as f64)
