@@ -13,7 +13,8 @@
 //! that belongs to the answer is screened out, and the answer is exactly the direct formula's,
 //! ties by row index included.
 //!
-//! **Manhattan** distances are computed directly.
+//! **Manhattan** and **nan_euclidean** distances are computed directly (nan_euclidean's NaN
+//! distances enter the heap too, ranked after every other).
 
 use faer::linalg::matmul::matmul;
 use faer::{Accum, Mat, MatRef, Par};
@@ -43,7 +44,42 @@ pub(crate) fn search(
     match metric {
         Metric::Euclidean => euclidean(x, queries, k, exclude_self),
         Metric::Manhattan => manhattan(x, queries, k, exclude_self),
+        Metric::NanEuclidean => nan_euclidean(x, queries, k, exclude_self),
     }
+}
+
+fn nan_euclidean(
+    x: ArrayView2<'_, f64>,
+    queries: ArrayView2<'_, f64>,
+    k: usize,
+    exclude_self: bool,
+) -> Neighbors {
+    let (n, d) = x.dim();
+    let nq = queries.nrows();
+    let xs = x.as_standard_layout();
+    let xs = xs.as_slice().unwrap_or(&[]);
+    let chunks: Vec<Vec<(f64, usize)>> = (0..nq.div_ceil(QUERY_BLOCK))
+        .into_par_iter()
+        .map(|c| {
+            let q0 = c * QUERY_BLOCK;
+            let q1 = (q0 + QUERY_BLOCK).min(nq);
+            let mut out = Vec::with_capacity((q1 - q0) * k);
+            let mut heap = TopK::new(k);
+            for qi in q0..q1 {
+                let q = queries.row(qi).to_vec();
+                for r in 0..n {
+                    if exclude_self && r == qi {
+                        continue;
+                    }
+                    // Every distance is offered: a NaN one is kept only while the heap has room.
+                    heap.push(Metric::NanEuclidean.distance(&q, &xs[r * d..(r + 1) * d]), r);
+                }
+                heap.drain_sorted_into(&mut out);
+            }
+            out
+        })
+        .collect();
+    collect(chunks, nq, k)
 }
 
 fn manhattan(

@@ -6,7 +6,8 @@ use serde::{Deserialize, Serialize};
 
 use crate::heap::TopK;
 
-/// The distance between rows (scikit-learn's `minkowski` with `p = 2` or `p = 1`).
+/// The distance between rows (scikit-learn's `minkowski` with `p = 2` or `p = 1`, and its
+/// `nan_euclidean`).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
 pub enum Metric {
@@ -15,6 +16,11 @@ pub enum Metric {
     Euclidean,
     /// Σ|a − b| (`p = 1`).
     Manhattan,
+    /// scikit-learn's `nan_euclidean`: over the coordinates present (not NaN) in both rows,
+    /// `√(d / n_present · Σ(a − b)²)` for rows of `d` columns; NaN when the rows share no present
+    /// coordinate. The one metric that accepts missing values; searched by brute force only
+    /// (a KD-tree cannot bound it), and a NaN distance ranks after every other.
+    NanEuclidean,
 }
 
 impl Metric {
@@ -28,8 +34,61 @@ impl Metric {
                 .sum::<f64>()
                 .sqrt(),
             Metric::Manhattan => a.iter().zip(b).map(|(x, y)| (x - y).abs()).sum(),
+            Metric::NanEuclidean => nan_euclidean(a, b),
         }
     }
+
+    /// Its name in parameter files (`euclidean`, `manhattan`, `nan_euclidean`).
+    pub fn name(self) -> &'static str {
+        match self {
+            Metric::Euclidean => "euclidean",
+            Metric::Manhattan => "manhattan",
+            Metric::NanEuclidean => "nan_euclidean",
+        }
+    }
+}
+
+/// [`Metric::NanEuclidean`]. scikit-learn evaluates the same quantity in the expanded form
+/// `‖a‖² − 2 a·b + ‖b‖²` (masked) through BLAS, which loses about `ε (‖a‖² + ‖b‖²) / dist²`
+/// relative accuracy for close rows; the direct sum here does not.
+#[inline]
+fn nan_euclidean(a: &[f64], b: &[f64]) -> f64 {
+    let mut sq = 0.0;
+    let mut present = 0usize;
+    for (&u, &v) in a.iter().zip(b) {
+        if !u.is_nan() && !v.is_nan() {
+            let t = u - v;
+            sq += t * t;
+            present += 1;
+        }
+    }
+    if present == 0 {
+        return f64::NAN;
+    }
+    (sq / present as f64 * a.len() as f64).sqrt()
+}
+
+/// The `k` nearest of the `candidates` (row indices into `distances`, which holds one distance
+/// per row, e.g. from [`crate::KnnIndex::distances_to`]): `(distance, row)` pairs, nearest first,
+/// equal distances by row index and NaN distances last — the order of every search of this
+/// crate. Fewer than `k` when there are fewer candidates. For callers whose candidates change
+/// from one question to the next (the KNN imputer asks, per missing column, among the rows that
+/// have the column), so one distance pass serves every question about a query.
+pub fn nearest_among(
+    distances: &[f64],
+    k: usize,
+    candidates: impl IntoIterator<Item = usize>,
+) -> Vec<(f64, usize)> {
+    let mut out = Vec::with_capacity(k);
+    if k == 0 {
+        return out;
+    }
+    let mut heap = TopK::new(k);
+    for r in candidates {
+        heap.push(distances[r], r);
+    }
+    heap.drain_sorted_into(&mut out);
+    out
 }
 
 /// The `k` nearest training rows of each query, nearest first (ties by row index).

@@ -96,7 +96,8 @@ impl From<KnnIndex> for StoredIndex {
 }
 
 impl KnnIndex {
-    /// Index the rows of `x` (finite values only; at least one row).
+    /// Index the rows of `x` (at least one row; finite values only, except that
+    /// [`Metric::NanEuclidean`] takes missing values, NaN, though no infinity).
     pub fn build(x: ArrayView2<'_, f64>, options: &IndexOptions) -> Result<KnnIndex> {
         if options.leaf_size == 0 {
             return Err(Error::param("leaf_size", "must be ≥ 1, got 0"));
@@ -106,8 +107,17 @@ impl KnnIndex {
                 "cannot search neighbours among 0 rows".into(),
             ));
         }
-        check_finite(x, "the indexed rows")?;
+        let nan_aware = options.metric == Metric::NanEuclidean;
+        if nan_aware && options.algorithm == Algorithm::KdTree {
+            return Err(Error::param(
+                "algorithm",
+                "kd_tree cannot search with the nan_euclidean metric (no bound holds when \
+                 coordinates are missing); use brute or auto",
+            ));
+        }
+        check_values(x, "the indexed rows", nan_aware)?;
         let tree = match options.algorithm {
+            _ if nan_aware => false,
             Algorithm::KdTree => true,
             Algorithm::Auto => x.ncols() <= AUTO_BRUTE_ABOVE_FEATURES,
             Algorithm::Brute => false,
@@ -137,7 +147,12 @@ impl KnnIndex {
         }
     }
 
-    /// The indexed rows.
+    /// The indexed rows (a copy of those it was built from).
+    pub fn rows(&self) -> ArrayView2<'_, f64> {
+        self.x.view()
+    }
+
+    /// The number of indexed rows.
     pub fn n_samples(&self) -> usize {
         self.x.nrows()
     }
@@ -162,8 +177,43 @@ impl KnnIndex {
                 got: queries.ncols(),
             });
         }
-        check_finite(queries, "the neighbour queries")?;
+        check_values(
+            queries,
+            "the neighbour queries",
+            self.options.metric == Metric::NanEuclidean,
+        )?;
         Ok(self.search(queries, k, false))
+    }
+
+    /// The distance from `query` to every indexed row, in row order, by the metric's direct
+    /// formula ([`Metric::distance`], the distances every search returns), written into `out`
+    /// (cleared first). For callers that choose their own candidates with
+    /// [`crate::nearest_among`].
+    pub fn distances_to(&self, query: &[f64], out: &mut Vec<f64>) -> Result<()> {
+        if query.len() != self.n_features() {
+            return Err(Error::ShapeMismatch {
+                context: "columns of the neighbour query".into(),
+                expected: self.n_features(),
+                got: query.len(),
+            });
+        }
+        let nan_aware = self.options.metric == Metric::NanEuclidean;
+        if let Some(j) = query
+            .iter()
+            .position(|v| if nan_aware { v.is_infinite() } else { !v.is_finite() })
+        {
+            return Err(Error::InvalidData(format!(
+                "the neighbour query holds {} value in column {j}",
+                if nan_aware { "an infinite" } else { "a missing or infinite" }
+            )));
+        }
+        let metric = self.options.metric;
+        out.clear();
+        out.extend(self.x.rows().into_iter().map(|r| {
+            r.as_slice()
+                .map_or_else(|| metric.distance(query, &r.to_vec()), |r| metric.distance(query, r))
+        }));
+        Ok(())
     }
 
     /// The `k` nearest *other* indexed rows of each indexed row (scikit-learn's
@@ -188,10 +238,23 @@ impl KnnIndex {
     }
 }
 
-fn check_finite(x: ArrayView2<'_, f64>, what: &str) -> Result<()> {
-    if let Some(((i, j), _)) = x.indexed_iter().find(|(_, v)| !v.is_finite()) {
+/// Every value finite, or with `allow_nan` (the nan_euclidean metric) every value finite or NaN.
+fn check_values(x: ArrayView2<'_, f64>, what: &str, allow_nan: bool) -> Result<()> {
+    let bad = |v: &f64| {
+        if allow_nan {
+            v.is_infinite()
+        } else {
+            !v.is_finite()
+        }
+    };
+    if let Some(((i, j), _)) = x.indexed_iter().find(|(_, v)| bad(v)) {
+        let (value, hint) = if allow_nan {
+            ("an infinite", "")
+        } else {
+("a missing or infinite", "; impute first")
+        };
         return Err(Error::InvalidData(format!(
-            "{what} hold a missing or infinite value (row {i}, column {j}); impute first"
+            "{what} hold {value} value (row {i}, column {j}){hint}"
         )));
     }
     Ok(())

@@ -130,7 +130,10 @@ impl KdTree {
         exclude_self: bool,
     ) -> Neighbors {
         match metric {
-            Metric::Euclidean => self.search_with::<true>(queries, k, exclude_self),
+            // The index builds no tree for nan_euclidean, so it never reaches here.
+            Metric::Euclidean | Metric::NanEuclidean => {
+                self.search_with::<true>(queries, k, exclude_self)
+            }
             Metric::Manhattan => self.search_with::<false>(queries, k, exclude_self),
         }
     }

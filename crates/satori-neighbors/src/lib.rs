@@ -35,6 +35,7 @@ mod index;
 mod kdtree;
 pub mod knn;
 
+pub use distance::nearest_among;
 pub use index::{AUTO_BRUTE_ABOVE_FEATURES, Algorithm, IndexOptions, KnnIndex, Metric, Neighbors};
 pub use knn::{
     KNeighborsClassifier, KNeighborsClassifierParams, KNeighborsRegressor,

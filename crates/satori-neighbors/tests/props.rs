@@ -229,3 +229,96 @@ fn query_layout_does_not_matter() {
         }
     }
 }
+
+/// Distances as bits, so NaN distances compare equal to NaN.
+fn bits(n: (Vec<Vec<usize>>, Vec<Vec<f64>>)) -> (Vec<Vec<usize>>, Vec<Vec<u64>>) {
+    let d = n.1.iter().map(|r| r.iter().map(|v| v.to_bits()).collect()).collect();
+    (n.0, d)
+}
+
+/// Knock holes (NaN) into the cells whose flag is set.
+fn with_holes(mut x: Array2<f64>, holes: &[bool]) -> Array2<f64> {
+    for (v, &h) in x.iter_mut().zip(holes.iter().cycle()) {
+        if h {
+            *v = f64::NAN;
+        }
+    }
+    x
+}
+
+proptest! {
+    #![proptest_config(ProptestConfig::with_cases(200))]
+
+    /// nan_euclidean with missing cells in rows and queries (some pairs share no present
+    /// coordinate, so their distance is NaN and ranks last): brute force and `auto` return the
+    /// naive reference's rows, order and distance bits; `nearest_among` over any candidate
+    /// subset does the same among those candidates.
+    #[test]
+    fn nan_euclidean_matches_the_naive_reference(
+        (x, q, k, _leaf) in data(),
+        holes in proptest::collection::vec(proptest::bool::weighted(0.3), 1..23),
+        keep in proptest::collection::vec(any::<bool>(), 1..9),
+    ) {
+        let x = with_holes(x, &holes);
+        let q = with_holes(q, &holes[holes.len() / 2..]);
+        let metric = Metric::NanEuclidean;
+        let expected = bits(naive(x.view(), q.view(), k, metric, false));
+        for algorithm in [Algorithm::Brute, Algorithm::Auto] {
+            let index = KnnIndex::build(x.view(), &options(algorithm, metric, 30)).unwrap();
+            prop_assert_eq!(bits(as_vecs(&index.kneighbors(q.view(), k).unwrap())), expected.clone());
+            if x.nrows() >= 2 {
+                let k = k.min(x.nrows() - 1);
+                let expected = bits(naive(x.view(), x.view(), k, metric, true));
+                prop_assert_eq!(bits(as_vecs(&index.kneighbors_self(k).unwrap())), expected);
+            }
+        }
+        let index = KnnIndex::build(x.view(), &options(Algorithm::Auto, metric, 30)).unwrap();
+        let mut dist = Vec::new();
+        for qr in q.outer_iter() {
+            let qv = qr.to_vec();
+            index.distances_to(&qv, &mut dist).unwrap();
+            let candidates: Vec<usize> = (0..x.nrows()).filter(|i| keep[i % keep.len()]).collect();
+            let mut want: Vec<(f64, usize)> = candidates
+                .iter()
+                .map(|&i| (metric.distance(&qv, &x.row(i).to_vec()), i))
+                .collect();
+            want.sort_by(|a, b| a.0.total_cmp(&b.0).then(a.1.cmp(&b.1)));
+            want.truncate(k);
+            let got = satori_neighbors::nearest_among(&dist, k, candidates);
+            let as_bits = |v: &[(f64, usize)]| v.iter().map(|p| (p.0.to_bits(), p.1)).collect::<Vec<_>>();
+            prop_assert_eq!(as_bits(&got), as_bits(&want));
+        }
+    }
+}
+
+#[test]
+fn nan_euclidean_scales_by_the_present_coordinates_and_refuses_what_it_cannot_search() {
+    let nan = f64::NAN;
+    let m = Metric::NanEuclidean;
+    // One coordinate present in both of 2: (3 − 1)² · 2 / 1 = 8.
+    assert_eq!(m.distance(&[3.0, nan], &[1.0, 5.0]), 8f64.sqrt());
+    assert!(m.distance(&[nan, 1.0], &[1.0, nan]).is_nan());
+    assert_eq!(m.distance(&[1.0, 2.0], &[4.0, 6.0]), 5.0);
+    let x = ndarray::array![[0.0, nan], [nan, 1.0], [2.0, 2.0]];
+    let kd = options(Algorithm::KdTree, m, 30);
+    let err = KnnIndex::build(x.view(), &kd).unwrap_err().to_string();
+    assert!(err.contains("kd_tree") && err.contains("nan_euclidean"), "{err}");
+    let brute = options(Algorithm::Brute, m, 30);
+    let index = KnnIndex::build(x.view(), &brute).unwrap();
+    // Query (0, NaN): row 0 at 0, row 2 at √(2·4), row 1 shares nothing (NaN, last).
+    let got = index.kneighbors(ndarray::array![[0.0, nan]].view(), 3).unwrap();
+    assert_eq!(got.indices.row(0).to_vec(), vec![0, 2, 1]);
+    assert!(got.distances[[0, 2]].is_nan());
+    let inf = ndarray::array![[0.0, f64::INFINITY]];
+    let err = KnnIndex::build(inf.view(), &brute).unwrap_err().to_string();
+    assert!(err.contains("infinite") && err.contains("row 0, column 1"), "{err}");
+    assert!(index.kneighbors(inf.view(), 1).is_err());
+    let mut out = Vec::new();
+    assert!(index.distances_to(&[0.0, f64::INFINITY], &mut out).is_err());
+    assert!(index.distances_to(&[0.0], &mut out).is_err());
+    // The other metrics still refuse missing values.
+    let err = KnnIndex::build(x.view(), &options(Algorithm::Brute, Metric::Euclidean, 30))
+        .unwrap_err()
+        .to_string();
+    assert!(err.contains("missing") && err.contains("impute first"), "{err}");
+}

@@ -10,6 +10,12 @@
 //! donor is at undefined distance the value is the training mean of the column. Equal distances
 //! are broken by training row order (numpy's `argpartition` leaves that order unspecified).
 //!
+//! The search is the shared neighbour index's ([`satori_neighbors::KnnIndex`] with the
+//! [`Metric::NanEuclidean`] metric): one pass of distances per row that has a missing value,
+//! then, for each of its missing columns, the nearest donors by
+//! [`satori_neighbors::nearest_among`] — the selection, ordering and tie rule of every other
+//! neighbour search in satori (SMOTE, the cleaning under-samplers, the `knn` models).
+//!
 //! Columns with no observed value at fit are dropped unless `keep_empty_features` (then they are
 //! filled with 0); `add_indicator` appends missing indicators as [`crate::SimpleImputer`] does.
 //! Sample weights are ignored, as in scikit-learn. The fitted model keeps the training matrix.
@@ -29,6 +35,7 @@
 use ndarray::{Array2, ArrayView2};
 use rayon::prelude::*;
 use satori_core::{Dataset, Error, Estimator, Params, Progress, Result, Transformer};
+use satori_neighbors::{Algorithm, IndexOptions, KnnIndex, Metric, nearest_among};
 use serde::{Deserialize, Serialize};
 
 use crate::simple_imputer::{imputed_names, write_indicator};
@@ -85,9 +92,40 @@ impl Params for KNNImputerParams {
     }
 }
 
-/// A fitted [`KNNImputerParams`]: the training rows and which columns are kept.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+/// A fitted [`KNNImputerParams`]: the training rows (as a nan_euclidean neighbour index) and
+/// which columns are kept.
+///
+/// It serialises as the training matrix and its settings (the layout it has always had in model
+/// files); reading it back rebuilds the index.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+#[serde(try_from = "StoredKnnImputer", into = "StoredKnnImputer")]
 pub struct KNNImputer {
+    n_neighbors: usize,
+    weights: KnnWeights,
+    index: KnnIndex,
+    /// Whether each column had an observed value at fit.
+    valid: Vec<bool>,
+    /// The training mean of each column (NaN for an empty column).
+    col_mean: Vec<f64>,
+    keep: Vec<usize>,
+    indicator: Vec<usize>,
+}
+
+impl PartialEq for KNNImputer {
+    fn eq(&self, other: &Self) -> bool {
+        self.n_neighbors == other.n_neighbors
+            && self.weights == other.weights
+            && self.index.rows() == other.index.rows()
+            && self.valid == other.valid
+            && self.col_mean == other.col_mean
+            && self.keep == other.keep
+            && self.indicator == other.indicator
+    }
+}
+
+/// What a [`KNNImputer`] serialises as.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+struct StoredKnnImputer {
     n_neighbors: usize,
     weights: KnnWeights,
     #[serde(with = "crate::serde_nan::matrix")]
@@ -101,6 +139,53 @@ pub struct KNNImputer {
     indicator: Vec<usize>,
 }
 
+impl TryFrom<StoredKnnImputer> for KNNImputer {
+    type Error = Error;
+    fn try_from(s: StoredKnnImputer) -> Result<KNNImputer> {
+        let p = s.fit_x.ncols();
+        if s.valid.len() != p || s.col_mean.len() != p || s.keep.iter().chain(&s.indicator).any(|&j| j >= p) {
+            return Err(Error::InvalidData(
+                "a stored KNN imputer's columns do not match its training matrix".into(),
+            ));
+        }
+        Ok(KNNImputer {
+            n_neighbors: s.n_neighbors,
+            weights: s.weights,
+            index: nan_euclidean_index(s.fit_x.view())?,
+            valid: s.valid,
+            col_mean: s.col_mean,
+            keep: s.keep,
+            indicator: s.indicator,
+        })
+    }
+}
+
+impl From<KNNImputer> for StoredKnnImputer {
+    fn from(m: KNNImputer) -> StoredKnnImputer {
+        StoredKnnImputer {
+            n_neighbors: m.n_neighbors,
+            weights: m.weights,
+            fit_x: m.index.rows().to_owned(),
+            valid: m.valid,
+            col_mean: m.col_mean,
+            keep: m.keep,
+            indicator: m.indicator,
+        }
+    }
+}
+
+/// The shared neighbour index over the training rows, with scikit-learn's `nan_euclidean`.
+fn nan_euclidean_index(x: ArrayView2<'_, f64>) -> Result<KnnIndex> {
+    KnnIndex::build(
+        x,
+        &IndexOptions {
+            algorithm: Algorithm::Brute,
+            metric: Metric::NanEuclidean,
+            ..Default::default()
+        },
+    )
+}
+
 impl Estimator for KNNImputerParams {
     type Model = KNNImputer;
 
@@ -109,7 +194,8 @@ impl Estimator for KNNImputerParams {
         let x = data.x();
         check_not_empty(x.nrows(), "KNNImputer")?;
         check_no_infinity(x, "KNNImputer")?;
-        let fit_x = x.as_standard_layout().into_owned();
+        let index = nan_euclidean_index(x)?;
+        let fit_x = index.rows();
         let p = fit_x.ncols();
         let mut valid = vec![false; p];
         let mut col_mean = vec![f64::NAN; p];
@@ -137,7 +223,7 @@ impl Estimator for KNNImputerParams {
         Ok(KNNImputer {
             n_neighbors: self.n_neighbors,
             weights: self.weights,
-            fit_x,
+            index,
             valid,
             col_mean,
             keep,
@@ -146,32 +232,10 @@ impl Estimator for KNNImputerParams {
     }
 }
 
-/// scikit-learn's `nan_euclidean` distance between two rows: over the coordinates present in
-/// both, `sqrt(p / n_present · Σ (a_k - b_k)²)`; NaN when no coordinate is present in both.
-///
-/// scikit-learn evaluates the same quantity in the expanded form `‖a‖² - 2 a·b + ‖b‖² - …`
-/// through BLAS, which loses about `eps · (‖a‖² + ‖b‖²) / d²` relative accuracy for close rows;
-/// the direct sum here does not.
-pub(crate) fn nan_euclidean(a: &[f64], b: &[f64]) -> f64 {
-    let mut sq = 0.0;
-    let mut present = 0usize;
-    for (&u, &v) in a.iter().zip(b) {
-        if !u.is_nan() && !v.is_nan() {
-            let d = u - v;
-            sq += d * d;
-            present += 1;
-        }
-    }
-    if present == 0 {
-        return f64::NAN;
-    }
-    (sq / present as f64 * a.len() as f64).sqrt()
-}
-
 impl KNNImputer {
     /// The training rows (kept to find neighbours).
     pub fn fit_x(&self) -> ArrayView2<'_, f64> {
-        self.fit_x.view()
+        self.index.rows()
     }
 
     /// The input columns that appear in the output, in order.
@@ -187,25 +251,19 @@ impl KNNImputer {
     /// The imputed value for column `c` of a row whose distances to the training rows are
     /// `dist`.
     fn impute_one(&self, dist: &[f64], c: usize) -> f64 {
-        let col = self.fit_x.column(c);
-        let donors: Vec<(f64, usize)> = (0..self.fit_x.nrows())
-            .filter(|&i| !col[i].is_nan())
-            .map(|i| (dist[i], i))
-            .collect();
-        if donors.iter().all(|(d, _)| d.is_nan()) {
+        let col = self.index.rows().column(c);
+        // The nearest donors, NaN distances last and ties by training row order.
+        let near = nearest_among(
+            dist,
+            self.n_neighbors,
+            (0..col.len()).filter(|&i| !col[i].is_nan()),
+        );
+        if near.iter().all(|(d, _)| d.is_nan()) {
+            // Every donor at undefined distance (NaN ranks last, so the nearest are NaN only
+            // when all are).
             return self.col_mean[c];
         }
-        let k = self.n_neighbors.min(donors.len());
-        let mut sorted = donors;
-        // NaN distances sort last (as argpartition puts them); ties by training row order.
-        sorted.sort_by(|a, b| {
-            let ka = if a.0.is_nan() { f64::INFINITY } else { a.0 };
-            let kb = if b.0.is_nan() { f64::INFINITY } else { b.0 };
-            ka.total_cmp(&kb)
-                .then(a.0.is_nan().cmp(&b.0.is_nan()))
-                .then(a.1.cmp(&b.1))
-        });
-        let near = &sorted[..k];
+        let k = near.len();
         let any_zero = near.iter().any(|(d, _)| *d == 0.0);
         let w: Vec<f64> = near
             .iter()
@@ -226,7 +284,7 @@ impl KNNImputer {
 
 impl Transformer for KNNImputer {
     fn n_features_in(&self) -> usize {
-        self.fit_x.ncols()
+        self.index.n_features()
     }
 
     fn feature_names_out(&self, input: &[String]) -> Vec<String> {
@@ -234,10 +292,9 @@ impl Transformer for KNNImputer {
     }
 
     fn transform(&self, x: ArrayView2<'_, f64>) -> Result<Array2<f64>> {
-        let p = self.fit_x.ncols();
+        let p = self.index.n_features();
         check_input(x, p, "KNNImputer")?;
         let input = standard(x);
-        let fit = standard(self.fit_x.view());
         let k_out = self.keep.len();
         let p_out = k_out + self.indicator.len();
         let n = x.nrows();
@@ -245,24 +302,23 @@ impl Transformer for KNNImputer {
         if p_out > 0 && p > 0 {
             out.par_chunks_mut(p_out)
                 .zip(input.par_chunks(p))
-                .for_each(|(orow, row)| {
+                .try_for_each_init(Vec::new, |dist, (orow, row)| -> Result<()> {
                     let needs = (0..p).any(|j| self.valid[j] && row[j].is_nan());
-                    let dist: Vec<f64> = if needs {
-                        fit.chunks(p).map(|f| nan_euclidean(row, f)).collect()
-                    } else {
-                        Vec::new()
-                    };
+                    if needs {
+                        self.index.distances_to(row, dist)?;
+                    }
                     for (o, &j) in orow.iter_mut().zip(&self.keep) {
                         *o = if !self.valid[j] {
                             0.0
                         } else if row[j].is_nan() {
-                            self.impute_one(&dist, j)
+                            self.impute_one(dist, j)
                         } else {
                             row[j]
                         };
                     }
                     write_indicator(row, &self.indicator, &mut orow[k_out..]);
-                });
+                    Ok(())
+                })?;
         }
         Array2::from_shape_vec((n, p_out), out).map_err(|e| Error::Internal(e.to_string()))
     }
@@ -277,8 +333,9 @@ mod tests {
     fn nan_euclidean_scales_by_present_count() {
         let nan = f64::NAN;
         // present coords: first only; (3-1)^2 * 2/1 = 8
-        assert_eq!(nan_euclidean(&[3.0, nan], &[1.0, 5.0]), 8f64.sqrt());
-        assert!(nan_euclidean(&[nan, 1.0], &[1.0, nan]).is_nan());
+        let d = |a: &[f64], b: &[f64]| Metric::NanEuclidean.distance(a, b);
+        assert_eq!(d(&[3.0, nan], &[1.0, 5.0]), 8f64.sqrt());
+        assert!(d(&[nan, 1.0], &[1.0, nan]).is_nan());
     }
 
     #[test]
