@@ -44,6 +44,14 @@ pub trait PredictProba: Predictor {
 
     /// One row of class probabilities per input row; each row sums to 1.
     fn predict_proba(&self, x: ArrayView2<'_, f64>) -> Result<Array2<f64>>;
+
+    /// [`Predictor::predict`] and [`PredictProba::predict_proba`] of the same rows in one call,
+    /// equal to calling each. The default calls each; a model whose prediction is read off its
+    /// probabilities (the most probable class) overrides it to compute them once — half the
+    /// work where both are wanted, as in scoring a validation fold.
+    fn predict_with_proba(&self, x: ArrayView2<'_, f64>) -> Result<(Array1<f64>, Array2<f64>)> {
+        Ok((self.predict(x)?, self.predict_proba(x)?))
+    }
 }
 
 /// A fitted model that predicts several targets at once (scikit-learn's 2-D `y`): one column per

@@ -285,9 +285,13 @@ impl Predictor for GbmClassifier {
     }
 
     fn predict(&self, x: ArrayView2<'_, f64>) -> Result<Array1<f64>> {
-        let p = self.predict_proba(x)?;
-        Ok(p.rows().into_iter().map(|r| argmax(r) as f64).collect())
+        Ok(most_probable(&self.predict_proba(x)?))
     }
+}
+
+/// The most probable class of each row of probabilities (as `f64`).
+fn most_probable(p: &Array2<f64>) -> Array1<f64> {
+    p.rows().into_iter().map(|r| argmax(r) as f64).collect()
 }
 
 impl PredictProba for GbmClassifier {
@@ -307,6 +311,11 @@ impl PredictProba for GbmClassifier {
         let out = Array2::from_shape_vec((x.nrows(), c), out)
             .map_err(|e| Error::Internal(format!("probability shape: {e}")))?;
         Ok(out)
+    }
+
+    fn predict_with_proba(&self, x: ArrayView2<'_, f64>) -> Result<(Array1<f64>, Array2<f64>)> {
+        let p = self.predict_proba(x)?;
+        Ok((most_probable(&p), p))
     }
 }
 

@@ -257,21 +257,25 @@ impl Predictor for KNeighborsClassifier {
     /// The class code of each row (as `f64`): the most probable class of
     /// [`PredictProba::predict_proba`], the lowest code on a tie.
     fn predict(&self, x: ArrayView2<'_, f64>) -> Result<Array1<f64>> {
-        let proba = self.predict_proba(x)?;
-        Ok(proba
-            .rows()
-            .into_iter()
-            .map(|row| {
-                let mut best = 0;
-                for (c, v) in row.iter().enumerate() {
-                    if *v > row[best] {
-                        best = c;
-                    }
-                }
-                best as f64
-            })
-            .collect())
+        Ok(most_probable(&self.predict_proba(x)?))
     }
+}
+
+/// The most probable class of each row of probabilities (as `f64`), the lowest on a tie.
+fn most_probable(proba: &Array2<f64>) -> Array1<f64> {
+    proba
+        .rows()
+        .into_iter()
+        .map(|row| {
+            let mut best = 0;
+            for (c, v) in row.iter().enumerate() {
+                if *v > row[best] {
+                    best = c;
+                }
+            }
+            best as f64
+        })
+        .collect()
 }
 
 impl PredictProba for KNeighborsClassifier {
@@ -298,6 +302,11 @@ impl PredictProba for KNeighborsClassifier {
             row /= total;
         }
         Ok(out)
+    }
+
+    fn predict_with_proba(&self, x: ArrayView2<'_, f64>) -> Result<(Array1<f64>, Array2<f64>)> {
+        let p = self.predict_proba(x)?;
+        Ok((most_probable(&p), p))
     }
 }
 

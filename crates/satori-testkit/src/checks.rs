@@ -30,6 +30,8 @@ pub(crate) struct Setup<E> {
 /// and without them.
 pub(crate) struct ProbaApi<M> {
     pub proba: fn(&M, ArrayView2<'_, f64>) -> Result<Array2<f64>>,
+    /// `predict_with_proba`: required to equal `predict` and `proba`, bit for bit.
+    pub both: fn(&M, ArrayView2<'_, f64>) -> Result<(Array1<f64>, Array2<f64>)>,
     pub n_classes: fn(&M) -> usize,
 }
 
@@ -185,6 +187,23 @@ fn outputs<M>(
                     "{what}: predict_proba returned {} rows for {}",
                     p.nrows(),
                     x.nrows()
+                ));
+            }
+            let (both_pred, both_proba) =
+                call_ok(&format!("{what}: predict_with_proba"), || (api.both)(model, x))?;
+            let same = |a: &[f64], b: &[f64]| {
+                a.len() == b.len() && a.iter().zip(b).all(|(u, v)| u.to_bits() == v.to_bits())
+            };
+            let predicted: Vec<f64> = predict.column(0).to_vec();
+            if !same(&both_pred.to_vec(), &predicted)
+                || !same(
+                    &both_proba.iter().copied().collect::<Vec<_>>(),
+                    &p.iter().copied().collect::<Vec<_>>(),
+                )
+                || both_proba.dim() != p.dim()
+            {
+                return Err(format!(
+                    "{what}: predict_with_proba differs from predict and predict_proba"
                 ));
             }
             Some(p)

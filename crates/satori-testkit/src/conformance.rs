@@ -107,6 +107,7 @@ where
             predict: single_column,
             proba: Some(ProbaApi {
                 proba: |m, x| m.predict_proba(x),
+                both: |m, x| m.predict_with_proba(x),
                 n_classes: |m| m.classes().len(),
             }),
         };

@@ -398,6 +398,11 @@ impl PredictProba for DecisionTreeClassifier {
         check_model(&self.tree, self.classes.len())?;
         tree_values(&self.tree, x)
     }
+
+    fn predict_with_proba(&self, x: ArrayView2<'_, f64>) -> Result<(Array1<f64>, Array2<f64>)> {
+        let p = self.predict_proba(x)?;
+        Ok((argmax_rows(&p), p))
+    }
 }
 
 impl Predictor for DecisionTreeRegressor {

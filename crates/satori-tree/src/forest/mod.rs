@@ -626,6 +626,11 @@ impl PredictProba for ForestClassifier {
     fn predict_proba(&self, x: ArrayView2<'_, f64>) -> Result<Array2<f64>> {
         mean_values(&self.trees, self.n_features, self.classes.len(), x)
     }
+
+    fn predict_with_proba(&self, x: ArrayView2<'_, f64>) -> Result<(Array1<f64>, Array2<f64>)> {
+        let p = self.predict_proba(x)?;
+        Ok((argmax_rows(&p), p))
+    }
 }
 
 impl Predictor for ForestRegressor {

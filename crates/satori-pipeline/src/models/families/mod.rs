@@ -45,7 +45,8 @@ pub(crate) const fn caps(
 
 /// Predictions and probabilities of a classifier that gives them.
 pub(crate) fn with_proba<M: PredictProba>(m: &M, x: ArrayView2<'_, f64>) -> Result<Vec<Output>> {
-    Ok(single(m.predict(x)?, Some(m.predict_proba(x)?)))
+    let (predicted, proba) = m.predict_with_proba(x)?;
+    Ok(single(predicted, Some(proba)))
 }
 
 /// Predictions of a model without probabilities (regressors).
