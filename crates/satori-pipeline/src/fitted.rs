@@ -243,30 +243,6 @@ impl FittedPipeline {
         }
     }
 
-    /// The rows of a table as the model sees them (after the preprocessing steps, with the
-    /// text vectorizers' columns): what calibrating or fine-tuning the model itself needs. A
-    /// pipeline whose model reads a sparse block is an error here.
-    pub fn model_input(&self, table: &Table) -> Result<Array2<f64>> {
-        let (x, unseen) = table.features_keeping_unseen(&self.input)?;
-        let z = self
-            .preprocess(x.view())
-            .map_err(|e| name_unseen(e, &self.input, &unseen))?;
-        if self.text.is_empty() {
-            return Ok(z);
-        }
-        let blocks = self
-            .text
-            .transform(x.nrows(), |name| table_input(table, name))?;
-        match assemble(z, blocks)? {
-            ModelInput::Dense(m) => Ok(m),
-            ModelInput::Sparse(_) => Err(Error::InvalidData(
-                "this model reads a sparse block of text features; its input cannot be \
-                 materialised as a dense matrix"
-                    .into(),
-            )),
-        }
-    }
-
     /// Read options that parse a file's input columns as this pipeline was trained on them
     /// (categorical columns stay categorical; their labels are matched to the training codes by
     /// [`FittedPipeline::predict_table_all`]).
@@ -318,17 +294,20 @@ impl FittedPipeline {
 
     /// The model's input for every row of a table, dense: the preprocessed input columns, then
     /// each text column's features (the columns [`FittedPipeline::feature_names_out`] names).
-    /// What the exact explainers walk; prediction itself keeps sparse text features sparse.
-    pub fn model_input_dense(&self, table: &Table) -> Result<Array2<f64>> {
+    /// What the exact explainers walk and what calibrating or compressing the model itself
+    /// needs; prediction keeps sparse text features sparse. An error about a category never
+    /// seen in training names its label.
+    pub fn model_input(&self, table: &Table) -> Result<Array2<f64>> {
         let (x, unseen) = table.features_keeping_unseen(&self.input)?;
-        let z = self.preprocess(x.view())?;
+        let named = |e| name_unseen(e, &self.input, &unseen);
+        let z = self.preprocess(x.view()).map_err(named)?;
         if self.text.is_empty() {
             return Ok(z);
         }
         let blocks = self
             .text
             .transform(x.nrows(), |name| table_input(table, name))
-            .map_err(|e| name_unseen(e, &self.input, &unseen))?;
+            .map_err(named)?;
         match assemble(z, blocks)? {
             ModelInput::Dense(m) => Ok(m),
             ModelInput::Sparse(m) => {

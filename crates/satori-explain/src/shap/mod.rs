@@ -109,15 +109,10 @@ pub fn explain(
             ),
         ));
     }
-    let pick_bg = |cap: Option<usize>| -> Array2<f64> {
-        let src = bg_all.as_ref().unwrap_or(&x_all);
-        let n = params.background_size.or(cap).unwrap_or(src.nrows());
-        let idx = sampling::sample_rows(src.nrows(), n, params.seed);
-        src.select(Axis(0), &idx)
-    };
-    // The exact explainers' rows: a pipeline that reads text needs the table's rows too.
+    // The background rows (sampled from --background, or from the explained rows): a pipeline
+    // that reads text needs the table's rows too.
     let reads_text = !pipeline.text().is_empty();
-    let exact_bg = |cap: Option<usize>| -> Result<Rows> {
+    let background_rows = |cap: Option<usize>| -> Result<Rows> {
         let (src, src_table) = match &bg_all {
             Some(b) => (b, background.unwrap_or(table)),
             None => (&x_all, table),
@@ -146,8 +141,8 @@ pub fn explain(
     match method {
         Method::Tree => {
             let bg = match (&bg_all, params.background_size) {
-                (Some(_), _) => Some(exact_bg(Some(DEFAULT_BACKGROUND_SIZE))?),
-                (None, Some(_)) => Some(exact_bg(None)?),
+                (Some(_), _) => Some(background_rows(Some(DEFAULT_BACKGROUND_SIZE))?),
+                (None, Some(_)) => Some(background_rows(None)?),
                 (None, None) => None,
             };
             if bg.is_some() && params.interactions {
@@ -159,7 +154,7 @@ pub fn explain(
             tree_explain(pipeline, &rows, &explained()?, bg, params.interactions)
         }
         Method::Linear => {
-            let bg = exact_bg(None)?;
+            let bg = background_rows(None)?;
             linear_explain(pipeline, &rows, &explained()?, &bg)
         }
         Method::Kernel | Method::Permutation => {
@@ -174,7 +169,7 @@ pub fn explain(
                     ),
                 ));
             }
-            let bg = pick_bg(Some(DEFAULT_BACKGROUND_SIZE));
+            let bg = background_rows(Some(DEFAULT_BACKGROUND_SIZE))?.x;
             sampling::explain_sampled(pipeline, method, &rows, x.view(), bg.view(), params)
         }
         Method::Lime => Err(Error::param(
@@ -228,7 +223,7 @@ impl Rows {
     /// What the model sees for these rows (dense).
     fn model_input(&self, pipeline: &FittedPipeline) -> Result<Array2<f64>> {
         match &self.table {
-            Some(t) => pipeline.model_input_dense(t),
+            Some(t) => pipeline.model_input(t),
             None => pipeline.preprocess(self.x.view()),
         }
     }
