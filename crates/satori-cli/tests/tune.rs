@@ -474,6 +474,36 @@ fn model_auto_tries_the_portfolio_cheapest_first_then_searches_the_best_family()
     assert_eq!(families, ["baseline", "logistic"]);
     assert_eq!(quick["stopped_by"], "time budget");
     assert_eq!(quick["best"]["family"], "logistic");
+    assert_eq!(quick["skipped"], serde_json::json!([]));
+
+    // With a budget, an entry is skipped only when its estimate exceeds a fifth of the time left,
+    // and never the baseline, the linear model or boosting's defaults.
+    let budgeted = json(&[
+        "tune",
+        &file,
+        "--target",
+        "class",
+        "--model",
+        "auto",
+        "--time-budget",
+        "2s",
+        "--json",
+    ]);
+    for k in budgeted["skipped"].as_array().unwrap() {
+        let (est, left) = (
+            k["estimated_seconds"].as_f64().unwrap(),
+            k["seconds_left"].as_f64().unwrap(),
+        );
+        assert!(est > 0.2 * left, "{k}");
+        assert!(
+            !["baseline", "logistic"].contains(&k["family"].as_str().unwrap()),
+            "{k}"
+        );
+        assert!(
+            k["family"] != "gbm" || !k["params"].as_object().unwrap().is_empty(),
+            "{k}"
+        );
+    }
 
     // A space needs one model.
     assert_user_error(

@@ -371,6 +371,13 @@ pub(crate) fn best_numeric(
     for (b, bin) in hist.iter().enumerate().take(nv) {
         acc = plus(&acc, bin);
         let last = b + 1 == nv;
+        // A next bin that is exactly empty leaves both sides exactly as they are, so its
+        // threshold gives this partition with the same gain, and ties go to the larger
+        // threshold: evaluate the partition once, at the last bin of its run. (Small leaves
+        // leave most of the 255 bins empty.)
+        if !last && hist.get(b + 1) == Some(&[0.0; 3]) {
+            continue;
+        }
         let mut tries = [(false, acc), (true, acc)];
         tries[1].1 = plus(&acc, &miss);
         for (missing_left, left) in tries {
@@ -565,6 +572,83 @@ mod tests {
         // An increasing constraint forbids it (left value above right).
         let c = best_numeric(&h, 3, 0, 1, &ctx, &rules());
         assert!(c.is_none_or(|c| c.left_out <= c.right_out));
+    }
+
+    /// `best_numeric` as it was before empty bins were skipped: every bin's threshold evaluated.
+    fn best_numeric_every_bin(
+        hist: &[Bin; SLOTS],
+        nv: usize,
+        ctx: &LeafCtx,
+        r: &SplitRules,
+    ) -> Option<Split> {
+        let miss = hist[nv.min(SLOTS - 1)];
+        let has_missing = miss[2] > 0.0;
+        let mut best: Option<Split> = None;
+        let mut acc: Bin = [0.0; 3];
+        for (b, bin) in hist.iter().enumerate().take(nv) {
+            acc = plus(&acc, bin);
+            let last = b + 1 == nv;
+            for (missing_left, left) in [(false, acc), (true, plus(&acc, &miss))] {
+                let skip = if missing_left {
+                    !has_missing || last
+                } else {
+                    last && !has_missing
+                };
+                if skip {
+                    continue;
+                }
+                let right = sub(&ctx.total, &left);
+                let Some((gain, lo, ro)) = evaluate(r, ctx, &left, &right, r.l2, 0) else {
+                    continue;
+                };
+                if best.as_ref().is_none_or(|s| !beats(s.gain, gain)) {
+                    best = Some(Split {
+                        gain,
+                        feature: 0,
+                        kind: SplitKind::Threshold(b as u8),
+                        missing_left: if has_missing {
+                            missing_left
+                        } else {
+                            left[2] >= right[2]
+                        },
+                        left,
+                        right,
+                        left_out: lo,
+                        right_out: ro,
+                    });
+                }
+            }
+        }
+        best
+    }
+
+    proptest! {
+        /// Skipping the thresholds of exactly empty bins picks the very split (threshold,
+        /// missing side, sums, gain) that evaluating every bin picks.
+        #[test]
+        fn empty_bins_do_not_change_the_split(
+            rows in proptest::collection::vec((0u8..40, -3i32..4, 1u32..4), 1..60),
+            nv in 2usize..40,
+            missing in proptest::collection::vec(-3i32..4, 0..5),
+        ) {
+            let mut col: Vec<u8> = rows.iter().map(|r| r.0 % nv as u8).collect();
+            let mut gh: Vec<GradPair> = rows.iter().map(|r| [r.1 as f64 * 0.5, r.2 as f64]).collect();
+            for g in &missing {
+                col.push(nv as u8);
+                gh.push([*g as f64, 1.0]);
+            }
+            let h = histogram(&col, &gh);
+            let total = h.iter().take(nv + 1).fold([0.0; 3], |a, b| plus(&a, b));
+            let ctx = LeafCtx {
+                total,
+                lo: f64::NEG_INFINITY,
+                hi: f64::INFINITY,
+                parent_gain: leaf_gain(total[0], total[1], 0.0, 0.0, leaf_output(total[0], total[1], 0.0, 0.0, f64::NEG_INFINITY, f64::INFINITY)),
+            };
+            let want = best_numeric_every_bin(&h, nv, &ctx, &rules());
+            let got = best_numeric(&h, nv, 0, 0, &ctx, &rules());
+            prop_assert_eq!(got, want);
+        }
     }
 
     #[test]

@@ -72,7 +72,10 @@ fn nan_euclidean(
                         continue;
                     }
                     // Every distance is offered: a NaN one is kept only while the heap has room.
-                    heap.push(Metric::NanEuclidean.distance(&q, &xs[r * d..(r + 1) * d]), r);
+                    heap.push(
+                        Metric::NanEuclidean.distance(&q, &xs[r * d..(r + 1) * d]),
+                        r,
+                    );
                 }
                 heap.drain_sorted_into(&mut out);
             }

@@ -198,20 +198,29 @@ impl KnnIndex {
             });
         }
         let nan_aware = self.options.metric == Metric::NanEuclidean;
-        if let Some(j) = query
-            .iter()
-            .position(|v| if nan_aware { v.is_infinite() } else { !v.is_finite() })
-        {
+        if let Some(j) = query.iter().position(|v| {
+            if nan_aware {
+                v.is_infinite()
+            } else {
+                !v.is_finite()
+            }
+        }) {
             return Err(Error::InvalidData(format!(
                 "the neighbour query holds {} value in column {j}",
-                if nan_aware { "an infinite" } else { "a missing or infinite" }
+                if nan_aware {
+                    "an infinite"
+                } else {
+                    "a missing or infinite"
+                }
             )));
         }
         let metric = self.options.metric;
         out.clear();
         out.extend(self.x.rows().into_iter().map(|r| {
-            r.as_slice()
-                .map_or_else(|| metric.distance(query, &r.to_vec()), |r| metric.distance(query, r))
+            r.as_slice().map_or_else(
+                || metric.distance(query, &r.to_vec()),
+                |r| metric.distance(query, r),
+            )
         }));
         Ok(())
     }
@@ -251,7 +260,7 @@ fn check_values(x: ArrayView2<'_, f64>, what: &str, allow_nan: bool) -> Result<(
         let (value, hint) = if allow_nan {
             ("an infinite", "")
         } else {
-("a missing or infinite", "; impute first")
+            ("a missing or infinite", "; impute first")
         };
         return Err(Error::InvalidData(format!(
             "{what} hold {value} value (row {i}, column {j}){hint}"

@@ -232,7 +232,10 @@ fn query_layout_does_not_matter() {
 
 /// Distances as bits, so NaN distances compare equal to NaN.
 fn bits(n: (Vec<Vec<usize>>, Vec<Vec<f64>>)) -> (Vec<Vec<usize>>, Vec<Vec<u64>>) {
-    let d = n.1.iter().map(|r| r.iter().map(|v| v.to_bits()).collect()).collect();
+    let d =
+        n.1.iter()
+            .map(|r| r.iter().map(|v| v.to_bits()).collect())
+            .collect();
     (n.0, d)
 }
 
@@ -302,16 +305,24 @@ fn nan_euclidean_scales_by_the_present_coordinates_and_refuses_what_it_cannot_se
     let x = ndarray::array![[0.0, nan], [nan, 1.0], [2.0, 2.0]];
     let kd = options(Algorithm::KdTree, m, 30);
     let err = KnnIndex::build(x.view(), &kd).unwrap_err().to_string();
-    assert!(err.contains("kd_tree") && err.contains("nan_euclidean"), "{err}");
+    assert!(
+        err.contains("kd_tree") && err.contains("nan_euclidean"),
+        "{err}"
+    );
     let brute = options(Algorithm::Brute, m, 30);
     let index = KnnIndex::build(x.view(), &brute).unwrap();
     // Query (0, NaN): row 0 at 0, row 2 at √(2·4), row 1 shares nothing (NaN, last).
-    let got = index.kneighbors(ndarray::array![[0.0, nan]].view(), 3).unwrap();
+    let got = index
+        .kneighbors(ndarray::array![[0.0, nan]].view(), 3)
+        .unwrap();
     assert_eq!(got.indices.row(0).to_vec(), vec![0, 2, 1]);
     assert!(got.distances[[0, 2]].is_nan());
     let inf = ndarray::array![[0.0, f64::INFINITY]];
     let err = KnnIndex::build(inf.view(), &brute).unwrap_err().to_string();
-    assert!(err.contains("infinite") && err.contains("row 0, column 1"), "{err}");
+    assert!(
+        err.contains("infinite") && err.contains("row 0, column 1"),
+        "{err}"
+    );
     assert!(index.kneighbors(inf.view(), 1).is_err());
     let mut out = Vec::new();
     assert!(index.distances_to(&[0.0, f64::INFINITY], &mut out).is_err());
@@ -320,5 +331,8 @@ fn nan_euclidean_scales_by_the_present_coordinates_and_refuses_what_it_cannot_se
     let err = KnnIndex::build(x.view(), &options(Algorithm::Brute, Metric::Euclidean, 30))
         .unwrap_err()
         .to_string();
-    assert!(err.contains("missing") && err.contains("impute first"), "{err}");
+    assert!(
+        err.contains("missing") && err.contains("impute first"),
+        "{err}"
+    );
 }

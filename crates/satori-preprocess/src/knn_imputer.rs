@@ -143,7 +143,10 @@ impl TryFrom<StoredKnnImputer> for KNNImputer {
     type Error = Error;
     fn try_from(s: StoredKnnImputer) -> Result<KNNImputer> {
         let p = s.fit_x.ncols();
-        if s.valid.len() != p || s.col_mean.len() != p || s.keep.iter().chain(&s.indicator).any(|&j| j >= p) {
+        if s.valid.len() != p
+            || s.col_mean.len() != p
+            || s.keep.iter().chain(&s.indicator).any(|&j| j >= p)
+        {
             return Err(Error::InvalidData(
                 "a stored KNN imputer's columns do not match its training matrix".into(),
             ));
@@ -251,7 +254,8 @@ impl KNNImputer {
     /// The imputed value for column `c` of a row whose distances to the training rows are
     /// `dist`.
     fn impute_one(&self, dist: &[f64], c: usize) -> f64 {
-        let col = self.index.rows().column(c);
+        let rows = self.index.rows();
+        let col = rows.column(c);
         // The nearest donors, NaN distances last and ties by training row order.
         let near = nearest_among(
             dist,

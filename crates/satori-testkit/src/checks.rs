@@ -189,8 +189,9 @@ fn outputs<M>(
                     x.nrows()
                 ));
             }
-            let (both_pred, both_proba) =
-                call_ok(&format!("{what}: predict_with_proba"), || (api.both)(model, x))?;
+            let (both_pred, both_proba) = call_ok(&format!("{what}: predict_with_proba"), || {
+                (api.both)(model, x)
+            })?;
             let same = |a: &[f64], b: &[f64]| {
                 a.len() == b.len() && a.iter().zip(b).all(|(u, v)| u.to_bits() == v.to_bits())
             };

@@ -26,7 +26,16 @@ pub struct Config {
     pub family: &'static str,
     /// Its settings, as `--set` paths and values (empty: the family's defaults).
     pub settings: &'static [(&'static str, &'static str)],
+    /// What it costs to score, as a multiple of boosting's defaults (the first boosting entry),
+    /// from the benchmark's three data sets (flights, movies, diamonds; the smallest ratio seen,
+    /// rounded down): how the portfolio estimates whether it can afford the entry.
+    pub relative_cost: f64,
 }
+
+/// The share of the time left that one portfolio entry after the first boosting model may be
+/// estimated to take: a costlier one is skipped, leaving the time to the search of the leading
+/// family (on flights with 60 s, the two forests took 43 s and left the search none).
+pub const PORTFOLIO_SHARE_OF_TIME_LEFT: f64 = 0.2;
 
 /// The portfolio for a task, cheapest first: the baseline (the floor every model must beat), a
 /// linear model, boosting, a slower boosting configuration, extra trees, a random forest, and a
@@ -42,14 +51,17 @@ pub fn portfolio(task: Task) -> Vec<Config> {
         Config {
             family: "baseline",
             settings: &[],
+            relative_cost: 0.0,
         },
         Config {
             family: linear,
             settings: &[],
+            relative_cost: 0.0,
         },
         Config {
             family: "gbm",
             settings: &[],
+            relative_cost: 1.0,
         },
         Config {
             family: "gbm",
@@ -60,18 +72,22 @@ pub fn portfolio(task: Task) -> Vec<Config> {
                 ("model.min_samples_leaf", "10"),
                 ("model.colsample_bytree", "0.8"),
             ],
+            relative_cost: 1.5,
         },
         Config {
             family: "extra_trees",
             settings: &[],
+            relative_cost: 10.0,
         },
         Config {
             family: "forest",
             settings: &[],
+            relative_cost: 10.0,
         },
         Config {
             family: "mlp",
             settings: &[],
+            relative_cost: 8.0,
         },
     ]
 }
@@ -99,6 +115,19 @@ pub struct AutoEntry {
     pub fail_reason: Option<String>,
 }
 
+/// A portfolio entry the time budget could not afford.
+#[derive(Debug, Clone, Serialize)]
+pub struct Skipped {
+    /// The `--model` name of its family.
+    pub family: String,
+    /// Its settings beyond the family's defaults, by `--set` path.
+    pub params: BTreeMap<String, Value>,
+    /// Its estimated wall seconds (boosting's defaults' times its relative cost).
+    pub estimated_seconds: f64,
+    /// The seconds of the budget left when it was skipped.
+    pub seconds_left: f64,
+}
+
 /// The result of automatic model selection.
 #[derive(Debug, Clone, Serialize)]
 pub struct AutoOutcome {
@@ -116,6 +145,9 @@ pub struct AutoOutcome {
     pub searched_family: Option<String>,
     /// Why it stopped: `trials`, `time budget` or `grid exhausted`.
     pub stopped_by: String,
+    /// Portfolio entries not tried because their estimated time exceeded their share of the
+    /// time left ([`PORTFOLIO_SHARE_OF_TIME_LEFT`]).
+    pub skipped: Vec<Skipped>,
     /// How entries were scored.
     pub evaluated_by: String,
     /// Seconds it took (without reading the data or refitting).
@@ -153,6 +185,9 @@ pub fn auto_select(
     let out_of_time = |b: Option<Duration>| b.is_some_and(|b| started.elapsed() >= b);
     let deadline = request.time_budget.map(|b| started + b);
     let mut leaderboard: Vec<AutoEntry> = Vec::new();
+    let mut skipped: Vec<Skipped> = Vec::new();
+    // The wall seconds of the first complete boosting entry: the unit of the cost estimates.
+    let mut unit_seconds: Option<f64> = None;
     let mut stopped_by = "trials".to_string();
     progress.start(
         &format!("choosing a model ({})", prepared.metric),
@@ -181,12 +216,32 @@ pub fn auto_select(
             .iter()
             .map(|(k, v)| (k.to_string(), v.to_string()))
             .collect();
-        let (result, costs) = objective.score_all_folds(&overrides)?;
-        let params = config
+        let params: BTreeMap<String, Value> = config
             .settings
             .iter()
             .map(|(k, v)| (k.to_string(), satori_pipeline_value(v)))
             .collect();
+        if let (Some(budget), Some(unit)) = (request.time_budget, unit_seconds) {
+            let left = budget.saturating_sub(started.elapsed()).as_secs_f64();
+            let estimated = unit * config.relative_cost;
+            if !affordable(estimated, left) {
+                skipped.push(Skipped {
+                    family: config.family.to_string(),
+                    params,
+                    estimated_seconds: estimated,
+                    seconds_left: left,
+                });
+                continue;
+            }
+        }
+        let entry_started = Instant::now();
+        let (result, costs) = objective.score_all_folds(&overrides)?;
+        if unit_seconds.is_none()
+            && config.family == "gbm"
+            && matches!(result, TrialResult::Complete(_))
+        {
+            unit_seconds = Some(entry_started.elapsed().as_secs_f64());
+        }
         leaderboard.push(entry(
             leaderboard.len(),
             "portfolio",
@@ -276,9 +331,16 @@ pub fn auto_select(
         best,
         searched_family,
         stopped_by,
+        skipped,
         evaluated_by: prepared.evaluated_by(),
         seconds: started.elapsed().as_secs_f64(),
     })
+}
+
+/// Whether a portfolio entry estimated at `estimated` seconds may start with `left` seconds of
+/// the budget left: at most [`PORTFOLIO_SHARE_OF_TIME_LEFT`] of them.
+fn affordable(estimated: f64, left: f64) -> bool {
+    estimated <= PORTFOLIO_SHARE_OF_TIME_LEFT * left
 }
 
 /// The most families the ensemble step combines.
@@ -399,4 +461,36 @@ fn best_of(
             _ => Some((l, e)),
         })
         .map(|(_, e)| e)
+}
+
+#[cfg(test)]
+mod cost_tests {
+    use super::*;
+
+    #[test]
+    fn the_portfolio_skips_what_the_time_left_cannot_afford() {
+        // Boosting's defaults took 1.2 s: with 53 s left (flights at 60 s) the slower boosting
+        // (1.8 s) runs, the forests (12 s each, more than a fifth of 53 s) do not.
+        let costs: BTreeMap<&str, f64> = portfolio(Task::Binary)
+            .iter()
+            .filter(|c| c.settings.is_empty())
+            .map(|c| (c.family, c.relative_cost))
+            .collect();
+        let slow = portfolio(Task::Binary)
+            .iter()
+            .find(|c| c.family == "gbm" && !c.settings.is_empty())
+            .map(|c| c.relative_cost)
+            .unwrap();
+        assert!(affordable(1.2 * slow, 53.0));
+        assert!(!affordable(1.2 * costs["forest"], 53.0));
+        assert!(!affordable(1.2 * costs["extra_trees"], 53.0));
+        // With time to spare (0.3 s per boosting fit, 58 s left) everything runs.
+        for (family, cost) in &costs {
+            assert!(affordable(0.3 * cost, 58.0), "{family}");
+        }
+        // The baseline and the linear model cost nothing in this estimate: they always run.
+        assert_eq!(costs["baseline"], 0.0);
+        assert_eq!(costs["logistic"], 0.0);
+        assert!(affordable(0.0, 0.0));
+    }
 }

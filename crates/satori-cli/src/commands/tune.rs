@@ -646,6 +646,20 @@ fn print_auto_leaderboard(s: &TuneJson<'_, AutoOutcome, AutoKind>) {
         ]);
     }
     show!("{t}");
+    for k in &o.skipped {
+        show!(
+            "Skipped {}{}: estimated {:.1} s, more than {:.0}% of the {:.1} s left.",
+            k.family,
+            if k.params.is_empty() {
+                String::new()
+            } else {
+                format!(" ({})", param_list(&k.params))
+            },
+            k.estimated_seconds,
+            satori_tune::auto::PORTFOLIO_SHARE_OF_TIME_LEFT * 100.0,
+            k.seconds_left
+        );
+    }
     if let Some(f) = &o.searched_family {
         show!("Searched {f}'s space after the portfolio.");
     }

@@ -557,7 +557,10 @@ impl PredictProba for FtTransformerClassifier {
 
     fn predict_with_proba(&self, x: ArrayView2<'_, f64>) -> Result<(Array1<f64>, Array2<f64>)> {
         let p = self.predict_proba(x)?;
-        let classes = argmax_rows(p.view()).into_iter().map(|c| c as f64).collect();
+        let classes = argmax_rows(p.view())
+            .into_iter()
+            .map(|c| c as f64)
+            .collect();
         Ok((classes, p))
     }
 }
