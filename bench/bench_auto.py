@@ -160,6 +160,7 @@ def satori_run(spec: dict) -> int:
         "best_params": best.get("params"),
         "searched_family": doc.get("searched_family"),
         "stopped_by": doc.get("stopped_by"),
+        "skipped": doc.get("skipped"),
         "n_trials": len(board),
         "tune_seconds_reported": doc.get("seconds"),
         "leaderboard": [{k: e.get(k) for k in ("number", "phase", "family", "state", "value", "fit_seconds")}
