@@ -26,12 +26,15 @@ pub(crate) struct Setup<E> {
     pub seed: u64,
 }
 
+/// What `predict_with_proba` returns: the predictions and the probabilities.
+pub(crate) type PredictionsAndProba = (Array1<f64>, Array2<f64>);
+
 /// `predict_proba` and `classes().len()` as plain functions, so one runner serves models with
 /// and without them.
 pub(crate) struct ProbaApi<M> {
     pub proba: fn(&M, ArrayView2<'_, f64>) -> Result<Array2<f64>>,
     /// `predict_with_proba`: required to equal `predict` and `proba`, bit for bit.
-    pub both: fn(&M, ArrayView2<'_, f64>) -> Result<(Array1<f64>, Array2<f64>)>,
+    pub both: fn(&M, ArrayView2<'_, f64>) -> Result<PredictionsAndProba>,
     pub n_classes: fn(&M) -> usize,
 }
 
