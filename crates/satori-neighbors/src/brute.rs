@@ -43,52 +43,17 @@ pub(crate) fn search(
 ) -> Neighbors {
     match metric {
         Metric::Euclidean => euclidean(x, queries, k, exclude_self),
-        Metric::Manhattan => manhattan(x, queries, k, exclude_self),
-        Metric::NanEuclidean => nan_euclidean(x, queries, k, exclude_self),
+        Metric::Manhattan | Metric::NanEuclidean => direct(x, queries, k, metric, exclude_self),
     }
 }
 
-fn nan_euclidean(
+/// Every distance computed directly ([`Metric::distance`]) and offered to the heap, which keeps
+/// the `k` best in the crate's order (a NaN distance, nan_euclidean's, only while it has room).
+fn direct(
     x: ArrayView2<'_, f64>,
     queries: ArrayView2<'_, f64>,
     k: usize,
-    exclude_self: bool,
-) -> Neighbors {
-    let (n, d) = x.dim();
-    let nq = queries.nrows();
-    let xs = x.as_standard_layout();
-    let xs = xs.as_slice().unwrap_or(&[]);
-    let chunks: Vec<Vec<(f64, usize)>> = (0..nq.div_ceil(QUERY_BLOCK))
-        .into_par_iter()
-        .map(|c| {
-            let q0 = c * QUERY_BLOCK;
-            let q1 = (q0 + QUERY_BLOCK).min(nq);
-            let mut out = Vec::with_capacity((q1 - q0) * k);
-            let mut heap = TopK::new(k);
-            for qi in q0..q1 {
-                let q = queries.row(qi).to_vec();
-                for r in 0..n {
-                    if exclude_self && r == qi {
-                        continue;
-                    }
-                    // Every distance is offered: a NaN one is kept only while the heap has room.
-                    heap.push(
-                        Metric::NanEuclidean.distance(&q, &xs[r * d..(r + 1) * d]),
-                        r,
-                    );
-                }
-                heap.drain_sorted_into(&mut out);
-            }
-            out
-        })
-        .collect();
-    collect(chunks, nq, k)
-}
-
-fn manhattan(
-    x: ArrayView2<'_, f64>,
-    queries: ArrayView2<'_, f64>,
-    k: usize,
+    metric: Metric,
     exclude_self: bool,
 ) -> Neighbors {
     let (n, d) = x.dim();
@@ -110,10 +75,7 @@ fn manhattan(
                         if exclude_self && r == qi {
                             continue;
                         }
-                        let rd = rdist::<false>(q, &xs[r * d..(r + 1) * d]);
-                        if rd <= reduced_bound::<false>(heap) {
-                            heap.push(rd, r);
-                        }
+                        heap.push(metric.distance(q, &xs[r * d..(r + 1) * d]), r);
                     }
                 }
             }

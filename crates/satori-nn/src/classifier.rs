@@ -34,7 +34,7 @@ use satori_core::{
 use serde::{Deserialize, Serialize};
 
 use crate::model::{self, NeuralNet, TrainingRecord};
-use crate::net::{Network, argmax_rows, softmax_rows};
+use crate::net::{Network, softmax_rows, with_classes};
 use crate::params::MlpParams;
 
 /// Parameters of an [`MlpClassifier`]: the shared [`MlpParams`] (it derefs to them; in TOML the
@@ -280,11 +280,7 @@ impl Predictor for MlpClassifier {
     }
 
     fn predict(&self, x: ArrayView2<'_, f64>) -> Result<Array1<f64>> {
-        let p = self.predict_proba(x)?;
-        Ok(argmax_rows(p.view())
-            .into_iter()
-            .map(|c| c as f64)
-            .collect())
+        Ok(with_classes(self.predict_proba(x)?).0)
     }
 }
 
@@ -305,11 +301,6 @@ impl PredictProba for MlpClassifier {
     }
 
     fn predict_with_proba(&self, x: ArrayView2<'_, f64>) -> Result<(Array1<f64>, Array2<f64>)> {
-        let p = self.predict_proba(x)?;
-        let classes = argmax_rows(p.view())
-            .into_iter()
-            .map(|c| c as f64)
-            .collect();
-        Ok((classes, p))
+        Ok(with_classes(self.predict_proba(x)?))
     }
 }

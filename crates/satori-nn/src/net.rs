@@ -8,7 +8,7 @@
 
 use std::fmt::Write as _;
 
-use ndarray::{Array2, ArrayView2, Axis};
+use ndarray::{Array1, Array2, ArrayView2, Axis};
 use rayon::prelude::*;
 use satori_core::{Error, Result};
 use serde::{Deserialize, Serialize};
@@ -330,6 +330,13 @@ pub(crate) fn softmax_rows(logits: ArrayView2<'_, f32>) -> Array2<f64> {
 }
 
 /// Argmax of each row (first on ties).
+/// The most probable class of each row (as `f64`, the first on a tie) beside the probabilities:
+/// what `predict` and `predict_with_proba` of the classifiers read off one pass.
+pub(crate) fn with_classes(p: Array2<f64>) -> (Array1<f64>, Array2<f64>) {
+    let classes = argmax_rows(p.view()).into_iter().map(|c| c as f64).collect();
+    (classes, p)
+}
+
 pub(crate) fn argmax_rows(p: ArrayView2<'_, f64>) -> Vec<usize> {
     p.axis_iter(Axis(0))
         .map(|row| {

@@ -61,7 +61,7 @@ pub use net::{Block, FfnActivation, FtNet, LayerNorm};
 pub use params::FtTransformerParams;
 
 use crate::model;
-use crate::net::{argmax_rows, softmax_rows, to_f32_finite};
+use crate::net::{softmax_rows, to_f32_finite, with_classes};
 use crate::train::TaskData;
 
 /// Parameters of an [`FtTransformerClassifier`] (softmax output, cross-entropy loss).
@@ -538,11 +538,7 @@ impl Predictor for FtTransformerClassifier {
     }
 
     fn predict(&self, x: ArrayView2<'_, f64>) -> Result<Array1<f64>> {
-        let p = self.predict_proba(x)?;
-        Ok(argmax_rows(p.view())
-            .into_iter()
-            .map(|c| c as f64)
-            .collect())
+        Ok(with_classes(self.predict_proba(x)?).0)
     }
 }
 
@@ -556,12 +552,7 @@ impl PredictProba for FtTransformerClassifier {
     }
 
     fn predict_with_proba(&self, x: ArrayView2<'_, f64>) -> Result<(Array1<f64>, Array2<f64>)> {
-        let p = self.predict_proba(x)?;
-        let classes = argmax_rows(p.view())
-            .into_iter()
-            .map(|c| c as f64)
-            .collect();
-        Ok((classes, p))
+        Ok(with_classes(self.predict_proba(x)?))
     }
 }
 
