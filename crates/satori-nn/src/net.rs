@@ -333,7 +333,10 @@ pub(crate) fn softmax_rows(logits: ArrayView2<'_, f32>) -> Array2<f64> {
 /// The most probable class of each row (as `f64`, the first on a tie) beside the probabilities:
 /// what `predict` and `predict_with_proba` of the classifiers read off one pass.
 pub(crate) fn with_classes(p: Array2<f64>) -> (Array1<f64>, Array2<f64>) {
-    let classes = argmax_rows(p.view()).into_iter().map(|c| c as f64).collect();
+    let classes = argmax_rows(p.view())
+        .into_iter()
+        .map(|c| c as f64)
+        .collect();
     (classes, p)
 }
 
