@@ -88,7 +88,8 @@ pub struct TrainArgs {
     /// alone, the budget is the only bound.
     #[arg(long, value_name = "N")]
     pub trials: Option<usize>,
-    /// With --model auto: stop trying configurations after this long (90s, 10m, 1h).
+    /// With --model auto: stop trying configurations after this long (90s, 10m, 1h); a portfolio
+    /// model estimated at more than a fifth of the time left is skipped.
     #[arg(long, value_name = "DURATION")]
     pub time_budget: Option<String>,
     /// Fit an input anomaly detector (an isolation forest on the training rows after

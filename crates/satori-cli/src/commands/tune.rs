@@ -63,7 +63,8 @@ pub struct TuneArgs {
     #[arg(long, default_value_t = satori_tune::cv_search::DEFAULT_BATCH)]
     pub batch: usize,
     /// Stop starting trials after this long (90s, 10m, 1h): the number of trials then depends on
-    /// the machine, so results repeat only with --trials alone.
+    /// the machine, so results repeat only with --trials alone. With --model auto, a portfolio
+    /// model estimated at more than a fifth of the time left is skipped (listed as such).
     #[arg(long, value_name = "DURATION")]
     pub time_budget: Option<String>,
     /// Cross-validation folds per trial (stratified for classes, shuffled with --seed).
