@@ -8,8 +8,9 @@ use satori_core::{Error, Result, TrainingHistory, check_features};
 use satori_tree::FlatTree;
 use serde::{Deserialize, Serialize};
 
+use satori_tree::packed::Packed;
+
 use crate::loss::Objective;
-use crate::packed::Packed;
 
 /// Rows per parallel prediction chunk (fixed, so the work split never depends on threads).
 const PREDICT_CHUNK: usize = 1024;
@@ -91,7 +92,7 @@ impl Booster {
                 "gradient boosting takes fewer than 2^29 features, got {n_features}"
             )));
         }
-        b.packed = Packed::new(&b.trees);
+        b.packed = Packed::new(&b.trees)?;
         Ok(b)
     }
 
@@ -116,8 +117,8 @@ impl Booster {
                 self.n_iter
             ));
         }
+        // Each tree was validated as it was read (or built through the checked API).
         for t in &self.trees {
-            t.validate()?;
             if t.n_features() != self.n_features || t.n_outputs() != 1 {
                 return bad("a tree of another shape".into());
             }

@@ -58,7 +58,6 @@ mod fit;
 mod grow;
 mod kernels;
 mod loss;
-mod packed;
 mod params;
 mod regressor;
 mod select;

@@ -416,9 +416,12 @@ impl Predictor for DecisionTreeRegressor {
     }
 }
 
-/// Refuse a tree that does not fit its model (only possible for an altered model file).
+/// Refuse a tree that does not fit its model (only possible for an altered model file). The
+/// tree itself is valid: built through [`FlatTree`]'s checked API or validated when read.
 pub(crate) fn check_model(tree: &FlatTree, n_outputs: usize) -> Result<()> {
-    tree.validate()?;
+    if tree.n_nodes() == 0 {
+        return Err(Error::InvalidData("corrupt tree: it has no nodes".into()));
+    }
     if tree.n_outputs() != n_outputs {
         return Err(Error::InvalidData(format!(
             "corrupt tree: {} values per leaf for {n_outputs} outputs; was the model file altered?",

@@ -32,6 +32,8 @@
 //!   scikit-learn's `IsolationForest` (`n_estimators`, `max_samples`, `max_features`,
 //!   `bootstrap`, `contamination`, `seed`): `score_samples` with scikit-learn's definition and
 //!   offset, `predict` 1.0 for an anomaly, `flag_rows` for dropping anomalous training rows.
+//! - [`packed`]: the prediction layout the ensembles share ([`packed::Packed`]): trees compiled
+//!   into 16-byte nodes walked in lockstep, a block of rows per tree.
 #![warn(missing_docs)]
 
 pub mod adaboost;
@@ -41,6 +43,7 @@ pub mod decision_tree;
 pub mod flat;
 pub mod forest;
 pub mod isolation;
+pub mod packed;
 mod params;
 mod prune;
 

@@ -32,7 +32,7 @@ mod params;
 pub mod select;
 mod window;
 
-use ndarray::{Array1, Array2, ArrayView2};
+use ndarray::{Array1, Array2, ArrayView2, s};
 use rayon::prelude::*;
 use satori_core::rng::{RngExt, derive_seed, rng};
 use satori_core::{
@@ -50,6 +50,7 @@ use crate::builder::grow;
 use crate::criterion::{Crit, Targets};
 use crate::decision_tree::{check_model, spec};
 use crate::flat::FlatTree;
+use crate::packed::Packed;
 use crate::params::{
     ClassWeight, FeatureSampling, Prepared, Splitter, argmax_rows, check_poisson, prepare,
     tree_importances,
@@ -70,19 +71,122 @@ pub struct Oob {
 
 /// A fitted forest classifier (random forest or extra trees).
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(try_from = "ClassifierData")]
 pub struct ForestClassifier {
+    trees: Vec<FlatTree>,
+    classes: Vec<String>,
+    n_features: usize,
+    oob: Option<Oob>,
+    /// The trees compiled for prediction (rebuilt when read, never stored).
+    #[serde(skip)]
+    packed: Packed,
+}
+
+/// A fitted forest regressor (random forest or extra trees).
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(try_from = "RegressorData")]
+pub struct ForestRegressor {
+    trees: Vec<FlatTree>,
+    n_features: usize,
+    oob: Option<Oob>,
+    /// The trees compiled for prediction (rebuilt when read, never stored).
+    #[serde(skip)]
+    packed: Packed,
+}
+
+/// [`ForestClassifier`] as stored, before its checks.
+#[derive(Deserialize)]
+struct ClassifierData {
     trees: Vec<FlatTree>,
     classes: Vec<String>,
     n_features: usize,
     oob: Option<Oob>,
 }
 
-/// A fitted forest regressor (random forest or extra trees).
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
-pub struct ForestRegressor {
+/// [`ForestRegressor`] as stored, before its checks.
+#[derive(Deserialize)]
+struct RegressorData {
     trees: Vec<FlatTree>,
     n_features: usize,
     oob: Option<Oob>,
+}
+
+impl TryFrom<ClassifierData> for ForestClassifier {
+    type Error = Error;
+
+    fn try_from(d: ClassifierData) -> Result<ForestClassifier> {
+        ForestClassifier::new(d.trees, d.classes, d.n_features, d.oob)
+    }
+}
+
+impl TryFrom<RegressorData> for ForestRegressor {
+    type Error = Error;
+
+    fn try_from(d: RegressorData) -> Result<ForestRegressor> {
+        ForestRegressor::new(d.trees, d.n_features, d.oob)
+    }
+}
+
+/// The checks every forest passes once, when built or read (prediction relies on them): at
+/// least one tree, every tree of the forest's features and `k` values per leaf; then the
+/// prediction layout.
+fn compile(trees: &[FlatTree], n_features: usize, k: usize) -> Result<Packed> {
+    if trees.is_empty() {
+        return Err(Error::InvalidData(
+            "the forest has no trees; was the model file altered?".into(),
+        ));
+    }
+    if k == 0 {
+        return Err(Error::InvalidData(
+            "corrupt forest: it predicts no values; was the model file altered?".into(),
+        ));
+    }
+    for t in trees {
+        check_model(t, k)?;
+        if t.n_features() != n_features {
+            return Err(Error::InvalidData(
+                "corrupt forest: a tree takes another number of features".into(),
+            ));
+        }
+    }
+    Packed::new(trees)
+}
+
+impl ForestClassifier {
+    /// A checked forest of `trees` over `classes` (each tree's leaves hold one probability per
+    /// class), with its prediction layout compiled.
+    pub(crate) fn new(
+        trees: Vec<FlatTree>,
+        classes: Vec<String>,
+        n_features: usize,
+        oob: Option<Oob>,
+    ) -> Result<ForestClassifier> {
+        let packed = compile(&trees, n_features, classes.len())?;
+        Ok(ForestClassifier {
+            trees,
+            classes,
+            n_features,
+            oob,
+            packed,
+        })
+    }
+}
+
+impl ForestRegressor {
+    /// A checked forest of `trees` (one value per leaf), with its prediction layout compiled.
+    pub(crate) fn new(
+        trees: Vec<FlatTree>,
+        n_features: usize,
+        oob: Option<Oob>,
+    ) -> Result<ForestRegressor> {
+        let packed = compile(&trees, n_features, 1)?;
+        Ok(ForestRegressor {
+            trees,
+            n_features,
+            oob,
+            packed,
+        })
+    }
 }
 
 /// A fitted random forest classifier.
@@ -396,19 +500,10 @@ macro_rules! forest_estimator {
     (@cw $s:ident, true) => { $s.class_weight.as_ref() };
     (@cw $s:ident, false) => { None };
     (@build $f:ident, true) => {
-        ForestClassifier {
-            trees: $f.trees,
-            classes: $f.labels,
-            n_features: $f.n_features,
-            oob: $f.oob,
-        }
+        ForestClassifier::new($f.trees, $f.labels, $f.n_features, $f.oob)?
     };
     (@build $f:ident, false) => {
-        ForestRegressor {
-            trees: $f.trees,
-            n_features: $f.n_features,
-            oob: $f.oob,
-        }
+        ForestRegressor::new($f.trees, $f.n_features, $f.oob)?
     };
 }
 
@@ -472,65 +567,43 @@ impl Estimator for BalancedRandomForestClassifierParams {
             seed: self.seed,
         };
         let f = fit_forest(&cfg, data, progress)?;
-        Ok(ForestClassifier {
-            trees: f.trees,
-            classes: f.labels,
-            n_features: f.n_features,
-            oob: f.oob,
-        })
+        ForestClassifier::new(f.trees, f.labels, f.n_features, f.oob)
     }
 }
 
-/// The mean of the trees' leaf values for every row (`rows × k`), summed in tree order.
+/// Rows per parallel prediction chunk (fixed, so the work split never depends on threads).
+const PREDICT_CHUNK: usize = 1024;
+
+/// The mean of the trees' leaf values for every row (`rows × k`), summed in tree order
+/// through the packed layout, in parallel over fixed row chunks.
 fn mean_values(
-    trees: &[FlatTree],
+    packed: &Packed,
     n_features: usize,
     k: usize,
     x: ArrayView2<'_, f64>,
 ) -> Result<Array2<f64>> {
     check_features(x, n_features)?;
-    if trees.is_empty() {
-        return Err(Error::InvalidData(
-            "the forest has no trees; was the model file altered?".into(),
-        ));
-    }
-    for t in trees {
-        check_model(t, k)?;
-        if t.n_features() != n_features {
-            return Err(Error::InvalidData(
-                "corrupt forest: a tree takes another number of features".into(),
-            ));
-        }
-    }
-    let n = x.nrows();
-    let mut out = Array2::zeros((n, k));
-    let rows: Vec<Vec<f64>> = x.rows().into_iter().map(|r| r.to_vec()).collect();
-    let chunks: Vec<Vec<f64>> = rows
-        .par_chunks(256)
-        .map(|chunk| {
-            let mut acc = vec![0.0; chunk.len() * k];
-            for (r, row) in chunk.iter().enumerate() {
-                let a = &mut acc[r * k..(r + 1) * k];
-                for t in trees {
-                    a.iter_mut()
-                        .zip(t.predict_row(row))
-                        .for_each(|(d, s)| *d += s);
+    let m = packed.n_trees() as f64;
+    let mut flat = vec![0.0; x.nrows() * k];
+    flat.par_chunks_mut(PREDICT_CHUNK * k)
+        .enumerate()
+        .for_each(|(c, o)| {
+            let start = c * PREDICT_CHUNK;
+            let sub = x.slice(s![start..start + o.len() / k, ..]);
+            // Row-major input is read in place; any other layout is copied per chunk.
+            let owned: Vec<f64>;
+            let rows = match sub.as_slice() {
+                Some(v) => v,
+                None => {
+                    owned = sub.iter().copied().collect();
+                    &owned
                 }
-            }
-            acc
-        })
-        .collect();
-    let m = trees.len() as f64;
-    for (c, acc) in chunks.iter().enumerate() {
-        for (r, vals) in acc.chunks(k).enumerate() {
-            let i = c * 256 + r;
-            out.row_mut(i)
-                .iter_mut()
-                .zip(vals)
-                .for_each(|(d, s)| *d = s / m);
-        }
-    }
-    Ok(out)
+            };
+            packed.add_rows(rows, n_features, k, o);
+            o.iter_mut().for_each(|v| *v /= m);
+        });
+    Array2::from_shape_vec((x.nrows(), k), flat)
+        .map_err(|e| Error::Internal(format!("forest prediction shape: {e}")))
 }
 
 /// Mean of the trees' normalised importances over trees with at least one split, normalised to
@@ -624,7 +697,7 @@ impl PredictProba for ForestClassifier {
     }
 
     fn predict_proba(&self, x: ArrayView2<'_, f64>) -> Result<Array2<f64>> {
-        mean_values(&self.trees, self.n_features, self.classes.len(), x)
+        mean_values(&self.packed, self.n_features, self.classes.len(), x)
     }
 
     fn predict_with_proba(&self, x: ArrayView2<'_, f64>) -> Result<(Array1<f64>, Array2<f64>)> {
@@ -639,7 +712,7 @@ impl Predictor for ForestRegressor {
     }
 
     fn predict(&self, x: ArrayView2<'_, f64>) -> Result<Array1<f64>> {
-        Ok(mean_values(&self.trees, self.n_features, 1, x)?
+        Ok(mean_values(&self.packed, self.n_features, 1, x)?
             .column(0)
             .to_owned())
     }

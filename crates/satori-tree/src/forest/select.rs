@@ -13,6 +13,7 @@ use satori_core::{Error, Result, check_features};
 
 use super::{ForestClassifier, ForestRegressor};
 use crate::flat::FlatTree;
+use crate::packed::Packed;
 
 /// Greedy forward selection of `trees` (see the module documentation) on rows `x`.
 fn greedy_order(trees: &[FlatTree], x: ArrayView2<'_, f64>) -> Result<Vec<usize>> {
@@ -108,6 +109,7 @@ macro_rules! forest_select {
                 let mut out = self.clone();
                 out.trees = pick(&self.trees, keep)?;
                 out.oob = None;
+                out.packed = Packed::new(&out.trees)?;
                 Ok(out)
             }
         }

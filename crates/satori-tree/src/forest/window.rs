@@ -53,12 +53,7 @@ impl ForestClassifier {
         let drop = newer.trees.len();
         let mut trees = self.trees[drop..].to_vec();
         trees.extend(newer.trees.iter().cloned());
-        Ok(ForestClassifier {
-            trees,
-            classes: self.classes.clone(),
-            n_features: self.n_features,
-            oob: None,
-        })
+        ForestClassifier::new(trees, self.classes.clone(), self.n_features, None)
     }
 }
 
@@ -75,11 +70,7 @@ impl ForestRegressor {
         let drop = newer.trees.len();
         let mut trees = self.trees[drop..].to_vec();
         trees.extend(newer.trees.iter().cloned());
-        Ok(ForestRegressor {
-            trees,
-            n_features: self.n_features,
-            oob: None,
-        })
+        ForestRegressor::new(trees, self.n_features, None)
     }
 }
 
