@@ -238,3 +238,50 @@ fn format_3_files_load_and_predict_exactly_as_the_build_that_wrote_them() {
         assert_eq!(reloaded.predict_table_all(&table).unwrap(), preds, "{name}");
     }
 }
+
+/// Tree-model files written before the compact tree layout (`make_v5.sh`, commit 75acfa4):
+/// written again by today's build they keep their format number (the tree layout is told apart
+/// inside the payload), shrink, and predict exactly the same, the input anomaly scores of the
+/// format-5 file included. (`crates/satori-cli/tests/old_model_files.rs` checks their
+/// predictions against the old build's files.)
+#[test]
+fn tree_files_of_format_4_and_5_are_smaller_written_again_and_predict_the_same() {
+    let root = Path::new(env!("CARGO_MANIFEST_DIR")).join("../..");
+    let dir = root.join("tests/fixtures/model-files");
+    let data = root.join("data");
+    let cases = [
+        ("v4-forest-penguins", "palmer_penguins.csv", 4),
+        ("v4-extra-trees-breast-cancer", "breast_cancer.csv", 4),
+        ("v4-gbm-diabetes", "diabetes.csv", 4),
+        ("v4-tree-wine", "wine.csv", 4),
+        ("v5-gbm-anomaly-penguins", "palmer_penguins.csv", 5),
+    ];
+    let tmp = tempfile::tempdir().unwrap();
+    for (name, input, format) in cases {
+        let old = dir.join(format!("{name}.satori"));
+        let (header, pipeline) = model_file::load(&old).unwrap();
+        assert_eq!(header.format_version, format, "{name}");
+        let opts = pipeline.read_options(ReadOptions::default());
+        let table = satori_data::read_table(&data.join(input), &opts).unwrap();
+        let preds = pipeline.predict_table_all(&table).unwrap();
+        let again = tmp.path().join(format!("{name}.satori"));
+        model_file::save(&again, &header, &pipeline).unwrap();
+        let (h2, reloaded) = model_file::load(&again).unwrap();
+        assert_eq!(h2.format_version, format, "{name}");
+        assert_eq!(reloaded.predict_table_all(&table).unwrap(), preds, "{name}");
+        let (a, b) = (
+            std::fs::metadata(&old).unwrap().len(),
+            std::fs::metadata(&again).unwrap().len(),
+        );
+        assert!(b < a, "{name}: {b} bytes written again, {a} before");
+        if let (Some(x), Some(y)) = (&header.input_anomaly, &h2.input_anomaly) {
+            assert_eq!(
+                x.score_table(&pipeline, &table).unwrap(),
+                y.score_table(&reloaded, &table).unwrap(),
+                "{name}"
+            );
+        } else {
+            assert_eq!(format, 4, "{name}: the anomaly detector was lost");
+        }
+    }
+}

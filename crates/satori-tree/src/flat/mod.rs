@@ -30,6 +30,8 @@ use ndarray::{Array2, ArrayView2};
 use satori_core::{Error, Result, check_features};
 use serde::{Deserialize, Serialize};
 
+mod stored;
+
 /// The marker of "no child" (a leaf) and "no feature".
 pub const NONE: u32 = u32::MAX;
 
@@ -53,8 +55,9 @@ pub struct NodeStats {
     pub impurity: f64,
 }
 
-/// A binary tree as parallel arrays indexed by node id (see the [module docs](self)).
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+/// A binary tree as parallel arrays indexed by node id (see the [module docs](self)). Its
+/// serialised form is compact (`flat/stored.rs`); a tree read from bytes is validated once, there.
+#[derive(Debug, Clone, PartialEq)]
 pub struct FlatTree {
     n_features: usize,
     n_outputs: usize,
