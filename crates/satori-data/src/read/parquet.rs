@@ -69,18 +69,27 @@ fn read_parquet_from<R: ChunkReader + 'static>(
     opts: &ReadOptions,
 ) -> Result<Table> {
     let read = std::panic::AssertUnwindSafe(|| read_parquet_inner(reader, open, name, opts));
-    std::panic::catch_unwind(read).unwrap_or_else(|payload| {
-        let what = payload
-            .downcast_ref::<&str>()
-            .map(|s| s.to_string())
-            .or_else(|| payload.downcast_ref::<String>().cloned())
-            .unwrap_or_default();
-        Err(Error::UnsupportedFormat(format!(
-            "{name}: not a readable Parquet file: the decoder failed on it ({}); the file is \
-             damaged",
-            snippet(&what)
-        )))
-    })
+    std::panic::catch_unwind(read).unwrap_or_else(|payload| Err(decoder_panic(name, &*payload)))
+}
+
+/// `f`, with a panic turned into an error naming the file (see [`read_parquet_from`]).
+fn no_panic<T>(name: &str, f: impl FnOnce() -> Result<T>) -> Result<T> {
+    std::panic::catch_unwind(std::panic::AssertUnwindSafe(f))
+        .unwrap_or_else(|payload| Err(decoder_panic(name, &*payload)))
+}
+
+/// The error for a panic inside the `parquet` crate while reading file `name`.
+fn decoder_panic(name: &str, payload: &(dyn std::any::Any + Send)) -> Error {
+    let what = payload
+        .downcast_ref::<&str>()
+        .map(|s| s.to_string())
+        .or_else(|| payload.downcast_ref::<String>().cloned())
+        .unwrap_or_default();
+    Error::UnsupportedFormat(format!(
+        "{name}: not a readable Parquet file: the decoder failed on it ({}); the file is \
+         damaged",
+        snippet(&what)
+    ))
 }
 
 /// Rows per record batch: the whole file in one batch, so that a column's values are decoded
@@ -118,19 +127,59 @@ fn read_parquet_inner<R: ChunkReader + 'static>(
     let keep: Vec<usize> = (0..names.len())
         .filter(|&i| !dropped.contains(&names[i]))
         .collect();
-    let batch = batch_rows(meta.metadata().file_metadata().num_rows(), file_bytes);
-    // Only the kept columns are decoded, each by its own task; the results come back in column
-    // order, and the first column's error (in file order) is the one reported, at any thread
-    // count.
-    let cols: Vec<Result<Raw>> = keep
-        .par_iter()
-        .map(|&i| read_column(open, &meta, i, batch, &names[i], &name))
+    // Only the kept columns are decoded, each by its own task, or, when there are fewer
+    // columns than threads, by one task per run of row groups. The results come back in file
+    // order, and the first error in file order (column by column) is the one reported: the
+    // outcome does not depend on the thread count.
+    let runs = row_group_runs(&meta, keep.len(), rayon::current_num_threads());
+    let tasks: Vec<(usize, &RowGroupRun)> = keep
+        .iter()
+        .flat_map(|&i| runs.iter().map(move |run| (i, run)))
         .collect();
+    let mut parts = tasks
+        .par_iter()
+        .map(|&(i, run)| {
+            // A panic stays with its task, so that it is ordered like any other error.
+            no_panic(&name, || {
+                read_column(open, &meta, i, run, file_bytes, &names[i], &name)
+            })
+        })
+        .collect::<Vec<Result<Option<Raw>>>>()
+        .into_iter();
     let mut out_names = Vec::with_capacity(keep.len());
     let mut out_cols = Vec::with_capacity(keep.len());
-    for (i, raw) in keep.into_iter().zip(cols) {
+    // Rows of each run in the first column: every column must have as many (a damaged file can
+    // lose values in one column; read together, the columns would have been out of step).
+    let mut run_rows: Vec<(usize, &str)> = Vec::new();
+    for i in keep {
+        let mut acc: Option<Raw> = None;
+        for (k, part) in parts.by_ref().take(runs.len()).enumerate() {
+            let part = part?;
+            let rows = part.as_ref().map_or(0, raw_len);
+            match run_rows.get(k) {
+                None => run_rows.push((rows, &names[i])),
+                Some(&(first, first_name)) if first != rows => {
+                    return Err(Error::UnsupportedFormat(format!(
+                        "{name}: not a readable Parquet file: column `{}` has {rows} values where \
+                         column `{}` has {first}; the file is damaged",
+                        snippet(&names[i]),
+                        snippet(first_name)
+                    )));
+                }
+                Some(_) => {}
+            }
+            match (&mut acc, part) {
+                (_, None) => {}
+                (None, part) => acc = part,
+                (Some(acc), Some(part)) => append(acc, part),
+            }
+        }
         out_names.push(names[i].clone());
-        out_cols.push(raw?);
+        out_cols.push(acc.unwrap_or(Raw::Num {
+            vals: Vec::new(),
+            int_text: false,
+            first_nonint: None,
+        }));
     }
     if out_names.is_empty() {
         return Err(Error::InvalidData(format!(
@@ -152,24 +201,61 @@ fn read_parquet_inner<R: ChunkReader + 'static>(
     Ok(table)
 }
 
-/// Decode column `i` (named `column`) of the file whose metadata is `meta`, through a reader of
-/// its own.
+/// Row groups one task decodes (of one column): `None` = all of the file's, in one reader
+/// exactly as a whole-file read; and how many rows they hold (as the footer says).
+struct RowGroupRun {
+    groups: Option<Vec<usize>>,
+    rows: i64,
+}
+
+/// How to split the row groups between a column's tasks: all in one run when there are at least
+/// as many columns as threads (a task per column keeps every thread busy) or one row group;
+/// else in about `2 × threads ÷ columns` runs of consecutive row groups, so that a narrow file
+/// of many row groups is decoded in parallel too.
+fn row_group_runs(meta: &ArrowReaderMetadata, columns: usize, threads: usize) -> Vec<RowGroupRun> {
+    let groups = meta.metadata().row_groups();
+    let n_runs = if columns == 0 || columns >= threads {
+        1
+    } else {
+        (2 * threads).div_ceil(columns).min(groups.len()).max(1)
+    };
+    if n_runs == 1 {
+        return vec![RowGroupRun {
+            groups: None,
+            rows: meta.metadata().file_metadata().num_rows(),
+        }];
+    }
+    (0..n_runs)
+        .map(|k| {
+            let run: Vec<usize> =
+                (k * groups.len() / n_runs..(k + 1) * groups.len() / n_runs).collect();
+            let rows = run
+                .iter()
+                .map(|&g| groups[g].num_rows().max(0))
+                .fold(0i64, i64::saturating_add);
+            RowGroupRun {
+                groups: Some(run),
+                rows,
+            }
+        })
+        .collect()
+}
+
+/// Decode the row groups `run` of column `i` (named `column`) of the file whose metadata is
+/// `meta` (`file_bytes` long), through a reader of its own; `None` when they hold no rows.
 fn read_column<R: ChunkReader + 'static>(
     open: &(dyn Fn() -> Result<R> + Sync),
     meta: &ArrowReaderMetadata,
     i: usize,
-    batch: usize,
+    run: &RowGroupRun,
+    file_bytes: u64,
     column: &str,
     source: &str,
-) -> Result<Raw> {
+) -> Result<Option<Raw>> {
     let bad = |e: parquet::errors::ParquetError| parquet_error(source, &e);
-    let empty = || Raw::Num {
-        vals: Vec::new(),
-        int_text: false,
-        first_nonint: None,
-    };
+    let batch = batch_rows(run.rows, file_bytes);
     if batch == 0 {
-        return Ok(empty());
+        return Ok(None);
     }
     // The Arrow schema has one field per root of the Parquet schema; should that ever not hold,
     // decode every column and take the `i`-th (as before the reader read columns apart).
@@ -180,11 +266,13 @@ fn read_column<R: ChunkReader + 'static>(
     } else {
         (ProjectionMask::all(), i)
     };
-    let reader = ParquetRecordBatchReaderBuilder::new_with_metadata(open()?, meta.clone())
+    let mut builder = ParquetRecordBatchReaderBuilder::new_with_metadata(open()?, meta.clone())
         .with_projection(mask)
-        .with_batch_size(batch)
-        .build()
-        .map_err(bad)?;
+        .with_batch_size(batch);
+    if let Some(groups) = &run.groups {
+        builder = builder.with_row_groups(groups.clone());
+    }
+    let reader = builder.build().map_err(bad)?;
     let mut acc: Option<Raw> = None;
     for part in reader {
         let (_, arrays, _) = part.map_err(|e| parquet_error(source, &e))?.into_parts();
@@ -200,7 +288,7 @@ fn read_column<R: ChunkReader + 'static>(
             Some(acc) => append(acc, part),
         }
     }
-    Ok(acc.unwrap_or_else(empty))
+    Ok(acc)
 }
 
 /// [`convert`], taking the array: a column of doubles hands over its buffer (the decoder's own
@@ -215,7 +303,12 @@ fn convert_owned(a: ArrayRef, column: &str, source: &str) -> Result<Raw> {
             Err(buffer) => buffer.typed_data::<f64>().to_vec(),
         };
         if let Some(nulls) = nulls.filter(|n| n.null_count() > 0) {
-            for i in nulls.iter().enumerate().filter(|(_, ok)| !ok).map(|(i, _)| i) {
+            for i in nulls
+                .iter()
+                .enumerate()
+                .filter(|(_, ok)| !ok)
+                .map(|(i, _)| i)
+            {
                 vals[i] = f64::NAN;
             }
         }
@@ -240,6 +333,13 @@ fn append(acc: &mut Raw, part: Raw) {
         (Raw::Str(a), Raw::Str(b)) => a.extend(b),
         (Raw::Typed(_, a), Raw::Typed(_, b)) => a.extend(b),
         _ => {}
+    }
+}
+
+fn raw_len(r: &Raw) -> usize {
+    match r {
+        Raw::Num { vals, .. } | Raw::Typed(_, vals) => vals.len(),
+        Raw::Str(v) => v.len(),
     }
 }
 
