@@ -21,6 +21,7 @@
 
 use std::collections::BTreeMap;
 
+use rayon::prelude::*;
 use satori_core::{ColumnKind, ColumnSchema, Error, Result, Schema, snippet};
 
 use super::values::{format_number, looks_like_id_name, parse_bool, parse_datetime, parse_number};
@@ -90,25 +91,41 @@ pub(crate) struct RawTable {
 
 impl RawTable {
     /// Decide kinds and convert values into a [`Table`].
+    ///
+    /// Columns are decided in parallel (each on its own); the first column's error in file
+    /// order is the one returned, and notes keep file order, so the result is the same at any
+    /// thread count.
     pub(crate) fn into_table(self) -> Result<Table> {
-        let mut schema = Vec::with_capacity(self.names.len());
-        let mut columns = Vec::with_capacity(self.names.len());
-        let mut notes = self.notes;
         let n_rows = self.cols.first().map_or(0, raw_len);
-        for (name, raw) in self.names.into_iter().zip(self.cols) {
-            let ctx = Ctx {
-                source: &self.source,
-                name: &name,
-                lines: &self.lines,
-                n_rows,
-            };
-            ctx.check_finite(&raw)?;
-            let (kind, col) = match self.forced.get(&name) {
-                Some(kind) => ctx.forced(kind, raw)?,
-                None => ctx.infer(raw, &mut notes),
-            };
-            schema.push(ColumnSchema { name, kind });
+        let (source, lines, forced) = (&self.source, &self.lines, &self.forced);
+        let decided: Vec<Result<(ColumnSchema, Column, Vec<String>)>> = self
+            .names
+            .into_par_iter()
+            .zip(self.cols)
+            .map(|(name, raw)| {
+                let ctx = Ctx {
+                    source,
+                    name: &name,
+                    lines,
+                    n_rows,
+                };
+                ctx.check_finite(&raw)?;
+                let mut notes = Vec::new();
+                let (kind, col) = match forced.get(&name) {
+                    Some(kind) => ctx.forced(kind, raw)?,
+                    None => ctx.infer(raw, &mut notes),
+                };
+                Ok((ColumnSchema { name, kind }, col, notes))
+            })
+            .collect();
+        let mut schema = Vec::with_capacity(decided.len());
+        let mut columns = Vec::with_capacity(decided.len());
+        let mut notes = self.notes;
+        for one in decided {
+            let (column_schema, col, column_notes) = one?;
+            schema.push(column_schema);
             columns.push(col);
+            notes.extend(column_notes);
         }
         Ok(Table {
             source: self.source,

@@ -10,10 +10,14 @@ use arrow_array::types::{
     Int64Type, TimestampMicrosecondType, TimestampMillisecondType, TimestampNanosecondType,
     TimestampSecondType, UInt8Type, UInt16Type, UInt32Type, UInt64Type,
 };
-use arrow_array::{Array, ArrowPrimitiveType};
+use arrow_array::{Array, ArrayRef, ArrowPrimitiveType};
 use arrow_schema::{DataType, TimeUnit};
-use parquet::arrow::arrow_reader::ParquetRecordBatchReaderBuilder;
+use parquet::arrow::ProjectionMask;
+use parquet::arrow::arrow_reader::{
+    ArrowReaderMetadata, ArrowReaderOptions, ParquetRecordBatchReaderBuilder,
+};
 use parquet::file::reader::ChunkReader;
+use rayon::prelude::*;
 use satori_core::{ColumnKind, Error, Result, snippet};
 
 use super::csv::overrides;
@@ -22,13 +26,18 @@ use crate::table::{ReadOptions, Table};
 
 /// Read a Parquet file.
 pub(crate) fn read_parquet(path: &Path, opts: &ReadOptions) -> Result<Table> {
-    let file = File::open(path).map_err(|e| Error::io(path, e))?;
-    read_parquet_from(file, &path.display().to_string(), opts)
+    // Each column is decoded by its own task with its own handle on the file: a `File` and its
+    // clones share one read position, which concurrent tasks would move under each other.
+    let open = || File::open(path).map_err(|e| Error::io(path, e));
+    let file = open()?;
+    read_parquet_from(file, &open, &path.display().to_string(), opts)
 }
 
 /// Read Parquet bytes held in memory (`name` names them in messages).
 pub(crate) fn read_parquet_bytes(bytes: &[u8], name: &str, opts: &ReadOptions) -> Result<Table> {
-    read_parquet_from(bytes::Bytes::copy_from_slice(bytes), name, opts)
+    let bytes = bytes::Bytes::copy_from_slice(bytes);
+    let open = || Ok(bytes.clone());
+    read_parquet_from(bytes.clone(), &open, name, opts)
 }
 
 /// A Parquet error as satori's: a page whose checksum does not match says the file is
@@ -51,36 +60,60 @@ fn parquet_error(name: &str, e: &dyn std::fmt::Display) -> Error {
 
 /// [`read_parquet_inner`], with a panic inside the `parquet` crate (which some damaged files
 /// cause, e.g. "Decoder for dict should have been set") turned into an error naming the file:
-/// user data never panics satori.
+/// user data never panics satori. A panic in a column's task reaches here too (rayon passes it
+/// on to the caller).
 fn read_parquet_from<R: ChunkReader + 'static>(
     reader: R,
+    open: &(dyn Fn() -> Result<R> + Sync),
     name: &str,
     opts: &ReadOptions,
 ) -> Result<Table> {
-    let read = std::panic::AssertUnwindSafe(|| read_parquet_inner(reader, name, opts));
-    std::panic::catch_unwind(read).unwrap_or_else(|payload| {
-        let what = payload
-            .downcast_ref::<&str>()
-            .map(|s| s.to_string())
-            .or_else(|| payload.downcast_ref::<String>().cloned())
-            .unwrap_or_default();
-        Err(Error::UnsupportedFormat(format!(
-            "{name}: not a readable Parquet file: the decoder failed on it ({}); the file is \
-             damaged",
-            snippet(&what)
-        )))
-    })
+    let read = std::panic::AssertUnwindSafe(|| read_parquet_inner(reader, open, name, opts));
+    std::panic::catch_unwind(read).unwrap_or_else(|payload| Err(decoder_panic(name, &*payload)))
+}
+
+/// `f`, with a panic turned into an error naming the file (see [`read_parquet_from`]).
+fn no_panic<T>(name: &str, f: impl FnOnce() -> Result<T>) -> Result<T> {
+    std::panic::catch_unwind(std::panic::AssertUnwindSafe(f))
+        .unwrap_or_else(|payload| Err(decoder_panic(name, &*payload)))
+}
+
+/// The error for a panic inside the `parquet` crate while reading file `name`.
+fn decoder_panic(name: &str, payload: &(dyn std::any::Any + Send)) -> Error {
+    let what = payload
+        .downcast_ref::<&str>()
+        .map(|s| s.to_string())
+        .or_else(|| payload.downcast_ref::<String>().cloned())
+        .unwrap_or_default();
+    Error::UnsupportedFormat(format!(
+        "{name}: not a readable Parquet file: the decoder failed on it ({}); the file is \
+         damaged",
+        snippet(&what)
+    ))
+}
+
+/// Rows per record batch: the whole file in one batch, so that a column's values are decoded
+/// straight into the vector that becomes the table's column (no batches to append), unless the
+/// footer claims more rows than the file has bytes (≥ 64 Ki): the decoder reserves a batch's
+/// room up front, and a damaged footer must not make it reserve terabytes.
+fn batch_rows(file_rows: i64, file_bytes: u64) -> usize {
+    let rows = usize::try_from(file_rows).unwrap_or(0);
+    let bound = usize::try_from(file_bytes).unwrap_or(usize::MAX).max(65536);
+    rows.min(bound)
 }
 
 fn read_parquet_inner<R: ChunkReader + 'static>(
     reader: R,
+    open: &(dyn Fn() -> Result<R> + Sync),
     name: &str,
     opts: &ReadOptions,
 ) -> Result<Table> {
     let name = name.to_string();
     let bad = |e: parquet::errors::ParquetError| parquet_error(&name, &e);
-    let builder = ParquetRecordBatchReaderBuilder::try_new(reader).map_err(bad)?;
-    let names: Vec<String> = builder
+    let meta = ArrowReaderMetadata::load(&reader, ArrowReaderOptions::new()).map_err(bad)?;
+    let file_bytes = reader.len();
+    drop(reader);
+    let names: Vec<String> = meta
         .schema()
         .fields()
         .iter()
@@ -94,28 +127,59 @@ fn read_parquet_inner<R: ChunkReader + 'static>(
     let keep: Vec<usize> = (0..names.len())
         .filter(|&i| !dropped.contains(&names[i]))
         .collect();
-    let mut cols: Vec<Option<Raw>> = vec![None; names.len()];
-    let reader = builder.with_batch_size(65536).build().map_err(bad)?;
-    for batch in reader {
-        let batch = batch.map_err(|e| parquet_error(&name, &e))?;
-        for &i in &keep {
-            let part = convert(batch.column(i).as_ref(), &names[i], &name)?;
-            match &mut cols[i] {
-                slot @ None => *slot = Some(part),
-                Some(acc) => append(acc, part),
+    // Only the kept columns are decoded, each by its own task, or, when there are fewer
+    // columns than threads, by one task per run of row groups. The results come back in file
+    // order, and the first error in file order (column by column) is the one reported: the
+    // outcome does not depend on the thread count.
+    let runs = row_group_runs(&meta, keep.len(), rayon::current_num_threads());
+    let tasks: Vec<(usize, &RowGroupRun)> = keep
+        .iter()
+        .flat_map(|&i| runs.iter().map(move |run| (i, run)))
+        .collect();
+    let mut parts = tasks
+        .par_iter()
+        .map(|&(i, run)| {
+            // A panic stays with its task, so that it is ordered like any other error.
+            no_panic(&name, || {
+                read_column(open, &meta, i, run, file_bytes, &names[i], &name)
+            })
+        })
+        .collect::<Vec<Result<Option<Raw>>>>()
+        .into_iter();
+    let mut out_names = Vec::with_capacity(keep.len());
+    let mut out_cols = Vec::with_capacity(keep.len());
+    // Rows of each run in the first column: every column must have as many (a damaged file can
+    // lose values in one column; read together, the columns would have been out of step).
+    let mut run_rows: Vec<(usize, &str)> = Vec::new();
+    for i in keep {
+        let mut acc: Option<Raw> = None;
+        for (k, part) in parts.by_ref().take(runs.len()).enumerate() {
+            let part = part?;
+            let rows = part.as_ref().map_or(0, raw_len);
+            match run_rows.get(k) {
+                None => run_rows.push((rows, &names[i])),
+                Some(&(first, first_name)) if first != rows => {
+                    return Err(Error::UnsupportedFormat(format!(
+                        "{name}: not a readable Parquet file: column `{}` has {rows} values where \
+                         column `{}` has {first}; the file is damaged",
+                        snippet(&names[i]),
+                        snippet(first_name)
+                    )));
+                }
+                Some(_) => {}
+            }
+            match (&mut acc, part) {
+                (_, None) => {}
+                (None, part) => acc = part,
+                (Some(acc), Some(part)) => append(acc, part),
             }
         }
-    }
-    let mut out_names = Vec::new();
-    let mut out_cols = Vec::new();
-    for i in keep {
-        let raw = cols[i].take().unwrap_or(Raw::Num {
+        out_names.push(names[i].clone());
+        out_cols.push(acc.unwrap_or(Raw::Num {
             vals: Vec::new(),
             int_text: false,
             first_nonint: None,
-        });
-        out_names.push(names[i].clone());
-        out_cols.push(raw);
+        }));
     }
     if out_names.is_empty() {
         return Err(Error::InvalidData(format!(
@@ -137,6 +201,122 @@ fn read_parquet_inner<R: ChunkReader + 'static>(
     Ok(table)
 }
 
+/// Row groups one task decodes (of one column): `None` = all of the file's, in one reader
+/// exactly as a whole-file read; and how many rows they hold (as the footer says).
+struct RowGroupRun {
+    groups: Option<Vec<usize>>,
+    rows: i64,
+}
+
+/// How to split the row groups between a column's tasks: all in one run when there are at least
+/// as many columns as threads (a task per column keeps every thread busy) or one row group;
+/// else in about `2 × threads ÷ columns` runs of consecutive row groups, so that a narrow file
+/// of many row groups is decoded in parallel too.
+fn row_group_runs(meta: &ArrowReaderMetadata, columns: usize, threads: usize) -> Vec<RowGroupRun> {
+    let groups = meta.metadata().row_groups();
+    let n_runs = if columns == 0 || columns >= threads {
+        1
+    } else {
+        (2 * threads).div_ceil(columns).min(groups.len()).max(1)
+    };
+    if n_runs == 1 {
+        return vec![RowGroupRun {
+            groups: None,
+            rows: meta.metadata().file_metadata().num_rows(),
+        }];
+    }
+    (0..n_runs)
+        .map(|k| {
+            let run: Vec<usize> =
+                (k * groups.len() / n_runs..(k + 1) * groups.len() / n_runs).collect();
+            let rows = run
+                .iter()
+                .map(|&g| groups[g].num_rows().max(0))
+                .fold(0i64, i64::saturating_add);
+            RowGroupRun {
+                groups: Some(run),
+                rows,
+            }
+        })
+        .collect()
+}
+
+/// Decode the row groups `run` of column `i` (named `column`) of the file whose metadata is
+/// `meta` (`file_bytes` long), through a reader of its own; `None` when they hold no rows.
+fn read_column<R: ChunkReader + 'static>(
+    open: &(dyn Fn() -> Result<R> + Sync),
+    meta: &ArrowReaderMetadata,
+    i: usize,
+    run: &RowGroupRun,
+    file_bytes: u64,
+    column: &str,
+    source: &str,
+) -> Result<Option<Raw>> {
+    let bad = |e: parquet::errors::ParquetError| parquet_error(source, &e);
+    let batch = batch_rows(run.rows, file_bytes);
+    if batch == 0 {
+        return Ok(None);
+    }
+    // The Arrow schema has one field per root of the Parquet schema; should that ever not hold,
+    // decode every column and take the `i`-th (as before the reader read columns apart).
+    let parquet_schema = meta.parquet_schema();
+    let roots = parquet_schema.root_schema().get_fields().len();
+    let (mask, at) = if roots == meta.schema().fields().len() {
+        (ProjectionMask::roots(parquet_schema, [i]), 0)
+    } else {
+        (ProjectionMask::all(), i)
+    };
+    let mut builder = ParquetRecordBatchReaderBuilder::new_with_metadata(open()?, meta.clone())
+        .with_projection(mask)
+        .with_batch_size(batch);
+    if let Some(groups) = &run.groups {
+        builder = builder.with_row_groups(groups.clone());
+    }
+    let reader = builder.build().map_err(bad)?;
+    let mut acc: Option<Raw> = None;
+    for part in reader {
+        let (_, arrays, _) = part.map_err(|e| parquet_error(source, &e))?.into_parts();
+        let Some(array) = arrays.into_iter().nth(at) else {
+            return Err(parquet_error(
+                source,
+                &format!("column `{}` has no data", snippet(column)),
+            ));
+        };
+        let part = convert_owned(array, column, source)?;
+        match &mut acc {
+            None => acc = Some(part),
+            Some(acc) => append(acc, part),
+        }
+    }
+    Ok(acc)
+}
+
+/// [`convert`], taking the array: a column of doubles hands over its buffer (the decoder's own
+/// vector) instead of being copied, with its nulls overwritten by `NaN`.
+fn convert_owned(a: ArrayRef, column: &str, source: &str) -> Result<Raw> {
+    if a.data_type() == &DataType::Float64 {
+        let p = a.as_primitive::<Float64Type>().clone();
+        drop(a);
+        let (_, values, nulls) = p.into_parts();
+        let mut vals = match values.into_inner().into_vec::<f64>() {
+            Ok(v) => v,
+            Err(buffer) => buffer.typed_data::<f64>().to_vec(),
+        };
+        if let Some(nulls) = nulls.filter(|n| n.null_count() > 0) {
+            for i in nulls
+                .iter()
+                .enumerate()
+                .filter(|(_, ok)| !ok)
+                .map(|(i, _)| i)
+            {
+                vals[i] = f64::NAN;
+            }
+        }
+        return Ok(num(vals, false));
+    }
+    convert(a.as_ref(), column, source)
+}
+
 fn append(acc: &mut Raw, part: Raw) {
     match (acc, part) {
         (
@@ -153,6 +333,13 @@ fn append(acc: &mut Raw, part: Raw) {
         (Raw::Str(a), Raw::Str(b)) => a.extend(b),
         (Raw::Typed(_, a), Raw::Typed(_, b)) => a.extend(b),
         _ => {}
+    }
+}
+
+fn raw_len(r: &Raw) -> usize {
+    match r {
+        Raw::Num { vals, .. } | Raw::Typed(_, vals) => vals.len(),
+        Raw::Str(v) => v.len(),
     }
 }
 
