@@ -56,7 +56,7 @@ pub use decision_tree::{
     DecisionTreeClassifier, DecisionTreeClassifierParams, DecisionTreeRegressor,
     DecisionTreeRegressorParams,
 };
-pub use flat::{FlatTree, NodeStats, SplitRule};
+pub use flat::{FlatTree, NodeStats, SplitRule, SplitTest};
 pub use forest::{
     BalancedRandomForestClassifierParams, ExtraTreesClassifier, ExtraTreesClassifierParams,
     ExtraTreesRegressor, ExtraTreesRegressorParams, ForestClassifier, ForestRegressor, Oob,

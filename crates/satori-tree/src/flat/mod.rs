@@ -44,6 +44,15 @@ pub enum SplitRule {
     Categories(Vec<u32>),
 }
 
+/// An internal node's test, borrowed from the tree ([`FlatTree::split_test`]).
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub enum SplitTest<'a> {
+    /// `x <= threshold` goes left.
+    Threshold(f64),
+    /// The category codes whose bit is set go left.
+    Categories(&'a [u64]),
+}
+
 /// What a node saw in training: used by importances, SHAP (cover) and pruning.
 #[derive(Debug, Clone, Copy, Default, PartialEq, Serialize, Deserialize)]
 pub struct NodeStats {
@@ -276,6 +285,17 @@ impl FlatTree {
     pub fn feature(&self, node: u32) -> Option<usize> {
         let f = self.feature[node as usize];
         (f != NONE).then_some(f as usize)
+    }
+
+    /// The threshold of a threshold split, or the bitset of a category split (bit `c` set:
+    /// code `c` goes left), without building a [`SplitRule`]; `None` for a leaf.
+    pub fn split_test(&self, node: u32) -> Option<SplitTest<'_>> {
+        let i = node as usize;
+        self.feature(node)?;
+        Some(match self.category_set[i] {
+            NONE => SplitTest::Threshold(self.threshold[i]),
+            s => SplitTest::Categories(&self.category_sets[s as usize]),
+        })
     }
 
     /// The split rule of an internal node.

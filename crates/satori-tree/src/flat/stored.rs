@@ -135,16 +135,12 @@ impl Floats {
     fn decode(self, n: usize, what: &str) -> Result<Vec<f64>, String> {
         let out: Vec<f64> = match self {
             Floats::Raw(v) => v,
-            Floats::Integers(v) => v
-                .into_iter()
-                .map(|i| {
-                    if i as f64 <= MAX_EXACT_INT {
-                        Ok(i as f64)
-                    } else {
-                        Err(format!("{what}: an integer beyond 2^53"))
-                    }
-                })
-                .collect::<Result<_, _>>()?,
+            Floats::Integers(v) => {
+                if v.iter().any(|&i| i as f64 > MAX_EXACT_INT) {
+                    return Err(format!("{what}: an integer beyond 2^53"));
+                }
+                v.into_iter().map(|i| i as f64).collect()
+            }
             Floats::Tagged {
                 len,
                 tags,
@@ -154,18 +150,24 @@ impl Floats {
                 if len != n as u64 || tags.len() != n.div_ceil(4) {
                     return Err(format!("{what}: {} tag bytes for {n} values", tags.len()));
                 }
-                let (mut a, mut b) = (narrow.into_iter(), wide.into_iter());
-                let mut out = Vec::with_capacity(n);
-                for i in 0..n {
-                    let v = match tags[i / 4] >> (2 * (i % 4)) & 3 {
-                        0 => Some(0.0),
-                        1 => a.next().map(f64::from),
-                        2 => b.next(),
-                        _ => None,
-                    };
-                    out.push(v.ok_or_else(|| format!("{what}: a bad tag or too few values"))?);
+                let too_few = || format!("{what}: too few values for the tags");
+                let (mut a, mut b) = (0, 0);
+                let mut out = vec![0.0; n];
+                for (i, o) in out.iter_mut().enumerate() {
+                    match tags[i / 4] >> (2 * (i % 4)) & 3 {
+                        0 => {}
+                        1 => {
+                            *o = f64::from(*narrow.get(a).ok_or_else(too_few)?);
+                            a += 1;
+                        }
+                        2 => {
+                            *o = *wide.get(b).ok_or_else(too_few)?;
+                            b += 1;
+                        }
+                        _ => return Err(format!("{what}: a bad tag")),
+                    }
                 }
-                if a.next().is_some() || b.next().is_some() {
+                if a != narrow.len() || b != wide.len() {
                     return Err(format!("{what}: more values than tags"));
                 }
                 out

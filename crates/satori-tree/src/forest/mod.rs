@@ -571,11 +571,15 @@ impl Estimator for BalancedRandomForestClassifierParams {
     }
 }
 
-/// Rows per parallel prediction chunk (fixed, so the work split never depends on threads).
+/// The fewest rows per parallel prediction chunk.
 const PREDICT_CHUNK: usize = 1024;
 
 /// The mean of the trees' leaf values for every row (`rows × k`), summed in tree order
-/// through the packed layout, in parallel over fixed row chunks.
+/// through the packed layout, in parallel over row chunks. A chunk's rows go through one tree
+/// at a time, so chunks are as large as the threads allow (one per thread, at least
+/// [`PREDICT_CHUNK`] rows): each pass through a large tree then serves as many rows as it can.
+/// Every row's sum is the same whatever the chunks, so the result does not depend on the
+/// number of threads.
 fn mean_values(
     packed: &Packed,
     n_features: usize,
@@ -585,10 +589,14 @@ fn mean_values(
     check_features(x, n_features)?;
     let m = packed.n_trees() as f64;
     let mut flat = vec![0.0; x.nrows() * k];
-    flat.par_chunks_mut(PREDICT_CHUNK * k)
+    let chunk = x
+        .nrows()
+        .div_ceil(rayon::current_num_threads().max(1))
+        .max(PREDICT_CHUNK);
+    flat.par_chunks_mut(chunk * k)
         .enumerate()
         .for_each(|(c, o)| {
-            let start = c * PREDICT_CHUNK;
+            let start = c * chunk;
             let sub = x.slice(s![start..start + o.len() / k, ..]);
             // Row-major input is read in place; any other layout is copied per chunk.
             let owned: Vec<f64>;

@@ -1,5 +1,5 @@
 use super::*;
-use crate::flat::NodeStats;
+use crate::flat::{NodeStats, SplitRule};
 use proptest::prelude::*;
 
 /// root: x0 <= 1 (NaN left) ? (x1 in {0, 2, 70} (NaN right) ? 10 : 20) : 30, with `w` values
@@ -229,4 +229,50 @@ proptest! {
         // Rows shorter than a used feature never take the unchecked walk.
         prop_assert!(!p.unchecked_ok(0));
     }
+}
+
+/// Trees too large to stay in cache are walked by every row given before the next tree (one
+/// block): the sums are the same as the flat trees', in order.
+#[test]
+fn large_trees_walk_all_rows_per_tree_with_the_same_sums() {
+    let steps: Vec<Step> = (0..12_000u32)
+        .map(|j| {
+            let b = j.to_le_bytes();
+            (
+                b[0] ^ b[1],
+                b[1],
+                ((j % 200) as i16 - 100) as i8,
+                j.is_multiple_of(3),
+                j.is_multiple_of(7),
+                b[0] as i8,
+            )
+        })
+        .collect();
+    let trees: Vec<FlatTree> = (0..3)
+        .map(|i| random_tree(3, 2, &steps[i * 100..]))
+        .collect();
+    let p = Packed::new(&trees).unwrap();
+    assert_eq!(p.block_rows(), usize::MAX);
+    let rows: Vec<[f64; 3]> = (0..300)
+        .map(|i| {
+            [
+                f64::from(i % 80) - 40.0,
+                f64::from(i % 13),
+                f64::from(i % 71),
+            ]
+        })
+        .collect();
+    let flat: Vec<f64> = rows.iter().flatten().copied().collect();
+    let mut out = vec![0.0; rows.len() * 2];
+    p.add_rows(&flat, 3, 2, &mut out);
+    let e: Vec<f64> = rows
+        .iter()
+        .flat_map(|r| expected(&trees, r, 2, 0.0))
+        .collect();
+    assert_eq!(bits(&out), bits(&e));
+    // Small trees keep the small block.
+    assert_eq!(
+        Packed::new(&[numeric_sample()]).unwrap().block_rows(),
+        BLOCK
+    );
 }
