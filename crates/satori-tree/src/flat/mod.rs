@@ -32,6 +32,8 @@ use serde::{Deserialize, Serialize};
 
 mod stored;
 
+pub(crate) use stored::TreeBody;
+
 /// The marker of "no child" (a leaf) and "no feature".
 pub const NONE: u32 = u32::MAX;
 

@@ -293,7 +293,7 @@ fn bit(set: &[u8], i: usize) -> bool {
 
 /// The compact body of a stored tree (see the [module docs](self)).
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
-struct Compact {
+pub(crate) struct Compact {
     n_features: u64,
     n_outputs: u64,
     /// Per node: the split feature plus one, 0 for a leaf.
@@ -467,7 +467,7 @@ impl Compact {
 /// The fields of a tree as the derived encoding stored them before [`Compact`], after the
 /// first (`n_features`).
 #[derive(Deserialize)]
-struct LegacyRest {
+pub(crate) struct LegacyRest {
     n_outputs: usize,
     feature: Vec<u32>,
     threshold: Vec<f64>,
@@ -525,22 +525,36 @@ impl Serialize for FlatTree {
     }
 }
 
-fn checked<E: de::Error>(t: Result<FlatTree, String>) -> Result<FlatTree, E> {
-    let t = t.map_err(|e| E::custom(format!("corrupt tree: {e}")))?;
-    t.validate().map_err(E::custom)?;
-    Ok(t)
+/// A tree as read from bytes, before its conversion and validation ([`TreeBody::into_tree`]):
+/// a forest reads its trees this way and converts them in parallel.
+pub(crate) enum TreeBody {
+    Compact(Box<Compact>),
+    Legacy(u64, Box<LegacyRest>),
+}
+
+impl TreeBody {
+    /// The tree, validated.
+    pub(crate) fn into_tree(self) -> satori_core::Result<FlatTree> {
+        let t = match self {
+            TreeBody::Compact(body) => body.into_tree(),
+            TreeBody::Legacy(n_features, rest) => rest.into_tree(n_features),
+        }
+        .map_err(|e| satori_core::Error::InvalidData(format!("corrupt tree: {e}")))?;
+        t.validate()?;
+        Ok(t)
+    }
 }
 
 struct TreeVisitor;
 
 impl<'de> Visitor<'de> for TreeVisitor {
-    type Value = FlatTree;
+    type Value = TreeBody;
 
     fn expecting(&self, f: &mut std::fmt::Formatter) -> std::fmt::Result {
         f.write_str("a tree")
     }
 
-    fn visit_seq<A: SeqAccess<'de>>(self, mut seq: A) -> Result<FlatTree, A::Error> {
+    fn visit_seq<A: SeqAccess<'de>>(self, mut seq: A) -> Result<TreeBody, A::Error> {
         let first: u64 = seq
             .next_element()?
             .ok_or_else(|| de::Error::invalid_length(0, &self))?;
@@ -548,16 +562,16 @@ impl<'de> Visitor<'de> for TreeVisitor {
             let body: Compact = seq
                 .next_element()?
                 .ok_or_else(|| de::Error::invalid_length(1, &self))?;
-            checked(body.into_tree())
+            Ok(TreeBody::Compact(Box::new(body)))
         } else {
             let rest: LegacyRest = seq
                 .next_element()?
                 .ok_or_else(|| de::Error::invalid_length(1, &self))?;
-            checked(rest.into_tree(first))
+            Ok(TreeBody::Legacy(first, Box::new(rest)))
         }
     }
 
-    fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<FlatTree, A::Error> {
+    fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<TreeBody, A::Error> {
         let (mut layout, mut body): (Option<u64>, Option<Compact>) = (None, None);
         while let Some(key) = map.next_key::<String>()? {
             match key.as_str() {
@@ -569,16 +583,22 @@ impl<'de> Visitor<'de> for TreeVisitor {
         if layout != Some(COMPACT) {
             return Err(de::Error::custom("a tree of an unknown layout"));
         }
-        checked(
-            body.ok_or_else(|| de::Error::missing_field("tree"))?
-                .into_tree(),
-        )
+        let body = body.ok_or_else(|| de::Error::missing_field("tree"))?;
+        Ok(TreeBody::Compact(Box::new(body)))
+    }
+}
+
+impl<'de> Deserialize<'de> for TreeBody {
+    fn deserialize<D: Deserializer<'de>>(d: D) -> Result<TreeBody, D::Error> {
+        d.deserialize_struct("FlatTree", LEGACY_FIELDS, TreeVisitor)
     }
 }
 
 impl<'de> Deserialize<'de> for FlatTree {
     fn deserialize<D: Deserializer<'de>>(d: D) -> Result<FlatTree, D::Error> {
-        d.deserialize_struct("FlatTree", LEGACY_FIELDS, TreeVisitor)
+        TreeBody::deserialize(d)?
+            .into_tree()
+            .map_err(de::Error::custom)
     }
 }
 

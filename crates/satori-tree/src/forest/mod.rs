@@ -49,7 +49,7 @@ pub use params::{
 use crate::builder::grow;
 use crate::criterion::{Crit, Targets};
 use crate::decision_tree::{check_model, spec};
-use crate::flat::FlatTree;
+use crate::flat::{FlatTree, TreeBody};
 use crate::packed::Packed;
 use crate::params::{
     ClassWeight, FeatureSampling, Prepared, Splitter, argmax_rows, check_poisson, prepare,
@@ -94,10 +94,11 @@ pub struct ForestRegressor {
     packed: Packed,
 }
 
-/// [`ForestClassifier`] as stored, before its checks.
+/// [`ForestClassifier`] as stored, before its checks (its trees are converted and validated in
+/// parallel).
 #[derive(Deserialize)]
 struct ClassifierData {
-    trees: Vec<FlatTree>,
+    trees: Vec<TreeBody>,
     classes: Vec<String>,
     n_features: usize,
     oob: Option<Oob>,
@@ -106,7 +107,7 @@ struct ClassifierData {
 /// [`ForestRegressor`] as stored, before its checks.
 #[derive(Deserialize)]
 struct RegressorData {
-    trees: Vec<FlatTree>,
+    trees: Vec<TreeBody>,
     n_features: usize,
     oob: Option<Oob>,
 }
@@ -115,7 +116,7 @@ impl TryFrom<ClassifierData> for ForestClassifier {
     type Error = Error;
 
     fn try_from(d: ClassifierData) -> Result<ForestClassifier> {
-        ForestClassifier::new(d.trees, d.classes, d.n_features, d.oob)
+        ForestClassifier::new(read_trees(d.trees)?, d.classes, d.n_features, d.oob)
     }
 }
 
@@ -123,8 +124,13 @@ impl TryFrom<RegressorData> for ForestRegressor {
     type Error = Error;
 
     fn try_from(d: RegressorData) -> Result<ForestRegressor> {
-        ForestRegressor::new(d.trees, d.n_features, d.oob)
+        ForestRegressor::new(read_trees(d.trees)?, d.n_features, d.oob)
     }
+}
+
+/// The trees of a forest as read, converted and validated in parallel (in order).
+fn read_trees(bodies: Vec<TreeBody>) -> Result<Vec<FlatTree>> {
+    bodies.into_par_iter().map(TreeBody::into_tree).collect()
 }
 
 /// The checks every forest passes once, when built or read (prediction relies on them): at
