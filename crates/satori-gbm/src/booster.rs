@@ -2,8 +2,7 @@
 //! output group per round), the iteration used, and the training history. Checked when read
 //! from a file, so that prediction never indexes out of range.
 
-use ndarray::{Array2, ArrayView2, s};
-use rayon::prelude::*;
+use ndarray::{Array2, ArrayView2};
 use satori_core::{Error, Result, TrainingHistory, check_features};
 use satori_tree::FlatTree;
 use serde::{Deserialize, Serialize};
@@ -131,27 +130,9 @@ impl Booster {
     pub fn raw_flat(&self, x: ArrayView2<'_, f64>) -> Result<Vec<f64>> {
         check_features(x, self.n_features)?;
         let k = self.objective.n_groups();
-        let nf = self.n_features;
-        let mut flat = vec![0.0; x.nrows() * k];
-        flat.par_chunks_mut(PREDICT_CHUNK * k)
-            .enumerate()
-            .for_each(|(c, o)| {
-                let start = c * PREDICT_CHUNK;
-                let sub = x.slice(s![start..start + o.len() / k, ..]);
-                // Row-major input is read in place; any other layout is copied per chunk.
-                let owned: Vec<f64>;
-                let rows = match sub.as_slice() {
-                    Some(v) => v,
-                    None => {
-                        owned = sub.iter().copied().collect();
-                        &owned
-                    }
-                };
-                o.chunks_mut(k)
-                    .for_each(|s| s.copy_from_slice(&self.init_score));
-                self.packed.add_rows(rows, nf, k, o);
-            });
-        Ok(flat)
+        Ok(self
+            .packed
+            .predict_rows(x, k, PREDICT_CHUNK, &self.init_score))
     }
 
     /// Raw scores (`n_rows × n_groups`), see [`Booster::raw_flat`].

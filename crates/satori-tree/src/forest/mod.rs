@@ -32,7 +32,7 @@ mod params;
 pub mod select;
 mod window;
 
-use ndarray::{Array1, Array2, ArrayView2, s};
+use ndarray::{Array1, Array2, ArrayView2};
 use rayon::prelude::*;
 use satori_core::rng::{RngExt, derive_seed, rng};
 use satori_core::{
@@ -594,28 +594,12 @@ fn mean_values(
 ) -> Result<Array2<f64>> {
     check_features(x, n_features)?;
     let m = packed.n_trees() as f64;
-    let mut flat = vec![0.0; x.nrows() * k];
     let chunk = x
         .nrows()
         .div_ceil(rayon::current_num_threads().max(1))
         .max(PREDICT_CHUNK);
-    flat.par_chunks_mut(chunk * k)
-        .enumerate()
-        .for_each(|(c, o)| {
-            let start = c * chunk;
-            let sub = x.slice(s![start..start + o.len() / k, ..]);
-            // Row-major input is read in place; any other layout is copied per chunk.
-            let owned: Vec<f64>;
-            let rows = match sub.as_slice() {
-                Some(v) => v,
-                None => {
-                    owned = sub.iter().copied().collect();
-                    &owned
-                }
-            };
-            packed.add_rows(rows, n_features, k, o);
-            o.iter_mut().for_each(|v| *v /= m);
-        });
+    let mut flat = packed.predict_rows(x, k, chunk, &vec![0.0; k]);
+    flat.iter_mut().for_each(|v| *v /= m);
     Array2::from_shape_vec((x.nrows(), k), flat)
         .map_err(|e| Error::Internal(format!("forest prediction shape: {e}")))
 }

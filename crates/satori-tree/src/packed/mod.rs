@@ -22,6 +22,8 @@
 
 mod kernels;
 
+use ndarray::{ArrayView2, s};
+use rayon::prelude::*;
 use satori_core::{Error, Result};
 
 use crate::flat::{FlatTree, SplitTest};
@@ -286,6 +288,44 @@ impl Packed {
         for t in t..n_trees {
             add(self.tree_values(t, row));
         }
+    }
+
+    /// The outputs of every row of `x` (`k` per row, row-major): each row's outputs start as
+    /// `start` (`k` values), then the trees add theirs ([`Packed::add_rows`]), in parallel over
+    /// chunks of `chunk` rows. Row-major input is read in place; any other layout is copied
+    /// per chunk. A row's sums do not depend on the chunks (trees are added in order), so the
+    /// result is the same at any `chunk` and number of threads. `x` must have at least the
+    /// trees' features as columns (the callers check its width).
+    pub fn predict_rows(
+        &self,
+        x: ArrayView2<'_, f64>,
+        k: usize,
+        chunk: usize,
+        start: &[f64],
+    ) -> Vec<f64> {
+        let nf = x.ncols();
+        let mut flat = vec![0.0; x.nrows() * k];
+        if k == 0 || start.len() != k {
+            return flat;
+        }
+        let chunk = chunk.max(1);
+        flat.par_chunks_mut(chunk * k)
+            .enumerate()
+            .for_each(|(c, o)| {
+                let first = c * chunk;
+                let sub = x.slice(s![first..first + o.len() / k, ..]);
+                let owned: Vec<f64>;
+                let rows = match sub.as_slice() {
+                    Some(v) => v,
+                    None => {
+                        owned = sub.iter().copied().collect();
+                        &owned
+                    }
+                };
+                o.chunks_mut(k).for_each(|r| r.copy_from_slice(start));
+                self.add_rows(rows, nf, k, o);
+            });
+        flat
     }
 
     /// The rows per block of [`Packed::add_rows`]: [`BLOCK`], or all of them for large trees
