@@ -86,11 +86,7 @@ impl Booster {
             packed: Packed::default(),
         };
         b.check()?;
-        if n_features >= 1 << 29 {
-            return Err(Error::InvalidData(format!(
-                "gradient boosting takes fewer than 2^29 features, got {n_features}"
-            )));
-        }
+        // The packed layout refuses trees of more features than its nodes can name.
         b.packed = Packed::new(&b.trees)?;
         Ok(b)
     }

@@ -194,42 +194,39 @@ impl LeafValues {
         if k == 0 || values.is_empty() {
             return LeafValues::Plain(plain);
         }
-        // Distinct vectors by their bits, counted, in order of first appearance.
+        // Distinct vectors by their bits, numbered in order of first appearance, with each
+        // leaf's number and each vector's count.
         // Lookups only: the table's order comes from the explicit sort below, never from the map.
         #[allow(clippy::disallowed_types)]
-        let mut seen: std::collections::HashMap<Vec<u64>, (usize, usize)> =
-            std::collections::HashMap::new();
-        let mut firsts: Vec<&[f64]> = Vec::new();
+        let mut seen: std::collections::HashMap<Vec<u64>, usize> = std::collections::HashMap::new();
+        let leaves = values.len() / k;
+        let (mut firsts, mut counts, mut ids): (Vec<&[f64]>, Vec<usize>, Vec<usize>) =
+            (Vec::new(), Vec::new(), Vec::with_capacity(leaves));
         for v in values.chunks(k) {
             let key: Vec<u64> = v.iter().map(|x| x.to_bits()).collect();
-            let e = seen.entry(key).or_insert_with(|| {
+            let id = *seen.entry(key).or_insert_with(|| {
                 firsts.push(v);
-                (firsts.len() - 1, 0)
+                counts.push(0);
+                firsts.len() - 1
             });
-            e.1 += 1;
+            counts[id] += 1;
+            ids.push(id);
         }
-        let leaves = values.len() / k;
-        if seen.len() * 4 > leaves * 3 {
+        if firsts.len() * 4 > leaves * 3 {
             return LeafValues::Plain(plain);
         }
         // Most frequent first (ties: first seen first), so that common leaves get 1-byte indices.
-        let mut order: Vec<(usize, usize)> = seen.values().copied().collect();
-        order.sort_by(|a, b| b.1.cmp(&a.1).then(a.0.cmp(&b.0)));
+        let mut order: Vec<usize> = (0..firsts.len()).collect();
+        order.sort_by(|&a, &b| counts[b].cmp(&counts[a]).then(a.cmp(&b)));
         let mut rank = vec![0u32; firsts.len()];
-        for (r, &(first, _)) in order.iter().enumerate() {
-            rank[first] = r as u32;
+        for (r, &id) in order.iter().enumerate() {
+            rank[id] = r as u32;
         }
         let table_values: Vec<f64> = order
             .iter()
-            .flat_map(|&(first, _)| firsts[first].iter().copied())
+            .flat_map(|&id| firsts[id].iter().copied())
             .collect();
-        let index: Vec<u32> = values
-            .chunks(k)
-            .map(|v| {
-                let key: Vec<u64> = v.iter().map(|x| x.to_bits()).collect();
-                rank[seen[&key].0]
-            })
-            .collect();
+        let index: Vec<u32> = ids.iter().map(|&id| rank[id]).collect();
         let table = Floats::encode(&table_values);
         let table_size = table.size()
             + index
