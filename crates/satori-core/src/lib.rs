@@ -21,6 +21,7 @@
 #![warn(missing_docs)]
 
 pub mod class_weight;
+pub mod collective;
 mod dataset;
 mod error;
 pub mod fs;

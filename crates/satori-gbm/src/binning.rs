@@ -14,8 +14,11 @@ use std::collections::BTreeMap;
 
 use ndarray::ArrayView2;
 use rayon::prelude::*;
+use satori_core::collective::{Collective, agree, allgather_f64, allgather_u64};
 use satori_core::rng::{RngExt, sub_rng};
 use satori_core::{Error, Result};
+
+use crate::boost::Layout;
 
 /// Rows sampled to find numeric bin edges.
 const BIN_SAMPLE: usize = 200_000;
@@ -85,15 +88,11 @@ impl Binned {
     }
 }
 
-/// Find every feature's bins and bin the matrix. `categorical[j]` marks category columns.
-pub(crate) fn bin_data(
-    x: ArrayView2<'_, f64>,
-    categorical: &[bool],
-    max_bin: usize,
-    seed: u64,
-) -> Result<Binned> {
-    let n = x.nrows();
-    let sample: Option<Vec<usize>> = (n > BIN_SAMPLE).then(|| {
+/// The rows whose values choose the numeric bin edges: all, or a seeded draw of `BIN_SAMPLE`
+/// among all ranks' rows (sorted global ids), of which this rank holds those in its range.
+fn bin_sample(layout: &Layout, seed: u64) -> Option<Vec<usize>> {
+    let n = layout.total;
+    (n > BIN_SAMPLE).then(|| {
         // A partial Fisher-Yates draw of BIN_SAMPLE rows, sorted back into row order.
         let mut idx: Vec<usize> = (0..n).collect();
         let mut r = sub_rng(seed, 0xB1);
@@ -103,24 +102,47 @@ pub(crate) fn bin_data(
         }
         idx.truncate(BIN_SAMPLE);
         idx.sort_unstable();
-        idx
-    });
-    let features: Vec<FeatureBins> = (0..x.ncols())
-        .into_par_iter()
-        .map(|j| {
-            let col = x.column(j);
-            if categorical[j] {
-                categorical_bins(col.iter().copied(), j, max_bin)
-            } else {
-                let mut vals: Vec<f64> = match &sample {
-                    Some(rows) => rows.iter().map(|&r| col[r]).collect(),
-                    None => col.to_vec(),
-                };
-                vals.retain(|v| !v.is_nan());
-                Ok(numeric_bins(vals, max_bin))
-            }
-        })
-        .collect::<Result<_>>()?;
+        layout.local(&idx).collect()
+    })
+}
+
+/// Find every feature's bins and bin the matrix. `categorical[j]` marks category columns.
+/// With several ranks, the bins are those of all ranks' rows in rank order (the numeric
+/// sample's values and the category counts are gathered), so every rank bins alike.
+pub(crate) fn bin_data(
+    x: ArrayView2<'_, f64>,
+    categorical: &[bool],
+    max_bin: usize,
+    seed: u64,
+    comm: &dyn Collective,
+    layout: &Layout,
+) -> Result<Binned> {
+    let n = x.nrows();
+    let sample = bin_sample(layout, seed);
+    let numeric_values = |j: usize| -> Vec<f64> {
+        let col = x.column(j);
+        match &sample {
+            Some(rows) => rows.iter().map(|&r| col[r]).collect(),
+            None => col.to_vec(),
+        }
+    };
+    let features: Vec<FeatureBins> = if comm.size() == 1 {
+        (0..x.ncols())
+            .into_par_iter()
+            .map(|j| {
+                if categorical[j] {
+                    count_codes(x.column(j).iter().copied(), j)
+                        .map(|c| choose_categories(c, max_bin))
+                } else {
+                    let mut vals = numeric_values(j);
+                    vals.retain(|v| !v.is_nan());
+                    Ok(numeric_bins(vals, max_bin))
+                }
+            })
+            .collect::<Result<_>>()?
+    } else {
+        gathered_bins(x, categorical, max_bin, comm, &numeric_values)?
+    };
     let mut bins = vec![0u8; n * x.ncols()];
     if n > 0 {
         bins.par_chunks_mut(n)
@@ -137,6 +159,83 @@ pub(crate) fn bin_data(
         features,
         bins,
     })
+}
+
+/// Bins from every rank's values: one gather of the numeric features' sampled values (each
+/// rank's block feature-major) and one of the category counts.
+fn gathered_bins(
+    x: ArrayView2<'_, f64>,
+    categorical: &[bool],
+    max_bin: usize,
+    comm: &dyn Collective,
+    numeric_values: &(dyn Fn(usize) -> Vec<f64> + Sync),
+) -> Result<Vec<FeatureBins>> {
+    let p = x.ncols();
+    let numeric: Vec<usize> = (0..p).filter(|&j| !categorical[j]).collect();
+    let cats: Vec<usize> = (0..p).filter(|&j| categorical[j]).collect();
+    let local: Vec<f64> = numeric
+        .par_iter()
+        .flat_map_iter(|&j| numeric_values(j))
+        .collect();
+    let counted: Result<Vec<BTreeMap<u32, usize>>> = cats
+        .par_iter()
+        .map(|&j| count_codes(x.column(j).iter().copied(), j))
+        .collect();
+    let counted = agree(comm, counted)?;
+    let mut words: Vec<u64> = Vec::new();
+    for c in &counted {
+        words.push(c.len() as u64);
+        for (&code, &count) in c {
+            words.push(u64::from(code));
+            words.push(count as u64);
+        }
+    }
+    let values = allgather_f64(comm, &local)?;
+    let counts = allgather_u64(comm, &words)?;
+    let mut out: Vec<Option<FeatureBins>> = vec![None; p];
+    let mut per_feature: Vec<Vec<f64>> = vec![Vec::new(); numeric.len()];
+    for part in &values {
+        if numeric.is_empty() {
+            break;
+        }
+        let m = part.len() / numeric.len();
+        for (i, pf) in per_feature.iter_mut().enumerate() {
+            pf.extend_from_slice(&part[i * m..(i + 1) * m]);
+        }
+    }
+    let fitted: Vec<FeatureBins> = per_feature
+        .into_par_iter()
+        .map(|mut vals| {
+            vals.retain(|v| !v.is_nan());
+            numeric_bins(vals, max_bin)
+        })
+        .collect();
+    for (&j, fb) in numeric.iter().zip(fitted) {
+        out[j] = Some(fb);
+    }
+    let mut merged: Vec<BTreeMap<u32, usize>> = vec![BTreeMap::new(); cats.len()];
+    for part in &counts {
+        let mut at = 0;
+        for m in merged.iter_mut() {
+            let len = *part
+                .get(at)
+                .ok_or_else(|| Error::Internal("short category counts".into()))?
+                as usize;
+            let pairs = part
+                .get(at + 1..at + 1 + 2 * len)
+                .ok_or_else(|| Error::Internal("short category counts".into()))?;
+            for c in pairs.chunks_exact(2) {
+                *m.entry(c[0] as u32).or_insert(0) += c[1] as usize;
+            }
+            at += 1 + 2 * len;
+        }
+    }
+    for (&j, c) in cats.iter().zip(merged) {
+        out[j] = Some(choose_categories(c, max_bin));
+    }
+    out.into_iter()
+        .map(|f| f.ok_or_else(|| Error::Internal("a feature without bins".into())))
+        .collect()
 }
 
 fn midpoint(a: f64, b: f64) -> f64 {
@@ -187,12 +286,8 @@ pub(crate) fn numeric_bins(mut vals: Vec<f64>, max_bin: usize) -> FeatureBins {
     FeatureBins::Numeric { upper }
 }
 
-/// Bins of a categorical feature: the `max_bin` most frequent codes, most frequent first.
-fn categorical_bins(
-    vals: impl Iterator<Item = f64>,
-    feature: usize,
-    max_bin: usize,
-) -> Result<FeatureBins> {
+/// How often each category code occurs (NaN, missing, is not counted).
+fn count_codes(vals: impl Iterator<Item = f64>, feature: usize) -> Result<BTreeMap<u32, usize>> {
     let mut counts: BTreeMap<u32, usize> = BTreeMap::new();
     for v in vals {
         if v.is_nan() {
@@ -206,6 +301,11 @@ fn categorical_bins(
         }
         *counts.entry(v as u32).or_insert(0) += 1;
     }
+    Ok(counts)
+}
+
+/// Bins of a categorical feature: the `max_bin` most frequent codes, most frequent first.
+fn choose_categories(counts: BTreeMap<u32, usize>, max_bin: usize) -> FeatureBins {
     let mut by_count: Vec<(u32, usize)> = counts.into_iter().collect();
     by_count.sort_by(|a, b| b.1.cmp(&a.1).then(a.0.cmp(&b.0)));
     by_count.truncate(max_bin);
@@ -219,13 +319,22 @@ fn categorical_bins(
         .enumerate()
         .map(|(b, &c)| (c, b as u8))
         .collect();
-    Ok(FeatureBins::Categorical { codes, bin_of })
+    FeatureBins::Categorical { codes, bin_of }
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
     use ndarray::array;
+    use satori_core::collective::Single;
+
+    fn one(n: usize) -> Layout {
+        Layout {
+            offset: 0,
+            n,
+            total: n,
+        }
+    }
 
     #[test]
     fn few_distinct_values_get_one_bin_each() {
@@ -250,11 +359,11 @@ mod tests {
     #[test]
     fn matrix_is_column_major_with_missing_bin() {
         let x = array![[1.0, 0.0], [f64::NAN, 2.0], [3.0, 2.0], [1.0, f64::NAN]];
-        let b = bin_data(x.view(), &[false, true], 255, 0).unwrap();
+        let b = bin_data(x.view(), &[false, true], 255, 0, &Single, &one(4)).unwrap();
         assert_eq!(b.column(0), &[0, 2, 1, 0]);
         // Code 2 is the most frequent: bin 0; code 0: bin 1; NaN: the missing bin 2.
         assert_eq!(b.column(1), &[1, 0, 0, 2]);
         assert_eq!(b.features[1].bin(7.0), 2);
-        assert!(bin_data(array![[0.5]].view(), &[true], 255, 0).is_err());
+        assert!(bin_data(array![[0.5]].view(), &[true], 255, 0, &Single, &one(1)).is_err());
     }
 }

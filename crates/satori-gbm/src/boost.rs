@@ -5,6 +5,9 @@
 
 use ndarray::ArrayView2;
 use rayon::prelude::*;
+use satori_core::collective::{
+    Collective, ExactSum, agree, allgather_concat, allgather_f64, allgather_u64, grid_step, snap,
+};
 use satori_core::rng::{derive_seed, shuffle, sub_rng};
 use satori_core::{Error, Progress, Result, TrainingHistory};
 use satori_tree::FlatTree;
@@ -13,7 +16,7 @@ use crate::binning::bin_data;
 use crate::booster::Booster;
 use crate::grow::{Grown, TreeConfig, grow};
 use crate::kernels::{GradPair, SplitRules};
-use crate::loss::Objective;
+use crate::loss::{Objective, mean_of, residuals, weighted_quantile};
 use crate::params::Common;
 
 /// Rows per chunk when scoring validation rows in parallel.
@@ -34,6 +37,42 @@ pub(crate) struct Job<'a> {
     pub categorical: Vec<bool>,
     pub early_stopping: bool,
     pub init: Option<&'a Booster>,
+    /// The ranks sharing the rows ([`satori_core::collective::Single`] for one process).
+    pub comm: &'a dyn Collective,
+}
+
+/// Where this rank's rows sit among all ranks' rows: ranks hold consecutive ranges in rank
+/// order, so this rank's row `i` is row `offset + i` of the one-process job.
+#[derive(Debug, Clone, Copy)]
+pub(crate) struct Layout {
+    pub offset: usize,
+    pub n: usize,
+    pub total: usize,
+}
+
+impl Layout {
+    /// Every rank's row count gathered into this rank's place.
+    pub fn of(comm: &dyn Collective, n: usize) -> Result<Layout> {
+        let counts: Vec<usize> = allgather_u64(comm, &[n as u64])?
+            .into_iter()
+            .map(|c| c.first().copied().unwrap_or(0) as usize)
+            .collect();
+        Ok(Layout {
+            offset: counts[..comm.rank()].iter().sum(),
+            n,
+            total: counts.iter().sum(),
+        })
+    }
+
+    /// The global row ids `ids` (sorted) that fall in this rank's range, as local ids.
+    pub fn local<'a>(&self, ids: &'a [usize]) -> impl Iterator<Item = usize> + 'a {
+        let (lo, hi) = (self.offset, self.offset + self.n);
+        let start = ids.partition_point(|&i| i < lo);
+        ids[start..]
+            .iter()
+            .take_while(move |&&i| i < hi)
+            .map(move |&i| i - lo)
+    }
 }
 
 /// Raw scores (group-major) of `x` under `init`, or the initial scores.
@@ -93,18 +132,17 @@ fn draw(n: usize, frac: f64, seed: u64) -> Vec<usize> {
     all
 }
 
-/// The rows (marked in `in_bag`) and features drawn for one round.
+/// The rows (marked in `in_bag`) and features drawn for one round: rows are drawn among all
+/// ranks' rows, as one process would, and each rank keeps its own.
 fn round_sample(
     c: &Common,
-    n: usize,
+    layout: &Layout,
     p: usize,
     round_seed: u64,
     in_bag: &mut [bool],
 ) -> (Vec<u32>, Vec<usize>) {
-    let rows: Vec<u32> = draw(n, c.subsample, derive_seed(round_seed, 1))
-        .into_iter()
-        .map(|r| r as u32)
-        .collect();
+    let drawn = draw(layout.total, c.subsample, derive_seed(round_seed, 1));
+    let rows: Vec<u32> = layout.local(&drawn).map(|r| r as u32).collect();
     let features = draw(p, c.colsample_bytree, derive_seed(round_seed, 2));
     if c.subsample < 1.0 {
         in_bag.iter_mut().for_each(|b| *b = false);
@@ -130,9 +168,9 @@ fn add_tree_scores(tree: &FlatTree, x: ArrayView2<'_, f64>, scores: &mut [f64]) 
 }
 
 /// The checks that need the data: rows, feature indices, target domain, the model continued.
-fn check_job(job: &Job<'_>, train: &Rows<'_>) -> Result<()> {
-    let (n, p) = train.x.dim();
-    if n == 0 {
+fn check_job(job: &Job<'_>, train: &Rows<'_>, total: usize) -> Result<()> {
+    let p = train.x.ncols();
+    if total == 0 {
         return Err(Error::NotEnoughSamples {
             context: "fitting gradient boosting".into(),
             needed: 1,
@@ -153,7 +191,48 @@ fn check_job(job: &Job<'_>, train: &Rows<'_>) -> Result<()> {
     Ok(())
 }
 
-/// Train a booster on `train`, stopping early on `valid` if the job says so.
+/// Gradient pairs rounded to grids fine enough that every histogram sum is exact (see
+/// [`satori_core::collective::grid_step`]): sums then do not depend on the order of the rows,
+/// the thread count or how the rows are split among ranks, and a parent's histogram minus one
+/// child's is exactly the other child's. The grid is at most `2^-31` of the largest gradient at
+/// a million rows, far below what a split can tell apart.
+fn snap_gradients(gh: &mut [GradPair], total: usize, comm: &dyn Collective) -> Result<()> {
+    let mut max = gh
+        .par_iter()
+        .fold(
+            || [0.0f64; 2],
+            |m, p| [m[0].max(p[0].abs()), m[1].max(p[1].abs())],
+        )
+        .reduce(|| [0.0; 2], |a, b| [a[0].max(b[0]), a[1].max(b[1])]);
+    comm.allreduce_max(&mut max)?;
+    let (gs, hs) = (grid_step(max[0], total), grid_step(max[1], total));
+    gh.par_iter_mut().for_each(|p| {
+        if let Some(s) = gs {
+            p[0] = snap(p[0], s, false);
+        }
+        // Hessians round up: a positive hessian stays positive.
+        if let Some(s) = hs {
+            p[1] = snap(p[1], s, true);
+        }
+    });
+    Ok(())
+}
+
+/// The weighted mean of an exact loss sum over all ranks.
+fn global_mean(comm: &dyn Collective, sum: ExactSum, wsum: f64) -> Result<f64> {
+    Ok(mean_of(sum.allreduce(comm)?, wsum))
+}
+
+/// The exact sum of every rank's weights.
+fn global_weight(comm: &dyn Collective, w: &[f64]) -> Result<f64> {
+    let mut s = ExactSum::new();
+    w.iter().for_each(|&v| s.add(v));
+    s.allreduce(comm)
+}
+
+/// Train a booster on `train`, stopping early on `valid` if the job says so. With several
+/// ranks (`job.comm`), each passes its own rows and all get the same booster: the one a single
+/// process gets on all rows in rank order, bit for bit.
 pub(crate) fn train(
     job: &Job<'_>,
     train: &Rows<'_>,
@@ -161,14 +240,25 @@ pub(crate) fn train(
     progress: &dyn Progress,
 ) -> Result<Booster> {
     let c = job.common;
+    let comm = job.comm;
     let (n, p) = train.x.dim();
-    check_job(job, train)?;
+    let layout = Layout::of(comm, n)?;
+    agree(comm, check_job(job, train, layout.total))?;
     let obj = job.objective;
     let k = obj.n_groups();
-    let binned = bin_data(train.x, &job.categorical, c.max_bin, c.seed)?;
+    let binned = bin_data(train.x, &job.categorical, c.max_bin, c.seed, comm, &layout)?;
     let init_score = match job.init {
         Some(b) => b.init_score.clone(),
+        None if comm.size() > 1 => obj.init_score(
+            &allgather_concat(comm, &train.y)?,
+            &allgather_concat(comm, &train.w)?,
+        ),
         None => obj.init_score(&train.y, &train.w),
+    };
+    let wsum = global_weight(comm, &train.w)?;
+    let vwsum = match valid {
+        Some(v) => global_weight(comm, &v.w)?,
+        None => 0.0,
     };
     let mut scores = start_scores(job.init, &init_score, train.x)?;
     let mut vscores = match valid {
@@ -186,7 +276,7 @@ pub(crate) fn train(
     progress.start("boosting", Some(c.n_estimators as u64));
     for t in 0..c.n_estimators {
         let round_seed = derive_seed(c.seed, (prev_iter + t) as u64);
-        let (rows, features) = round_sample(c, n, p, round_seed, &mut in_bag);
+        let (rows, features) = round_sample(c, &layout, p, round_seed, &mut in_bag);
         let probs = obj.softmax(&scores, n);
         for g in 0..k {
             let sl = g * n..(g + 1) * n;
@@ -195,8 +285,9 @@ pub(crate) fn train(
             let prev_loss =
                 obj.gradients(&train.y, &train.w, &scores[sl.clone()], &probs, g, &mut gh);
             if g == 0 && t > 0 {
-                hist_train.push(prev_loss);
+                hist_train.push(global_mean(comm, prev_loss, wsum)?);
             }
+            snap_gradients(&mut gh, layout.total, comm)?;
             let grown = grow(
                 &binned,
                 &cfg,
@@ -204,6 +295,7 @@ pub(crate) fn train(
                 rows.clone(),
                 &features,
                 derive_seed(round_seed, 3 + g as u64),
+                comm,
             )?;
             let tree = finish_tree(
                 grown,
@@ -212,6 +304,7 @@ pub(crate) fn train(
                 train,
                 &mut scores[sl.clone()],
                 &in_bag,
+                comm,
             )?;
             if let (Some(v), Some(vs)) = (valid, vscores.as_mut()) {
                 let vn = v.x.nrows();
@@ -221,7 +314,7 @@ pub(crate) fn train(
         }
         progress.advance(1);
         if let (Some(v), Some(vs)) = (valid, vscores.as_ref()) {
-            let vl = obj.loss(&v.y, &v.w, vs);
+            let vl = global_mean(comm, obj.loss_sum(&v.y, &v.w, vs), vwsum)?;
             hist_valid.push(vl);
             if vl < best.0 - c.tol {
                 best = (vl, t + 1);
@@ -231,7 +324,11 @@ pub(crate) fn train(
         }
     }
     progress.finish();
-    hist_train.push(obj.loss(&train.y, &train.w, &scores));
+    hist_train.push(global_mean(
+        comm,
+        obj.loss_sum(&train.y, &train.w, &scores),
+        wsum,
+    )?);
     let trained = hist_train.len();
     let used = if job.early_stopping && valid.is_some() {
         best.1.max(1)
@@ -282,21 +379,22 @@ fn finish_tree(
     train: &Rows<'_>,
     scores: &mut [f64],
     in_bag: &[bool],
+    comm: &dyn Collective,
 ) -> Result<FlatTree> {
     let Grown {
         mut tree,
         rows,
         leaves,
     } = grown;
-    let refit = obj.refit_quantile();
-    let mut values = Vec::with_capacity(leaves.len());
-    for l in &leaves {
-        let raw = match refit {
-            Some(q) => obj.refit(q, &rows[l.start..l.end], &train.y, &train.w, scores),
-            None => l.output,
-        };
-        values.push(lr * raw);
-    }
+    let raw: Vec<f64> = match obj.refit_quantile() {
+        Some(q) if comm.size() > 1 => refit_leaves(q, &leaves, &rows, train, scores, comm)?,
+        Some(q) => leaves
+            .iter()
+            .map(|l| obj.refit(q, &rows[l.start..l.end], &train.y, &train.w, scores))
+            .collect(),
+        None => leaves.iter().map(|l| l.output).collect(),
+    };
+    let values: Vec<f64> = raw.iter().map(|&v| lr * v).collect();
     // Internal nodes keep their shrunk output too (for explanations).
     for node in 0..tree.n_nodes() as u32 {
         if !tree.is_leaf(node) {
@@ -321,6 +419,46 @@ fn finish_tree(
         }
     }
     Ok(tree)
+}
+
+/// Refitted leaf values when the rows are spread over ranks: every rank sends, leaf by leaf,
+/// the residuals of its rows, and each leaf's quantile is taken over all of them (in rank
+/// order, the one-process order).
+fn refit_leaves(
+    q: f64,
+    leaves: &[crate::grow::LeafRange],
+    rows: &[u32],
+    train: &Rows<'_>,
+    scores: &[f64],
+    comm: &dyn Collective,
+) -> Result<Vec<f64>> {
+    let mut local: Vec<f64> = leaves.iter().map(|l| (l.end - l.start) as f64).collect();
+    for l in leaves {
+        for (r, w) in residuals(&rows[l.start..l.end], &train.y, &train.w, scores) {
+            local.push(r);
+            local.push(w);
+        }
+    }
+    let parts = allgather_f64(comm, &local)?;
+    let nl = leaves.len();
+    let mut pairs: Vec<Vec<(f64, f64)>> = vec![Vec::new(); nl];
+    for part in &parts {
+        if part.len() < nl {
+            return Err(Error::Internal(
+                "a rank sent fewer leaves than the tree has".into(),
+            ));
+        }
+        let mut at = nl;
+        for (i, pl) in pairs.iter_mut().enumerate() {
+            let m = part[i] as usize;
+            let chunk = part.get(at..at + 2 * m).ok_or_else(|| {
+                Error::Internal("a rank sent fewer residuals than it counted".into())
+            })?;
+            pl.extend(chunk.chunks_exact(2).map(|c| (c[0], c[1])));
+            at += 2 * m;
+        }
+    }
+    Ok(pairs.iter_mut().map(|p| weighted_quantile(p, q)).collect())
 }
 
 /// Split row ids into (train, validation) with `fraction` held out, per class when `classes`

@@ -16,6 +16,7 @@
 //! ```
 
 use ndarray::{Array1, Array2, ArrayView2};
+use satori_core::collective::{Collective, Single};
 use satori_core::{
     Dataset, Error, Estimator, Params, PredictProba, Predictor, Progress, Result, Target,
 };
@@ -45,20 +46,43 @@ fn class_target(data: &Dataset) -> Result<(&Array1<usize>, &[String])> {
     }
 }
 
+/// Every rank must hold the same class labels (in the same order): the codes index them.
+fn same_labels(labels: &[String], comm: &dyn Collective) -> Result<()> {
+    let mine = labels.join("\u{1f}");
+    let all = comm.allgather_bytes(mine.as_bytes())?;
+    for (r, other) in all.iter().enumerate() {
+        if other != mine.as_bytes() {
+            let theirs = String::from_utf8_lossy(other).replace('\u{1f}', ", ");
+            return Err(Error::InvalidData(format!(
+                "rank {r}'s class labels ({theirs}) differ from rank {}'s ({}): every rank must \
+                 code the classes alike (`satori train --distributed` agrees on them first)",
+                comm.rank(),
+                labels.join(", ")
+            )));
+        }
+    }
+    Ok(())
+}
+
 impl GbmClassifierParams {
     /// Per-row weights: sample weights times class weights times `scale_pos_weight`.
-    fn row_weights(&self, data: &Dataset) -> Result<(Vec<f64>, Vec<f64>)> {
+    /// Balanced class weights count the classes of every rank's rows.
+    fn row_weights(&self, data: &Dataset, comm: &dyn Collective) -> Result<(Vec<f64>, Vec<f64>)> {
         let (codes, labels) = class_target(data)?;
         let k = labels.len();
         let mut cw = vec![1.0; k];
         match &self.class_weight {
             ClassWeight::None => {}
             ClassWeight::Balanced => {
-                let mut counts = vec![0usize; k];
-                codes.iter().for_each(|&c| counts[c] += 1);
-                for (w, &n) in cw.iter_mut().zip(&counts) {
-                    if n > 0 {
-                        *w = codes.len() as f64 / (k as f64 * n as f64);
+                let mut counts = vec![0.0f64; k + 1];
+                codes.iter().for_each(|&c| counts[c] += 1.0);
+                counts[k] = codes.len() as f64;
+                // Counts are whole numbers: their sum over ranks is exact.
+                comm.allreduce_sum(&mut counts)?;
+                let total = counts[k];
+                for (w, &n) in cw.iter_mut().zip(&counts[..k]) {
+                    if n > 0.0 {
+                        *w = total / (k as f64 * n);
                     }
                 }
             }
@@ -90,6 +114,7 @@ impl GbmClassifierParams {
         valid: Option<&Dataset>,
         init: Option<&GbmClassifier>,
         progress: &dyn Progress,
+        comm: &dyn Collective,
     ) -> Result<GbmClassifier> {
         self.validate()?;
         let (codes, labels) = class_target(data)?;
@@ -114,7 +139,10 @@ impl GbmClassifierParams {
                 labels.join(", ")
             )));
         }
-        let (y, w) = self.row_weights(data)?;
+        if comm.size() > 1 {
+            same_labels(labels, comm)?;
+        }
+        let (y, w) = self.row_weights(data, comm)?;
         let valid = match valid {
             Some(v) => {
                 let (_, vl) = class_target(v)?;
@@ -125,7 +153,7 @@ impl GbmClassifierParams {
                         labels.join(", ")
                     )));
                 }
-                let (vy, vw) = self.row_weights(v)?;
+                let (vy, vw) = self.row_weights(v, comm)?;
                 Some((v, vy, vw))
             }
             None => None,
@@ -136,6 +164,7 @@ impl GbmClassifierParams {
             common: &common,
             objective,
             init: init.map(|m| &m.booster),
+            comm,
             classes: Some((&codes, labels.len())),
         };
         let booster = fit_rows(&spec, data, y, w, valid, progress)?;
@@ -145,10 +174,24 @@ impl GbmClassifierParams {
         })
     }
 
+    /// Fit data-parallel: every rank of `comm` passes its own rows (ranks hold consecutive
+    /// parts of the data, in rank order) and every rank gets the same model — bit for bit the
+    /// one [`Estimator::fit`] gives on all rows in rank order, at any rank count. Histograms
+    /// are summed over ranks each split (LightGBM's data-parallel learner); targets and weights
+    /// are gathered once, the feature matrix never. `docs/distributed.md` is the guide.
+    pub fn fit_distributed(
+        &self,
+        data: &Dataset,
+        comm: &dyn Collective,
+        progress: &dyn Progress,
+    ) -> Result<GbmClassifier> {
+        self.fit_all(data, None, None, progress, comm)
+    }
+
     /// Fit on `train`, scoring `valid` every round into the training history and, unless
     /// `early_stopping` is `off`, stopping early on it (no rows are held out of `train`).
     pub fn fit_with_validation(&self, train: &Dataset, valid: &Dataset) -> Result<GbmClassifier> {
-        self.fit_all(train, Some(valid), None, &satori_core::NoProgress)
+        self.fit_all(train, Some(valid), None, &satori_core::NoProgress, &Single)
     }
 
     /// Continue training `model` on `data` (LightGBM's `init_model`): its trees and initial
@@ -160,7 +203,7 @@ impl GbmClassifierParams {
         data: &Dataset,
         valid: Option<&Dataset>,
     ) -> Result<GbmClassifier> {
-        self.fit_all(data, valid, Some(model), &satori_core::NoProgress)
+        self.fit_all(data, valid, Some(model), &satori_core::NoProgress, &Single)
     }
     /// Refit the leaf values of `model`'s trees on `data` (LightGBM's `Booster.refit`): the
     /// trees keep their splits, and every leaf's value becomes `decay_rate · old + (1 −
@@ -174,7 +217,7 @@ impl GbmClassifierParams {
         decay_rate: f64,
     ) -> Result<GbmClassifier> {
         self.validate()?;
-        let (y, w) = self.row_weights(data)?;
+        let (y, w) = self.row_weights(data, &Single)?;
         if let Target::Classes { labels, .. } = data.require_target()?
             && labels != model.classes.as_slice()
         {
@@ -206,7 +249,7 @@ impl Estimator for GbmClassifierParams {
     type Model = GbmClassifier;
 
     fn fit_with_progress(&self, data: &Dataset, progress: &dyn Progress) -> Result<GbmClassifier> {
-        self.fit_all(data, None, None, progress)
+        self.fit_all(data, None, None, progress, &Single)
     }
 }
 

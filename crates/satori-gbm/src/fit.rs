@@ -1,9 +1,10 @@
 //! The fitting steps both models share: categorical flags, weights, the early-stopping
 //! decision and the validation set (given or held out).
 
+use satori_core::collective::{Collective, allgather_concat};
 use satori_core::{ColumnKind, Dataset, Progress, Result};
 
-use crate::boost::{Job, Rows, holdout, train};
+use crate::boost::{Job, Layout, Rows, holdout, train};
 use crate::booster::Booster;
 use crate::loss::Objective;
 use crate::params::{Common, EarlyStopping};
@@ -36,6 +37,8 @@ pub(crate) struct FitSpec<'a> {
     pub init: Option<&'a Booster>,
     /// Class codes and class count, for a stratified hold-out.
     pub classes: Option<(&'a [usize], usize)>,
+    /// The ranks sharing the rows.
+    pub comm: &'a dyn Collective,
 }
 
 /// Fit on `data` (with encoded target `y` and final weights `w`), validating on `valid` (its
@@ -49,10 +52,11 @@ pub(crate) fn fit_rows(
     progress: &dyn Progress,
 ) -> Result<Booster> {
     let c = spec.common;
+    let layout = Layout::of(spec.comm, data.n_samples())?;
     let early = match c.early_stopping {
         EarlyStopping::On => true,
         EarlyStopping::Off => false,
-        EarlyStopping::Auto => data.n_samples() > AUTO_EARLY_STOPPING_ROWS,
+        EarlyStopping::Auto => layout.total > AUTO_EARLY_STOPPING_ROWS,
     };
     let job = Job {
         common: c,
@@ -60,6 +64,7 @@ pub(crate) fn fit_rows(
         categorical: categorical_flags(c, data),
         early_stopping: early,
         init: spec.init,
+        comm: spec.comm,
     };
     if let Some((vd, vy, vw)) = valid {
         satori_core::check_features(vd.x(), data.n_features())?;
@@ -75,12 +80,25 @@ pub(crate) fn fit_rows(
         let tr = Rows { x: data.x(), y, w };
         return train(&job, &tr, None, progress);
     }
+    // The hold-out is drawn among all ranks' rows (their class codes gathered), as one
+    // process would draw it; each rank keeps its own rows of each part.
+    let all_codes: Option<(Vec<usize>, usize)> = match spec.classes {
+        Some((codes, k)) if spec.comm.size() > 1 => {
+            let local: Vec<f64> = codes.iter().map(|&c| c as f64).collect();
+            let all = allgather_concat(spec.comm, &local)?;
+            Some((all.into_iter().map(|c| c as usize).collect(), k))
+        }
+        Some((codes, k)) => Some((codes.to_vec(), k)),
+        None => None,
+    };
     let (ti, vi) = holdout(
-        data.n_samples(),
-        spec.classes,
+        layout.total,
+        all_codes.as_ref().map(|(c, k)| (c.as_slice(), *k)),
         c.validation_fraction,
         c.seed,
     )?;
+    let ti: Vec<usize> = layout.local(&ti).collect();
+    let vi: Vec<usize> = layout.local(&vi).collect();
     let pick = |idx: &[usize], v: &[f64]| idx.iter().map(|&i| v[i]).collect::<Vec<f64>>();
     let xt = data.x().select(ndarray::Axis(0), &ti);
     let xv = data.x().select(ndarray::Axis(0), &vi);

@@ -2,9 +2,15 @@
 //! gain, build the smaller child's histogram and get its sibling by subtraction, partition the
 //! rows of the split leaf in place. Split search and histogram building run in parallel over
 //! features; each feature's work is sequential, so the tree is the same at any thread count.
+//!
+//! With several ranks, each builds the histograms of its own rows and the ranks sum them
+//! (LightGBM's data-parallel learner); gradients lie on an exact grid (see `boost.rs`), so the
+//! sums, the splits and the tree are those of one process on all rows, bit for bit. Which child
+//! is built and which subtracted follows the global counts, so every rank does the same.
 
 use rayon::prelude::*;
 use satori_core::Result;
+use satori_core::collective::Collective;
 use satori_core::rng::{derive_seed, shuffle, sub_rng};
 use satori_tree::{FlatTree, NodeStats, SplitRule};
 
@@ -65,6 +71,20 @@ struct Grower<'a> {
     rows: Vec<u32>,
     ordered: Vec<GradPair>,
     pool: Vec<Vec<Bin>>,
+    comm: &'a dyn Collective,
+}
+
+/// Sum a histogram (or any bins) over ranks; exact, as every value is on the gradient grid.
+fn allreduce_bins(comm: &dyn Collective, bins: &mut [Bin]) -> Result<()> {
+    if comm.size() == 1 {
+        return Ok(());
+    }
+    let mut flat: Vec<f64> = bins.iter().flatten().copied().collect();
+    comm.allreduce_sum(&mut flat)?;
+    for (b, c) in bins.iter_mut().zip(flat.chunks_exact(3)) {
+        *b = [c[0], c[1], c[2]];
+    }
+    Ok(())
 }
 
 fn slots(v: &mut [Bin], f: usize) -> &mut [Bin; SLOTS] {
@@ -84,8 +104,15 @@ impl Grower<'_> {
         }
     }
 
-    /// The histogram of rows `start..end` (all rows in order when `all`).
-    fn build_hist(&mut self, start: usize, end: usize, all: bool) -> Vec<Bin> {
+    /// The histogram of rows `start..end` (all rows in order when `all`), summed over ranks.
+    fn build_hist(&mut self, start: usize, end: usize, all: bool) -> Result<Vec<Bin>> {
+        let mut hist = self.local_hist(start, end, all);
+        allreduce_bins(self.comm, &mut hist)?;
+        Ok(hist)
+    }
+
+    /// The histogram of this rank's rows `start..end`.
+    fn local_hist(&mut self, start: usize, end: usize, all: bool) -> Vec<Bin> {
         let mut hist = self.take_hist();
         let rows = &self.rows[start..end];
         let data = self.data;
@@ -211,6 +238,7 @@ pub(crate) fn grow(
     rows: Vec<u32>,
     features: &[usize],
     seed: u64,
+    comm: &dyn Collective,
 ) -> Result<Grown> {
     let all = rows.len() == data.n_rows;
     if rows.iter().any(|&r| r as usize >= data.n_rows) || gh.len() != data.n_rows {
@@ -229,14 +257,16 @@ pub(crate) fn grow(
         rows,
         ordered: Vec::new(),
         pool: Vec::new(),
+        comm,
     };
     let mut sum: Bin = [0.0; 3];
     for &r in &g.rows {
         let p = gh[r as usize];
         sum = [sum[0] + p[0], sum[1] + p[1], sum[2] + 1.0];
     }
+    allreduce_bins(comm, std::slice::from_mut(&mut sum))?;
     let n = g.rows.len();
-    let root_hist = g.build_hist(0, n, all && is_identity(&g.rows));
+    let root_hist = g.build_hist(0, n, all && is_identity(&g.rows))?;
     let root_node = tree.add_node(&[0.0], stats(&sum))?;
     let mut root = Leaf {
         node: root_node,
@@ -382,13 +412,14 @@ fn split_leaf(g: &mut Grower<'_>, tree: &mut FlatTree, leaf: &mut Leaf) -> Resul
     let (need_l, need_r) = (can_split(&left), can_split(&right));
     let parent_hist = leaf.hist.take();
     if let Some(mut parent_hist) = parent_hist.filter(|_| need_l || need_r) {
-        let left_smaller = n_left <= leaf.end - mid;
+        // Global counts (the same on every rank; this rank's own row counts would not be).
+        let left_smaller = s.left[2] <= s.right[2];
         let (small, large) = if left_smaller {
             (&mut left, &mut right)
         } else {
             (&mut right, &mut left)
         };
-        let small_hist = g.build_hist(small.start, small.end, false);
+        let small_hist = g.build_hist(small.start, small.end, false)?;
         for &f in g.features {
             let child: &[Bin] = &small_hist[f * SLOTS..(f + 1) * SLOTS];
             kernels::subtract(slots(&mut parent_hist, f), child);

@@ -4,6 +4,9 @@
 //! Raw scores of `K` output groups are stored group-major: `scores[k * n + i]`.
 
 use rayon::prelude::*;
+use satori_core::collective::ExactSum;
+#[cfg(test)]
+use satori_core::collective::exact_sum;
 use satori_core::{Error, Result};
 use serde::{Deserialize, Serialize};
 
@@ -32,7 +35,19 @@ fn sigmoid(x: f64) -> f64 {
     1.0 / (1.0 + (-x).exp())
 }
 
-fn weighted_quantile(pairs: &mut [(f64, f64)], alpha: f64) -> f64 {
+/// Every part's terms in one sum.
+fn merge_sums(parts: Vec<ExactSum>) -> ExactSum {
+    let mut total = ExactSum::new();
+    parts.iter().for_each(|p| total.merge(p));
+    total
+}
+
+/// A loss sum over a weight sum, 0 when there is no weight.
+pub(crate) fn mean_of(sum: f64, wsum: f64) -> f64 {
+    if wsum > 0.0 { sum / wsum } else { 0.0 }
+}
+
+pub(crate) fn weighted_quantile(pairs: &mut [(f64, f64)], alpha: f64) -> f64 {
     pairs.sort_by(|a, b| a.0.total_cmp(&b.0));
     let total: f64 = pairs.iter().map(|p| p.1).sum();
     if pairs.is_empty() || total <= 0.0 {
@@ -125,9 +140,9 @@ impl Objective {
 
     /// Gradient pairs of group `k` for every row into `out` (in parallel over fixed chunks;
     /// rows are independent); `probs` holds the softmax probabilities (group-major) for
-    /// multiclass. For group 0 it also returns the weighted mean loss of `scores` (all groups,
-    /// group-major), summed as [`Objective::loss`] sums it, so the training history costs no
-    /// extra pass; for other groups it returns 0.
+    /// multiclass. For group 0 it also returns the exact weighted loss sum of `scores` (all
+    /// groups, group-major), the terms [`Objective::loss_sum`] adds, so the training history
+    /// costs no extra pass; for other groups the sum is empty.
     pub fn gradients(
         &self,
         y: &[f64],
@@ -136,29 +151,26 @@ impl Objective {
         probs: &[f64],
         k: usize,
         out: &mut [GradPair],
-    ) -> f64 {
+    ) -> ExactSum {
         let n = y.len();
         let with_loss = k == 0;
-        let parts: Vec<f64> = out
+        let parts: Vec<ExactSum> = out
             .par_chunks_mut(LOSS_CHUNK)
             .enumerate()
             .map(|(c, o)| {
-                let mut loss = 0.0;
+                let mut loss = ExactSum::new();
                 for (j, slot) in o.iter_mut().enumerate() {
                     let i = c * LOSS_CHUNK + j;
                     let ([g, h], l) = self.grad_row(y[i], scores, probs, n, k, i, with_loss);
                     *slot = [g * w[i], h * w[i]];
-                    loss += l * w[i];
+                    if with_loss {
+                        loss.add(l * w[i]);
+                    }
                 }
                 loss
             })
             .collect();
-        let wsum: f64 = w.iter().sum();
-        if with_loss && wsum > 0.0 {
-            parts.iter().sum::<f64>() / wsum
-        } else {
-            0.0
-        }
+        merge_sums(parts)
     }
 
     /// The unweighted gradient pair of row `i` for group `k`, and its loss when `with_loss`
@@ -302,23 +314,30 @@ impl Objective {
         }
     }
 
-    /// The weighted mean loss of raw scores `scores` (group-major), summed over fixed chunks
-    /// in parallel and the chunk sums in order (the same at any thread count).
-    pub fn loss(&self, y: &[f64], w: &[f64], scores: &[f64]) -> f64 {
+    /// The exact weighted loss sum of raw scores `scores` (group-major), in parallel over
+    /// fixed chunks; exact, so the same at any thread count and on any split of the rows.
+    pub fn loss_sum(&self, y: &[f64], w: &[f64], scores: &[f64]) -> ExactSum {
         let n = y.len();
-        let wsum: f64 = w.iter().sum();
-        if wsum <= 0.0 {
-            return 0.0;
-        }
-        let parts: Vec<f64> = (0..n.div_ceil(LOSS_CHUNK))
+        let parts: Vec<ExactSum> = (0..n.div_ceil(LOSS_CHUNK))
             .into_par_iter()
             .map(|c| {
+                let mut s = ExactSum::new();
                 (c * LOSS_CHUNK..((c + 1) * LOSS_CHUNK).min(n))
-                    .map(|i| self.row_loss(y[i], scores, n, i) * w[i])
-                    .sum::<f64>()
+                    .for_each(|i| s.add(self.row_loss(y[i], scores, n, i) * w[i]));
+                s
             })
             .collect();
-        parts.iter().sum::<f64>() / wsum
+        merge_sums(parts)
+    }
+
+    /// The weighted mean loss of raw scores `scores` (group-major): [`Objective::loss_sum`]
+    /// over the exact weight sum (0 without weight).
+    #[cfg(test)]
+    pub fn loss(&self, y: &[f64], w: &[f64], scores: &[f64]) -> f64 {
+        mean_of(
+            self.loss_sum(y, w, scores).value(),
+            exact_sum(w.iter().copied()),
+        )
     }
 
     /// The quantile that leaves are refitted to (absolute error: the median), if any.
@@ -332,12 +351,16 @@ impl Objective {
 
     /// The refitted leaf value: the weighted quantile of the residuals `y - score` of its rows.
     pub fn refit(&self, q: f64, rows: &[u32], y: &[f64], w: &[f64], scores: &[f64]) -> f64 {
-        let mut pairs: Vec<(f64, f64)> = rows
-            .iter()
-            .map(|&r| (y[r as usize] - scores[r as usize], w[r as usize]))
-            .collect();
+        let mut pairs = residuals(rows, y, w, scores);
         weighted_quantile(&mut pairs, q)
     }
+}
+
+/// The residuals `y - score` of `rows`, with their weights.
+pub(crate) fn residuals(rows: &[u32], y: &[f64], w: &[f64], scores: &[f64]) -> Vec<(f64, f64)> {
+    rows.iter()
+        .map(|&r| (y[r as usize] - scores[r as usize], w[r as usize]))
+        .collect()
 }
 
 #[cfg(test)]
@@ -353,7 +376,10 @@ mod tests {
         assert!((init - 3f64.ln()).abs() < 1e-12);
         let mut gh = [[0.0; 2]; 4];
         let l0 = o.gradients(&y, &w, &[init; 4], &[], 0, &mut gh);
-        assert_eq!(l0.to_bits(), o.loss(&y, &w, &[init; 4]).to_bits());
+        assert_eq!(
+            mean_of(l0.value(), 4.0).to_bits(),
+            o.loss(&y, &w, &[init; 4]).to_bits()
+        );
         assert!((gh[0][0] - 0.75).abs() < 1e-12 && (gh[1][0] + 0.25).abs() < 1e-12);
         assert!((gh[0][1] - 0.1875).abs() < 1e-12);
         let l = o.loss(&y, &w, &[init; 4]);

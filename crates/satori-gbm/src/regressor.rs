@@ -15,6 +15,7 @@
 //! ```
 
 use ndarray::{Array1, ArrayView2};
+use satori_core::collective::{Collective, Single};
 use satori_core::{Dataset, Error, Estimator, Params, Predictor, Progress, Result, Target};
 use serde::{Deserialize, Serialize};
 
@@ -66,6 +67,7 @@ impl GbmRegressorParams {
         valid: Option<&Dataset>,
         init: Option<&GbmRegressor>,
         progress: &dyn Progress,
+        comm: &dyn Collective,
     ) -> Result<GbmRegressor> {
         self.validate()?;
         let (y, w) = continuous(data)?;
@@ -81,6 +83,7 @@ impl GbmRegressorParams {
             common: &common,
             objective: self.objective(),
             init: init.map(|m| &m.booster),
+            comm,
             classes: None,
         };
         let booster = fit_rows(&spec, data, y, w, valid, progress)?;
@@ -90,10 +93,24 @@ impl GbmRegressorParams {
         })
     }
 
+    /// Fit data-parallel: every rank of `comm` passes its own rows (ranks hold consecutive
+    /// parts of the data, in rank order) and every rank gets the same model — bit for bit the
+    /// one [`Estimator::fit`] gives on all rows in rank order, at any rank count. Histograms
+    /// are summed over ranks each split (LightGBM's data-parallel learner); targets and weights
+    /// are gathered once, the feature matrix never. `docs/distributed.md` is the guide.
+    pub fn fit_distributed(
+        &self,
+        data: &Dataset,
+        comm: &dyn Collective,
+        progress: &dyn Progress,
+    ) -> Result<GbmRegressor> {
+        self.fit_all(data, None, None, progress, comm)
+    }
+
     /// Fit on `train`, scoring `valid` every round into the training history and, unless
     /// `early_stopping` is `off`, stopping early on it (no rows are held out of `train`).
     pub fn fit_with_validation(&self, train: &Dataset, valid: &Dataset) -> Result<GbmRegressor> {
-        self.fit_all(train, Some(valid), None, &satori_core::NoProgress)
+        self.fit_all(train, Some(valid), None, &satori_core::NoProgress, &Single)
     }
 
     /// Continue training `model` on `data` (LightGBM's `init_model`): its trees and initial
@@ -105,7 +122,7 @@ impl GbmRegressorParams {
         data: &Dataset,
         valid: Option<&Dataset>,
     ) -> Result<GbmRegressor> {
-        self.fit_all(data, valid, Some(model), &satori_core::NoProgress)
+        self.fit_all(data, valid, Some(model), &satori_core::NoProgress, &Single)
     }
     /// Refit the leaf values of `model`'s trees on `data` (LightGBM's `Booster.refit`): the
     /// trees keep their splits, and every leaf's value becomes `decay_rate · old + (1 −
@@ -142,7 +159,7 @@ impl Estimator for GbmRegressorParams {
     type Model = GbmRegressor;
 
     fn fit_with_progress(&self, data: &Dataset, progress: &dyn Progress) -> Result<GbmRegressor> {
-        self.fit_all(data, None, None, progress)
+        self.fit_all(data, None, None, progress, &Single)
     }
 }
 
