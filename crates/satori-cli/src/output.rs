@@ -24,12 +24,21 @@ pub fn print_json<T: Serialize>(value: &T) -> anyhow::Result<()> {
     Ok(())
 }
 
+/// Terminal widths below this are taken as unknown.
+const MIN_TERMINAL_WIDTH: u16 = 20;
+
 /// A table with a header row.
 pub fn table(header: &[&str]) -> Table {
     let mut t = Table::new();
     t.load_style(UTF8_FULL_CONDENSED);
-    // On a terminal the table fits its width (cells wrap, `…` where they must be cut).
-    t.set_content_arrangement(ContentArrangement::Dynamic);
+    // On a terminal the table fits its width (cells wrap, `…` where they must be cut). A
+    // terminal that reports almost no width (the pseudo-terminal `mpirun` gives its ranks says
+    // 0 columns) gets the table unwrapped rather than one character per line.
+    if t.width().is_some_and(|w| w < MIN_TERMINAL_WIDTH) {
+        t.set_content_arrangement(ContentArrangement::Disabled);
+    } else {
+        t.set_content_arrangement(ContentArrangement::Dynamic);
+    }
     t.set_truncation_indicator("…");
     t.set_header(header.iter().map(|h| h.to_string()).collect::<Vec<_>>());
     t

@@ -41,6 +41,7 @@ fn allowed() -> BTreeMap<&'static str, Vec<&'static str>> {
     let mut everything = above_services.clone();
     everything.push("satori-onnx");
     everything.push("satori-serve");
+    everything.push("satori-distributed");
     let mut m = BTreeMap::new();
     m.insert("satori-core", vec![]);
     m.insert("satori-data", core.clone());
@@ -114,6 +115,9 @@ fn allowed() -> BTreeMap<&'static str, Vec<&'static str>> {
     // ONNX export reads fitted pipelines (the steps and the model families); nothing below the
     // CLI uses it.
     m.insert("satori-onnx", workflow_and_below.clone());
+    // The MPI communicator and sharded reading (ARCHITECTURE.md §1: core and data); the model
+    // crates train through satori-core's `Collective` trait, never this crate.
+    m.insert("satori-distributed", vec!["satori-core", "satori-data"]);
     m.insert("satori-cli", everything);
     m.insert("satori-testkit", core);
     m

@@ -8,8 +8,8 @@
 // Reading, schema inference, tables (owned by the reader work).
 mod read;
 mod table;
-pub use read::dataset::{MAX_INFERRED_CLASSES, UnseenCategories};
-pub use read::infer::{MIN_ID_ROWS, max_categories};
+pub use read::dataset::{MAX_INFERRED_CLASSES, TargetClasses, UnseenCategories};
+pub use read::infer::{MIN_ID_ROWS, max_categories, sort_categories};
 pub use read::{load_schema_file, parse_schema, read_bytes, read_csv_bytes, read_table};
 pub use table::*;
 

@@ -24,6 +24,54 @@ impl PipelineParams {
     }
 }
 
+impl PipelineParams {
+    /// Fit data-parallel: every rank of `comm` passes its own rows of one dataset (same schema
+    /// and class labels on every rank), and every rank gets the same fitted pipeline. The model
+    /// must fit distributed ([`ModelParams::fit_distributed`]); preprocessing steps and text
+    /// columns, which would fit on one rank's rows only, are refused with the reason.
+    pub fn fit_distributed(
+        &self,
+        data: &Dataset,
+        comm: &dyn satori_core::collective::Collective,
+        progress: &dyn Progress,
+    ) -> Result<FittedPipeline> {
+        let targets = fitted_targets(data);
+        let names: Vec<String> = targets.iter().map(|t| t.name.clone()).collect();
+        self.validate_for(&names, &target_tasks(data)?)?;
+        let steps = self.effective_steps(data.features());
+        if !steps.is_empty() {
+            let kinds: Vec<String> = steps.iter().map(|s| s.name().to_string()).collect();
+            return Err(Error::param(
+                "--distributed",
+                format!(
+                    "preprocessing steps are not fitted distributed yet, and this pipeline has \
+                     {}: train without them (--set auto_preprocessing=false, no [[preprocessing]] \
+                     steps), or prepare the columns before",
+                    kinds.join(", ")
+                ),
+            ));
+        }
+        if !data.text().is_empty() || data.sparse().is_some() {
+            return Err(Error::param(
+                "--distributed",
+                "text columns and sparse input are not trained distributed yet: drop the text \
+                 columns (--drop NAME)",
+            ));
+        }
+        let model = self.model_for(&names);
+        progress.start(&format!("fitting {} (distributed)", model.kind()), None);
+        let fitted = model.fit_distributed(data, comm, progress);
+        progress.finish();
+        FittedPipeline::new(
+            data.features().clone(),
+            targets,
+            Vec::new(),
+            FittedText::default(),
+            fitted?,
+        )
+    }
+}
+
 /// A pipeline's parameters fit like any estimator's: steps, text vectorizers and model, on a
 /// dataset with one target or several.
 impl Estimator for PipelineParams {

@@ -64,7 +64,7 @@ impl TryFrom<PipelineParts> for FittedPipeline {
 }
 
 /// Predictions of one target for a batch of rows.
-#[derive(Debug, Clone, PartialEq)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct Predictions {
     /// The task.
     pub task: Task,

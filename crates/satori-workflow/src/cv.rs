@@ -7,11 +7,12 @@ use std::time::Instant;
 
 use ndarray::{Array1, Array2};
 use rayon::prelude::*;
+use satori_core::collective::{Collective, agree};
 use satori_core::{Dataset, Error, Estimator, NoProgress, Params, Progress, Result, Task};
 use satori_data::splits::SplitStrategy;
 use satori_data::{Table, TargetSpec};
 use satori_pipeline::{FittedPipeline, Predictions};
-use serde::Serialize;
+use serde::{Deserialize, Serialize};
 
 use crate::evaluate::{MetricSpec, evaluate_predictions};
 use crate::params::{TargetInfo, TrainParams, forced_tasks};
@@ -37,7 +38,7 @@ pub struct CvRequest {
 }
 
 /// One fold's results.
-#[derive(Debug, Clone, PartialEq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct FoldResult {
     /// The fold's position in the splitter's order.
     pub fold: usize,
@@ -122,12 +123,59 @@ pub fn cross_validate(
 }
 
 /// One fold's scores and its validation rows' predictions (one per target).
-#[derive(Debug, Clone)]
+#[derive(Debug, Clone, Serialize, Deserialize)]
 pub struct FoldRun {
     /// The fold's scores and times.
     pub result: FoldResult,
     /// The predictions on the fold's validation rows, one per target.
     pub predictions: Vec<Predictions>,
+}
+
+/// Cross-validate with the folds spread over the ranks of `comm` (every rank holds the whole
+/// table): rank `r` of `n` runs folds `r`, `r + n`, …, and rank 0 gathers every fold's run and
+/// gets the result, the one [`cross_validate`] gives (fold scores and out-of-fold predictions
+/// alike: each fold is fitted as one process fits it); the other ranks get `None`.
+pub fn cross_validate_distributed(
+    table: &Table,
+    request: &CvRequest,
+    spec: &MetricSpec,
+    comm: &dyn Collective,
+    progress: &dyn Progress,
+) -> Result<Option<CvResult>> {
+    let plan = agree(comm, CvPlan::new(table, request))?;
+    let params = agree(comm, plan.params(request))?;
+    let mine: Vec<usize> = (comm.rank()..plan.n_folds()).step_by(comm.size()).collect();
+    progress.start(
+        &format!(
+            "cross-validating {} folds on {} ranks",
+            plan.n_folds(),
+            comm.size()
+        ),
+        Some(mine.len() as u64),
+    );
+    let runs: Vec<Result<FoldRun>> = mine
+        .par_iter()
+        .map(|&i| {
+            let run = plan.run_fold(&params, i, spec);
+            progress.advance(1);
+            run
+        })
+        .collect();
+    progress.finish();
+    let runs = agree(comm, runs.into_iter().collect::<Result<Vec<_>>>())?;
+    let bytes = postcard::to_allocvec(&runs).map_err(|e| Error::Internal(e.to_string()))?;
+    let all = comm.allgather_bytes(&bytes)?;
+    if comm.rank() != 0 {
+        return Ok(None);
+    }
+    let mut every: Vec<FoldRun> = Vec::with_capacity(plan.n_folds());
+    for (rank, b) in all.iter().enumerate() {
+        let part: Vec<FoldRun> = postcard::from_bytes(b)
+            .map_err(|e| Error::Internal(format!("rank {rank}'s folds: {e}")))?;
+        every.extend(part);
+    }
+    every.sort_by_key(|r| r.result.fold);
+    Ok(Some(plan.result(&params, every)))
 }
 
 /// A cross-validation prepared once and run for many settings: the rows, the targets and the

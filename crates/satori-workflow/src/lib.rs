@@ -36,6 +36,7 @@ pub mod anomalies;
 pub mod compress;
 pub mod cost;
 pub mod cv;
+pub mod distributed;
 pub mod evaluate;
 pub mod external;
 mod header;
@@ -48,7 +49,10 @@ pub mod threshold;
 pub mod train;
 pub mod update;
 
-pub use cv::{CvPlan, CvRequest, CvResult, FoldResult, FoldRun, MetricSummary, cross_validate};
+pub use cv::{
+    CvPlan, CvRequest, CvResult, FoldResult, FoldRun, MetricSummary, cross_validate,
+    cross_validate_distributed,
+};
 pub use evaluate::{
     Evaluation, Labelled, MetricSpec, TargetEvaluation, default_metrics, evaluate_predictions,
     evaluate_table, labelled_predictions,

@@ -64,6 +64,17 @@ pub(crate) fn is_missing_cell(column: &Column, i: usize) -> bool {
 /// features). One target reads exactly as [`Table::to_dataset`]; several drop every row that
 /// misses any of them, and at least 2 rows must remain.
 pub fn prepare(table: &Table, specs: &[TargetSpec]) -> Result<Prepared> {
+    prepare_with(table, specs, None)
+}
+
+/// [`prepare`] with the classes of a single target agreed beforehand (the merged
+/// [`satori_data::TargetClasses`] of every shard of a distributed job), so that a shard codes
+/// its rows' classes as the whole dataset would.
+pub fn prepare_with(
+    table: &Table,
+    specs: &[TargetSpec],
+    classes: Option<&satori_data::TargetClasses>,
+) -> Result<Prepared> {
     let Some(first) = specs.first() else {
         return Err(Error::param("--target", "name at least one target"));
     };
@@ -89,7 +100,10 @@ pub fn prepare(table: &Table, specs: &[TargetSpec]) -> Result<Prepared> {
     let missing_per_target: Vec<(String, usize)> =
         specs.iter().map(|s| s.name.clone()).zip(missing).collect();
     if specs.len() == 1 {
-        let (data, load) = table.to_dataset(first)?;
+        let (data, load) = match classes {
+            Some(c) => table.to_dataset_with_classes(first, c)?,
+            None => table.to_dataset(first)?,
+        };
         if data.n_samples() != rows.len() {
             return Err(Error::Internal(
                 "the rows with a target do not match the dataset".into(),

@@ -405,6 +405,11 @@ fn target_specs(request: &TrainRequest) -> Result<Vec<TargetSpec>> {
 }
 
 /// The targets' names and tasks (a continued model's own task: its classes decide).
+/// The target infos of a fresh model (no continued one).
+pub(crate) fn target_infos_of(data: &Dataset, names: &[String]) -> Vec<TargetInfo> {
+    target_infos(data, names, None)
+}
+
 fn target_infos(data: &Dataset, names: &[String], cont: Option<&ContinueFrom>) -> Vec<TargetInfo> {
     names
         .iter()
@@ -465,29 +470,36 @@ fn split(data: &Dataset, params: &TrainParams) -> Result<(Vec<usize>, Vec<usize>
         .stratify
         .then(|| first_classification(data))
         .flatten();
-    let explain = |name: &str, e: Error| match e {
-        Error::InvalidData(msg) => Error::InvalidData(format!(
-            "{msg} (stratifying on `{name}`; to split at random instead: --set stratify=false)"
-        )),
-        other => other,
-    };
-    let (train, test, on) = match strat {
+    let (holdout, seed) = (params.holdout, params.pipeline.seed);
+    match strat {
         Some((name, target)) if data.n_targets() > 1 => {
-            let d = target_only(n, target)?;
-            let (tr, te) = train_test_split(&d, params.holdout, true, params.pipeline.seed)
-                .map_err(|e| explain(&name, e))?;
-            (tr, te, Some(name))
+            split_rows(&target_only(n, target)?, holdout, Some(name), seed)
         }
-        Some((name, _)) => {
-            let (tr, te) = train_test_split(data, params.holdout, true, params.pipeline.seed)
-                .map_err(|e| explain(&name, e))?;
-            (tr, te, Some(name))
-        }
-        None => {
-            let (tr, te) = train_test_split(data, params.holdout, false, params.pipeline.seed)?;
-            (tr, te, None)
-        }
-    };
+        Some((name, _)) => split_rows(data, holdout, Some(name), seed),
+        None => split_rows(data, holdout, None, seed),
+    }
+}
+
+/// The holdout split of `d`'s rows (stratified on its target when `stratify_on` names it):
+/// (training rows, holdout rows, the stratification target), both parts in the file's row
+/// order — the rows a model sees, and their order, are then those of `--distributed`
+/// training, where each rank holds consecutive rows.
+pub(crate) fn split_rows(
+    d: &Dataset,
+    holdout: f64,
+    stratify_on: Option<String>,
+    seed: u64,
+) -> Result<(Vec<usize>, Vec<usize>, Option<String>)> {
+    let (mut train, mut test) =
+        train_test_split(d, holdout, stratify_on.is_some(), seed).map_err(|e| {
+            match (&stratify_on, e) {
+                (Some(name), Error::InvalidData(msg)) => Error::InvalidData(format!(
+                    "{msg} (stratifying on `{name}`; to split at random instead: --set \
+                 stratify=false)"
+                )),
+                (_, other) => other,
+            }
+        })?;
     if train.is_empty() {
         return Err(Error::NotEnoughSamples {
             context: "training rows after the holdout".into(),
@@ -495,7 +507,9 @@ fn split(data: &Dataset, params: &TrainParams) -> Result<(Vec<usize>, Vec<usize>
             got: 0,
         });
     }
-    Ok((train, test, on))
+    train.sort_unstable();
+    test.sort_unstable();
+    Ok((train, test, stratify_on))
 }
 
 /// Score a fitted pipeline on a dataset of raw input rows with every target.

@@ -6,7 +6,11 @@ use clap::{Args, ValueEnum};
 use satori_data::splits::SplitStrategy;
 use satori_pipeline::FittedTarget;
 use satori_workflow::output::{column_text, write_predictions};
-use satori_workflow::{CvRequest, CvResult, MetricSpec, cross_validate};
+use satori_workflow::{
+    CvRequest, CvResult, MetricSpec, cross_validate, cross_validate_distributed,
+};
+
+use super::train_distributed::stop_all_on_error;
 
 use crate::args::{ModelArgs, ReadArgs, read_options, read_table};
 use crate::output::{num, print_json, table};
@@ -50,6 +54,12 @@ pub struct CvArgs {
     /// Columns to carry into the out-of-fold file (comma-separated or repeated).
     #[arg(long, value_name = "COLUMN", value_delimiter = ',')]
     pub id: Vec<String>,
+    /// Spread the folds over the ranks of an MPI job (`mpirun -np 4 satori cv DATA
+    /// --distributed …`): every rank reads the whole data, rank r fits folds r, r + N, …, and
+    /// rank 0 gathers them and prints the same result as one process. Needs a binary built
+    /// with `--features distributed` (docs/distributed.md).
+    #[arg(long)]
+    pub distributed: bool,
     /// Print a JSON result instead of tables.
     #[arg(long)]
     pub json: bool,
@@ -121,6 +131,13 @@ pub fn run(args: CvArgs, progress: &TermProgress) -> anyhow::Result<()> {
         .into());
     }
     let specs = args.what.target_specs_kept(&args.read)?;
+    if args.distributed && crate::stdio::is_dash(&args.data) {
+        return Err(satori_core::Error::param(
+            "--distributed",
+            "every rank reads the data: give a file, not standard input",
+        )
+        .into());
+    }
     let oof_out = match &args.oof {
         Some(path) => {
             let mut inputs = vec![args.data.as_path()];
@@ -153,12 +170,33 @@ pub fn run(args: CvArgs, progress: &TermProgress) -> anyhow::Result<()> {
     };
     let spec = MetricSpec::from_names(&args.metrics, None)?;
     // The splitters name their fold count `n_splits`; on the command line it is `--folds`.
-    let result = cross_validate(&data, &request, &spec, progress).map_err(|e| match e {
+    let folds_flag = |e| match e {
         satori_core::Error::InvalidParameter { name, reason } if name == "n_splits" => {
             satori_core::Error::param("--folds", reason)
         }
         other => other,
-    })?;
+    };
+    // MPI stays up (the communicator alive) until this command returns.
+    let world = if args.distributed {
+        Some(satori_distributed::world()?)
+    } else {
+        None
+    };
+    let result = match &world {
+        Some(comm) => {
+            let comm = comm.as_ref();
+            let quiet = satori_core::NoProgress;
+            let shown: &dyn satori_core::Progress =
+                if comm.rank() == 0 { progress } else { &quiet };
+            let r =
+                cross_validate_distributed(&data, &request, &spec, comm, shown).map_err(folds_flag);
+            match stop_all_on_error(comm, r.map_err(Into::into))? {
+                Some(r) => r,
+                None => return Ok(()),
+            }
+        }
+        None => cross_validate(&data, &request, &spec, progress).map_err(folds_flag)?,
+    };
     if let Some(out) = &oof_out {
         let Some(oof) = &result.out_of_fold else {
             return Err(satori_core::Error::param(

@@ -48,6 +48,13 @@ pub struct PredictArgs {
     /// the training rows the row is, higher is more anomalous.
     #[arg(long)]
     pub anomaly_score: bool,
+    /// Batch scoring on the ranks of an MPI job (`mpirun -np 4 satori predict MODEL DATA/
+    /// --distributed --out PREDS/`): DATA is split among the ranks as `train --distributed`
+    /// splits it, and each input file gets its prediction file of the same name in the folder
+    /// --out (one CSV file's byte ranges give `part-00000.csv`, … in rank order). Needs a
+    /// binary built with `--features distributed` (docs/distributed.md).
+    #[arg(long)]
+    pub distributed: bool,
     #[command(flatten)]
     pub read: ReadArgs,
 }
@@ -63,55 +70,15 @@ struct PredictJson {
 }
 
 pub fn run(args: PredictArgs, progress: &TermProgress) -> anyhow::Result<()> {
+    if args.distributed {
+        return crate::commands::predict_distributed::run(&args, progress);
+    }
     let out = Output::new("--out", &args.out, &[&args.model, &args.data])?;
     let (header, pipeline) = model_file::load(&args.model)?;
-    let anomaly = match (&header.input_anomaly, args.anomaly_score) {
-        (Some(a), true) => Some(a),
-        (None, true) => {
-            return Err(satori_core::Error::param(
-                "--anomaly-score",
-                format!(
-                    "{} has no input anomaly detector; train it with --anomaly-detector",
-                    args.model.display()
-                ),
-            )
-            .into());
-        }
-        (_, false) => None,
-    };
+    let anomaly = anomaly_detector(&args, &header)?;
     let opts = pipeline.read_options(read_options(&args.read)?);
     let table = read_table(&args.data, &opts, progress)?;
-    crate::show::check_unseen(&table, pipeline.input_schema(), args.strict, progress)?;
-    let predictions = pipeline.predict_table_all(&table)?;
-    let ids = args
-        .id
-        .iter()
-        .map(|name| Ok((name.clone(), column_text(&table, name)?)))
-        .collect::<anyhow::Result<Vec<_>>>()?;
-    let mut extra = if args.explain {
-        explain_columns(&pipeline, &table, &predictions, args.top_k, progress)?
-    } else {
-        Vec::new()
-    };
-    if let Some(a) = anomaly {
-        let scores = a.score_table(&pipeline, &table)?;
-        extra.push((
-            "anomaly_score".into(),
-            scores.scores.iter().map(|s| s.to_string()).collect(),
-        ));
-        extra.push((
-            "is_anomaly".into(),
-            scores.flags().map(|f| f.to_string()).collect(),
-        ));
-    }
-    let columns = write_predictions_with(
-        out.path(),
-        pipeline.targets(),
-        &predictions,
-        &ids,
-        args.proba,
-        &extra,
-    )?;
+    let columns = predict_table(&args, &pipeline, anomaly, &table, out.path(), progress)?;
     let summary = PredictJson {
         command: "predict",
         model: args.model.display().to_string(),
@@ -143,6 +110,69 @@ pub fn run(args: PredictArgs, progress: &TermProgress) -> anyhow::Result<()> {
         show!("{line}");
     }
     Ok(())
+}
+
+/// The model's input anomaly detector when `--anomaly-score` asks for it (an error when it
+/// has none).
+pub(crate) fn anomaly_detector<'a>(
+    args: &PredictArgs,
+    header: &'a satori_pipeline::ModelHeader,
+) -> anyhow::Result<Option<&'a satori_pipeline::InputAnomaly>> {
+    match (&header.input_anomaly, args.anomaly_score) {
+        (Some(a), true) => Ok(Some(a)),
+        (None, true) => Err(satori_core::Error::param(
+            "--anomaly-score",
+            format!(
+                "{} has no input anomaly detector; train it with --anomaly-detector",
+                args.model.display()
+            ),
+        )
+        .into()),
+        (_, false) => Ok(None),
+    }
+}
+
+/// Predict every row of `table` and write the prediction file `out` (complete or not at all);
+/// returns its columns.
+pub(crate) fn predict_table(
+    args: &PredictArgs,
+    pipeline: &satori_pipeline::FittedPipeline,
+    anomaly: Option<&satori_pipeline::InputAnomaly>,
+    table: &satori_data::Table,
+    out: &std::path::Path,
+    progress: &TermProgress,
+) -> anyhow::Result<Vec<String>> {
+    crate::show::check_unseen(table, pipeline.input_schema(), args.strict, progress)?;
+    let predictions = pipeline.predict_table_all(table)?;
+    let ids = args
+        .id
+        .iter()
+        .map(|name| Ok((name.clone(), column_text(table, name)?)))
+        .collect::<anyhow::Result<Vec<_>>>()?;
+    let mut extra = if args.explain {
+        explain_columns(pipeline, table, &predictions, args.top_k, progress)?
+    } else {
+        Vec::new()
+    };
+    if let Some(a) = anomaly {
+        let scores = a.score_table(pipeline, table)?;
+        extra.push((
+            "anomaly_score".into(),
+            scores.scores.iter().map(|s| s.to_string()).collect(),
+        ));
+        extra.push((
+            "is_anomaly".into(),
+            scores.flags().map(|f| f.to_string()).collect(),
+        ));
+    }
+    Ok(write_predictions_with(
+        out,
+        pipeline.targets(),
+        &predictions,
+        &ids,
+        args.proba,
+        &extra,
+    )?)
 }
 
 /// `--explain`: the `k` strongest contributions of each row, as extra prediction columns.

@@ -106,6 +106,13 @@ pub struct TrainArgs {
         requires = "anomaly_detector"
     )]
     pub anomaly_contamination: String,
+    /// Train data-parallel on the ranks of an MPI job (`mpirun -np 4 satori train DATA
+    /// --distributed …`, or `srun`): each rank reads only its shard of DATA — a folder's files
+    /// dealt out by name, or one CSV file's byte ranges — and rank 0 writes the model and
+    /// prints the report. Gradient boosting only, the same model as one process, bit for bit.
+    /// Needs a binary built with `--features distributed` (docs/distributed.md).
+    #[arg(long)]
+    pub distributed: bool,
     /// Print a JSON result instead of tables.
     #[arg(long)]
     pub json: bool,
@@ -210,6 +217,9 @@ pub fn run(args: TrainArgs, progress: &TermProgress) -> anyhow::Result<()> {
         check_plots(dir, &all)?;
     }
     let mut opts = read_options(&args.read)?;
+    if args.distributed {
+        return crate::commands::train_distributed::run(&args, specs, &opts, progress);
+    }
     let init_from = match &args.init_from {
         Some(path) => {
             let (_, base) = load_base(path)?;
@@ -240,9 +250,7 @@ pub fn run(args: TrainArgs, progress: &TermProgress) -> anyhow::Result<()> {
     };
     let data = read_table(&args.data, &opts, progress)?;
     warn_about_targets(&data, &specs, progress);
-    let mut request = TrainRequest::with_targets(specs);
-    request.model = args.what.model_name();
-    request.holdout = args.holdout;
+    let mut request = request_of(&args, specs)?;
     request.init_from = init_from;
     request.continue_from = continue_from;
     if let Some(path) = &args.valid {
@@ -250,18 +258,6 @@ pub fn run(args: TrainArgs, progress: &TermProgress) -> anyhow::Result<()> {
         request.validation = Some(read_table(path, &vopts, progress)?);
         request.holdout = 0.0;
     }
-    request.seed = args.seed;
-    request.overrides = args.what.overrides()?;
-    request.pipeline = args.what.pipeline_tree()?;
-    request.metrics = args.metrics.clone();
-    request.cost_matrix = args.cost_matrix.clone();
-    request.threshold = args.tune_threshold.as_deref().map(|t| match t {
-        "cost" => ThresholdObjective::Cost,
-        metric => ThresholdObjective::Metric(metric.to_string()),
-    });
-    request.data_source = Some(args.data.display().to_string());
-    request.created_at = Some(now());
-    request.anomaly_detector = anomaly_params(&args)?;
     let auto = if request.model == "auto" {
         Some(choose_model(&args, &data, &mut request, progress)?)
     } else {
@@ -339,7 +335,59 @@ pub fn run(args: TrainArgs, progress: &TermProgress) -> anyhow::Result<()> {
     if several {
         return report_several(&args, &outcome, progress);
     }
-    let summary = TrainJson {
+    let summary = summary_of(&args, &outcome, auto);
+    if args.json {
+        return print_json(&summary);
+    }
+    if let Some(a) = &summary.auto {
+        print_auto_choice(a, &request);
+    }
+    let extra = extra_inputs(outcome.pipeline.text());
+    print_summary(&summary, &extra, progress);
+    if let Some(a) = &summary.input_anomaly {
+        show!(
+            "Input anomaly detector: {} isolation trees on {} columns; a row is anomalous above              {:.4} ({:.1}% of the training rows)",
+            a.n_estimators,
+            a.columns.len(),
+            a.threshold,
+            100.0 * a.reference_share
+        );
+    }
+    say_written(outputs, &pictures, progress);
+    Ok(())
+}
+
+/// The request's settings that come straight from the flags (the inputs read, the validation
+/// file and the model to start from are the caller's).
+pub(crate) fn request_of(
+    args: &TrainArgs,
+    specs: Vec<satori_data::TargetSpec>,
+) -> anyhow::Result<TrainRequest> {
+    let mut request = TrainRequest::with_targets(specs);
+    request.model = args.what.model_name();
+    request.holdout = args.holdout;
+    request.seed = args.seed;
+    request.overrides = args.what.overrides()?;
+    request.pipeline = args.what.pipeline_tree()?;
+    request.metrics = args.metrics.clone();
+    request.cost_matrix = args.cost_matrix.clone();
+    request.threshold = args.tune_threshold.as_deref().map(|t| match t {
+        "cost" => ThresholdObjective::Cost,
+        metric => ThresholdObjective::Metric(metric.to_string()),
+    });
+    request.data_source = Some(args.data.display().to_string());
+    request.created_at = Some(now());
+    request.anomaly_detector = anomaly_params(args)?;
+    Ok(request)
+}
+
+/// The `--json` summary (and the printed one's content) of one target's outcome.
+pub(crate) fn summary_of(
+    args: &TrainArgs,
+    outcome: &TrainOutcome,
+    auto: Option<AutoOutcome>,
+) -> TrainJson {
+    TrainJson {
         command: "train",
         data: args.data.display().to_string(),
         target: outcome.pipeline.target().to_string(),
@@ -360,26 +408,7 @@ pub fn run(args: TrainArgs, progress: &TermProgress) -> anyhow::Result<()> {
         out: args.out.as_ref().map(|p| p.display().to_string()),
         auto,
         input_anomaly: outcome.header.input_anomaly.clone(),
-    };
-    if args.json {
-        return print_json(&summary);
     }
-    if let Some(a) = &summary.auto {
-        print_auto_choice(a, &request);
-    }
-    let extra = extra_inputs(outcome.pipeline.text());
-    print_summary(&summary, &extra, progress);
-    if let Some(a) = &summary.input_anomaly {
-        show!(
-            "Input anomaly detector: {} isolation trees on {} columns; a row is anomalous above              {:.4} ({:.1}% of the training rows)",
-            a.n_estimators,
-            a.columns.len(),
-            a.threshold,
-            100.0 * a.reference_share
-        );
-    }
-    say_written(outputs, &pictures, progress);
-    Ok(())
 }
 
 /// `--anomaly-detector`: the isolation forest's parameters (scikit-learn's defaults, the
@@ -580,7 +609,7 @@ fn print_several(s: &MultiTrainJson<'_>, rows: &RowsReport, progress: &TermProgr
 }
 
 /// " and 2 text columns", " and the sparse LIBSVM features", … for the training summary line.
-fn extra_inputs(fitted: &satori_pipeline::text::FittedText) -> String {
+pub(crate) fn extra_inputs(fitted: &satori_pipeline::text::FittedText) -> String {
     let sparse = fitted.reads_sparse_block();
     let text = fitted.text_column_names().len();
     let mut parts = Vec::new();
@@ -599,7 +628,7 @@ fn extra_inputs(fitted: &satori_pipeline::text::FittedText) -> String {
     }
 }
 
-fn print_summary(s: &TrainJson, extra: &str, progress: &TermProgress) {
+pub(crate) fn print_summary(s: &TrainJson, extra: &str, progress: &TermProgress) {
     if s.dropped_missing_target > 0 {
         progress.note(&format!(
             "dropped {} rows whose target `{}` is missing",

@@ -30,7 +30,59 @@ impl Table {
     /// as scikit-learn's `classes_`. A forced task that does not fit the values, a single class,
     /// or no row with a target is an error.
     pub fn to_dataset(&self, target: &TargetSpec) -> Result<(Dataset, LoadReport)> {
-        to_dataset(self, target)
+        to_dataset(self, target, None)
+    }
+
+    /// The distinct target values of this table's rows, for tables that hold parts of one
+    /// dataset (the shards of a distributed job) to agree on the classes before each builds its
+    /// dataset: merge every part's with [`TargetClasses::merge`] and pass the result to
+    /// [`Table::to_dataset_with_classes`].
+    pub fn target_classes(&self, target: &TargetSpec) -> Result<TargetClasses> {
+        let ti = self.schema.require(&target.name, &self.source)?;
+        Ok(match target_values(self, ti) {
+            Y::Labels(v) => {
+                let distinct: std::collections::BTreeSet<&str> =
+                    v.iter().filter_map(|l| l.as_deref()).collect();
+                TargetClasses {
+                    labels: distinct.into_iter().map(str::to_string).collect(),
+                    values: Vec::new(),
+                    whole: false,
+                    many: false,
+                }
+            }
+            Y::Num(v) => {
+                let present: Vec<f64> = v.into_iter().filter(|x| !x.is_nan()).collect();
+                let whole = present.iter().all(|x| x.is_finite() && x.fract() == 0.0);
+                let mut uniq = present;
+                uniq.sort_by(f64::total_cmp);
+                uniq.dedup();
+                // A forced classification keeps every class; otherwise more than
+                // MAX_INFERRED_CLASSES numbers mean regression, and none need be kept.
+                let forced = target.task.is_some_and(|t| t.is_classification());
+                let many = !forced && uniq.len() > MAX_INFERRED_CLASSES;
+                if many {
+                    uniq.clear();
+                }
+                TargetClasses {
+                    labels: Vec::new(),
+                    values: uniq,
+                    whole,
+                    many,
+                }
+            }
+        })
+    }
+
+    /// [`Table::to_dataset`] with the classes (and the classification-or-regression decision)
+    /// taken from `classes`, every part's merged, rather than from this table's rows alone: a
+    /// part that holds one class, or fewer distinct numbers, codes its rows as the whole
+    /// dataset would.
+    pub fn to_dataset_with_classes(
+        &self,
+        target: &TargetSpec,
+        classes: &TargetClasses,
+    ) -> Result<(Dataset, LoadReport)> {
+        to_dataset(self, target, Some(classes))
     }
 
     /// The feature matrix for a model whose feature columns are `expected`: columns matched by
@@ -138,6 +190,41 @@ impl UnseenCategories {
     }
 }
 
+/// The distinct target values of a table or of several merged (see
+/// [`Table::target_classes`]): string labels, or distinct numbers (none kept when there are
+/// more than [`MAX_INFERRED_CLASSES`], `many`) and whether every number is whole.
+#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
+pub struct TargetClasses {
+    /// The distinct labels of a label column.
+    pub labels: Vec<String>,
+    /// The distinct numbers of a numeric column, sorted (empty when `many`).
+    pub values: Vec<f64>,
+    /// Whether every number is a finite whole number.
+    pub whole: bool,
+    /// Whether there are more than [`MAX_INFERRED_CLASSES`] distinct numbers.
+    pub many: bool,
+}
+
+impl TargetClasses {
+    /// The union of several parts' classes.
+    pub fn merge(parts: &[TargetClasses]) -> TargetClasses {
+        let mut labels: std::collections::BTreeSet<String> = std::collections::BTreeSet::new();
+        let mut values: Vec<f64> = Vec::new();
+        for p in parts {
+            labels.extend(p.labels.iter().cloned());
+            values.extend(&p.values);
+        }
+        values.sort_by(f64::total_cmp);
+        values.dedup();
+        TargetClasses {
+            labels: labels.into_iter().collect(),
+            values,
+            whole: parts.iter().all(|p| p.whole),
+            many: parts.iter().any(|p| p.many),
+        }
+    }
+}
+
 /// The target of each row: a number, or a label (`None`/`NaN` = missing).
 enum Y {
     Num(Vec<f64>),
@@ -168,7 +255,11 @@ fn target_values(t: &Table, i: usize) -> Y {
     }
 }
 
-pub(crate) fn to_dataset(t: &Table, spec: &TargetSpec) -> Result<(Dataset, LoadReport)> {
+pub(crate) fn to_dataset(
+    t: &Table,
+    spec: &TargetSpec,
+    classes: Option<&TargetClasses>,
+) -> Result<(Dataset, LoadReport)> {
     let ti = t.schema.require(&spec.name, &t.source)?;
     let tname = &spec.name;
     let y = target_values(t, ti);
@@ -201,7 +292,7 @@ pub(crate) fn to_dataset(t: &Table, spec: &TargetSpec) -> Result<(Dataset, LoadR
             got: 0,
         });
     }
-    let target = build_target(y, &keep, spec, &t.schema.columns[ti].kind)?;
+    let target = build_target(y, &keep, spec, &t.schema.columns[ti].kind, classes)?;
     report.task = Some(target.task());
 
     let mut feats = Vec::new();
@@ -291,7 +382,13 @@ fn task_error(name: &str, reason: String) -> Error {
     Error::param("task", format!("target `{}`: {reason}", snippet(name)))
 }
 
-fn build_target(y: Y, keep: &[usize], spec: &TargetSpec, kind: &ColumnKind) -> Result<Target> {
+fn build_target(
+    y: Y,
+    keep: &[usize],
+    spec: &TargetSpec,
+    kind: &ColumnKind,
+    global: Option<&TargetClasses>,
+) -> Result<Target> {
     let name = &spec.name;
     let (labels, codes): (Vec<String>, Vec<usize>) = match y {
         Y::Labels(v) => {
@@ -305,22 +402,49 @@ fn build_target(y: Y, keep: &[usize], spec: &TargetSpec, kind: &ColumnKind) -> R
                 ));
             }
             let present: Vec<&str> = keep.iter().filter_map(|&r| v[r].as_deref()).collect();
-            let distinct: std::collections::BTreeSet<&str> = present.iter().copied().collect();
-            let labels = sort_categories(distinct.into_iter().map(str::to_string).collect());
+            let labels = match global {
+                Some(g) => sort_categories(g.labels.clone()),
+                None => {
+                    let distinct: std::collections::BTreeSet<&str> =
+                        present.iter().copied().collect();
+                    sort_categories(distinct.into_iter().map(str::to_string).collect())
+                }
+            };
             let index: BTreeMap<&str, usize> = labels
                 .iter()
                 .enumerate()
                 .map(|(i, l)| (l.as_str(), i))
                 .collect();
-            let codes = present.iter().map(|s| index[s]).collect();
+            let codes = present
+                .iter()
+                .map(|s| {
+                    index.get(s).copied().ok_or_else(|| {
+                        Error::Internal(format!(
+                            "target label `{}` outside the merged classes",
+                            snippet(s)
+                        ))
+                    })
+                })
+                .collect::<Result<Vec<usize>>>()?;
             (labels, codes)
         }
         Y::Num(v) => {
             let vals: Vec<f64> = keep.iter().map(|&r| v[r]).collect();
-            let whole = vals.iter().all(|x| x.is_finite() && x.fract() == 0.0);
-            let mut uniq = vals.clone();
-            uniq.sort_by(f64::total_cmp);
-            uniq.dedup();
+            let (whole, uniq, many) = match global {
+                Some(g) => (
+                    g.whole,
+                    g.values.clone(),
+                    g.many || g.values.len() > MAX_INFERRED_CLASSES,
+                ),
+                None => {
+                    let whole = vals.iter().all(|x| x.is_finite() && x.fract() == 0.0);
+                    let mut uniq = vals.clone();
+                    uniq.sort_by(f64::total_cmp);
+                    uniq.dedup();
+                    let many = uniq.len() > MAX_INFERRED_CLASSES;
+                    (whole, uniq, many)
+                }
+            };
             let classify = match spec.task {
                 Some(Task::Regression) => false,
                 Some(_) if !whole => {
@@ -330,11 +454,7 @@ fn build_target(y: Y, keep: &[usize], spec: &TargetSpec, kind: &ColumnKind) -> R
                     ));
                 }
                 Some(_) => true,
-                None => {
-                    whole
-                        && uniq.len() <= MAX_INFERRED_CLASSES
-                        && !matches!(kind, ColumnKind::Datetime)
-                }
+                None => whole && !many && !matches!(kind, ColumnKind::Datetime),
             };
             if !classify {
                 return Ok(Target::regression(Array1::from(vals)));

@@ -402,7 +402,7 @@ pub(crate) fn is_int_identifier(name: &str, vals: &[f64]) -> bool {
 
 /// Categories in code order: by numeric value when every category is a number, else by code
 /// point (as Python sorts strings).
-pub(crate) fn sort_categories(mut cats: Vec<String>) -> Vec<String> {
+pub fn sort_categories(mut cats: Vec<String>) -> Vec<String> {
     let nums: Option<Vec<f64>> = cats.iter().map(|c| parse_number(c.as_bytes())).collect();
     match nums {
         Some(nums) if nums.iter().all(|n| !n.is_nan()) => {

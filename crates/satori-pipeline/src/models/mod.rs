@@ -440,6 +440,34 @@ impl ModelParams {
         self.fit_any(data, valid, progress)
     }
 
+    /// Fit data-parallel over the ranks of `comm`, each passing its own rows: gradient
+    /// boosting (LightGBM's data-parallel learner, the one-process model bit for bit); other
+    /// families are an error that says so.
+    pub fn fit_distributed(
+        &self,
+        data: &Dataset,
+        comm: &dyn satori_core::collective::Collective,
+        progress: &dyn Progress,
+    ) -> Result<AnyModel> {
+        self.validate_for(&target_tasks(data)?)?;
+        match self {
+            ModelParams::GbmClassifier(p) => Ok(AnyModel::GbmClassifier(
+                p.fit_distributed(data, comm, progress)?,
+            )),
+            ModelParams::GbmRegressor(p) => Ok(AnyModel::GbmRegressor(
+                p.fit_distributed(data, comm, progress)?,
+            )),
+            other => Err(Error::param(
+                "--distributed",
+                format!(
+                    "trains gradient boosting (--model gbm) for now; `{}` trains on one machine \
+                     (see docs/distributed.md for what runs distributed)",
+                    other.kind()
+                ),
+            )),
+        }
+    }
+
     /// Fit on a sparse CSR matrix `x` with the target and weights of `data`; an error for
     /// families that take dense input only (see [`Capabilities::sparse_input`]).
     pub fn fit_csr(&self, x: &CsMat<f64>, data: &Dataset) -> Result<AnyModel> {
