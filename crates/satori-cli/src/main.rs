@@ -189,7 +189,9 @@ fn run(command: Command, verbosity: Verbosity) -> anyhow::Result<()> {
     let progress = progress::TermProgress::new(verbosity);
     match command {
         Command::Inspect(a) => inspect::run(a, &progress),
+        Command::Train(a) if a.distributed => train_distributed::run(a, &progress),
         Command::Train(a) => train::run(a, &progress),
+        Command::Predict(a) if a.distributed => predict_distributed::run(a, &progress),
         Command::Predict(a) => predict::run(a, &progress),
         Command::Evaluate(a) => evaluate::run(a, &progress),
         Command::Generate(a) => generate::run(a, &progress),

@@ -70,6 +70,44 @@ pub fn is_distributed(comm: &dyn Collective) -> bool {
     comm.size() > 1
 }
 
+/// Where this rank's rows sit among all ranks' rows. Ranks hold consecutive parts in rank order,
+/// so this rank's row `i` is row `offset + i` of the one-process job, and a draw over all
+/// `total` rows (a subsample, a holdout) is one process's draw, of which each rank keeps its own.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Spread {
+    /// The global id of this rank's first row.
+    pub offset: usize,
+    /// This rank's rows.
+    pub n: usize,
+    /// All ranks' rows.
+    pub total: usize,
+}
+
+impl Spread {
+    /// Every rank's row count gathered into this rank's place.
+    pub fn of(comm: &dyn Collective, n: usize) -> Result<Spread> {
+        let counts: Vec<usize> = allgather_u64(comm, &[n as u64])?
+            .into_iter()
+            .map(|c| c.first().copied().unwrap_or(0) as usize)
+            .collect();
+        Ok(Spread {
+            offset: counts[..comm.rank()].iter().sum(),
+            n,
+            total: counts.iter().sum(),
+        })
+    }
+
+    /// The global row ids `ids` (sorted) that fall in this rank's range, as local ids.
+    pub fn local<'a>(&self, ids: &'a [usize]) -> impl Iterator<Item = usize> + 'a {
+        let (lo, hi) = (self.offset, self.offset + self.n);
+        let start = ids.partition_point(|&i| i < lo);
+        ids[start..]
+            .iter()
+            .take_while(move |&&i| i < hi)
+            .map(move |&i| i - lo)
+    }
+}
+
 /// Every rank's `f64`s, in rank order.
 pub fn allgather_f64(comm: &dyn Collective, local: &[f64]) -> Result<Vec<Vec<f64>>> {
     if comm.size() == 1 {

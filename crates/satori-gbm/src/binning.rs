@@ -14,11 +14,9 @@ use std::collections::BTreeMap;
 
 use ndarray::ArrayView2;
 use rayon::prelude::*;
-use satori_core::collective::{Collective, agree, allgather_f64, allgather_u64};
+use satori_core::collective::{Collective, Spread, agree, allgather_f64, allgather_u64};
 use satori_core::rng::{RngExt, sub_rng};
 use satori_core::{Error, Result};
-
-use crate::boost::Layout;
 
 /// Rows sampled to find numeric bin edges.
 const BIN_SAMPLE: usize = 200_000;
@@ -90,8 +88,8 @@ impl Binned {
 
 /// The rows whose values choose the numeric bin edges: all, or a seeded draw of `BIN_SAMPLE`
 /// among all ranks' rows (sorted global ids), of which this rank holds those in its range.
-fn bin_sample(layout: &Layout, seed: u64) -> Option<Vec<usize>> {
-    let n = layout.total;
+fn bin_sample(spread: &Spread, seed: u64) -> Option<Vec<usize>> {
+    let n = spread.total;
     (n > BIN_SAMPLE).then(|| {
         // A partial Fisher-Yates draw of BIN_SAMPLE rows, sorted back into row order.
         let mut idx: Vec<usize> = (0..n).collect();
@@ -102,7 +100,7 @@ fn bin_sample(layout: &Layout, seed: u64) -> Option<Vec<usize>> {
         }
         idx.truncate(BIN_SAMPLE);
         idx.sort_unstable();
-        layout.local(&idx).collect()
+        spread.local(&idx).collect()
     })
 }
 
@@ -115,10 +113,10 @@ pub(crate) fn bin_data(
     max_bin: usize,
     seed: u64,
     comm: &dyn Collective,
-    layout: &Layout,
+    spread: &Spread,
 ) -> Result<Binned> {
     let n = x.nrows();
-    let sample = bin_sample(layout, seed);
+    let sample = bin_sample(spread, seed);
     let numeric_values = |j: usize| -> Vec<f64> {
         let col = x.column(j);
         match &sample {
@@ -328,8 +326,8 @@ mod tests {
     use ndarray::array;
     use satori_core::collective::Single;
 
-    fn one(n: usize) -> Layout {
-        Layout {
+    fn one(n: usize) -> Spread {
+        Spread {
             offset: 0,
             n,
             total: n,

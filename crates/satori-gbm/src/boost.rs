@@ -6,7 +6,7 @@
 use ndarray::ArrayView2;
 use rayon::prelude::*;
 use satori_core::collective::{
-    Collective, ExactSum, agree, allgather_concat, allgather_f64, allgather_u64, grid_step, snap,
+    Collective, ExactSum, Spread, agree, allgather_concat, allgather_f64, grid_step, snap,
 };
 use satori_core::rng::{derive_seed, shuffle, sub_rng};
 use satori_core::{Error, Progress, Result, TrainingHistory};
@@ -39,40 +39,6 @@ pub(crate) struct Job<'a> {
     pub init: Option<&'a Booster>,
     /// The ranks sharing the rows ([`satori_core::collective::Single`] for one process).
     pub comm: &'a dyn Collective,
-}
-
-/// Where this rank's rows sit among all ranks' rows: ranks hold consecutive ranges in rank
-/// order, so this rank's row `i` is row `offset + i` of the one-process job.
-#[derive(Debug, Clone, Copy)]
-pub(crate) struct Layout {
-    pub offset: usize,
-    pub n: usize,
-    pub total: usize,
-}
-
-impl Layout {
-    /// Every rank's row count gathered into this rank's place.
-    pub fn of(comm: &dyn Collective, n: usize) -> Result<Layout> {
-        let counts: Vec<usize> = allgather_u64(comm, &[n as u64])?
-            .into_iter()
-            .map(|c| c.first().copied().unwrap_or(0) as usize)
-            .collect();
-        Ok(Layout {
-            offset: counts[..comm.rank()].iter().sum(),
-            n,
-            total: counts.iter().sum(),
-        })
-    }
-
-    /// The global row ids `ids` (sorted) that fall in this rank's range, as local ids.
-    pub fn local<'a>(&self, ids: &'a [usize]) -> impl Iterator<Item = usize> + 'a {
-        let (lo, hi) = (self.offset, self.offset + self.n);
-        let start = ids.partition_point(|&i| i < lo);
-        ids[start..]
-            .iter()
-            .take_while(move |&&i| i < hi)
-            .map(move |&i| i - lo)
-    }
 }
 
 /// Raw scores (group-major) of `x` under `init`, or the initial scores.
@@ -136,13 +102,13 @@ fn draw(n: usize, frac: f64, seed: u64) -> Vec<usize> {
 /// ranks' rows, as one process would, and each rank keeps its own.
 fn round_sample(
     c: &Common,
-    layout: &Layout,
+    spread: &Spread,
     p: usize,
     round_seed: u64,
     in_bag: &mut [bool],
 ) -> (Vec<u32>, Vec<usize>) {
-    let drawn = draw(layout.total, c.subsample, derive_seed(round_seed, 1));
-    let rows: Vec<u32> = layout.local(&drawn).map(|r| r as u32).collect();
+    let drawn = draw(spread.total, c.subsample, derive_seed(round_seed, 1));
+    let rows: Vec<u32> = spread.local(&drawn).map(|r| r as u32).collect();
     let features = draw(p, c.colsample_bytree, derive_seed(round_seed, 2));
     if c.subsample < 1.0 {
         in_bag.iter_mut().for_each(|b| *b = false);
@@ -242,11 +208,11 @@ pub(crate) fn train(
     let c = job.common;
     let comm = job.comm;
     let (n, p) = train.x.dim();
-    let layout = Layout::of(comm, n)?;
-    agree(comm, check_job(job, train, layout.total))?;
+    let spread = Spread::of(comm, n)?;
+    agree(comm, check_job(job, train, spread.total))?;
     let obj = job.objective;
     let k = obj.n_groups();
-    let binned = bin_data(train.x, &job.categorical, c.max_bin, c.seed, comm, &layout)?;
+    let binned = bin_data(train.x, &job.categorical, c.max_bin, c.seed, comm, &spread)?;
     let init_score = match job.init {
         Some(b) => b.init_score.clone(),
         None if comm.size() > 1 => obj.init_score(
@@ -276,7 +242,7 @@ pub(crate) fn train(
     progress.start("boosting", Some(c.n_estimators as u64));
     for t in 0..c.n_estimators {
         let round_seed = derive_seed(c.seed, (prev_iter + t) as u64);
-        let (rows, features) = round_sample(c, &layout, p, round_seed, &mut in_bag);
+        let (rows, features) = round_sample(c, &spread, p, round_seed, &mut in_bag);
         let probs = obj.softmax(&scores, n);
         for g in 0..k {
             let sl = g * n..(g + 1) * n;
@@ -287,7 +253,7 @@ pub(crate) fn train(
             if g == 0 && t > 0 {
                 hist_train.push(global_mean(comm, prev_loss, wsum)?);
             }
-            snap_gradients(&mut gh, layout.total, comm)?;
+            snap_gradients(&mut gh, spread.total, comm)?;
             let grown = grow(
                 &binned,
                 &cfg,

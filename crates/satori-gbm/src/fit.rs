@@ -1,10 +1,10 @@
 //! The fitting steps both models share: categorical flags, weights, the early-stopping
 //! decision and the validation set (given or held out).
 
-use satori_core::collective::{Collective, allgather_concat};
+use satori_core::collective::{Collective, Spread, allgather_concat};
 use satori_core::{ColumnKind, Dataset, Progress, Result};
 
-use crate::boost::{Job, Layout, Rows, holdout, train};
+use crate::boost::{Job, Rows, holdout, train};
 use crate::booster::Booster;
 use crate::loss::Objective;
 use crate::params::{Common, EarlyStopping};
@@ -52,11 +52,11 @@ pub(crate) fn fit_rows(
     progress: &dyn Progress,
 ) -> Result<Booster> {
     let c = spec.common;
-    let layout = Layout::of(spec.comm, data.n_samples())?;
+    let spread = Spread::of(spec.comm, data.n_samples())?;
     let early = match c.early_stopping {
         EarlyStopping::On => true,
         EarlyStopping::Off => false,
-        EarlyStopping::Auto => layout.total > AUTO_EARLY_STOPPING_ROWS,
+        EarlyStopping::Auto => spread.total > AUTO_EARLY_STOPPING_ROWS,
     };
     let job = Job {
         common: c,
@@ -92,13 +92,13 @@ pub(crate) fn fit_rows(
         None => None,
     };
     let (ti, vi) = holdout(
-        layout.total,
+        spread.total,
         all_codes.as_ref().map(|(c, k)| (c.as_slice(), *k)),
         c.validation_fraction,
         c.seed,
     )?;
-    let ti: Vec<usize> = layout.local(&ti).collect();
-    let vi: Vec<usize> = layout.local(&vi).collect();
+    let ti: Vec<usize> = spread.local(&ti).collect();
+    let vi: Vec<usize> = spread.local(&vi).collect();
     let pick = |idx: &[usize], v: &[f64]| idx.iter().map(|&i| v[i]).collect::<Vec<f64>>();
     let xt = data.x().select(ndarray::Axis(0), &ti);
     let xv = data.x().select(ndarray::Axis(0), &vi);

@@ -11,7 +11,7 @@
 //! continued training, an input-anomaly detector, several targets) are refused with the reason.
 
 use ndarray::{Array1, Array2};
-use satori_core::collective::{Collective, agree, allgather_concat, allgather_u64};
+use satori_core::collective::{Collective, Spread, agree, allgather_concat, allgather_u64};
 use satori_core::{Dataset, Error, Progress, Result, Target};
 use satori_data::{Table, TargetClasses};
 use satori_pipeline::Predictions;
@@ -42,35 +42,6 @@ fn refuse(request: &TrainRequest) -> Result<()> {
     no(request.init_from.is_some(), "--init-from")?;
     no(request.continue_from.is_some(), "--continue-from")?;
     no(request.anomaly_detector.is_some(), "--anomaly-detector")
-}
-
-/// Where this rank's rows sit among all ranks' rows.
-struct Spread {
-    offset: usize,
-    n: usize,
-    total: usize,
-}
-
-impl Spread {
-    fn of(comm: &dyn Collective, n: usize) -> Result<Spread> {
-        let counts: Vec<usize> = allgather_u64(comm, &[n as u64])?
-            .into_iter()
-            .map(|c| c.first().copied().unwrap_or(0) as usize)
-            .collect();
-        Ok(Spread {
-            offset: counts[..comm.rank()].iter().sum(),
-            n,
-            total: counts.iter().sum(),
-        })
-    }
-
-    /// This rank's local ids of sorted global ids.
-    fn local(&self, ids: &[usize]) -> Vec<usize> {
-        ids.iter()
-            .filter(|&&i| i >= self.offset && i < self.offset + self.n)
-            .map(|&i| i - self.offset)
-            .collect()
-    }
 }
 
 /// Every rank's target, concatenated in rank order.
@@ -200,8 +171,8 @@ pub fn train_distributed(
         });
     }
     let (train_ids, test_ids, stratified_on) = global_split(&data, &params, &spread, comm)?;
-    let train_data = data.select_rows(&spread.local(&train_ids))?;
-    let test_data = data.select_rows(&spread.local(&test_ids))?;
+    let train_data = data.select_rows(&spread.local(&train_ids).collect::<Vec<_>>())?;
+    let test_data = data.select_rows(&spread.local(&test_ids).collect::<Vec<_>>())?;
     apply_front_end_defaults(
         &mut params,
         request.pipeline.as_ref(),

@@ -70,9 +70,6 @@ struct PredictJson {
 }
 
 pub fn run(args: PredictArgs, progress: &TermProgress) -> anyhow::Result<()> {
-    if args.distributed {
-        return crate::commands::predict_distributed::run(&args, progress);
-    }
     let out = Output::new("--out", &args.out, &[&args.model, &args.data])?;
     let (header, pipeline) = model_file::load(&args.model)?;
     let anomaly = anomaly_detector(&args, &header)?;

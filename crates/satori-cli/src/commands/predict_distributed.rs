@@ -99,7 +99,8 @@ fn outputs(part: &Part, out: &Path, rank: usize) -> Vec<PathBuf> {
     }
 }
 
-pub fn run(args: &PredictArgs, progress: &TermProgress) -> anyhow::Result<()> {
+pub fn run(args: PredictArgs, progress: &TermProgress) -> anyhow::Result<()> {
+    let args = &args;
     check(args)?;
     let (header, pipeline) = model_file::load(&args.model)?;
     let anomaly = anomaly_detector(args, &header)?;

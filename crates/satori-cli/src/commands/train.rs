@@ -196,30 +196,8 @@ pub fn run(args: TrainArgs, progress: &TermProgress) -> anyhow::Result<()> {
         )
         .into());
     }
-    let mut inputs: Vec<&Path> = vec![&args.data];
-    inputs.extend(args.valid.as_deref());
-    inputs.extend(args.init_from.as_deref());
-    inputs.extend(args.continue_from.as_deref());
-    inputs.extend(args.what.pipeline.as_deref());
-    inputs.extend(args.cost_matrix.as_deref());
-    if let Some(out) = &args.out {
-        check_output("--out", out, &inputs)?;
-    }
-    if let Some(report) = &args.report {
-        let mut all = inputs.clone();
-        all.extend(args.out.as_deref());
-        check_output("--report", report, &all)?;
-    }
-    if let Some(dir) = &args.plots {
-        let mut all = inputs.clone();
-        all.extend(args.out.as_deref());
-        all.extend(args.report.as_deref());
-        check_plots(dir, &all)?;
-    }
+    check_outputs(&args)?;
     let mut opts = read_options(&args.read)?;
-    if args.distributed {
-        return crate::commands::train_distributed::run(&args, specs, &opts, progress);
-    }
     let init_from = match &args.init_from {
         Some(path) => {
             let (_, base) = load_base(path)?;
@@ -354,6 +332,31 @@ pub fn run(args: TrainArgs, progress: &TermProgress) -> anyhow::Result<()> {
         );
     }
     say_written(outputs, &pictures, progress);
+    Ok(())
+}
+
+/// Check every output before any work: its folder exists, it is none of the inputs.
+pub(crate) fn check_outputs(args: &TrainArgs) -> anyhow::Result<()> {
+    let mut inputs: Vec<&Path> = vec![&args.data];
+    inputs.extend(args.valid.as_deref());
+    inputs.extend(args.init_from.as_deref());
+    inputs.extend(args.continue_from.as_deref());
+    inputs.extend(args.what.pipeline.as_deref());
+    inputs.extend(args.cost_matrix.as_deref());
+    if let Some(out) = &args.out {
+        check_output("--out", out, &inputs)?;
+    }
+    if let Some(report) = &args.report {
+        let mut all = inputs.clone();
+        all.extend(args.out.as_deref());
+        check_output("--report", report, &all)?;
+    }
+    if let Some(dir) = &args.plots {
+        let mut all = inputs.clone();
+        all.extend(args.out.as_deref());
+        all.extend(args.report.as_deref());
+        check_plots(dir, &all)?;
+    }
     Ok(())
 }
 

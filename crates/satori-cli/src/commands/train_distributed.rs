@@ -9,7 +9,8 @@ use satori_distributed::shard::{agree_schema, plan, read_shard};
 use satori_pipeline::model_file;
 use satori_workflow::distributed::train_distributed;
 
-use super::train::{TrainArgs, extra_inputs, print_summary, request_of, summary_of};
+use super::train::{TrainArgs, check_outputs, extra_inputs, print_summary, request_of, summary_of};
+use crate::args::read_options;
 use crate::output::print_json;
 use crate::progress::TermProgress;
 
@@ -40,13 +41,12 @@ fn refuse(args: &TrainArgs, several: bool) -> anyhow::Result<()> {
     )
 }
 
-pub fn run(
-    args: &TrainArgs,
-    specs: Vec<TargetSpec>,
-    opts: &ReadOptions,
-    progress: &TermProgress,
-) -> anyhow::Result<()> {
+pub fn run(args: TrainArgs, progress: &TermProgress) -> anyhow::Result<()> {
+    let args = &args;
+    let specs = args.what.target_specs_kept(&args.read)?;
     refuse(args, specs.len() > 1)?;
+    check_outputs(args)?;
+    let opts = &read_options(&args.read)?;
     let comm = satori_distributed::world()?;
     let comm: &dyn Collective = comm.as_ref();
     let result = on_ranks(args, specs, opts, progress, comm);
