@@ -10,7 +10,10 @@ mod read;
 mod table;
 pub use read::dataset::{MAX_INFERRED_CLASSES, TargetClasses, UnseenCategories};
 pub use read::infer::{MIN_ID_ROWS, max_categories, sort_categories};
-pub use read::{load_schema_file, parse_schema, read_bytes, read_csv_bytes, read_table};
+pub use read::{
+    load_schema_file, parquet_row_groups, parse_schema, read_bytes, read_csv_bytes,
+    read_parquet_row_groups, read_table,
+};
 pub use table::*;
 
 // Splits, synthetic generators, writers and bundled datasets (owned by the splits/generator work).

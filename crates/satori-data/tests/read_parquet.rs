@@ -363,3 +363,38 @@ fn damaged_files_are_errors_at_any_thread_count() {
         assert_eq!(outcome(&good[..cut], 8), one);
     }
 }
+
+#[test]
+fn row_group_ranges_read_their_rows_and_join_into_the_whole_file() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("groups.parquet");
+    // 1000 rows in groups of 97: 11 groups, the last of 30 rows.
+    std::fs::write(&path, parquet_bytes(97, &["id", "f", "n"])).unwrap();
+    assert_eq!(satori_data::parquet_row_groups(&path).unwrap(), 11);
+    let whole = read_table(&path, &parquet_opts()).unwrap();
+    for threads in [1, 2, 8] {
+        let mut joined: Vec<f64> = Vec::new();
+        for (lo, hi) in [(0, 4), (4, 5), (5, 11)] {
+            let t = with_threads(threads, || {
+                satori_data::read_parquet_row_groups(&path, &parquet_opts(), lo..hi)
+            })
+            .unwrap();
+            let rows = (hi * 97).min(ROWS) - lo * 97;
+            assert_eq!(t.n_rows(), rows, "groups {lo}..{hi}");
+            assert!(t.source.contains(&format!("row groups {lo}..{hi}")));
+            joined.extend(values(&t, "f"));
+        }
+        let all = values(&whole, "f");
+        assert_eq!(joined.len(), all.len());
+        assert!(
+            joined
+                .iter()
+                .zip(&all)
+                .all(|(a, b)| a.to_bits() == b.to_bits())
+        );
+    }
+    let e = satori_data::read_parquet_row_groups(&path, &parquet_opts(), 3..12).unwrap_err();
+    assert!(e.to_string().contains("the file has 11"), "{e}");
+    let e = satori_data::read_parquet_row_groups(&path, &parquet_opts(), 5..5).unwrap_err();
+    assert!(e.to_string().contains("no rows"), "{e}");
+}

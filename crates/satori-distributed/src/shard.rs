@@ -4,7 +4,7 @@
 //! `.parquet`, … sorted by name) are dealt out in consecutive blocks, so rank 0 holds the first
 //! files, rank 1 the next, and so on; one CSV file is split by byte ranges at line boundaries
 //! (a line belongs to the rank whose range holds its first byte, and every rank reads the
-//! header). Ranks hold consecutive rows in rank order either way, so "all rows in rank order"
+//! header); one Parquet file is split by row groups, dealt out in consecutive blocks. Ranks hold consecutive rows in rank order either way, so "all rows in rank order"
 //! is the folder's files concatenated in name order, or the file itself — the rows a single
 //! process reads. No rank reads another's rows.
 //!
@@ -20,7 +20,8 @@ use std::path::{Path, PathBuf};
 use satori_core::collective::{Collective, agree};
 use satori_core::{ColumnKind, ColumnSchema, Error, Result, Schema};
 use satori_data::{
-    Column, Format, ReadOptions, Table, read_csv_bytes, read_table, sort_categories,
+    Column, Format, ReadOptions, Table, read_csv_bytes, read_parquet_row_groups, read_table,
+    sort_categories,
 };
 
 /// What one rank reads.
@@ -28,6 +29,15 @@ use satori_data::{
 pub enum Part {
     /// Whole files, in order.
     Files(Vec<PathBuf>),
+    /// The row groups `start..end` of one Parquet file.
+    ParquetGroups {
+        /// The file.
+        path: PathBuf,
+        /// The first row group.
+        start: usize,
+        /// One past the last row group.
+        end: usize,
+    },
     /// The lines of one CSV file whose first byte lies in `start..end` (after the header).
     CsvRange {
         /// The file.
@@ -59,6 +69,9 @@ impl Shard {
                 .join(", "),
             Part::CsvRange { path, start, end } => {
                 format!("{} (bytes {start}..{end})", path.display())
+            }
+            Part::ParquetGroups { path, start, end } => {
+                format!("{} (row groups {start}..{end})", path.display())
             }
         }
     }
@@ -124,10 +137,30 @@ pub fn plan(path: &Path, rank: usize, size: usize) -> Result<Shard> {
     }
     match Format::from_path(path) {
         Format::Csv => {}
+        Format::Parquet => {
+            let groups = satori_data::parquet_row_groups(path)?;
+            if size > groups {
+                return Err(Error::InvalidData(format!(
+                    "{size} ranks but {} has only {groups} row group(s): each rank reads whole \
+                     row groups, so start at most {groups} rank(s), or write the file with \
+                     smaller row groups (or as a folder of files)",
+                    path.display()
+                )));
+            }
+            return Ok(Shard {
+                rank,
+                part: Part::ParquetGroups {
+                    path: path.to_path_buf(),
+                    start: groups * rank / size,
+                    end: groups * (rank + 1) / size,
+                },
+            });
+        }
         other => {
             return Err(Error::InvalidData(format!(
                 "{} is one {other:?} file: with several ranks give a folder of files (one or \
-                 more per rank); only a CSV file is split by byte ranges",
+                 more per rank); a CSV file is split by byte ranges and a Parquet file by row \
+                 groups",
                 path.display()
             )));
         }
@@ -150,6 +183,9 @@ pub fn plan(path: &Path, rank: usize, size: usize) -> Result<Shard> {
 pub fn read_shard(shard: &Shard, opts: &ReadOptions) -> Result<Vec<Table>> {
     match &shard.part {
         Part::Files(files) => files.iter().map(|f| read_table(f, opts)).collect(),
+        Part::ParquetGroups { path, start, end } => {
+            Ok(vec![read_parquet_row_groups(path, opts, *start..*end)?])
+        }
         Part::CsvRange { path, start, end } => {
             let bytes = std::fs::read(path).map_err(|e| Error::io(path, e))?;
             let (header, lines) = csv_lines(&bytes, *start as usize, *end as usize);

@@ -51,7 +51,8 @@ pub struct PredictArgs {
     /// Batch scoring on the ranks of an MPI job (`mpirun -np 4 satori predict MODEL DATA/
     /// --distributed --out PREDS/`): DATA is split among the ranks as `train --distributed`
     /// splits it, and each input file gets its prediction file of the same name in the folder
-    /// --out (one CSV file's byte ranges give `part-00000.csv`, … in rank order). Needs a
+    /// --out (one CSV file's byte ranges, or one Parquet file's row groups, give
+    /// `part-00000.csv`, … in rank order). Needs a
     /// binary built with `--features distributed` (docs/distributed.md).
     #[arg(long)]
     pub distributed: bool,

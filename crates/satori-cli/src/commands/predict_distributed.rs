@@ -95,7 +95,9 @@ fn outputs(part: &Part, out: &Path, rank: usize) -> Vec<PathBuf> {
                 out.join(format!("{}.csv", stem.unwrap_or_else(|| "part".into())))
             })
             .collect(),
-        Part::CsvRange { .. } => vec![out.join(format!("part-{rank:05}.csv"))],
+        Part::CsvRange { .. } | Part::ParquetGroups { .. } => {
+            vec![out.join(format!("part-{rank:05}.csv"))]
+        }
     }
 }
 
@@ -156,6 +158,6 @@ fn outputs_len(data: &Path, comm: &dyn Collective) -> satori_core::Result<u64> {
     let shard = plan(data, comm.rank(), comm.size())?;
     Ok(match shard.part {
         Part::Files(f) => f.len() as u64,
-        Part::CsvRange { .. } => 1,
+        Part::CsvRange { .. } | Part::ParquetGroups { .. } => 1,
     })
 }

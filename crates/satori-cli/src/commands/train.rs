@@ -108,7 +108,8 @@ pub struct TrainArgs {
     pub anomaly_contamination: String,
     /// Train data-parallel on the ranks of an MPI job (`mpirun -np 4 satori train DATA
     /// --distributed …`, or `srun`): each rank reads only its shard of DATA — a folder's files
-    /// dealt out by name, or one CSV file's byte ranges — and rank 0 writes the model and
+    /// dealt out by name, one CSV file's byte ranges or one Parquet file's row groups — and
+    /// rank 0 writes the model and
     /// prints the report. Gradient boosting only, the same model as one process, bit for bit.
     /// Needs a binary built with `--features distributed` (docs/distributed.md).
     #[arg(long)]

@@ -41,6 +41,22 @@ pub fn read_table(path: &Path, opts: &ReadOptions) -> Result<Table> {
     }
 }
 
+/// Read only the row groups `groups` of a Parquet file: their rows, in file order, as
+/// [`read_table`] reads them (a distributed job's shard of one file; the schema is inferred
+/// from these rows alone). Row groups out of the file's range are an error.
+pub fn read_parquet_row_groups(
+    path: &Path,
+    opts: &ReadOptions,
+    groups: std::ops::Range<usize>,
+) -> Result<Table> {
+    parquet::read_parquet_row_groups(path, opts, groups)
+}
+
+/// How many row groups a Parquet file has.
+pub fn parquet_row_groups(path: &Path) -> Result<usize> {
+    parquet::parquet_row_groups(path)
+}
+
 /// Read a CSV table from bytes in memory (`source_name` is used in messages). With
 /// `opts.format` set to LIBSVM or Parquet, the bytes are read in that format instead.
 pub fn read_csv_bytes(source_name: &str, bytes: &[u8], opts: &ReadOptions) -> Result<Table> {

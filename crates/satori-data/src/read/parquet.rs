@@ -30,14 +30,43 @@ pub(crate) fn read_parquet(path: &Path, opts: &ReadOptions) -> Result<Table> {
     // clones share one read position, which concurrent tasks would move under each other.
     let open = || File::open(path).map_err(|e| Error::io(path, e));
     let file = open()?;
-    read_parquet_from(file, &open, &path.display().to_string(), opts)
+    read_parquet_from(file, &open, &path.display().to_string(), opts, None)
+}
+
+/// Read only the row groups `groups` of a Parquet file (a shard of it, for a distributed job):
+/// the rows of those groups, in file order, as a whole-file read would give them.
+pub(crate) fn read_parquet_row_groups(
+    path: &Path,
+    opts: &ReadOptions,
+    groups: std::ops::Range<usize>,
+) -> Result<Table> {
+    let open = || File::open(path).map_err(|e| Error::io(path, e));
+    let file = open()?;
+    let name = format!(
+        "{} (row groups {}..{})",
+        path.display(),
+        groups.start,
+        groups.end
+    );
+    read_parquet_from(file, &open, &name, opts, Some(groups))
+}
+
+/// How many row groups a Parquet file has (read from its footer).
+pub(crate) fn parquet_row_groups(path: &Path) -> Result<usize> {
+    let file = File::open(path).map_err(|e| Error::io(path, e))?;
+    let name = path.display().to_string();
+    no_panic(&name, || {
+        let meta = ArrowReaderMetadata::load(&file, ArrowReaderOptions::new())
+            .map_err(|e| parquet_error(&name, &e))?;
+        Ok(meta.metadata().num_row_groups())
+    })
 }
 
 /// Read Parquet bytes held in memory (`name` names them in messages).
 pub(crate) fn read_parquet_bytes(bytes: &[u8], name: &str, opts: &ReadOptions) -> Result<Table> {
     let bytes = bytes::Bytes::copy_from_slice(bytes);
     let open = || Ok(bytes.clone());
-    read_parquet_from(bytes.clone(), &open, name, opts)
+    read_parquet_from(bytes.clone(), &open, name, opts, None)
 }
 
 /// A Parquet error as satori's: a page whose checksum does not match says the file is
@@ -67,8 +96,10 @@ fn read_parquet_from<R: ChunkReader + 'static>(
     open: &(dyn Fn() -> Result<R> + Sync),
     name: &str,
     opts: &ReadOptions,
+    subset: Option<std::ops::Range<usize>>,
 ) -> Result<Table> {
-    let read = std::panic::AssertUnwindSafe(|| read_parquet_inner(reader, open, name, opts));
+    let read =
+        std::panic::AssertUnwindSafe(|| read_parquet_inner(reader, open, name, opts, subset));
     std::panic::catch_unwind(read).unwrap_or_else(|payload| Err(decoder_panic(name, &*payload)))
 }
 
@@ -107,6 +138,7 @@ fn read_parquet_inner<R: ChunkReader + 'static>(
     open: &(dyn Fn() -> Result<R> + Sync),
     name: &str,
     opts: &ReadOptions,
+    subset: Option<std::ops::Range<usize>>,
 ) -> Result<Table> {
     let name = name.to_string();
     let bad = |e: parquet::errors::ParquetError| parquet_error(&name, &e);
@@ -131,7 +163,16 @@ fn read_parquet_inner<R: ChunkReader + 'static>(
     // columns than threads, by one task per run of row groups. The results come back in file
     // order, and the first error in file order (column by column) is the one reported: the
     // outcome does not depend on the thread count.
-    let runs = row_group_runs(&meta, keep.len(), rayon::current_num_threads());
+    let n_groups = meta.metadata().num_row_groups();
+    if let Some(r) = &subset
+        && (r.start > r.end || r.end > n_groups)
+    {
+        return Err(Error::InvalidData(format!(
+            "{name}: row groups {}..{} asked for, and the file has {n_groups}",
+            r.start, r.end
+        )));
+    }
+    let runs = row_group_runs(&meta, keep.len(), rayon::current_num_threads(), subset);
     let tasks: Vec<(usize, &RowGroupRun)> = keep
         .iter()
         .flat_map(|&i| runs.iter().map(move |run| (i, run)))
@@ -212,14 +253,21 @@ struct RowGroupRun {
 /// as many columns as threads (a task per column keeps every thread busy) or one row group;
 /// else in about `2 × threads ÷ columns` runs of consecutive row groups, so that a narrow file
 /// of many row groups is decoded in parallel too.
-fn row_group_runs(meta: &ArrowReaderMetadata, columns: usize, threads: usize) -> Vec<RowGroupRun> {
+fn row_group_runs(
+    meta: &ArrowReaderMetadata,
+    columns: usize,
+    threads: usize,
+    subset: Option<std::ops::Range<usize>>,
+) -> Vec<RowGroupRun> {
     let groups = meta.metadata().row_groups();
+    let all = subset.clone().unwrap_or(0..groups.len());
+    let count = all.len();
     let n_runs = if columns == 0 || columns >= threads {
         1
     } else {
-        (2 * threads).div_ceil(columns).min(groups.len()).max(1)
+        (2 * threads).div_ceil(columns).min(count).max(1)
     };
-    if n_runs == 1 {
+    if n_runs == 1 && subset.is_none() {
         return vec![RowGroupRun {
             groups: None,
             rows: meta.metadata().file_metadata().num_rows(),
@@ -228,7 +276,7 @@ fn row_group_runs(meta: &ArrowReaderMetadata, columns: usize, threads: usize) ->
     (0..n_runs)
         .map(|k| {
             let run: Vec<usize> =
-                (k * groups.len() / n_runs..(k + 1) * groups.len() / n_runs).collect();
+                (all.start + k * count / n_runs..all.start + (k + 1) * count / n_runs).collect();
             let rows = run
                 .iter()
                 .map(|&g| groups[g].num_rows().max(0))

@@ -144,3 +144,75 @@ fn an_empty_shard_is_an_error_naming_it() {
     });
     assert!(out.iter().any(|r| r.is_err()), "{out:?}");
 }
+
+/// A Parquet file of `rows` rows (`x` = row number, `c` a category of 3, `y` 0/1) in row groups
+/// of `group` rows.
+fn parquet_file(dir: &Path, rows: usize, group: usize) -> PathBuf {
+    use std::sync::Arc;
+
+    use arrow_array::{ArrayRef, Float64Array, RecordBatch, StringArray};
+    let cols: Vec<(&str, ArrayRef)> = vec![
+        (
+            "x",
+            Arc::new(Float64Array::from_iter_values((0..rows).map(|i| i as f64))),
+        ),
+        (
+            "c",
+            Arc::new(StringArray::from_iter_values(
+                (0..rows).map(|i| ["red", "green", "blue"][(i / 50) % 3]),
+            )),
+        ),
+        (
+            "y",
+            Arc::new(Float64Array::from_iter_values(
+                (0..rows).map(|i| (i % 2) as f64),
+            )),
+        ),
+    ];
+    let batch = RecordBatch::try_from_iter(cols).unwrap();
+    let props = parquet::file::properties::WriterProperties::builder()
+        .set_max_row_group_row_count(Some(group))
+        .build();
+    let path = dir.join("rows.parquet");
+    let file = std::fs::File::create(&path).unwrap();
+    let mut w = parquet::arrow::ArrowWriter::try_new(file, batch.schema(), Some(props)).unwrap();
+    w.write(&batch).unwrap();
+    w.close().unwrap();
+    path
+}
+
+#[test]
+fn one_parquet_file_is_dealt_by_row_groups() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = parquet_file(dir.path(), 1000, 100);
+    let opts = ReadOptions::default();
+    let whole = read_table(&path, &opts).unwrap();
+    for ranks in [2, 3, 10] {
+        let out = ThreadGroup::run(ranks, |c| {
+            let shard = plan(&path, c.rank(), ranks).unwrap();
+            let tables = read_shard(&shard, &opts).unwrap();
+            agree_schema(c, tables, &shard).unwrap()
+        });
+        for t in &out {
+            assert_eq!(t.schema, whole.schema, "{ranks} ranks");
+        }
+        for j in 0..whole.columns.len() {
+            let joined: Vec<f64> = out
+                .iter()
+                .flat_map(|t| match &t.columns[j] {
+                    Column::Values(v) => v.clone(),
+                    Column::Strings(_) => panic!("values expected"),
+                })
+                .collect();
+            let Column::Values(all) = &whole.columns[j] else {
+                panic!("values expected")
+            };
+            assert_eq!(&joined, all, "column {j}, {ranks} ranks");
+        }
+    }
+    let e = plan(&path, 0, 11).unwrap_err().to_string();
+    assert!(
+        e.contains("11 ranks") && e.contains("only 10 row group"),
+        "{e}"
+    );
+}
