@@ -15,6 +15,7 @@
 //! re-codes its categorical columns to the merged categories. A column read as another kind on
 //! another rank, or a different column set, is an error naming both ranks and files.
 
+use std::io::{Read, Seek, SeekFrom};
 use std::path::{Path, PathBuf};
 
 use satori_core::collective::{Collective, agree};
@@ -187,36 +188,63 @@ pub fn read_shard(shard: &Shard, opts: &ReadOptions) -> Result<Vec<Table>> {
             Ok(vec![read_parquet_row_groups(path, opts, *start..*end)?])
         }
         Part::CsvRange { path, start, end } => {
-            let bytes = std::fs::read(path).map_err(|e| Error::io(path, e))?;
-            let (header, lines) = csv_lines(&bytes, *start as usize, *end as usize);
-            let mut text = Vec::with_capacity(header.len() + lines.len());
-            text.extend_from_slice(header);
-            text.extend_from_slice(lines);
+            // Only the header and this rank's lines are read, never the whole file.
+            let mut file = std::fs::File::open(path).map_err(|e| Error::io(path, e))?;
+            let len = file.metadata().map_err(|e| Error::io(path, e))?.len();
+            let (mut text, lines) =
+                csv_lines(&mut file, len, *start, *end).map_err(|e| Error::io(path, e))?;
+            text.extend_from_slice(&lines);
             let name = shard.describe();
             Ok(vec![read_csv_bytes(&name, &text, opts)?])
         }
     }
 }
 
-/// The header line (with its newline) and the lines whose first byte lies in `start..end`.
-fn csv_lines(bytes: &[u8], start: usize, end: usize) -> (&[u8], &[u8]) {
-    let header_end = bytes
-        .iter()
-        .position(|&b| b == b'\n')
-        .map_or(bytes.len(), |i| i + 1);
+/// The header line (with its newline) and the lines whose first byte lies in `start..end` of
+/// a `len`-byte CSV source, read by seeking: the header, a scan to each range end's next line
+/// start, and the range itself.
+fn csv_lines<R: Read + Seek>(
+    r: &mut R,
+    len: u64,
+    start: u64,
+    end: u64,
+) -> std::io::Result<(Vec<u8>, Vec<u8>)> {
+    let header_end = after_newline(r, 0, len)?;
     // The first line starting at or after `at` (never inside the header).
-    let line_start = |at: usize| -> usize {
+    let mut line_start = |at: u64| -> std::io::Result<u64> {
         if at <= header_end {
-            return header_end;
+            Ok(header_end)
+        } else {
+            after_newline(r, at - 1, len)
         }
-        bytes[at - 1..]
-            .iter()
-            .position(|&b| b == b'\n')
-            .map_or(bytes.len(), |i| at + i)
     };
-    let (lo, hi) = (line_start(start), line_start(end.min(bytes.len())));
-    let hi = if end >= bytes.len() { bytes.len() } else { hi };
-    (&bytes[..header_end], &bytes[lo..hi.max(lo)])
+    let lo = line_start(start)?;
+    let hi = if end >= len { len } else { line_start(end)? };
+    let hi = hi.max(lo);
+    let read = |r: &mut R, from: u64, to: u64| -> std::io::Result<Vec<u8>> {
+        let mut buf = vec![0u8; usize::try_from(to - from).unwrap_or(usize::MAX)];
+        r.seek(SeekFrom::Start(from))?;
+        r.read_exact(&mut buf)?;
+        Ok(buf)
+    };
+    Ok((read(r, 0, header_end)?, read(r, lo, hi)?))
+}
+
+/// The position just after the first newline at or after `at`; `len` when there is none.
+fn after_newline<R: Read + Seek>(r: &mut R, at: u64, len: u64) -> std::io::Result<u64> {
+    r.seek(SeekFrom::Start(at))?;
+    let mut buf = [0u8; 64 * 1024];
+    let mut pos = at;
+    loop {
+        let n = r.read(&mut buf)?;
+        if n == 0 {
+            return Ok(len);
+        }
+        if let Some(i) = buf[..n].iter().position(|&b| b == b'\n') {
+            return Ok(pos + i as u64 + 1);
+        }
+        pos += n as u64;
+    }
 }
 
 /// Every table of every rank on one schema: see the module's rules. `tables` are this rank's

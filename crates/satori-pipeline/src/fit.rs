@@ -22,9 +22,7 @@ impl PipelineParams {
     ) -> Result<FittedPipeline> {
         fit_pipeline(data, self, valid, progress)
     }
-}
 
-impl PipelineParams {
     /// Fit data-parallel: every rank of `comm` passes its own rows of one dataset (same schema
     /// and class labels on every rank), and every rank gets the same fitted pipeline. The model
     /// must fit distributed ([`ModelParams::fit_distributed`]); preprocessing steps and text

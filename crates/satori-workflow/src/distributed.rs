@@ -44,13 +44,19 @@ fn refuse(request: &TrainRequest) -> Result<()> {
     no(request.anomaly_detector.is_some(), "--anomaly-detector")
 }
 
+/// Every rank's values of a column, concatenated in rank order (copied only when the column
+/// is not contiguous).
+fn gather_column(comm: &dyn Collective, v: &Array1<f64>) -> Result<Vec<f64>> {
+    match v.as_slice() {
+        Some(s) => allgather_concat(comm, s),
+        None => allgather_concat(comm, &v.to_vec()),
+    }
+}
+
 /// Every rank's target, concatenated in rank order.
 fn gather_target(comm: &dyn Collective, t: &Target) -> Result<Target> {
     match t {
-        Target::Continuous(y) => Ok(Target::Continuous(Array1::from(allgather_concat(
-            comm,
-            y.as_slice().unwrap_or(&y.to_vec()),
-        )?))),
+        Target::Continuous(y) => Ok(Target::Continuous(Array1::from(gather_column(comm, y)?))),
         Target::Classes { codes, labels } => {
             let local: Vec<f64> = codes.iter().map(|&c| c as f64).collect();
             let all = allgather_concat(comm, &local)?;
@@ -84,7 +90,7 @@ fn global_split(
 
 /// Every rank's predictions concatenated in rank order.
 fn gather_predictions(comm: &dyn Collective, p: &Predictions) -> Result<Predictions> {
-    let values = allgather_concat(comm, p.values.as_slice().unwrap_or(&p.values.to_vec()))?;
+    let values = gather_column(comm, &p.values)?;
     let proba = match &p.proba {
         Some(m) => {
             let k = m.ncols();
@@ -193,7 +199,7 @@ pub fn train_distributed(
     let preds = gather_predictions(comm, &preds)?;
     let truth = gather_target(comm, test_data.require_target()?)?;
     let weights = match test_data.weights() {
-        Some(w) => Some(Array1::from(allgather_concat(comm, &w.to_vec())?)),
+        Some(w) => Some(Array1::from(gather_column(comm, &w.to_owned())?)),
         None => None,
     };
     let reference_train = if test_ids.is_empty() {

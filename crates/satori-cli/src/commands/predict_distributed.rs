@@ -108,26 +108,25 @@ pub fn run(args: PredictArgs, progress: &TermProgress) -> anyhow::Result<()> {
     let anomaly = anomaly_detector(args, &header)?;
     let comm = satori_distributed::world()?;
     let comm: &dyn Collective = comm.as_ref();
-    let local: anyhow::Result<u64> = (|| {
+    // This rank's rows predicted and files written.
+    let local: anyhow::Result<(u64, u64)> = (|| {
         let shard = plan(&args.data, comm.rank(), comm.size())?;
         let opts = pipeline.read_options(read_options(&args.read)?);
         let tables = read_shard(&shard, &opts)?;
         let mut n = 0u64;
-        for (table, out) in tables
-            .iter()
-            .zip(outputs(&shard.part, &args.out, comm.rank()))
-        {
-            crate::stdio::check_output("--out", &out, &[&args.model, &args.data])?;
-            predict_table(args, &pipeline, anomaly, table, &out, progress)?;
+        let outs = outputs(&shard.part, &args.out, comm.rank());
+        for (table, out) in tables.iter().zip(&outs) {
+            crate::stdio::check_output("--out", out, &[&args.model, &args.data])?;
+            predict_table(args, &pipeline, anomaly, table, out, progress)?;
             n += table.n_rows() as u64;
         }
-        Ok(n)
+        Ok((n, outs.len() as u64))
     })();
-    let n = stop_all_on_error(
+    let (n, files) = stop_all_on_error(
         comm,
         agree(comm, local.map_err(as_core)).map_err(Into::into),
     )?;
-    let counts = allgather_u64(comm, &[n, outputs_len(&args.data, comm)?])?;
+    let counts = allgather_u64(comm, &[n, files])?;
     if comm.rank() != 0 {
         return Ok(());
     }
@@ -151,13 +150,4 @@ pub fn run(args: PredictArgs, progress: &TermProgress) -> anyhow::Result<()> {
         summary.ranks
     );
     Ok(())
-}
-
-/// How many prediction files this rank wrote.
-fn outputs_len(data: &Path, comm: &dyn Collective) -> satori_core::Result<u64> {
-    let shard = plan(data, comm.rank(), comm.size())?;
-    Ok(match shard.part {
-        Part::Files(f) => f.len() as u64,
-        Part::CsvRange { .. } | Part::ParquetGroups { .. } => 1,
-    })
 }
